@@ -1,0 +1,37 @@
+import { verifyBytes } from '../address.ts'
+import { SizeLimitError } from '../errors.ts'
+import type { Address } from '../ids.ts'
+import type { BlobStore } from '../interfaces/blob-store.ts'
+
+export interface MemoryBlobStoreOptions {
+  /** Blobs over this many bytes are refused with `SizeLimitError`. */
+  readonly maxBlobBytes?: number
+}
+
+export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
+
+export class MemoryBlobStore implements BlobStore {
+  readonly #blobs = new Map<Address, Uint8Array>()
+  readonly #maxBlobBytes: number
+
+  constructor(options: MemoryBlobStoreOptions = {}) {
+    this.#maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES
+  }
+
+  async put(address: Address, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > this.#maxBlobBytes) {
+      throw new SizeLimitError(`blob of ${bytes.byteLength} bytes is over the ${this.#maxBlobBytes}-byte cap`)
+    }
+    verifyBytes(address, bytes)
+    // Copies, so a caller that reuses its buffer cannot change what the address names.
+    if (!this.#blobs.has(address)) this.#blobs.set(address, bytes.slice())
+  }
+
+  async get(address: Address): Promise<Uint8Array | undefined> {
+    return this.#blobs.get(address)?.slice()
+  }
+
+  async has(address: Address): Promise<boolean> {
+    return this.#blobs.has(address)
+  }
+}

@@ -1,0 +1,169 @@
+import { decode as cborDecode, encode as cborEncode, objectToTokens, Token, Type } from 'cborg'
+import type { DecodeOptions, EncodeOptions, TagDecoder, TypeEncoder } from 'cborg'
+import * as taglib from 'cborg/taglib'
+import { DecodingError, EncodingError } from '../errors.ts'
+import { assertEncodable, type Value } from './supported-value.ts'
+
+/**
+ * Deterministic CBOR (RFC 8949 §4.2 core rules, via cborg) with the standard tags
+ * for JavaScript types: bignums (2/3), typed arrays (RFC 8746, 64–86), Set (258),
+ * Map (259), extended time (1001, RFC 9581) and a tag-27 object for ArrayBuffer.
+ * Map keys and Set elements are sorted by their own canonical bytes, so insertion
+ * order never changes the bytes.
+ */
+
+const TAG_EXTENDED_TIME = 1001
+const TAG_OBJECT_CLASS = 27
+// RFC 9581 extended time keys: 1 is whole epoch seconds, -3 is milliseconds.
+const TIME_SECONDS = 1
+const TIME_MILLIS = -3
+
+type Reference = Parameters<typeof objectToTokens>[2]
+type Tokens = ReturnType<typeof objectToTokens>
+
+function intToken(n: number): Token {
+  return n >= 0 ? new Token(Type.uint, n) : new Token(Type.negint, n)
+}
+
+function numberEncoder(n: number): Token[] | null {
+  // Safe integers go out as CBOR integers; everything else is a float, so that
+  // decoding never turns a large integral number into a bigint.
+  if (Object.is(n, -0) || (Number.isInteger(n) && !Number.isSafeInteger(n))) return [new Token(Type.float, n)]
+  return null
+}
+
+function dateEncoder(date: Date): Tokens {
+  const millis = date.getTime()
+  const seconds = Math.floor(millis / 1000)
+  const entries: Tokens[] = [[intToken(TIME_SECONDS), intToken(seconds)]]
+  const rest = millis - seconds * 1000
+  if (rest !== 0) entries.push([intToken(TIME_MILLIS), intToken(rest)])
+  return [new Token(Type.tag, TAG_EXTENDED_TIME), new Token(Type.map, entries.length), entries]
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number)
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}
+
+function sortedByEncoding<T>(items: T[], keyOf: (item: T) => unknown): T[] {
+  const keyed = items.map((item) => ({ item, bytes: encodeValidated(keyOf(item)) }))
+  keyed.sort((x, y) => compareBytes(x.bytes, y.bytes))
+  return keyed.map((k) => k.item)
+}
+
+function mapEncoder(map: Map<unknown, unknown>, _typ: string, options: EncodeOptions, refStack?: Reference): Tokens {
+  const entries = sortedByEncoding([...map], ([key]) => key).map(([key, value]) => [
+    objectToTokens(key, options, refStack),
+    objectToTokens(value, options, refStack),
+  ])
+  return [new Token(Type.tag, taglib.TAG_MAP), new Token(Type.map, entries.length), entries]
+}
+
+function setEncoder(set: Set<unknown>, _typ: string, options: EncodeOptions, refStack?: Reference): Tokens {
+  const values = sortedByEncoding([...set], (v) => v).map((v) => objectToTokens(v, options, refStack))
+  return [new Token(Type.tag, taglib.TAG_SET), new Token(Type.array, values.length), values]
+}
+
+function arrayBufferEncoder(buffer: ArrayBuffer): Tokens {
+  return [
+    new Token(Type.tag, TAG_OBJECT_CLASS),
+    new Token(Type.array, 2),
+    [new Token(Type.string, 'ArrayBuffer'), new Token(Type.bytes, new Uint8Array(buffer))],
+  ]
+}
+
+const typeEncoders: Record<string, TypeEncoder> = {
+  number: numberEncoder as TypeEncoder,
+  bigint: taglib.structBigIntEncoder as TypeEncoder,
+  Date: dateEncoder as TypeEncoder,
+  Map: mapEncoder as TypeEncoder,
+  Set: setEncoder as TypeEncoder,
+  ArrayBuffer: arrayBufferEncoder as TypeEncoder,
+  Uint8Array: taglib.uint8ArrayEncoder as TypeEncoder,
+  Uint8ClampedArray: taglib.uint8ClampedArrayEncoder as TypeEncoder,
+  Int8Array: taglib.int8ArrayEncoder as TypeEncoder,
+  Uint16Array: taglib.uint16ArrayEncoder as TypeEncoder,
+  Int16Array: taglib.int16ArrayEncoder as TypeEncoder,
+  Uint32Array: taglib.uint32ArrayEncoder as TypeEncoder,
+  Int32Array: taglib.int32ArrayEncoder as TypeEncoder,
+  Float32Array: taglib.float32ArrayEncoder as TypeEncoder,
+  Float64Array: taglib.float64ArrayEncoder as TypeEncoder,
+  BigInt64Array: taglib.bigInt64ArrayEncoder as TypeEncoder,
+  BigUint64Array: taglib.bigUint64ArrayEncoder as TypeEncoder,
+}
+
+const ENCODE_OPTIONS: EncodeOptions = { typeEncoders, float64: false }
+
+function extendedTimeDecoder(decode: Parameters<TagDecoder>[0]): Date {
+  const fields = new Map(decode.entries())
+  const seconds = fields.get(TIME_SECONDS)
+  const millis = fields.get(TIME_MILLIS) ?? 0
+  if (typeof seconds !== 'number' || typeof millis !== 'number' || fields.size > 2) {
+    throw new DecodingError('malformed extended time (tag 1001)')
+  }
+  return new Date(seconds * 1000 + millis)
+}
+
+function objectClassDecoder(decode: Parameters<TagDecoder>[0]): ArrayBuffer {
+  const body = decode()
+  if (!Array.isArray(body) || body[0] !== 'ArrayBuffer' || !(body[1] instanceof Uint8Array) || body.length !== 2) {
+    throw new DecodingError('tag 27 is only used for ArrayBuffer')
+  }
+  return body[1].slice().buffer
+}
+
+const tags: TagDecoder[] = []
+tags[taglib.TAG_BIGINT_POS] = taglib.bigIntDecoder
+tags[taglib.TAG_BIGINT_NEG] = taglib.bigNegIntDecoder
+tags[taglib.TAG_SET] = taglib.setDecoder
+tags[taglib.TAG_MAP] = taglib.mapDecoder
+tags[TAG_EXTENDED_TIME] = extendedTimeDecoder as TagDecoder
+tags[TAG_OBJECT_CLASS] = objectClassDecoder as TagDecoder
+tags[taglib.TAG_UINT8_ARRAY] = taglib.uint8ArrayDecoder
+tags[taglib.TAG_UINT8_CLAMPED_ARRAY] = taglib.uint8ClampedArrayDecoder
+tags[taglib.TAG_INT8_ARRAY] = taglib.int8ArrayDecoder
+tags[taglib.TAG_UINT16_ARRAY_LE] = taglib.uint16ArrayDecoder
+tags[taglib.TAG_INT16_ARRAY_LE] = taglib.int16ArrayDecoder
+tags[taglib.TAG_UINT32_ARRAY_LE] = taglib.uint32ArrayDecoder
+tags[taglib.TAG_INT32_ARRAY_LE] = taglib.int32ArrayDecoder
+tags[taglib.TAG_FLOAT32_ARRAY_LE] = taglib.float32ArrayDecoder
+tags[taglib.TAG_FLOAT64_ARRAY_LE] = taglib.float64ArrayDecoder
+tags[taglib.TAG_BIGINT64_ARRAY_LE] = taglib.bigInt64ArrayDecoder
+tags[taglib.TAG_BIGUINT64_ARRAY_LE] = taglib.bigUint64ArrayDecoder
+
+const DECODE_OPTIONS: DecodeOptions = {
+  tags,
+  useMaps: false,
+  allowUndefined: true,
+  strict: true,
+  rejectDuplicateMapKeys: true,
+}
+
+function encodeValidated(value: unknown): Uint8Array {
+  return cborEncode(value, ENCODE_OPTIONS)
+}
+
+/** The canonical bytes of `value`. Throws `EncodingError` with the path of any unsupported part. */
+export function encodeCanonical(value: unknown, rootName = 'value'): Uint8Array {
+  assertEncodable(value, rootName)
+  try {
+    return encodeValidated(value)
+  } catch (error) {
+    throw new EncodingError(rootName, error instanceof Error ? error.message : String(error))
+  }
+}
+
+/** Decodes canonical bytes. Throws `DecodingError` for anything malformed. */
+export function decodeCanonical(bytes: Uint8Array): Value {
+  try {
+    return cborDecode(bytes, DECODE_OPTIONS) as Value
+  } catch (error) {
+    if (error instanceof DecodingError) throw error
+    throw new DecodingError(`malformed value bytes: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Every error Tessera raises on purpose is a named class from this file. Tests and
+ * callers match on `name`, and `name` survives worker and network boundaries
+ * through `toErrorRecord` / `fromErrorRecord`.
+ */
+export class TesseraError extends Error {
+  override name: string = 'TesseraError'
+}
+
+/** A value that has no canonical encoding; `path` points at it, e.g. `args.model.fit`. */
+export class EncodingError extends TesseraError {
+  override name = 'EncodingError'
+  constructor(readonly path: string, reason: string) {
+    super(`cannot encode ${path}: ${reason}`)
+  }
+}
+
+/** Bytes that do not decode as a canonical value. */
+export class DecodingError extends TesseraError {
+  override name = 'DecodingError'
+}
+
+/** A string that is not a Tessera address, or one whose hash we do not support. */
+export class AddressError extends TesseraError {
+  override name = 'AddressError'
+}
+
+/** Bytes whose hash does not match the address they came under. */
+export class IntegrityError extends TesseraError {
+  override name = 'IntegrityError'
+}
+
+/** A value over a size cap: rejected before it is stored or sent. */
+export class SizeLimitError extends TesseraError {
+  override name = 'SizeLimitError'
+}
+
+export class BlobNotFoundError extends TesseraError {
+  override name = 'BlobNotFoundError'
+}
+
+/** A function that reads variables from outside itself, so it cannot travel as source. */
+export class NotSelfContainedError extends TesseraError {
+  override name = 'NotSelfContainedError'
+  constructor(readonly functionName: string, readonly freeVariables: readonly string[], detail?: string) {
+    super(
+      detail ??
+        `pure function "${functionName}" reads ${freeVariables.map((v) => `"${v}"`).join(', ')} from outside itself; ` +
+          'functions travel as source, so pass such values as keyword arguments or define them inside the function',
+    )
+  }
+}
+
+export class TaskTimeoutError extends TesseraError {
+  override name = 'TaskTimeoutError'
+}
+
+/** A claim whose holder stopped renewing it: the task went back to the queue. */
+export class LeaseExpiredError extends TesseraError {
+  override name = 'LeaseExpiredError'
+}
+
+export class TransportClosedError extends TesseraError {
+  override name = 'TransportClosedError'
+}
+
+export class ExecutorClosedError extends TesseraError {
+  override name = 'ExecutorClosedError'
+}
+
+/** A malformed wire message from a peer. */
+export class ProtocolError extends TesseraError {
+  override name = 'ProtocolError'
+}
+
+/**
+ * An error thrown by a task's own code, carried back from wherever it ran. Its
+ * `name` is the original error's name (`RangeError`, `MyDomainError`, ...).
+ */
+export class TaskError extends TesseraError {
+  constructor(name: string, message: string, readonly remoteStack?: string) {
+    super(message)
+    this.name = name
+  }
+}
+
+/** The plain, encodable form of an error: what crosses workers, the network and the cache. */
+export interface ErrorRecord {
+  readonly name: string
+  readonly message: string
+  readonly stack?: string
+}
+
+export function toErrorRecord(error: unknown): ErrorRecord {
+  if (error instanceof Error) {
+    return error.stack === undefined
+      ? { name: error.name, message: error.message }
+      : { name: error.name, message: error.message, stack: error.stack }
+  }
+  return { name: 'Error', message: `non-Error value thrown: ${describeThrown(error)}` }
+}
+
+const rebuilders: Record<string, (message: string) => Error> = {
+  TaskTimeoutError: (m) => new TaskTimeoutError(m),
+  LeaseExpiredError: (m) => new LeaseExpiredError(m),
+  IntegrityError: (m) => new IntegrityError(m),
+  DecodingError: (m) => new DecodingError(m),
+  AddressError: (m) => new AddressError(m),
+  SizeLimitError: (m) => new SizeLimitError(m),
+  BlobNotFoundError: (m) => new BlobNotFoundError(m),
+  ExecutorClosedError: (m) => new ExecutorClosedError(m),
+}
+
+/** Rebuilds an error from its record: our own classes come back as themselves, the rest as `TaskError`. */
+export function fromErrorRecord(record: ErrorRecord): Error {
+  const rebuild = rebuilders[record.name]
+  if (rebuild !== undefined) {
+    const error = rebuild(record.message)
+    if (record.stack !== undefined) error.stack = record.stack
+    return error
+  }
+  if (record.name === 'NotSelfContainedError') return new NotSelfContainedError('?', [], record.message)
+  return new TaskError(record.name, record.message, record.stack)
+}
+
+function describeThrown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value)
+  } catch {
+    return typeof value
+  }
+}

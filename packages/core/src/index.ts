@@ -1,0 +1,94 @@
+/**
+ * @packageDocumentation
+ * `@tessera/core`: the model every Tessera environment shares. No Node and no DOM
+ * imports: canonical encoding, content addresses, pure functions, the result
+ * cache, the replicated swarm schema, the scheduling logic, and the interfaces
+ * that adapters (transports, blob stores, executors) implement.
+ */
+export type { Address, TaskKey, PeerId, JobId } from './ids.ts'
+export { asPeerId, asJobId } from './ids.ts'
+export {
+  TesseraError,
+  EncodingError,
+  DecodingError,
+  AddressError,
+  IntegrityError,
+  SizeLimitError,
+  BlobNotFoundError,
+  NotSelfContainedError,
+  TaskTimeoutError,
+  LeaseExpiredError,
+  TransportClosedError,
+  ExecutorClosedError,
+  ProtocolError,
+  TaskError,
+  toErrorRecord,
+  fromErrorRecord,
+  type ErrorRecord,
+} from './errors.ts'
+
+export { encodeCanonical, decodeCanonical } from './encoding/canonical.ts'
+export { assertEncodable, isPlainObject, type Value, type TypedArray } from './encoding/supported-value.ts'
+export {
+  addressOf,
+  addressOfBytes,
+  addressOfBytesAsync,
+  encodeAndAddress,
+  parseAddress,
+  isAddress,
+  verifyBytes,
+  CBOR_CODEC,
+  RAW_CODEC,
+} from './address.ts'
+export { taskKeyOf } from './task-key.ts'
+
+export {
+  definePure,
+  assertKeywordCall,
+  functionAddress,
+  type PureFunction,
+  type PureFunctionSource,
+  type KeywordArgs,
+  type DefinePureOptions,
+} from './pure/define-pure.ts'
+export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/compile.ts'
+export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
+
+export type { ResultCache, CacheEntry } from './cache/result-cache.ts'
+export { MemoryResultCache } from './cache/memory-result-cache.ts'
+export { YjsResultCache } from './cache/yjs-result-cache.ts'
+export { MemoizedRunner, type MemoizedRunnerOptions } from './cache/memoized-runner.ts'
+
+export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
+export type { BlobStore } from './interfaces/blob-store.ts'
+export type { Executor, Execution, RunOptions } from './interfaces/executor.ts'
+export { MemoryNetwork, MemoryTransport } from './adapters/memory-network.ts'
+export { MemoryBlobStore, DEFAULT_MAX_BLOB_BYTES, type MemoryBlobStoreOptions } from './adapters/memory-blob-store.ts'
+export { MemoryExecutor } from './adapters/memory-executor.ts'
+
+export * from './swarm/schema.ts'
+export { SwarmDoc } from './swarm/swarm-doc.ts'
+export { JobDoc } from './swarm/job-doc.ts'
+export { JobIndex } from './swarm/job-index.ts'
+export { ValueStore } from './swarm/value-store.ts'
+export { submitJob, loadFunction, JOB_DEFAULTS, type JobOptions, type SubmitJobInput } from './swarm/submit-job.ts'
+
+export type { JobView } from './scheduler/job-view.ts'
+export { acceptedOutcome, outcomeId } from './scheduler/outcome.ts'
+export { taskPhase, isSettled, canRun, type TaskPhase, type PhaseOptions } from './scheduler/task-phase.ts'
+export {
+  selectClaims,
+  holdsClaim,
+  leasesToRenew,
+  type ClaimDecision,
+  type ClaimSelection,
+  type SelectClaimsOptions,
+} from './scheduler/claims.ts'
+export { selectStragglers, median, type StragglerOptions } from './scheduler/stragglers.ts'
+export { nextBatchSize, type BatchSizeInput } from './scheduler/batch-size.ts'
+
+export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
+export { encodeMessage, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
+export { Donor } from './runtime/donor.ts'
+export { DONOR_DEFAULTS, type DonorOptions } from './runtime/donor-options.ts'
+export { systemClock, type Clock } from './runtime/clock.ts'

@@ -1,0 +1,25 @@
+import type { ErrorRecord } from '../errors.ts'
+import type { PureFunctionSource, KeywordArgs } from '../pure/define-pure.ts'
+import type { Value } from '../encoding/supported-value.ts'
+
+export interface RunOptions {
+  /** The task is abandoned, and its worker replaced, after this long. */
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * How one run ended. `thrown` is the function's own deterministic outcome (it is
+ * cached like a value); `timeout` says nothing about the function's result and is
+ * retried elsewhere.
+ */
+export type Execution =
+  | { readonly kind: 'value'; readonly value: Value; readonly durationMs: number }
+  | { readonly kind: 'thrown'; readonly error: ErrorRecord; readonly durationMs: number }
+  | { readonly kind: 'timeout'; readonly error: ErrorRecord; readonly durationMs: number }
+
+/** Runs pure functions. A function that throws or hangs never takes the executor down. */
+export interface Executor {
+  run(fn: PureFunctionSource, args: KeywordArgs, options: RunOptions): Promise<Execution>
+  close(): Promise<void>
+}

@@ -1,0 +1,28 @@
+import type { PeerId } from '../ids.ts'
+
+export type Unsubscribe = () => void
+
+export interface PeerChange {
+  readonly peer: PeerId
+  readonly connected: boolean
+}
+
+/**
+ * Peer messaging. Delivery is best effort: messages may be delayed, reordered or
+ * lost, and a peer may vanish without a word, so everything above this layer must
+ * tolerate that (Yjs sync does). Adapters frame and chunk as their medium needs;
+ * callers may send messages of any size.
+ */
+export interface Transport {
+  readonly self: PeerId
+  /** Peers this transport is connected to right now. */
+  peers(): readonly PeerId[]
+  /** Returns false when `to` is not connected; the message is then dropped. */
+  send(to: PeerId, message: Uint8Array): boolean
+  /** Sends to every connected peer. */
+  broadcast(message: Uint8Array): void
+  onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe
+  onPeerChange(handler: (change: PeerChange) => void): Unsubscribe
+  /** Disconnects from every peer. Later sends throw `TransportClosedError`. */
+  close(): Promise<void>
+}

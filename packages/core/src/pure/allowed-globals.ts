@@ -1,0 +1,19 @@
+/**
+ * The globals a pure function may read: the ECMAScript built-ins, plus the few
+ * data helpers every worker and Node thread has. Anything else (outer variables,
+ * `window`, `fetch`, `process`, `globalThis`) would make the result depend on where
+ * the function runs.
+ */
+export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
+  'undefined', 'NaN', 'Infinity',
+  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt',
+  'Date', 'RegExp', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math', 'Intl',
+  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef',
+  'ArrayBuffer', 'DataView',
+  'Uint8Array', 'Uint8ClampedArray', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array',
+  'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'parseInt', 'parseFloat', 'isNaN', 'isFinite',
+  'encodeURI', 'encodeURIComponent', 'decodeURI', 'decodeURIComponent',
+  'TextEncoder', 'TextDecoder', 'structuredClone', 'console',
+])

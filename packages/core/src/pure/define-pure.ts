@@ -1,0 +1,77 @@
+import { addressOf } from '../address.ts'
+import { isPlainObject } from '../encoding/supported-value.ts'
+import { NotSelfContainedError } from '../errors.ts'
+import type { Address } from '../ids.ts'
+import { parseFunctionSource } from './function-source.ts'
+
+/** Keyword arguments: exactly one plain object, as in Pythagoras. */
+export type KeywordArgs = Record<string, unknown>
+
+/** What travels to donors: enough to compile and to check the address. */
+export interface PureFunctionSource {
+  readonly name: string
+  readonly source: string
+  readonly address: Address
+}
+
+export interface PureFunction<A extends KeywordArgs = KeywordArgs, R = unknown> extends PureFunctionSource {
+  readonly kind: 'tessera/pure'
+  /** The original function, for running it where it was defined. */
+  readonly fn: (args: A) => R | Promise<R>
+}
+
+export interface DefinePureOptions {
+  /** Defaults to the function's own name. Part of the address. */
+  readonly name?: string
+}
+
+const PURE_FUNCTION_VERSION = 'tessera/pure@1'
+
+export function functionAddress(name: string, source: string): Address {
+  return addressOf([PURE_FUNCTION_VERSION, name, source])
+}
+
+/**
+ * Registers a pure, keyword-only function. Its address is the hash of its
+ * normalized source and name. Functions that read outer variables are refused
+ * here with `NotSelfContainedError`, because donors only ever receive the source.
+ */
+export function definePure<A extends KeywordArgs, R>(
+  fn: (args: A) => R | Promise<R>,
+  options: DefinePureOptions = {},
+): PureFunction<A, R> {
+  if (typeof fn !== 'function') throw new TypeError(`definePure expects a function, got ${typeof fn}`)
+  const name = options.name ?? (fn.name !== '' ? fn.name : 'anonymous')
+  const parsed = parseFunctionSource(name, Function.prototype.toString.call(fn))
+  if (parsed.isGenerator) throw new TypeError(`pure function "${name}" is a generator; return a value instead`)
+  if (parsed.parameterCount > 1 || parsed.hasRestParameter) {
+    throw new TypeError(
+      `pure function "${name}" must be keyword-only: take one object parameter, e.g. ({ x, y }) => ..., not positional parameters`,
+    )
+  }
+  if (parsed.freeVariables.length > 0) throw new NotSelfContainedError(name, parsed.freeVariables)
+  return Object.freeze({
+    kind: 'tessera/pure' as const,
+    name,
+    source: parsed.source,
+    address: functionAddress(name, parsed.source),
+    fn,
+  })
+}
+
+/**
+ * Call-site check, run before anything is queued: one plain object, nothing else.
+ * Takes the call's whole argument list so positional calls are caught too.
+ */
+export function assertKeywordCall(name: string, callArgs: readonly unknown[]): asserts callArgs is [KeywordArgs] {
+  if (callArgs.length !== 1) {
+    throw new TypeError(
+      `${name}() takes keyword arguments as one object, e.g. ${name}({ x: 1 }); it was called with ${callArgs.length} arguments`,
+    )
+  }
+  const [args] = callArgs
+  if (!isPlainObject(args)) {
+    const got = args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args === 'object' ? 'a class instance' : typeof args
+    throw new TypeError(`${name}() takes keyword arguments as one plain object, e.g. ${name}({ x: 1 }); got ${got}`)
+  }
+}

@@ -1,0 +1,71 @@
+import { parseExpressionAt, type Node } from 'acorn'
+import { analyze } from 'periscopic'
+import type { Node as EstreeNode } from 'estree'
+import { NotSelfContainedError } from '../errors.ts'
+import { ALLOWED_GLOBALS } from './allowed-globals.ts'
+
+export interface ParsedFunction {
+  /** Source text that evaluates to the function as an expression, normalized. */
+  readonly source: string
+  readonly parameterCount: number
+  readonly hasRestParameter: boolean
+  readonly isGenerator: boolean
+  /** Identifiers the function reads from outside itself that are not allowed globals. */
+  readonly freeVariables: readonly string[]
+}
+
+/**
+ * Whitespace-only differences (indentation from where it was written, CRLF,
+ * trailing spaces) must not change a function's address.
+ */
+export function normalizeSource(text: string): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n').map((line) => line.replace(/[ \t]+$/, ''))
+  const indents = lines.slice(1).filter((l) => l.length > 0).map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0)
+  const common = indents.length > 0 ? Math.min(...indents) : 0
+  return [lines[0] ?? '', ...lines.slice(1).map((l) => l.slice(common))].join('\n').trim()
+}
+
+type FunctionNode = Node & {
+  type: 'ArrowFunctionExpression' | 'FunctionExpression'
+  params: Array<Node & { type: string }>
+  generator: boolean
+}
+
+function tryParse(source: string): FunctionNode | undefined {
+  try {
+    const node = parseExpressionAt(source, 0, { ecmaVersion: 'latest' })
+    if (node.end !== source.length) return undefined
+    if (node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') return node as FunctionNode
+  } catch {
+    // not an expression in this form; the caller tries the next form
+  }
+  return undefined
+}
+
+/**
+ * Turns `fn.toString()` into an expression and inspects it. Method shorthand
+ * (`square({ x }) { ... }`) is rewritten as a function expression.
+ */
+export function parseFunctionSource(name: string, text: string): ParsedFunction {
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(text)) {
+    throw new NotSelfContainedError(name, [], `pure function "${name}" is native or bound, so it has no source to send to donors`)
+  }
+  const normalized = normalizeSource(text)
+  const candidates = [normalized, `function ${normalized}`]
+  const asyncMethod = /^async\s+(?!function\b)/.exec(normalized)
+  if (asyncMethod !== null) candidates.push(`async function ${normalized.slice(asyncMethod[0].length)}`)
+  for (const source of candidates) {
+    const node = tryParse(source)
+    if (node === undefined) continue
+    const { globals } = analyze(node as unknown as EstreeNode)
+    const freeVariables = [...globals.keys()].filter((id) => !ALLOWED_GLOBALS.has(id)).sort()
+    return {
+      source,
+      parameterCount: node.params.length,
+      hasRestParameter: node.params.some((p) => p.type === 'RestElement'),
+      isGenerator: node.generator,
+      freeVariables,
+    }
+  }
+  throw new NotSelfContainedError(name, [], `pure function "${name}" has source that does not parse as a function: ${normalized.slice(0, 120)}`)
+}

@@ -1,0 +1,210 @@
+import * as Y from 'yjs'
+import type { PeerId } from '../ids.ts'
+import type { Transport, Unsubscribe } from '../interfaces/transport.ts'
+import type { Clock } from '../runtime/clock.ts'
+import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
+
+export interface DocReplicatorOptions {
+  readonly transport: Transport
+  readonly clock: Clock
+  /** Anti-entropy: every this often, ask one peer for whatever we missed. 0 turns it off. */
+  readonly syncIntervalMs?: number
+  /**
+   * At most this many sync requests per document are awaiting a reply at once.
+   * A peer that joins a busy room would otherwise get the whole document back
+   * from every neighbour; anti-entropy reaches the rest later.
+   */
+  readonly maxPendingSyncs?: number
+  /**
+   * Updates for a document this peer has not opened yet (a job announced a
+   * moment later) are held, up to these bounds, and applied when it opens.
+   */
+  readonly maxUnknownDocs?: number
+  readonly maxUnknownBytes?: number
+  /** Pass updates learned from one peer on to the others (for partial meshes). */
+  readonly relay?: boolean
+  readonly random?: () => number
+  /** A malformed message or update from a peer: reported here, never thrown. */
+  readonly onPeerError?: (peer: PeerId, error: unknown) => void
+}
+
+/**
+ * Keeps any number of Y.Docs in sync with every peer of a transport. Updates go
+ * out as they happen; a new peer, and one random peer every `syncIntervalMs`, get
+ * a state-vector exchange, so that lost or reordered messages heal by themselves.
+ */
+export class DocReplicator {
+  readonly #docs = new Map<string, { doc: Y.Doc; off: () => void }>()
+  readonly #unsubscribe: Unsubscribe[] = []
+  /** Per document: peers asked for a sync that have not answered yet, and when. */
+  readonly #pending = new Map<string, Map<PeerId, number>>()
+  readonly #unknown = new Map<string, { updates: Uint8Array[]; bytes: number }>()
+  /** Local updates not yet sent, per document: sent together, once per turn of the clock. */
+  readonly #outbox = new Map<string, Uint8Array[]>()
+  #timer: unknown
+  #closed = false
+
+  constructor(private readonly options: DocReplicatorOptions) {
+    const { transport } = options
+    this.#unsubscribe.push(
+      transport.onMessage((from, bytes) => this.#receive(from, bytes)),
+      transport.onPeerChange(({ peer, connected }) => {
+        for (const guid of this.#docs.keys()) {
+          if (connected) this.#requestSync(peer, guid)
+          else this.#pending.get(guid)?.delete(peer)
+        }
+      }),
+    )
+    this.#scheduleSync()
+  }
+
+  add(doc: Y.Doc): void {
+    if (this.#docs.has(doc.guid)) return
+    const onUpdate = (update: Uint8Array, origin: unknown): void => {
+      if (origin !== this) this.#queue(doc.guid, update)
+    }
+    doc.on('update', onUpdate)
+    this.#docs.set(doc.guid, { doc, off: () => doc.off('update', onUpdate) })
+    const held = this.#unknown.get(doc.guid)
+    this.#unknown.delete(doc.guid)
+    if (held !== undefined && held.updates.length > 0) {
+      try {
+        Y.applyUpdate(doc, Y.mergeUpdates(held.updates), this)
+      } catch {
+        // Held updates are untrusted; anti-entropy brings whatever was lost.
+      }
+    }
+    for (const peer of this.#randomPeers(this.options.maxPendingSyncs ?? 2)) this.#requestSync(peer, doc.guid)
+  }
+
+  /** Stops replicating a document (a finished job), without touching it. */
+  remove(guid: string): void {
+    this.#docs.get(guid)?.off()
+    this.#docs.delete(guid)
+    this.#pending.delete(guid)
+  }
+
+  has(guid: string): boolean {
+    return this.#docs.has(guid)
+  }
+
+  close(): void {
+    this.#closed = true
+    this.options.clock.clearTimeout(this.#timer)
+    for (const off of this.#unsubscribe) off()
+    for (const guid of [...this.#docs.keys()]) this.remove(guid)
+  }
+
+  #receive(from: PeerId, bytes: Uint8Array): void {
+    let message: ReplicationMessage
+    try {
+      message = decodeMessage(bytes)
+    } catch (error) {
+      this.options.onPeerError?.(from, error)
+      return
+    }
+    const entry = this.#docs.get(message.doc)
+    if (entry === undefined) {
+      if (message.type === 'sync-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
+      else if (message.type !== 'sync-unknown') this.#hold(message.doc, message.update)
+      return
+    }
+    if (message.type === 'sync-unknown') {
+      this.#pending.get(message.doc)?.delete(from)
+      const others = this.#randomPeers(1, from)
+      for (const peer of others) this.#requestSync(peer, message.doc)
+      return
+    }
+    try {
+      if (message.type === 'sync-request') {
+        const update = Y.encodeStateAsUpdate(entry.doc, message.stateVector)
+        this.#send(from, { type: 'sync-reply', doc: message.doc, update })
+        return
+      }
+      if (message.type === 'sync-reply') this.#pending.get(message.doc)?.delete(from)
+      const before = this.options.relay === true ? Y.encodeStateVector(entry.doc) : undefined
+      Y.applyUpdate(entry.doc, message.update, this)
+      if (before !== undefined && !sameBytes(before, Y.encodeStateVector(entry.doc))) {
+        this.#broadcast({ type: 'update', doc: message.doc, update: message.update }, from)
+      }
+    } catch (error) {
+      this.options.onPeerError?.(from, error)
+    }
+  }
+
+  // Several transactions in one turn (a claim, a renewal, a report) reach each
+  // peer as one message, so receivers pay one apply instead of several.
+  #queue(guid: string, update: Uint8Array): void {
+    const queued = this.#outbox.get(guid)
+    if (queued !== undefined) {
+      queued.push(update)
+      return
+    }
+    this.#outbox.set(guid, [update])
+    this.options.clock.setTimeout(() => {
+      const updates = this.#outbox.get(guid) ?? []
+      this.#outbox.delete(guid)
+      if (updates.length === 0 || !this.#docs.has(guid)) return
+      const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
+      this.#broadcast({ type: 'update', doc: guid, update })
+    }, 0)
+  }
+
+  #requestSync(peer: PeerId, guid: string): void {
+    const entry = this.#docs.get(guid)
+    if (entry === undefined) return
+    const now = this.options.clock.now()
+    let pending = this.#pending.get(guid)
+    if (pending === undefined) this.#pending.set(guid, (pending = new Map()))
+    // A request unanswered for a few rounds was lost, and stops counting.
+    const lostAfter = 4 * (this.options.syncIntervalMs || 2_000)
+    for (const [asked, at] of pending) if (now - at > lostAfter) pending.delete(asked)
+    if (pending.size >= (this.options.maxPendingSyncs ?? 2) || pending.has(peer)) return
+    pending.set(peer, now)
+    this.#send(peer, { type: 'sync-request', doc: guid, stateVector: Y.encodeStateVector(entry.doc) })
+  }
+
+  #scheduleSync(): void {
+    const interval = this.options.syncIntervalMs ?? 2_000
+    if (interval <= 0 || this.#closed) return
+    this.#timer = this.options.clock.setTimeout(() => {
+      for (const peer of this.#randomPeers(1)) for (const guid of this.#docs.keys()) this.#requestSync(peer, guid)
+      this.#scheduleSync()
+    }, interval)
+  }
+
+  #hold(guid: string, update: Uint8Array): void {
+    let held = this.#unknown.get(guid)
+    if (held === undefined) {
+      if (this.#unknown.size >= (this.options.maxUnknownDocs ?? 8)) return
+      this.#unknown.set(guid, (held = { updates: [], bytes: 0 }))
+    }
+    if (held.bytes + update.byteLength > (this.options.maxUnknownBytes ?? 4 * 1024 * 1024)) return
+    held.updates.push(update)
+    held.bytes += update.byteLength
+  }
+
+  #randomPeers(count: number, except?: PeerId): PeerId[] {
+    const peers = this.options.transport.peers().filter((p) => p !== except)
+    const chosen: PeerId[] = []
+    while (chosen.length < count && peers.length > 0) {
+      const i = Math.floor((this.options.random?.() ?? Math.random()) * peers.length)
+      chosen.push(peers.splice(i, 1)[0] as PeerId)
+    }
+    return chosen
+  }
+
+  #send(peer: PeerId, message: ReplicationMessage): void {
+    if (!this.#closed) this.options.transport.send(peer, encodeMessage(message))
+  }
+
+  #broadcast(message: ReplicationMessage, except?: PeerId): void {
+    if (this.#closed) return
+    const bytes = encodeMessage(message)
+    for (const peer of this.options.transport.peers()) if (peer !== except) this.options.transport.send(peer, bytes)
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}

@@ -1,0 +1,297 @@
+import { encodeAndAddress } from '../address.ts'
+import { toErrorRecord } from '../errors.ts'
+import type { Address, JobId } from '../ids.ts'
+import type { Execution } from '../interfaces/executor.ts'
+import type { PureFunctionSource } from '../pure/define-pure.ts'
+import { nextBatchSize } from '../scheduler/batch-size.ts'
+import { holdsClaim, leasesToRenew, selectClaims } from '../scheduler/claims.ts'
+import { selectStragglers } from '../scheduler/stragglers.ts'
+import { taskPhase } from '../scheduler/task-phase.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import { failureKey, reportKey, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
+import { loadFunction } from '../swarm/submit-job.ts'
+import type { CacheEntry } from '../cache/result-cache.ts'
+import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
+
+interface Slot {
+  readonly job: JobId
+  readonly task: TaskId
+  readonly attempt: number
+  /** A backup run of someone else's straggler: holds no claim. */
+  readonly backup: boolean
+}
+
+interface Finished extends Slot {
+  readonly execution: Execution
+  readonly result?: { address: Address; bytes: Uint8Array }
+}
+
+/**
+ * One peer's share of the work: claims batches of tasks, waits out the settle
+ * window, runs what it still holds, renews its leases while it works, reports in
+ * batches, and backs up stragglers when the queue is empty. Every decision comes
+ * from the scheduling functions over the replicated documents.
+ */
+export class Donor {
+  readonly #o: DonorOptions & typeof DONOR_DEFAULTS
+  readonly #settling: Array<Slot & { settleAt: number }> = []
+  readonly #ready: Slot[] = []
+  readonly #running = new Set<Slot>()
+  readonly #finished: Finished[] = []
+  readonly #functions = new Map<Address, Promise<PureFunctionSource>>()
+  readonly #recent: number[] = []
+  /** Per job: after a scan found nothing to claim, when the next scan can find something. */
+  readonly #idleUntil = new Map<JobId, number>()
+  #firstFinishedAt: number | undefined
+  #stragglerScanAt = 0
+  #timer: unknown
+  #stopped = true
+  #runs = 0
+
+  constructor(options: DonorOptions) {
+    this.#o = { ...DONOR_DEFAULTS, ...options }
+  }
+
+  get runs(): number {
+    return this.#runs
+  }
+
+  start(): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#schedule()
+  }
+
+  /** Stops claiming and reporting. Claims held lapse, and other peers take the tasks over. */
+  stop(): void {
+    this.#stopped = true
+    this.#o.clock.clearTimeout(this.#timer)
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return
+    this.#timer = this.#o.clock.setTimeout(() => {
+      this.tick()
+      this.#schedule()
+    }, this.#o.tickMs)
+  }
+
+  /** One scheduling step. Public so tests can drive it directly. */
+  tick(): void {
+    if (this.#stopped) return
+    const now = this.#o.clock.now()
+    for (const [id, entry] of this.#o.swarm.jobs) {
+      const view = this.#o.jobs(id as JobId)
+      if (view === undefined || entry.state !== 'open') continue
+      this.#claim(view, now)
+      if (view.isFinished()) this.#o.swarm.jobs.set(id, { ...entry, state: 'done' })
+    }
+    this.#settle(now)
+    this.#backupStraggler(now)
+    this.#renew(now)
+    this.#startRuns()
+    this.#flush(now)
+  }
+
+  #backlog(): number {
+    return this.#settling.length + this.#ready.length + this.#running.size
+  }
+
+  #claim(view: JobIndex, now: number): void {
+    if (view.cancelled || this.#backlog() >= this.#o.workers) return
+    if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
+    const size = nextBatchSize({
+      recentDurationsMs: this.#recent,
+      targetBatchMs: this.#o.targetBatchMs,
+      workers: this.#o.workers,
+      queued: view.openCount(),
+      peers: this.#o.peerCount?.() ?? 1,
+    })
+    const { decisions, retryAt } = selectClaims(view, {
+      self: this.#o.self,
+      now,
+      limit: size,
+      leaseMs: view.spec.leaseMs,
+      startAt: Math.floor((this.#o.random?.() ?? 0) * view.openCount()),
+      skewMs: this.#o.clockSkewMs,
+      workers: this.#o.workers,
+    })
+    if (decisions.length === 0) {
+      // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task.
+      this.#idleUntil.set(view.spec.id, Math.min(retryAt, now + view.spec.leaseMs / 4))
+      return
+    }
+    view.job.transact(() => {
+      for (const { task, claim, expired } of decisions) {
+        if (expired !== undefined) {
+          const lost: Failure = {
+            peer: expired.peer,
+            attempt: expired.attempt,
+            kind: 'lease-expired',
+            error: { name: 'LeaseExpiredError', message: `peer ${expired.peer} stopped renewing its lease` },
+            at: now,
+          }
+          view.job.failures.set(failureKey(task, expired.attempt), lost)
+        }
+        view.job.claims.set(task, claim)
+      }
+    })
+    for (const { task, claim } of decisions) {
+      this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
+    }
+  }
+
+  #settle(now: number): void {
+    for (let i = 0; i < this.#settling.length; ) {
+      const slot = this.#settling[i] as Slot & { settleAt: number }
+      if (slot.settleAt > now) {
+        i++
+        continue
+      }
+      this.#settling.splice(i, 1)
+      const view = this.#o.jobs(slot.job)
+      if (view === undefined) continue
+      const held = slot.backup
+        ? view.backup(slot.task)?.peer === this.#o.self
+        : holdsClaim(view, slot.task, this.#o.self, slot.attempt)
+      if (held) this.#ready.push(slot)
+    }
+  }
+
+  #backupStraggler(now: number): void {
+    if (this.#backlog() > 0 || now < this.#stragglerScanAt) return
+    this.#stragglerScanAt = now + 4 * this.#o.tickMs
+    for (const [id] of this.#o.swarm.jobs) {
+      const view = this.#o.jobs(id as JobId)
+      if (view === undefined || view.cancelled || (this.#idleUntil.get(id as JobId) ?? 0) <= now) continue
+      const candidates = selectStragglers(view, { self: this.#o.self, now, minRunMs: this.#o.targetBatchMs / 4 })
+      if (candidates.length === 0) continue
+      const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
+      view.job.backups.set(task, { peer: this.#o.self, startedAt: now })
+      const attempt = view.claim(task)?.attempt ?? 0
+      this.#settling.push({ job: view.spec.id, task, attempt, backup: true, settleAt: now + this.#o.settleMs })
+      return
+    }
+  }
+
+  #renew(now: number): void {
+    const held = new Map<JobId, TaskId[]>()
+    for (const slot of [...this.#settling, ...this.#ready, ...this.#running]) {
+      if (slot.backup) continue
+      const tasks = held.get(slot.job) ?? []
+      tasks.push(slot.task)
+      held.set(slot.job, tasks)
+    }
+    for (const [job, tasks] of held) {
+      const view = this.#o.jobs(job)
+      if (view === undefined) continue
+      const renewals = leasesToRenew(view, tasks, this.#o.self, now, view.spec.leaseMs)
+      if (renewals.length === 0) continue
+      view.job.transact(() => {
+        for (const { task, claim } of renewals) view.job.claims.set(task, claim)
+      })
+    }
+  }
+
+  #startRuns(): void {
+    while (this.#running.size < this.#o.workers && this.#ready.length > 0) {
+      const slot = this.#ready.shift() as Slot
+      const view = this.#o.jobs(slot.job)
+      if (view === undefined) continue
+      const phase = taskPhase(view, slot.task, this.#o.clock.now())
+      if (phase.phase === 'done' || phase.phase === 'failed') continue
+      this.#running.add(slot)
+      this.#runs++
+      void this.#run(view, slot).then(
+        (finished) => {
+          this.#running.delete(slot)
+          if (this.#stopped) return
+          this.#recent.push(finished.execution.durationMs)
+          if (this.#recent.length > 64) this.#recent.shift()
+          this.#firstFinishedAt ??= this.#o.clock.now()
+          this.#finished.push(finished)
+        },
+        () => this.#running.delete(slot),
+      )
+    }
+  }
+
+  async #run(view: JobIndex, slot: Slot): Promise<Finished> {
+    const task = view.task(slot.task)
+    if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
+    let execution: Execution
+    try {
+      let fn = this.#functions.get(view.spec.fn)
+      if (fn === undefined) this.#functions.set(view.spec.fn, (fn = loadFunction(this.#o.values, view.spec.fn)))
+      const args = await this.#o.values.get(task.args)
+      execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
+    } catch (error) {
+      execution = { kind: 'thrown', error: toErrorRecord(error), durationMs: 0 }
+    }
+    if (execution.kind !== 'value') return { ...slot, execution }
+    try {
+      return { ...slot, execution, result: encodeAndAddress(execution.value, 'result') }
+    } catch (error) {
+      return { ...slot, execution: { kind: 'thrown', error: toErrorRecord(error), durationMs: execution.durationMs } }
+    }
+  }
+
+  #flush(now: number): void {
+    if (this.#finished.length === 0) return
+    const due = this.#backlog() === 0 || now - (this.#firstFinishedAt ?? now) >= this.#o.reportFlushMs
+    if (!due) return
+    const batch = this.#finished.splice(0)
+    this.#firstFinishedAt = undefined
+    void this.#write(batch, now)
+  }
+
+  async #write(batch: Finished[], now: number): Promise<void> {
+    for (const f of batch) if (f.result !== undefined) await this.#o.values.prepare(f.result.address, f.result.bytes)
+    const touched = new Map<JobId, TaskId[]>()
+    for (const f of batch) {
+      const view = this.#o.jobs(f.job)
+      if (view === undefined) continue
+      view.job.transact(() => {
+        if (f.execution.kind === 'timeout') {
+          if (!f.backup) {
+            view.job.failures.set(failureKey(f.task, f.attempt), {
+              peer: this.#o.self,
+              attempt: f.attempt,
+              kind: 'timeout',
+              error: f.execution.error,
+              at: now,
+            })
+          }
+          return
+        }
+        const outcome: Outcome =
+          f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
+        const report: Report = { peer: this.#o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now }
+        view.job.reports.set(reportKey(f.task, this.#o.self), report)
+      })
+      touched.set(f.job, [...(touched.get(f.job) ?? []), f.task])
+    }
+    this.#o.swarm.transact(() => {
+      for (const f of batch) if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
+      for (const [job, tasks] of touched) {
+        const view = this.#o.jobs(job)
+        if (view !== undefined) for (const task of tasks) this.#cacheIfAccepted(view, task, now)
+      }
+    })
+  }
+
+  #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
+    const phase = taskPhase(view, task, now)
+    const record = view.task(task)
+    if (phase.phase !== 'done' || record === undefined || this.#o.swarm.cache.get(record.key)?.kind === 'value') return
+    const entry: CacheEntry =
+      phase.outcome.kind === 'value'
+        ? { kind: 'value', result: phase.outcome.result }
+        : { kind: 'failure', error: phase.outcome.error }
+    this.#o.swarm.cache.set(record.key, entry)
+  }
+}
+
+function errorOf(execution: Execution): Failure['error'] {
+  return execution.kind === 'value' ? { name: 'Error', message: 'not an error' } : execution.error
+}

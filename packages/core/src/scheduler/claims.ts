@@ -1,0 +1,78 @@
+import type { PeerId } from '../ids.ts'
+import type { Claim, TaskId } from '../swarm/schema.ts'
+import type { JobView } from './job-view.ts'
+import { canRun, taskPhase, type PhaseOptions } from './task-phase.ts'
+
+export interface ClaimDecision {
+  readonly task: TaskId
+  readonly claim: Claim
+  /** A lapsed claim on the task, to be recorded as a lost lease in the same transaction. */
+  readonly expired?: Claim
+}
+
+export interface SelectClaimsOptions extends PhaseOptions {
+  readonly self: PeerId
+  readonly now: number
+  readonly limit: number
+  readonly leaseMs: number
+  /** Where to start looking, so that peers spread over the queue instead of colliding at its head. */
+  readonly startAt?: number
+  /** The claimant's workers: a batch of n keeps it busy for n / workers task times. */
+  readonly workers?: number
+}
+
+export interface ClaimSelection {
+  readonly decisions: ClaimDecision[]
+  /** When nothing was claimable: the earliest time a lease seen in the scan can lapse. */
+  readonly retryAt: number
+}
+
+/** The next batch of tasks `self` should claim. */
+export function selectClaims(view: JobView, options: SelectClaimsOptions): ClaimSelection {
+  let retryAt = Number.POSITIVE_INFINITY
+  if (view.cancelled || options.limit <= 0) return { decisions: [], retryAt }
+  const open = [...view.openTasks()]
+  const decisions: ClaimDecision[] = []
+  const start = open.length === 0 ? 0 : (options.startAt ?? 0) % open.length
+  for (let i = 0; i < open.length && decisions.length < options.limit; i++) {
+    const task = open[(start + i) % open.length] as TaskId
+    const phase = taskPhase(view, task, options.now, options)
+    if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
+    if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued') continue
+    const claim: Claim = {
+      peer: options.self,
+      attempt: phase.attempt,
+      claimedAt: options.now,
+      leaseUntil: options.now + options.leaseMs,
+      batch: Math.ceil(options.limit / (options.workers ?? 1)),
+    }
+    decisions.push(phase.expired === undefined ? { task, claim } : { task, claim, expired: phase.expired })
+  }
+  return { decisions, retryAt }
+}
+
+/**
+ * After the settle window: is the claim still ours? Concurrent claims of one task
+ * meet on one key, and Yjs keeps the same winner on every peer.
+ */
+export function holdsClaim(view: JobView, task: TaskId, self: PeerId, attempt: number): boolean {
+  const claim = view.claim(task)
+  return claim !== undefined && claim.peer === self && claim.attempt === attempt
+}
+
+/** Claims of `self` that need renewing: current, unreported, and past half their lease. */
+export function leasesToRenew(
+  view: JobView,
+  held: Iterable<TaskId>,
+  self: PeerId,
+  now: number,
+  leaseMs: number,
+): Array<{ task: TaskId; claim: Claim }> {
+  const renewals: Array<{ task: TaskId; claim: Claim }> = []
+  for (const task of held) {
+    const claim = view.claim(task)
+    if (claim === undefined || claim.peer !== self) continue
+    if (claim.leaseUntil - now < leaseMs / 2) renewals.push({ task, claim: { ...claim, leaseUntil: now + leaseMs } })
+  }
+  return renewals
+}

@@ -1,0 +1,70 @@
+import type { ErrorRecord } from '../errors.ts'
+import type { PeerId } from '../ids.ts'
+import type { Claim, Outcome, TaskId } from '../swarm/schema.ts'
+import type { JobView } from './job-view.ts'
+import { acceptedOutcome } from './outcome.ts'
+
+export type TaskPhase =
+  | { readonly phase: 'done'; readonly outcome: Outcome }
+  | { readonly phase: 'failed'; readonly error: ErrorRecord }
+  | { readonly phase: 'running'; readonly claim: Claim }
+  /** `attempt` is the number the next claim takes; `expired` is a lapsed claim to record as lost. */
+  | { readonly phase: 'queued'; readonly attempt: number; readonly expired?: Claim }
+
+export interface PhaseOptions {
+  /** Allowance for clock skew between peers when judging someone else's lease. */
+  readonly skewMs?: number
+}
+
+/**
+ * Where a task stands, judged from the document alone, so every peer that has
+ * seen the same updates reaches the same answer.
+ */
+export function taskPhase(view: JobView, id: TaskId, now: number, options: PhaseOptions = {}): TaskPhase {
+  const reports = view.reports(id)
+  const accepted = acceptedOutcome(reports, view.spec.quorum)
+  if (accepted !== undefined) return { phase: 'done', outcome: accepted }
+
+  const failures = view.failures(id)
+  let timeouts = 0
+  let lostLeases = 0
+  let lastAttempt = 0
+  let last: ErrorRecord | undefined
+  for (const failure of failures) {
+    if (failure.kind === 'timeout') timeouts++
+    else lostLeases++
+    if (failure.attempt >= lastAttempt) {
+      lastAttempt = failure.attempt
+      last = failure.error
+    }
+  }
+  if (last !== undefined && (timeouts >= view.spec.maxAttempts || lostLeases >= view.spec.maxLostLeases)) {
+    return { phase: 'failed', error: last }
+  }
+  const quorumSpread = view.spec.quorum + view.spec.maxAttempts
+  if (new Set(reports.map((r) => r.peer)).size >= quorumSpread) {
+    return {
+      phase: 'failed',
+      error: { name: 'QuorumError', message: `no ${view.spec.quorum} of ${reports.length} reports agree` },
+    }
+  }
+
+  const claim = view.claim(id)
+  const claimIsCurrent =
+    claim !== undefined && claim.attempt > lastAttempt && !reports.some((r) => r.peer === claim.peer)
+  if (claimIsCurrent) {
+    if (now <= claim.leaseUntil + (options.skewMs ?? 0)) return { phase: 'running', claim }
+    return { phase: 'queued', attempt: claim.attempt + 1, expired: claim }
+  }
+  return { phase: 'queued', attempt: Math.max(lastAttempt, claim?.attempt ?? 0) + 1 }
+}
+
+/** True once nothing more will happen to the task. */
+export function isSettled(phase: TaskPhase): boolean {
+  return phase.phase === 'done' || phase.phase === 'failed'
+}
+
+/** Whether `self` may run the task now: queued, and `self` has not already reported on it. */
+export function canRun(view: JobView, id: TaskId, self: PeerId, phase: TaskPhase): boolean {
+  return phase.phase === 'queued' && !view.reports(id).some((r) => r.peer === self)
+}

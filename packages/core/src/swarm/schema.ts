@@ -1,0 +1,105 @@
+import type { ErrorRecord } from '../errors.ts'
+import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+
+/**
+ * The replicated schema. One swarm document holds what lives forever (the job
+ * list, the result cache, the value index); each job has a document of its own
+ * that is dropped once the job is finished, so the swarm document stays small.
+ *
+ * Every entry is written whole and never edited in place. Keys are chosen so that
+ * concurrent writers either write the same thing or meet on one key, where Yjs
+ * lets the higher clientID win on every peer alike.
+ */
+
+export const SWARM_DOC_GUID = 'tessera/swarm'
+export const jobDocGuid = (id: JobId): string => `tessera/job/${id}`
+
+/** Index of a task within its job, as a Yjs map key. */
+export type TaskId = string
+
+export interface JobSpec {
+  readonly id: JobId
+  /** Address of the pure function; the store holds its source under that address. */
+  readonly fn: Address
+  readonly name: string
+  readonly taskCount: number
+  /** A result is accepted once this many distinct peers report the same outcome. */
+  readonly quorum: number
+  /** Timeouts a task may have before it is marked failed. */
+  readonly maxAttempts: number
+  /** Claimants that may vanish (lease expired) before the task is marked failed. */
+  readonly maxLostLeases: number
+  readonly leaseMs: number
+  readonly timeoutMs: number
+  readonly submittedBy: PeerId
+  readonly createdAt: number
+}
+
+export type JobState = 'open' | 'done' | 'cancelled'
+
+export interface JobEntry extends JobSpec {
+  readonly state: JobState
+}
+
+export interface TaskRecord {
+  readonly index: number
+  readonly key: TaskKey
+  readonly args: Address
+}
+
+/** Keyed by task: concurrent claims meet on one key, and one wins everywhere. */
+export interface Claim {
+  readonly peer: PeerId
+  /** 1 for the first claim; +1 after each recorded failure. */
+  readonly attempt: number
+  readonly claimedAt: number
+  /** Renewed by the claimant's heartbeat; past it, the task may be claimed again. */
+  readonly leaseUntil: number
+  /** Tasks per worker in the batch this claim came in: a task may wait behind the others. */
+  readonly batch: number
+}
+
+/** A second runner for a straggler. At most one per task. */
+export interface Backup {
+  readonly peer: PeerId
+  readonly startedAt: number
+}
+
+/** What one run produced. Thrown errors are outcomes too: pure functions throw deterministically. */
+export type Outcome =
+  | { readonly kind: 'value'; readonly result: Address }
+  | { readonly kind: 'thrown'; readonly error: ErrorRecord }
+
+/** Keyed by task and peer, so k reports from k peers coexist (quorum). */
+export interface Report {
+  readonly peer: PeerId
+  readonly attempt: number
+  readonly outcome: Outcome
+  readonly durationMs: number
+  readonly at: number
+}
+
+export type FailureKind = 'timeout' | 'lease-expired'
+
+/** Keyed by task and attempt: recorders of the same failure meet on one key. */
+export interface Failure {
+  readonly peer: PeerId
+  readonly attempt: number
+  readonly kind: FailureKind
+  readonly error: ErrorRecord
+  readonly at: number
+}
+
+/** An entry of the value index: small values inline, large ones only named (their bytes are blobs). */
+export interface StoredValue {
+  readonly size: number
+  readonly inline?: Uint8Array
+}
+
+/** Values up to this size travel inside the swarm document; larger ones are blobs. */
+export const INLINE_VALUE_LIMIT = 1024
+
+export const reportKey = (task: TaskId, peer: PeerId): string => `${task}/${peer}`
+export const failureKey = (task: TaskId, attempt: number): string => `${task}/${attempt}`
+/** The task id part of a `reportKey` or `failureKey`. */
+export const taskOfKey = (key: string): TaskId => key.slice(0, key.indexOf('/'))

@@ -1,0 +1,107 @@
+import type { JobId, PeerId } from '../ids.ts'
+import { functionAddress, type KeywordArgs, type PureFunction, type PureFunctionSource } from '../pure/define-pure.ts'
+import { taskKeyOf } from '../task-key.ts'
+import { JobDoc } from './job-doc.ts'
+import type { JobSpec } from './schema.ts'
+import type { SwarmDoc } from './swarm-doc.ts'
+import type { ValueStore } from './value-store.ts'
+import { AddressError } from '../errors.ts'
+import { encodeAndAddress } from '../address.ts'
+
+export interface JobOptions {
+  readonly quorum?: number
+  readonly maxAttempts?: number
+  readonly maxLostLeases?: number
+  readonly leaseMs?: number
+  readonly timeoutMs?: number
+}
+
+export const JOB_DEFAULTS = {
+  quorum: 1,
+  maxAttempts: 3,
+  maxLostLeases: 8,
+  leaseMs: 10_000,
+  timeoutMs: 60_000,
+} as const satisfies Required<JobOptions>
+
+export interface SubmitJobInput {
+  readonly id: JobId
+  readonly fn: PureFunction<never, unknown> | PureFunctionSource
+  readonly argsList: readonly KeywordArgs[]
+  readonly submittedBy: PeerId
+  readonly now: number
+  readonly options?: JobOptions
+  /** The document to write the tasks into; a new one by default. */
+  readonly job?: JobDoc
+}
+
+const PURE_FUNCTION_VERSION = 'tessera/pure@1'
+
+/** The most one submission transaction carries, well under a data channel message. */
+export const MAX_TRANSACTION_BYTES = 32 * 1024
+/** About what a task record costs in the job document (two addresses and an index). */
+const TASK_RECORD_BYTES = 150
+
+function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
+  let chunk: T[] = []
+  let bytes = 0
+  for (const item of items) {
+    const size = sizeOf(item)
+    if (chunk.length > 0 && bytes + size > MAX_TRANSACTION_BYTES) {
+      yield chunk
+      chunk = []
+      bytes = 0
+    }
+    chunk.push(item)
+    bytes += size
+  }
+  if (chunk.length > 0) yield chunk
+}
+
+/**
+ * Publishes a job: the function's source and every argument go into the value
+ * store, the job into the swarm document, and its tasks into a job document of
+ * its own. Returns that document, for the caller to replicate.
+ */
+export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: SubmitJobInput): Promise<{ spec: JobSpec; job: JobDoc }> {
+  const fnAddress = await values.put([PURE_FUNCTION_VERSION, input.fn.name, input.fn.source])
+  if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
+    throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
+  }
+  const options = { ...JOB_DEFAULTS, ...input.options }
+  const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
+  for (const { address, bytes } of encoded) await values.prepare(address, bytes)
+  // Bounded transactions keep every Yjs update small, however long the job.
+  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength)) {
+    swarm.transact(() => chunk.forEach(({ address, bytes }) => values.record(address, bytes)))
+  }
+  const spec: JobSpec = {
+    id: input.id,
+    fn: fnAddress,
+    name: input.fn.name,
+    taskCount: input.argsList.length,
+    quorum: options.quorum,
+    maxAttempts: options.maxAttempts,
+    maxLostLeases: options.maxLostLeases,
+    leaseMs: options.leaseMs,
+    timeoutMs: options.timeoutMs,
+    submittedBy: input.submittedBy,
+    createdAt: input.now,
+  }
+  const job = input.job ?? new JobDoc(input.id)
+  const tasks = encoded.map(({ address }, index) => ({ index, key: taskKeyOf(fnAddress, address), args: address }))
+  for (const chunk of chunksOf(tasks, () => TASK_RECORD_BYTES)) {
+    job.transact(() => chunk.forEach((task) => job.tasks.set(String(task.index), task)))
+  }
+  swarm.jobs.set(input.id, { ...spec, state: 'open' })
+  return { spec, job }
+}
+
+/** Reads a function's source back out of the store, checking it against its address. */
+export async function loadFunction(values: ValueStore, address: JobSpec['fn']): Promise<PureFunctionSource> {
+  const stored = await values.get(address)
+  if (!Array.isArray(stored) || stored[0] !== PURE_FUNCTION_VERSION || typeof stored[1] !== 'string' || typeof stored[2] !== 'string') {
+    throw new AddressError(`${address} does not name a pure function`)
+  }
+  return { name: stored[1], source: stored[2], address }
+}

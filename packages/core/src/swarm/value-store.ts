@@ -1,0 +1,59 @@
+import { encodeAndAddress, verifyBytes } from '../address.ts'
+import { decodeCanonical } from '../encoding/canonical.ts'
+import type { Value } from '../encoding/supported-value.ts'
+import { BlobNotFoundError } from '../errors.ts'
+import type { Address } from '../ids.ts'
+import type { BlobStore } from '../interfaces/blob-store.ts'
+import { INLINE_VALUE_LIMIT } from './schema.ts'
+import type { SwarmDoc } from './swarm-doc.ts'
+
+/**
+ * The hash-addressed value store. Small values ride inside the swarm document;
+ * larger ones are blobs, and the document only lists them, so no Yjs update has
+ * to carry a large value. Bytes are verified against their address before they
+ * are decoded, wherever they came from.
+ */
+export class ValueStore {
+  constructor(
+    private readonly swarm: SwarmDoc,
+    private readonly blobs: BlobStore,
+    private readonly inlineLimit: number = INLINE_VALUE_LIMIT,
+  ) {}
+
+  async put(value: unknown, rootName = 'value'): Promise<Address> {
+    const { bytes, address } = encodeAndAddress(value, rootName)
+    await this.prepare(address, bytes)
+    this.record(address, bytes)
+    return address
+  }
+
+  /** Step one of a put that is split so the index write can join a larger transaction: stores a large value's blob. */
+  async prepare(address: Address, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > this.inlineLimit && !this.swarm.values.has(address)) await this.blobs.put(address, bytes)
+  }
+
+  /** Step two: lists the value in the swarm document (inline when small). */
+  record(address: Address, bytes: Uint8Array): void {
+    if (this.swarm.values.has(address)) return
+    this.swarm.values.set(
+      address,
+      bytes.byteLength <= this.inlineLimit ? { size: bytes.byteLength, inline: bytes } : { size: bytes.byteLength },
+    )
+  }
+
+  async bytes(address: Address): Promise<Uint8Array> {
+    const entry = this.swarm.values.get(address)
+    const bytes = entry?.inline ?? (await this.blobs.get(address))
+    if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
+    verifyBytes(address, bytes)
+    return bytes
+  }
+
+  async get(address: Address): Promise<Value> {
+    return decodeCanonical(await this.bytes(address))
+  }
+
+  has(address: Address): boolean {
+    return this.swarm.values.has(address)
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * @packageDocumentation
+ * Test support for Tessera's adapters: the shared contract tests every adapter
+ * runs, and the deterministic swarm simulator.
+ */
+export { SimClock } from './sim/sim-clock.ts'
+export { SimulatedNetwork, SimTransport, PERFECT_NETWORK, type NetworkConditions } from './sim/simulated-network.ts'
+export { SimExecutor, type SimExecutorOptions } from './sim/sim-executor.ts'
+export { SimPeer, type SimPeerOptions } from './sim/sim-peer.ts'
+export { simulateJob, type SimulationOptions, type SimulationResult } from './sim/simulate-job.ts'

@@ -1,0 +1,158 @@
+import * as prng from 'lib0/prng'
+import * as Y from 'yjs'
+import { asJobId, asPeerId, type JobId } from '../../ids.ts'
+import type { KeywordArgs, PureFunction } from '../../pure/define-pure.ts'
+import type { DonorOptions } from '../../runtime/donor-options.ts'
+import { submitJob, type JobOptions } from '../../swarm/submit-job.ts'
+import { taskPhase } from '../../scheduler/task-phase.ts'
+import { SimClock } from './sim-clock.ts'
+import { SimPeer } from './sim-peer.ts'
+import { SimulatedNetwork, type NetworkConditions } from './simulated-network.ts'
+
+export interface SimulationOptions {
+  readonly seed: number
+  readonly peers: number
+  readonly fn: PureFunction<never, unknown>
+  readonly argsList: readonly KeywordArgs[]
+  /** Share of the donors that die silently in the middle of a task. */
+  readonly dyingFraction?: number
+  /** A dying donor dies as its n-th run starts, n drawn from [1, this]. */
+  readonly dieWithinRuns?: number
+  readonly conditions?: NetworkConditions
+  readonly job?: JobOptions
+  readonly donor?: Partial<DonorOptions>
+  readonly taskDurationMs?: readonly [number, number]
+  readonly limitMs?: number
+}
+
+export interface SimulationResult {
+  readonly job: JobId
+  readonly host: SimPeer
+  readonly donors: readonly SimPeer[]
+  /** Every peer still alive, the host included. */
+  readonly live: readonly SimPeer[]
+  readonly deaths: number
+  readonly virtualMs: number
+}
+
+const DEFAULT_CONDITIONS: NetworkConditions = { minDelayMs: 2, maxDelayMs: 40, dropRate: 0.02, reorderRate: 0.05 }
+
+/**
+ * Runs one job on a simulated swarm until every live peer agrees it is finished
+ * and all their documents have converged. Deterministic for a given seed.
+ */
+export async function simulateJob(options: SimulationOptions): Promise<SimulationResult> {
+  const random = prng.create(options.seed)
+  const clock = new SimClock()
+  const network = new SimulatedNetwork(clock, random, options.conditions ?? DEFAULT_CONDITIONS)
+  const [minMs, maxMs] = options.taskDurationMs ?? [20, 120]
+  const dying = new Set<number>()
+  const dyingCount = Math.round(options.peers * (options.dyingFraction ?? 0))
+  while (dying.size < dyingCount) dying.add(prng.int32(random, 0, options.peers - 1))
+  let deaths = 0
+
+  const host = new SimPeer({ id: asPeerId('host'), network, clock, random })
+  const donors: SimPeer[] = []
+  for (let i = 0; i < options.peers; i++) {
+    let runsLeft = dying.has(i) ? prng.int32(random, 1, options.dieWithinRuns ?? 4) : Number.POSITIVE_INFINITY
+    const peer: SimPeer = new SimPeer({
+      id: asPeerId(`peer-${i}`),
+      network,
+      clock,
+      random,
+      donor: {
+        duration: () => prng.int32(random, minMs, maxMs),
+        onRunStart: () => {
+          if (--runsLeft > 0) return true
+          deaths++
+          peer.kill()
+          return false
+        },
+        settings: options.donor ?? {},
+      },
+    })
+    donors.push(peer)
+  }
+
+  const id = asJobId(`job-${options.seed}`)
+  const jobDoc = host.newJobDoc(id)
+  host.adoptJobDoc(jobDoc)
+  await submitJob(host.swarm, host.values, {
+    id,
+    fn: options.fn,
+    argsList: options.argsList,
+    submittedBy: host.id,
+    now: clock.now(),
+    job: jobDoc,
+    ...(options.job === undefined ? {} : { options: options.job }),
+  })
+
+  const live = (): SimPeer[] => [host, ...donors].filter((p) => p.alive)
+  let finished = false
+  const check = (): void => {
+    finished = isConverged(live(), id)
+    if (!finished) clock.setTimeout(check, 250)
+  }
+  clock.setTimeout(check, 250)
+  try {
+    await clock.runUntil(() => finished, options.limitMs ?? 10 * 60_000)
+  } catch (error) {
+    throw new Error(`seed ${options.seed}: ${(error as Error).message}\n${diagnose(live(), id, clock.now())}`)
+  }
+  const survivors = live()
+  for (const peer of survivors) peer.kill()
+  return { job: id, host, donors, live: survivors, deaths, virtualMs: clock.now() }
+}
+
+/** Where each live peer thinks the job stands: what a failed run needs explained. */
+function diagnose(peers: readonly SimPeer[], job: JobId, now: number): string {
+  return peers
+    .map((peer) => {
+      const view = peer.jobs.get(job)
+      if (view === undefined) return `${peer.id}: has no job document`
+      const phases = new Map<string, number>()
+      const examples: string[] = []
+      for (const task of view.openTasks()) {
+        const phase = taskPhase(view, task, now)
+        phases.set(phase.phase, (phases.get(phase.phase) ?? 0) + 1)
+        if (examples.length < 3) examples.push(`${task}:${JSON.stringify(phase)}`)
+      }
+      const reference = peers[0] as SimPeer
+      const vectors = `swarm Δ ${vectorDiff(peer.swarm.doc, reference.swarm.doc)} job Δ ${vectorDiff(view.job.doc, reference.jobs.get(job)?.job.doc)} pending=${peer.swarm.doc.store.pendingStructs !== null}/${view.job.doc.store.pendingStructs !== null}`
+      return `${peer.id}: state=${peer.swarm.job(job)?.state} open=${view.openCount()} tasks=${view.job.tasks.size} ${JSON.stringify([...phases])} ${examples.join(' ')} ${vectors}`
+    })
+    .filter((line) => !line.includes("swarm Δ none job Δ none"))
+    .slice(0, 8)
+    .join('\n')
+}
+
+/** Clients whose clocks differ between two replicas, as client:mine/theirs. */
+function vectorDiff(mine: Y.Doc, theirs: Y.Doc | undefined): string {
+  if (theirs === undefined) return 'n/a'
+  const a = Y.decodeStateVector(Y.encodeStateVector(mine))
+  const b = Y.decodeStateVector(Y.encodeStateVector(theirs))
+  const diff = [...new Set([...a.keys(), ...b.keys()])].filter((c) => a.get(c) !== b.get(c))
+  return diff.length === 0 ? 'none' : diff.map((c) => `${c}:${a.get(c) ?? '-'}/${b.get(c) ?? '-'}`).join(',')
+}
+
+function isConverged(peers: readonly SimPeer[], job: JobId): boolean {
+  const first = peers[0]
+  if (first === undefined) return false
+  for (const peer of peers) {
+    const view = peer.jobs.get(job)
+    if (view === undefined || !view.isFinished() || peer.swarm.job(job)?.state !== 'done') return false
+  }
+  const firstJob = first.jobs.get(job)
+  if (firstJob === undefined) return false
+  return peers.every((peer) => {
+    const view = peer.jobs.get(job)
+    return view !== undefined && sameState(peer.swarm.doc, first.swarm.doc) && sameState(view.job.doc, firstJob.job.doc)
+  })
+}
+
+/** Equal state vectors; their encodings list clients in each replica's own order, so compare decoded. */
+function sameState(a: Y.Doc, b: Y.Doc): boolean {
+  const x = Y.decodeStateVector(Y.encodeStateVector(a))
+  const y = Y.decodeStateVector(Y.encodeStateVector(b))
+  return x.size === y.size && [...x].every(([client, clock]) => y.get(client) === clock)
+}
