@@ -71,7 +71,15 @@ export { SwarmDoc } from './swarm/swarm-doc.ts'
 export { JobDoc } from './swarm/job-doc.ts'
 export { JobIndex } from './swarm/job-index.ts'
 export { ValueStore } from './swarm/value-store.ts'
-export { submitJob, loadFunction, JOB_DEFAULTS, type JobOptions, type SubmitJobInput } from './swarm/submit-job.ts'
+export { dropJob } from './swarm/drop-job.ts'
+export {
+  submitJob,
+  loadFunction,
+  JOB_DEFAULTS,
+  MAX_TRANSACTION_BYTES,
+  type JobOptions,
+  type SubmitJobInput,
+} from './swarm/submit-job.ts'
 
 export type { JobView } from './scheduler/job-view.ts'
 export { acceptedOutcome, outcomeId } from './scheduler/outcome.ts'

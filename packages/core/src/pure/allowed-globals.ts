@@ -16,4 +16,15 @@ export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
   'parseInt', 'parseFloat', 'isNaN', 'isFinite',
   'encodeURI', 'encodeURIComponent', 'decodeURI', 'decodeURIComponent',
   'TextEncoder', 'TextDecoder', 'structuredClone', 'console',
+  '__name',
 ])
+
+/**
+ * Helpers that bundlers insert into function bodies: esbuild (and so tsx and
+ * Vite) wraps named classes and functions in `__name(...)` when keeping names.
+ * `compilePure` defines each of them, so functions that use them still compile
+ * with nothing from the submitter's scope.
+ */
+export const BUNDLER_HELPERS: Readonly<Record<string, string>> = {
+  __name: '(target, value) => Object.defineProperty(target, "name", { value, configurable: true })',
+}

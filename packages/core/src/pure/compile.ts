@@ -2,6 +2,7 @@ import { NotSelfContainedError, TaskError } from '../errors.ts'
 import type { KeywordArgs, PureFunctionSource } from './define-pure.ts'
 import { functionAddress } from './define-pure.ts'
 import { AddressError } from '../errors.ts'
+import { BUNDLER_HELPERS } from './allowed-globals.ts'
 
 export type CompiledFunction = (args: KeywordArgs) => unknown
 
@@ -14,7 +15,10 @@ export function compilePure(fn: PureFunctionSource): CompiledFunction {
   if (functionAddress(fn.name, fn.source) !== fn.address) {
     throw new AddressError(`function "${fn.name}": source does not match its address ${fn.address}`)
   }
-  const compiled = new Function(`"use strict";\nreturn (${fn.source}\n);`)() as unknown
+  const helpers = Object.entries(BUNDLER_HELPERS)
+    .map(([name, body]) => `const ${name} = ${body};`)
+    .join('\n')
+  const compiled = new Function(`"use strict";\n${helpers}\nreturn (${fn.source}\n);`)() as unknown
   if (typeof compiled !== 'function') throw new TaskError('TypeError', `function "${fn.name}" did not compile to a function`)
   return compiled as CompiledFunction
 }

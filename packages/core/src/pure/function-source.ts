@@ -43,6 +43,26 @@ function tryParse(source: string): FunctionNode | undefined {
 }
 
 /**
+ * Names that class and function expressions bind for their own bodies
+ * (`new (class Point {})()`), which the scope analysis reports as free.
+ */
+function selfBoundNames(root: unknown): Set<string> {
+  const names = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) {
+      node.forEach(visit)
+      return
+    }
+    const n = node as { type?: unknown; id?: { name?: unknown } | null }
+    if ((n.type === 'ClassExpression' || n.type === 'FunctionExpression') && typeof n.id?.name === 'string') names.add(n.id.name)
+    for (const value of Object.values(node)) if (typeof value === 'object') visit(value)
+  }
+  visit(root)
+  return names
+}
+
+/**
  * Turns `fn.toString()` into an expression and inspects it. Method shorthand
  * (`square({ x }) { ... }`) is rewritten as a function expression.
  */
@@ -58,7 +78,8 @@ export function parseFunctionSource(name: string, text: string): ParsedFunction 
     const node = tryParse(source)
     if (node === undefined) continue
     const { globals } = analyze(node as unknown as EstreeNode)
-    const freeVariables = [...globals.keys()].filter((id) => !ALLOWED_GLOBALS.has(id)).sort()
+    const selfNamed = selfBoundNames(node)
+    const freeVariables = [...globals.keys()].filter((id) => !ALLOWED_GLOBALS.has(id) && !selfNamed.has(id)).sort()
     return {
       source,
       parameterCount: node.params.length,

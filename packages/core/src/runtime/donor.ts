@@ -121,8 +121,8 @@ export class Donor {
       this.#idleUntil.set(view.spec.id, Math.min(retryAt, now + view.spec.leaseMs / 4))
       return
     }
-    view.job.transact(() => {
-      for (const { task, claim, expired } of decisions) {
+    for (const chunk of chunked(decisions)) view.job.transact(() => {
+      for (const { task, claim, expired } of chunk) {
         if (expired !== undefined) {
           const lost: Failure = {
             peer: expired.peer,
@@ -247,37 +247,42 @@ export class Donor {
 
   async #write(batch: Finished[], now: number): Promise<void> {
     for (const f of batch) if (f.result !== undefined) await this.#o.values.prepare(f.result.address, f.result.bytes)
-    const touched = new Map<JobId, TaskId[]>()
-    for (const f of batch) {
-      const view = this.#o.jobs(f.job)
+    const byJob = new Map<JobId, Finished[]>()
+    for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
+    for (const [id, finished] of byJob) {
+      const view = this.#o.jobs(id)
       if (view === undefined) continue
-      view.job.transact(() => {
-        if (f.execution.kind === 'timeout') {
-          if (!f.backup) {
-            view.job.failures.set(failureKey(f.task, f.attempt), {
-              peer: this.#o.self,
-              attempt: f.attempt,
-              kind: 'timeout',
-              error: f.execution.error,
-              at: now,
-            })
-          }
-          return
-        }
-        const outcome: Outcome =
-          f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
-        const report: Report = { peer: this.#o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now }
-        view.job.reports.set(reportKey(f.task, this.#o.self), report)
-      })
-      touched.set(f.job, [...(touched.get(f.job) ?? []), f.task])
+      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, now)))
     }
-    this.#o.swarm.transact(() => {
-      for (const f of batch) if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
-      for (const [job, tasks] of touched) {
-        const view = this.#o.jobs(job)
-        if (view !== undefined) for (const task of tasks) this.#cacheIfAccepted(view, task, now)
+    for (const chunk of chunked(batch)) {
+      this.#o.swarm.transact(() => {
+        for (const f of chunk) {
+          if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
+          const view = this.#o.jobs(f.job)
+          if (view !== undefined) this.#cacheIfAccepted(view, f.task, now)
+        }
+      })
+    }
+  }
+
+  #writeOutcome(view: JobIndex, f: Finished, now: number): void {
+    if (f.execution.kind === 'timeout') {
+      // A backup's timeout says nothing about the claimant's attempt.
+      if (!f.backup) {
+        view.job.failures.set(failureKey(f.task, f.attempt), {
+          peer: this.#o.self,
+          attempt: f.attempt,
+          kind: 'timeout',
+          error: f.execution.error,
+          at: now,
+        })
       }
-    })
+      return
+    }
+    const outcome: Outcome =
+      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
+    const report: Report = { peer: this.#o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now }
+    view.job.reports.set(reportKey(f.task, this.#o.self), report)
   }
 
   #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
@@ -290,6 +295,15 @@ export class Donor {
         : { kind: 'failure', error: phase.outcome.error }
     this.#o.swarm.cache.set(record.key, entry)
   }
+}
+
+/** Entries per transaction: a report or claim costs well under 700 bytes, so an update stays near 32 KiB. */
+const ENTRIES_PER_TRANSACTION = 48
+
+function chunked<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = []
+  for (let i = 0; i < items.length; i += ENTRIES_PER_TRANSACTION) chunks.push(items.slice(i, i + ENTRIES_PER_TRANSACTION))
+  return chunks
 }
 
 function errorOf(execution: Execution): Failure['error'] {

@@ -39,8 +39,8 @@ const PURE_FUNCTION_VERSION = 'tessera/pure@1'
 
 /** The most one submission transaction carries, well under a data channel message. */
 export const MAX_TRANSACTION_BYTES = 32 * 1024
-/** About what a task record costs in the job document (two addresses and an index). */
-const TASK_RECORD_BYTES = 150
+/** Yjs stores each map entry with its key, its field names and bookkeeping: allow this much on top. */
+const ENTRY_OVERHEAD_BYTES = 128
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
   let chunk: T[] = []
@@ -72,7 +72,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
   for (const { address, bytes } of encoded) await values.prepare(address, bytes)
   // Bounded transactions keep every Yjs update small, however long the job.
-  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength)) {
+  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength + e.address.length + ENTRY_OVERHEAD_BYTES)) {
     swarm.transact(() => chunk.forEach(({ address, bytes }) => values.record(address, bytes)))
   }
   const spec: JobSpec = {
@@ -90,7 +90,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   }
   const job = input.job ?? new JobDoc(input.id)
   const tasks = encoded.map(({ address }, index) => ({ index, key: taskKeyOf(fnAddress, address), args: address }))
-  for (const chunk of chunksOf(tasks, () => TASK_RECORD_BYTES)) {
+  for (const chunk of chunksOf(tasks, (task) => JSON.stringify(task).length + ENTRY_OVERHEAD_BYTES)) {
     job.transact(() => chunk.forEach((task) => job.tasks.set(String(task.index), task)))
   }
   swarm.jobs.set(input.id, { ...spec, state: 'open' })

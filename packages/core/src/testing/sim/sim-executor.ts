@@ -25,17 +25,24 @@ export class SimExecutor implements Executor {
     let compiled = this.#compiled.get(fn.address)
     if (compiled === undefined) this.#compiled.set(fn.address, (compiled = compilePure(fn)))
     const durationMs = this.options.duration()
-    let outcome: Execution
-    try {
-      const value = await compiled(args)
-      assertEncodable(value, 'result')
-      outcome = { kind: 'value', value, durationMs }
-    } catch (error) {
-      outcome = { kind: 'thrown', error: toErrorRecord(explainRuntimeError(fn, error)), durationMs }
+    const limit = Math.min(durationMs, run.timeoutMs)
+    const elapsed = new Promise<'elapsed'>((resolve) => this.options.clock.setTimeout(() => resolve('elapsed'), limit))
+    const result = (async (): Promise<Execution> => {
+      try {
+        const value = await compiled(args)
+        assertEncodable(value, 'result')
+        return { kind: 'value', value, durationMs }
+      } catch (error) {
+        return { kind: 'thrown', error: toErrorRecord(explainRuntimeError(fn, error)), durationMs }
+      }
+    })()
+    // The run takes its virtual duration; a function that has not settled by then counts as hung.
+    const first = await Promise.race([result, elapsed])
+    if (durationMs <= run.timeoutMs) {
+      if (first !== 'elapsed') await elapsed
+      const settled = await Promise.race([result, Promise.resolve(undefined)])
+      if (settled !== undefined) return settled
     }
-    const timedOut = durationMs > run.timeoutMs
-    await new Promise<void>((resolve) => this.options.clock.setTimeout(resolve, timedOut ? run.timeoutMs : durationMs))
-    if (!timedOut) return outcome
     const error = toErrorRecord(new TaskTimeoutError(`"${fn.name}" ran past its ${run.timeoutMs} ms limit`))
     return { kind: 'timeout', error, durationMs: run.timeoutMs }
   }

@@ -79,13 +79,15 @@ export class SimulatedNetwork {
     if (!this.linked(from, to)) return false
     const { minDelayMs, maxDelayMs, dropRate } = this.conditions
     if (dropRate > 0 && prng.real53(this.random) < dropRate) return true
+    // A network copies: the sender may reuse its buffer as soon as send returns.
+    const bytes = message.slice()
     let arrival = this.clock.now() + (maxDelayMs > minDelayMs ? prng.int32(this.random, minDelayMs, maxDelayMs) : minDelayMs)
     const link = `${from}>${to}`
     const reorder = (this.conditions.reorderRate ?? 0) > 0 && prng.real53(this.random) < (this.conditions.reorderRate ?? 0)
     if (!reorder) arrival = Math.max(arrival, this.#lastArrival.get(link) ?? 0)
     this.#lastArrival.set(link, Math.max(arrival, this.#lastArrival.get(link) ?? 0))
     this.clock.setTimeout(() => {
-      if (this.linked(from, to)) this.#members.get(to)?.emitMessage(from, message)
+      if (this.linked(from, to)) this.#members.get(to)?.emitMessage(from, bytes)
     }, arrival - this.clock.now())
     return true
   }

@@ -1,0 +1,61 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { describe, expect, it } from 'vitest'
+import {
+  addressOf,
+  addressOfBytes,
+  addressOfBytesAsync,
+  encodeCanonical,
+  isAddress,
+  parseAddress,
+  taskKeyOf,
+  verifyBytes,
+  type Address,
+} from '@tessera/core'
+
+describe('addresses', () => {
+  it('are CIDv1 strings over SHA-256 of the canonical bytes', () => {
+    const address = addressOf({ x: 3 })
+    const cid = parseAddress(address)
+    expect(address.startsWith('b')).toBe(true)
+    expect(cid.version).toBe(1)
+    expect(cid.code).toBe(0x51)
+    expect(cid.multihash.code).toBe(0x12)
+    expect([...cid.multihash.digest]).toEqual([...sha256(encodeCanonical({ x: 3 }))])
+  })
+
+  it('are the same whether hashed synchronously or by WebCrypto', async () => {
+    for (const size of [10, 20_000, 1_000_000]) {
+      const bytes = new Uint8Array(size).map((_, i) => (i * 7) % 256)
+      expect(await addressOfBytesAsync(bytes)).toBe(addressOfBytes(bytes))
+    }
+  })
+
+  it('give a clear AddressError for anything that is not one', () => {
+    for (const bad of ['', 'hello', 'bafy', `${addressOf(1)}x`, 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG']) {
+      expect(() => parseAddress(bad)).toThrowError(expect.objectContaining({ name: 'AddressError' }))
+      expect(isAddress(bad)).toBe(false)
+    }
+    expect(isAddress(addressOf(1))).toBe(true)
+    expect(isAddress(42)).toBe(false)
+  })
+
+  it('verify bytes, and reject bytes that do not match', () => {
+    const bytes = encodeCanonical('payload')
+    const address = addressOfBytes(bytes)
+    expect(() => verifyBytes(address, bytes)).not.toThrow()
+    const tampered = bytes.slice()
+    tampered[2] = (tampered[2] ?? 0) ^ 1
+    expect(() => verifyBytes(address, tampered)).toThrowError(expect.objectContaining({ name: 'IntegrityError' }))
+    expect(() => verifyBytes('nonsense' as Address, bytes)).toThrowError(expect.objectContaining({ name: 'AddressError' }))
+  })
+
+  it('make task keys from a function address and an argument address', () => {
+    const f = addressOf('f')
+    const g = addressOf('g')
+    const a = addressOf({ x: 1 })
+    const b = addressOf({ x: 2 })
+    expect(taskKeyOf(f, a)).toBe(taskKeyOf(f, a))
+    expect(new Set([taskKeyOf(f, a), taskKeyOf(f, b), taskKeyOf(g, a), taskKeyOf(g, b)]).size).toBe(4)
+    expect(isAddress(taskKeyOf(f, a))).toBe(true)
+  })
+})

@@ -1,0 +1,232 @@
+import * as Y from 'yjs'
+import { describe, expect, it } from 'vitest'
+import {
+  acceptedOutcome,
+  addressOf,
+  asJobId,
+  asPeerId,
+  failureKey,
+  holdsClaim,
+  JOB_DEFAULTS,
+  JobDoc,
+  JobIndex,
+  leasesToRenew,
+  median,
+  nextBatchSize,
+  reportKey,
+  selectClaims,
+  selectStragglers,
+  taskPhase,
+  type Claim,
+  type JobSpec,
+  type Report,
+  type TaskKey,
+} from '@tessera/core'
+
+const A = asPeerId('peer-a')
+const B = asPeerId('peer-b')
+const C = asPeerId('peer-c')
+
+function makeJob(taskCount: number, overrides: Partial<JobSpec> = {}, doc = new Y.Doc()): JobIndex {
+  const id = asJobId('job-1')
+  const spec: JobSpec = {
+    ...JOB_DEFAULTS,
+    id,
+    fn: addressOf('fn'),
+    name: 'fn',
+    taskCount,
+    submittedBy: A,
+    createdAt: 0,
+    ...overrides,
+  }
+  const job = new JobDoc(id, doc)
+  job.transact(() => {
+    for (let i = 0; i < taskCount; i++) job.tasks.set(String(i), { index: i, key: addressOf(i) as string as TaskKey, args: addressOf({ i }) })
+  })
+  return new JobIndex(job, spec)
+}
+
+const claim = (peer: typeof A, attempt: number, at: number, leaseMs = 1_000, batch = 1): Claim => ({
+  peer,
+  attempt,
+  claimedAt: at,
+  leaseUntil: at + leaseMs,
+  batch,
+})
+const report = (peer: typeof A, value: unknown, durationMs = 10): Report => ({
+  peer,
+  attempt: 1,
+  outcome: { kind: 'value', result: addressOf(value) },
+  durationMs,
+  at: 0,
+})
+
+describe('acceptedOutcome', () => {
+  it('accepts an outcome once quorum distinct peers agree', () => {
+    expect(acceptedOutcome([report(A, 1)], 1)).toEqual({ kind: 'value', result: addressOf(1) })
+    expect(acceptedOutcome([report(A, 1)], 2)).toBeUndefined()
+    expect(acceptedOutcome([report(A, 1), report(A, 1)], 2)).toBeUndefined()
+    expect(acceptedOutcome([report(A, 1), report(B, 2)], 2)).toBeUndefined()
+    expect(acceptedOutcome([report(A, 1), report(B, 2), report(C, 1)], 2)).toEqual({ kind: 'value', result: addressOf(1) })
+  })
+
+  it('picks the same outcome on every peer whatever the order of reports', () => {
+    const reports = [report(A, 1), report(B, 2)]
+    expect(acceptedOutcome(reports, 1)).toEqual(acceptedOutcome([...reports].reverse(), 1))
+  })
+
+  it('treats thrown errors as outcomes that must agree too', () => {
+    const thrown = (peer: typeof A, message: string): Report => ({
+      peer,
+      attempt: 1,
+      outcome: { kind: 'thrown', error: { name: 'RangeError', message } },
+      durationMs: 1,
+      at: 0,
+    })
+    expect(acceptedOutcome([thrown(A, 'x'), thrown(B, 'y')], 2)).toBeUndefined()
+    expect(acceptedOutcome([thrown(A, 'x'), thrown(B, 'x')], 2)).toMatchObject({ kind: 'thrown' })
+  })
+})
+
+describe('taskPhase', () => {
+  it('follows a task from queued to running to done', () => {
+    const view = makeJob(1)
+    expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 1 })
+    view.job.claims.set('0', claim(A, 1, 0))
+    expect(taskPhase(view, '0', 500)).toMatchObject({ phase: 'running' })
+    view.job.reports.set(reportKey('0', A), report(A, 7))
+    expect(taskPhase(view, '0', 500)).toEqual({ phase: 'done', outcome: { kind: 'value', result: addressOf(7) } })
+  })
+
+  it('re-queues a task whose lease lapsed, as the next attempt', () => {
+    const view = makeJob(1)
+    view.job.claims.set('0', claim(A, 1, 0, 1_000))
+    expect(taskPhase(view, '0', 1_000)).toMatchObject({ phase: 'running' })
+    expect(taskPhase(view, '0', 1_001)).toMatchObject({ phase: 'queued', attempt: 2, expired: { peer: A } })
+    expect(taskPhase(view, '0', 1_001, { skewMs: 500 })).toMatchObject({ phase: 'running' })
+  })
+
+  it('marks a task failed after maxAttempts timeouts, with the last error, and never retries it again', () => {
+    const view = makeJob(1, { maxAttempts: 2 })
+    const timeout = (attempt: number) => ({
+      peer: A,
+      attempt,
+      kind: 'timeout' as const,
+      error: { name: 'TaskTimeoutError', message: `attempt ${attempt}` },
+      at: 0,
+    })
+    view.job.failures.set(failureKey('0', 1), timeout(1))
+    expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 2 })
+    view.job.failures.set(failureKey('0', 2), timeout(2))
+    expect(taskPhase(view, '0', 0)).toEqual({ phase: 'failed', error: { name: 'TaskTimeoutError', message: 'attempt 2' } })
+    expect(selectClaims(view, { self: B, now: 0, limit: 10, leaseMs: 1_000 }).decisions).toEqual([])
+  })
+
+  it('bounds lost leases separately, so churn alone can also end a task', () => {
+    const view = makeJob(1, { maxLostLeases: 2 })
+    for (const attempt of [1, 2]) {
+      view.job.failures.set(failureKey('0', attempt), {
+        peer: A,
+        attempt,
+        kind: 'lease-expired',
+        error: { name: 'LeaseExpiredError', message: 'gone' },
+        at: 0,
+      })
+    }
+    expect(taskPhase(view, '0', 0)).toMatchObject({ phase: 'failed', error: { name: 'LeaseExpiredError' } })
+  })
+
+  it('lets another peer run a task for quorum once the claimant has reported', () => {
+    const view = makeJob(1, { quorum: 2 })
+    view.job.claims.set('0', claim(A, 1, 0))
+    view.job.reports.set(reportKey('0', A), report(A, 1))
+    expect(taskPhase(view, '0', 10)).toMatchObject({ phase: 'queued' })
+    expect(selectClaims(view, { self: A, now: 10, limit: 1, leaseMs: 1_000 }).decisions).toEqual([])
+    expect(selectClaims(view, { self: B, now: 10, limit: 1, leaseMs: 1_000 }).decisions).toHaveLength(1)
+  })
+})
+
+describe('claims', () => {
+  it('claims up to the batch limit, skipping running and finished tasks', () => {
+    const view = makeJob(5)
+    view.job.claims.set('1', claim(B, 1, 0))
+    view.job.reports.set(reportKey('2', B), report(B, 2))
+    const { decisions } = selectClaims(view, { self: A, now: 10, limit: 10, leaseMs: 1_000 })
+    expect(decisions.map((d) => d.task).sort()).toEqual(['0', '3', '4'])
+    expect(decisions[0]?.claim).toMatchObject({ peer: A, attempt: 1, leaseUntil: 1_010 })
+  })
+
+  it('says when to look again if nothing is claimable', () => {
+    const view = makeJob(2)
+    view.job.claims.set('0', claim(B, 1, 0, 1_000))
+    view.job.claims.set('1', claim(B, 1, 0, 3_000))
+    expect(selectClaims(view, { self: A, now: 10, limit: 5, leaseMs: 1_000 })).toEqual({ decisions: [], retryAt: 1_001 })
+  })
+
+  it('resolves concurrent claims of one task the same way on every peer', () => {
+    const docA = new Y.Doc()
+    const docB = new Y.Doc()
+    docA.clientID = 1
+    docB.clientID = 2
+    const viewA = makeJob(1, {}, docA)
+    const viewB = new JobIndex(new JobDoc(viewA.spec.id, docB), viewA.spec)
+    Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
+    // Both claim before hearing of the other.
+    viewA.job.claims.set('0', claim(A, 1, 0))
+    viewB.job.claims.set('0', claim(B, 1, 0))
+    Y.applyUpdate(docA, Y.encodeStateAsUpdate(docB))
+    Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
+    const winners = [viewA.claim('0')?.peer, viewB.claim('0')?.peer]
+    expect(winners[0]).toBe(winners[1])
+    expect(winners[0]).toBe(B) // the higher clientID wins in Yjs
+    expect(holdsClaim(viewA, '0', A, 1)).toBe(false)
+    expect(holdsClaim(viewB, '0', B, 1)).toBe(true)
+  })
+
+  it('renews only its own claims, once they are half spent', () => {
+    const view = makeJob(3)
+    view.job.claims.set('0', claim(A, 1, 0, 1_000))
+    view.job.claims.set('1', claim(A, 1, 400, 1_000))
+    view.job.claims.set('2', claim(B, 1, 0, 1_000))
+    const renewals = leasesToRenew(view, ['0', '1', '2'], A, 600, 1_000)
+    expect(renewals).toEqual([{ task: '0', claim: { ...claim(A, 1, 0, 1_000), leaseUntil: 1_600 } }])
+  })
+})
+
+describe('stragglers', () => {
+  it('picks tasks running far longer than their batch should take, not those merely queued behind it', () => {
+    const view = makeJob(8)
+    for (let i = 0; i < 5; i++) view.job.reports.set(reportKey(String(i), C), report(C, i, 100))
+    view.job.claims.set('5', claim(B, 1, 0, 60_000, 1)) // alone in its batch: overdue after 300 ms
+    view.job.claims.set('6', claim(B, 1, 0, 60_000, 10)) // one of ten: may wait 3 s
+    view.job.claims.set('7', claim(A, 1, 0, 60_000, 1)) // our own
+    expect(selectStragglers(view, { self: A, now: 250 })).toEqual([])
+    expect(selectStragglers(view, { self: A, now: 400 })).toEqual(['5'])
+    view.job.backups.set('5', { peer: C, startedAt: 400 })
+    expect(selectStragglers(view, { self: A, now: 3_500 })).toEqual(['6'])
+  })
+
+  it('waits for enough samples before trusting the median', () => {
+    const view = makeJob(2)
+    view.job.reports.set(reportKey('0', C), report(C, 0, 1))
+    view.job.claims.set('1', claim(B, 1, 0, 60_000))
+    expect(selectStragglers(view, { self: A, now: 10_000 })).toEqual([])
+    expect(median([3, 1, 2])).toBe(2)
+    expect(median([4, 1, 2, 3])).toBe(2.5)
+  })
+})
+
+describe('nextBatchSize', () => {
+  it('gives tiny tasks large batches and long tasks small ones', () => {
+    const base = { targetBatchMs: 1_000, workers: 1, queued: 100_000, peers: 2 }
+    expect(nextBatchSize({ ...base, recentDurationsMs: [] })).toBe(1)
+    expect(nextBatchSize({ ...base, recentDurationsMs: [1, 1, 1] })).toBe(256)
+    expect(nextBatchSize({ ...base, recentDurationsMs: [100, 100] })).toBe(10)
+    expect(nextBatchSize({ ...base, recentDurationsMs: [5_000] })).toBe(1)
+    expect(nextBatchSize({ ...base, workers: 4, recentDurationsMs: [100] })).toBe(40)
+  })
+
+  it('never takes more than a fair share of what is left', () => {
+    expect(nextBatchSize({ targetBatchMs: 1_000, workers: 1, queued: 30, peers: 10, recentDurationsMs: [1] })).toBe(3)
+  })
+})
