@@ -279,6 +279,12 @@ function show(value: unknown): string {
   return Object.getPrototypeOf(value) === null ? `{ __proto__: null, ${body} }` : `{ ${body} }`
 }
 
+const CLIP_CHARS = 4000
+
+function clip(text: string): string {
+  return text.length <= CLIP_CHARS ? text : `${text.slice(0, CLIP_CHARS)}… (${text.length - CLIP_CHARS} more characters)`
+}
+
 function decodedForReport(hex: string): string {
   try {
     return show(decodeCanonical(fromHex(hex)))
@@ -295,14 +301,21 @@ function describeMismatch(
   nodeHex: string,
   browserHex: string,
 ): string {
+  let firstDifference = 0
+  while (firstDifference < nodeHex.length && nodeHex.slice(firstDifference, firstDifference + 2) === browserHex.slice(firstDifference, firstDifference + 2)) {
+    firstDifference += 2
+  }
+  const sameBytes = nodeHex === browserHex
+    ? 'yes: the hashes differ'
+    : `no: they first differ at byte ${firstDifference / 2} (Node ${nodeHex.length / 2} bytes, Chromium ${browserHex.length / 2})`
   return [
     `value #${index}:`,
-    `  value (Node):            ${show(value)}`,
+    `  value (Node):            ${clip(show(value))}`,
     `  address Node:            ${nodeAddress}`,
     `  address Chromium:        ${browserAddress}`,
-    `  bytes Node:              ${nodeHex}`,
-    `  bytes Chromium:          ${browserHex}`,
-    `  same bytes:              ${nodeHex === browserHex ? 'yes (the hashes differ)' : 'no'}`,
-    `  Chromium bytes decode to ${decodedForReport(browserHex)}`,
+    `  bytes Node:              ${clip(nodeHex)}`,
+    `  bytes Chromium:          ${clip(browserHex)}`,
+    `  same bytes:              ${sameBytes}`,
+    `  Chromium bytes decode to ${clip(decodedForReport(browserHex))}`,
   ].join('\n')
 }

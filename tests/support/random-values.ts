@@ -1,4 +1,15 @@
 import fc from 'fast-check'
+import { encodeCanonical } from '@tessera/core'
+
+/**
+ * Two Map keys that are different objects with the same contents would encode
+ * as a duplicate key, which encoding refuses: generated Maps have distinct keys.
+ */
+function keyIdentity([key]: readonly [unknown, unknown]): string {
+  let hex = ''
+  for (const byte of encodeCanonical(key)) hex += byte.toString(16).padStart(2, '0')
+  return hex
+}
 
 /**
  * Seeded random values covering everything `encodeCanonical` supports, for tests
@@ -54,7 +65,8 @@ const bigintValue: fc.Arbitrary<bigint> = fc.oneof(
 
 const trickyChars = fc.constantFrom(
   'a', 'Z', '0', ' ', '\u0000', '\u007f', '\u0080', 'é', 'e\u0301', '\u00ff', '\u07ff', '\u0800', '€',
-  '\ufeff', '\uffff', '😀', '\u{10ffff}', '👩‍👩‍👧', '\ud800', '\udbff', '\udc00', '\udfff', // lone surrogates too
+  '\ufeff', '\uffff', '😀', '\u{10ffff}', '👩‍👩‍👧',
+  // No lone surrogates: they are not valid Unicode, and encoding refuses them (EncodingError).
 )
 
 const stringValue: fc.Arbitrary<string> = fc.oneof(
@@ -198,7 +210,8 @@ function reordered(entries: Entries, shift: number, reverse: boolean): Entries {
   return reverse ? rotated.reverse() : rotated
 }
 
-interface Tree {
+// A type alias, not an interface: fc.letrec's typed overload needs an index-compatible record.
+type Tree = {
   value: unknown
   array: unknown[]
   entries: Entries
@@ -221,17 +234,17 @@ const tree = fc.letrec<Tree>((tie) => ({
   object: fc.oneof(
     tie('entries').map(plainObject),
     tie('entries').map(nullPrototypeObject),
-    // The same object twice with its keys inserted in two orders (same bytes expected for both).
+    // Keys inserted in a rotated and maybe reversed order.
     fc.tuple(tie('entries'), fc.nat(), fc.boolean()).map(([entries, shift, reverse]) =>
       plainObject(reordered(entries, shift, reverse)),
     ),
   ),
   map: fc.oneof(
-    fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: MAX_ITEMS }).map((entries) => new Map(entries)),
+    fc.uniqueArray(fc.tuple(tie('value'), tie('value')), { maxLength: MAX_ITEMS, selector: keyIdentity }).map((entries) => new Map(entries)),
     // Maps keyed by objects and arrays (and, through `value`, by Maps and Sets).
     // Every cycle in this grammar goes through `value`, whose maxDepth bounds the nesting.
     fc
-      .array(fc.tuple(fc.oneof(tie('object'), tie('array'), tie('value')), tie('value')), { maxLength: 3 })
+      .uniqueArray(fc.tuple(fc.oneof(tie('object'), tie('array'), tie('value')), tie('value')), { maxLength: 3, selector: keyIdentity })
       .map((entries) => new Map(entries)),
   ),
   set: fc.array(tie('value'), { maxLength: MAX_ITEMS }).map((items) => new Set(items)),

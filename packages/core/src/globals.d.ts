@@ -10,3 +10,7 @@ declare const console: {
   error(...data: unknown[]): void
 }
 declare const performance: { now(): number }
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean })
+  decode(input?: Uint8Array): string
+}

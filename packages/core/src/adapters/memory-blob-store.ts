@@ -1,4 +1,5 @@
 import { verifyBytes } from '../address.ts'
+import { copyBytes } from '../bytes.ts'
 import { SizeLimitError } from '../errors.ts'
 import type { Address } from '../ids.ts'
 import type { BlobStore } from '../interfaces/blob-store.ts'
@@ -24,11 +25,12 @@ export class MemoryBlobStore implements BlobStore {
     }
     verifyBytes(address, bytes)
     // Copies, so a caller that reuses its buffer cannot change what the address names.
-    if (!this.#blobs.has(address)) this.#blobs.set(address, bytes.slice())
+    if (!this.#blobs.has(address)) this.#blobs.set(address, copyBytes(bytes))
   }
 
   async get(address: Address): Promise<Uint8Array | undefined> {
-    return this.#blobs.get(address)?.slice()
+    const bytes = this.#blobs.get(address)
+    return bytes === undefined ? undefined : copyBytes(bytes)
   }
 
   async has(address: Address): Promise<boolean> {

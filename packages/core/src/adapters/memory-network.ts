@@ -1,4 +1,5 @@
 import { TransportClosedError } from '../errors.ts'
+import { copyBytes } from '../bytes.ts'
 import type { PeerId } from '../ids.ts'
 import type { PeerChange, Transport, Unsubscribe } from '../interfaces/transport.ts'
 
@@ -25,7 +26,7 @@ export class MemoryNetwork {
   deliver(from: PeerId, to: PeerId, message: Uint8Array): boolean {
     const target = this.#members.get(to)
     if (target === undefined || to === from) return false
-    const copy = message.slice()
+    const copy = copyBytes(message)
     queueMicrotask(() => target.emitMessage(from, copy))
     return true
   }

@@ -1,8 +1,10 @@
-import { decode as cborDecode, encode as cborEncode, objectToTokens, Token, Type } from 'cborg'
+import { decode as cborDecode, encode as cborEncode, encodeInto, objectToTokens, Token, Tokenizer, Type } from 'cborg'
+import { encodedLength } from 'cborg/length'
 import type { DecodeOptions, EncodeOptions, TagDecoder, TypeEncoder } from 'cborg'
 import * as taglib from 'cborg/taglib'
 import { DecodingError, EncodingError } from '../errors.ts'
 import { assertEncodable, type Value } from './supported-value.ts'
+import { copyBytes } from '../bytes.ts'
 
 /**
  * Deterministic CBOR (RFC 8949 §4.2 core rules, via cborg) with the standard tags
@@ -50,14 +52,33 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
-function sortedByEncoding<T>(items: T[], keyOf: (item: T) => unknown): T[] {
-  const keyed = items.map((item) => ({ item, bytes: encodeValidated(keyOf(item)) }))
+/**
+ * The canonical bytes of a Map key or Set element, for sorting. cborg encodes
+ * into one shared buffer, and this runs in the middle of an encode, so it must
+ * write into a buffer of its own: reusing `encode` here would wipe whatever the
+ * outer encode had written before the Map or Set.
+ */
+function sortKeyBytes(value: unknown): Uint8Array {
+  const bytes = new Uint8Array(encodedLength(value, ENCODE_OPTIONS))
+  const { written } = encodeInto(value, bytes, ENCODE_OPTIONS)
+  return written === bytes.length ? bytes : bytes.subarray(0, written)
+}
+
+function sortedByEncoding<T>(items: T[], keyOf: (item: T) => unknown, duplicate?: () => Error): T[] {
+  const keyed = items.map((item) => ({ item, bytes: sortKeyBytes(keyOf(item)) }))
   keyed.sort((x, y) => compareBytes(x.bytes, y.bytes))
+  if (duplicate !== undefined) {
+    for (let i = 1; i < keyed.length; i++) {
+      if (compareBytes((keyed[i - 1] as { bytes: Uint8Array }).bytes, (keyed[i] as { bytes: Uint8Array }).bytes) === 0) throw duplicate()
+    }
+  }
   return keyed.map((k) => k.item)
 }
 
 function mapEncoder(map: Map<unknown, unknown>, _typ: string, options: EncodeOptions, refStack?: Reference): Tokens {
-  const entries = sortedByEncoding([...map], ([key]) => key).map(([key, value]) => [
+  // Two distinct key objects with equal contents would be one key once encoded.
+  const duplicate = (): Error => new Error('two keys of a Map have the same contents, so they would be one key once encoded')
+  const entries = sortedByEncoding([...map], ([key]) => key, duplicate).map(([key, value]) => [
     objectToTokens(key, options, refStack),
     objectToTokens(value, options, refStack),
   ])
@@ -114,7 +135,7 @@ function objectClassDecoder(decode: Parameters<TagDecoder>[0]): ArrayBuffer {
   if (!Array.isArray(body) || body[0] !== 'ArrayBuffer' || !(body[1] instanceof Uint8Array) || body.length !== 2) {
     throw new DecodingError('tag 27 is only used for ArrayBuffer')
   }
-  return body[1].slice().buffer
+  return copyBytes(body[1]).buffer
 }
 
 const tags: TagDecoder[] = []
@@ -158,10 +179,42 @@ export function encodeCanonical(value: unknown, rootName = 'value'): Uint8Array 
   }
 }
 
+const BOM_PRESERVING = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * cborg decodes text with a default TextDecoder, which drops a leading U+FEFF,
+ * so "\uFEFFx" would come back as "x". Strings whose bytes start with the BOM
+ * are decoded again here, keeping it.
+ */
+class BomPreservingTokenizer {
+  readonly #inner: Tokenizer
+
+  constructor(bytes: Uint8Array) {
+    this.#inner = new Tokenizer(bytes, { ...DECODE_OPTIONS, retainStringBytes: true })
+  }
+
+  done(): boolean {
+    return this.#inner.done()
+  }
+
+  pos(): number {
+    return this.#inner.pos()
+  }
+
+  next(): Token {
+    const token = this.#inner.next()
+    const raw = token.byteValue
+    if (token.type === Type.string && raw !== undefined && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
+      token.value = BOM_PRESERVING.decode(raw)
+    }
+    return token
+  }
+}
+
 /** Decodes canonical bytes. Throws `DecodingError` for anything malformed. */
 export function decodeCanonical(bytes: Uint8Array): Value {
   try {
-    return cborDecode(bytes, DECODE_OPTIONS) as Value
+    return cborDecode(bytes, { ...DECODE_OPTIONS, tokenizer: new BomPreservingTokenizer(bytes) }) as Value
   } catch (error) {
     if (error instanceof DecodingError) throw error
     throw new DecodingError(`malformed value bytes: ${error instanceof Error ? error.message : String(error)}`)

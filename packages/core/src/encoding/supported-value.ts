@@ -64,7 +64,10 @@ function walk(value: unknown, path: string, ancestors: Set<object>): void {
     case 'boolean':
     case 'number':
     case 'bigint':
+      return
     case 'string':
+      // UTF-8 would turn a lone surrogate into U+FFFD, and two different strings into one address.
+      if (!isWellFormed(value)) throw new EncodingError(path, 'the string has a lone UTF-16 surrogate, so it is not valid Unicode')
       return
     case 'function':
       throw new EncodingError(path, 'functions cannot be encoded; pass data, or define a pure function and pass its result')
@@ -98,7 +101,10 @@ function walk(value: unknown, path: string, ancestors: Set<object>): void {
       if (Object.getOwnPropertySymbols(object).length > 0) {
         throw new EncodingError(path, 'objects with symbol keys cannot be encoded')
       }
-      for (const key of Object.keys(object)) walk(object[key], `${path}.${key}`, ancestors)
+      for (const key of Object.keys(object)) {
+        if (!isWellFormed(key)) throw new EncodingError(`${path}.${key}`, 'the key has a lone UTF-16 surrogate, so it is not valid Unicode')
+        walk(object[key], `${path}.${key}`, ancestors)
+      }
     } else {
       const className = (object as { constructor?: { name?: string } }).constructor?.name ?? tag
       throw new EncodingError(
@@ -109,6 +115,12 @@ function walk(value: unknown, path: string, ancestors: Set<object>): void {
   } finally {
     ancestors.delete(object)
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text)
 }
 
 function describeKey(key: unknown): string {

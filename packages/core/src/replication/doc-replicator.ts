@@ -201,7 +201,8 @@ export class DocReplicator {
   #broadcast(message: ReplicationMessage, except?: PeerId): void {
     if (this.#closed) return
     const bytes = encodeMessage(message)
-    for (const peer of this.options.transport.peers()) if (peer !== except) this.options.transport.send(peer, bytes)
+    if (except === undefined) this.options.transport.broadcast(bytes)
+    else for (const peer of this.options.transport.peers()) if (peer !== except) this.options.transport.send(peer, bytes)
   }
 }
 

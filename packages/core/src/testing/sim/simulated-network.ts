@@ -1,5 +1,6 @@
 import * as prng from 'lib0/prng'
 import { TransportClosedError } from '../../errors.ts'
+import { copyBytes } from '../../bytes.ts'
 import type { PeerId } from '../../ids.ts'
 import type { PeerChange, Transport, Unsubscribe } from '../../interfaces/transport.ts'
 import type { SimClock } from './sim-clock.ts'
@@ -74,20 +75,18 @@ export class SimulatedNetwork {
     return [...this.#members.keys()]
   }
 
-  /** @internal */
+  /** @internal `message` must already be the network's own copy. */
   deliver(from: PeerId, to: PeerId, message: Uint8Array): boolean {
     if (!this.linked(from, to)) return false
     const { minDelayMs, maxDelayMs, dropRate } = this.conditions
     if (dropRate > 0 && prng.real53(this.random) < dropRate) return true
-    // A network copies: the sender may reuse its buffer as soon as send returns.
-    const bytes = message.slice()
     let arrival = this.clock.now() + (maxDelayMs > minDelayMs ? prng.int32(this.random, minDelayMs, maxDelayMs) : minDelayMs)
     const link = `${from}>${to}`
     const reorder = (this.conditions.reorderRate ?? 0) > 0 && prng.real53(this.random) < (this.conditions.reorderRate ?? 0)
     if (!reorder) arrival = Math.max(arrival, this.#lastArrival.get(link) ?? 0)
     this.#lastArrival.set(link, Math.max(arrival, this.#lastArrival.get(link) ?? 0))
     this.clock.setTimeout(() => {
-      if (this.linked(from, to)) this.#members.get(to)?.emitMessage(from, bytes)
+      if (this.linked(from, to)) this.#members.get(to)?.emitMessage(from, message)
     }, arrival - this.clock.now())
     return true
   }
@@ -112,13 +111,17 @@ export class SimTransport implements Transport {
     return this.network.members().filter((p) => this.network.linked(this.self, p))
   }
 
+  // A network copies: the sender may reuse its buffer as soon as send returns.
+  // Receivers share one copy, and must not write to it.
   send(to: PeerId, message: Uint8Array): boolean {
     if (this.#closed) throw new TransportClosedError(`transport of ${this.self} is closed`)
-    return this.network.deliver(this.self, to, message)
+    return this.network.deliver(this.self, to, copyBytes(message))
   }
 
   broadcast(message: Uint8Array): void {
-    for (const peer of this.peers()) this.send(peer, message)
+    if (this.#closed) throw new TransportClosedError(`transport of ${this.self} is closed`)
+    const copy = copyBytes(message)
+    for (const peer of this.peers()) this.network.deliver(this.self, peer, copy)
   }
 
   onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe {

@@ -1,0 +1,110 @@
+import * as prng from 'lib0/prng'
+import * as Y from 'yjs'
+import { describe, expect, it } from 'vitest'
+import { asPeerId, decodeMessage, DocReplicator, encodeMessage, MemoryNetwork, systemClock, type PeerId } from '@tessera/core'
+import { SimClock, SimulatedNetwork } from '@tessera/core/testing'
+
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+function docWith(guid: string, clientID: number): Y.Doc {
+  const doc = new Y.Doc({ guid })
+  doc.clientID = clientID
+  return doc
+}
+
+describe('DocReplicator', () => {
+  it('keeps several documents in sync over one transport, concurrent edits included', async () => {
+    const network = new MemoryNetwork()
+    const peers = ['a', 'b', 'c'].map((name, i) => {
+      const transport = network.join(asPeerId(name))
+      const replicator = new DocReplicator({ transport, clock: systemClock, syncIntervalMs: 0 })
+      const docs = [docWith('swarm', i + 1), docWith('job/1', i + 10)]
+      docs.forEach((d) => replicator.add(d))
+      return { replicator, docs }
+    })
+    peers.forEach(({ docs }, i) => {
+      docs[0]?.getMap('m').set(`from-${i}`, i)
+      docs[1]?.getArray('list').push([i])
+    })
+    await settle()
+    for (const { docs } of peers) {
+      expect(docs[0]?.getMap('m').toJSON()).toEqual({ 'from-0': 0, 'from-1': 1, 'from-2': 2 })
+      expect(docs[1]?.getArray('list').toArray().sort()).toEqual([0, 1, 2])
+    }
+    peers.forEach(({ replicator }) => replicator.close())
+  })
+
+  it('heals lost messages by anti-entropy, and brings a late joiner up to date', async () => {
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, prng.create(11), { minDelayMs: 1, maxDelayMs: 20, dropRate: 0.3, reorderRate: 0.3 })
+    const make = (name: string, id: number): Y.Doc => {
+      const doc = docWith('shared', id)
+      new DocReplicator({ transport: network.join(asPeerId(name)), clock, syncIntervalMs: 100, random: () => 0.5 }).add(doc)
+      return doc
+    }
+    const a = make('a', 1)
+    const b = make('b', 2)
+    for (let i = 0; i < 200; i++) (i % 2 === 0 ? a : b).getMap('m').set(String(i), i)
+    const late = make('late', 3)
+    const same = (): boolean => [b, late].every((d) => JSON.stringify(d.getMap('m').toJSON()) === JSON.stringify(a.getMap('m').toJSON()))
+    await clock.runUntil(same, 60_000)
+    expect(late.getMap('m').size).toBe(200)
+  })
+
+  it('holds updates for a document it has not opened yet, and applies them when it does', async () => {
+    const network = new MemoryNetwork()
+    const a = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })
+    const b = new DocReplicator({ transport: network.join(asPeerId('b')), clock: systemClock, syncIntervalMs: 0 })
+    const docA = docWith('job/late', 1)
+    a.add(docA)
+    docA.getMap('tasks').set('0', 'first')
+    await settle()
+    const docB = docWith('job/late', 2)
+    b.add(docB)
+    expect(docB.getMap('tasks').get('0')).toBe('first')
+    a.close()
+    b.close()
+  })
+
+  it('reports malformed messages and bad updates without throwing, and keeps working', async () => {
+    const network = new MemoryNetwork()
+    const errors: Array<[PeerId, string]> = []
+    const victim = network.join(asPeerId('victim'))
+    const replicator = new DocReplicator({
+      transport: victim,
+      clock: systemClock,
+      syncIntervalMs: 0,
+      onPeerError: (peer, error) => errors.push([peer, (error as Error).name]),
+    })
+    const doc = docWith('d', 1)
+    replicator.add(doc)
+    const attacker = network.join(asPeerId('attacker'))
+    attacker.send(victim.self, new Uint8Array([0xff, 0x00, 0x13]))
+    attacker.send(victim.self, encodeMessage({ type: 'update', doc: 'd', update: new Uint8Array([1, 2, 3, 4, 5, 250]) }))
+    attacker.send(victim.self, new TextEncoder().encode('{"type":"update"}'))
+    await settle()
+    expect(errors.length).toBe(3)
+    expect(errors.every(([peer]) => peer === attacker.self)).toBe(true)
+    expect(errors[0]?.[1]).toBe('ProtocolError')
+    const friend = docWith('d', 2)
+    new DocReplicator({ transport: network.join(asPeerId('friend')), clock: systemClock, syncIntervalMs: 0 }).add(friend)
+    friend.getMap('m').set('still', 'works')
+    await settle()
+    expect(doc.getMap('m').get('still')).toBe('works')
+  })
+
+  it('decodes only well-formed messages', () => {
+    const message = { type: 'sync-request', doc: 'x', stateVector: new Uint8Array([0]) } as const
+    expect(decodeMessage(encodeMessage(message))).toEqual(message)
+    for (const bad of [
+      encodeMessage({ type: 'update', doc: '', update: new Uint8Array() }),
+      encodeMessage({ type: 'nope', doc: 'x', update: new Uint8Array() } as never),
+      encodeMessage({ type: 'sync-reply', doc: 'x' } as never),
+      new Uint8Array(),
+    ]) {
+      expect(() => decodeMessage(bad)).toThrowError(expect.objectContaining({ name: 'ProtocolError' }))
+    }
+  })
+})

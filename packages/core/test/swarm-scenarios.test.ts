@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { definePure, taskPhase } from '@tessera/core'
+import { simulateJob } from '@tessera/core/testing'
+
+const INF = Number.POSITIVE_INFINITY
+
+describe('simulated swarm scenarios', () => {
+  it('with quorum 2, accepts each result only once two distinct peers agree', async () => {
+    const cube = definePure(({ x }: { x: number }) => x ** 3, { name: 'cube' })
+    const result = await simulateJob({
+      seed: 5,
+      peers: 10,
+      fn: cube,
+      argsList: Array.from({ length: 100 }, (_, x) => ({ x })),
+      dyingFraction: 0.1,
+      job: { quorum: 2, leaseMs: 2_000 },
+    })
+    const view = result.host.jobs.get(result.job)
+    if (view === undefined) throw new Error('no job view')
+    for (let i = 0; i < 100; i++) {
+      expect(taskPhase(view, String(i), INF)).toMatchObject({ phase: 'done', outcome: { kind: 'value' } })
+      const agreeing = new Set(view.reports(String(i)).map((r) => r.peer))
+      expect(agreeing.size).toBeGreaterThanOrEqual(2)
+    }
+  })
+
+  it('caches a thrown error as the outcome of its task, with its name and message', async () => {
+    const reciprocal = definePure(
+      ({ x }: { x: number }) => {
+        if (x % 7 === 0) throw new RangeError(`no reciprocal for ${x}`)
+        return 1 / x
+      },
+      { name: 'reciprocal' },
+    )
+    const result = await simulateJob({
+      seed: 9,
+      peers: 8,
+      fn: reciprocal,
+      argsList: Array.from({ length: 50 }, (_, x) => ({ x })),
+      job: { leaseMs: 2_000 },
+    })
+    const view = result.host.jobs.get(result.job)
+    if (view === undefined) throw new Error('no job view')
+    for (let x = 0; x < 50; x++) {
+      const phase = taskPhase(view, String(x), INF)
+      const cached = result.host.swarm.cached(view.task(String(x))?.key ?? ('' as never))
+      if (x % 7 === 0) {
+        const error = { name: 'RangeError', message: `no reciprocal for ${x}` }
+        expect(phase).toMatchObject({ phase: 'done', outcome: { kind: 'thrown', error } })
+        expect(cached).toMatchObject({ kind: 'failure', error })
+      } else {
+        expect(cached?.kind).toBe('value')
+      }
+    }
+  })
+
+  it('bounds the attempts of a task that always hangs, and finishes the others', async () => {
+    const sometimesHangs = definePure(
+      ({ x }: { x: number }) => (x === 13 ? new Promise<number>(() => {}) : x + 1),
+      { name: 'sometimesHangs' },
+    )
+    const result = await simulateJob({
+      seed: 13,
+      peers: 6,
+      fn: sometimesHangs,
+      argsList: Array.from({ length: 40 }, (_, x) => ({ x })),
+      job: { leaseMs: 5_000, timeoutMs: 1_000, maxAttempts: 3 },
+    })
+    const view = result.host.jobs.get(result.job)
+    if (view === undefined) throw new Error('no job view')
+    expect(taskPhase(view, '13', INF)).toMatchObject({ phase: 'failed', error: { name: 'TaskTimeoutError' } })
+    expect(view.failures('13').filter((f) => f.kind === 'timeout')).toHaveLength(3)
+    expect(result.host.swarm.cached(view.task('13')?.key ?? ('' as never))).toBeUndefined()
+    for (let x = 0; x < 40; x++) if (x !== 13) expect(taskPhase(view, String(x), INF).phase).toBe('done')
+  })
+})

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm start: the main job, on embedded defaults.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-deps.sh
+exec npx tsx apps/core-demo/main.ts
