@@ -11,3 +11,5 @@ echo "== unit tests"
 npx vitest run --project unit
 echo "== browser tests"
 npx vitest run --project browser
+echo "== benchmark smoke run"
+npx tsx bench/run.ts --quick

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest'
 import { asPeerId, decodeMessage, DocReplicator, encodeMessage, MemoryNetwork, systemClock, type PeerId } from '@tessera/core'
 import { SimClock, SimulatedNetwork } from '@tessera/core/testing'
 
+/** Long enough for every message, and the replicator's 20 ms apply window, several times over. */
 const settle = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+  for (let i = 0; i < 4; i++) await new Promise((resolve) => setTimeout(resolve, 30))
 }
 
 function docWith(guid: string, clientID: number): Y.Doc {

@@ -21,6 +21,12 @@ export interface DocReplicatorOptions {
    */
   readonly maxUnknownDocs?: number
   readonly maxUnknownBytes?: number
+  /**
+   * Updates that arrive within this window are merged and applied as one
+   * transaction: each transaction has a fixed cost in Yjs, and busy swarms send
+   * many small updates. 0 applies each at once. Default 20 ms.
+   */
+  readonly applyBatchMs?: number
   /** Pass updates learned from one peer on to the others (for partial meshes). */
   readonly relay?: boolean
   readonly random?: () => number
@@ -39,10 +45,16 @@ export class DocReplicator {
   /** Per document: peers asked for a sync that have not answered yet, and when. */
   readonly #pending = new Map<string, Map<PeerId, number>>()
   readonly #unknown = new Map<string, { updates: Uint8Array[]; bytes: number }>()
+  /** Received updates waiting for the apply window to close, per document, with their senders. */
+  readonly #inbox = new Map<string, Array<{ from: PeerId; update: Uint8Array }>>()
   /** Local updates not yet sent, per document: sent together, once per turn of the clock. */
   readonly #outbox = new Map<string, Uint8Array[]>()
   #timer: unknown
   #closed = false
+
+  get #applyBatchMs(): number {
+    return this.options.applyBatchMs ?? 20
+  }
 
   constructor(private readonly options: DocReplicatorOptions) {
     const { transport } = options
@@ -105,7 +117,7 @@ export class DocReplicator {
     }
     const entry = this.#docs.get(message.doc)
     if (entry === undefined) {
-      if (message.type === 'sync-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
+      if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
       else if (message.type !== 'sync-unknown') this.#hold(message.doc, message.update)
       return
     }
@@ -121,14 +133,61 @@ export class DocReplicator {
         this.#send(from, { type: 'sync-reply', doc: message.doc, update })
         return
       }
-      if (message.type === 'sync-reply') this.#pending.get(message.doc)?.delete(from)
-      const before = this.options.relay === true ? Y.encodeStateVector(entry.doc) : undefined
-      Y.applyUpdate(entry.doc, message.update, this)
-      if (before !== undefined && !sameBytes(before, Y.encodeStateVector(entry.doc))) {
-        this.#broadcast({ type: 'update', doc: message.doc, update: message.update }, from)
+      if (message.type === 'repair-request') {
+        // Everyone else's changes count as known, so only the wanted clients' are sent.
+        const target = Y.decodeStateVector(Y.encodeStateVector(entry.doc))
+        for (const [client, clock] of Y.decodeStateVector(message.wanted)) target.set(client, clock)
+        const update = Y.encodeStateAsUpdate(entry.doc, Y.encodeStateVector(target))
+        this.#send(from, { type: 'sync-reply', doc: message.doc, update })
+        return
       }
+      if (message.type === 'sync-reply') this.#pending.get(message.doc)?.delete(from)
+      if (this.#applyBatchMs <= 0 || this.options.relay === true) {
+        this.#apply(entry.doc, [{ from, update: message.update }])
+        return
+      }
+      const inbox = this.#inbox.get(message.doc)
+      if (inbox !== undefined) {
+        inbox.push({ from, update: message.update })
+        return
+      }
+      this.#inbox.set(message.doc, [{ from, update: message.update }])
+      this.options.clock.setTimeout(() => {
+        const batch = this.#inbox.get(message.doc) ?? []
+        this.#inbox.delete(message.doc)
+        const target = this.#docs.get(message.doc)
+        if (target !== undefined && !this.#closed) this.#apply(target.doc, batch)
+      }, this.#applyBatchMs)
     } catch (error) {
       this.options.onPeerError?.(from, error)
+    }
+  }
+
+  #apply(doc: Y.Doc, batch: ReadonlyArray<{ from: PeerId; update: Uint8Array }>): void {
+    const last = batch[batch.length - 1]
+    if (last === undefined) return
+    if (batch.length > 1) {
+      try {
+        Y.applyUpdate(doc, Y.mergeUpdates(batch.map((b) => b.update)), this)
+        this.#repairIfParked(last.from, doc.guid, doc)
+        return
+      } catch {
+        // One bad update spoils the merge: apply them one by one to find whose it was.
+      }
+    }
+    for (const { from, update } of batch) {
+      try {
+        const before = this.options.relay === true ? Y.encodeStateVector(doc) : undefined
+        Y.applyUpdate(doc, update, this)
+        // Parked structs mean an earlier message was lost: ask the peer that sent this
+        // one, which has what is missing, instead of waiting for anti-entropy.
+        this.#repairIfParked(from, doc.guid, doc)
+        if (before !== undefined && !sameBytes(before, Y.encodeStateVector(doc))) {
+          this.#broadcast({ type: 'update', doc: doc.guid, update }, from)
+        }
+      } catch (error) {
+        this.options.onPeerError?.(from, error)
+      }
     }
   }
 
@@ -150,7 +209,24 @@ export class DocReplicator {
     }, 0)
   }
 
+  #repairIfParked(peer: PeerId, guid: string, doc: Y.Doc): void {
+    const parked = doc.store.pendingStructs
+    if (parked === null) {
+      if (doc.store.pendingDs !== null) this.#requestSync(peer, guid)
+      return
+    }
+    const wanted = new Map<number, number>()
+    for (const client of parked.missing.keys()) wanted.set(client, Y.getState(doc.store, client))
+    this.#request(peer, guid, { type: 'repair-request', doc: guid, wanted: Y.encodeStateVector(wanted) })
+  }
+
   #requestSync(peer: PeerId, guid: string): void {
+    const entry = this.#docs.get(guid)
+    if (entry === undefined) return
+    this.#request(peer, guid, { type: 'sync-request', doc: guid, stateVector: Y.encodeStateVector(entry.doc) })
+  }
+
+  #request(peer: PeerId, guid: string, message: ReplicationMessage): void {
     const entry = this.#docs.get(guid)
     if (entry === undefined) return
     const now = this.options.clock.now()
@@ -161,7 +237,7 @@ export class DocReplicator {
     for (const [asked, at] of pending) if (now - at > lostAfter) pending.delete(asked)
     if (pending.size >= (this.options.maxPendingSyncs ?? 2) || pending.has(peer)) return
     pending.set(peer, now)
-    this.#send(peer, { type: 'sync-request', doc: guid, stateVector: Y.encodeStateVector(entry.doc) })
+    this.#send(peer, message)
   }
 
   #scheduleSync(): void {

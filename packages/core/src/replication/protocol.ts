@@ -8,13 +8,18 @@ import { ProtocolError } from '../errors.ts'
 export type ReplicationMessage =
   /** "Here is what I have": the receiver answers with what the sender lacks. */
   | { readonly type: 'sync-request'; readonly doc: string; readonly stateVector: Uint8Array }
+  /**
+   * "I lack these clients' changes from these clocks on": sent when updates are
+   * parked for a missing predecessor, so the reply carries only what was lost.
+   */
+  | { readonly type: 'repair-request'; readonly doc: string; readonly wanted: Uint8Array }
   | { readonly type: 'sync-reply'; readonly doc: string; readonly update: Uint8Array }
   /** "I do not hold that document": the asker tries another peer. */
   | { readonly type: 'sync-unknown'; readonly doc: string }
   /** A change made or learned since: applied, and passed on when gossiping. */
   | { readonly type: 'update'; readonly doc: string; readonly update: Uint8Array }
 
-const TYPES = new Set<ReplicationMessage['type']>(['sync-request', 'sync-reply', 'sync-unknown', 'update'])
+const TYPES = new Set<ReplicationMessage['type']>(['sync-request', 'repair-request', 'sync-reply', 'sync-unknown', 'update'])
 
 export function encodeMessage(message: ReplicationMessage): Uint8Array {
   return encode(message)
@@ -35,7 +40,8 @@ export function decodeMessage(bytes: Uint8Array): ReplicationMessage {
   }
   if (typeof doc !== 'string' || doc.length === 0 || doc.length > 256) throw new ProtocolError('replication message without a valid doc')
   if (type === 'sync-unknown') return { type, doc }
-  const body = type === 'sync-request' ? (raw as { stateVector?: unknown }).stateVector : (raw as { update?: unknown }).update
+  const field = type === 'sync-request' ? 'stateVector' : type === 'repair-request' ? 'wanted' : 'update'
+  const body = (raw as Record<string, unknown>)[field]
   if (!(body instanceof Uint8Array)) throw new ProtocolError(`${type} message without its bytes`)
   return raw as ReplicationMessage
 }

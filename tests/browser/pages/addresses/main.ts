@@ -11,6 +11,8 @@ import { sampleValues } from '../../../support/random-values.ts'
 interface AddressResult {
   addresses: string[]
   encodedHex: string[]
+  /** What encoding a string with a lone surrogate raised here: it must be refused, as in Node. */
+  loneSurrogateError: string
 }
 
 const output = globalThis as typeof globalThis & { addressResult?: AddressResult; addressError?: string }
@@ -28,12 +30,22 @@ function integerParam(params: URLSearchParams, name: string): number {
   return n
 }
 
+function refusalOf(value: unknown): string {
+  try {
+    encodeCanonical(value)
+    return 'accepted'
+  } catch (error) {
+    return error instanceof Error ? error.name : String(error)
+  }
+}
+
 try {
   const params = new URLSearchParams(location.search)
   const values = sampleValues(integerParam(params, 'seed'), integerParam(params, 'count'))
   output.addressResult = {
     addresses: values.map((value) => addressOf(value)),
     encodedHex: values.map((value) => toHex(encodeCanonical(value))),
+    loneSurrogateError: refusalOf('a\udc00b'),
   }
 } catch (error) {
   output.addressError = error instanceof Error ? `${String(error)}\n${error.stack ?? ''}` : String(error)
