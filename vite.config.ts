@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config'
 // `browser` drives real headless Chromium against pages that Vite serves.
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: a single worker on the
+    // 2-core machines this project runs on, which would halve the simulator's speed.
+    maxWorkers: 2,
     projects: [
       {
         test: {

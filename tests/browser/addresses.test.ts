@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import type { ViteDevServer } from 'vite'
-import { addressOf, decodeCanonical, encodeCanonical } from '@tessera/core'
+import { addressOf, decodeCanonical, encodeCanonical, TYPED_ARRAY_NAMES } from '@tessera/core'
 import { launchChromium, startVite } from '../support/chromium.ts'
 import { sampleValues } from '../support/random-values.ts'
 
@@ -122,20 +122,6 @@ describe('addresses in Chromium', () => {
 
 // ---------------------------------------------------------------- helpers
 
-const TYPED_ARRAY_NAMES = [
-  'Uint8Array',
-  'Uint8ClampedArray',
-  'Int8Array',
-  'Uint16Array',
-  'Int16Array',
-  'Uint32Array',
-  'Int32Array',
-  'Float32Array',
-  'Float64Array',
-  'BigInt64Array',
-  'BigUint64Array',
-]
-
 const REQUIRED_KINDS = [
   'null',
   'undefined',
@@ -202,7 +188,7 @@ function collectKinds(value: unknown, kinds: Set<string>, insideMap = false): vo
   }
   if (typeof value !== 'object') return
   const tag = tagOf(value)
-  if (TYPED_ARRAY_NAMES.includes(tag)) {
+  if ((TYPED_ARRAY_NAMES as readonly string[]).includes(tag)) {
     kinds.add(tag)
     if ((value as ArrayBufferView).byteOffset > 0) kinds.add('typed array view with byteOffset > 0')
   } else if (tag === 'ArrayBuffer') {
@@ -261,7 +247,7 @@ function show(value: unknown): string {
       return `<${typeof value}>`
   }
   const tag = tagOf(value)
-  if (TYPED_ARRAY_NAMES.includes(tag)) {
+  if ((TYPED_ARRAY_NAMES as readonly string[]).includes(tag)) {
     const view = value as ArrayBufferView & ArrayLike<number | bigint>
     const items = Array.from(view, (item) => show(item)).join(', ')
     const bytes = toHex(new Uint8Array(view.buffer, view.byteOffset, view.byteLength))

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { encodeCanonical } from '@tessera/core'
+import { encodeCanonical, type TypedArray } from '@tessera/core'
 
 /**
  * Two Map keys that are different objects with the same contents would encode
@@ -110,18 +110,7 @@ const dateValue: fc.Arbitrary<Date> = fc.oneof(
 
 // ---------------------------------------------------------------- binary
 
-type AnyTypedArray =
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
+type AnyTypedArray = TypedArray
 
 const arrayOptions = { maxLength: 6 }
 const typedArrayArbitraries: Array<(options: { minLength?: number; maxLength: number }) => fc.Arbitrary<AnyTypedArray>> = [

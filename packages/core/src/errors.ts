@@ -60,6 +60,11 @@ export class LeaseExpiredError extends TesseraError {
   override name = 'LeaseExpiredError'
 }
 
+/** Too many peers reported on a task without the quorum agreeing on one outcome. */
+export class QuorumError extends TesseraError {
+  override name = 'QuorumError'
+}
+
 export class TransportClosedError extends TesseraError {
   override name = 'TransportClosedError'
 }
@@ -103,6 +108,7 @@ export function toErrorRecord(error: unknown): ErrorRecord {
 const rebuilders: Record<string, (message: string) => Error> = {
   TaskTimeoutError: (m) => new TaskTimeoutError(m),
   LeaseExpiredError: (m) => new LeaseExpiredError(m),
+  QuorumError: (m) => new QuorumError(m),
   IntegrityError: (m) => new IntegrityError(m),
   DecodingError: (m) => new DecodingError(m),
   AddressError: (m) => new AddressError(m),

@@ -18,6 +18,7 @@ export {
   NotSelfContainedError,
   TaskTimeoutError,
   LeaseExpiredError,
+  QuorumError,
   TransportClosedError,
   ExecutorClosedError,
   ProtocolError,
@@ -28,7 +29,7 @@ export {
 } from './errors.ts'
 
 export { encodeCanonical, decodeCanonical } from './encoding/canonical.ts'
-export { assertEncodable, isPlainObject, type Value, type TypedArray } from './encoding/supported-value.ts'
+export { assertEncodable, isPlainObject, TYPED_ARRAY_NAMES, type Value, type TypedArray } from './encoding/supported-value.ts'
 export {
   addressOf,
   addressOfBytes,
@@ -62,7 +63,8 @@ export { MemoizedRunner, type MemoizedRunnerOptions } from './cache/memoized-run
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
 export type { BlobStore } from './interfaces/blob-store.ts'
 export type { Executor, Execution, RunOptions } from './interfaces/executor.ts'
-export { MemoryNetwork, MemoryTransport } from './adapters/memory-network.ts'
+export { MemoryNetwork, type MemoryTransport } from './adapters/memory-network.ts'
+export { HubTransport, type TransportHub } from './adapters/hub-transport.ts'
 export { MemoryBlobStore, DEFAULT_MAX_BLOB_BYTES, type MemoryBlobStoreOptions } from './adapters/memory-blob-store.ts'
 export { MemoryExecutor } from './adapters/memory-executor.ts'
 

@@ -29,7 +29,8 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array
 
-const TYPED_ARRAY_TAGS = new Set([
+/** The typed arrays the encoding supports, by constructor name. */
+export const TYPED_ARRAY_NAMES = [
   'Uint8Array',
   'Uint8ClampedArray',
   'Int8Array',
@@ -41,7 +42,9 @@ const TYPED_ARRAY_TAGS = new Set([
   'Float64Array',
   'BigInt64Array',
   'BigUint64Array',
-])
+] as const
+
+const TYPED_ARRAY_TAGS: ReadonlySet<string> = new Set(TYPED_ARRAY_NAMES)
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false

@@ -27,6 +27,8 @@ export interface DonorOptions {
   /** Finished runs are reported together, at most this long after the first of them. */
   readonly reportFlushMs?: number
   readonly clockSkewMs?: number
+  /** Where failures of the donor's own bookkeeping go (a store that refuses a result, say). */
+  readonly onError?: (error: unknown) => void
 }
 
 type Tunables = 'workers' | 'tickMs' | 'settleMs' | 'targetBatchMs' | 'reportFlushMs' | 'clockSkewMs'

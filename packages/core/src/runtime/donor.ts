@@ -242,7 +242,7 @@ export class Donor {
     if (!due) return
     const batch = this.#finished.splice(0)
     this.#firstFinishedAt = undefined
-    void this.#write(batch, now)
+    this.#write(batch, now).catch((error: unknown) => (this.#o.onError ?? console.error)(error))
   }
 
   async #write(batch: Finished[], now: number): Promise<void> {

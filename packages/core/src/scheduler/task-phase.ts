@@ -1,4 +1,4 @@
-import type { ErrorRecord } from '../errors.ts'
+import { QuorumError, type ErrorRecord } from '../errors.ts'
 import type { PeerId } from '../ids.ts'
 import type { Claim, Outcome, TaskId } from '../swarm/schema.ts'
 import type { JobView } from './job-view.ts'
@@ -43,10 +43,8 @@ export function taskPhase(view: JobView, id: TaskId, now: number, options: Phase
   }
   const quorumSpread = view.spec.quorum + view.spec.maxAttempts
   if (new Set(reports.map((r) => r.peer)).size >= quorumSpread) {
-    return {
-      phase: 'failed',
-      error: { name: 'QuorumError', message: `no ${view.spec.quorum} of ${reports.length} reports agree` },
-    }
+    const error = new QuorumError(`no ${view.spec.quorum} of ${reports.length} reports agree`)
+    return { phase: 'failed', error: { name: error.name, message: error.message } }
   }
 
   const claim = view.claim(id)

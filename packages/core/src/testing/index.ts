@@ -4,7 +4,7 @@
  * runs, and the deterministic swarm simulator.
  */
 export { SimClock } from './sim/sim-clock.ts'
-export { SimulatedNetwork, SimTransport, PERFECT_NETWORK, type NetworkConditions } from './sim/simulated-network.ts'
+export { SimulatedNetwork, PERFECT_NETWORK, type SimTransport, type NetworkConditions } from './sim/simulated-network.ts'
 export { SimExecutor, type SimExecutorOptions } from './sim/sim-executor.ts'
 export { SimPeer, type SimPeerOptions } from './sim/sim-peer.ts'
 export { simulateJob, type SimulationOptions, type SimulationResult } from './sim/simulate-job.ts'

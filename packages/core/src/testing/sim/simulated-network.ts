@@ -1,8 +1,6 @@
 import * as prng from 'lib0/prng'
-import { TransportClosedError } from '../../errors.ts'
-import { copyBytes } from '../../bytes.ts'
 import type { PeerId } from '../../ids.ts'
-import type { PeerChange, Transport, Unsubscribe } from '../../interfaces/transport.ts'
+import { HubTransport, type TransportHub } from '../../adapters/hub-transport.ts'
 import type { SimClock } from './sim-clock.ts'
 
 export interface NetworkConditions {
@@ -24,8 +22,8 @@ export const PERFECT_NETWORK: NetworkConditions = { minDelayMs: 0, maxDelayMs: 0
  * a random amount (and so reordered), lost at random, links go down and come
  * back, and peers can die silently.
  */
-export class SimulatedNetwork {
-  readonly #members = new Map<PeerId, SimTransport>()
+export class SimulatedNetwork implements TransportHub {
+  readonly #members = new Map<PeerId, HubTransport>()
   readonly #downLinks = new Set<string>()
   /** Per directed link: when its last message arrives, to keep the link FIFO. */
   readonly #lastArrival = new Map<string, number>()
@@ -37,7 +35,7 @@ export class SimulatedNetwork {
   ) {}
 
   join(self: PeerId): SimTransport {
-    const transport = new SimTransport(self, this)
+    const transport = new HubTransport(self, this)
     this.#members.set(self, transport)
     for (const other of this.#members.values()) {
       if (other === transport || !this.linked(self, other.self)) continue
@@ -75,7 +73,17 @@ export class SimulatedNetwork {
     return [...this.#members.keys()]
   }
 
-  /** @internal `message` must already be the network's own copy. */
+  reachableFrom(self: PeerId): PeerId[] {
+    return this.members().filter((peer) => this.linked(self, peer))
+  }
+
+  /** A transport closing on purpose: its links go down, and both ends are told. */
+  leave(self: PeerId): void {
+    for (const peer of this.reachableFrom(self)) this.disconnect(self, peer)
+    this.#members.delete(self)
+  }
+
+  /** `message` is already the network's own copy. */
   deliver(from: PeerId, to: PeerId, message: Uint8Array): boolean {
     if (!this.linked(from, to)) return false
     const { minDelayMs, maxDelayMs, dropRate } = this.conditions
@@ -96,65 +104,4 @@ function linkId(a: PeerId, b: PeerId): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`
 }
 
-export class SimTransport implements Transport {
-  readonly #messageHandlers = new Set<(from: PeerId, message: Uint8Array) => void>()
-  readonly #peerHandlers = new Set<(change: PeerChange) => void>()
-  #closed = false
-
-  constructor(
-    readonly self: PeerId,
-    private readonly network: SimulatedNetwork,
-  ) {}
-
-  peers(): readonly PeerId[] {
-    if (this.#closed) return []
-    return this.network.members().filter((p) => this.network.linked(this.self, p))
-  }
-
-  // A network copies: the sender may reuse its buffer as soon as send returns.
-  // Receivers share one copy, and must not write to it.
-  send(to: PeerId, message: Uint8Array): boolean {
-    if (this.#closed) throw new TransportClosedError(`transport of ${this.self} is closed`)
-    return this.network.deliver(this.self, to, copyBytes(message))
-  }
-
-  broadcast(message: Uint8Array): void {
-    if (this.#closed) throw new TransportClosedError(`transport of ${this.self} is closed`)
-    const copy = copyBytes(message)
-    for (const peer of this.peers()) this.network.deliver(this.self, peer, copy)
-  }
-
-  onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe {
-    this.#messageHandlers.add(handler)
-    return () => this.#messageHandlers.delete(handler)
-  }
-
-  onPeerChange(handler: (change: PeerChange) => void): Unsubscribe {
-    this.#peerHandlers.add(handler)
-    return () => this.#peerHandlers.delete(handler)
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return
-    for (const peer of this.peers()) this.network.disconnect(this.self, peer)
-    this.#closed = true
-    this.network.kill(this.self)
-  }
-
-  /** @internal */
-  markDead(): void {
-    this.#closed = true
-  }
-
-  /** @internal */
-  emitMessage(from: PeerId, message: Uint8Array): void {
-    if (this.#closed) return
-    for (const handler of this.#messageHandlers) handler(from, message)
-  }
-
-  /** @internal */
-  emitPeer(change: PeerChange): void {
-    if (this.#closed) return
-    for (const handler of this.#peerHandlers) handler(change)
-  }
-}
+export type SimTransport = HubTransport
