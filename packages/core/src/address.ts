@@ -56,11 +56,17 @@ export function isAddress(text: unknown): text is Address {
 /** Throws `IntegrityError` unless `bytes` hash to `address`. Call before decoding anything a peer sent. */
 export function verifyBytes(address: Address | string, bytes: Uint8Array): void {
   const cid = parseAddress(address)
-  const actual = sha256(bytes)
-  const expected = cid.multihash.digest
-  let same = actual.length === expected.length
-  for (let i = 0; same && i < actual.length; i++) same = actual[i] === expected[i]
-  if (!same) throw new IntegrityError(`bytes do not match address ${address} (got ${bytes.length} bytes with another hash)`)
+  if (addressOfBytes(bytes, cid.code) !== cid.toString()) throw mismatch(address, bytes)
+}
+
+/** `verifyBytes` by the platform's native SHA-256, for large blobs. */
+export async function verifyBytesAsync(address: Address | string, bytes: Uint8Array): Promise<void> {
+  const cid = parseAddress(address)
+  if ((await addressOfBytesAsync(bytes, cid.code)) !== cid.toString()) throw mismatch(address, bytes)
+}
+
+function mismatch(address: string, bytes: Uint8Array): IntegrityError {
+  return new IntegrityError(`bytes do not match address ${address} (got ${bytes.length} bytes with another hash)`)
 }
 
 interface SubtleDigest {

@@ -38,6 +38,7 @@ export {
   parseAddress,
   isAddress,
   verifyBytes,
+  verifyBytesAsync,
   CBOR_CODEC,
   RAW_CODEC,
 } from './address.ts'

@@ -59,3 +59,16 @@ describe('addresses', () => {
     expect(isAddress(taskKeyOf(f, a))).toBe(true)
   })
 })
+
+describe('verifying large blobs', () => {
+  it('accepts and rejects the same bytes whichever hash implementation runs', async () => {
+    const { verifyBytesAsync } = await import('@tessera/core')
+    const bytes = new Uint8Array(100_000).map((_, i) => i % 241)
+    const address = addressOfBytes(bytes)
+    await expect(verifyBytesAsync(address, bytes)).resolves.toBeUndefined()
+    const tampered = bytes.slice()
+    tampered[99_999] = (tampered[99_999] ?? 0) ^ 1
+    await expect(verifyBytesAsync(address, tampered)).rejects.toMatchObject({ name: 'IntegrityError' })
+    expect(() => verifyBytes(address, tampered)).toThrowError(expect.objectContaining({ name: 'IntegrityError' }))
+  })
+})

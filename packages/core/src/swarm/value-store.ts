@@ -1,4 +1,5 @@
-import { encodeAndAddress, verifyBytes } from '../address.ts'
+import { addressOfBytesAsync, verifyBytesAsync } from '../address.ts'
+import { encodeCanonical } from '../encoding/canonical.ts'
 import { decodeCanonical } from '../encoding/canonical.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { BlobNotFoundError } from '../errors.ts'
@@ -21,7 +22,8 @@ export class ValueStore {
   ) {}
 
   async put(value: unknown, rootName = 'value'): Promise<Address> {
-    const { bytes, address } = encodeAndAddress(value, rootName)
+    const bytes = encodeCanonical(value, rootName)
+    const address = await addressOfBytesAsync(bytes)
     await this.prepare(address, bytes)
     this.record(address, bytes)
     return address
@@ -45,7 +47,7 @@ export class ValueStore {
     const entry = this.swarm.values.get(address)
     const bytes = entry?.inline ?? (await this.blobs.get(address))
     if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
-    verifyBytes(address, bytes)
+    await verifyBytesAsync(address, bytes)
     return bytes
   }
 
