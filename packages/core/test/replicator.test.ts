@@ -54,6 +54,22 @@ describe('DocReplicator', () => {
     expect(late.getMap('m').size).toBe(200)
   })
 
+  it('recovers within a sync interval or two after losing the only update and every sync request', async () => {
+    const clock = new SimClock()
+    const random = prng.create(3)
+    const network = new SimulatedNetwork(clock, random, { minDelayMs: 1, maxDelayMs: 5, dropRate: 1 })
+    const peers = ['a', 'b', 'c'].map((name, i) => {
+      const doc = docWith('swarm', i + 1)
+      const replicator = new DocReplicator({ transport: network.join(asPeerId(name)), clock, syncIntervalMs: 1_000, random: () => prng.real53(random) })
+      replicator.add(doc)
+      return doc
+    })
+    const [a, b, c] = peers as [Y.Doc, Y.Doc, Y.Doc]
+    a.getMap('jobs').set('job-1', 'open') // the one update that announces the job, lost to everyone
+    clock.setTimeout(() => (network.conditions = { minDelayMs: 1, maxDelayMs: 5, dropRate: 0 }), 500)
+    await clock.runUntil(() => b.getMap('jobs').get('job-1') === 'open' && c.getMap('jobs').get('job-1') === 'open', 3_500)
+  })
+
   it('holds updates for a document it has not opened yet, and applies them when it does', async () => {
     const network = new MemoryNetwork()
     const a = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })

@@ -220,22 +220,23 @@ export class DocReplicator {
     this.#request(peer, guid, { type: 'repair-request', doc: guid, wanted: Y.encodeStateVector(wanted) })
   }
 
-  #requestSync(peer: PeerId, guid: string): void {
+  #requestSync(peer: PeerId, guid: string, bypassCap = false): void {
     const entry = this.#docs.get(guid)
     if (entry === undefined) return
-    this.#request(peer, guid, { type: 'sync-request', doc: guid, stateVector: Y.encodeStateVector(entry.doc) })
+    this.#request(peer, guid, { type: 'sync-request', doc: guid, stateVector: Y.encodeStateVector(entry.doc) }, bypassCap)
   }
 
-  #request(peer: PeerId, guid: string, message: ReplicationMessage): void {
+  #request(peer: PeerId, guid: string, message: ReplicationMessage, bypassCap = false): void {
     const entry = this.#docs.get(guid)
     if (entry === undefined) return
     const now = this.options.clock.now()
     let pending = this.#pending.get(guid)
     if (pending === undefined) this.#pending.set(guid, (pending = new Map()))
-    // A request unanswered for a few rounds was lost, and stops counting.
-    const lostAfter = 4 * (this.options.syncIntervalMs || 2_000)
+    // A request still unanswered at the next round was lost: it stops counting,
+    // or two lost requests would silence this document until they expired.
+    const lostAfter = this.options.syncIntervalMs || 2_000
     for (const [asked, at] of pending) if (now - at > lostAfter) pending.delete(asked)
-    if (pending.size >= (this.options.maxPendingSyncs ?? 2) || pending.has(peer)) return
+    if (pending.has(peer) || (!bypassCap && pending.size >= (this.options.maxPendingSyncs ?? 2))) return
     pending.set(peer, now)
     this.#send(peer, message)
   }
@@ -244,7 +245,9 @@ export class DocReplicator {
     const interval = this.options.syncIntervalMs ?? 2_000
     if (interval <= 0 || this.#closed) return
     this.#timer = this.options.clock.setTimeout(() => {
-      for (const peer of this.#randomPeers(1)) for (const guid of this.#docs.keys()) this.#requestSync(peer, guid)
+      // The periodic round is the backstop for every other loss, so the cap on
+      // requests in flight (which tames join storms) never holds it back.
+      for (const peer of this.#randomPeers(1)) for (const guid of this.#docs.keys()) this.#requestSync(peer, guid, true)
       this.#scheduleSync()
     }, interval)
   }
