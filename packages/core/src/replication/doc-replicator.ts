@@ -239,6 +239,18 @@ export class DocReplicator {
     if (pending.has(peer) || (!bypassCap && pending.size >= (this.options.maxPendingSyncs ?? 2))) return
     pending.set(peer, now)
     this.#send(peer, message)
+    if (message.type === 'sync-request') this.#retryIfUnanswered(peer, guid, now)
+  }
+
+  // One lost request or reply would otherwise cost a whole anti-entropy round,
+  // and a peer that missed a job's announcement would sit idle all that time.
+  #retryIfUnanswered(peer: PeerId, guid: string, sentAt: number): void {
+    this.options.clock.setTimeout(() => {
+      const pending = this.#pending.get(guid)
+      if (this.#closed || pending?.get(peer) !== sentAt) return
+      pending.delete(peer)
+      for (const other of this.#randomPeers(1, peer)) this.#requestSync(other, guid, true)
+    }, (this.options.syncIntervalMs || 2_000) / 2)
   }
 
   #scheduleSync(): void {

@@ -11,7 +11,8 @@ const expected = (x: number, salt: number): number => x * x + 3 * x + salt
 
 /**
  * Issue 2's acceptance scenario: 1,000 tasks over 50 simulated peers, 20% of
- * which die silently mid-task, on a network that delays, reorders and drops.
+ * which die silently mid-task, on a network that delays, reorders and drops
+ * messages and takes links down (a new one every 100 ms, for 0.2–2 s).
  * Every task must end with exactly one accepted result, equal to the function's
  * true output, the same on every live peer, and cached under its task key.
  */
@@ -26,9 +27,15 @@ export async function checkChurnScenario(seed: number): Promise<SimulationResult
     dyingFraction: DYING_FRACTION,
     job: { leaseMs: 3_000 },
     donor: { reportFlushMs: 500 },
+    linkFlaps: { everyMs: 100, downMs: [200, 2_000] },
   })
   const t1 = performance.now()
   expect(result.deaths).toBe(PEERS * DYING_FRACTION)
+  expect(result.flaps).toBeGreaterThan(20)
+  // Liveness: a peer that misses the job's announcement hears of it by anti-entropy
+  // within two sync rounds (1.5 s each), rather than idling through the job.
+  const lastToHear = Math.max(...result.donors.map((d) => d.jobOpenedAt.get(result.job) ?? Number.POSITIVE_INFINITY))
+  expect(lastToHear).toBeLessThanOrEqual(3_500)
   expect(result.live.length).toBe(PEERS - PEERS * DYING_FRACTION + 1)
   const reference = result.live[0]?.jobs.get(result.job)
   if (reference === undefined) throw new Error('the host has no view of its own job')

@@ -34,6 +34,8 @@ export class SimPeer {
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly jobs = new Map<JobId, JobIndex>()
+  /** When (virtual time) this peer first learned of each job. */
+  readonly jobOpenedAt = new Map<JobId, number>()
   readonly transport: SimTransport
   readonly replicator: DocReplicator
   readonly donor: Donor | undefined
@@ -95,6 +97,7 @@ export class SimPeer {
     const job = this.#pendingJobDocs.get(id) ?? this.newJobDoc(id)
     this.#pendingJobDocs.delete(id)
     this.jobs.set(id, new JobIndex(job, entry))
+    this.jobOpenedAt.set(id, this.options.clock.now())
     this.replicator.add(job.doc)
   }
 

@@ -16,12 +16,12 @@ export interface SimulationOptions {
   readonly argsList: readonly KeywordArgs[]
   /** Share of the donors that die silently in the middle of a task. */
   readonly dyingFraction?: number
-  /** A dying donor dies as its n-th run starts, n drawn from [1, this]. */
-  readonly dieWithinRuns?: number
   readonly conditions?: NetworkConditions
   readonly job?: JobOptions
   readonly donor?: Partial<DonorOptions>
   readonly taskDurationMs?: readonly [number, number]
+  /** Every `everyMs`, a random link goes down for a random time in `downMs`, then comes back. */
+  readonly linkFlaps?: { readonly everyMs: number; readonly downMs: readonly [number, number] }
   readonly limitMs?: number
 }
 
@@ -32,6 +32,8 @@ export interface SimulationResult {
   /** Every peer still alive, the host included. */
   readonly live: readonly SimPeer[]
   readonly deaths: number
+  /** Links taken down and brought back during the run. */
+  readonly flaps: number
   readonly virtualMs: number
 }
 
@@ -46,15 +48,15 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   const clock = new SimClock()
   const network = new SimulatedNetwork(clock, random, options.conditions ?? DEFAULT_CONDITIONS)
   const [minMs, maxMs] = options.taskDurationMs ?? [20, 120]
-  const dying = new Set<number>()
+  // Victims are chosen as runs start, so each dies in the middle of a task and the
+  // quota is met however the work happens to spread (about 3× more chances than deaths).
   const dyingCount = Math.round(options.peers * (options.dyingFraction ?? 0))
-  while (dying.size < dyingCount) dying.add(prng.int32(random, 0, options.peers - 1))
+  const deathChance = Math.min(1, (3 * dyingCount) / Math.max(1, options.argsList.length))
   let deaths = 0
 
   const host = new SimPeer({ id: asPeerId('host'), network, clock, random })
   const donors: SimPeer[] = []
   for (let i = 0; i < options.peers; i++) {
-    let runsLeft = dying.has(i) ? prng.int32(random, 1, options.dieWithinRuns ?? 4) : Number.POSITIVE_INFINITY
     const peer: SimPeer = new SimPeer({
       id: asPeerId(`peer-${i}`),
       network,
@@ -63,7 +65,7 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
       donor: {
         duration: () => prng.int32(random, minMs, maxMs),
         onRunStart: () => {
-          if (--runsLeft > 0) return true
+          if (deaths >= dyingCount || prng.real53(random) >= deathChance) return true
           deaths++
           peer.kill()
           return false
@@ -88,6 +90,22 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   })
 
   const live = (): SimPeer[] => [host, ...donors].filter((p) => p.alive)
+  let flaps = 0
+  const flapping = options.linkFlaps
+  if (flapping !== undefined) {
+    const flap = (): void => {
+      const members = network.members()
+      const a = members[prng.int32(random, 0, members.length - 1)]
+      const b = members[prng.int32(random, 0, members.length - 1)]
+      if (a !== undefined && b !== undefined && network.linked(a, b)) {
+        network.disconnect(a, b)
+        flaps++
+        clock.setTimeout(() => network.reconnect(a, b), prng.int32(random, flapping.downMs[0], flapping.downMs[1]))
+      }
+      clock.setTimeout(flap, flapping.everyMs)
+    }
+    clock.setTimeout(flap, flapping.everyMs)
+  }
   let finished = false
   const check = (): void => {
     finished = isConverged(live(), id)
@@ -101,7 +119,7 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   }
   const survivors = live()
   for (const peer of survivors) peer.kill()
-  return { job: id, host, donors, live: survivors, deaths, virtualMs: clock.now() }
+  return { job: id, host, donors, live: survivors, deaths, flaps, virtualMs: clock.now() }
 }
 
 /** Where each live peer thinks the job stands: what a failed run needs explained. */
