@@ -5,6 +5,34 @@ import { simulateJob } from '@tessera/core/testing'
 const INF = Number.POSITIVE_INFINITY
 
 describe('simulated swarm scenarios', () => {
+  it('is deterministic: the same seed gives the same run, event for event', async () => {
+    const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
+    const run = async (seed: number) => {
+      const result = await simulateJob({
+        seed,
+        peers: 12,
+        fn: square,
+        argsList: Array.from({ length: 150 }, (_, x) => ({ x })),
+        dyingFraction: 0.25,
+        job: { leaseMs: 2_000 },
+        linkFlaps: { everyMs: 100, downMs: [100, 1_000] },
+      })
+      const job = result.host.jobs.get(result.job)?.job
+      return {
+        virtualMs: result.virtualMs,
+        deaths: result.deaths,
+        flaps: result.flaps,
+        runs: result.donors.map((d) => d.donor?.runs),
+        claims: job?.claims.toJSON(),
+        reports: job?.reports.toJSON(),
+        failures: job?.failures.toJSON(),
+      }
+    }
+    const first = await run(21)
+    expect(await run(21)).toEqual(first)
+    expect(await run(22)).not.toEqual(first)
+  })
+
   it('with quorum 2, accepts each result only once two distinct peers agree', async () => {
     const cube = definePure(({ x }: { x: number }) => x ** 3, { name: 'cube' })
     const result = await simulateJob({
