@@ -33,6 +33,25 @@ describe('simulated swarm scenarios', () => {
     expect(await run(22)).not.toEqual(first)
   })
 
+  it('keeps workers busy: no idle gap between tasks or between batches (virtual time)', async () => {
+    const increment = definePure(({ x }: { x: number }) => x + 1, { name: 'increment' })
+    const result = await simulateJob({
+      seed: 1,
+      peers: 2,
+      fn: increment,
+      argsList: Array.from({ length: 400 }, (_, x) => ({ x })),
+      taskDurationMs: [50, 50],
+      conditions: { minDelayMs: 2, maxDelayMs: 10, dropRate: 0 },
+    })
+    const view = result.host.jobs.get(result.job)
+    if (view === undefined) throw new Error('no job view')
+    const runs = result.donors.map((d) => d.donor?.runs ?? 0)
+    expect(runs.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(404)
+    // 400 tasks of 50 ms on 2 workers is 10 s of work; reports trail their runs by up to one flush.
+    const lastReport = Math.max(...[...view.job.reports.values()].map((r) => r.at))
+    expect(lastReport).toBeLessThan(10_000 * 1.1)
+  })
+
   it('with quorum 2, accepts each result only once two distinct peers agree', async () => {
     const cube = definePure(({ x }: { x: number }) => x ** 3, { name: 'cube' })
     const result = await simulateJob({

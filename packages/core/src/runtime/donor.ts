@@ -97,8 +97,20 @@ export class Donor {
     return this.#settling.length + this.#ready.length + this.#running.size
   }
 
+  /**
+   * Claim the next batch while this much work is still queued here, so that the
+   * settle window passes while the workers are busy instead of idle.
+   */
+  #lowWater(): number {
+    const recent = this.#recent.slice(-16)
+    if (recent.length === 0) return 0
+    const mean = recent.reduce((a, b) => a + b, 0) / recent.length
+    return this.#o.workers * Math.ceil((this.#o.settleMs + this.#o.tickMs) / Math.max(mean, 1))
+  }
+
   #claim(view: JobIndex, now: number): void {
-    if (view.cancelled || this.#backlog() >= this.#o.workers) return
+    const backlog = this.#backlog()
+    if (view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
     if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
     const size = nextBatchSize({
       recentDurationsMs: this.#recent,
@@ -115,6 +127,7 @@ export class Donor {
       startAt: Math.floor((this.#o.random?.() ?? 0) * view.openCount()),
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
+      queuedAhead: backlog,
     })
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task.
@@ -210,8 +223,13 @@ export class Donor {
           if (this.#recent.length > 64) this.#recent.shift()
           this.#firstFinishedAt ??= this.#o.clock.now()
           this.#finished.push(finished)
+          // The worker is free now: waiting for the next tick would idle it for up to tickMs.
+          this.#startRuns()
         },
-        () => this.#running.delete(slot),
+        () => {
+          this.#running.delete(slot)
+          if (!this.#stopped) this.#startRuns()
+        },
       )
     }
   }

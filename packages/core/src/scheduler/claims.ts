@@ -19,6 +19,8 @@ export interface SelectClaimsOptions extends PhaseOptions {
   readonly startAt?: number
   /** The claimant's workers: a batch of n keeps it busy for n / workers task times. */
   readonly workers?: number
+  /** Tasks the claimant already holds, which run before this batch. */
+  readonly queuedAhead?: number
 }
 
 export interface ClaimSelection {
@@ -44,7 +46,7 @@ export function selectClaims(view: JobView, options: SelectClaimsOptions): Claim
       attempt: phase.attempt,
       claimedAt: options.now,
       leaseUntil: options.now + options.leaseMs,
-      batch: Math.ceil(options.limit / (options.workers ?? 1)),
+      batch: Math.ceil((options.limit + (options.queuedAhead ?? 0)) / (options.workers ?? 1)),
     }
     decisions.push(phase.expired === undefined ? { task, claim } : { task, claim, expired: phase.expired })
   }

@@ -55,7 +55,7 @@ export interface Claim {
   readonly claimedAt: number
   /** Renewed by the claimant's heartbeat; past it, the task may be claimed again. */
   readonly leaseUntil: number
-  /** Tasks per worker in the batch this claim came in: a task may wait behind the others. */
+  /** Tasks per worker that may run before this one finishes (its batch, and what was queued ahead of it). */
   readonly batch: number
 }
 
