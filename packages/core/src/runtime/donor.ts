@@ -42,6 +42,9 @@ export class Donor {
   readonly #recent: number[] = []
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
+  /** Per job: how much of its settled-task log this peer has looked at. */
+  readonly #settledSeen = new Map<JobId, number>()
+  #awaitingCache: Array<{ job: JobId; task: TaskId; at: number }> = []
   #firstFinishedAt: number | undefined
   #stragglerScanAt = 0
   #timer: unknown
@@ -91,6 +94,7 @@ export class Donor {
     this.#renew(now)
     this.#startRuns()
     this.#flush(now)
+    this.#fillMissingCache(now)
   }
 
   #backlog(): number {
@@ -263,8 +267,16 @@ export class Donor {
     this.#write(batch, now).catch((error: unknown) => (this.#o.onError ?? console.error)(error))
   }
 
+  // Values first, then reports, then cache entries: a peer that dies part way
+  // leaves at worst an unused value or an uncached result (which other peers
+  // fill in), never a report naming bytes that nobody has.
   async #write(batch: Finished[], now: number): Promise<void> {
     for (const f of batch) if (f.result !== undefined) await this.#o.values.prepare(f.result.address, f.result.bytes)
+    for (const chunk of chunked(batch.filter((f) => f.result !== undefined))) {
+      this.#o.swarm.transact(() => {
+        for (const f of chunk) if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
+      })
+    }
     const byJob = new Map<JobId, Finished[]>()
     for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
     for (const [id, finished] of byJob) {
@@ -275,9 +287,42 @@ export class Donor {
     for (const chunk of chunked(batch)) {
       this.#o.swarm.transact(() => {
         for (const f of chunk) {
-          if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
           const view = this.#o.jobs(f.job)
           if (view !== undefined) this.#cacheIfAccepted(view, f.task, now)
+        }
+      })
+    }
+  }
+
+  /**
+   * The reporter of an accepted result may die before caching it. Every peer
+   * notes when it sees a task settle, and after a grace period (jittered, so
+   * peers rarely write together) caches any accepted result still missing.
+   */
+  #fillMissingCache(now: number): void {
+    for (const [id] of this.#o.swarm.jobs) {
+      const view = this.#o.jobs(id as JobId)
+      if (view === undefined) continue
+      const seen = this.#settledSeen.get(id as JobId) ?? 0
+      const settled = view.settledLog()
+      for (let i = seen; i < settled.length; i++) {
+        const grace = this.#o.reportFlushMs * (4 + 4 * (this.#o.random?.() ?? 0.5))
+        this.#awaitingCache.push({ job: id as JobId, task: settled[i] as TaskId, at: now + grace })
+      }
+      this.#settledSeen.set(id as JobId, settled.length)
+    }
+    const due = this.#awaitingCache.filter((a) => a.at <= now)
+    if (due.length === 0) return
+    this.#awaitingCache = this.#awaitingCache.filter((a) => a.at > now)
+    const missing = due.filter(({ job, task }) => {
+      const record = this.#o.jobs(job)?.task(task)
+      return record !== undefined && this.#o.swarm.cache.get(record.key) === undefined
+    })
+    for (const chunk of chunked(missing)) {
+      this.#o.swarm.transact(() => {
+        for (const { job, task } of chunk) {
+          const view = this.#o.jobs(job)
+          if (view !== undefined) this.#cacheIfAccepted(view, task, now)
         }
       })
     }

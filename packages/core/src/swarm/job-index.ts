@@ -15,6 +15,8 @@ export class JobIndex implements JobView {
   readonly #reports = new Map<TaskId, Report[]>()
   readonly #failures = new Map<TaskId, Failure[]>()
   readonly #open = new Set<TaskId>()
+  /** Tasks in the order they settled here. */
+  readonly #settled: TaskId[] = []
   readonly #durations: number[] = []
   readonly #unobserve: Array<() => void> = []
 
@@ -80,6 +82,11 @@ export class JobIndex implements JobView {
     return this.#open
   }
 
+  /** Every task that has settled, in the order this peer saw it happen. Append-only. */
+  settledLog(): readonly TaskId[] {
+    return this.#settled
+  }
+
   openCount(): number {
     return this.#open.size
   }
@@ -100,7 +107,10 @@ export class JobIndex implements JobView {
   // Whether a task is settled depends only on its reports and failures, which
   // only grow, so it is decided once per change rather than on every scan.
   #recheck(id: TaskId): void {
-    if (this.#open.has(id) && isSettled(taskPhase(this, id, 0))) this.#open.delete(id)
+    if (this.#open.has(id) && isSettled(taskPhase(this, id, 0))) {
+      this.#open.delete(id)
+      this.#settled.push(id)
+    }
   }
 
   #putReport(key: string, report: Report): void {

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import {
+  asJobId,
+  asPeerId,
+  definePure,
+  Donor,
+  JobDoc,
+  JobIndex,
+  MemoryBlobStore,
+  MemoryExecutor,
+  reportKey,
+  submitJob,
+  SwarmDoc,
+  ValueStore,
+} from '@tessera/core'
+import { SimClock } from '@tessera/core/testing'
+
+describe('Donor', () => {
+  it('caches an accepted result whose reporter died before caching it, after a grace period', async () => {
+    const clock = new SimClock()
+    const swarm = new SwarmDoc()
+    const values = new ValueStore(swarm, new MemoryBlobStore())
+    const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
+    const job = new JobDoc(asJobId('j'))
+    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList: [{ x: 3 }], submittedBy: asPeerId('host'), now: 0, job })
+    const index = new JobIndex(job, spec)
+    // What a reporter that died mid-write leaves: the value and the report, but no cache entry.
+    const result = await values.put(9)
+    job.reports.set(reportKey('0', asPeerId('dead')), {
+      peer: asPeerId('dead'),
+      attempt: 1,
+      outcome: { kind: 'value', result },
+      durationMs: 5,
+      at: 0,
+    })
+    const key = job.tasks.get('0')?.key
+    if (key === undefined) throw new Error('no task')
+    expect(index.isFinished()).toBe(true)
+    expect(swarm.cached(key)).toBeUndefined()
+
+    const donor = new Donor({
+      self: asPeerId('survivor'),
+      swarm,
+      values,
+      executor: new MemoryExecutor(),
+      jobs: (id) => (id === job.id ? index : undefined),
+      clock,
+      reportFlushMs: 100,
+      random: () => 0.5,
+    })
+    donor.start()
+    // Not at once: the reporter may still be writing it.
+    await clock.runUntil(() => clock.now() >= 300, 300)
+    expect(swarm.cached(key)).toBeUndefined()
+    await clock.runUntil(() => swarm.cached(key) !== undefined, 2_000)
+    donor.stop()
+    expect(swarm.cached(key)).toEqual({ kind: 'value', result })
+    expect(donor.runs).toBe(0)
+  })
+})
