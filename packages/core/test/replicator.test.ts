@@ -70,6 +70,30 @@ describe('DocReplicator', () => {
     await clock.runUntil(() => b.getMap('jobs').get('job-1') === 'open' && c.getMap('jobs').get('job-1') === 'open', 3_500)
   })
 
+  it("sends a peer's changes in the order it made them, across documents", async () => {
+    const network = new MemoryNetwork()
+    const sender = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })
+    const listener = network.join(asPeerId('b'))
+    const values = docWith('values', 1)
+    const reports = docWith('reports', 2)
+    sender.add(values)
+    sender.add(reports)
+    await settle()
+    const order: string[] = []
+    listener.onMessage((_, bytes) => {
+      const message = decodeMessage(bytes)
+      if (message.type === 'update') order.push(message.doc)
+    })
+    // In one turn: a claim, then a value, then the report that names it.
+    reports.getMap('claims').set('0', 'a')
+    values.getMap('values').set('v', 42)
+    reports.getMap('reports').set('0', 'v')
+    await settle()
+    // The report must not overtake the value: a peer that dies between the two would leave it dangling.
+    expect(order).toEqual(['reports', 'values', 'reports'])
+    sender.close()
+  })
+
   it('holds updates for a document it has not opened yet, and applies them when it does', async () => {
     const network = new MemoryNetwork()
     const a = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })

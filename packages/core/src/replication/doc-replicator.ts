@@ -47,8 +47,12 @@ export class DocReplicator {
   readonly #unknown = new Map<string, { updates: Uint8Array[]; bytes: number }>()
   /** Received updates waiting for the apply window to close, per document, with their senders. */
   readonly #inbox = new Map<string, Array<{ from: PeerId; update: Uint8Array }>>()
-  /** Local updates not yet sent, per document: sent together, once per turn of the clock. */
-  readonly #outbox = new Map<string, Uint8Array[]>()
+  /**
+   * Local updates not yet sent, in the order they were made, across documents:
+   * a value written before the report that names it must also leave first.
+   * Consecutive updates to one document are merged into one message.
+   */
+  #outbox: Array<{ guid: string; updates: Uint8Array[] }> = []
   #timer: unknown
   #closed = false
 
@@ -192,21 +196,25 @@ export class DocReplicator {
   }
 
   // Several transactions in one turn (a claim, a renewal, a report) reach each
-  // peer as one message, so receivers pay one apply instead of several.
+  // peer in as few messages as their order allows, so receivers apply less often.
   #queue(guid: string, update: Uint8Array): void {
-    const queued = this.#outbox.get(guid)
-    if (queued !== undefined) {
-      queued.push(update)
+    const last = this.#outbox[this.#outbox.length - 1]
+    if (last !== undefined && last.guid === guid) {
+      last.updates.push(update)
       return
     }
-    this.#outbox.set(guid, [update])
-    this.options.clock.setTimeout(() => {
-      const updates = this.#outbox.get(guid) ?? []
-      this.#outbox.delete(guid)
-      if (updates.length === 0 || !this.#docs.has(guid)) return
+    if (this.#outbox.length === 0) this.options.clock.setTimeout(() => this.#flushOutbox(), 0)
+    this.#outbox.push({ guid, updates: [update] })
+  }
+
+  #flushOutbox(): void {
+    const segments = this.#outbox
+    this.#outbox = []
+    for (const { guid, updates } of segments) {
+      if (!this.#docs.has(guid)) continue
       const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
       this.#broadcast({ type: 'update', doc: guid, update })
-    }, 0)
+    }
   }
 
   #repairIfParked(peer: PeerId, guid: string, doc: Y.Doc): void {
