@@ -1,7 +1,7 @@
 import { encodeAndAddress, verifyBytes } from '../address.ts'
 import { decodeCanonical } from '../encoding/canonical.ts'
 import { BlobNotFoundError, fromErrorRecord } from '../errors.ts'
-import type { TaskKey } from '../ids.ts'
+import type { Address, TaskKey } from '../ids.ts'
 import type { BlobStore } from '../interfaces/blob-store.ts'
 import type { Executor } from '../interfaces/executor.ts'
 import { assertKeywordCall, type KeywordArgs, type PureFunction } from '../pure/define-pure.ts'
@@ -45,7 +45,7 @@ export class MemoizedRunner {
     args: A,
     argBytes: Uint8Array,
     key: TaskKey,
-    argsAddress: Parameters<BlobStore['put']>[0],
+    argsAddress: Address,
   ): Promise<R> {
     const { cache, blobs, executor } = this.options
     const cached = await cache.get(key)

@@ -79,7 +79,7 @@ export class Donor {
     }, this.#o.tickMs)
   }
 
-  /** One scheduling step. Public so tests can drive it directly. */
+  /** One scheduling step; the loop started by `start()` runs it every `tickMs`. A stopped donor does nothing. */
   tick(): void {
     if (this.#stopped) return
     const now = this.#o.clock.now()
