@@ -48,12 +48,15 @@ export {
   definePure,
   assertKeywordCall,
   functionAddress,
+  functionRecord,
+  parseFunctionRecord,
   type PureFunction,
   type PureFunctionSource,
   type KeywordArgs,
   type DefinePureOptions,
 } from './pure/define-pure.ts'
 export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/compile.ts'
+export { CompiledFunctions, invokePure, timeoutRecord, type Invocation } from './pure/invoke.ts'
 export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
 
 export type { ResultCache, CacheEntry } from './cache/result-cache.ts'

@@ -27,8 +27,20 @@ export interface DefinePureOptions {
 
 const PURE_FUNCTION_VERSION = 'tessera/pure@1'
 
+/** How a function is stored: the value whose address is the function's address. */
+export function functionRecord(name: string, source: string): readonly [string, string, string] {
+  return [PURE_FUNCTION_VERSION, name, source]
+}
+
+/** The name and source in a stored function record, or undefined if `value` is not one. */
+export function parseFunctionRecord(value: unknown): { name: string; source: string } | undefined {
+  if (!Array.isArray(value) || value.length !== 3 || value[0] !== PURE_FUNCTION_VERSION) return undefined
+  const [, name, source] = value as unknown[]
+  return typeof name === 'string' && typeof source === 'string' ? { name, source } : undefined
+}
+
 export function functionAddress(name: string, source: string): Address {
-  return addressOf([PURE_FUNCTION_VERSION, name, source])
+  return addressOf(functionRecord(name, source))
 }
 
 /**

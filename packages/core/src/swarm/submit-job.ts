@@ -1,5 +1,12 @@
 import type { JobId, PeerId } from '../ids.ts'
-import { functionAddress, type KeywordArgs, type PureFunction, type PureFunctionSource } from '../pure/define-pure.ts'
+import {
+  functionAddress,
+  functionRecord,
+  parseFunctionRecord,
+  type KeywordArgs,
+  type PureFunction,
+  type PureFunctionSource,
+} from '../pure/define-pure.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
 import type { JobSpec } from './schema.ts'
@@ -35,8 +42,6 @@ export interface SubmitJobInput {
   readonly job?: JobDoc
 }
 
-const PURE_FUNCTION_VERSION = 'tessera/pure@1'
-
 /** The most one submission transaction carries, well under a data channel message. */
 export const MAX_TRANSACTION_BYTES = 32 * 1024
 /** Yjs stores each map entry with its key, its field names and bookkeeping: allow this much on top. */
@@ -64,7 +69,7 @@ function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generat
  * its own. Returns that document, for the caller to replicate.
  */
 export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: SubmitJobInput): Promise<{ spec: JobSpec; job: JobDoc }> {
-  const fnAddress = await values.put([PURE_FUNCTION_VERSION, input.fn.name, input.fn.source])
+  const fnAddress = await values.put(functionRecord(input.fn.name, input.fn.source))
   if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
     throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
   }
@@ -99,9 +104,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
 
 /** Reads a function's source back out of the store, checking it against its address. */
 export async function loadFunction(values: ValueStore, address: JobSpec['fn']): Promise<PureFunctionSource> {
-  const stored = await values.get(address)
-  if (!Array.isArray(stored) || stored[0] !== PURE_FUNCTION_VERSION || typeof stored[1] !== 'string' || typeof stored[2] !== 'string') {
-    throw new AddressError(`${address} does not name a pure function`)
-  }
-  return { name: stored[1], source: stored[2], address }
+  const record = parseFunctionRecord(await values.get(address))
+  if (record === undefined) throw new AddressError(`${address} does not name a pure function`)
+  return { ...record, address }
 }

@@ -18,7 +18,6 @@ const expected = (x: number, salt: number): number => x * x + 3 * x + salt
  */
 export async function checkChurnScenario(seed: number): Promise<SimulationResult> {
   const argsList = Array.from({ length: TASKS }, (_, x) => ({ x, salt: seed }))
-  const t0 = performance.now()
   const result = await simulateJob({
     seed,
     peers: PEERS,
@@ -29,7 +28,6 @@ export async function checkChurnScenario(seed: number): Promise<SimulationResult
     donor: { reportFlushMs: 500 },
     linkFlaps: { everyMs: 100, downMs: [200, 2_000] },
   })
-  const t1 = performance.now()
   expect(result.deaths).toBe(PEERS * DYING_FRACTION)
   expect(result.flaps).toBeGreaterThan(20)
   // Liveness: a peer that misses the job's announcement hears of it by anti-entropy
@@ -83,7 +81,6 @@ export async function checkChurnScenario(seed: number): Promise<SimulationResult
     }
   }
   expect(problems, `seed ${seed}`).toEqual([])
-  if (process.env.TIMING) console.log(`simulate ${Math.round(t1 - t0)} ms, verify ${Math.round(performance.now() - t1)} ms`)
   return result
 }
 
