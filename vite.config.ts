@@ -12,8 +12,20 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
+          exclude: ['packages/mesh/test/**'],
           environment: 'node',
           testTimeout: 60_000,
+        },
+      },
+      {
+        // Real sockets and real WebRTC with heartbeats: run on their own, one
+        // file at a time, so the CPU-bound simulator cannot starve their timers.
+        test: {
+          name: 'mesh',
+          include: ['packages/mesh/test/**/*.test.ts', 'signaling/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          fileParallelism: false,
         },
       },
       {

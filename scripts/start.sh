@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
-exec npx tsx apps/core-demo/main.ts
+exec npx tsx apps/start/main.ts "$@"

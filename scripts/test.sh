@@ -9,6 +9,8 @@ npx tsc -p tsconfig.json --noEmit
 npx tsc -p packages/core/tsconfig.json --noEmit
 echo "== unit tests"
 npx vitest run --project unit
+echo "== mesh and signaling tests (real sockets, real WebRTC in Node)"
+npx vitest run --project mesh
 echo "== browser tests"
 npx vitest run --project browser
 echo "== benchmark smoke run"

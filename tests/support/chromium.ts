@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import { createServer, type ViteDevServer } from 'vite'
 import { existsSync } from 'node:fs'
 
@@ -6,7 +6,7 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 // Without the background-networking flags Chromium keeps dialling out, and this
 // machine's closed network refuses each attempt.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -17,11 +17,24 @@ const CHROMIUM_ARGS = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ]
 
-export async function launchChromium(): Promise<Browser> {
+function assertChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` or set CHROMIUM_PATH`)
   }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  assertChromium()
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+}
+
+/**
+ * Chromium with a profile on disk. `launchChromium`'s contexts are incognito:
+ * IndexedDB there lives in memory and ignores quota overrides.
+ */
+export async function launchPersistentChromium(profileDir: string): Promise<BrowserContext> {
+  assertChromium()
+  return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
 }
 
 /** Serves `root` with Vite on a free loopback port; the workspace packages resolve through node_modules. */

@@ -73,6 +73,11 @@ export class ExecutorClosedError extends TesseraError {
   override name = 'ExecutorClosedError'
 }
 
+/** The signaling server refused this peer: a private room without a valid token, or a full server. */
+export class AccessDeniedError extends TesseraError {
+  override name = 'AccessDeniedError'
+}
+
 /** A malformed wire message from a peer. */
 export class ProtocolError extends TesseraError {
   override name = 'ProtocolError'
@@ -115,6 +120,9 @@ const rebuilders: Record<string, (message: string) => Error> = {
   SizeLimitError: (m) => new SizeLimitError(m),
   BlobNotFoundError: (m) => new BlobNotFoundError(m),
   ExecutorClosedError: (m) => new ExecutorClosedError(m),
+  TransportClosedError: (m) => new TransportClosedError(m),
+  ProtocolError: (m) => new ProtocolError(m),
+  AccessDeniedError: (m) => new AccessDeniedError(m),
 }
 
 /** Rebuilds an error from its record: our own classes come back as themselves, the rest as `TaskError`. */

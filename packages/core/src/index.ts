@@ -7,6 +7,7 @@
  */
 export type { Address, TaskKey, PeerId, JobId } from './ids.ts'
 export { asPeerId, asJobId } from './ids.ts'
+export { copyBytes } from './bytes.ts'
 export {
   TesseraError,
   EncodingError,
@@ -22,6 +23,7 @@ export {
   TransportClosedError,
   ExecutorClosedError,
   ProtocolError,
+  AccessDeniedError,
   TaskError,
   toErrorRecord,
   fromErrorRecord,

@@ -147,7 +147,9 @@ export class DocReplicator {
       }
       if (message.type === 'sync-reply') this.#pending.get(message.doc)?.delete(from)
       if (this.#applyBatchMs <= 0 || this.options.relay === true) {
-        this.#apply(entry.doc, [{ from, update: message.update }])
+        // Only fresh changes gossip on. A sync reply can be a whole document:
+        // the relay's other neighbours have it already, or ask for it themselves.
+        this.#apply(entry.doc, [{ from, update: message.update }], message.type === 'update')
         return
       }
       const inbox = this.#inbox.get(message.doc)
@@ -167,7 +169,7 @@ export class DocReplicator {
     }
   }
 
-  #apply(doc: Y.Doc, batch: ReadonlyArray<{ from: PeerId; update: Uint8Array }>): void {
+  #apply(doc: Y.Doc, batch: ReadonlyArray<{ from: PeerId; update: Uint8Array }>, relayable = false): void {
     const last = batch[batch.length - 1]
     if (last === undefined) return
     if (batch.length > 1) {
@@ -181,7 +183,7 @@ export class DocReplicator {
     }
     for (const { from, update } of batch) {
       try {
-        const before = this.options.relay === true ? Y.encodeStateVector(doc) : undefined
+        const before = this.options.relay === true && relayable ? Y.encodeStateVector(doc) : undefined
         Y.applyUpdate(doc, update, this)
         // Parked structs mean an earlier message was lost: ask the peer that sent this
         // one, which has what is missing, instead of waiting for anti-entropy.

@@ -96,6 +96,16 @@ export interface StoredValue {
   readonly inline?: Uint8Array
 }
 
+/**
+ * One peer holding one blob, keyed by `holderKey(address, peer)`: peers that
+ * fetch a blob add themselves, so popular blobs spread and survive their writer.
+ */
+export interface BlobHolder {
+  readonly at: number
+}
+
+export const holderKey = (address: Address, peer: PeerId): string => `${address}/${peer}`
+
 /** Values up to this size travel inside the swarm document; larger ones are blobs. */
 export const INLINE_VALUE_LIMIT = 1024
 

@@ -1,7 +1,7 @@
 /**
- * `npm start` until the mesh and the donate page land: the core model at work.
- * Pure functions memoized on this machine, then a 1,000-task job on a simulated
- * swarm of 20 peers on a lossy network, a fifth of which die mid-task.
+ * The core model at work, part of `npm start`: pure functions memoized on this
+ * machine, then a 1,000-task job on a simulated swarm of 20 peers on a lossy
+ * network, a fifth of which die mid-task.
  */
 import {
   definePure,
@@ -45,8 +45,8 @@ const safeSqrt = definePure(
 
 const ms = (since: number): string => `${(performance.now() - since).toFixed(2)} ms`
 
-async function memoizedCalls(): Promise<void> {
-  console.log('1. Memoized pure functions on this machine')
+export async function memoizedCalls(): Promise<void> {
+  console.log('\n2. Memoized pure functions on this machine')
   console.log(`   countPrimes has address ${countPrimes.address}`)
   const runner = new MemoizedRunner({ cache: new MemoryResultCache(), blobs: new MemoryBlobStore(), executor: new MemoryExecutor() })
   let t = performance.now()
@@ -67,8 +67,8 @@ async function memoizedCalls(): Promise<void> {
   }
 }
 
-async function simulatedSwarm(): Promise<void> {
-  console.log('\n2. A 1,000-task job on a simulated swarm: 20 peers, 2% message loss, 4 peers die mid-task')
+export async function simulatedSwarm(): Promise<void> {
+  console.log('\n3. A 1,000-task job on a simulated swarm: 20 peers, 2% message loss, 4 peers die mid-task')
   const argsList = Array.from({ length: 1_000 }, (_, i) => ({ n: i + 1 }))
   const t = performance.now()
   const result = await simulateJob({ seed: 2026, peers: 20, fn: collatzSteps, argsList, dyingFraction: 0.2, job: { leaseMs: 3_000 } })
@@ -92,6 +92,3 @@ async function simulatedSwarm(): Promise<void> {
   if (correct !== argsList.length) throw new Error('some results were missing or wrong')
 }
 
-await memoizedCalls()
-await simulatedSwarm()
-console.log('\nNext: the WebRTC mesh, the donate page and the Node host (issues 3–5) replace the simulator here.')

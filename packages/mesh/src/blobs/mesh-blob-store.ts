@@ -1,0 +1,79 @@
+import { SizeLimitError, type Address, type BlobStore, type PeerId, type SwarmDoc } from '@tessera/core'
+import type { BlobExchange } from './blob-exchange.ts'
+
+export interface MeshBlobStoreOptions {
+  /** This peer's own blobs (IndexedDB, a directory, or memory). */
+  readonly local: BlobStore
+  readonly exchange: BlobExchange
+  readonly swarm: SwarmDoc
+  readonly self: PeerId
+  /** Peers linked right now: holders among them are asked first. */
+  readonly linkedPeers: () => readonly PeerId[]
+  /** Asks the mesh for a direct link to a holder that is not a neighbour. */
+  readonly connectTo?: (peer: PeerId) => void
+  readonly maxBlobBytes: number
+}
+
+const LINK_WAIT_MS = 5_000
+
+/**
+ * The swarm's blob store as one peer sees it: its own blobs, plus any blob a
+ * peer holds, fetched on demand, verified, kept, and announced, so that the
+ * next peer has one more holder to ask.
+ */
+export class MeshBlobStore implements BlobStore {
+  readonly #inFlight = new Map<Address, Promise<Uint8Array | undefined>>()
+
+  constructor(private readonly options: MeshBlobStoreOptions) {}
+
+  async put(address: Address, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > this.options.maxBlobBytes) {
+      throw new SizeLimitError(`blob ${address} is ${bytes.byteLength} bytes, over the ${this.options.maxBlobBytes}-byte blob cap`)
+    }
+    await this.options.local.put(address, bytes)
+    this.options.swarm.addHolder(address, this.options.self, Date.now())
+  }
+
+  async has(address: Address): Promise<boolean> {
+    return this.options.local.has(address)
+  }
+
+  /** Local bytes, or a peer's; `undefined` only when the swarm does not list the blob at all. */
+  async get(address: Address): Promise<Uint8Array | undefined> {
+    const local = await this.options.local.get(address)
+    if (local !== undefined) return local
+    let pending = this.#inFlight.get(address)
+    if (pending === undefined) {
+      pending = this.#fetch(address).finally(() => this.#inFlight.delete(address))
+      this.#inFlight.set(address, pending)
+    }
+    return pending
+  }
+
+  async #fetch(address: Address): Promise<Uint8Array | undefined> {
+    const { swarm, exchange, self } = this.options
+    const listed = swarm.value(address)
+    const holders = swarm.holdersOf(address).filter((p) => p !== self)
+    if (listed === undefined && holders.length === 0) return undefined
+    if (holders.length > 0 && !holders.some((p) => this.options.linkedPeers().includes(p))) await this.#linkToHolder(holders)
+    const linked = new Set(this.options.linkedPeers())
+    const linkedHolders = holders.filter((p) => linked.has(p))
+    // Holders first; then any neighbour, which may hold it without having said so yet.
+    const candidates = [...linkedHolders, ...[...linked].filter((p) => !linkedHolders.includes(p))]
+    const bytes = await exchange.fetch(address, candidates, listed === undefined ? {} : { expectedSize: listed.size })
+    await this.put(address, bytes)
+    return bytes
+  }
+
+  // In a partial mesh the holders may all be out of reach of our links: ask
+  // for a direct link and give it a few seconds to come up.
+  async #linkToHolder(holders: readonly PeerId[]): Promise<void> {
+    const { connectTo, linkedPeers } = this.options
+    if (connectTo === undefined) return
+    for (const holder of holders.slice(0, 3)) connectTo(holder)
+    const deadline = Date.now() + LINK_WAIT_MS
+    while (Date.now() < deadline && !holders.some((p) => linkedPeers().includes(p))) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}

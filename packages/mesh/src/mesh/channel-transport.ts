@@ -1,0 +1,73 @@
+import { TransportClosedError, type PeerChange, type PeerId, type Transport, type Unsubscribe } from '@tessera/core'
+import type { Channel } from '../framing/frames.ts'
+
+/** What a channel needs from the mesh that carries it. */
+export interface ChannelHost {
+  readonly self: PeerId
+  readonly closed: boolean
+  openPeers(): PeerId[]
+  sendOn(channel: Channel, to: PeerId, payload: Uint8Array): boolean
+  close(): Promise<void>
+}
+
+/**
+ * One logical channel of the mesh, seen as a core `Transport`: the document
+ * replicator, the blob exchange and presence each get one, and all share the
+ * same links.
+ */
+export class ChannelTransport implements Transport {
+  readonly #messageHandlers = new Set<(from: PeerId, message: Uint8Array) => void>()
+  readonly #peerHandlers = new Set<(change: PeerChange) => void>()
+
+  constructor(
+    private readonly host: ChannelHost,
+    readonly channel: Channel,
+  ) {}
+
+  get self(): PeerId {
+    return this.host.self
+  }
+
+  peers(): readonly PeerId[] {
+    return this.host.closed ? [] : this.host.openPeers()
+  }
+
+  send(to: PeerId, message: Uint8Array): boolean {
+    this.#assertOpen()
+    return this.host.sendOn(this.channel, to, message)
+  }
+
+  broadcast(message: Uint8Array): void {
+    this.#assertOpen()
+    for (const peer of this.host.openPeers()) this.host.sendOn(this.channel, peer, message)
+  }
+
+  onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe {
+    this.#messageHandlers.add(handler)
+    return () => this.#messageHandlers.delete(handler)
+  }
+
+  onPeerChange(handler: (change: PeerChange) => void): Unsubscribe {
+    this.#peerHandlers.add(handler)
+    return () => this.#peerHandlers.delete(handler)
+  }
+
+  /** Closes the whole mesh: channels share their links. */
+  close(): Promise<void> {
+    return this.host.close()
+  }
+
+  /** @internal */
+  emitMessage(from: PeerId, message: Uint8Array): void {
+    for (const handler of this.#messageHandlers) handler(from, message)
+  }
+
+  /** @internal */
+  emitPeer(change: PeerChange): void {
+    for (const handler of this.#peerHandlers) handler(change)
+  }
+
+  #assertOpen(): void {
+    if (this.host.closed) throw new TransportClosedError(`mesh of ${this.host.self} is closed`)
+  }
+}

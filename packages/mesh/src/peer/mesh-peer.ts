@@ -1,0 +1,158 @@
+import * as Y from 'yjs'
+import {
+  DEFAULT_MAX_BLOB_BYTES,
+  DocReplicator,
+  SWARM_DOC_GUID,
+  SwarmDoc,
+  ValueStore,
+  systemClock,
+  type BlobStore,
+  type PeerId,
+} from '@tessera/core'
+import { BlobExchange } from '../blobs/blob-exchange.ts'
+import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
+import type { LinkLimits, RtcImplementation } from '../link/peer-link.ts'
+import { CHANNELS } from '../mesh/channels.ts'
+import { Mesh, type MeshEvents } from '../mesh/mesh.ts'
+import { Presence } from '../presence/presence.ts'
+import type { WebSocketConstructor } from '../signaling/websocket.ts'
+import { DocPersistence } from '../storage/doc-persistence.ts'
+import type { DocStorage } from '../storage/doc-storage.ts'
+import { TESSERA_VERSION } from '../version.ts'
+
+export interface MeshPeerOptions {
+  readonly signaling: string
+  readonly room: string
+  readonly token?: string
+  readonly peer?: string
+  readonly kind: 'browser' | 'node'
+  readonly workers?: number
+  readonly maxPeers?: number
+  readonly maintainMs?: number
+  readonly limits?: Partial<LinkLimits>
+  readonly rtc: RtcImplementation
+  readonly WebSocket: WebSocketConstructor
+  /** Where documents persist; none keeps them in memory only. */
+  readonly docStorage?: DocStorage
+  /** This peer's own blobs. */
+  readonly blobStorage: BlobStore
+  readonly maxBlobBytes?: number
+  /** Anti-entropy period of the document replicator. */
+  readonly syncIntervalMs?: number
+  readonly presenceIntervalMs?: number
+  readonly events?: MeshEvents
+  /** A peer caught sending blob bytes that do not match their address. */
+  readonly onBadPeer?: (peer: PeerId, error: Error) => void
+}
+
+/**
+ * One peer of the swarm, put together: the mesh, the swarm document and any job
+ * documents replicated over it (and persisted, when storage is given), the
+ * blob store that fetches from peers, and presence.
+ */
+export class MeshPeer {
+  readonly #docs = new Map<string, Y.Doc>()
+
+  private constructor(
+    readonly mesh: Mesh,
+    readonly swarm: SwarmDoc,
+    readonly blobs: MeshBlobStore,
+    readonly values: ValueStore,
+    readonly presence: Presence,
+    readonly exchange: BlobExchange,
+    private readonly replicator: DocReplicator,
+    private readonly persistence: DocPersistence | undefined,
+  ) {
+    this.#docs.set(swarm.doc.guid, swarm.doc)
+  }
+
+  /** Loads persisted documents first, so a reloaded tab rejoins with its data. */
+  static async start(options: MeshPeerOptions): Promise<MeshPeer> {
+    const swarm = new SwarmDoc(new Y.Doc({ guid: SWARM_DOC_GUID }))
+    const persistence = options.docStorage === undefined ? undefined : new DocPersistence(options.docStorage)
+    await persistence?.open(swarm.doc)
+    const mesh = new Mesh(
+      {
+        signaling: options.signaling,
+        room: options.room,
+        meta: { kind: options.kind, version: TESSERA_VERSION },
+        rtc: options.rtc,
+        WebSocket: options.WebSocket,
+        ...(options.token === undefined ? {} : { token: options.token }),
+        ...(options.peer === undefined ? {} : { peer: options.peer }),
+        ...(options.maxPeers === undefined ? {} : { maxPeers: options.maxPeers }),
+        ...(options.maintainMs === undefined ? {} : { maintainMs: options.maintainMs }),
+        ...(options.limits === undefined ? {} : { limits: options.limits }),
+      },
+      options.events,
+    )
+    const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES
+    const local = options.blobStorage
+    const exchange = new BlobExchange({
+      transport: mesh.channel(CHANNELS.blobs),
+      serve: (address) => local.get(address),
+      maxBlobBytes,
+      ...(options.onBadPeer === undefined ? {} : { onBadPeer: options.onBadPeer }),
+    })
+    const blobs = new MeshBlobStore({
+      local,
+      exchange,
+      swarm,
+      self: mesh.self,
+      linkedPeers: () => mesh.openPeers(),
+      connectTo: (peer) => mesh.connectTo(peer),
+      maxBlobBytes,
+    })
+    const replicator = new DocReplicator({
+      transport: mesh.channel(CHANNELS.docs),
+      clock: systemClock,
+      // Beyond maxPeers not everyone is a neighbour: updates must gossip.
+      relay: true,
+      ...(options.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.syncIntervalMs }),
+    })
+    replicator.add(swarm.doc)
+    const presence = new Presence(
+      mesh.channel(CHANNELS.presence),
+      { kind: options.kind, workers: options.workers ?? 0, load: 0, version: TESSERA_VERSION },
+      options.presenceIntervalMs === undefined ? {} : { intervalMs: options.presenceIntervalMs },
+    )
+    return new MeshPeer(mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence)
+  }
+
+  get id(): PeerId {
+    return this.mesh.self
+  }
+
+  /** Opens (loading what was persisted) and replicates a document, such as a job's. */
+  async openDoc(guid: string): Promise<Y.Doc> {
+    const open = this.#docs.get(guid)
+    if (open !== undefined) return open
+    const doc = new Y.Doc({ guid })
+    this.#docs.set(guid, doc)
+    await this.persistence?.open(doc)
+    this.replicator.add(doc)
+    return doc
+  }
+
+  /** Stops replicating a document and forgets its stored copy (a dropped job). */
+  async dropDoc(guid: string): Promise<void> {
+    if (guid === SWARM_DOC_GUID) throw new Error('the swarm document cannot be dropped')
+    this.replicator.remove(guid)
+    await this.persistence?.forget(guid)
+    this.#docs.get(guid)?.destroy()
+    this.#docs.delete(guid)
+  }
+
+  /** Writes out everything not yet persisted (call it on `pagehide`). */
+  async flush(): Promise<void> {
+    await this.persistence?.flush()
+  }
+
+  async close(): Promise<void> {
+    this.presence.close()
+    this.exchange.close()
+    this.replicator.close()
+    await this.persistence?.closeAll()
+    await this.mesh.close()
+  }
+}

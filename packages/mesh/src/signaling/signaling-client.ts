@@ -1,0 +1,188 @@
+import { AccessDeniedError } from '@tessera/core'
+import type { ClientFrame, IceServer, PeerMeta, ServerFrame } from '@tessera/signaling/protocol'
+import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.ts'
+
+export interface SignalingClientOptions {
+  readonly url: string
+  readonly room: string
+  readonly peer: string
+  readonly meta: PeerMeta
+  readonly token?: string
+  readonly WebSocket: WebSocketConstructor
+  /** First reconnect delay; it doubles up to `maxBackoffMs`, with jitter. */
+  readonly minBackoffMs?: number
+  readonly maxBackoffMs?: number
+  readonly pingMs?: number
+}
+
+export interface SignalingEvents {
+  /** The room as the server sees it, on every (re)join. */
+  roster(peers: ReadonlyArray<{ peer: string; meta: PeerMeta }>): void
+  joined(peer: string, meta: PeerMeta): void
+  left(peer: string): void
+  signal(from: string, data: unknown): void
+  /** The server refused us (for instance a private room without a valid token). */
+  refused(code: string, reason: string): void
+  connected(connected: boolean): void
+}
+
+/**
+ * One peer's connection to the signaling server: joins the room under the
+ * peer's id, relays signals to named peers, and reconnects with backoff when the
+ * server goes away. Established WebRTC links do not depend on it.
+ */
+export class SignalingClient {
+  #socket: WebSocketLike | undefined
+  #iceServers: readonly IceServer[] = []
+  #attempt = 0
+  #closed = false
+  #joined = false
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined
+  #pingTimer: ReturnType<typeof setInterval> | undefined
+  readonly #ready: Promise<void>
+  #resolveReady!: () => void
+  #rejectReady!: (error: Error) => void
+
+  constructor(
+    private readonly options: SignalingClientOptions,
+    private readonly events: SignalingEvents,
+  ) {
+    this.#ready = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve
+      this.#rejectReady = reject
+    })
+    // Nobody may be waiting on `ready`; a refusal is reported through `events.refused` too.
+    this.#ready.catch(() => {})
+    this.#connect()
+  }
+
+  /** Resolves once the room has been joined the first time; rejects with `AccessDeniedError` if refused. */
+  get ready(): Promise<void> {
+    return this.#ready
+  }
+
+  get iceServers(): readonly IceServer[] {
+    return this.#iceServers
+  }
+
+  get connected(): boolean {
+    return this.#joined
+  }
+
+  /** Sends `data` to one peer of the room; false when the server is unreachable right now. */
+  signal(to: string, data: unknown): boolean {
+    return this.#send({ type: 'publish', topic: this.options.room, to, data: { ...(data as object), from: this.options.peer, to } })
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#reconnectTimer)
+    clearInterval(this.#pingTimer)
+    const socket = this.#socket
+    this.#socket = undefined
+    if (socket !== undefined) {
+      if (socket.readyState === WEBSOCKET_OPEN) this.#send({ type: 'unsubscribe', topics: [this.options.room] }, socket)
+      socket.close(1000, 'peer leaving')
+    }
+  }
+
+  #connect(): void {
+    if (this.#closed) return
+    let socket: WebSocketLike
+    try {
+      socket = new this.options.WebSocket(this.options.url)
+    } catch {
+      this.#scheduleReconnect()
+      return
+    }
+    this.#socket = socket
+    socket.onopen = () => {
+      this.#attempt = 0
+      const { room, peer, token, meta } = this.options
+      this.#send({ type: 'subscribe', topics: [room], peer, meta, ...(token === undefined ? {} : { token }) }, socket)
+      clearInterval(this.#pingTimer)
+      this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }, socket), this.options.pingMs ?? 20_000)
+    }
+    socket.onmessage = (event) => this.#receive(event.data)
+    socket.onerror = () => {
+      // onclose follows and reconnects.
+    }
+    socket.onclose = () => {
+      if (this.#socket !== socket) return
+      clearInterval(this.#pingTimer)
+      this.#socket = undefined
+      if (this.#joined) {
+        this.#joined = false
+        this.events.connected(false)
+      }
+      this.#scheduleReconnect()
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed) return
+    const min = this.options.minBackoffMs ?? 250
+    const max = this.options.maxBackoffMs ?? 5_000
+    const delay = Math.min(max, min * 2 ** this.#attempt) * (0.5 + Math.random() / 2)
+    this.#attempt++
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay)
+  }
+
+  #receive(data: unknown): void {
+    let frame: ServerFrame
+    try {
+      const text = typeof data === 'string' ? data : new TextDecoder().decode(data as Uint8Array)
+      frame = JSON.parse(text) as ServerFrame
+    } catch {
+      return
+    }
+    if (typeof frame !== 'object' || frame === null) return
+    switch (frame.type) {
+      case 'welcome':
+        this.#iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : []
+        return
+      case 'subscribed':
+        if (frame.topic !== this.options.room) return
+        this.#joined = true
+        this.events.connected(true)
+        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => p.peer !== this.options.peer) : [])
+        this.#resolveReady()
+        return
+      case 'peer-joined':
+        if (frame.topic === this.options.room && frame.peer !== this.options.peer) this.events.joined(frame.peer, frame.meta ?? {})
+        return
+      case 'peer-left':
+        if (frame.topic === this.options.room && frame.peer !== this.options.peer) this.events.left(frame.peer)
+        return
+      case 'publish': {
+        if (frame.topic !== this.options.room) return
+        const payload = frame.data as { from?: unknown; to?: unknown } | null
+        const from = frame.from ?? payload?.from
+        if (typeof from !== 'string' || from === this.options.peer) return
+        if (payload?.to !== undefined && payload.to !== this.options.peer) return
+        this.events.signal(from, payload)
+        return
+      }
+      case 'error':
+        if (frame.code === 'unauthorized' || frame.code === 'too-many-rooms' || frame.code === 'server-full') {
+          // Retrying with the same token would only be refused again.
+          if (frame.code === 'unauthorized') this.close()
+          this.#rejectReady(new AccessDeniedError(`signaling refused room "${this.options.room}": ${frame.reason}`))
+          this.events.refused(frame.code, frame.reason)
+        }
+        return
+      default:
+        return
+    }
+  }
+
+  #send(frame: ClientFrame, socket = this.#socket): boolean {
+    if (socket === undefined || socket.readyState !== WEBSOCKET_OPEN) return false
+    try {
+      socket.send(JSON.stringify(frame))
+      return true
+    } catch {
+      return false
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { addressOfBytesAsync, encodeAndAddress, MemoryBlobStore, RAW_CODEC } from '@tessera/core'
+import { runBlobStoreContract } from '@tessera/core/testing/contracts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { FsBlobStore } from '../src/node/fs-blob-store.ts'
+import { blobStoreChecksContract } from '@tessera/mesh/testing/contracts'
+
+const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'tessera-fs-blobs-'))
+
+const fsFixture = (maxBlobBytes: number) => async () => {
+  const dir = await makeTempDir()
+  return { store: new FsBlobStore({ dir, maxBlobBytes }), maxBlobBytes, teardown: () => rm(dir, { recursive: true, force: true }) }
+}
+
+runBlobStoreContract('FsBlobStore', fsFixture(1024 * 1024))
+blobStoreChecksContract('FsBlobStore', fsFixture(8 * 1024 * 1024))
+// The same checks against core's reference store, so a check that is wrong shows up here first.
+blobStoreChecksContract('MemoryBlobStore', async () => ({ store: new MemoryBlobStore({ maxBlobBytes: 8 * 1024 * 1024 }), maxBlobBytes: 8 * 1024 * 1024 }))
+
+describe('FsBlobStore on disk', () => {
+  const dirs: string[] = []
+  const freshDir = async (): Promise<string> => {
+    const dir = await makeTempDir()
+    dirs.push(dir)
+    return dir
+  }
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+  })
+
+  it('stores each blob in a file named by its address, and no temporary files', async () => {
+    const dir = await freshDir()
+    const store = new FsBlobStore({ dir })
+    const { address, bytes } = encodeAndAddress({ a: 1 })
+    await store.put(address, bytes)
+    expect(await readdir(join(dir, 'blobs'))).toEqual([address])
+    expect(new Uint8Array(await readFile(join(dir, 'blobs', address)))).toEqual(bytes)
+  })
+
+  it('treats a file the disk damaged as missing, and deletes it', async () => {
+    const dir = await freshDir()
+    const store = new FsBlobStore({ dir })
+    const bytes = new Uint8Array(100_000).fill(42)
+    const address = await addressOfBytesAsync(bytes, RAW_CODEC)
+    await store.put(address, bytes)
+    const damaged = new Uint8Array(bytes)
+    damaged[50_000] = 0
+    await writeFile(join(dir, 'blobs', address), damaged)
+
+    expect(await store.get(address)).toBeUndefined()
+    expect(await store.has(address)).toBe(false)
+    // A peer can then fetch and store it again.
+    await store.put(address, bytes)
+    expect(await store.get(address)).toEqual(bytes)
+  })
+
+  it('treats a truncated file as missing', async () => {
+    const dir = await freshDir()
+    const store = new FsBlobStore({ dir })
+    const { address, bytes } = encodeAndAddress('some value')
+    await store.put(address, bytes)
+    await writeFile(join(dir, 'blobs', address), bytes.subarray(0, 3))
+    expect(await store.get(address)).toBeUndefined()
+  })
+
+  it('names its cap when refusing a blob over it', async () => {
+    const store = new FsBlobStore({ dir: await freshDir(), maxBlobBytes: 1000 })
+    const bytes = new Uint8Array(1001)
+    const address = await addressOfBytesAsync(bytes, RAW_CODEC)
+    await expect(store.put(address, bytes)).rejects.toMatchObject({ name: 'SizeLimitError', message: expect.stringContaining('1000-byte cap') })
+    expect(await store.has(address)).toBe(false)
+  })
+
+  it('deletes blobs, and ignores deleting one it does not hold', async () => {
+    const store = new FsBlobStore({ dir: await freshDir() })
+    const { address, bytes } = encodeAndAddress([1, 2, 3])
+    await store.delete(address)
+    await store.put(address, bytes)
+    await store.delete(address)
+    expect(await store.has(address)).toBe(false)
+  })
+
+  it('keeps blobs across instances', async () => {
+    const dir = await freshDir()
+    const { address, bytes } = encodeAndAddress('persisted')
+    await new FsBlobStore({ dir }).put(address, bytes)
+    expect(await new FsBlobStore({ dir }).get(address)).toEqual(bytes)
+  })
+
+  it('refuses addresses that could leave its directory', async () => {
+    const store = new FsBlobStore({ dir: await freshDir() })
+    await expect(store.get('../../etc/passwd' as never)).rejects.toMatchObject({ name: 'AddressError' })
+    await expect(store.has('../x' as never)).rejects.toMatchObject({ name: 'AddressError' })
+  })
+})

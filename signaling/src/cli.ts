@@ -1,0 +1,110 @@
+#!/usr/bin/env tsx
+/**
+ * `npx tsx signaling/src/cli.ts [flags]`: runs the signaling server until
+ * SIGINT or SIGTERM. Flags win over environment variables.
+ */
+import { parseArgs } from 'node:util'
+import { DEFAULT_SIGNALING_PORT } from './protocol.ts'
+import { DEFAULTS, parseIceServers } from './options.ts'
+import { startSignalingServer, type SignalingServer } from './server.ts'
+
+const USAGE = `usage: tsx signaling/src/cli.ts [flags]
+
+  --port <n>             port to listen on, 0 for any (env PORT; default ${DEFAULT_SIGNALING_PORT})
+  --host <addr>          interface to bind (env HOST; default ${DEFAULTS.host}; 0.0.0.0 to serve the network)
+  --ice <json>           STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
+                         (env TESSERA_ICE_SERVERS; default none)
+  --secret <s>           HMAC secret for private-room tokens, at least 16 characters
+                         (env TESSERA_SIGNALING_SECRET, preferred: flags show up in ps)
+  --private-rooms <list> comma-separated rooms needing a token besides private:*; "name*" is a prefix
+                         (env TESSERA_PRIVATE_ROOMS)
+  --max-connections <n>  default ${DEFAULTS.maxConnections}
+  --max-rooms <n>        rooms per connection, default ${DEFAULTS.maxRooms}
+  --max-payload <bytes>  largest frame, default ${DEFAULTS.maxPayload}
+  --help`
+
+function main(): void {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        ice: { type: 'string' },
+        secret: { type: 'string' },
+        'private-rooms': { type: 'string' },
+        'max-connections': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        'max-payload': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }))
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`, 2)
+  }
+  if (values.help === true) {
+    console.log(USAGE)
+    return
+  }
+
+  const env = process.env
+  const ice = values.ice ?? env['TESSERA_ICE_SERVERS']
+  const privateRooms = (values['private-rooms'] ?? env['TESSERA_PRIVATE_ROOMS'])
+    ?.split(',')
+    .map((room) => room.trim())
+    .filter((room) => room.length > 0)
+  const secret = values.secret ?? env['TESSERA_SIGNALING_SECRET']
+
+  let start: Promise<SignalingServer>
+  try {
+    start = startSignalingServer({
+      port: integer('--port', values.port ?? env['PORT'], DEFAULT_SIGNALING_PORT),
+      host: values.host ?? env['HOST'] ?? DEFAULTS.host,
+      iceServers: ice === undefined || ice.trim() === '' ? [] : parseIceServers(ice),
+      ...(secret === undefined || secret === '' ? {} : { secret }),
+      ...(privateRooms === undefined ? {} : { privateRooms }),
+      maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
+      maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
+      maxPayload: integer('--max-payload', values['max-payload'], DEFAULTS.maxPayload),
+      log: (line) => console.error(line),
+    })
+  } catch (error) {
+    fail(`signaling: ${(error as Error).message}`, 2)
+  }
+
+  start.then(
+    (server) => {
+      const host = server.host.includes(':') ? `[${server.host}]` : server.host
+      console.log(`signaling listening on ws://${host}:${server.port}`)
+      let stopping = false
+      const stop = (signal: NodeJS.Signals): void => {
+        if (stopping) process.exit(130) // a second signal means "now"
+        stopping = true
+        console.error(`signaling: ${signal}, closing`)
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => fail(`signaling: close failed: ${String(error)}`, 1),
+        )
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+    },
+    (error: unknown) => fail(`signaling: cannot start: ${(error as Error).message}`, 1),
+  )
+}
+
+function integer(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value)) fail(`signaling: ${flag} must be an integer, got ${JSON.stringify(text)}`, 2)
+  return value
+}
+
+function fail(message: string, code: number): never {
+  console.error(message)
+  process.exit(code)
+}
+
+main()

@@ -1,0 +1,38 @@
+/**
+ * `@tessera/signaling`: the Node server and what operators and tests need with
+ * it. Browsers import `@tessera/signaling/protocol` instead, which has no Node imports.
+ */
+export { startSignalingServer, type SignalingServer } from './server.ts'
+export {
+  DEFAULTS,
+  MIN_SECRET_LENGTH,
+  PRIVATE_ROOM_PREFIX,
+  parseIceServers,
+  privateRoomMatcher,
+  type SignalingServerOptions,
+} from './options.ts'
+export {
+  signRoomToken,
+  verifyRoomToken,
+  type RoomTokenFailure,
+  type RoomTokenPayload,
+  type RoomTokenVerdict,
+  type SignRoomTokenOptions,
+  type VerifyRoomTokenOptions,
+} from './tokens.ts'
+export { parseClientFrame, validateClientFrame, type ParseOptions } from './parse.ts'
+export { SignalingProtocolError } from './errors.ts'
+export type { DisconnectReason, MetricsSnapshot } from './metrics.ts'
+export type { RateLimitConfig } from './rate-limit.ts'
+export {
+  DEFAULT_SIGNALING_PORT,
+  MAX_DATA_DEPTH,
+  MAX_NAME_LENGTH,
+  MAX_TOKEN_LENGTH,
+  MAX_TOPICS_PER_FRAME,
+  type ClientFrame,
+  type ErrorCode,
+  type IceServer,
+  type PeerMeta,
+  type ServerFrame,
+} from './protocol.ts'

@@ -1,0 +1,172 @@
+/**
+ * Server options, their defaults, and the checks that turn a bad configuration
+ * into an error at start-up rather than odd behaviour later.
+ */
+import type { IceServer } from './protocol.ts'
+import { DEFAULT_SIGNALING_PORT, MAX_TOPICS_PER_FRAME } from './protocol.ts'
+import type { RateLimitConfig } from './rate-limit.ts'
+
+/** Topics with this prefix are always private, whatever `privateRooms` says. */
+export const PRIVATE_ROOM_PREFIX = 'private:'
+
+/** Shortest secret accepted: HMAC keys much shorter than this are guessable. */
+export const MIN_SECRET_LENGTH = 16
+
+export interface SignalingServerOptions {
+  /** TCP port; 0 picks a free one. Default 8787. */
+  readonly port?: number
+  /**
+   * Interface to bind. Default `127.0.0.1`, so a server started for a test or
+   * a laptop is not reachable from the network by accident; deployments pass
+   * `0.0.0.0` (or `::`).
+   */
+  readonly host?: string
+  /** STUN/TURN servers announced in `welcome`. Default none: enough on loopback and LANs. */
+  readonly iceServers?: readonly IceServer[]
+  /** Largest frame in bytes; bigger ones close the connection with 1009. Default 64 KiB. */
+  readonly maxPayload?: number
+  /** Topics one connection may be in at once. Default 32. */
+  readonly maxRooms?: number
+  /** Topics that may exist at once across the server. Default 10,000. */
+  readonly maxTopics?: number
+  /** Open connections at once; more are told `server-full` and closed with 1013. Default 10,000. */
+  readonly maxConnections?: number
+  readonly rateLimit?: Partial<RateLimitConfig>
+  /** HMAC secret for room tokens (at least 16 characters). Without it no private room can be joined. */
+  readonly secret?: string
+  /**
+   * Rooms that need a token, besides every topic starting with `private:`:
+   * exact names, names ending in `*` as prefixes (`"team-*"`), or a predicate.
+   */
+  readonly privateRooms?: readonly string[] | ((topic: string) => boolean)
+  /** Interval between keep-alive pings; a socket that has not answered the previous one is dropped. Default 30 s. */
+  readonly keepAliveMs?: number
+  /**
+   * Outgoing bytes that may wait on one socket; a peer that lets more pile up
+   * is disconnected rather than allowed to grow the server's memory. Default 1 MiB.
+   */
+  readonly maxBufferedBytes?: number
+  /** Where to write operational log lines. Default: nowhere. */
+  readonly log?: (line: string) => void
+}
+
+export interface ResolvedOptions {
+  readonly port: number
+  readonly host: string
+  readonly iceServers: readonly IceServer[]
+  readonly maxPayload: number
+  readonly maxRooms: number
+  readonly maxTopics: number
+  readonly maxTopicsPerFrame: number
+  readonly maxConnections: number
+  readonly rateLimit: RateLimitConfig
+  readonly secret: string | undefined
+  readonly isPrivate: (topic: string) => boolean
+  readonly keepAliveMs: number
+  readonly maxBufferedBytes: number
+  readonly log: (line: string) => void
+}
+
+export const DEFAULTS = {
+  port: DEFAULT_SIGNALING_PORT,
+  host: '127.0.0.1',
+  maxPayload: 64 * 1024,
+  maxRooms: 32,
+  maxTopics: 10_000,
+  maxConnections: 10_000,
+  rateLimit: { framesPerSecond: 100, burst: 200, floodFactor: 10, floodWindowMs: 1000 },
+  keepAliveMs: 30_000,
+  maxBufferedBytes: 1024 * 1024,
+} as const
+
+export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOptions {
+  const port = options.port ?? DEFAULTS.port
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`)
+  const maxRooms = positiveInteger('maxRooms', options.maxRooms, DEFAULTS.maxRooms)
+  const rate = options.rateLimit ?? {}
+  const secret = options.secret
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new RangeError(`secret must be at least ${MIN_SECRET_LENGTH} characters`)
+  }
+  const extra = options.privateRooms
+  if (secret === undefined && extra !== undefined && (typeof extra === 'function' || extra.length > 0)) {
+    // Those rooms could never be joined: surely a missing secret, not intent.
+    throw new TypeError('privateRooms needs a secret to sign and check room tokens')
+  }
+  return {
+    port,
+    host: options.host ?? DEFAULTS.host,
+    iceServers: validateIceServers(options.iceServers ?? []),
+    maxPayload: positiveInteger('maxPayload', options.maxPayload, DEFAULTS.maxPayload),
+    maxRooms,
+    maxTopics: positiveInteger('maxTopics', options.maxTopics, DEFAULTS.maxTopics),
+    // A client must be able to join all the rooms it is allowed in with one frame.
+    maxTopicsPerFrame: Math.max(MAX_TOPICS_PER_FRAME, maxRooms),
+    maxConnections: positiveInteger('maxConnections', options.maxConnections, DEFAULTS.maxConnections),
+    rateLimit: {
+      framesPerSecond: positiveNumber('rateLimit.framesPerSecond', rate.framesPerSecond, DEFAULTS.rateLimit.framesPerSecond),
+      burst: positiveNumber('rateLimit.burst', rate.burst, DEFAULTS.rateLimit.burst),
+      floodFactor: positiveNumber('rateLimit.floodFactor', rate.floodFactor, DEFAULTS.rateLimit.floodFactor),
+      floodWindowMs: positiveNumber('rateLimit.floodWindowMs', rate.floodWindowMs, DEFAULTS.rateLimit.floodWindowMs),
+    },
+    secret,
+    isPrivate: privateRoomMatcher(extra),
+    keepAliveMs: positiveNumber('keepAliveMs', options.keepAliveMs, DEFAULTS.keepAliveMs),
+    maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
+    log: options.log ?? (() => {}),
+  }
+}
+
+/** `private:*` always, plus the configured names, prefixes or predicate. */
+export function privateRoomMatcher(extra: SignalingServerOptions['privateRooms']): (topic: string) => boolean {
+  if (typeof extra === 'function') return (topic) => topic.startsWith(PRIVATE_ROOM_PREFIX) || extra(topic)
+  const exact = new Set<string>()
+  const prefixes = [PRIVATE_ROOM_PREFIX]
+  for (const entry of extra ?? []) {
+    if (entry.endsWith('*')) prefixes.push(entry.slice(0, -1))
+    else exact.add(entry)
+  }
+  return (topic) => exact.has(topic) || prefixes.some((prefix) => topic.startsWith(prefix))
+}
+
+/** Parses the JSON given to `--ice` or `TESSERA_ICE_SERVERS`. */
+export function parseIceServers(json: string): IceServer[] {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch (error) {
+    throw new TypeError(`ICE servers must be a JSON array: ${(error as Error).message}`)
+  }
+  return validateIceServers(value)
+}
+
+function validateIceServers(value: unknown): IceServer[] {
+  if (!Array.isArray(value)) throw new TypeError('ICE servers must be an array of {urls, username?, credential?}')
+  return value.map((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new TypeError(`ICE server ${index} must be an object`)
+    const { urls, username, credential } = entry as Record<string, unknown>
+    const urlList = typeof urls === 'string' ? [urls] : urls
+    if (!Array.isArray(urlList) || urlList.length === 0 || !urlList.every((url) => typeof url === 'string' && /^(stuns?|turns?):/.test(url))) {
+      throw new TypeError(`ICE server ${index}: "urls" must be a stun:, stuns:, turn: or turns: URL or a non-empty list of them`)
+    }
+    if (username !== undefined && typeof username !== 'string') throw new TypeError(`ICE server ${index}: "username" must be a string`)
+    if (credential !== undefined && typeof credential !== 'string') throw new TypeError(`ICE server ${index}: "credential" must be a string`)
+    return {
+      urls: typeof urls === 'string' ? urls : (urlList as string[]),
+      ...(username === undefined ? {} : { username }),
+      ...(credential === undefined ? {} : { credential }),
+    }
+  })
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`)
+  return value
+}
+
+function positiveNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`)
+  return value
+}

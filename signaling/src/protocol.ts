@@ -1,0 +1,89 @@
+/**
+ * The signaling wire protocol: JSON text frames over one WebSocket. It is a
+ * superset of y-webrtc's (`subscribe`, `unsubscribe`, `publish`, `ping`), so a
+ * stock y-webrtc client works against our server; the extensions let a peer be
+ * addressed directly (`to`), admitted to private rooms (`token`) and told who
+ * is in a room without the whole room announcing itself to everyone.
+ *
+ * This file is environment-neutral: browsers and Node import it to build and
+ * check frames, and the server parses with `parseClientFrame` (parse.ts).
+ */
+
+/** Peer metadata carried by `subscribe` and echoed to the room in `peer-joined`. */
+export interface PeerMeta {
+  readonly kind?: 'browser' | 'node'
+  readonly version?: string
+}
+
+export type ClientFrame =
+  /**
+   * Join rooms. `peer` binds this connection to a peer id inside those rooms, so
+   * frames can be routed to it; `token` admits it to private rooms.
+   */
+  | {
+      readonly type: 'subscribe'
+      readonly topics: readonly string[]
+      readonly peer?: string
+      readonly token?: string
+      readonly meta?: PeerMeta
+    }
+  | { readonly type: 'unsubscribe'; readonly topics: readonly string[] }
+  /**
+   * Relay `data` to the room. With `to` (or, as y-webrtc writes it, `data.to`)
+   * naming a peer bound in that room, only that peer receives it.
+   */
+  | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly to?: string }
+  | { readonly type: 'ping' }
+
+export type ErrorCode =
+  | 'bad-frame'
+  | 'too-large'
+  | 'rate-limited'
+  | 'too-many-rooms'
+  | 'unauthorized'
+  | 'not-subscribed'
+  | 'server-full'
+
+export interface IceServer {
+  readonly urls: string | readonly string[]
+  readonly username?: string
+  readonly credential?: string
+}
+
+export type ServerFrame =
+  /** First frame on every connection: what the deployment wants peers to use. */
+  | {
+      readonly type: 'welcome'
+      readonly iceServers: readonly IceServer[]
+      readonly maxPayload: number
+      readonly maxRooms: number
+    }
+  /** Reply to `subscribe`, per topic: the peers already bound there. */
+  | { readonly type: 'subscribed'; readonly topic: string; readonly peers: ReadonlyArray<{ readonly peer: string; readonly meta: PeerMeta }> }
+  | { readonly type: 'peer-joined'; readonly topic: string; readonly peer: string; readonly meta: PeerMeta }
+  | { readonly type: 'peer-left'; readonly topic: string; readonly peer: string }
+  /** A relayed publish; `from` is the sender's bound peer id when it has one. */
+  | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly from?: string }
+  | { readonly type: 'pong' }
+  /** The frame was refused; the connection stays open unless the abuse goes on. */
+  | { readonly type: 'error'; readonly code: ErrorCode; readonly reason: string; readonly topic?: string }
+
+export const DEFAULT_SIGNALING_PORT = 8787
+/** Topic, peer id and token strings longer than this are refused as malformed. */
+export const MAX_NAME_LENGTH = 256
+export const MAX_TOKEN_LENGTH = 2048
+
+/**
+ * Most topics one `subscribe` or `unsubscribe` may name (the server raises it to
+ * its `maxRooms` when that is larger). Longer lists are refused as malformed.
+ */
+export const MAX_TOPICS_PER_FRAME = 64
+/**
+ * Deepest nesting of arrays and objects a `publish` may carry in `data`.
+ * Signaling payloads are shallow (y-webrtc's are three levels); the cap keeps
+ * re-serializing a relayed frame from exhausting the stack.
+ */
+export const MAX_DATA_DEPTH = 32
+
+// Lives in errors.ts; re-exported so `import { SignalingProtocolError } from './protocol.ts'` keeps working.
+export { SignalingProtocolError } from './errors.ts'

@@ -1,0 +1,104 @@
+/**
+ * Room tokens: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, first part))`
+ * with payload `{ room, exp, peer? }` (`exp` in unix seconds). The operator's
+ * backend signs them with the secret the server is started with; the server
+ * only verifies, so it never needs a user database.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+
+export interface RoomTokenPayload {
+  readonly room: string
+  /** Unix seconds; the token is refused from this second on. */
+  readonly exp: number
+  /** When present, only a subscribe that binds this peer id may use the token. */
+  readonly peer?: string
+}
+
+export interface SignRoomTokenOptions {
+  readonly secret: string
+  readonly room: string
+  readonly expiresInSeconds: number
+  readonly peer?: string
+  /** Unix seconds to count from; defaults to the current time. */
+  readonly now?: number
+}
+
+export interface VerifyRoomTokenOptions {
+  readonly secret: string
+  /** The token as the client sent it; `undefined` is reported as missing. */
+  readonly token: string | undefined
+  /** The room being joined: must equal the token's `room`. */
+  readonly room: string
+  /** The peer id the subscribe binds, if any: must equal the token's `peer` when it has one. */
+  readonly peer?: string | undefined
+  readonly now?: number
+}
+
+export type RoomTokenFailure = 'token missing' | 'token malformed' | 'bad signature' | 'token expired' | 'token is for another room' | 'token is for another peer'
+
+export type RoomTokenVerdict =
+  | { readonly ok: true; readonly payload: RoomTokenPayload }
+  | { readonly ok: false; readonly reason: RoomTokenFailure }
+
+export function signRoomToken(options: SignRoomTokenOptions): string {
+  const { secret, room, expiresInSeconds, peer } = options
+  if (secret.length === 0) throw new TypeError('signRoomToken: secret must not be empty')
+  if (room.length === 0) throw new TypeError('signRoomToken: room must not be empty')
+  if (!Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) {
+    throw new RangeError(`signRoomToken: expiresInSeconds must be a positive number, got ${expiresInSeconds}`)
+  }
+  const exp = Math.floor((options.now ?? nowSeconds()) + expiresInSeconds)
+  const payload: RoomTokenPayload = { room, exp, ...(peer === undefined ? {} : { peer }) }
+  const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')
+  return `${body}.${mac(secret, body).toString('base64url')}`
+}
+
+/** Never throws on client input: every way a token can be wrong is a `reason`. */
+export function verifyRoomToken(options: VerifyRoomTokenOptions): RoomTokenVerdict {
+  const { secret, token, room, peer } = options
+  if (token === undefined || token.length === 0) return fail('token missing')
+  const parts = token.split('.')
+  if (parts.length !== 2) return fail('token malformed')
+  const [body, signature] = parts as [string, string]
+  if (!BASE64URL.test(body) || !BASE64URL.test(signature)) return fail('token malformed')
+
+  // Signature first: nothing in an unauthenticated payload is worth reporting.
+  const expected = mac(secret, body)
+  const given = Buffer.from(signature, 'base64url')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return fail('bad signature')
+
+  const payload = decodePayload(body)
+  if (payload === undefined) return fail('token malformed')
+  if ((options.now ?? nowSeconds()) >= payload.exp) return fail('token expired')
+  if (payload.room !== room) return fail('token is for another room')
+  if (payload.peer !== undefined && payload.peer !== peer) return fail('token is for another peer')
+  return { ok: true, payload }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+
+function decodePayload(body: string): RoomTokenPayload | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const { room, exp, peer } = value as Record<string, unknown>
+  if (typeof room !== 'string' || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined
+  if (peer !== undefined && typeof peer !== 'string') return undefined
+  return { room, exp, ...(peer === undefined ? {} : { peer }) }
+}
+
+function mac(secret: string, body: string): Buffer {
+  return createHmac('sha256', secret).update(body).digest()
+}
+
+function nowSeconds(): number {
+  return Date.now() / 1000
+}
+
+function fail(reason: RoomTokenFailure): RoomTokenVerdict {
+  return { ok: false, reason }
+}

@@ -1,0 +1,167 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BrowserContext, Page } from 'playwright-core'
+import type { ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchPersistentChromium, startVite } from '../support/chromium.ts'
+import type { MeshStoragePage } from './pages/mesh-storage/main.ts'
+
+type PageGlobals = typeof globalThis & { meshStorage?: MeshStoragePage }
+
+// A profile on disk rather than launchChromium's incognito context: there
+// IndexedDB lives in memory and ignores quota overrides, so neither the reload
+// nor the quota test would show what a real tab does.
+
+let context: BrowserContext | undefined
+let profileDir = ''
+let server: ViteDevServer | undefined
+let baseUrl = ''
+
+beforeAll(async () => {
+  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/mesh-storage/', import.meta.url))))
+  profileDir = await mkdtemp(join(tmpdir(), 'tessera-chromium-profile-'))
+  context = await launchPersistentChromium(profileDir)
+})
+
+afterAll(async () => {
+  await context?.close()
+  await server?.close()
+  if (profileDir !== '') await rm(profileDir, { recursive: true, force: true })
+})
+
+/** A database name no other test or earlier run uses. */
+const uniqueName = (label: string): string => `mesh-storage-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+
+async function openPage(url = baseUrl): Promise<{ page: Page; errors: string[] }> {
+  if (context === undefined) throw new Error('no browser')
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(url)
+  await waitForApi(page)
+  return { page, errors }
+}
+
+async function waitForApi(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as PageGlobals).meshStorage !== undefined, null, { timeout: 60_000 })
+}
+
+type Method = { [K in keyof MeshStoragePage]: MeshStoragePage[K] extends (...args: never[]) => unknown ? K : never }[keyof MeshStoragePage]
+type Call<K extends Method> = MeshStoragePage[K] extends (...args: infer A) => Promise<infer R> ? { args: A; result: R } : never
+
+/** Calls one of the page's functions (page.evaluate runs its callback in the page, so it can only name them). */
+async function call<K extends Method>(page: Page, method: K, ...args: Call<K>['args']): Promise<Call<K>['result']> {
+  return page.evaluate(
+    ([name, values]) => {
+      const meshStorage = (globalThis as PageGlobals).meshStorage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> | undefined
+      const run = meshStorage?.[name]
+      if (run === undefined) throw new Error(`the page has no ${name}`)
+      return run(...values)
+    },
+    [method, args as unknown[]] as const,
+  ) as Promise<Call<K>['result']>
+}
+
+describe('mesh storage in Chromium (IndexedDB)', () => {
+  it('passes every DocStorage and BlobStore check', async () => {
+    const { page, errors } = await openPage()
+    const report = await call(page, 'runContract', uniqueName('contract'))
+    for (const result of [...report.docs, ...report.blobs]) {
+      expect({ name: result.name, outcome: result.outcome, error: result.error }).toEqual({ name: result.name, outcome: 'passed', error: undefined })
+    }
+    expect(report.docs.map((result) => result.name)).toContain('keeps everything across a reopen')
+    console.info(
+      'IndexedDB checks (ms):',
+      Object.fromEntries([...report.docs, ...report.blobs].map((result) => [result.name, Math.round(result.ms)])),
+    )
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('treats a damaged blob record as missing and deletes it', async () => {
+    const { page, errors } = await openPage()
+    const result = await call(page, 'damagedBlob', uniqueName('damaged'))
+    expect(result).toEqual({ before: true, got: 'undefined', hasAfter: false })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('keeps a persisted Y.Doc across a page reload', async () => {
+    const { page, errors } = await openPage()
+    const name = uniqueName('reload')
+    const written = await call(page, 'writeDoc', name)
+    expect(written.entries).toBe(2000)
+    expect(written.payloadBytes).toBe(2 * 1024 * 1024)
+    // Ten flushes: appends until more than 500 updates are stored, then compactions.
+    expect(written.appends + written.compactions).toBe(11)
+    expect(written.compactions).toBeGreaterThan(0)
+
+    const reloadStart = performance.now()
+    await page.reload()
+    await waitForApi(page)
+    const read = await call(page, 'readDoc', name, written.blob ?? '')
+    const reloadMs = performance.now() - reloadStart
+
+    expect(read.stateVector).toEqual(written.stateVector)
+    expect(read.entries).toBe(written.entries)
+    expect(read.entriesDigest).toBe(written.entriesDigest)
+    expect(read.payloadDigest).toBe(written.payloadDigest)
+    expect(read.payloadBytes).toBe(2 * 1024 * 1024)
+    expect(read.blob).toBe(written.blob)
+    console.info('IndexedDB reload:', {
+      persisted: written.persisted,
+      appends: written.appends,
+      compactions: written.compactions,
+      storedRecords: read.stored,
+      writeMs: Math.round(written.writeMs),
+      reloadUntilReadMs: Math.round(reloadMs),
+      openDbMs: Math.round(read.openMs),
+      loadAndApplyMs: Math.round(read.loadMs),
+    })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('appends 1,000 updates in one transaction', async () => {
+    const { page, errors } = await openPage()
+    const result = await call(page, 'appendMany', uniqueName('append'))
+    expect(result.readwrite).toBe(1)
+    expect(result.readonly).toBe(0)
+    expect(result.loaded).toBe(1000)
+    console.info('IndexedDB append:', {
+      oneCallOf1000Ms: Math.round(result.oneCallMs),
+      [`${result.separateCalls}SeparateCallsMs`]: Math.round(result.separateMs),
+    })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('reports a full storage quota as SizeLimitError', async () => {
+    if (context === undefined) throw new Error('no browser')
+    // In our runs Chromium ignored a quota override for an origin whose storage
+    // earlier tests had opened, so this test reaches the server by another name.
+    const url = new URL(baseUrl)
+    url.hostname = 'localhost'
+    const blank = await context.newPage()
+    const cdp = await context.newCDPSession(blank)
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: url.origin, quotaSize: 8 * 1024 * 1024 })
+    const { page, errors } = await openPage(url.href)
+    try {
+      // The lowered quota is enforced only roughly (usage accounting lags), so the
+      // page writes until a write fails rather than a fixed amount.
+      const result = await call(page, 'fillQuota', uniqueName('quota'))
+      expect(result.name).toBe('SizeLimitError')
+      expect(result.message).toMatch(/storage quota/)
+      expect(result.causeName).toBe('QuotaExceededError')
+      expect(result.appended).toBeGreaterThan(0)
+      console.info(`IndexedDB quota: 2 MB appends before the 8 MB quota override failed: ${result.appended}`)
+    } finally {
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: url.origin })
+      await blank.close()
+    }
+    expect(errors).toEqual([])
+    await page.close()
+  })
+})
