@@ -71,6 +71,7 @@ export type { BlobStore } from './interfaces/blob-store.ts'
 export type { Executor, Execution, RunOptions } from './interfaces/executor.ts'
 export { MemoryNetwork, type MemoryTransport } from './adapters/memory-network.ts'
 export { HubTransport, type TransportHub } from './adapters/hub-transport.ts'
+export { TransportListeners } from './adapters/transport-listeners.ts'
 export { MemoryBlobStore, DEFAULT_MAX_BLOB_BYTES, type MemoryBlobStoreOptions } from './adapters/memory-blob-store.ts'
 export { MemoryExecutor } from './adapters/memory-executor.ts'
 

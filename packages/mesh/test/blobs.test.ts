@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeAndAddress, encodeCanonical, MemoryBlobStore, type Address, type PeerId } from '@tessera/core'
 import type { MeshPeer } from '@tessera/mesh/node'
-import type { SignalingServer } from '@tessera/signaling'
 import { CorruptingBlobStore } from './support/corrupting-blob-store.ts'
-import { closeAll, startPeers, startSignaling, waitFor } from './support/swarm.ts'
+import { useSwarm, waitFor } from './support/swarm.ts'
 
-let signaling: SignalingServer | undefined
-let peers: MeshPeer[] = []
-
-afterEach(async () => {
-  await closeAll(peers)
-  peers = []
-  await signaling?.close()
-})
+const swarm = useSwarm()
 
 // Vitest compares typed arrays element by element, which takes seconds for megabytes.
 const sameValue = (a: unknown, b: unknown): boolean => Buffer.compare(encodeCanonical(a), encodeCanonical(b)) === 0
@@ -21,8 +13,7 @@ const bigValue = (seed: number) => ({ pixels: new Uint8Array(3 * 1024 * 1024).ma
 
 describe('blobs: values too big for the document', () => {
   it('keeps large values out of Yjs: the document lists the address and holders, a peer fetches on demand', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 2)
+    const peers = await swarm.start(2)
     const [a, b] = peers as [MeshPeer, MeshPeer]
     await waitFor('a link', () => a.mesh.openPeers().length === 1)
     const address = await a.values.put(bigValue(3))
@@ -39,11 +30,10 @@ describe('blobs: values too big for the document', () => {
   })
 
   it('rejects corrupted bytes, marks the sender bad, and fetches from another holder', async () => {
-    signaling = await startSignaling()
     const liar = new CorruptingBlobStore()
     const stores = [() => new MemoryBlobStore(), () => liar, () => new MemoryBlobStore()]
-    peers = []
-    for (const make of stores) peers.push(...(await startPeers(signaling, 1, { blobStorage: make })))
+    const peers: MeshPeer[] = []
+    for (const make of stores) peers.push(...(await swarm.start(1, { blobStorage: make })))
     const [honest, corrupt, fetcher] = peers as [MeshPeer, MeshPeer, MeshPeer]
     await waitFor('a full mesh', () => peers.every((p) => p.mesh.openPeers().length === 2))
     const value = bigValue(5)
@@ -63,10 +53,8 @@ describe('blobs: values too big for the document', () => {
   })
 
   it('fails with an error naming the cap when a blob is over it, and with BlobNotFoundError when nobody has it', async () => {
-    signaling = await startSignaling()
-    const [a] = await startPeers(signaling, 1)
-    const [b] = await startPeers(signaling, 1, { maxBlobBytes: 1024 * 1024 })
-    peers = [a as MeshPeer, b as MeshPeer]
+    const [a] = await swarm.start(1)
+    const [b] = await swarm.start(1, { maxBlobBytes: 1024 * 1024 })
     await waitFor('a link', () => (a as MeshPeer).mesh.openPeers().length === 1)
     const address = await (a as MeshPeer).values.put(bigValue(7))
     await waitFor('the index', () => (b as MeshPeer).values.has(address))

@@ -2,48 +2,37 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MeshPeer } from '@tessera/mesh/node'
-import type { SignalingServer } from '@tessera/signaling'
-import { closeAll, startPeers, startSignaling, TEST_LIMITS, waitFor } from './support/swarm.ts'
+import { TEST_LIMITS, useSwarm, waitFor } from './support/swarm.ts'
 
-let signaling: SignalingServer | undefined
-let peers: MeshPeer[] = []
+const swarm = useSwarm()
 let child: ChildProcess | undefined
 
-afterEach(async () => {
+afterEach(() => {
   child?.kill('SIGKILL')
-  await closeAll(peers)
-  peers = []
-  await signaling?.close()
 })
 
 const roll = (peer: MeshPeer) => peer.swarm.doc.getMap<string>('roll')
 
 describe('churn', () => {
   it('keeps working through a signaling restart, and peers rejoin the restarted server', async () => {
-    signaling = await startSignaling()
-    const port = signaling.port
-    peers = await startPeers(signaling, 2)
+    const peers = await swarm.start(2)
     const [a, b] = peers as [MeshPeer, MeshPeer]
     await waitFor('a link', () => a.mesh.openPeers().length === 1)
-    await signaling.close()
-    signaling = undefined
+    await swarm.stopSignaling()
     await waitFor('both to notice the server is gone', () => !a.mesh.signalingConnected && !b.mesh.signalingConnected)
     // The WebRTC link does not need the server.
     roll(a).set('during-outage', 'a')
     await waitFor('an update over the surviving link', () => roll(b).get('during-outage') === 'a')
-    signaling = await startSignaling(port)
+    await swarm.restartSignaling()
     await waitFor('both to rejoin the restarted server', () => a.mesh.signalingConnected && b.mesh.signalingConnected, 15_000)
-    const [c] = await startPeers(signaling, 1)
-    peers.push(c as MeshPeer)
+    const [c] = await swarm.start(1)
     await waitFor('the newcomer to link and sync', () => roll(c as MeshPeer).get('during-outage') === 'a' && (c as MeshPeer).mesh.openPeers().length === 2)
   })
 
   it('drops a peer that dies silently within seconds (heartbeat), and its neighbours carry on', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 2)
-    const [a, b] = peers as [MeshPeer, MeshPeer]
+    const [a, b] = (await swarm.start(2)) as [MeshPeer, MeshPeer]
     const script = fileURLToPath(new URL('./support/peer-process.ts', import.meta.url))
-    child = spawn(process.execPath, ['--import', 'tsx', script, signaling.url, 'test'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    child = spawn(process.execPath, ['--import', 'tsx', script, swarm.signaling.url, 'test'], { stdio: ['ignore', 'pipe', 'inherit'] })
     const childId = await new Promise<string>((resolve, reject) => {
       child?.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString()) as { id: string }).id))
       child?.once('exit', (code) => reject(new Error(`peer process exited with ${code}`)))
@@ -62,8 +51,7 @@ describe('churn', () => {
   })
 
   it('converges every document after a partition is injected and healed', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 6)
+    const peers = await swarm.start(6)
     await waitFor('a full mesh', () => peers.every((p) => p.mesh.openPeers().length === 5), 20_000)
     const jobs = await Promise.all(peers.map((p) => p.openDoc('tessera/job/partition')))
     const left = peers.slice(0, 3)

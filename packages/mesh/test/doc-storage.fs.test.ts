@@ -1,11 +1,12 @@
 import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FsDocStorage } from '../src/node/fs-doc-storage.ts'
 import { fileNameOfGuid, guidOfFileName } from '../src/node/guid-file-name.ts'
 import { decodeRecords, encodeRecords } from '../src/node/update-log.ts'
 import { docStorageContract } from '@tessera/mesh/testing/contracts'
+import { useTempDirs } from './support/temp-dirs.ts'
 
 const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'tessera-fs-docs-'))
 
@@ -19,15 +20,7 @@ docStorageContract('FsDocStorage', async () => {
 })
 
 describe('FsDocStorage on disk', () => {
-  const dirs: string[] = []
-  const freshDir = async (): Promise<string> => {
-    const dir = await makeTempDir()
-    dirs.push(dir)
-    return dir
-  }
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-  })
+  const freshDir = useTempDirs('tessera-fs-docs-')
   const logOf = (dir: string, guid: string): string => join(dir, 'docs', fileNameOfGuid(guid), 'log')
   const u = (...values: number[]): Uint8Array => new Uint8Array(values)
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { addressOfBytesAsync, encodeAndAddress, MemoryBlobStore, RAW_CODEC } from '@tessera/core'
 import { runBlobStoreContract } from '@tessera/core/testing/contracts'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FsBlobStore } from '../src/node/fs-blob-store.ts'
 import { blobStoreChecksContract } from '@tessera/mesh/testing/contracts'
+import { useTempDirs } from './support/temp-dirs.ts'
 
 const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'tessera-fs-blobs-'))
 
@@ -20,15 +21,7 @@ blobStoreChecksContract('FsBlobStore', fsFixture(8 * 1024 * 1024))
 blobStoreChecksContract('MemoryBlobStore', async () => ({ store: new MemoryBlobStore({ maxBlobBytes: 8 * 1024 * 1024 }), maxBlobBytes: 8 * 1024 * 1024 }))
 
 describe('FsBlobStore on disk', () => {
-  const dirs: string[] = []
-  const freshDir = async (): Promise<string> => {
-    const dir = await makeTempDir()
-    dirs.push(dir)
-    return dir
-  }
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-  })
+  const freshDir = useTempDirs('tessera-fs-blobs-')
 
   it('stores each blob in a file named by its address, and no temporary files', async () => {
     const dir = await freshDir()

@@ -1,33 +1,22 @@
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MeshPeer } from '@tessera/mesh/node'
-import type { SignalingServer } from '@tessera/signaling'
 import { fillLargeDoc, largeDocFingerprint, LARGE_DOC_BYTES } from '@tessera/mesh/testing'
 import { spyOnFrames } from './support/frame-spy.ts'
-import { closeAll, startPeers, startSignaling, waitFor } from './support/swarm.ts'
+import { useSwarm, waitFor } from './support/swarm.ts'
 
-let signaling: SignalingServer | undefined
-let peers: MeshPeer[] = []
-
-afterEach(async () => {
-  await closeAll(peers)
-  peers = []
-  await signaling?.close()
-})
+const swarm = useSwarm()
 
 describe('a late joiner', () => {
   it('receives a 50 MB document from a Node peer (chunked, never one message over 64 KiB)', async () => {
-    signaling = await startSignaling()
     const spy = spyOnFrames()
-    const [writer] = await startPeers(signaling, 1, { rtc: spy.rtc })
-    peers = [writer as MeshPeer]
+    const [writer] = await swarm.start(1, { rtc: spy.rtc })
     const doc = await (writer as MeshPeer).openDoc('tessera/job/large')
     fillLargeDoc(doc)
     const size = Y.encodeStateAsUpdate(doc).byteLength
     expect(size).toBeGreaterThan(LARGE_DOC_BYTES)
     const started = Date.now()
-    const [joiner] = await startPeers(signaling, 1)
-    peers.push(joiner as MeshPeer)
+    const [joiner] = await swarm.start(1)
     const copy = await (joiner as MeshPeer).openDoc('tessera/job/large')
     await waitFor('the 50 MB document', () => copy.getMap('small').size === 20_000 && copy.getMap('blobs').size === 48, 60_000)
     const ms = Date.now() - started

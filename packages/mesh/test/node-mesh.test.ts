@@ -1,23 +1,14 @@
 import * as Y from 'yjs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MeshPeer } from '@tessera/mesh/node'
-import type { SignalingServer } from '@tessera/signaling'
 import { spyOnFrames } from './support/frame-spy.ts'
-import { closeAll, startPeers, startSignaling, waitFor } from './support/swarm.ts'
+import { useSwarm, waitFor } from './support/swarm.ts'
 
-let signaling: SignalingServer | undefined
-let peers: MeshPeer[] = []
-
-afterEach(async () => {
-  await closeAll(peers)
-  peers = []
-  await signaling?.close()
-})
+const swarm = useSwarm()
 
 describe('the mesh between Node peers (real WebRTC over loopback)', () => {
   it('replicates several documents both ways over one link per pair', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 2, { workers: 3 })
+    const peers = await swarm.start(2, { workers: 3 })
     const [a, b] = peers as [MeshPeer, MeshPeer]
     await waitFor('a link', () => a.mesh.openPeers().length === 1 && b.mesh.openPeers().length === 1)
     a.swarm.doc.getMap('notes').set('from-a', 1)
@@ -39,8 +30,7 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
   })
 
   it('publishes presence: id, kind, workers, load and version', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 3, { workers: 2 })
+    const peers = await swarm.start(3, { workers: 2 })
     const [a, b, c] = peers as [MeshPeer, MeshPeer, MeshPeer]
     b.presence.update({ load: 0.5 })
     await waitFor('presence of all three', () => a.presence.list().length === 3 && a.presence.list().some((p) => p.peer === b.id && p.load === 0.5))
@@ -51,7 +41,6 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
     }
     // A peer that leaves drops out of everyone's list.
     await c.close()
-    peers = [a, b]
     await waitFor('c to leave presence', () => !a.presence.list().some((p) => p.peer === c.id), 10_000)
   })
 
@@ -61,13 +50,11 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
     const { join } = await import('node:path')
     const dir = await mkdtemp(join(tmpdir(), 'tessera-mesh-'))
     try {
-      signaling = await startSignaling()
-      const [first] = await startPeers(signaling, 1, { dir })
+      const [first] = await swarm.start(1, { dir })
       const value = await (first as MeshPeer).values.put({ big: new Uint8Array(50_000).fill(7) })
       ;(first as MeshPeer).swarm.doc.getMap('notes').set('kept', 'yes')
       await (first as MeshPeer).close()
-      const [again] = await startPeers(signaling, 1, { dir })
-      peers = [again as MeshPeer]
+      const [again] = await swarm.start(1, { dir })
       expect((again as MeshPeer).swarm.doc.getMap('notes').get('kept')).toBe('yes')
       expect(await (again as MeshPeer).values.get(value)).toEqual({ big: new Uint8Array(50_000).fill(7) })
     } finally {
@@ -76,8 +63,7 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
   })
 
   it('never sends a data-channel message over 64 KiB, even for a 5 MB update', async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, 2)
+    const peers = await swarm.start(2)
     const [a, b] = peers as [MeshPeer, MeshPeer]
     await waitFor('a link', () => a.mesh.openPeers().length === 1)
     const big = new Uint8Array(5 * 1024 * 1024).map((_, i) => i % 251)
@@ -88,11 +74,9 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
   })
 
   it('drops and bans a peer that sends malformed frames', async () => {
-    signaling = await startSignaling()
     const spy = spyOnFrames()
-    const [liar] = await startPeers(signaling, 1, { rtc: spy.rtc })
-    const [honest] = await startPeers(signaling, 1)
-    peers = [liar as MeshPeer, honest as MeshPeer]
+    const [liar] = await swarm.start(1, { rtc: spy.rtc })
+    const [honest] = await swarm.start(1)
     await waitFor('a link', () => (honest as MeshPeer).mesh.openPeers().length === 1)
     const open = spy.channels.filter((c) => c.readyState === 'open')
     expect(open).toHaveLength(1)

@@ -1,23 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import type { MeshPeer } from '@tessera/mesh/node'
-import type { SignalingServer } from '@tessera/signaling'
-import { closeAll, startPeers, startSignaling, waitFor } from './support/swarm.ts'
+import { describe, expect, it } from 'vitest'
+import { useSwarm, waitFor } from './support/swarm.ts'
 
 const PEERS = 30
 const MAX_PEERS = 6
 
-let signaling: SignalingServer | undefined
-let peers: MeshPeer[] = []
-
-afterAll(async () => {
-  await closeAll(peers)
-  await signaling?.close()
-})
+const swarm = useSwarm()
 
 describe('a partial mesh', () => {
   it(`${PEERS} peers with at most ${MAX_PEERS} links each converge through gossip`, async () => {
-    signaling = await startSignaling()
-    peers = await startPeers(signaling, PEERS, { maxPeers: MAX_PEERS })
+    const peers = await swarm.start(PEERS, { maxPeers: MAX_PEERS })
     await waitFor('every peer to have a link', () => peers.every((p) => p.mesh.openPeers().length > 0), 30_000)
     peers.forEach((peer, i) => peer.swarm.doc.getMap('roll').set(peer.id, i))
     const took = await waitFor(

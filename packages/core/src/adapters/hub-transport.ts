@@ -2,6 +2,7 @@ import { copyBytes } from '../bytes.ts'
 import { TransportClosedError } from '../errors.ts'
 import type { PeerId } from '../ids.ts'
 import type { PeerChange, Transport, Unsubscribe } from '../interfaces/transport.ts'
+import { TransportListeners } from './transport-listeners.ts'
 
 /** An in-process network that transports hang off: the in-memory one, or the simulator. */
 export interface TransportHub {
@@ -15,8 +16,7 @@ export interface TransportHub {
 
 /** A transport on an in-process hub. The hub decides when, and whether, messages arrive. */
 export class HubTransport implements Transport {
-  readonly #messageHandlers = new Set<(from: PeerId, message: Uint8Array) => void>()
-  readonly #peerHandlers = new Set<(change: PeerChange) => void>()
+  readonly #listeners = new TransportListeners()
   #closed = false
 
   constructor(
@@ -42,13 +42,11 @@ export class HubTransport implements Transport {
   }
 
   onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe {
-    this.#messageHandlers.add(handler)
-    return () => this.#messageHandlers.delete(handler)
+    return this.#listeners.onMessage(handler)
   }
 
   onPeerChange(handler: (change: PeerChange) => void): Unsubscribe {
-    this.#peerHandlers.add(handler)
-    return () => this.#peerHandlers.delete(handler)
+    return this.#listeners.onPeerChange(handler)
   }
 
   async close(): Promise<void> {
@@ -64,14 +62,12 @@ export class HubTransport implements Transport {
 
   /** @internal */
   emitMessage(from: PeerId, message: Uint8Array): void {
-    if (this.#closed) return
-    for (const handler of this.#messageHandlers) handler(from, message)
+    if (!this.#closed) this.#listeners.emitMessage(from, message)
   }
 
   /** @internal */
   emitPeer(change: PeerChange): void {
-    if (this.#closed) return
-    for (const handler of this.#peerHandlers) handler(change)
+    if (!this.#closed) this.#listeners.emitPeer(change)
   }
 
   #assertOpen(): void {

@@ -1,4 +1,4 @@
-import { TransportClosedError, type PeerChange, type PeerId, type Transport, type Unsubscribe } from '@tessera/core'
+import { TransportClosedError, TransportListeners, type PeerChange, type PeerId, type Transport, type Unsubscribe } from '@tessera/core'
 import type { Channel } from '../framing/frames.ts'
 
 /** What a channel needs from the mesh that carries it. */
@@ -16,8 +16,7 @@ export interface ChannelHost {
  * same links.
  */
 export class ChannelTransport implements Transport {
-  readonly #messageHandlers = new Set<(from: PeerId, message: Uint8Array) => void>()
-  readonly #peerHandlers = new Set<(change: PeerChange) => void>()
+  readonly #listeners = new TransportListeners()
 
   constructor(
     private readonly host: ChannelHost,
@@ -43,13 +42,11 @@ export class ChannelTransport implements Transport {
   }
 
   onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe {
-    this.#messageHandlers.add(handler)
-    return () => this.#messageHandlers.delete(handler)
+    return this.#listeners.onMessage(handler)
   }
 
   onPeerChange(handler: (change: PeerChange) => void): Unsubscribe {
-    this.#peerHandlers.add(handler)
-    return () => this.#peerHandlers.delete(handler)
+    return this.#listeners.onPeerChange(handler)
   }
 
   /** Closes the whole mesh: channels share their links. */
@@ -59,12 +56,12 @@ export class ChannelTransport implements Transport {
 
   /** @internal */
   emitMessage(from: PeerId, message: Uint8Array): void {
-    for (const handler of this.#messageHandlers) handler(from, message)
+    this.#listeners.emitMessage(from, message)
   }
 
   /** @internal */
   emitPeer(change: PeerChange): void {
-    for (const handler of this.#peerHandlers) handler(change)
+    this.#listeners.emitPeer(change)
   }
 
   #assertOpen(): void {
