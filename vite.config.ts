@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
-          exclude: ['packages/mesh/test/**'],
+          exclude: ['packages/mesh/test/**', 'packages/*/test/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },
@@ -22,7 +22,7 @@ export default defineConfig({
         // file at a time, so the CPU-bound simulator cannot starve their timers.
         test: {
           name: 'mesh',
-          include: ['packages/mesh/test/**/*.test.ts', 'signaling/test/**/*.test.ts'],
+          include: ['packages/mesh/test/**/*.test.ts', 'signaling/test/**/*.test.ts', 'packages/*/test/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           fileParallelism: false,

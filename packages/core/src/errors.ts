@@ -78,6 +78,33 @@ export class AccessDeniedError extends TesseraError {
   override name = 'AccessDeniedError'
 }
 
+/**
+ * A worker that died under a task (an error event, an exit, out of memory). Like a
+ * timeout it says nothing about the function's result, so the task is retried.
+ */
+export class WorkerCrashedError extends TesseraError {
+  override name = 'WorkerCrashedError'
+}
+
+/** A call or batch stopped by its `AbortSignal` or by `cancel()`. */
+export class CancelledError extends TesseraError {
+  override name = 'CancelledError'
+}
+
+/** Some calls of a `parallel` batch failed; `failures` says which and why. */
+export class ParallelError extends TesseraError {
+  override name = 'ParallelError'
+  constructor(
+    readonly failures: ReadonlyArray<{ readonly index: number; readonly error: Error }>,
+    readonly total: number,
+  ) {
+    const shown = failures.slice(0, 5).map((f) => `#${f.index} ${f.error.name}: ${f.error.message}`)
+    const more = failures.length > shown.length ? `; and ${failures.length - shown.length} more` : ''
+    const indices = failures.slice(0, 20).map((f) => f.index).join(', ') + (failures.length > 20 ? ', …' : '')
+    super(`${failures.length} of ${total} calls failed (indices ${indices}): ${shown.join('; ')}${more}`)
+  }
+}
+
 /** A malformed wire message from a peer. */
 export class ProtocolError extends TesseraError {
   override name = 'ProtocolError'
@@ -123,6 +150,8 @@ const rebuilders: Record<string, (message: string) => Error> = {
   TransportClosedError: (m) => new TransportClosedError(m),
   ProtocolError: (m) => new ProtocolError(m),
   AccessDeniedError: (m) => new AccessDeniedError(m),
+  CancelledError: (m) => new CancelledError(m),
+  WorkerCrashedError: (m) => new WorkerCrashedError(m),
 }
 
 /** Rebuilds an error from its record: our own classes come back as themselves, the rest as `TaskError`. */

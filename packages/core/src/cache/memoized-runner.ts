@@ -57,7 +57,8 @@ export class MemoizedRunner {
       return decodeCanonical(bytes) as R
     }
     await blobs.put(argsAddress, argBytes)
-    const execution = await executor.run(fn, args, { timeoutMs: this.options.timeoutMs ?? 60_000 })
+    // A worker pool may take over the buffers of what it runs: the caller keeps theirs.
+    const execution = await executor.run(fn, decodeCanonical(argBytes) as KeywordArgs, { timeoutMs: this.options.timeoutMs ?? 60_000 })
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
     if (execution.kind === 'thrown') {
       await cache.set(key, { kind: 'failure', error: execution.error })

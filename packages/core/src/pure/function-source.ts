@@ -1,11 +1,16 @@
 import { parseExpressionAt, type Node } from 'acorn'
+import { generate } from 'astring'
 import { analyze } from 'periscopic'
 import type { Node as EstreeNode } from 'estree'
 import { NotSelfContainedError } from '../errors.ts'
 import { ALLOWED_GLOBALS } from './allowed-globals.ts'
 
 export interface ParsedFunction {
-  /** Source text that evaluates to the function as an expression, normalized. */
+  /**
+   * Source text that evaluates to the function as an expression, printed anew
+   * from its syntax tree: whitespace, comments and the formatting of whichever
+   * toolchain compiled it (Vite, tsx, a minifier) do not change it.
+   */
   readonly source: string
   readonly parameterCount: number
   readonly hasRestParameter: boolean
@@ -81,7 +86,7 @@ export function parseFunctionSource(name: string, text: string): ParsedFunction 
     const selfNamed = selfBoundNames(node)
     const freeVariables = [...globals.keys()].filter((id) => !ALLOWED_GLOBALS.has(id) && !selfNamed.has(id)).sort()
     return {
-      source,
+      source: generate(node as unknown as EstreeNode, { indent: '  ', lineEnd: '\n' }).trim(),
       parameterCount: node.params.length,
       hasRestParameter: node.params.some((p) => p.type === 'RestElement'),
       isGenerator: node.generator,

@@ -214,7 +214,8 @@ export class Donor {
     while (this.#running.size < this.#o.workers && this.#ready.length > 0) {
       const slot = this.#ready.shift() as Slot
       const view = this.#o.jobs(slot.job)
-      if (view === undefined) continue
+      // A cancelled job's claimed tasks are dropped; its claims lapse on their own.
+      if (view === undefined || view.cancelled) continue
       const phase = taskPhase(view, slot.task, this.#o.clock.now())
       if (phase.phase === 'done' || phase.phase === 'failed') continue
       this.#running.add(slot)

@@ -8,3 +8,4 @@ export { SimulatedNetwork, PERFECT_NETWORK, type SimTransport, type NetworkCondi
 export { SimExecutor, type SimExecutorOptions } from './sim/sim-executor.ts'
 export { SimPeer, type SimPeerOptions } from './sim/sim-peer.ts'
 export { simulateJob, type SimulationOptions, type SimulationResult } from './sim/simulate-job.ts'
+export * as executorFunctions from './executor-functions.ts'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Executor } from '../../interfaces/executor.ts'
-import { definePure, functionAddress, type PureFunctionSource } from '../../pure/define-pure.ts'
+import { busyLoop, classInstance, double as typedArrays, fails, neverSettles, readsOuterVariable, square } from '../executor-functions.ts'
+import type { PureFunctionSource } from '../../pure/define-pure.ts'
 
 export interface ExecutorFixture {
   readonly executor: Executor
@@ -9,31 +10,6 @@ export interface ExecutorFixture {
   /** False for executors that cannot interrupt a synchronous endless loop on their own thread. */
   readonly stopsBusyLoops: boolean
   teardown?(): Promise<void>
-}
-
-const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
-const fails = definePure(
-  ({ why }: { why: string }) => {
-    throw new RangeError(why)
-  },
-  { name: 'fails' },
-)
-const neverSettles = definePure(() => new Promise(() => {}), { name: 'neverSettles' })
-const busyLoop = definePure(
-  () => {
-    for (;;) {
-      // never returns
-    }
-  },
-  { name: 'busyLoop' },
-)
-const typedArrays = definePure(({ v }: { v: Float64Array }) => v.map((x) => x * 2), { name: 'double' })
-const classInstance = definePure(() => new (class Point {})(), { name: 'classInstance' })
-
-/** A function built at run time, so it escapes the definition-time check: only its run can catch it. */
-function readsOuterVariable(): PureFunctionSource {
-  const source = '({ x }) => x + someOuterVariable'
-  return { name: 'leaky', source, address: functionAddress('leaky', source) }
 }
 
 export function runExecutorContract(name: string, setup: () => Promise<ExecutorFixture>): void {

@@ -1,0 +1,54 @@
+import type { Executor } from '@tessera/core'
+import { startBrowserPeer, type LinkLimits } from '@tessera/mesh/browser'
+import { assembleSwarm, type Swarm } from '@tessera/runtime'
+import { WebWorkerExecutor } from './web-worker-executor.ts'
+import { WorkerClock } from './worker-clock.ts'
+
+export interface ConnectOptions {
+  /** Default `ws://<this page's host name>:8787`. */
+  readonly signaling?: string
+  /** Default `default`. */
+  readonly room?: string
+  readonly token?: string
+  /** Web Workers that run tasks for the swarm; 0 only submits. Default: one per core, less one. */
+  readonly workers?: number
+  /** IndexedDB database for documents, cache and blobs; `false` keeps them in memory. Default `tessera`. */
+  readonly database?: string | false
+  readonly replication?: {
+    readonly maxPeers?: number
+    readonly syncIntervalMs?: number
+    readonly limits?: Partial<LinkLimits>
+  }
+  readonly executor?: Executor
+}
+
+const defaultSignaling = (): string => `ws://${globalThis.location?.hostname || '127.0.0.1'}:8787`
+
+/** Joins a swarm from a web page: the same API as `@tessera/host`. */
+export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
+  const workers = options.workers ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1)
+  const room = options.room ?? 'default'
+  const peer = await startBrowserPeer({
+    signaling: options.signaling ?? defaultSignaling(),
+    room,
+    workers,
+    // One swarm's data per room, so two rooms never mix their documents.
+    database: options.database === false ? false : `${options.database ?? 'tessera'}:${room}`,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.replication?.maxPeers === undefined ? {} : { maxPeers: options.replication.maxPeers }),
+    ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
+    ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
+  })
+  const clock = new WorkerClock()
+  // Task time limits run on the worker-driven clock too: a hidden tab's own timers lag.
+  const pool = workers > 0 && options.executor === undefined ? new WebWorkerExecutor({ workers, clock }) : undefined
+  const executor = workers > 0 ? (options.executor ?? pool) : undefined
+  return assembleSwarm({
+    peer,
+    workers,
+    clock,
+    ...(executor === undefined ? {} : { executor }),
+    ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
+    onClose: async () => clock.close(),
+  })
+}

@@ -1,0 +1,9 @@
+/**
+ * @packageDocumentation
+ * `@tessera/host`: Tessera from Node. `connect()` joins a swarm (signaling on
+ * `ws://127.0.0.1:8787`, room `default`, data under `.tessera/`), donates worker
+ * threads unless `workers: 0`, and hands out the swarm API.
+ */
+export { connect, type ConnectOptions } from './connect.ts'
+export { ThreadExecutor, defaultThreadCount, type ThreadExecutorOptions } from './thread-executor.ts'
+export type { Swarm, SwarmFunction, SwarmStatus, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'

@@ -1,0 +1,27 @@
+import { availableParallelism } from 'node:os'
+import { WorkerPool, type WorkerPoolOptions } from '@tessera/runtime/pool'
+import { startThread, type ThreadOptions } from './thread-handle.ts'
+
+export interface ThreadExecutorOptions extends Partial<Omit<WorkerPoolOptions, 'createWorker'>>, ThreadOptions {}
+
+/** One thread per core, less one for the main thread (mesh, scheduling), and at least one. */
+export function defaultThreadCount(): number {
+  return Math.max(1, availableParallelism() - 1)
+}
+
+/**
+ * Runs pure functions on `node:worker_threads`: a `WorkerPool` (watchdog,
+ * replacement, queueing) whose workers are threads running `thread-worker.ts`.
+ * All threads start at once; `workers` defaults to `defaultThreadCount()`.
+ * Typed arrays in `args` are moved into the thread unless `transferArgs: false`.
+ */
+export class ThreadExecutor extends WorkerPool {
+  constructor(options: ThreadExecutorOptions = {}) {
+    const { resourceLimits, ...pool } = options
+    super({
+      ...pool,
+      workers: options.workers ?? defaultThreadCount(),
+      createWorker: () => startThread(resourceLimits === undefined ? {} : { resourceLimits }),
+    })
+  }
+}

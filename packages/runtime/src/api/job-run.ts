@@ -1,0 +1,155 @@
+import {
+  fromErrorRecord,
+  taskPhase,
+  type JobIndex,
+  type TaskKey,
+  type ValueStore,
+  type SwarmDoc,
+} from '@tessera/core'
+import type { Progress } from './progress.ts'
+
+/** A call of a batch, as the job knows it. */
+export interface PlannedCall {
+  readonly index: number
+  readonly key: TaskKey
+}
+
+export type CallOutcome = { readonly ok: true; readonly value: unknown; readonly cached: boolean } | { readonly ok: false; readonly error: Error }
+
+export interface JobRunOptions {
+  readonly swarm: SwarmDoc
+  readonly values: ValueStore
+  /** The job's index once its document is open; undefined while everything came from the cache. */
+  readonly job: () => JobIndex | undefined
+  /** Task id in the job for each key that was not cached. */
+  readonly taskOf: ReadonlyMap<TaskKey, string>
+  readonly calls: readonly PlannedCall[]
+  readonly onOutcome: (call: PlannedCall, outcome: CallOutcome) => void
+  readonly onProgress?: (progress: Progress) => void
+  readonly pollMs?: number
+}
+
+/**
+ * Follows one batch to its end: answers cached calls at once, then watches the
+ * job's settled-task log and hands each outcome to `onOutcome` as it lands.
+ * Outcomes are read from the job's accepted reports, so a task that failed
+ * for good (timeouts, lost leases, no quorum) ends as well as one that ran.
+ */
+export class JobRun {
+  readonly #byKey = new Map<TaskKey, PlannedCall[]>()
+  readonly #pending = new Set<TaskKey>()
+  #seen = 0
+  #done = 0
+  #cached = 0
+  #failed = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #stopped = false
+  readonly #finished: Promise<void>
+  #finish!: () => void
+
+  constructor(private readonly o: JobRunOptions) {
+    for (const call of o.calls) {
+      const calls = this.#byKey.get(call.key)
+      if (calls === undefined) this.#byKey.set(call.key, [call])
+      else calls.push(call)
+    }
+    this.#finished = new Promise((resolve) => (this.#finish = resolve))
+  }
+
+  /** Resolves once every call has an outcome (or `stop` was called). */
+  async run(): Promise<void> {
+    for (const key of this.#byKey.keys()) {
+      const cached = this.o.swarm.cached(key)
+      if (cached !== undefined) await this.#settleFromCache(key, cached)
+      else this.#pending.add(key)
+    }
+    this.#report()
+    if (this.#pending.size === 0) this.#finish()
+    else this.#poll()
+    return this.#finished
+  }
+
+  stop(): void {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    this.#finish()
+  }
+
+  #poll(): void {
+    if (this.#stopped) return
+    this.#timer = setTimeout(() => void this.#step(), this.o.pollMs ?? 25)
+  }
+
+  async #step(): Promise<void> {
+    const job = this.o.job()
+    // Without the job's document (a reference from another host, a dropped job) the cache is the only witness.
+    if (job === undefined) for (const key of [...this.#pending]) {
+      const cached = this.o.swarm.cached(key)
+      if (cached !== undefined) await this.#settleFromCache(key, cached)
+    }
+    if (job !== undefined) {
+      const log = job.settledLog()
+      const keyOfTask = new Map<string, TaskKey>()
+      if (this.#seen < log.length) for (const [key, task] of this.o.taskOf) keyOfTask.set(task, key)
+      for (; this.#seen < log.length; this.#seen++) {
+        const task = log[this.#seen] as string
+        const key = keyOfTask.get(task)
+        if (key === undefined || !this.#pending.has(key)) continue
+        const phase = taskPhase(job, task, Date.now())
+        if (phase.phase === 'failed') this.#settle(key, { ok: false, error: fromErrorRecord(phase.error) })
+        else if (phase.phase === 'done') {
+          const outcome = phase.outcome
+          if (outcome.kind === 'thrown') this.#settle(key, { ok: false, error: fromErrorRecord(outcome.error) })
+          else {
+            try {
+              this.#settle(key, { ok: true, value: await this.o.values.get(outcome.result), cached: false })
+            } catch (error) {
+              this.#settle(key, { ok: false, error: error as Error })
+            }
+          }
+        }
+      }
+    }
+    this.#report()
+    if (this.#pending.size === 0) this.#finish()
+    else this.#poll()
+  }
+
+  async #settleFromCache(key: TaskKey, entry: NonNullable<ReturnType<SwarmDoc['cached']>>): Promise<void> {
+    if (entry.kind === 'failure') {
+      this.#settle(key, { ok: false, error: fromErrorRecord(entry.error) }, true)
+      return
+    }
+    try {
+      this.#settle(key, { ok: true, value: await this.o.values.get(entry.result), cached: true }, true)
+    } catch (error) {
+      this.#settle(key, { ok: false, error: error as Error }, true)
+    }
+  }
+
+  #settle(key: TaskKey, outcome: CallOutcome, cached = false): void {
+    this.#pending.delete(key)
+    let first = true
+    for (const call of this.#byKey.get(key) ?? []) {
+      this.#done++
+      if (cached) this.#cached++
+      if (!outcome.ok) this.#failed++
+      // Repeated arguments ran once, but each caller gets a value of its own to change.
+      this.o.onOutcome(call, first || !outcome.ok ? outcome : { ...outcome, value: structuredClone(outcome.value) })
+      first = false
+    }
+  }
+
+  #report(): void {
+    if (this.o.onProgress === undefined) return
+    let running = 0
+    const job = this.o.job()
+    if (job !== undefined) {
+      for (const key of this.#pending) {
+        const task = this.o.taskOf.get(key)
+        if (task !== undefined && taskPhase(job, task, Date.now()).phase === 'running') running += this.#byKey.get(key)?.length ?? 0
+      }
+    }
+    this.o.onProgress({ done: this.#done, total: this.o.calls.length, cached: this.#cached, failed: this.#failed, running })
+  }
+}

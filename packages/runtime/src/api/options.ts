@@ -1,0 +1,33 @@
+import type { JobOptions } from '@tessera/core'
+import type { Progress } from './progress.ts'
+
+export interface PureOptions extends JobOptions {
+  /** Part of the function's address; defaults to the function's own name. */
+  readonly name?: string
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal
+}
+
+export interface BatchOptions extends CallOptions {
+  readonly onProgress?: (progress: Progress) => void
+  /** Settled results instead of rejecting when some calls fail. */
+  readonly settle?: boolean
+}
+
+/** What `status()` reports. */
+export interface SwarmStatus {
+  /** Peers known alive through presence, this one included. */
+  readonly peers: number
+  /** Workers across those peers. */
+  readonly workers: number
+  /** Tasks of open jobs waiting for a peer, running, done and failed. */
+  readonly queued: number
+  readonly running: number
+  readonly done: number
+  readonly failed: number
+  readonly cacheEntries: number
+  /** Tasks this peer's own workers have run since it connected (for the swarm or for local calls). */
+  readonly executed: number
+}

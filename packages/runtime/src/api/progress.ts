@@ -1,0 +1,16 @@
+/** What `onProgress` receives while a batch runs. */
+export interface Progress {
+  /** Calls that have an outcome (value or error), cached ones included. */
+  readonly done: number
+  readonly total: number
+  /** Calls answered from the cache without running anything. */
+  readonly cached: number
+  readonly failed: number
+  /** Calls whose task some peer is running right now. */
+  readonly running: number
+}
+
+/** One call's outcome, in `parallel(..., { settle: true })` and `stream`. */
+export type Settled<A, R> =
+  | { readonly index: number; readonly args: A; readonly status: 'fulfilled'; readonly value: R; readonly cached: boolean }
+  | { readonly index: number; readonly args: A; readonly status: 'rejected'; readonly error: Error }

@@ -1,0 +1,32 @@
+import type { KeywordArgs, PureFunction } from '@tessera/core'
+import type { BatchOptions, CallOptions } from './options.ts'
+import type { Settled } from './progress.ts'
+import type { TaskRef } from './task-ref.ts'
+
+/** One result of `stream`, as it completes. */
+export interface Streamed<A, R> {
+  readonly index: number
+  readonly args: A
+  readonly value: R
+  readonly cached: boolean
+}
+
+/**
+ * A pure function registered with a swarm. Calling it is a memoized call: the
+ * cache first, else computed (here when this peer has workers, otherwise on the
+ * swarm). Every way of calling it is typed from the function itself.
+ */
+export interface SwarmFunction<A extends KeywordArgs, R> {
+  (args: A, options?: CallOptions): Promise<R>
+  /** Computes on the swarm (the cache first), never on this peer's own workers. */
+  remote(args: A, options?: CallOptions): Promise<R>
+  /** All results in order (Pythagoras' parallel, pywren's map). Rejects with `ParallelError` naming the failed indices. */
+  parallel(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): Promise<R[]>
+  parallel(argsList: readonly A[], options: BatchOptions & { readonly settle: true }): Promise<Array<Settled<A, R>>>
+  /** Results as each completes; a failed call ends the stream with its error (or, with `settle`, is yielded). */
+  stream(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): AsyncIterable<Streamed<A, R>>
+  stream(argsList: readonly A[], options: BatchOptions & { readonly settle: true }): AsyncIterable<Settled<A, R>>
+  /** Queues the call and returns at once with a durable reference; `swarm.result(ref)` gets the result later. */
+  submit(args: A): Promise<TaskRef>
+  readonly definition: PureFunction<A, R>
+}

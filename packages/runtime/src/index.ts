@@ -1,0 +1,25 @@
+/**
+ * @packageDocumentation
+ * `@tessera/runtime`: what a Tessera peer runs in any environment. The job
+ * tracker and donor wiring, the worker pool with its watchdog, and the host API
+ * that `@tessera/host` (Node) and `@tessera/client` (pages) hand out.
+ */
+export { Swarm, type SwarmParts } from './api/swarm.ts'
+export type { SwarmFunction, Streamed } from './api/swarm-function.ts'
+export type { PureOptions, CallOptions, BatchOptions, SwarmStatus } from './api/options.ts'
+export type { Progress, Settled } from './api/progress.ts'
+export { formatTaskRef, parseTaskRef, type TaskRef } from './api/task-ref.ts'
+export { JobTracker } from './job-tracker.ts'
+export { assembleSwarm, type AssembleOptions } from './assemble.ts'
+export {
+  WorkerPool,
+  DEFAULT_START_TIMEOUT_MS,
+  createWorkerRunner,
+  collectTransferables,
+  type WorkerPoolOptions,
+  type WorkerHandle,
+  type WorkerFactory,
+  type WorkerReply,
+  type WorkerRunner,
+  type WorkerAnswer,
+} from './pool/index.ts'

@@ -1,0 +1,11 @@
+/**
+ * @packageDocumentation
+ * The worker pool behind `ThreadExecutor` (Node) and `WebWorkerExecutor`
+ * (pages): the pool logic and watchdog, the worker-side runner, and the
+ * handle interface each environment implements. No Node or DOM imports.
+ */
+export { WorkerPool, DEFAULT_START_TIMEOUT_MS, type WorkerPoolOptions } from './worker-pool.ts'
+export type { WorkerHandle, WorkerFactory, WorkerReply } from './worker-handle.ts'
+export { createWorkerRunner, type WorkerRunner, type WorkerAnswer } from './worker-main.ts'
+export { collectTransferables } from './transferables.ts'
+export { HandleLifecycle } from './handle-lifecycle.ts'

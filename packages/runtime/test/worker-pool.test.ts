@@ -1,0 +1,317 @@
+import { CancelledError, definePure, fromErrorRecord, functionAddress, WorkerCrashedError, type Execution, type PureFunctionSource } from '@tessera/core'
+import { runExecutorContract } from '@tessera/core/testing/contracts'
+import { describe, expect, it } from 'vitest'
+import { WorkerPool } from '../src/pool/index.ts'
+import { fakeWorkers, type FakeWorker } from './support/fake-worker.ts'
+
+/** The error message of a run that did not end in a value. */
+const messageOf = (execution: Execution): string => (execution.kind === 'value' ? '' : execution.error.message)
+
+const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
+const sum = definePure(({ v }: { v: Float64Array }) => v.reduce((a, b) => a + b, 0), { name: 'sum' })
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const ticks = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await null
+}
+const value = (v: number): { kind: 'value'; value: number } => ({ kind: 'value', value: v })
+const sentTo = (worker: FakeWorker | undefined): number[] => (worker?.sent ?? []).map((run) => run.args['x'] as number)
+
+// The pool over workers that run in this very thread: every contract case but the busy loop.
+runExecutorContract('WorkerPool (in-process workers)', async () => {
+  const workers = fakeWorkers({ answerHere: true })
+  const executor = new WorkerPool({ workers: 2, createWorker: workers.create })
+  return { executor, run: (work) => work, stopsBusyLoops: false, teardown: () => executor.close() }
+})
+
+describe('WorkerPool', () => {
+  it('starts every worker at once and refuses a pool without workers', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 3, createWorker: workers.create })
+    expect(workers.made).toHaveLength(3)
+    expect({ size: pool.size, busy: pool.busy, queued: pool.queued }).toEqual({ size: 3, busy: 0, queued: 0 })
+    await pool.close()
+    expect(workers.made.every((w) => w.terminated)).toBe(true)
+    expect(() => new WorkerPool({ workers: 0, createWorker: workers.create })).toThrow(RangeError)
+    expect(() => new WorkerPool({ workers: 1.5, createWorker: workers.create })).toThrow(RangeError)
+  })
+
+  it('runs one task per worker and queues the rest, first in first out', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 2, createWorker: workers.create })
+    const runs = [1, 2, 3, 4, 5].map((x) => pool.run(square, { x }, { timeoutMs: 5_000 }))
+    await ticks()
+    const [a, b] = workers.made
+    expect([sentTo(a), sentTo(b)]).toEqual([[1], [2]])
+    expect({ busy: pool.busy, queued: pool.queued }).toEqual({ busy: 2, queued: 3 })
+    b?.sent[0]?.reply(value(4))
+    await ticks()
+    expect([sentTo(a), sentTo(b)]).toEqual([[1], [2, 3]])
+    a?.sent[0]?.reply(value(1))
+    await ticks()
+    expect([sentTo(a), sentTo(b)]).toEqual([[1, 4], [2, 3]])
+    b?.sent[1]?.reply(value(9))
+    await ticks()
+    expect([sentTo(a), sentTo(b)]).toEqual([[1, 4], [2, 3, 5]])
+    a?.sent[1]?.reply(value(16))
+    b?.sent[2]?.reply(value(25))
+    const results = await Promise.all(runs)
+    expect(results.map((r) => (r.kind === 'value' ? r.value : r.kind))).toEqual([1, 4, 9, 16, 25])
+    expect({ busy: pool.busy, queued: pool.queued }).toEqual({ busy: 0, queued: 0 })
+    await pool.close()
+  })
+
+  it('sends only the name, source and address of a function, and moves the buffers of the arguments', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const v = new Float64Array([1, 2])
+    const w = new Float64Array(v.buffer, 8, 1)
+    const done = pool.run(sum, { v, nested: { w, m: new Map([[1, new Uint8Array(3)]]) } }, { timeoutMs: 5_000 })
+    await ticks()
+    const sent = workers.made[0]?.sent[0]
+    expect(sent?.fn).toEqual({ name: 'sum', source: sum.source, address: sum.address })
+    expect(sent?.transfer).toHaveLength(2)
+    expect(sent?.transfer).toContain(v.buffer)
+    sent?.reply(value(3))
+    await done
+    await pool.close()
+
+    const copying = fakeWorkers()
+    const keeps = new WorkerPool({ workers: 1, createWorker: copying.create, transferArgs: false })
+    const kept = keeps.run(sum, { v }, { timeoutMs: 5_000 })
+    await ticks()
+    expect(copying.made[0]?.sent[0]?.transfer).toEqual([])
+    copying.made[0]?.sent[0]?.reply(value(3))
+    await kept
+    await keeps.close()
+  })
+
+  it('times a run out, terminates its worker, starts a fresh one and ignores the late reply', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 2, createWorker: workers.create })
+    const slow = pool.run(square, { x: 1 }, { timeoutMs: 40 })
+    const other = pool.run(square, { x: 2 }, { timeoutMs: 5_000 })
+    const result = await slow
+    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'TaskTimeoutError' } })
+    expect(messageOf(result)).toContain('"square" ran past its 40 ms limit')
+    expect(result.durationMs).toBeGreaterThanOrEqual(35)
+    const [a, b, fresh] = workers.made
+    expect(a?.terminated).toBe(true)
+    expect(b?.terminated).toBe(false)
+    expect(fresh).toBeDefined()
+    expect(pool.size).toBe(2)
+    a?.sent[0]?.reply(value(1))
+    // The other worker's run was never touched.
+    b?.sent[0]?.reply(value(4))
+    expect(await other).toMatchObject(value(4))
+    const next = pool.run(square, { x: 3 }, { timeoutMs: 5_000 })
+    await ticks()
+    expect(sentTo(fresh).length + sentTo(b).length).toBe(2)
+    ;(fresh?.sent[0] ?? b?.sent[1])?.reply(value(9))
+    expect(await next).toMatchObject(value(9))
+    await pool.close()
+  })
+
+  it('starts the watchdog and the duration only once the worker has started', async () => {
+    const workers = fakeWorkers({ startNow: false })
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const run = pool.run(square, { x: 2 }, { timeoutMs: 60 })
+    await sleep(100)
+    expect(workers.made[0]?.sent).toHaveLength(0)
+    expect(pool.busy).toBe(1)
+    workers.made[0]?.start()
+    await ticks()
+    await sleep(20)
+    workers.made[0]?.sent[0]?.reply(value(4))
+    const result = await run
+    expect(result).toMatchObject(value(4))
+    expect(result.durationMs).toBeGreaterThanOrEqual(15)
+    expect(result.durationMs).toBeLessThan(60)
+    await pool.close()
+  })
+
+  it('fails the run of a worker that crashes as a retryable WorkerCrashedError, and replaces the worker', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 2, createWorker: workers.create })
+    const doomed = pool.run(square, { x: 1 }, { timeoutMs: 5_000 })
+    const other = pool.run(square, { x: 2 }, { timeoutMs: 5_000 })
+    await ticks()
+    const [a, b] = workers.made
+    a?.crash('ERR_WORKER_OUT_OF_MEMORY: heap limit reached')
+    const result = await doomed
+    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'WorkerCrashedError' } })
+    expect(messageOf(result)).toContain('while running "square": ERR_WORKER_OUT_OF_MEMORY')
+    // The record comes back as the class itself on the other side of a boundary.
+    expect(result.kind === 'timeout' && fromErrorRecord(result.error)).toBeInstanceOf(WorkerCrashedError)
+    expect(workers.made).toHaveLength(3)
+    expect(pool.size).toBe(2)
+    // A second report from the dead worker changes nothing.
+    a?.crash('exited with code 1')
+    expect(workers.made).toHaveLength(3)
+    b?.sent[0]?.reply(value(4))
+    expect(await other).toMatchObject(value(4))
+    const next = pool.run(square, { x: 5 }, { timeoutMs: 5_000 })
+    await ticks()
+    const third = workers.made[2]
+    expect(sentTo(third).length + sentTo(b).length).toBe(2)
+    ;(third?.sent[0] ?? b?.sent[1])?.reply(value(25))
+    expect(await next).toMatchObject(value(25))
+    await pool.close()
+  })
+
+  it('does not respawn a worker that dies while starting until a run needs one', async () => {
+    const workers = fakeWorkers({ startNow: false })
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const first = pool.run(square, { x: 3 }, { timeoutMs: 5_000 })
+    workers.made[0]?.crash('SyntaxError in the worker script')
+    expect(await first).toMatchObject({ kind: 'timeout', error: { name: 'WorkerCrashedError' } })
+    expect(pool.size).toBe(0)
+    await sleep(20)
+    expect(workers.made).toHaveLength(1)
+    const second = pool.run(square, { x: 3 }, { timeoutMs: 5_000 })
+    expect(workers.made).toHaveLength(2)
+    workers.made[1]?.start()
+    await ticks()
+    workers.made[1]?.sent[0]?.reply(value(9))
+    expect(await second).toMatchObject(value(9))
+    await pool.close()
+  })
+
+  it('fails runs as WorkerCrashedError while no worker can be made, and recovers when one can', async () => {
+    const workers = fakeWorkers()
+    let broken = true
+    const pool = new WorkerPool({
+      workers: 1,
+      createWorker: () => {
+        if (broken) throw new Error('worker script blocked')
+        return workers.create()
+      },
+    })
+    expect(pool.size).toBe(0)
+    const result = await pool.run(square, { x: 2 }, { timeoutMs: 5_000 })
+    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'WorkerCrashedError' } })
+    expect(messageOf(result)).toContain('could not start a worker for "square": Error: worker script blocked')
+    broken = false
+    const next = pool.run(square, { x: 2 }, { timeoutMs: 5_000 })
+    await ticks()
+    workers.made[0]?.sent[0]?.reply(value(4))
+    expect(await next).toMatchObject(value(4))
+    await pool.close()
+  })
+
+  it('counts a worker that does not start in time as crashed', async () => {
+    const workers = fakeWorkers({ startNow: false })
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create, startTimeoutMs: 50 })
+    const result = await pool.run(square, { x: 3 }, { timeoutMs: 5_000 })
+    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'WorkerCrashedError' } })
+    expect(messageOf(result)).toContain('did not start within 50 ms')
+    expect(workers.made[0]?.terminated).toBe(true)
+    await pool.close()
+  })
+
+  it('takes an aborted run out of the queue without touching any worker', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const first = pool.run(square, { x: 1 }, { timeoutMs: 5_000 })
+    const controller = new AbortController()
+    const queued = pool.run(square, { x: 2 }, { timeoutMs: 5_000, signal: controller.signal })
+    const last = pool.run(square, { x: 3 }, { timeoutMs: 5_000 })
+    await ticks()
+    expect(pool.queued).toBe(2)
+    controller.abort()
+    await expect(queued).rejects.toMatchObject({ name: 'CancelledError' })
+    expect(pool.queued).toBe(1)
+    workers.made[0]?.sent[0]?.reply(value(1))
+    await ticks()
+    expect(sentTo(workers.made[0])).toEqual([1, 3])
+    workers.made[0]?.sent[1]?.reply(value(9))
+    expect(await Promise.all([first, last])).toMatchObject([value(1), value(9)])
+    expect(workers.made).toHaveLength(1)
+    await pool.close()
+  })
+
+  it('terminates and replaces the worker of an aborted running task; a signal aborted already rejects at once', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const controller = new AbortController()
+    const running = pool.run(square, { x: 1 }, { timeoutMs: 5_000, signal: controller.signal })
+    await ticks()
+    controller.abort(new Error('the job was cancelled'))
+    const error: unknown = await running.catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'CancelledError', message: 'run of "square" was aborted' })
+    expect(error).toBeInstanceOf(CancelledError)
+    expect((error as Error).cause).toMatchObject({ message: 'the job was cancelled' })
+    expect(workers.made[0]?.terminated).toBe(true)
+    expect(workers.made).toHaveLength(2)
+    await expect(pool.run(square, { x: 1 }, { timeoutMs: 5_000, signal: controller.signal })).rejects.toMatchObject({ name: 'CancelledError' })
+    expect(pool.queued + pool.busy).toBe(0)
+    await pool.close()
+  })
+
+  it('keeps a starting worker when the run waiting for it is aborted', async () => {
+    const workers = fakeWorkers({ startNow: false })
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const controller = new AbortController()
+    const waiting = pool.run(square, { x: 1 }, { timeoutMs: 5_000, signal: controller.signal })
+    controller.abort()
+    await expect(waiting).rejects.toMatchObject({ name: 'CancelledError' })
+    expect(workers.made[0]?.terminated).toBe(false)
+    workers.made[0]?.start()
+    const next = pool.run(square, { x: 2 }, { timeoutMs: 5_000 })
+    await ticks()
+    expect(sentTo(workers.made[0])).toEqual([2])
+    workers.made[0]?.sent[0]?.reply(value(4))
+    expect(await next).toMatchObject(value(4))
+    await pool.close()
+  })
+
+  it('rejects with the rebuilt error when the worker refuses the function, and keeps the worker', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const refused = pool.run(square, { x: 1 }, { timeoutMs: 5_000 })
+    await ticks()
+    workers.made[0]?.sent[0]?.reply({ kind: 'refused', error: { name: 'AddressError', message: 'source does not match' } })
+    await expect(refused).rejects.toMatchObject({ name: 'AddressError', message: 'source does not match' })
+    expect(workers.made[0]?.terminated).toBe(false)
+    await pool.close()
+  })
+
+  it('rejects a run that cannot be sent, and keeps the worker', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const worker = workers.made[0] as FakeWorker
+    worker.run = () => Promise.reject(new DOMException('could not be cloned', 'DataCloneError'))
+    await expect(pool.run(square, { x: 1 }, { timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'DataCloneError' })
+    expect(worker.terminated).toBe(false)
+    expect(pool.busy).toBe(0)
+    await pool.close()
+  })
+
+  it('close() rejects running and queued runs, terminates every worker, and refuses later runs', async () => {
+    const workers = fakeWorkers()
+    const pool = new WorkerPool({ workers: 2, createWorker: workers.create })
+    const runs: Promise<Execution>[] = [1, 2, 3].map((x) => pool.run(square, { x }, { timeoutMs: 5_000 }))
+    await ticks()
+    const rejected = runs.map((run) => expect(run).rejects.toMatchObject({ name: 'ExecutorClosedError' }))
+    await pool.close()
+    await Promise.all(rejected)
+    expect(workers.made.map((w) => w.terminated)).toEqual([true, true])
+    await expect(pool.run(square, { x: 1 }, { timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'ExecutorClosedError' })
+    // A late crash or reply changes nothing and starts no worker.
+    workers.made[0]?.crash('late')
+    workers.made[1]?.sent[0]?.reply(value(4))
+    await ticks()
+    expect(workers.made).toHaveLength(2)
+    expect({ size: pool.size, busy: pool.busy, queued: pool.queued }).toEqual({ size: 0, busy: 0, queued: 0 })
+    await pool.close()
+  })
+
+  it('compiles in the worker: a forged source comes back refused as AddressError', async () => {
+    const workers = fakeWorkers({ answerHere: true })
+    const pool = new WorkerPool({ workers: 1, createWorker: workers.create })
+    const forged: PureFunctionSource = { name: 'square', source: '({ x }) => x + 1', address: functionAddress('square', '({ x }) => x * x') }
+    await expect(pool.run(forged, { x: 1 }, { timeoutMs: 5_000 })).rejects.toMatchObject({ name: 'AddressError' })
+    expect(await pool.run(square, { x: 3 }, { timeoutMs: 5_000 })).toMatchObject(value(9))
+    await pool.close()
+  })
+})

@@ -1,0 +1,41 @@
+import { connect, type Swarm } from '@tessera/client'
+
+// A tab that donates (workers > 0) or submits (workers = 0), as the query says.
+// The test drives it through `window.donatePage`.
+const query = new URLSearchParams(location.search)
+let swarm: Swarm | undefined
+
+const need = (): Swarm => {
+  if (swarm === undefined) throw new Error('not connected')
+  return swarm
+}
+
+const donatePage = {
+  async connect(): Promise<string> {
+    swarm = await connect({
+      signaling: query.get('signaling') ?? undefined,
+      room: query.get('room') ?? 'default',
+      workers: Number(query.get('workers') ?? 1),
+      database: false,
+      replication: { limits: { heartbeatMs: 300, deadAfterMs: 2_000 }, syncIntervalMs: 1_000 },
+    })
+    return swarm.peer.id
+  },
+  status: () => need().status(),
+  openPeers: () => need().peer.mesh.openPeers(),
+  /** A page submitting a job of its own, through @tessera/client. */
+  async sumOfDivisors(upTo: number): Promise<number[]> {
+    const fn = need().pure(
+      ({ n }: { n: number }) => {
+        let sum = 0
+        for (let d = 1; d <= n; d++) if (n % d === 0) sum += d
+        return sum
+      },
+      { name: 'sumOfDivisors', leaseMs: 3_000 },
+    )
+    return fn.parallel(Array.from({ length: upTo }, (_, i) => ({ n: i + 1 })))
+  },
+}
+
+export type DonatePageApi = typeof donatePage
+Object.assign(globalThis, { donatePage })
