@@ -70,6 +70,8 @@ export class JobTracker {
 
   #openJob(id: JobId): Promise<JobIndex | undefined> {
     let opening = this.#open.get(id)
+    // Not replicated here yet: a later call (or the job's arrival) tries again.
+    if (opening === undefined && this.peer.swarm.job(id) === undefined) return Promise.resolve(undefined)
     if (opening === undefined) {
       opening = (async () => {
         const entry = this.peer.swarm.job(id)

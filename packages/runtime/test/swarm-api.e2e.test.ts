@@ -52,6 +52,11 @@ describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', ()
     const ref = await cube.submit({ x: 5 })
     expect(ref).toMatch(/^tessera:task:/)
     expect(await host.result(ref)).toBe(125)
+    // Any host can redeem a reference, even one that joins afterwards.
+    const other = await swarms.connect({ workers: 0 })
+    expect(await other.result(await cube.submit({ x: 6 }))).toBe(216)
+    expect(await other.result(ref)).toBe(125)
+    await expect(other.result('tessera:task:nonsense')).rejects.toThrow(TypeError)
     const seen: number[] = []
     for await (const r of cube.stream([{ x: 1 }, { x: 2 }, { x: 3 }])) seen[r.index] = r.value
     expect(seen).toEqual([1, 8, 27])

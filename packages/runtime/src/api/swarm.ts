@@ -88,7 +88,7 @@ export class Swarm {
   /** The result of a submitted call, from any host, at any later time. */
   async result<R = unknown>(ref: TaskRef | string, options: CallOptions = {}): Promise<R> {
     const { job, task, key } = parseTaskRef(ref)
-    const index = job === undefined ? undefined : await this.parts.tracker.pin(job)
+    if (job !== undefined) await this.parts.tracker.pin(job)
     try {
       const taskOf = new Map<TaskKey, string>(task === undefined ? [] : [[key, task]])
       const outcome = await this.#follow([{ index: 0, key }], taskOf, () => (job === undefined ? undefined : this.parts.tracker.get(job)), {
@@ -99,7 +99,7 @@ export class Swarm {
       if (!first.ok) throw first.error
       return first.value as R
     } finally {
-      if (index !== undefined && job !== undefined) this.parts.tracker.unpin(job)
+      if (job !== undefined) this.parts.tracker.unpin(job)
     }
   }
 
@@ -166,8 +166,7 @@ export class Swarm {
   async #call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.#remote(fn, args, options, callOptions)
-    const [plan] = [this.#plan(fn, [args])]
-    const key = (plan.calls[0] as PlannedCall).key
+    const key = (this.#plan(fn, [args]).calls[0] as PlannedCall).key
     const { swarm, values } = this.parts.peer
     const cached = swarm.cached(key)
     if (cached !== undefined) {
