@@ -13,6 +13,7 @@ import {
   taskKeyOf,
   taskPhase,
   asJobId,
+  type Donor,
   type Executor,
   type JobId,
   type JobOptions,
@@ -22,7 +23,6 @@ import {
   type Value,
 } from '@tessera/core'
 import type { MeshPeer } from '@tessera/mesh'
-import type { Donor } from '@tessera/core'
 import { JobTracker } from '../job-tracker.ts'
 import { JobRun, type CallOutcome, type PlannedCall } from './job-run.ts'
 import type { BatchOptions, CallOptions, PureOptions, SwarmStatus } from './options.ts'
