@@ -38,6 +38,8 @@ export interface JobRunOptions {
 export class JobRun {
   readonly #byKey = new Map<TaskKey, PlannedCall[]>()
   readonly #pending = new Set<TaskKey>()
+  /** The job's task ids back to their keys. */
+  readonly #keyOfTask = new Map<string, TaskKey>()
   #seen = 0
   #done = 0
   #cached = 0
@@ -53,6 +55,7 @@ export class JobRun {
       if (calls === undefined) this.#byKey.set(call.key, [call])
       else calls.push(call)
     }
+    for (const [key, task] of o.taskOf) this.#keyOfTask.set(task, key)
     this.#finished = new Promise((resolve) => (this.#finish = resolve))
   }
 
@@ -89,11 +92,9 @@ export class JobRun {
     }
     if (job !== undefined) {
       const log = job.settledLog()
-      const keyOfTask = new Map<string, TaskKey>()
-      if (this.#seen < log.length) for (const [key, task] of this.o.taskOf) keyOfTask.set(task, key)
       for (; this.#seen < log.length; this.#seen++) {
         const task = log[this.#seen] as string
-        const key = keyOfTask.get(task)
+        const key = this.#keyOfTask.get(task)
         if (key === undefined || !this.#pending.has(key)) continue
         const phase = taskPhase(job, task, Date.now())
         if (phase.phase === 'failed') this.#settle(key, { ok: false, error: fromErrorRecord(phase.error) })
