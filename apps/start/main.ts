@@ -1,49 +1,90 @@
 /**
- * `npm start`: the main job on embedded defaults. Starts the signaling server
- * (port `--port`, `PORT`, or 8787), shows the mesh and the core model at work,
- * then keeps the signaling server up for tabs and hosts to join, until Ctrl-C.
- * `--once` exits after the demo.
+ * `npm start`: the main job on embedded defaults. Starts `tessera serve`
+ * in-process (signaling and the donate page on one port), prints the URL to
+ * open in tabs, runs the demo job (Monte Carlo π, then a hyperparameter grid
+ * search) on local worker threads and every tab that joins, prints the
+ * results and where the tasks ran, then keeps serving until Ctrl-C.
  */
-import { parseArgs } from 'node:util'
-import { DEFAULT_SIGNALING_PORT, startSignalingServer } from '@tessera/signaling'
-import { memoizedCalls, simulatedSwarm } from '../core-demo/core-demo.ts'
-import { meshDemo } from '../mesh-demo/mesh-demo.ts'
+import { fileURLToPath } from 'node:url'
+import { connect } from '@tessera/host'
+import { closeQuietly, formatRunSummary, loadJob, ProgressReporter, runJob, startTesseraServer, type RunCounts, type TesseraServer } from '@tessera/host/cli'
+import type { GridSearchResult } from '../../examples/grid-search.ts'
+import type { PiResult } from '../../examples/pi.ts'
+import { parseStartOptions, START_USAGE } from './options.ts'
+import { formatGridSearch, formatPi } from './report.ts'
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, once: { type: 'boolean' } } })
-const port = Number(values.port ?? process.env.PORT ?? DEFAULT_SIGNALING_PORT)
-
-let signaling
-try {
-  signaling = await startSignalingServer({ port })
-} catch (error) {
-  const code = (error as NodeJS.ErrnoException).code
-  console.error(
-    code === 'EADDRINUSE'
-      ? `port ${port} is in use: stop whatever holds it, or run PORT=${port + 1} npm start`
-      : `could not start the signaling server: ${(error as Error).message}`,
-  )
-  process.exit(1)
+const DEMO_JOBS = {
+  pi: fileURLToPath(new URL('../../examples/pi.ts', import.meta.url)),
+  gridSearch: fileURLToPath(new URL('../../examples/grid-search.ts', import.meta.url)),
 }
-console.log(`Tessera signaling server on ${signaling.url} (health: http://127.0.0.1:${signaling.port}/healthz, metrics: /metrics)`)
 
-try {
-  await meshDemo(signaling.url)
-  await memoizedCalls()
-  await simulatedSwarm()
-} catch (error) {
-  console.error(error)
-  await signaling.close()
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`)
   process.exit(1)
 }
 
-if (values.once === true) {
-  await signaling.close()
+let options
+try {
+  options = parseStartOptions(process.argv.slice(2), process.env)
+} catch (error) {
+  fail((error as Error).message)
+}
+if (options === 'help') {
+  process.stdout.write(`${START_USAGE}\n`)
   process.exit(0)
 }
-console.log(`\nThe signaling server keeps running on ${signaling.url}: peers can join room "default". Ctrl-C stops it.`)
+const { port, room, cacheDir, workers, once } = options
+
+let server: TesseraServer
+try {
+  server = await startTesseraServer({ port, log: (line) => process.stderr.write(`${line}\n`) })
+} catch (error) {
+  fail((error as Error).message)
+}
+if ('missing' in server.page) process.stderr.write(`(no donate page to serve: ${server.page.missing})\n`)
+const pageUrl = `${server.httpUrl}/?room=${encodeURIComponent(room)}`
+process.stdout.write(`Tessera is serving on ${pageUrl}\nOpen it in browser tabs: they join the swarm and take tasks from the demo job.\n\n`)
+
+const swarm = await connect({ signaling: server.signalingUrl, room, workers, cacheDir })
+const progress = new ProgressReporter(process.stderr)
+const controller = new AbortController()
+let stopping = false
 const stop = async (): Promise<void> => {
-  await signaling.close()
+  if (stopping) process.exit(130) // a second Ctrl-C means "now"
+  stopping = true
+  controller.abort('interrupted')
+  await closeQuietly(() => swarm.close(), () => server.close())
   process.exit(0)
 }
 process.on('SIGINT', () => void stop())
 process.on('SIGTERM', () => void stop())
+
+const started = Date.now()
+const totals: RunCounts[] = []
+try {
+  const pi = await runJob(await loadJob(DEMO_JOBS.pi), 'Monte Carlo π', swarm, { args: [], signal: controller.signal, progress, workers })
+  totals.push(pi.counts)
+  process.stdout.write(`${formatPi(pi.result as PiResult)}\n`)
+  const grid = await runJob(await loadJob(DEMO_JOBS.gridSearch), 'grid search', swarm, { args: [], signal: controller.signal, progress, workers })
+  totals.push(grid.counts)
+  process.stdout.write(`${formatGridSearch(grid.result as GridSearchResult)}\n`)
+} catch (error) {
+  if (stopping) await new Promise(() => {}) // Ctrl-C: `stop` exits
+  await closeQuietly(() => swarm.close(), () => server.close())
+  fail((error as Error).message)
+}
+
+const sum = totals.reduce((a, b) => ({ done: a.done + b.done, cached: a.cached + b.cached, ranHere: a.ranHere + b.ranHere, workers }))
+const seconds = ((Date.now() - started) / 1000).toFixed(1)
+process.stdout.write(`\n${formatRunSummary(sum)}, in ${seconds} s\n`)
+process.stdout.write(
+  sum.cached === sum.done
+    ? `Everything came from the cache in ${cacheDir}/: delete it to compute again.\n`
+    : `Results are cached in ${cacheDir}/: run it again and it is instant.\n`,
+)
+
+if (once) {
+  await closeQuietly(() => swarm.close(), () => server.close())
+  process.exit(0)
+}
+process.stdout.write(`\nStill serving on ${pageUrl} (this host keeps donating ${workers} worker${workers === 1 ? '' : 's'}); Ctrl-C stops it.\n`)

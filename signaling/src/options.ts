@@ -2,6 +2,7 @@
  * Server options, their defaults, and the checks that turn a bad configuration
  * into an error at start-up rather than odd behaviour later.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { IceServer } from './protocol.ts'
 import { DEFAULT_SIGNALING_PORT, MAX_TOPICS_PER_FRAME } from './protocol.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
@@ -48,6 +49,12 @@ export interface SignalingServerOptions {
   readonly maxBufferedBytes?: number
   /** Where to write operational log lines. Default: nowhere. */
   readonly log?: (line: string) => void
+  /**
+   * Answers the HTTP requests that are neither `/healthz`, `/metrics` nor a
+   * WebSocket upgrade (say, the donate page's files), so one port serves both.
+   * Default: 404.
+   */
+  readonly httpFallback?: (req: IncomingMessage, res: ServerResponse) => void
 }
 
 export interface ResolvedOptions {

@@ -84,7 +84,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
 
   const http = createServer((req, res) => {
     try {
-      serveHttp(req, res, () => metrics.render(gauges()))
+      serveHttp(req, res, () => metrics.render(gauges()), options.httpFallback)
     } catch (error) {
       config.log(`signaling: HTTP handler failed: ${String(error)}`)
       if (!res.headersSent) res.writeHead(500)
@@ -185,7 +185,12 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
   }
 }
 
-function serveHttp(req: IncomingMessage, res: ServerResponse, renderMetrics: () => string): void {
+function serveHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  renderMetrics: () => string,
+  fallback: SignalingServerOptions['httpFallback'],
+): void {
   const path = (req.url ?? '/').split('?', 1)[0]
   const route =
     path === '/healthz'
@@ -193,6 +198,10 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, renderMetrics: () 
       : path === '/metrics'
         ? { type: 'text/plain; version=0.0.4; charset=utf-8', body: renderMetrics }
         : undefined
+  if (route === undefined && fallback !== undefined) {
+    fallback(req, res)
+    return
+  }
   if (route === undefined) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n')
     return

@@ -20,6 +20,8 @@ export interface ConnectOptions {
     readonly limits?: Partial<LinkLimits>
   }
   readonly executor?: Executor
+  /** How busy `executor` is, 0 to 1, for presence; the built-in pool reports its own. */
+  readonly load?: () => number
 }
 
 const defaultSignaling = (): string => `ws://${globalThis.location?.hostname || '127.0.0.1'}:8787`
@@ -48,7 +50,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
     workers,
     clock,
     ...(executor === undefined ? {} : { executor }),
-    ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
+    ...(pool === undefined ? (options.load === undefined ? {} : { load: options.load }) : { load: () => pool.busy / Math.max(1, pool.size) }),
     onClose: async () => clock.close(),
   })
 }

@@ -86,6 +86,14 @@ export class WorkerCrashedError extends TesseraError {
   override name = 'WorkerCrashedError'
 }
 
+/**
+ * Task code reached for something a donor's sandbox withholds (the network,
+ * storage, nested workers): tasks are pure functions of their arguments.
+ */
+export class SandboxError extends TesseraError {
+  override name = 'SandboxError'
+}
+
 /** A call or batch stopped by its `AbortSignal` or by `cancel()`. */
 export class CancelledError extends TesseraError {
   override name = 'CancelledError'
@@ -121,6 +129,21 @@ export class TaskError extends TesseraError {
   }
 }
 
+/** A block index outside a blocked matrix's grid (`@tessera/bigmatrix`). */
+export class BlockIndexError extends TesseraError {
+  override name = 'BlockIndexError'
+}
+
+/** Matrices or blocks whose shapes do not fit the operation (`@tessera/bigmatrix`). */
+export class ShapeMismatchError extends TesseraError {
+  override name = 'ShapeMismatchError'
+}
+
+/** A block or matrix of another element type than the operation expects (`@tessera/bigmatrix`). */
+export class DtypeMismatchError extends TesseraError {
+  override name = 'DtypeMismatchError'
+}
+
 /** The plain, encodable form of an error: what crosses workers, the network and the cache. */
 export interface ErrorRecord {
   readonly name: string
@@ -152,6 +175,10 @@ const rebuilders: Record<string, (message: string) => Error> = {
   AccessDeniedError: (m) => new AccessDeniedError(m),
   CancelledError: (m) => new CancelledError(m),
   WorkerCrashedError: (m) => new WorkerCrashedError(m),
+  SandboxError: (m) => new SandboxError(m),
+  BlockIndexError: (m) => new BlockIndexError(m),
+  ShapeMismatchError: (m) => new ShapeMismatchError(m),
+  DtypeMismatchError: (m) => new DtypeMismatchError(m),
 }
 
 /** Rebuilds an error from its record: our own classes come back as themselves, the rest as `TaskError`. */

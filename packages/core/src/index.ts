@@ -26,8 +26,12 @@ export {
   AccessDeniedError,
   CancelledError,
   WorkerCrashedError,
+  SandboxError,
   ParallelError,
   TaskError,
+  BlockIndexError,
+  ShapeMismatchError,
+  DtypeMismatchError,
   toErrorRecord,
   fromErrorRecord,
   type ErrorRecord,
@@ -83,6 +87,7 @@ export { SwarmDoc } from './swarm/swarm-doc.ts'
 export { JobDoc } from './swarm/job-doc.ts'
 export { JobIndex } from './swarm/job-index.ts'
 export { ValueStore } from './swarm/value-store.ts'
+export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export { dropJob } from './swarm/drop-job.ts'
 export {
   submitJob,

@@ -6,4 +6,5 @@
  */
 export { connect, type ConnectOptions } from './connect.ts'
 export { ThreadExecutor, defaultThreadCount, type ThreadExecutorOptions } from './thread-executor.ts'
-export type { Swarm, SwarmFunction, SwarmStatus, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
+export type { Swarm, SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
+export type { JobModule, JobContext } from './cli/job-api.ts'

@@ -35,11 +35,18 @@ export function assembleSwarm(options: AssembleOptions): Swarm {
       : undefined
   donor?.start()
   peer.presence.update({ workers: donor === undefined ? 0 : workers })
+  let swarm: Swarm | undefined
   const presenceTimer = setInterval(() => {
+    // The peer closes before onClose clears this timer: a closed mesh takes no updates.
+    if (peer.mesh.closed) return
     const load = options.load?.() ?? 0
-    if (Math.abs(load - (peer.presence.list()[0]?.load ?? 0)) >= 0.1) peer.presence.update({ load })
+    const own = peer.presence.list()[0]
+    if (Math.abs(load - (own?.load ?? 0)) >= 0.1) peer.presence.update({ load })
+    // The cache's hit rate across the swarm is the sum of what every peer publishes.
+    const use = swarm?.cacheUse
+    if (use !== undefined && use.lookups !== (own?.cacheLookups ?? 0)) peer.presence.update({ cacheLookups: use.lookups, cacheHits: use.hits })
   }, 1_000)
-  return new Swarm({
+  swarm = new Swarm({
     peer,
     tracker,
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),
@@ -49,4 +56,5 @@ export function assembleSwarm(options: AssembleOptions): Swarm {
       await options.onClose?.()
     },
   })
+  return swarm
 }

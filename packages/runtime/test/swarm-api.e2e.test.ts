@@ -121,4 +121,44 @@ describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', ()
     })
     expect(host.peer.swarm.jobs.size).toBe(jobsBefore)
   })
+
+  it('lists jobs with their progress, and any host can stop any job: its submitter rejects, donors stop', async () => {
+    const swarms = await start()
+    const donor = new CountingExecutor(new ThreadExecutor({ workers: 1 }))
+    await swarms.connect({ workers: 1, executor: donor })
+    const submitter = await swarms.connect({ workers: 0 })
+    const controller = await swarms.connect({ workers: 0 })
+    await waitFor(() => submitter.peer.mesh.openPeers().length === 2 && controller.peer.mesh.openPeers().length === 2)
+    const slow = submitter.pure(
+      ({ x }: { x: number }) => {
+        const until = Date.now() + 20
+        while (Date.now() < until) {
+          // burn 20 ms
+        }
+        return x
+      },
+      { name: 'slowJob' },
+    )
+    const batch = slow.parallel(Array.from({ length: 300 }, (_, x) => ({ x })))
+    batch.catch(() => {})
+    await waitFor(() => donor.runs >= 5)
+    const listed = controller.jobs()
+    expect(listed).toHaveLength(1)
+    const job = listed[0]!
+    expect(job).toMatchObject({ name: 'slowJob', state: 'open', total: 300, submittedBy: submitter.peer.id })
+    expect(job.queued + job.running + job.done + job.failed).toBe(300)
+    await waitFor(() => (controller.jobs()[0]?.done ?? 0) > 0)
+
+    expect(await controller.stopJob('no-such-job')).toBe(false)
+    expect(await controller.stopJob(job.id)).toBe(true)
+    await expect(batch).rejects.toMatchObject({ name: 'CancelledError' })
+    expect(controller.jobs()[0]?.state).toBe('cancelled')
+    await waitFor(() => submitter.jobs()[0]?.state === 'cancelled')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const runsAfterStop = donor.runs
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(donor.runs - runsAfterStop).toBeLessThanOrEqual(1)
+    expect(donor.runs).toBeLessThan(300)
+    expect(await controller.stopJob(job.id)).toBe(false)
+  })
 })

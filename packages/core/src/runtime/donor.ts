@@ -10,6 +10,8 @@ import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import { failureKey, reportKey, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
+import { resolveValueRefs } from '../swarm/value-ref.ts'
+import type { Value } from '../encoding/supported-value.ts'
 import type { CacheEntry } from '../cache/result-cache.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 
@@ -33,12 +35,14 @@ interface Finished extends Slot {
  * from the scheduling functions over the replicated documents.
  */
 export class Donor {
-  readonly #o: DonorOptions & typeof DONOR_DEFAULTS
+  #o: DonorOptions & typeof DONOR_DEFAULTS
   readonly #settling: Array<Slot & { settleAt: number }> = []
   readonly #ready: Slot[] = []
   readonly #running = new Set<Slot>()
   readonly #finished: Finished[] = []
   readonly #functions = new Map<Address, Promise<PureFunctionSource>>()
+  /** Arguments of the next ready tasks (one per worker), fetched while the workers compute. */
+  readonly #prefetched = new Map<Slot, Promise<Value>>()
   readonly #recent: number[] = []
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
@@ -49,6 +53,7 @@ export class Donor {
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
+  #paused = false
   #runs = 0
 
   constructor(options: DonorOptions) {
@@ -57,6 +62,35 @@ export class Donor {
 
   get runs(): number {
     return this.#runs
+  }
+
+  /** Tasks this peer holds now: claimed and settling, waiting for a worker, or running. */
+  get held(): number {
+    return this.#backlog()
+  }
+
+  get paused(): boolean {
+    return this.#paused
+  }
+
+  /**
+   * Stops claiming new tasks and backing up stragglers. What this peer already
+   * holds still runs, renews its leases and reports, so a pause loses no work
+   * and leaves no lease to lapse. `resume()` claims again.
+   */
+  pause(): void {
+    this.#paused = true
+  }
+
+  resume(): void {
+    this.#paused = false
+  }
+
+  /** How many tasks run at once from now on (a whole number, at least 1); batches are sized to it. */
+  setWorkers(workers: number): void {
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`a donor needs a whole number of workers, at least 1; got ${workers}`)
+    this.#o = { ...this.#o, workers }
+    if (!this.#stopped) this.#startRuns()
   }
 
   start(): void {
@@ -68,6 +102,7 @@ export class Donor {
   /** Stops claiming and reporting. Claims held lapse, and other peers take the tasks over. */
   stop(): void {
     this.#stopped = true
+    this.#prefetched.clear()
     this.#o.clock.clearTimeout(this.#timer)
   }
 
@@ -114,7 +149,7 @@ export class Donor {
 
   #claim(view: JobIndex, now: number): void {
     const backlog = this.#backlog()
-    if (view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
+    if (this.#paused || view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
     if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
     const size = nextBatchSize({
       recentDurationsMs: this.#recent,
@@ -173,10 +208,11 @@ export class Donor {
         : holdsClaim(view, slot.task, this.#o.self, slot.attempt)
       if (held) this.#ready.push(slot)
     }
+    this.#prefetch()
   }
 
   #backupStraggler(now: number): void {
-    if (this.#backlog() > 0 || now < this.#stragglerScanAt) return
+    if (this.#paused || this.#backlog() > 0 || now < this.#stragglerScanAt) return
     this.#stragglerScanAt = now + 4 * this.#o.tickMs
     for (const [id] of this.#o.swarm.jobs) {
       const view = this.#o.jobs(id as JobId)
@@ -210,14 +246,38 @@ export class Donor {
     }
   }
 
+  /**
+   * Starts fetching the arguments of the next ready task per worker, so that
+   * a task whose arguments link to blocks held by other peers does not leave
+   * its worker idle while they arrive. At most one task per worker is fetched
+   * ahead, which bounds the memory it holds.
+   */
+  #prefetch(): void {
+    for (const slot of this.#ready.slice(0, this.#o.workers)) {
+      if (this.#prefetched.has(slot)) continue
+      const task = this.#o.jobs(slot.job)?.task(slot.task)
+      if (task === undefined) continue
+      const args = this.#o.values.get(task.args).then((value) => resolveValueRefs(value, this.#o.values))
+      // A failure is reported by the run that awaits it; a dropped slot's is of no interest.
+      args.catch(() => {})
+      this.#prefetched.set(slot, args)
+    }
+  }
+
   #startRuns(): void {
     while (this.#running.size < this.#o.workers && this.#ready.length > 0) {
       const slot = this.#ready.shift() as Slot
       const view = this.#o.jobs(slot.job)
       // A cancelled job's claimed tasks are dropped; its claims lapse on their own.
-      if (view === undefined || view.cancelled) continue
+      if (view === undefined || view.cancelled) {
+        this.#prefetched.delete(slot)
+        continue
+      }
       const phase = taskPhase(view, slot.task, this.#o.clock.now())
-      if (phase.phase === 'done' || phase.phase === 'failed') continue
+      if (phase.phase === 'done' || phase.phase === 'failed') {
+        this.#prefetched.delete(slot)
+        continue
+      }
       this.#running.add(slot)
       this.#runs++
       void this.#run(view, slot).then(
@@ -237,6 +297,7 @@ export class Donor {
         },
       )
     }
+    this.#prefetch()
   }
 
   async #run(view: JobIndex, slot: Slot): Promise<Finished> {
@@ -246,7 +307,10 @@ export class Donor {
     try {
       let fn = this.#functions.get(view.spec.fn)
       if (fn === undefined) this.#functions.set(view.spec.fn, (fn = loadFunction(this.#o.values, view.spec.fn)))
-      const args = await this.#o.values.get(task.args)
+      // Links in the arguments (`{ "/": address }`) are fetched by hash before the function runs, usually ahead of time.
+      const prefetched = this.#prefetched.get(slot)
+      this.#prefetched.delete(slot)
+      const args = await (prefetched ?? this.#o.values.get(task.args).then((value) => resolveValueRefs(value, this.#o.values)))
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
       execution = { kind: 'thrown', error: toErrorRecord(error), durationMs: 0 }

@@ -84,7 +84,10 @@ export async function checkChurnScenario(seed: number): Promise<SimulationResult
   return result
 }
 
-/** Seeds for one shard of the 200. */
-export function seedShard(shard: number, shards: number, total = 200): number[] {
+/**
+ * Seeds for one shard. 80 by default keeps `npm test` inside CI's budget;
+ * `TESSERA_CHURN_SEEDS=1000 npx vitest run swarm-churn` runs a longer soak.
+ */
+export function seedShard(shard: number, shards: number, total = Number(process.env.TESSERA_CHURN_SEEDS ?? 80)): number[] {
   return Array.from({ length: total }, (_, i) => i + 1).filter((seed) => seed % shards === shard)
 }

@@ -9,6 +9,9 @@ export interface PresenceInfo {
   readonly load: number
   /** The Tessera version it runs. */
   readonly version: string
+  /** Calls this peer has looked up in the result cache since it connected, and how many the cache answered. */
+  readonly cacheLookups?: number
+  readonly cacheHits?: number
 }
 
 export interface PresenceRecord extends PresenceInfo {
@@ -37,6 +40,7 @@ export class Presence {
   readonly #listeners = new Set<(peers: readonly PresenceRecord[]) => void>()
   readonly #off: Unsubscribe[]
   readonly #timer: ReturnType<typeof setInterval>
+  #closed = false
   #local: PresenceRecord
 
   constructor(
@@ -80,11 +84,14 @@ export class Presence {
   }
 
   close(): void {
+    this.#closed = true
     clearInterval(this.#timer)
     for (const off of this.#off) off()
   }
 
   #publish(): void {
+    // A late update (a load change racing close) is kept locally, never sent on a closed mesh.
+    if (this.#closed) return
     this.#local = { ...this.#local, seq: Math.max(Date.now(), this.#local.seq + 1) }
     this.transport.broadcast(encoder.encode(JSON.stringify(this.#local)))
   }
@@ -137,7 +144,8 @@ function parseRecord(bytes: Uint8Array): PresenceRecord | undefined {
   if (r.kind !== 'browser' && r.kind !== 'node') return undefined
   if (!isCount(r.workers) || typeof r.load !== 'number' || !Number.isFinite(r.load) || !isCount(r.seq)) return undefined
   if (typeof r.version !== 'string' || r.version.length > 64) return undefined
-  return { peer: r.peer as PeerId, kind: r.kind, workers: r.workers, load: r.load, version: r.version, seq: r.seq }
+  const cache = isCount(r.cacheLookups) && isCount(r.cacheHits) && r.cacheHits <= r.cacheLookups ? { cacheLookups: r.cacheLookups, cacheHits: r.cacheHits } : {}
+  return { peer: r.peer as PeerId, kind: r.kind, workers: r.workers, load: r.load, version: r.version, seq: r.seq, ...cache }
 }
 
 const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0

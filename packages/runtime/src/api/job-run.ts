@@ -1,6 +1,8 @@
 import {
   fromErrorRecord,
   taskPhase,
+  valueRef,
+  type Address,
   type JobIndex,
   type TaskKey,
   type ValueStore,
@@ -26,7 +28,11 @@ export interface JobRunOptions {
   readonly calls: readonly PlannedCall[]
   readonly onOutcome: (call: PlannedCall, outcome: CallOutcome) => void
   readonly onProgress?: (progress: Progress) => void
+  /** The job was cancelled, here or by another host (`stopJob`), before every call settled. */
+  readonly onCancelled?: () => void
   readonly pollMs?: number
+  /** `ref`: each result as a link to its stored value (`{ "/": address }`), left where it was computed. */
+  readonly resultsAs?: 'value' | 'ref'
 }
 
 /**
@@ -59,6 +65,11 @@ export class JobRun {
     this.#finished = new Promise((resolve) => (this.#finish = resolve))
   }
 
+  /** The job this batch follows, once its document is open here. */
+  get jobId(): string | undefined {
+    return this.o.job()?.spec.id
+  }
+
   /** Resolves once every call has an outcome (or `stop` was called). */
   async run(): Promise<void> {
     for (const key of this.#byKey.keys()) {
@@ -85,6 +96,11 @@ export class JobRun {
 
   async #step(): Promise<void> {
     const job = this.o.job()
+    if (job !== undefined && (job.cancelled || this.o.swarm.job(job.spec.id)?.state === 'cancelled')) {
+      this.o.onCancelled?.()
+      this.stop()
+      return
+    }
     // Without the job's document (a reference from another host, a dropped job) the cache is the only witness.
     if (job === undefined) for (const key of [...this.#pending]) {
       const cached = this.o.swarm.cached(key)
@@ -103,7 +119,7 @@ export class JobRun {
           if (outcome.kind === 'thrown') this.#settle(key, { ok: false, error: fromErrorRecord(outcome.error) })
           else {
             try {
-              this.#settle(key, { ok: true, value: await this.o.values.get(outcome.result), cached: false })
+              this.#settle(key, { ok: true, value: await this.#resultOf(outcome.result), cached: false })
             } catch (error) {
               this.#settle(key, { ok: false, error: error as Error })
             }
@@ -122,10 +138,14 @@ export class JobRun {
       return
     }
     try {
-      this.#settle(key, { ok: true, value: await this.o.values.get(entry.result), cached: true }, true)
+      this.#settle(key, { ok: true, value: await this.#resultOf(entry.result), cached: true }, true)
     } catch (error) {
       this.#settle(key, { ok: false, error: error as Error }, true)
     }
+  }
+
+  async #resultOf(address: Address): Promise<unknown> {
+    return this.o.resultsAs === 'ref' ? valueRef(address) : this.o.values.get(address)
   }
 
   #settle(key: TaskKey, outcome: CallOutcome, cached = false): void {

@@ -28,6 +28,9 @@ export interface SwarmStatus {
   readonly done: number
   readonly failed: number
   readonly cacheEntries: number
+  /** Calls this peer has looked up in the cache since it connected, and how many the cache answered. */
+  readonly cacheLookups: number
+  readonly cacheHits: number
   /** Tasks this peer's own workers have run since it connected (for the swarm or for local calls). */
   readonly executed: number
 }

@@ -1,4 +1,4 @@
-import type { KeywordArgs, PureFunction } from '@tessera/core'
+import type { KeywordArgs, PureFunction, ValueRef } from '@tessera/core'
 import type { BatchOptions, CallOptions } from './options.ts'
 import type { Settled } from './progress.ts'
 import type { TaskRef } from './task-ref.ts'
@@ -23,6 +23,13 @@ export interface SwarmFunction<A extends KeywordArgs, R> {
   /** All results in order (Pythagoras' parallel, pywren's map). Rejects with `ParallelError` naming the failed indices. */
   parallel(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): Promise<R[]>
   parallel(argsList: readonly A[], options: BatchOptions & { readonly settle: true }): Promise<Array<Settled<A, R>>>
+  /**
+   * Like `parallel`, but each result comes back as a link to its stored value
+   * (`{ "/": address }`) and stays on the peer that computed it. Links passed as
+   * arguments are resolved by the donor that runs the task, so one wave's
+   * results feed the next without passing through this host (numpywren's model).
+   */
+  parallelRefs(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): Promise<ValueRef[]>
   /** Results as each completes; a failed call ends the stream with its error (or, with `settle`, is yielded). */
   stream(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): AsyncIterable<Streamed<A, R>>
   stream(argsList: readonly A[], options: BatchOptions & { readonly settle: true }): AsyncIterable<Settled<A, R>>

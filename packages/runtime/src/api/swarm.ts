@@ -13,6 +13,8 @@ import {
   taskKeyOf,
   taskPhase,
   asJobId,
+  resolveValueRefs,
+  type ValueRef,
   type Donor,
   type Executor,
   type JobId,
@@ -26,6 +28,7 @@ import type { MeshPeer } from '@tessera/mesh'
 import { JobTracker } from '../job-tracker.ts'
 import { JobRun, type CallOutcome, type PlannedCall } from './job-run.ts'
 import type { BatchOptions, CallOptions, PureOptions, SwarmStatus } from './options.ts'
+import { summarizeJob, type JobSummary } from './job-summary.ts'
 import type { Settled } from './progress.ts'
 import type { Streamed, SwarmFunction } from './swarm-function.ts'
 import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
@@ -58,6 +61,8 @@ interface Plan<A> {
 export class Swarm {
   readonly #runs = new Set<{ run: JobRun; reject: (error: Error) => void }>()
   #localRuns = 0
+  #cacheLookups = 0
+  #cacheHits = 0
   /** Bumped by `cancel()`, so a batch still being published when it is called is cancelled too. */
   #generation = 0
   #closed = false
@@ -66,6 +71,11 @@ export class Swarm {
 
   get peer(): MeshPeer {
     return this.parts.peer
+  }
+
+  /** This peer's share of the work, when it donates: what a dashboard pauses and resizes. */
+  get donor(): Donor | undefined {
+    return this.parts.donor
   }
 
   pure<A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, options: PureOptions = {}): SwarmFunction<A, Awaited<R>> {
@@ -79,6 +89,8 @@ export class Swarm {
       definition,
       remote: (args: A, callOptions?: CallOptions) => this.#remote(definition, args, jobOptions, callOptions),
       parallel: (argsList: readonly A[], batch?: BatchOptions) => this.#parallel(definition, argsList, jobOptions, batch ?? {}),
+      parallelRefs: (argsList: readonly A[], batch?: BatchOptions) =>
+        this.#parallel(definition, argsList, jobOptions, batch ?? {}, 'ref') as Promise<ValueRef[]>,
       stream: (argsList: readonly A[], batch?: BatchOptions) => this.#stream(definition, argsList, jobOptions, batch ?? {}),
       submit: (args: A) => this.#submit(definition, args, jobOptions),
     })
@@ -101,6 +113,11 @@ export class Swarm {
     } finally {
       if (job !== undefined) this.parts.tracker.unpin(job)
     }
+  }
+
+  /** Calls looked up in the result cache since this peer connected, and how many it answered. */
+  get cacheUse(): { readonly lookups: number; readonly hits: number } {
+    return { lookups: this.#cacheLookups, hits: this.#cacheHits }
   }
 
   status(): SwarmStatus {
@@ -128,8 +145,46 @@ export class Swarm {
       done,
       failed,
       cacheEntries: this.parts.peer.swarm.cache.size,
+      cacheLookups: this.#cacheLookups,
+      cacheHits: this.#cacheHits,
       executed: (this.parts.donor?.runs ?? 0) + this.#localRuns,
     }
+  }
+
+  /**
+   * The swarm's jobs, newest first: open ones always, finished ones up to
+   * `limit` (default 20) — achilles' cluster status, per job.
+   */
+  jobs(options: { readonly limit?: number } = {}): JobSummary[] {
+    const now = Date.now()
+    const limit = options.limit ?? 20
+    const entries = [...this.parts.peer.swarm.jobs.values()].sort((a, b) => b.createdAt - a.createdAt)
+    const open = entries.filter((e) => e.state === 'open')
+    const finished = entries.filter((e) => e.state !== 'open').slice(0, Math.max(0, limit - open.length))
+    return [...open, ...finished]
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map((entry) => summarizeJob(entry, this.parts.tracker.get(entry.id), now))
+  }
+
+  /**
+   * Stops one job, whoever submitted it (achilles' kill_cluster, per job):
+   * donors abandon its tasks, and this host's waiting calls on it reject with
+   * `CancelledError`. Returns false when no open job has that id.
+   */
+  async stopJob(id: string): Promise<boolean> {
+    const { swarm } = this.parts.peer
+    const entry = swarm.job(asJobId(id))
+    if (entry === undefined || entry.state !== 'open') return false
+    const index = await this.parts.tracker.pin(asJobId(id))
+    index?.job.control.set('cancelled', true)
+    swarm.jobs.set(id, { ...entry, state: 'cancelled' })
+    this.parts.tracker.unpin(asJobId(id))
+    for (const { run, reject } of [...this.#runs]) {
+      if (run.jobId !== id) continue
+      run.stop()
+      reject(new CancelledError(`job ${id} was stopped`))
+    }
+    return true
   }
 
   /** Cancels this host's queued and running tasks: donors drop them, and waiting calls reject with `CancelledError`. */
@@ -173,8 +228,8 @@ export class Swarm {
       if (cached.kind === 'failure') throw fromErrorRecord(cached.error)
       return (await values.get(cached.result)) as R
     }
-    // The executor may take over the arguments' buffers: give it a copy of its own.
-    const own = decodeCanonical(encodeAndAddress(args, 'args').bytes) as KeywordArgs
+    // The executor may take over the arguments' buffers: give it a copy of its own (links resolved, as a donor would).
+    const own = (await resolveValueRefs(decodeCanonical(encodeAndAddress(args, 'args').bytes), values)) as KeywordArgs
     this.#localRuns++
     const execution = await executor.run(fn, own, { timeoutMs: options.timeoutMs ?? 60_000, ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }) })
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
@@ -201,13 +256,20 @@ export class Swarm {
     return formatTaskRef(job, taskOf.get(key), key)
   }
 
-  async #parallel<A extends KeywordArgs, R>(fn: PureFunction<A, R>, argsList: readonly A[], options: JobOptions, batch: BatchOptions): Promise<never> {
+  async #parallel<A extends KeywordArgs, R>(
+    fn: PureFunction<A, R>,
+    argsList: readonly A[],
+    options: JobOptions,
+    batch: BatchOptions,
+    resultsAs: 'value' | 'ref' = 'value',
+  ): Promise<never> {
     const plan = this.#plan(fn, argsList)
     const { job, taskOf } = await this.#launch(fn, plan, options)
     const settled: Array<Settled<A, R>> = new Array(argsList.length)
     try {
       const outcomes = await this.#follow(plan.calls, taskOf, () => (job === undefined ? undefined : this.parts.tracker.get(job)), {
         ...batch,
+        resultsAs,
         onOutcome: () => {},
         onAbort: () => this.#cancelJob(job),
       })
@@ -290,7 +352,9 @@ export class Swarm {
       }
       const key = taskKeyOf(fn.address, address)
       calls.push({ index, key })
+      this.#cacheLookups++
       if (this.parts.peer.swarm.cached(key) === undefined) uncached.set(key, args)
+      else this.#cacheHits++
     })
     return { calls, args: argsList, uncached }
   }
@@ -327,7 +391,11 @@ export class Swarm {
     calls: readonly PlannedCall[],
     taskOf: ReadonlyMap<TaskKey, string>,
     job: () => ReturnType<JobTracker['get']>,
-    options: BatchOptions & { onOutcome: (call: PlannedCall, outcome: CallOutcome) => void; onAbort?: () => void },
+    options: BatchOptions & {
+      onOutcome: (call: PlannedCall, outcome: CallOutcome) => void
+      onAbort?: () => void
+      resultsAs?: 'value' | 'ref'
+    },
   ): Promise<CallOutcome[]> {
     const outcomes: CallOutcome[] = new Array(calls.length)
     const { peer } = this.parts
@@ -343,6 +411,8 @@ export class Swarm {
           options.onOutcome(call, outcome)
         },
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.resultsAs === undefined ? {} : { resultsAs: options.resultsAs }),
+        onCancelled: () => reject(new CancelledError(`job ${run.jobId ?? ''} was cancelled`)),
       })
       const entry = { run, reject }
       const signal = options.signal

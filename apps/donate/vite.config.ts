@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * The donate page (`index.html`) and the one-line embed (`tessera-embed.js`),
+ * built into `apps/donate/dist/`, which `tessera serve` serves at `/`.
+ *
+ * - `base: './'`: every URL is relative, so the embed finds its chunks and its
+ *   sandbox worker next to itself when a page on another origin loads it.
+ * - `worker.format: 'iife'`: the sandbox worker is one self-contained script,
+ *   which the sandbox frame starts from a `blob:` URL with no network access.
+ * - `server.cors`: in dev, the sandbox frame (an opaque origin) imports the
+ *   worker module from the dev server.
+ */
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  server: { cors: true },
+  worker: { format: 'iife' },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    rolldownOptions: {
+      input: {
+        index: here('index.html'),
+        'tessera-embed': here('../../packages/client/src/embed.ts'),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'tessera-embed' ? 'tessera-embed.js' : 'assets/[name]-[hash].js'),
+      },
+    },
+  },
+})

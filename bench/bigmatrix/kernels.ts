@@ -1,0 +1,61 @@
+import { Matrix } from 'ml-matrix'
+import { gemmInto, gemmNaive } from '@tessera/bigmatrix/kernels'
+
+export interface KernelRates {
+  /** GFLOP/s on one thread, best of a few runs, for an n×n by n×n product. */
+  readonly blocked: number
+  readonly naive: number
+  readonly mlMatrix: number
+  readonly n: number
+}
+
+function seeded(length: number, seed: number): Float64Array {
+  let x = seed >>> 0 || 1
+  return Float64Array.from({ length }, () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 4294967296 - 0.5
+  })
+}
+
+/** Best of `runs` samples; each sample repeats `body` until it lasts 30 ms or more, so small sizes time well too. */
+function bestRate(flops: number, runs: number, body: () => void): number {
+  let best = Infinity
+  for (let r = 0; r < runs; r++) {
+    let reps = 0
+    const started = performance.now()
+    do {
+      body()
+      reps++
+    } while (performance.now() - started < 30)
+    best = Math.min(best, (performance.now() - started) / reps)
+  }
+  return flops / best / 1e6
+}
+
+/**
+ * The block kernel against the textbook triple loop and against ml-matrix's
+ * `mmul` (the most used JS matrix library on npm), all on this thread, on the
+ * same n×n operands. The first run of each warms the JIT and is kept out of
+ * "best of".
+ */
+export function measureKernels(n: number, runs: number): KernelRates {
+  const a = seeded(n * n, 1)
+  const b = seeded(n * n, 2)
+  const c = new Float64Array(n * n)
+  const flops = 2 * n ** 3
+  gemmInto(n, n, n, a, b, c, 1)
+  const blocked = bestRate(flops, runs, () => gemmInto(n, n, n, a, b, c, 1))
+  gemmNaive(n, n, n, a, b, c)
+  const naive = bestRate(flops, Math.max(1, runs - 1), () => gemmNaive(n, n, n, a, b, c))
+  const ma = new Matrix(n, n)
+  const mb = new Matrix(n, n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    ma.set(i, j, a[i * n + j] as number)
+    mb.set(i, j, b[i * n + j] as number)
+  }
+  ma.mmul(mb)
+  const mlMatrix = bestRate(flops, Math.max(1, runs - 1), () => ma.mmul(mb))
+  return { blocked, naive, mlMatrix, n }
+}

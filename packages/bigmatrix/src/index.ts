@@ -1,0 +1,8 @@
+export { BigMatrix, type CreateOptions, type GatherOptions } from './big-matrix.ts'
+export { matmul, type AlgorithmOptions } from './matmul.ts'
+export { cholesky, type CholeskyOptions } from './cholesky.ts'
+export type { Dtype, MatrixHeader, InitSpec } from './header.ts'
+export type { BlockInitArgs, RandomInitParams } from './tasks/random-init.ts'
+export { randomBlock } from './tasks/random-init.ts'
+export type { Block } from './kernels/block.ts'
+export { BlockIndexError, ShapeMismatchError, DtypeMismatchError } from '@tessera/core'

@@ -1,0 +1,58 @@
+import { DtypeMismatchError, ShapeMismatchError, type ValueRef } from '@tessera/core'
+import type { BatchOptions } from '@tessera/runtime'
+import { BigMatrix } from './big-matrix.ts'
+import { blockKey, extentOf } from './header.ts'
+import { blockTasks } from './tasks/registry.ts'
+import type { MatmulBlockArgs } from './tasks/matmul-task.ts'
+
+export type AlgorithmOptions = Pick<BatchOptions, 'signal' | 'onProgress'>
+
+/**
+ * C = A·B as one wave of block tasks, one per output block, each summing
+ * A[i,p]·B[p,j] over p. The inputs' lazy blocks are made first (one wave per
+ * operand, run together), and every block travels as a link: a donor fetches
+ * the blocks it needs by hash from whichever peer holds them, and C's blocks
+ * stay where they were computed. Every task is memoized on its input blocks'
+ * addresses, so a rerun, or a run cut short by churn, recomputes only what is
+ * missing. C is blocked like A's rows and B's columns; A's column blocks must
+ * match B's row blocks.
+ */
+export async function matmul(a: BigMatrix, b: BigMatrix, options: AlgorithmOptions = {}): Promise<BigMatrix> {
+  if (a.dtype !== b.dtype) throw new DtypeMismatchError(`cannot multiply a ${a.dtype} matrix by a ${b.dtype} matrix`)
+  const [m, k] = a.shape
+  const [k2, n] = b.shape
+  if (k !== k2) throw new ShapeMismatchError(`cannot multiply ${m}×${k} by ${k2}×${n}: inner sizes differ`)
+  if (a.blockShape[1] !== b.blockShape[0]) {
+    throw new ShapeMismatchError(`A's column blocks (${a.blockShape[1]}) must match B's row blocks (${b.blockShape[0]})`)
+  }
+  const swarm = a.swarm
+  const [refsA, refsB] = await Promise.all([a.storedRefs(), b.storedRefs()])
+  const at = (matrix: BigMatrix, refs: Array<Array<ValueRef | null>>, i: number, j: number): ValueRef | null =>
+    (matrix.transposed ? refs[j]?.[i] : refs[i]?.[j]) ?? null
+  const [gi] = a.grid
+  const [, gj] = b.grid
+  const [, gk] = a.grid
+  const ks = Array.from({ length: gk }, (_, p) => extentOf(k, a.blockShape[1], p))
+  const cells: Array<[number, number]> = []
+  const argsList: MatmulBlockArgs[] = []
+  for (let i = 0; i < gi; i++) {
+    for (let j = 0; j < gj; j++) {
+      cells.push([i, j])
+      argsList.push({
+        // Links, typed as the blocks the donor turns them into.
+        a: ks.map((_, p) => at(a, refsA, i, p)) as unknown as MatmulBlockArgs['a'],
+        b: ks.map((_, p) => at(b, refsB, p, j)) as unknown as MatmulBlockArgs['b'],
+        m: extentOf(m, a.blockShape[0], i),
+        n: extentOf(n, b.blockShape[1], j),
+        ks,
+        aT: a.transposed,
+        bT: b.transposed,
+        dtype: a.dtype,
+      })
+    }
+  }
+  const refs = await blockTasks(swarm).matmul.parallelRefs(argsList, options)
+  const blocks = new Map<string, ValueRef>()
+  cells.forEach(([i, j], index) => blocks.set(blockKey(i, j), refs[index] as ValueRef))
+  return BigMatrix.fromBlocks(swarm, { shape: [m, n], blockShape: [a.blockShape[0], b.blockShape[1]], dtype: a.dtype, blocks })
+}

@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util'
+import { UsageError } from './cli-errors.ts'
+
+export type CommandName = 'serve' | 'run' | 'status' | 'stop' | 'token'
+
+type OptionKind = { readonly type: 'string' | 'boolean'; readonly short?: string }
+
+interface CommandSpec {
+  readonly summary: string
+  readonly usage: string
+  readonly options: Readonly<Record<string, OptionKind>>
+  /** Names of the positional arguments it takes, in order. */
+  readonly positionals: readonly string[]
+}
+
+const CONNECTION = `  --signaling <url>   the signaling server (env TESSERA_SIGNALING; default ws://127.0.0.1:8787)
+  --room <name>       the room to join (env TESSERA_ROOM; default "default")
+  --token <token>     a room token, for private rooms (env TESSERA_TOKEN)`
+const COMMON = `  --verbose           print stack traces with errors (or TESSERA_DEBUG=1)
+  -h, --help          this help`
+
+const connection = { signaling: { type: 'string' }, room: { type: 'string' }, token: { type: 'string' } } as const
+const common = { verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  serve: {
+    summary: 'run the signaling server and the donate page on one port',
+    usage: `usage: tessera serve [flags]
+
+Runs the signaling server and serves the donate page (apps/donate/dist, built
+first if missing) on the same port, then prints the URL to open.
+
+  --port <n>            port to listen on, 0 for any free one (env PORT; default 8787)
+  --host <addr>         interface to bind (default 127.0.0.1; 0.0.0.0 serves the network)
+  --static <dir>        serve this directory instead of the donate page
+  --room <name>         the room in the printed URL (default "default")
+  --secret <s>          HMAC secret for private-room tokens, 16+ characters
+                        (env TESSERA_SIGNALING_SECRET, preferred: flags show in ps)
+  --private-rooms <l>   comma-separated rooms that need a token besides private:*
+                        (env TESSERA_PRIVATE_ROOMS)
+  --ice <json>          STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
+                        (env TESSERA_ICE_SERVERS)
+${COMMON}`,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      static: { type: 'string' },
+      room: { type: 'string' },
+      secret: { type: 'string' },
+      'private-rooms': { type: 'string' },
+      ice: { type: 'string' },
+      ...common,
+    },
+    positionals: [],
+  },
+  run: {
+    summary: 'run a job module on the swarm',
+    usage: `usage: tessera run <job.ts|job.mjs> [flags] [-- job arguments]
+
+Bundles the job module (its imports inlined, so its pure functions may call
+imported helpers on donors), connects to the swarm, and calls its default
+export with (swarm, context); prints what it returns. Arguments after -- reach
+the job as context.args.
+
+${CONNECTION}
+  --workers <n>       worker threads this host donates (default: cores - 1; 0 only submits)
+  --cache-dir <dir>   where results persist (default .tessera)
+${COMMON}`,
+    options: { ...connection, workers: { type: 'string' }, 'cache-dir': { type: 'string' }, ...common },
+    positionals: ['job'],
+  },
+  status: {
+    summary: "print the swarm's peers, workers, jobs and queue",
+    usage: `usage: tessera status [flags]
+
+Joins the room briefly (no workers, nothing stored) and prints its peers,
+workers, jobs and queue.
+
+${CONNECTION}
+  --wait <ms>         how long to listen for peers before printing (default 2000)
+  --json              print JSON instead of tables
+${COMMON}`,
+    options: { ...connection, wait: { type: 'string' }, json: { type: 'boolean' }, ...common },
+    positionals: [],
+  },
+  stop: {
+    summary: 'stop one job, or every open job',
+    usage: `usage: tessera stop [--job <id>] [flags]
+
+Stops a job, whoever submitted it: donors abandon its tasks and its
+submitter's calls fail with CancelledError. Without --job, stops every open job.
+
+  --job <id>          the job to stop (see tessera status)
+${CONNECTION}
+  --wait <ms>         how long to listen for peers before acting (default 2000)
+${COMMON}`,
+    options: { job: { type: 'string' }, ...connection, wait: { type: 'string' }, ...common },
+    positionals: [],
+  },
+  token: {
+    summary: 'sign a token that admits to a private room',
+    usage: `usage: tessera token --room <name> [flags]
+
+Prints a room token signed with the server's secret (TESSERA_SIGNALING_SECRET,
+the one \`tessera serve\` uses). Hosts pass it with --token or TESSERA_TOKEN.
+
+  --room <name>       the private room it admits to
+  --expires <time>    how long it is valid: 3600, 90m, 12h, 7d (default 7d)
+  --peer <id>         admit only this peer id
+  --secret <s>        the secret, if not in TESSERA_SIGNALING_SECRET
+${COMMON}`,
+    options: { room: { type: 'string' }, expires: { type: 'string' }, peer: { type: 'string' }, secret: { type: 'string' }, ...common },
+    positionals: [],
+  },
+}
+
+export const MAIN_USAGE = `usage: tessera <command> [flags]
+
+${Object.entries(COMMANDS)
+  .map(([name, spec]) => `  ${name.padEnd(8)}${spec.summary}`)
+  .join('\n')}
+
+tessera <command> --help shows a command's flags.`
+
+export interface ParsedCommand {
+  readonly command: CommandName
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>
+  readonly positionals: readonly string[]
+  /** What came after `--`. */
+  readonly rest: readonly string[]
+  readonly help: boolean
+  readonly verbose: boolean
+}
+
+export function isCommand(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name)
+}
+
+/** Parses `tessera <command> ...`; throws `UsageError` with a one-line message. */
+export function parseCommand(argv: readonly string[]): ParsedCommand | { readonly command: undefined; readonly help: true } {
+  const [name, ...after] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { command: undefined, help: true }
+  if (!isCommand(name)) {
+    throw new UsageError(name.startsWith('-') ? `expected a command before ${name}` : `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`)
+  }
+  const spec = COMMANDS[name]
+  const split = after.indexOf('--')
+  const own = split === -1 ? after : after.slice(0, split)
+  const rest = split === -1 ? [] : after.slice(split + 1)
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] }
+  try {
+    parsed = parseArgs({ args: [...own], options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
+  } catch (error) {
+    const message = firstLine((error as Error).message)
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
+    throw new UsageError(unknown === undefined ? message : `unknown flag ${unknown}`, name)
+  }
+  const help = parsed.values['help'] === true
+  if (!help && parsed.positionals.length > spec.positionals.length) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[spec.positionals.length]}"`, name)
+  }
+  if (!help && parsed.positionals.length < spec.positionals.length) {
+    throw new UsageError(`missing <${spec.positionals[parsed.positionals.length]}>`, name)
+  }
+  return {
+    command: name,
+    flags: parsed.values,
+    positionals: parsed.positionals,
+    rest,
+    help,
+    verbose: parsed.values['verbose'] === true,
+  }
+}
+
+/** An integer flag, checked: `--workers abc` is a usage error, not NaN workers. */
+export function integerFlag(
+  command: CommandName,
+  flag: string,
+  text: string | undefined,
+  fallback: number,
+  range: { readonly min: number; readonly max: number },
+): number {
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new UsageError(`--${flag} must be an integer from ${range.min} to ${range.max}, got "${text}"`, command)
+  }
+  return value
+}
+
+export function stringFlag(flags: ParsedCommand['flags'], name: string): string | undefined {
+  const value = flags[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n', 1)[0] ?? text).trim()
+}

@@ -1,0 +1,30 @@
+import { MIN_SECRET_LENGTH, signRoomToken } from '@tessera/signaling'
+import { stringFlag, type ParsedCommand } from '../args.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { CliIo } from '../io.ts'
+
+const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 }
+
+/** `3600`, `90m`, `12h`, `7d` in seconds; undefined when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim())
+  if (match === null) return undefined
+  const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1)
+  return seconds > 0 ? seconds : undefined
+}
+
+/** `tessera token --room R`: a room token signed with the server's secret. */
+export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
+  const room = stringFlag(parsed.flags, 'room')
+  if (room === undefined || room === '') throw new UsageError('--room is required', 'token')
+  const secret = stringFlag(parsed.flags, 'secret') ?? io.env['TESSERA_SIGNALING_SECRET']
+  if (secret === undefined || secret.length < MIN_SECRET_LENGTH) {
+    throw new UsageError(`set TESSERA_SIGNALING_SECRET (or --secret) to the server's secret, at least ${MIN_SECRET_LENGTH} characters`, 'token')
+  }
+  const expires = stringFlag(parsed.flags, 'expires') ?? '7d'
+  const expiresInSeconds = parseDuration(expires)
+  if (expiresInSeconds === undefined) throw new UsageError(`--expires must be like 3600, 90m, 12h or 7d, got "${expires}"`, 'token')
+  const peer = stringFlag(parsed.flags, 'peer')
+  io.stdout.write(`${signRoomToken({ secret, room, expiresInSeconds, ...(peer === undefined ? {} : { peer }) })}\n`)
+  return 0
+}

@@ -1,0 +1,57 @@
+import type { KeywordArgs } from '@tessera/core'
+import type { BatchOptions, PureOptions, Swarm, SwarmFunction } from '@tessera/runtime'
+import type { ModuleScope } from './module-scope.ts'
+import type { ProgressReporter } from './progress-bar.ts'
+import { selfContained } from './self-contained.ts'
+
+export interface JobSwarmOptions {
+  /** The job's bundle: pure functions defined in it carry the helpers they call. */
+  readonly scope?: ModuleScope
+  /** Where `parallel` and `stream` batches show their progress. */
+  readonly progress?: ProgressReporter
+}
+
+/** Methods of a swarm function that take a list and batch options as their second argument. */
+const BATCH_METHODS = ['parallel', 'stream', 'parallelRefs'] as const
+
+/**
+ * The swarm as a job module sees it: the same object, except that `pure`
+ * makes functions self-contained with their helpers from the bundle, and their
+ * batches report progress to the CLI's bar.
+ */
+export function jobSwarm(swarm: Swarm, options: JobSwarmOptions): Swarm {
+  const pure = <A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, pureOptions: PureOptions = {}): SwarmFunction<A, Awaited<R>> => {
+    const name = pureOptions.name ?? (fn.name !== '' ? fn.name : 'anonymous')
+    const shipped = options.scope === undefined ? fn : selfContained(fn, name, options.scope)
+    const registered = swarm.pure(shipped, { ...pureOptions, name })
+    return options.progress === undefined ? registered : withProgress(registered, name, options.progress)
+  }
+  return new Proxy(swarm, {
+    get(target, property) {
+      if (property === 'pure') return pure
+      const value: unknown = Reflect.get(target, property, target)
+      // Swarm keeps private fields: its methods must run with the real object as `this`.
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  })
+}
+
+function withProgress<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>, label: string, progress: ProgressReporter): SwarmFunction<A, R> {
+  const call = (args: A, callOptions?: Parameters<SwarmFunction<A, R>>[1]): Promise<R> => fn(args, callOptions)
+  const wrapped = Object.assign(call, fn) as unknown as Record<string, unknown>
+  for (const method of BATCH_METHODS) {
+    const original = (fn as unknown as Record<string, unknown>)[method]
+    if (typeof original !== 'function') continue
+    wrapped[method] = (argsList: readonly A[], batch: BatchOptions = {}) => {
+      const bar = progress.batch(label)
+      return (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, {
+        ...batch,
+        onProgress: (p) => {
+          batch.onProgress?.(p)
+          bar.update(p)
+        },
+      })
+    }
+  }
+  return wrapped as unknown as SwarmFunction<A, R>
+}

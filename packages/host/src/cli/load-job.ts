@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build, type Message, type Plugin } from 'esbuild'
+import { JobModuleError } from './cli-errors.ts'
+import type { JobModule } from './job-api.ts'
+import { ModuleScope } from './module-scope.ts'
+
+export interface LoadedJob {
+  readonly run: JobModule
+  /** Every export of the module, the default one included. */
+  readonly exports: Readonly<Record<string, unknown>>
+  /** The bundle's top-level declarations, for `selfContained`. */
+  readonly scope: ModuleScope
+}
+
+/**
+ * Tessera's own packages stay outside the bundle, imported from where this CLI
+ * runs: a job shares the CLI's `@tessera/core`, so `instanceof CancelledError`
+ * works, and native parts (WebRTC) are never bundled.
+ */
+const tesseraPackagesStayExternal: Plugin = {
+  name: 'tessera-external',
+  setup(builder) {
+    builder.onResolve({ filter: /^@tessera\// }, (args) => ({ path: import.meta.resolve(args.path), external: true }))
+  },
+}
+
+/**
+ * Bundles a job module with esbuild (local files and npm packages inlined into
+ * one ES module), loads it, and returns its default export with the bundle's
+ * scope, from which pure functions take the helpers they call.
+ */
+export async function loadJob(path: string): Promise<LoadedJob> {
+  const file = resolve(path)
+  if (!existsSync(file)) throw new JobModuleError(`no job module at ${path}`)
+  const source = await bundle(file)
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-job-'))
+  let loaded: Record<string, unknown> & { default?: unknown }
+  try {
+    const bundled = join(dir, `${basename(file).replace(/\.[cm]?[jt]sx?$/, '')}.mjs`)
+    await writeFile(bundled, source)
+    loaded = (await import(pathToFileURL(bundled).href)) as typeof loaded
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+  if (typeof loaded.default !== 'function') {
+    throw new JobModuleError(`${path} has no default export to run: export default async (swarm, context) => { ... }`)
+  }
+  return { run: loaded.default as JobModule, exports: loaded, scope: ModuleScope.of(source) }
+}
+
+async function bundle(file: string): Promise<string> {
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'silent',
+      plugins: [tesseraPackagesStayExternal],
+    })
+    const output = result.outputFiles[0]
+    if (output === undefined) throw new JobModuleError(`esbuild wrote nothing for ${file}`)
+    return output.text
+  } catch (error) {
+    const first = (error as { errors?: Message[] }).errors?.[0]
+    if (first === undefined) throw error
+    const where = first.location === null ? '' : `${relative(process.cwd(), first.location.file)}:${first.location.line}:${first.location.column + 1}: `
+    throw new JobModuleError(`cannot bundle ${relative(process.cwd(), file)}: ${where}${first.text}`)
+  }
+}

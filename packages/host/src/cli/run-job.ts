@@ -1,0 +1,61 @@
+import { inspect } from 'node:util'
+import { CancelledError } from '@tessera/core'
+import type { Swarm } from '@tessera/runtime'
+import { JobFailedError } from './cli-errors.ts'
+import { jobSwarm } from './job-swarm.ts'
+import type { LoadedJob } from './load-job.ts'
+import type { ProgressReporter } from './progress-bar.ts'
+import type { RunCounts } from './run-summary.ts'
+
+export interface RunJobOptions {
+  readonly args: readonly string[]
+  readonly signal: AbortSignal
+  readonly progress: ProgressReporter
+  /** This host's worker threads, for the summary. */
+  readonly workers: number
+}
+
+/**
+ * Calls a loaded job module's default export with the swarm (functions made
+ * self-contained, batches on the progress bar), and counts where its calls
+ * were answered. What the job throws comes back as `JobFailedError`.
+ */
+export async function runJob(job: LoadedJob, label: string, swarm: Swarm, options: RunJobOptions): Promise<{ result: unknown; counts: RunCounts }> {
+  const before = { ...options.progress.totals, executed: swarm.status().executed }
+  let result: unknown
+  try {
+    result = await job.run(jobSwarm(swarm, { scope: job.scope, progress: options.progress }), {
+      args: options.args,
+      signal: options.signal,
+      log: (line) => options.progress.log(line),
+    })
+  } catch (error) {
+    options.progress.finish()
+    const thrown = error instanceof Error ? error : new Error(String(error))
+    const verb = thrown instanceof CancelledError ? 'was cancelled' : 'failed'
+    throw new JobFailedError(`${label} ${verb}: ${thrown.name}: ${thrown.message}`, { cause: thrown })
+  }
+  options.progress.finish()
+  const after = options.progress.totals
+  return {
+    result,
+    counts: {
+      done: after.done - before.done,
+      cached: after.cached - before.cached,
+      ranHere: swarm.status().executed - before.executed,
+      workers: options.workers,
+    },
+  }
+}
+
+/** Strings as they are, other values as JSON when they have one, else as Node prints them. */
+export function formatResult(value: unknown): string {
+  if (typeof value === 'string') return value
+  try {
+    const json = JSON.stringify(value, null, 2)
+    if (json !== undefined) return json
+  } catch {
+    // BigInt, cycles: fall through
+  }
+  return inspect(value, { depth: 8 })
+}

@@ -1,0 +1,76 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
+import { DEFAULT_SIGNALING_PORT, type IceServer } from '@tessera/signaling/protocol'
+import { ListenError } from '../cli/cli-errors.ts'
+import { ensureDonatePage } from './donate-page.ts'
+import { staticFiles } from './static-files.ts'
+
+export interface TesseraServerOptions {
+  /** Default 8787; 0 picks a free port. */
+  readonly port?: number
+  /** Default `127.0.0.1`; `0.0.0.0` serves the network. */
+  readonly host?: string
+  /** The directory of the page to serve; default the donate page (built on first use); `false` for signaling only. */
+  readonly staticDir?: string | false
+  /** HMAC secret for private-room tokens. */
+  readonly secret?: string
+  readonly privateRooms?: readonly string[]
+  readonly iceServers?: readonly IceServer[]
+  /** One-line notices (building the page, a page that could not be found). */
+  readonly log?: (line: string) => void
+}
+
+export interface TesseraServer {
+  readonly port: number
+  /** `http://localhost:PORT`: the page, and (as `ws://`) the signaling server. */
+  readonly httpUrl: string
+  /** The WebSocket URL hosts connect to. */
+  readonly signalingUrl: string
+  /** What is served besides signaling: a directory, or nothing (and why). */
+  readonly page: { readonly dir: string } | { readonly missing: string }
+  readonly signaling: SignalingServer
+  close(): Promise<void>
+}
+
+/**
+ * `tessera serve`: the signaling server and the donate page on one port. The
+ * page connects to `ws://<the host it was loaded from>`, which is this server.
+ */
+export async function startTesseraServer(options: TesseraServerOptions = {}): Promise<TesseraServer> {
+  const log = options.log ?? (() => {})
+  const page: TesseraServer['page'] =
+    options.staticDir === false
+      ? { missing: 'no page (signaling only)' }
+      : options.staticDir !== undefined
+        ? { dir: options.staticDir }
+        : await ensureDonatePage(log).then((state) => (state.kind === 'built' ? { dir: state.dir } : { missing: state.reason }))
+  const httpFallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined = 'dir' in page ? staticFiles(page.dir) : undefined
+  const signaling = await startSignalingServer({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.secret === undefined ? {} : { secret: options.secret }),
+    ...(options.privateRooms === undefined ? {} : { privateRooms: options.privateRooms }),
+    ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+    ...(httpFallback === undefined ? {} : { httpFallback }),
+    log,
+  }).catch((error: unknown) => {
+    throw listenError(error, options.port ?? DEFAULT_SIGNALING_PORT)
+  })
+  const local = signaling.httpUrl.replace('://127.0.0.1:', '://localhost:')
+  return {
+    port: signaling.port,
+    httpUrl: local,
+    signalingUrl: signaling.url,
+    page,
+    signaling,
+    close: () => signaling.close(),
+  }
+}
+
+/** The one line a person needs when the port cannot be had. */
+function listenError(error: unknown, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') return new ListenError(`port ${port} is in use: stop whatever holds it, or choose another with --port`, { cause: error })
+  if (code === 'EACCES') return new ListenError(`no permission to listen on port ${port}: choose one above 1023 with --port`, { cause: error })
+  return error instanceof Error ? error : new Error(String(error))
+}
