@@ -1,8 +1,69 @@
 import { addressOfBytes } from './address.ts'
-import { encodeCanonical } from './encoding/canonical.ts'
 import type { Address, TaskKey } from './ids.ts'
 
-/** `hash(functionAddress, argsAddress)`: one call's identity, the same on every peer. */
+const TASK_KEY_TAG = 'tessera/task@1'
+const utf8 = new TextEncoder()
+
+/**
+ * `hash(functionAddress, argsAddress)`: one call's identity, the same on every peer.
+ * The hashed bytes are the canonical CBOR of `['tessera/task@1', fn, args]`,
+ * written here directly: this runs on every memoized call, and going through
+ * the general encoder cost as much as the hash itself. A test holds these
+ * bytes equal to `encodeCanonical` of the same array.
+ */
 export function taskKeyOf(functionAddress: Address, argsAddress: Address): TaskKey {
-  return addressOfBytes(encodeCanonical(['tessera/task@1', functionAddress, argsAddress])) as string as TaskKey
+  const pair = `${functionAddress} ${argsAddress}`
+  const known = recentKeys.get(pair)
+  if (known !== undefined) return known
+  const key = addressOfBytes(taskKeyBytes(functionAddress, argsAddress)) as string as TaskKey
+  // A memoized call computes its key on every hit; a repeat costs a map lookup instead of a
+  // hash. Bounded: the oldest half goes once it is full (Maps iterate in insertion order).
+  if (recentKeys.size >= RECENT_KEYS) for (const old of [...recentKeys.keys()].slice(0, RECENT_KEYS / 2)) recentKeys.delete(old)
+  recentKeys.set(pair, key)
+  return key
+}
+
+const RECENT_KEYS = 16_384
+const recentKeys = new Map<string, TaskKey>()
+
+/** @internal The bytes `taskKeyOf` hashes. */
+export function taskKeyBytes(functionAddress: string, argsAddress: string): Uint8Array {
+  const parts = [TASK_KEY_TAG, functionAddress, argsAddress].map((text) => utf8.encode(text))
+  let size = 1
+  for (const part of parts) size += textHeaderSize(part.byteLength) + part.byteLength
+  const out = new Uint8Array(size)
+  out[0] = 0x80 | parts.length
+  let at = 1
+  for (const part of parts) {
+    at = writeTextHeader(out, at, part.byteLength)
+    out.set(part, at)
+    at += part.byteLength
+  }
+  return out
+}
+
+function textHeaderSize(length: number): number {
+  return length < 24 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5
+}
+
+// CBOR major type 3 (text string) with the shortest length form, as canonical CBOR requires.
+function writeTextHeader(out: Uint8Array, at: number, length: number): number {
+  if (length < 24) {
+    out[at] = 0x60 | length
+    return at + 1
+  }
+  if (length < 0x100) {
+    out[at] = 0x78
+    out[at + 1] = length
+    return at + 2
+  }
+  if (length < 0x10000) {
+    out[at] = 0x79
+    out[at + 1] = length >> 8
+    out[at + 2] = length & 0xff
+    return at + 3
+  }
+  out[at] = 0x7a
+  new DataView(out.buffer, out.byteOffset + at + 1, 4).setUint32(0, length)
+  return at + 5
 }

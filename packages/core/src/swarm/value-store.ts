@@ -1,4 +1,4 @@
-import { addressOfBytesAsync, verifyBytesAsync } from '../address.ts'
+import { addressOfBytesAsync, verifyBytes, verifyBytesAsync } from '../address.ts'
 import { encodeCanonical } from '../encoding/canonical.ts'
 import { decodeCanonical } from '../encoding/canonical.ts'
 import type { Value } from '../encoding/supported-value.ts'
@@ -15,6 +15,13 @@ import type { SwarmDoc } from './swarm-doc.ts'
  * are decoded, wherever they came from.
  */
 export class ValueStore {
+  /**
+   * Inline bytes already checked against their address. Yjs hands back the
+   * same array on every read, so a hit skips the hash: a memoized call reads
+   * its result here every time.
+   */
+  readonly #verified = new WeakSet<Uint8Array>()
+
   constructor(
     private readonly swarm: SwarmDoc,
     private readonly blobs: BlobStore,
@@ -44,8 +51,15 @@ export class ValueStore {
   }
 
   async bytes(address: Address): Promise<Uint8Array> {
-    const entry = this.swarm.values.get(address)
-    const bytes = entry?.inline ?? (await this.blobs.get(address))
+    const inline = this.swarm.values.get(address)?.inline
+    if (inline !== undefined) {
+      if (!this.#verified.has(inline)) {
+        verifyBytes(address, inline)
+        this.#verified.add(inline)
+      }
+      return inline
+    }
+    const bytes = await this.blobs.get(address)
     if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
     await verifyBytesAsync(address, bytes)
     return bytes

@@ -44,6 +44,8 @@ export interface JobRunOptions {
 export class JobRun {
   readonly #byKey = new Map<TaskKey, PlannedCall[]>()
   readonly #pending = new Set<TaskKey>()
+  /** Calls whose accepted result is known, but not yet its value-index entry. */
+  readonly #awaitingValue = new Map<TaskKey, Address>()
   /** The job's task ids back to their keys. */
   readonly #keyOfTask = new Map<string, TaskKey>()
   #seen = 0
@@ -101,6 +103,13 @@ export class JobRun {
       this.stop()
       return
     }
+    // The accepted report (job document) can arrive before the result's entry in the
+    // value index (swarm document): such a call waits for it instead of failing.
+    for (const [key, address] of [...this.#awaitingValue]) {
+      if (!this.o.values.has(address)) continue
+      this.#awaitingValue.delete(key)
+      await this.#settleValue(key, address)
+    }
     // Without the job's document (a reference from another host, a dropped job) the cache is the only witness.
     if (job === undefined) for (const key of [...this.#pending]) {
       const cached = this.o.swarm.cached(key)
@@ -117,19 +126,22 @@ export class JobRun {
         else if (phase.phase === 'done') {
           const outcome = phase.outcome
           if (outcome.kind === 'thrown') this.#settle(key, { ok: false, error: fromErrorRecord(outcome.error) })
-          else {
-            try {
-              this.#settle(key, { ok: true, value: await this.#resultOf(outcome.result), cached: false })
-            } catch (error) {
-              this.#settle(key, { ok: false, error: error as Error })
-            }
-          }
+          else if (this.o.resultsAs !== 'ref' && !this.o.values.has(outcome.result)) this.#awaitingValue.set(key, outcome.result)
+          else await this.#settleValue(key, outcome.result)
         }
       }
     }
     this.#report()
     if (this.#pending.size === 0) this.#finish()
     else this.#poll()
+  }
+
+  async #settleValue(key: TaskKey, address: Address): Promise<void> {
+    try {
+      this.#settle(key, { ok: true, value: await this.#resultOf(address), cached: false })
+    } catch (error) {
+      this.#settle(key, { ok: false, error: error as Error })
+    }
   }
 
   async #settleFromCache(key: TaskKey, entry: NonNullable<ReturnType<SwarmDoc['cached']>>): Promise<void> {
