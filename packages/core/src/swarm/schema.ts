@@ -97,6 +97,20 @@ export interface StoredValue {
 }
 
 /**
+ * How an entry sits in the document: a small value's bytes themselves, a large
+ * one as `{ size }`. Bytes go in bare, never inside an object: Yjs deep-freezes
+ * object content when NODE_ENV is `development`, and freezing a non-empty
+ * Uint8Array throws, so such a peer could not apply any update that carried one.
+ * (`{ size, inline }` objects written by earlier versions are still read.)
+ */
+export type StoredValueRecord = Uint8Array | { readonly size: number; readonly inline?: Uint8Array }
+
+export function storedValueOf(record: StoredValueRecord | undefined): StoredValue | undefined {
+  if (record === undefined) return undefined
+  return record instanceof Uint8Array ? { size: record.byteLength, inline: record } : record
+}
+
+/**
  * One peer holding one blob, keyed by `holderKey(address, peer)`: peers that
  * fetch a blob add themselves, so popular blobs spread and survive their writer.
  */

@@ -1,13 +1,13 @@
 import * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import type { CacheEntry } from '../cache/result-cache.ts'
-import { holderKey, SWARM_DOC_GUID, type BlobHolder, type JobEntry, type StoredValue } from './schema.ts'
+import { holderKey, storedValueOf, SWARM_DOC_GUID, type BlobHolder, type JobEntry, type StoredValue, type StoredValueRecord } from './schema.ts'
 
 /** Typed access to the swarm document: jobs, the result cache, the value index and who holds which blob. */
 export class SwarmDoc {
   readonly jobs: Y.Map<JobEntry>
   readonly cache: Y.Map<CacheEntry>
-  readonly values: Y.Map<StoredValue>
+  readonly values: Y.Map<StoredValueRecord>
   readonly holders: Y.Map<BlobHolder>
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
@@ -26,7 +26,7 @@ export class SwarmDoc {
   }
 
   value(address: Address): StoredValue | undefined {
-    return this.values.get(address)
+    return storedValueOf(this.values.get(address))
   }
 
   /** Records that `peer` holds the bytes of `address`; idempotent. */

@@ -44,14 +44,11 @@ export class ValueStore {
   /** Step two: lists the value in the swarm document (inline when small). */
   record(address: Address, bytes: Uint8Array): void {
     if (this.swarm.values.has(address)) return
-    this.swarm.values.set(
-      address,
-      bytes.byteLength <= this.inlineLimit ? { size: bytes.byteLength, inline: bytes } : { size: bytes.byteLength },
-    )
+    this.swarm.values.set(address, bytes.byteLength <= this.inlineLimit ? bytes : { size: bytes.byteLength })
   }
 
   async bytes(address: Address): Promise<Uint8Array> {
-    const inline = this.swarm.values.get(address)?.inline
+    const inline = this.swarm.value(address)?.inline
     if (inline !== undefined) {
       if (!this.#verified.has(inline)) {
         verifyBytes(address, inline)
