@@ -44,7 +44,9 @@ export class ValueStore {
   /** Step two: lists the value in the swarm document (inline when small). */
   record(address: Address, bytes: Uint8Array): void {
     if (this.swarm.values.has(address)) return
-    this.swarm.values.set(address, bytes.byteLength <= this.inlineLimit ? bytes : { size: bytes.byteLength })
+    // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
+    const inline = bytes.byteLength > this.inlineLimit ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
+    this.swarm.values.set(address, inline ?? { size: bytes.byteLength })
   }
 
   async bytes(address: Address): Promise<Uint8Array> {
