@@ -4,11 +4,11 @@
 //
 // `runHashBench({ quick: true })` (2 sizes, ~20 ms per point) is for bench/run.ts.
 
-import os from 'node:os'
 import path from 'node:path'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { launchChromium, startVite } from '../tests/support/chromium.ts'
+import { hostFacts } from './lib/machine.ts'
 import {
   MULTIHASH_CODE,
   benchOptions,
@@ -128,7 +128,6 @@ export async function runHashBench({ quick, write = !quick, verbose = false }: H
   const chromium = await runInChromium(quick, log)
   checkCrossEnvironmentDigests(nodeRows, chromium.rows)
 
-  const cpus = os.cpus()
   const report: HashBenchReport = {
     benchmark: 'hash',
     date: localDate(started),
@@ -138,12 +137,7 @@ export async function runHashBench({ quick, write = !quick, verbose = false }: H
     options: { sizes: options.sizes ?? [], targetMs: options.targetMs ?? 0, warmupMs: options.warmupMs ?? 0 },
     multihashCodes: MULTIHASH_CODE,
     machine: {
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
-      totalMemoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-      platform: `${os.type()} ${os.release()}`,
-      arch: os.arch(),
-      node: process.version,
+      ...hostFacts(),
       chromium: chromium.version,
       chromiumUserAgent: chromium.userAgent,
       chromiumHardwareConcurrency: chromium.hardwareConcurrency,

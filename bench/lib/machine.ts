@@ -28,11 +28,9 @@ async function output(file: string, args: readonly string[]): Promise<string | u
   }
 }
 
-export async function readMachine(): Promise<MachineInfo> {
+/** What this process can say about its machine without asking any other program. */
+export function hostFacts() {
   const cpus = os.cpus()
-  const chromium = (await output(CHROMIUM_PATH, ['--version']))?.match(/[\d.]+/)?.[0] ?? 'not found'
-  const commit = (await output('git', ['rev-parse', 'HEAD'])) ?? 'unknown'
-  const status = await output('git', ['status', '--porcelain'])
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : cpus.length,
@@ -40,6 +38,15 @@ export async function readMachine(): Promise<MachineInfo> {
     platform: `${os.type()} ${os.release()}`,
     arch: os.arch(),
     node: process.version,
+  }
+}
+
+export async function readMachine(): Promise<MachineInfo> {
+  const chromium = (await output(CHROMIUM_PATH, ['--version']))?.match(/[\d.]+/)?.[0] ?? 'not found'
+  const commit = (await output('git', ['rev-parse', 'HEAD'])) ?? 'unknown'
+  const status = await output('git', ['status', '--porcelain'])
+  return {
+    ...hostFacts(),
     chromium,
     gitCommit: commit,
     gitDirty: status !== undefined && status.length > 0,
