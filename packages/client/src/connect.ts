@@ -1,5 +1,5 @@
 import type { Executor } from '@tessera/core'
-import { startBrowserPeer, type LinkLimits } from '@tessera/mesh/browser'
+import { startBrowserPeer, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { WebWorkerExecutor } from './web-worker-executor.ts'
 import { WorkerClock } from './worker-clock.ts'
@@ -27,7 +27,7 @@ export interface ConnectOptions {
 const defaultSignaling = (): string => `ws://${globalThis.location?.hostname || '127.0.0.1'}:8787`
 
 /** Joins a swarm from a web page: the same API as `@tessera/host`. */
-export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
+export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshPeer>> {
   const workers = options.workers ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1)
   const room = options.room ?? 'default'
   const peer = await startBrowserPeer({

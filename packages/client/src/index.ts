@@ -13,7 +13,11 @@
 export { connect, type ConnectOptions } from './connect.ts'
 export { WebWorkerExecutor, defaultWebWorkerCount, type WebWorkerExecutorOptions } from './web-worker-executor.ts'
 export { WorkerClock } from './worker-clock.ts'
-export type { Swarm, SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
+import type { MeshPeer } from '@tessera/mesh/browser'
+import type { Swarm as RuntimeSwarm } from '@tessera/runtime'
+/** A connection to a swarm over the mesh: what `connect()` returns. */
+export type Swarm = RuntimeSwarm<MeshPeer>
+export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
 export { SandboxedExecutor, type SandboxedExecutorOptions } from './sandbox/sandboxed-executor.ts'
 export { SandboxFrame } from './sandbox/sandbox-frame.ts'
 export type { WorkerCode } from './sandbox/protocol.ts'

@@ -68,10 +68,6 @@ export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/
 export { CompiledFunctions, invokePure, timeoutRecord, type Invocation } from './pure/invoke.ts'
 export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
 
-export type { ResultCache, CacheEntry } from './cache/result-cache.ts'
-export { MemoryResultCache } from './cache/memory-result-cache.ts'
-export { YjsResultCache } from './cache/yjs-result-cache.ts'
-export { MemoizedRunner, type MemoizedRunnerOptions } from './cache/memoized-runner.ts'
 
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
 export type { BlobStore } from './interfaces/blob-store.ts'
@@ -88,7 +84,23 @@ export { JobDoc } from './swarm/job-doc.ts'
 export { JobIndex } from './swarm/job-index.ts'
 export { ValueStore } from './swarm/value-store.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
-export { dropJob } from './swarm/drop-job.ts'
+export {
+  publishJob,
+  markJobDone,
+  cancelJob,
+  dropJob,
+  recordValue,
+  addHolder,
+  replacesCached,
+  cacheOutcome,
+  forgetFailure,
+  addTasks,
+  claimTask,
+  renewClaim,
+  startBackup,
+  putReport,
+  recordFailure,
+} from './swarm/writes.ts'
 export {
   submitJob,
   loadFunction,
@@ -114,6 +126,9 @@ export { nextBatchSize, type BatchSizeInput } from './scheduler/batch-size.ts'
 
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
 export { encodeMessage, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
-export { Donor } from './runtime/donor.ts'
-export { DONOR_DEFAULTS, type DonorOptions } from './runtime/donor-options.ts'
-export { systemClock, type Clock } from './runtime/clock.ts'
+export { Donor } from './donor/donor.ts'
+export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
+export { systemClock, type Clock } from './clock.ts'
+export type { PeerPort, PresencePort, PresenceInfo, PresenceRecord } from './peer/peer-port.ts'
+export { JobTracker, type JobTrackerOptions } from './peer/job-tracker.ts'
+export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'

@@ -1,19 +1,14 @@
 import * as prng from 'lib0/prng'
-import * as Y from 'yjs'
 import {
   asPeerId,
   MemoryBlobStore,
   MemoryExecutor,
   MemoryNetwork,
-  MemoryResultCache,
-  SwarmDoc,
-  YjsResultCache,
 } from '@tessera/core'
 import { SimClock, SimExecutor, SimulatedNetwork } from '@tessera/core/testing'
 import {
   runBlobStoreContract,
   runExecutorContract,
-  runResultCacheContract,
   runTransportContract,
 } from '@tessera/core/testing/contracts'
 
@@ -63,5 +58,3 @@ runExecutorContract('SimExecutor', async () => {
   return { executor, run, stopsBusyLoops: false }
 })
 
-runResultCacheContract('MemoryResultCache', async () => ({ cache: new MemoryResultCache() }))
-runResultCacheContract('YjsResultCache', async () => ({ cache: new YjsResultCache(new SwarmDoc(new Y.Doc())) }))

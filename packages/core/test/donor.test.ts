@@ -8,7 +8,7 @@ import {
   JobIndex,
   MemoryBlobStore,
   MemoryExecutor,
-  reportKey,
+  putReport,
   submitJob,
   SwarmDoc,
   ValueStore,
@@ -26,7 +26,7 @@ describe('Donor', () => {
     const index = new JobIndex(job, spec)
     // What a reporter that died mid-write leaves: the value and the report, but no cache entry.
     const result = await values.put(9)
-    job.reports.set(reportKey('0', asPeerId('dead')), {
+    putReport(job, '0', {
       peer: asPeerId('dead'),
       attempt: 1,
       outcome: { kind: 'value', result },

@@ -2,6 +2,11 @@ import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
 import {
   acceptedOutcome,
+  addTasks,
+  claimTask,
+  putReport,
+  recordFailure,
+  startBackup,
   addressOf,
   asJobId,
   asPeerId,
@@ -41,7 +46,7 @@ function makeJob(taskCount: number, overrides: Partial<JobSpec> = {}, doc = new 
   }
   const job = new JobDoc(id, doc)
   job.transact(() => {
-    for (let i = 0; i < taskCount; i++) job.tasks.set(String(i), { index: i, key: addressOf(i) as string as TaskKey, args: addressOf({ i }) })
+    for (let i = 0; i < taskCount; i++) addTasks(job, [{ index: i, key: addressOf(i) as string as TaskKey, args: addressOf({ i }) }])
   })
   return new JobIndex(job, spec)
 }
@@ -92,15 +97,15 @@ describe('taskPhase', () => {
   it('follows a task from queued to running to done', () => {
     const view = makeJob(1)
     expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 1 })
-    view.job.claims.set('0', claim(A, 1, 0))
+    claimTask(view.job, '0', claim(A, 1, 0))
     expect(taskPhase(view, '0', 500)).toMatchObject({ phase: 'running' })
-    view.job.reports.set(reportKey('0', A), report(A, 7))
+    putReport(view.job, '0', report(A, 7))
     expect(taskPhase(view, '0', 500)).toEqual({ phase: 'done', outcome: { kind: 'value', result: addressOf(7) } })
   })
 
   it('re-queues a task whose lease lapsed, as the next attempt', () => {
     const view = makeJob(1)
-    view.job.claims.set('0', claim(A, 1, 0, 1_000))
+    claimTask(view.job, '0', claim(A, 1, 0, 1_000))
     expect(taskPhase(view, '0', 1_000)).toMatchObject({ phase: 'running' })
     expect(taskPhase(view, '0', 1_001)).toMatchObject({ phase: 'queued', attempt: 2, expired: { peer: A } })
     expect(taskPhase(view, '0', 1_001, { skewMs: 500 })).toMatchObject({ phase: 'running' })
@@ -115,9 +120,9 @@ describe('taskPhase', () => {
       error: { name: 'TaskTimeoutError', message: `attempt ${attempt}` },
       at: 0,
     })
-    view.job.failures.set(failureKey('0', 1), timeout(1))
+    recordFailure(view.job, '0', timeout(1))
     expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 2 })
-    view.job.failures.set(failureKey('0', 2), timeout(2))
+    recordFailure(view.job, '0', timeout(2))
     expect(taskPhase(view, '0', 0)).toEqual({ phase: 'failed', error: { name: 'TaskTimeoutError', message: 'attempt 2' } })
     expect(selectClaims(view, { self: B, now: 0, limit: 10, leaseMs: 1_000 }).decisions).toEqual([])
   })
@@ -125,7 +130,7 @@ describe('taskPhase', () => {
   it('bounds lost leases separately, so churn alone can also end a task', () => {
     const view = makeJob(1, { maxLostLeases: 2 })
     for (const attempt of [1, 2]) {
-      view.job.failures.set(failureKey('0', attempt), {
+      recordFailure(view.job, '0', {
         peer: A,
         attempt,
         kind: 'lease-expired',
@@ -138,8 +143,8 @@ describe('taskPhase', () => {
 
   it('lets another peer run a task for quorum once the claimant has reported', () => {
     const view = makeJob(1, { quorum: 2 })
-    view.job.claims.set('0', claim(A, 1, 0))
-    view.job.reports.set(reportKey('0', A), report(A, 1))
+    claimTask(view.job, '0', claim(A, 1, 0))
+    putReport(view.job, '0', report(A, 1))
     expect(taskPhase(view, '0', 10)).toMatchObject({ phase: 'queued' })
     expect(selectClaims(view, { self: A, now: 10, limit: 1, leaseMs: 1_000 }).decisions).toEqual([])
     expect(selectClaims(view, { self: B, now: 10, limit: 1, leaseMs: 1_000 }).decisions).toHaveLength(1)
@@ -149,8 +154,8 @@ describe('taskPhase', () => {
 describe('claims', () => {
   it('claims up to the batch limit, skipping running and finished tasks', () => {
     const view = makeJob(5)
-    view.job.claims.set('1', claim(B, 1, 0))
-    view.job.reports.set(reportKey('2', B), report(B, 2))
+    claimTask(view.job, '1', claim(B, 1, 0))
+    putReport(view.job, '2', report(B, 2))
     const { decisions } = selectClaims(view, { self: A, now: 10, limit: 10, leaseMs: 1_000 })
     expect(decisions.map((d) => d.task).sort()).toEqual(['0', '3', '4'])
     expect(decisions[0]?.claim).toMatchObject({ peer: A, attempt: 1, leaseUntil: 1_010 })
@@ -158,8 +163,8 @@ describe('claims', () => {
 
   it('says when to look again if nothing is claimable', () => {
     const view = makeJob(2)
-    view.job.claims.set('0', claim(B, 1, 0, 1_000))
-    view.job.claims.set('1', claim(B, 1, 0, 3_000))
+    claimTask(view.job, '0', claim(B, 1, 0, 1_000))
+    claimTask(view.job, '1', claim(B, 1, 0, 3_000))
     expect(selectClaims(view, { self: A, now: 10, limit: 5, leaseMs: 1_000 })).toEqual({ decisions: [], retryAt: 1_001 })
   })
 
@@ -172,8 +177,8 @@ describe('claims', () => {
     const viewB = new JobIndex(new JobDoc(viewA.spec.id, docB), viewA.spec)
     Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
     // Both claim before hearing of the other.
-    viewA.job.claims.set('0', claim(A, 1, 0))
-    viewB.job.claims.set('0', claim(B, 1, 0))
+    claimTask(viewA.job, '0', claim(A, 1, 0))
+    claimTask(viewB.job, '0', claim(B, 1, 0))
     Y.applyUpdate(docA, Y.encodeStateAsUpdate(docB))
     Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
     const winners = [viewA.claim('0')?.peer, viewB.claim('0')?.peer]
@@ -185,9 +190,9 @@ describe('claims', () => {
 
   it('renews only its own claims, once they are half spent', () => {
     const view = makeJob(3)
-    view.job.claims.set('0', claim(A, 1, 0, 1_000))
-    view.job.claims.set('1', claim(A, 1, 400, 1_000))
-    view.job.claims.set('2', claim(B, 1, 0, 1_000))
+    claimTask(view.job, '0', claim(A, 1, 0, 1_000))
+    claimTask(view.job, '1', claim(A, 1, 400, 1_000))
+    claimTask(view.job, '2', claim(B, 1, 0, 1_000))
     const renewals = leasesToRenew(view, ['0', '1', '2'], A, 600, 1_000)
     expect(renewals).toEqual([{ task: '0', claim: { ...claim(A, 1, 0, 1_000), leaseUntil: 1_600 } }])
   })
@@ -196,20 +201,20 @@ describe('claims', () => {
 describe('stragglers', () => {
   it('picks tasks running far longer than their batch should take, not those merely queued behind it', () => {
     const view = makeJob(8)
-    for (let i = 0; i < 5; i++) view.job.reports.set(reportKey(String(i), C), report(C, i, 100))
-    view.job.claims.set('5', claim(B, 1, 0, 60_000, 1)) // alone in its batch: overdue after 300 ms
-    view.job.claims.set('6', claim(B, 1, 0, 60_000, 10)) // one of ten: may wait 3 s
-    view.job.claims.set('7', claim(A, 1, 0, 60_000, 1)) // our own
+    for (let i = 0; i < 5; i++) putReport(view.job, String(i), report(C, i, 100))
+    claimTask(view.job, '5', claim(B, 1, 0, 60_000, 1)) // alone in its batch: overdue after 300 ms
+    claimTask(view.job, '6', claim(B, 1, 0, 60_000, 10)) // one of ten: may wait 3 s
+    claimTask(view.job, '7', claim(A, 1, 0, 60_000, 1)) // our own
     expect(selectStragglers(view, { self: A, now: 250 })).toEqual([])
     expect(selectStragglers(view, { self: A, now: 400 })).toEqual(['5'])
-    view.job.backups.set('5', { peer: C, startedAt: 400 })
+    startBackup(view.job, '5', { peer: C, startedAt: 400 })
     expect(selectStragglers(view, { self: A, now: 3_500 })).toEqual(['6'])
   })
 
   it('waits for enough samples before trusting the median', () => {
     const view = makeJob(2)
-    view.job.reports.set(reportKey('0', C), report(C, 0, 1))
-    view.job.claims.set('1', claim(B, 1, 0, 60_000))
+    putReport(view.job, '0', report(C, 0, 1))
+    claimTask(view.job, '1', claim(B, 1, 0, 60_000))
     expect(selectStragglers(view, { self: A, now: 10_000 })).toEqual([])
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 2, 3])).toBe(2.5)

@@ -46,7 +46,7 @@ describe('the value store', () => {
     const swarm = new SwarmDoc()
     const values = new ValueStore(swarm, new MemoryBlobStore())
     const address = addressOf('honest')
-    swarm.values.set(address, { size: 3, inline: new Uint8Array([1, 2, 3]) })
+    swarm.doc.getMap('values').set(address, { size: 3, inline: new Uint8Array([1, 2, 3]) })
     await expect(values.get(address)).rejects.toMatchObject({ name: 'IntegrityError' })
     await expect(values.get(addressOf('absent'))).rejects.toMatchObject({ name: 'BlobNotFoundError' })
   })

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Executor } from '@tessera/core'
-import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits } from '@tessera/mesh/node'
+import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { ThreadExecutor } from './thread-executor.ts'
 
@@ -26,7 +26,7 @@ export interface ConnectOptions {
 }
 
 /** Joins a swarm from Node: `const swarm = await connect()`, then `swarm.pure(fn, { name })`. */
-export async function connect(options: ConnectOptions = {}): Promise<Swarm> {
+export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshPeer>> {
   const workers = options.workers ?? Math.max(1, availableParallelism() - 1)
   const cacheDir = options.cacheDir ?? DEFAULT_DATA_DIR
   const peer = await startNodePeer({

@@ -6,5 +6,9 @@
  */
 export { connect, type ConnectOptions } from './connect.ts'
 export { ThreadExecutor, defaultThreadCount, type ThreadExecutorOptions } from './thread-executor.ts'
-export type { Swarm, SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
+import type { MeshPeer } from '@tessera/mesh/node'
+import type { Swarm as RuntimeSwarm } from '@tessera/runtime'
+/** A connection to a swarm over the mesh: what `connect()` returns. */
+export type Swarm = RuntimeSwarm<MeshPeer>
+export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
 export type { JobModule, JobContext } from './cli/job-api.ts'

@@ -4,13 +4,13 @@
  * tracker and donor wiring, the worker pool with its watchdog, and the host API
  * that `@tessera/host` (Node) and `@tessera/client` (pages) hand out.
  */
-export { Swarm, type SwarmParts } from './api/swarm.ts'
+export { Swarm } from './api/swarm.ts'
+export type { SwarmParts } from './api/swarm-parts.ts'
 export type { SwarmFunction, Streamed } from './api/swarm-function.ts'
 export type { PureOptions, CallOptions, BatchOptions, SwarmStatus } from './api/options.ts'
 export type { Progress, Settled } from './api/progress.ts'
 export type { JobSummary } from './api/job-summary.ts'
 export { formatTaskRef, parseTaskRef, type TaskRef } from './api/task-ref.ts'
-export { JobTracker } from './job-tracker.ts'
 export { assembleSwarm, type AssembleOptions } from './assemble.ts'
 export {
   WorkerPool,

@@ -1,3 +1,4 @@
+import type { MeshPeer } from '@tessera/mesh'
 import type { Swarm } from '@tessera/runtime'
 import type { SandboxedExecutor } from '../sandbox/sandboxed-executor.ts'
 import { Emitter } from './emitter.ts'
@@ -27,7 +28,7 @@ export class Donation {
   readonly #hereRate = new RateMeter()
   readonly #done = new DoneCounter()
   readonly #parts: DonationParts
-  #swarm: Swarm | undefined
+  #swarm: Swarm<MeshPeer> | undefined
   #executor: SandboxedExecutor | undefined
   #state: DonationState = 'connecting'
   #error: string | undefined
@@ -40,7 +41,7 @@ export class Donation {
   #last: DonationStats | undefined
   #release: () => void = () => {}
 
-  constructor(parts: DonationParts, connecting: Promise<{ swarm: Swarm; executor: SandboxedExecutor; release: () => void }>) {
+  constructor(parts: DonationParts, connecting: Promise<{ swarm: Swarm<MeshPeer>; executor: SandboxedExecutor; release: () => void }>) {
     this.#parts = parts
     this.#workers = parts.workers
     this.#idleOnly = parts.idleOnly
@@ -76,7 +77,7 @@ export class Donation {
   }
 
   /** The swarm connection underneath, once connected: submit jobs, read status. */
-  get swarm(): Swarm | undefined {
+  get swarm(): Swarm<MeshPeer> | undefined {
     return this.#swarm
   }
 

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { PeerId } from '../ids.ts'
 import type { Transport, Unsubscribe } from '../interfaces/transport.ts'
-import type { Clock } from '../runtime/clock.ts'
+import type { Clock } from '../clock.ts'
 import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
 
 export interface DocReplicatorOptions {

@@ -1,15 +1,18 @@
 import * as Y from 'yjs'
 import type { JobId } from '../ids.ts'
-import { jobDocGuid, type Backup, type Claim, type Failure, type Report, type TaskRecord } from './schema.ts'
+import { jobDocGuid, type Backup, type Claim, type Failure, type ReadonlyDocMap, type Report, type TaskRecord } from './schema.ts'
 
-/** Typed access to one job's document: its tasks and the claims, reports and failures on them. */
+/**
+ * Read access to one job's document: its tasks and the claims, reports and
+ * failures on them. Writes go through `swarm/writes.ts` only.
+ */
 export class JobDoc {
-  readonly tasks: Y.Map<TaskRecord>
-  readonly claims: Y.Map<Claim>
-  readonly backups: Y.Map<Backup>
-  readonly reports: Y.Map<Report>
-  readonly failures: Y.Map<Failure>
-  readonly control: Y.Map<boolean>
+  readonly tasks: ReadonlyDocMap<TaskRecord>
+  readonly claims: ReadonlyDocMap<Claim>
+  readonly backups: ReadonlyDocMap<Backup>
+  readonly reports: ReadonlyDocMap<Report>
+  readonly failures: ReadonlyDocMap<Failure>
+  readonly control: ReadonlyDocMap<boolean>
 
   constructor(
     readonly id: JobId,

@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
-import { taskOfKey, type Backup, type Claim, type Failure, type JobSpec, type Report, type TaskId, type TaskRecord } from './schema.ts'
+import { taskOfKey, type ReadonlyDocMap, type Backup, type Claim, type Failure, type JobSpec, type Report, type TaskId, type TaskRecord } from './schema.ts'
 
 /**
  * A `JobView` over a live job document. Observers keep per-task indexes of the
@@ -127,7 +127,7 @@ export class JobIndex implements JobView {
     this.#failures.set(task, [...failures, failure])
   }
 
-  #observe<T>(map: Y.Map<T>, onChange: (keys: Iterable<string>) => void): void {
+  #observe<T>(map: ReadonlyDocMap<T>, onChange: (keys: Iterable<string>) => void): void {
     const handler = (event: Y.YMapEvent<T>): void => onChange(event.keysChanged)
     map.observe(handler)
     this.#unobserve.push(() => map.unobserve(handler))

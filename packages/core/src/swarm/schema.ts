@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import type { ErrorRecord } from '../errors.ts'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 
@@ -13,6 +14,30 @@ import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 
 export const SWARM_DOC_GUID = 'tessera/swarm'
 export const jobDocGuid = (id: JobId): string => `tessera/job/${id}`
+
+/**
+ * A replicated map as everyone but its one writer sees it: readable and
+ * observable, with no `set` or `delete`. Every write goes through
+ * `swarm/writes.ts`, so the merge rules live in one place.
+ */
+export interface ReadonlyDocMap<T> {
+  readonly size: number
+  get(key: string): T | undefined
+  has(key: string): boolean
+  keys(): IterableIterator<string>
+  values(): IterableIterator<T>
+  entries(): IterableIterator<[string, T]>
+  forEach(f: (value: T, key: string) => void): void
+  [Symbol.iterator](): IterableIterator<[string, T]>
+  toJSON(): Record<string, T>
+  observe(f: (event: Y.YMapEvent<T>, transaction: Y.Transaction) => void): void
+  unobserve(f: (event: Y.YMapEvent<T>, transaction: Y.Transaction) => void): void
+}
+
+/** What a call came to, cached forever under its task key. A failure is cached too: a pure function would throw again. */
+export type CacheEntry =
+  | { readonly kind: 'value'; readonly result: Address }
+  | { readonly kind: 'failure'; readonly error: ErrorRecord }
 
 /** Index of a task within its job, as a Yjs map key. */
 export type TaskId = string

@@ -14,6 +14,7 @@ import type { SwarmDoc } from './swarm-doc.ts'
 import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
 import { encodeAndAddress } from '../address.ts'
+import { addTasks, publishJob } from './writes.ts'
 
 export interface JobOptions {
   readonly quorum?: number
@@ -96,9 +97,9 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   const job = input.job ?? new JobDoc(input.id)
   const tasks = encoded.map(({ address }, index) => ({ index, key: taskKeyOf(fnAddress, address), args: address }))
   for (const chunk of chunksOf(tasks, (task) => JSON.stringify(task).length + ENTRY_OVERHEAD_BYTES)) {
-    job.transact(() => chunk.forEach((task) => job.tasks.set(String(task.index), task)))
+    job.transact(() => addTasks(job, chunk))
   }
-  swarm.jobs.set(input.id, { ...spec, state: 'open' })
+  publishJob(swarm, spec)
   return { spec, job }
 }
 

@@ -1,14 +1,26 @@
 import * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
-import type { CacheEntry } from '../cache/result-cache.ts'
-import { holderKey, storedValueOf, SWARM_DOC_GUID, type BlobHolder, type JobEntry, type StoredValue, type StoredValueRecord } from './schema.ts'
+import {
+  holderKey,
+  storedValueOf,
+  SWARM_DOC_GUID,
+  type BlobHolder,
+  type CacheEntry,
+  type JobEntry,
+  type ReadonlyDocMap,
+  type StoredValue,
+  type StoredValueRecord,
+} from './schema.ts'
 
-/** Typed access to the swarm document: jobs, the result cache, the value index and who holds which blob. */
+/**
+ * Read access to the swarm document: jobs, the result cache, the value index
+ * and who holds which blob. Writes go through `swarm/writes.ts` only.
+ */
 export class SwarmDoc {
-  readonly jobs: Y.Map<JobEntry>
-  readonly cache: Y.Map<CacheEntry>
-  readonly values: Y.Map<StoredValueRecord>
-  readonly holders: Y.Map<BlobHolder>
+  readonly jobs: ReadonlyDocMap<JobEntry>
+  readonly cache: ReadonlyDocMap<CacheEntry>
+  readonly values: ReadonlyDocMap<StoredValueRecord>
+  readonly holders: ReadonlyDocMap<BlobHolder>
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
@@ -27,12 +39,6 @@ export class SwarmDoc {
 
   value(address: Address): StoredValue | undefined {
     return storedValueOf(this.values.get(address))
-  }
-
-  /** Records that `peer` holds the bytes of `address`; idempotent. */
-  addHolder(address: Address, peer: PeerId, at: number): void {
-    const key = holderKey(address, peer)
-    if (!this.holders.has(key)) this.holders.set(key, { at })
   }
 
   /** Peers that have said they hold `address`, most recent first. */

@@ -7,6 +7,7 @@ import type { Address } from '../ids.ts'
 import type { BlobStore } from '../interfaces/blob-store.ts'
 import { INLINE_VALUE_LIMIT } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
+import { recordValue } from './writes.ts'
 
 /**
  * The hash-addressed value store. Small values ride inside the swarm document;
@@ -43,10 +44,7 @@ export class ValueStore {
 
   /** Step two: lists the value in the swarm document (inline when small). */
   record(address: Address, bytes: Uint8Array): void {
-    if (this.swarm.values.has(address)) return
-    // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
-    const inline = bytes.byteLength > this.inlineLimit ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
-    this.swarm.values.set(address, inline ?? { size: bytes.byteLength })
+    recordValue(this.swarm, address, bytes, this.inlineLimit)
   }
 
   async bytes(address: Address): Promise<Uint8Array> {

@@ -1,4 +1,4 @@
-import { SizeLimitError, type Address, type BlobStore, type PeerId, type SwarmDoc } from '@tessera/core'
+import { addHolder, SizeLimitError, type Address, type BlobStore, type PeerId, type SwarmDoc } from '@tessera/core'
 import type { BlobExchange } from './blob-exchange.ts'
 
 export interface MeshBlobStoreOptions {
@@ -31,7 +31,7 @@ export class MeshBlobStore implements BlobStore {
       throw new SizeLimitError(`blob ${address} is ${bytes.byteLength} bytes, over the ${this.options.maxBlobBytes}-byte blob cap`)
     }
     await this.options.local.put(address, bytes)
-    this.options.swarm.addHolder(address, this.options.self, Date.now())
+    addHolder(this.options.swarm, address, this.options.self, Date.now())
   }
 
   async has(address: Address): Promise<boolean> {

@@ -8,6 +8,7 @@ import {
   systemClock,
   type BlobStore,
   type PeerId,
+  type PeerPort,
 } from '@tessera/core'
 import { BlobExchange } from '../blobs/blob-exchange.ts'
 import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
@@ -50,7 +51,7 @@ export interface MeshPeerOptions {
  * documents replicated over it (and persisted, when storage is given), the
  * blob store that fetches from peers, and presence.
  */
-export class MeshPeer {
+export class MeshPeer implements PeerPort {
   readonly #docs = new Map<string, Y.Doc>()
 
   private constructor(
@@ -121,6 +122,10 @@ export class MeshPeer {
 
   get id(): PeerId {
     return this.mesh.self
+  }
+
+  get closed(): boolean {
+    return this.mesh.closed
   }
 
   /** Opens (loading what was persisted) and replicates a document, such as a job's. */

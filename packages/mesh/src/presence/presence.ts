@@ -1,24 +1,6 @@
-import type { PeerId, Transport, Unsubscribe } from '@tessera/core'
+import type { PeerId, PresenceInfo, PresencePort, PresenceRecord, Transport, Unsubscribe } from '@tessera/core'
 
-/** What every peer says about itself. */
-export interface PresenceInfo {
-  readonly kind: 'browser' | 'node'
-  /** Workers this peer runs tasks on (0 for a host that only submits). */
-  readonly workers: number
-  /** Tasks running now divided by workers: 0 idle, 1 fully busy. */
-  readonly load: number
-  /** The Tessera version it runs. */
-  readonly version: string
-  /** Calls this peer has looked up in the result cache since it connected, and how many the cache answered. */
-  readonly cacheLookups?: number
-  readonly cacheHits?: number
-}
-
-export interface PresenceRecord extends PresenceInfo {
-  readonly peer: PeerId
-  /** Grows with every change; a relay passes on only records newer than it has. */
-  readonly seq: number
-}
+export type { PresenceInfo, PresenceRecord }
 
 export interface PresenceOptions {
   readonly intervalMs?: number
@@ -35,7 +17,7 @@ const decoder = new TextDecoder()
  * and whenever it changes; relays pass on only what is newer, so each record
  * crosses each link about once per round even when the mesh is partial.
  */
-export class Presence {
+export class Presence implements PresencePort {
   readonly #known = new Map<PeerId, { record: PresenceRecord; heardAt: number }>()
   readonly #listeners = new Set<(peers: readonly PresenceRecord[]) => void>()
   readonly #off: Unsubscribe[]

@@ -3,6 +3,8 @@ import {
   taskPhase,
   valueRef,
   type Address,
+  type CacheEntry,
+  type Clock,
   type JobIndex,
   type TaskKey,
   type ValueStore,
@@ -21,8 +23,11 @@ export type CallOutcome = { readonly ok: true; readonly value: unknown; readonly
 export interface JobRunOptions {
   readonly swarm: SwarmDoc
   readonly values: ValueStore
+  readonly clock: Clock
   /** The job's index once its document is open; undefined while everything came from the cache. */
   readonly job: () => JobIndex | undefined
+  /** Calls back when a job document opens here; returns how to stop. */
+  readonly onJobOpen: (listener: () => void) => () => void
   /** Task id in the job for each key that was not cached. */
   readonly taskOf: ReadonlyMap<TaskKey, string>
   readonly calls: readonly PlannedCall[]
@@ -30,14 +35,14 @@ export interface JobRunOptions {
   readonly onProgress?: (progress: Progress) => void
   /** The job was cancelled, here or by another host (`stopJob`), before every call settled. */
   readonly onCancelled?: () => void
-  readonly pollMs?: number
   /** `ref`: each result as a link to its stored value (`{ "/": address }`), left where it was computed. */
   readonly resultsAs?: 'value' | 'ref'
 }
 
 /**
- * Follows one batch to its end: answers cached calls at once, then watches the
- * job's settled-task log and hands each outcome to `onOutcome` as it lands.
+ * Follows one batch to its end: answers cached calls at once, then, whenever
+ * the swarm or the job document changes, reads the job's settled-task log and
+ * hands each outcome to `onOutcome` as it lands.
  * Outcomes are read from the job's accepted reports, so a task that failed
  * for good (timeouts, lost leases, no quorum) ends as well as one that ran.
  */
@@ -52,8 +57,13 @@ export class JobRun {
   #done = 0
   #cached = 0
   #failed = 0
-  #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
+  /** A step is queued on the clock, or running; a change meanwhile asks for one more. */
+  #scheduled = false
+  #stepping = false
+  #dirty = false
+  readonly #unsubscribe: Array<() => void> = []
+  #watchedJob: JobIndex | undefined
   readonly #finished: Promise<void>
   #finish!: () => void
 
@@ -81,23 +91,67 @@ export class JobRun {
     }
     this.#report()
     if (this.#pending.size === 0) this.#finish()
-    else this.#poll()
+    else {
+      this.#subscribe()
+      this.#schedule()
+    }
     return this.#finished
   }
 
   stop(): void {
     this.#stopped = true
-    clearTimeout(this.#timer)
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     this.#finish()
   }
 
-  #poll(): void {
+  #subscribe(): void {
+    const onChange = (): void => this.#schedule()
+    const doc = this.o.swarm.doc
+    doc.on('afterTransaction', onChange)
+    this.#unsubscribe.push(() => doc.off('afterTransaction', onChange), this.o.onJobOpen(onChange))
+  }
+
+  /** Follows the job document's changes too, from the moment it is open here. */
+  #watchJob(job: JobIndex | undefined): void {
+    if (job === undefined || this.#watchedJob === job) return
+    this.#watchedJob = job
+    const onChange = (): void => this.#schedule()
+    job.job.doc.on('afterTransaction', onChange)
+    this.#unsubscribe.push(() => job.job.doc.off('afterTransaction', onChange))
+  }
+
+  // Changes come in bursts (a batch of reports is many transactions): one step
+  // on the next turn of the clock reads them all.
+  #schedule(): void {
     if (this.#stopped) return
-    this.#timer = setTimeout(() => void this.#step(), this.o.pollMs ?? 25)
+    if (this.#stepping) {
+      this.#dirty = true
+      return
+    }
+    if (this.#scheduled) return
+    this.#scheduled = true
+    this.o.clock.setTimeout(() => {
+      this.#scheduled = false
+      this.#stepping = true
+      this.#step().then(
+        () => this.#afterStep(),
+        () => this.#afterStep(),
+      )
+    }, 0)
+  }
+
+  #afterStep(): void {
+    this.#stepping = false
+    if (this.#dirty) {
+      this.#dirty = false
+      this.#schedule()
+    }
   }
 
   async #step(): Promise<void> {
+    if (this.#stopped) return
     const job = this.o.job()
+    this.#watchJob(job)
     if (job !== undefined && (job.cancelled || this.o.swarm.job(job.spec.id)?.state === 'cancelled')) {
       this.o.onCancelled?.()
       this.stop()
@@ -121,7 +175,7 @@ export class JobRun {
         const task = log[this.#seen] as string
         const key = this.#keyOfTask.get(task)
         if (key === undefined || !this.#pending.has(key)) continue
-        const phase = taskPhase(job, task, Date.now())
+        const phase = taskPhase(job, task, this.o.clock.now())
         if (phase.phase === 'failed') this.#settle(key, { ok: false, error: fromErrorRecord(phase.error) })
         else if (phase.phase === 'done') {
           const outcome = phase.outcome
@@ -132,8 +186,7 @@ export class JobRun {
       }
     }
     this.#report()
-    if (this.#pending.size === 0) this.#finish()
-    else this.#poll()
+    if (this.#pending.size === 0) this.stop()
   }
 
   async #settleValue(key: TaskKey, address: Address): Promise<void> {
@@ -144,7 +197,7 @@ export class JobRun {
     }
   }
 
-  async #settleFromCache(key: TaskKey, entry: NonNullable<ReturnType<SwarmDoc['cached']>>): Promise<void> {
+  async #settleFromCache(key: TaskKey, entry: CacheEntry): Promise<void> {
     if (entry.kind === 'failure') {
       this.#settle(key, { ok: false, error: fromErrorRecord(entry.error) }, true)
       return
@@ -180,7 +233,7 @@ export class JobRun {
     if (job !== undefined) {
       for (const key of this.#pending) {
         const task = this.o.taskOf.get(key)
-        if (task !== undefined && taskPhase(job, task, Date.now()).phase === 'running') running += this.#byKey.get(key)?.length ?? 0
+        if (task !== undefined && taskPhase(job, task, this.o.clock.now()).phase === 'running') running += this.#byKey.get(key)?.length ?? 0
       }
     }
     this.o.onProgress({ done: this.#done, total: this.o.calls.length, cached: this.#cached, failed: this.#failed, running })

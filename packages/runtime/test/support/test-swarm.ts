@@ -1,5 +1,5 @@
 import { MemoryExecutor, type Execution, type Executor, type KeywordArgs, type PureFunctionSource, type RunOptions } from '@tessera/core'
-import { startNodePeer } from '@tessera/mesh/node'
+import { startNodePeer, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { afterEach } from 'vitest'
@@ -21,12 +21,12 @@ export class CountingExecutor implements Executor {
 export interface TestSwarms {
   readonly signaling: SignalingServer
   /** A host or donor on this test's signaling server, closed after the test. */
-  connect(options?: { workers?: number; executor?: Executor; dir?: string | false }): Promise<Swarm>
+  connect(options?: { workers?: number; executor?: Executor; dir?: string | false }): Promise<Swarm<MeshPeer>>
 }
 
 export function useSwarms(): () => Promise<TestSwarms> {
   let signaling: SignalingServer | undefined
-  const open: Swarm[] = []
+  const open: Swarm<MeshPeer>[] = []
   afterEach(async () => {
     await Promise.all(open.splice(0).map((s) => s.close()))
     await signaling?.close()

@@ -6,4 +6,3 @@
 export { runTransportContract, type TransportFixture } from './transport-contract.ts'
 export { runBlobStoreContract, type BlobStoreFixture } from './blob-store-contract.ts'
 export { runExecutorContract, type ExecutorFixture } from './executor-contract.ts'
-export { runResultCacheContract, type ResultCacheFixture } from './result-cache-contract.ts'

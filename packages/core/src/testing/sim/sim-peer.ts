@@ -1,17 +1,19 @@
 import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
 import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
+import type { Donor } from '../../donor/donor.ts'
+import type { DonorOptions } from '../../donor/donor-options.ts'
 import type { JobId, PeerId } from '../../ids.ts'
+import { JobTracker } from '../../peer/job-tracker.ts'
+import type { PeerPort } from '../../peer/peer-port.ts'
+import { startDonor } from '../../peer/start-donor.ts'
 import { DocReplicator } from '../../replication/doc-replicator.ts'
-import { Donor } from '../../runtime/donor.ts'
-import type { DonorOptions } from '../../runtime/donor-options.ts'
-import { JobDoc } from '../../swarm/job-doc.ts'
-import { JobIndex } from '../../swarm/job-index.ts'
-import { jobDocGuid, SWARM_DOC_GUID } from '../../swarm/schema.ts'
+import { SWARM_DOC_GUID } from '../../swarm/schema.ts'
 import { SwarmDoc } from '../../swarm/swarm-doc.ts'
 import { ValueStore } from '../../swarm/value-store.ts'
 import type { SimClock } from './sim-clock.ts'
 import { SimExecutor } from './sim-executor.ts'
+import { SimPresence } from './sim-presence.ts'
 import type { SimulatedNetwork, SimTransport } from './simulated-network.ts'
 
 export interface SimPeerOptions {
@@ -26,19 +28,28 @@ export interface SimPeerOptions {
     readonly settings?: Partial<DonorOptions>
   }
   readonly syncIntervalMs?: number
+  /** How long a finished job's document stays open; kept for good by default, so a run can be checked. */
+  readonly dropJobsAfterMs?: number
 }
 
-/** One simulated peer: real documents, the real replicator, the real donor. */
-export class SimPeer {
+/**
+ * One simulated peer: real documents, the real replicator, the real job
+ * tracker and donor, behind the same port the mesh peer implements, so the
+ * public API runs on it unchanged.
+ */
+export class SimPeer implements PeerPort {
   readonly id: PeerId
   readonly swarm: SwarmDoc
   readonly values: ValueStore
-  readonly jobs = new Map<JobId, JobIndex>()
-  /** When (virtual time) this peer first learned of each job. */
+  readonly presence: SimPresence
+  /** The job documents open here, by job. */
+  readonly jobs: JobTracker
+  /** When (virtual time) this peer first opened each job. */
   readonly jobOpenedAt = new Map<JobId, number>()
   readonly transport: SimTransport
   readonly replicator: DocReplicator
   readonly donor: Donor | undefined
+  readonly #docs = new Map<string, Y.Doc>()
   #alive = true
 
   constructor(private readonly options: SimPeerOptions) {
@@ -46,6 +57,7 @@ export class SimPeer {
     this.swarm = new SwarmDoc(this.#newDoc(SWARM_DOC_GUID))
     this.values = new ValueStore(this.swarm, new MemoryBlobStore())
     this.transport = options.network.join(options.id)
+    this.presence = new SimPresence(options.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
     const rand = (): number => prng.real53(options.random)
     this.replicator = new DocReplicator({
       transport: this.transport,
@@ -54,67 +66,71 @@ export class SimPeer {
       syncIntervalMs: options.syncIntervalMs ?? 1_500,
     })
     this.replicator.add(this.swarm.doc)
-    this.swarm.jobs.observe((event) => {
-      for (const id of event.keysChanged) this.#openJob(id as JobId)
-    })
-    if (options.donor !== undefined) {
-      this.donor = new Donor({
-        self: this.id,
-        swarm: this.swarm,
-        values: this.values,
-        jobs: (id) => this.jobs.get(id),
-        clock: options.clock,
-        random: rand,
-        peerCount: () => this.transport.peers().length + 1,
-        executor: new SimExecutor({ clock: options.clock, ...options.donor }),
-        ...options.donor.settings,
-      })
-      this.donor.start()
-    }
+    this.jobs = new JobTracker(this, { clock: options.clock, dropAfterMs: options.dropJobsAfterMs ?? Number.POSITIVE_INFINITY })
+    this.jobs.onOpen((index) => this.jobOpenedAt.set(index.spec.id, options.clock.now()))
+    const donor = options.donor
+    this.donor =
+      donor === undefined
+        ? undefined
+        : startDonor(this, this.jobs, {
+            executor: new SimExecutor({ clock: options.clock, ...donor }),
+            workers: donor.settings?.workers ?? 1,
+            clock: options.clock,
+            random: rand,
+            settings: donor.settings ?? {},
+          })
   }
 
   get alive(): boolean {
     return this.#alive
   }
 
-  /** A job document for a job this peer submits: deterministic clientID, replicated. */
-  newJobDoc(id: JobId): JobDoc {
-    const job = new JobDoc(id, this.#newDoc(jobDocGuid(id)))
-    return job
+  get closed(): boolean {
+    return !this.#alive
+  }
+
+  async openDoc(guid: string): Promise<Y.Doc> {
+    const open = this.#docs.get(guid)
+    if (open !== undefined) return open
+    const doc = this.#newDoc(guid)
+    // Replicated before anything is written into it, so every write goes out.
+    this.replicator.add(doc)
+    return doc
+  }
+
+  async dropDoc(guid: string): Promise<void> {
+    if (guid === SWARM_DOC_GUID) throw new Error('the swarm document cannot be dropped')
+    this.replicator.remove(guid)
+    this.#docs.get(guid)?.destroy()
+    this.#docs.delete(guid)
+  }
+
+  /** Leaves on purpose: its links go down and both ends are told. */
+  async close(): Promise<void> {
+    if (!this.#alive) return
+    this.#alive = false
+    this.donor?.stop()
+    this.jobs.close()
+    this.replicator.close()
+    this.presence.leave()
+    this.options.network.leave(this.id)
   }
 
   /** Dies silently, in the middle of whatever it was doing. */
   kill(): void {
+    if (!this.#alive) return
     this.#alive = false
     this.donor?.stop()
     this.replicator.close()
+    this.presence.leave()
     this.options.network.kill(this.id)
-  }
-
-  #openJob(id: JobId): void {
-    const entry = this.swarm.jobs.get(id)
-    if (entry === undefined || this.jobs.has(id)) return
-    const job = this.#pendingJobDocs.get(id) ?? this.newJobDoc(id)
-    this.#pendingJobDocs.delete(id)
-    this.jobs.set(id, new JobIndex(job, entry))
-    this.jobOpenedAt.set(id, this.options.clock.now())
-    this.replicator.add(job.doc)
-  }
-
-  readonly #pendingJobDocs = new Map<JobId, JobDoc>()
-
-  /** Registers the document a local submission wrote, so the job opens on it. */
-  adoptJobDoc(job: JobDoc): void {
-    this.#pendingJobDocs.set(job.id, job)
-    // Replicated before anything is written into it, so every write goes out.
-    this.replicator.add(job.doc)
-    this.#openJob(job.id)
   }
 
   #newDoc(guid: string): Y.Doc {
     const doc = new Y.Doc({ guid })
     // Yjs draws client ids from crypto; the simulator draws them from its seed.
     doc.clientID = prng.uint32(this.options.random, 1, 0x7fffffff)
+    this.#docs.set(guid, doc)
     return doc
   }
 }

@@ -2,7 +2,9 @@ import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
 import { asJobId, asPeerId, type JobId } from '../../ids.ts'
 import type { KeywordArgs, PureFunction } from '../../pure/define-pure.ts'
-import type { DonorOptions } from '../../runtime/donor-options.ts'
+import type { DonorOptions } from '../../donor/donor-options.ts'
+import { JobDoc } from '../../swarm/job-doc.ts'
+import { jobDocGuid } from '../../swarm/schema.ts'
 import { submitJob, type JobOptions } from '../../swarm/submit-job.ts'
 import { taskPhase } from '../../scheduler/task-phase.ts'
 import { SimClock } from './sim-clock.ts'
@@ -77,8 +79,7 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   }
 
   const id = asJobId(`job-${options.seed}`)
-  const jobDoc = host.newJobDoc(id)
-  host.adoptJobDoc(jobDoc)
+  const jobDoc = new JobDoc(id, await host.openDoc(jobDocGuid(id)))
   await submitJob(host.swarm, host.values, {
     id,
     fn: options.fn,

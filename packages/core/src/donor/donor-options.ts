@@ -3,7 +3,7 @@ import type { Executor } from '../interfaces/executor.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from '../clock.ts'
 
 export interface DonorOptions {
   readonly self: PeerId

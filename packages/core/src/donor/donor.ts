@@ -1,5 +1,4 @@
 import { encodeAndAddress } from '../address.ts'
-import { toErrorRecord } from '../errors.ts'
 import type { Address, JobId } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import type { PureFunctionSource } from '../pure/define-pure.ts'
@@ -8,25 +7,13 @@ import { holdsClaim, leasesToRenew, selectClaims } from '../scheduler/claims.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import { failureKey, reportKey, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
+import type { TaskId } from '../swarm/schema.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
 import { resolveValueRefs } from '../swarm/value-ref.ts'
+import { claimTask, markJobDone, renewClaim, startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
-import type { CacheEntry } from '../cache/result-cache.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-
-interface Slot {
-  readonly job: JobId
-  readonly task: TaskId
-  readonly attempt: number
-  /** A backup run of someone else's straggler: holds no claim. */
-  readonly backup: boolean
-}
-
-interface Finished extends Slot {
-  readonly execution: Execution
-  readonly result?: { address: Address; bytes: Uint8Array }
-}
+import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
@@ -39,17 +26,13 @@ export class Donor {
   readonly #settling: Array<Slot & { settleAt: number }> = []
   readonly #ready: Slot[] = []
   readonly #running = new Set<Slot>()
-  readonly #finished: Finished[] = []
   readonly #functions = new Map<Address, Promise<PureFunctionSource>>()
   /** Arguments of the next ready tasks (one per worker), fetched while the workers compute. */
   readonly #prefetched = new Map<Slot, Promise<Value>>()
   readonly #recent: number[] = []
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
-  /** Per job: how much of its settled-task log this peer has looked at. */
-  readonly #settledSeen = new Map<JobId, number>()
-  #awaitingCache: Array<{ job: JobId; task: TaskId; at: number }> = []
-  #firstFinishedAt: number | undefined
+  readonly #writeBack: WriteBack
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
@@ -58,6 +41,15 @@ export class Donor {
 
   constructor(options: DonorOptions) {
     this.#o = { ...DONOR_DEFAULTS, ...options }
+    this.#writeBack = new WriteBack({
+      self: options.self,
+      swarm: options.swarm,
+      values: options.values,
+      jobs: options.jobs,
+      reportFlushMs: this.#o.reportFlushMs,
+      ...(options.random === undefined ? {} : { random: options.random }),
+      ...(options.onError === undefined ? {} : { onError: options.onError }),
+    })
   }
 
   get runs(): number {
@@ -122,14 +114,14 @@ export class Donor {
       const view = this.#o.jobs(id as JobId)
       if (view === undefined || entry.state !== 'open') continue
       this.#claim(view, now)
-      if (view.isFinished()) this.#o.swarm.jobs.set(id, { ...entry, state: 'done' })
+      if (view.isFinished()) markJobDone(this.#o.swarm, id as JobId)
     }
     this.#settle(now)
     this.#backupStraggler(now)
     this.#renew(now)
     this.#startRuns()
-    this.#flush(now)
-    this.#fillMissingCache(now)
+    this.#writeBack.flush(now, this.#backlog() === 0)
+    this.#writeBack.fillMissingCache(now)
   }
 
   #backlog(): number {
@@ -175,17 +167,17 @@ export class Donor {
     }
     for (const chunk of chunked(decisions)) view.job.transact(() => {
       for (const { task, claim, expired } of chunk) {
-        if (expired !== undefined) {
-          const lost: Failure = {
-            peer: expired.peer,
-            attempt: expired.attempt,
-            kind: 'lease-expired',
-            error: { name: 'LeaseExpiredError', message: `peer ${expired.peer} stopped renewing its lease` },
-            at: now,
-          }
-          view.job.failures.set(failureKey(task, expired.attempt), lost)
-        }
-        view.job.claims.set(task, claim)
+        const lapsed =
+          expired === undefined
+            ? undefined
+            : {
+                peer: expired.peer,
+                attempt: expired.attempt,
+                kind: 'lease-expired' as const,
+                error: { name: 'LeaseExpiredError', message: `peer ${expired.peer} stopped renewing its lease` },
+                at: now,
+              }
+        claimTask(view.job, task, claim, lapsed)
       }
     })
     for (const { task, claim } of decisions) {
@@ -220,7 +212,7 @@ export class Donor {
       const candidates = selectStragglers(view, { self: this.#o.self, now, minRunMs: this.#o.targetBatchMs / 4 })
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
-      view.job.backups.set(task, { peer: this.#o.self, startedAt: now })
+      startBackup(view.job, task, { peer: this.#o.self, startedAt: now })
       const attempt = view.claim(task)?.attempt ?? 0
       this.#settling.push({ job: view.spec.id, task, attempt, backup: true, settleAt: now + this.#o.settleMs })
       return
@@ -241,7 +233,7 @@ export class Donor {
       const renewals = leasesToRenew(view, tasks, this.#o.self, now, view.spec.leaseMs)
       if (renewals.length === 0) continue
       view.job.transact(() => {
-        for (const { task, claim } of renewals) view.job.claims.set(task, claim)
+        for (const { task, claim } of renewals) renewClaim(view.job, task, claim)
       })
     }
   }
@@ -286,8 +278,7 @@ export class Donor {
           if (this.#stopped) return
           this.#recent.push(finished.execution.durationMs)
           if (this.#recent.length > 64) this.#recent.shift()
-          this.#firstFinishedAt ??= this.#o.clock.now()
-          this.#finished.push(finished)
+          this.#writeBack.add(finished, this.#o.clock.now())
           // The worker is free now: waiting for the next tick would idle it for up to tickMs.
           this.#startRuns()
         },
@@ -313,127 +304,13 @@ export class Donor {
       const args = await (prefetched ?? this.#o.values.get(task.args).then((value) => resolveValueRefs(value, this.#o.values)))
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
-      execution = { kind: 'thrown', error: toErrorRecord(error), durationMs: 0 }
+      execution = thrownExecution(error)
     }
     if (execution.kind !== 'value') return { ...slot, execution }
     try {
       return { ...slot, execution, result: encodeAndAddress(execution.value, 'result') }
     } catch (error) {
-      return { ...slot, execution: { kind: 'thrown', error: toErrorRecord(error), durationMs: execution.durationMs } }
+      return { ...slot, execution: thrownExecution(error, execution.durationMs) }
     }
   }
-
-  #flush(now: number): void {
-    if (this.#finished.length === 0) return
-    const due = this.#backlog() === 0 || now - (this.#firstFinishedAt ?? now) >= this.#o.reportFlushMs
-    if (!due) return
-    const batch = this.#finished.splice(0)
-    this.#firstFinishedAt = undefined
-    this.#write(batch, now).catch((error: unknown) => (this.#o.onError ?? console.error)(error))
-  }
-
-  // Values first, then reports, then cache entries: a peer that dies part way
-  // leaves at worst an unused value or an uncached result (which other peers
-  // fill in), never a report naming bytes that nobody has.
-  async #write(batch: Finished[], now: number): Promise<void> {
-    for (const f of batch) if (f.result !== undefined) await this.#o.values.prepare(f.result.address, f.result.bytes)
-    for (const chunk of chunked(batch.filter((f) => f.result !== undefined))) {
-      this.#o.swarm.transact(() => {
-        for (const f of chunk) if (f.result !== undefined) this.#o.values.record(f.result.address, f.result.bytes)
-      })
-    }
-    const byJob = new Map<JobId, Finished[]>()
-    for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
-    for (const [id, finished] of byJob) {
-      const view = this.#o.jobs(id)
-      if (view === undefined) continue
-      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, now)))
-    }
-    for (const chunk of chunked(batch)) {
-      this.#o.swarm.transact(() => {
-        for (const f of chunk) {
-          const view = this.#o.jobs(f.job)
-          if (view !== undefined) this.#cacheIfAccepted(view, f.task, now)
-        }
-      })
-    }
-  }
-
-  /**
-   * The reporter of an accepted result may die before caching it. Every peer
-   * notes when it sees a task settle, and after a grace period (jittered, so
-   * peers rarely write together) caches any accepted result still missing.
-   */
-  #fillMissingCache(now: number): void {
-    for (const [id] of this.#o.swarm.jobs) {
-      const view = this.#o.jobs(id as JobId)
-      if (view === undefined) continue
-      const seen = this.#settledSeen.get(id as JobId) ?? 0
-      const settled = view.settledLog()
-      for (let i = seen; i < settled.length; i++) {
-        const grace = this.#o.reportFlushMs * (4 + 4 * (this.#o.random?.() ?? 0.5))
-        this.#awaitingCache.push({ job: id as JobId, task: settled[i] as TaskId, at: now + grace })
-      }
-      this.#settledSeen.set(id as JobId, settled.length)
-    }
-    const due = this.#awaitingCache.filter((a) => a.at <= now)
-    if (due.length === 0) return
-    this.#awaitingCache = this.#awaitingCache.filter((a) => a.at > now)
-    const missing = due.filter(({ job, task }) => {
-      const record = this.#o.jobs(job)?.task(task)
-      return record !== undefined && this.#o.swarm.cache.get(record.key) === undefined
-    })
-    for (const chunk of chunked(missing)) {
-      this.#o.swarm.transact(() => {
-        for (const { job, task } of chunk) {
-          const view = this.#o.jobs(job)
-          if (view !== undefined) this.#cacheIfAccepted(view, task, now)
-        }
-      })
-    }
-  }
-
-  #writeOutcome(view: JobIndex, f: Finished, now: number): void {
-    if (f.execution.kind === 'timeout') {
-      // A backup's timeout says nothing about the claimant's attempt.
-      if (!f.backup) {
-        view.job.failures.set(failureKey(f.task, f.attempt), {
-          peer: this.#o.self,
-          attempt: f.attempt,
-          kind: 'timeout',
-          error: f.execution.error,
-          at: now,
-        })
-      }
-      return
-    }
-    const outcome: Outcome =
-      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
-    const report: Report = { peer: this.#o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now }
-    view.job.reports.set(reportKey(f.task, this.#o.self), report)
-  }
-
-  #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
-    const phase = taskPhase(view, task, now)
-    const record = view.task(task)
-    if (phase.phase !== 'done' || record === undefined || this.#o.swarm.cache.get(record.key)?.kind === 'value') return
-    const entry: CacheEntry =
-      phase.outcome.kind === 'value'
-        ? { kind: 'value', result: phase.outcome.result }
-        : { kind: 'failure', error: phase.outcome.error }
-    this.#o.swarm.cache.set(record.key, entry)
-  }
-}
-
-/** Entries per transaction: a report or claim costs well under 700 bytes, so an update stays near 32 KiB. */
-const ENTRIES_PER_TRANSACTION = 48
-
-function chunked<T>(items: readonly T[]): T[][] {
-  const chunks: T[][] = []
-  for (let i = 0; i < items.length; i += ENTRIES_PER_TRANSACTION) chunks.push(items.slice(i, i + ENTRIES_PER_TRANSACTION))
-  return chunks
-}
-
-function errorOf(execution: Execution): Failure['error'] {
-  return execution.kind === 'value' ? { name: 'Error', message: 'not an error' } : execution.error
 }

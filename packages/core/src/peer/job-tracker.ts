@@ -1,23 +1,38 @@
-import { asJobId, JobDoc, JobIndex, jobDocGuid, type JobEntry, type JobId } from '@tessera/core'
-import type { MeshPeer } from '@tessera/mesh'
+import { systemClock, type Clock } from '../clock.ts'
+import { asJobId, type JobId } from '../ids.ts'
+import { JobDoc } from '../swarm/job-doc.ts'
+import { JobIndex } from '../swarm/job-index.ts'
+import { jobDocGuid } from '../swarm/schema.ts'
+import type { PeerPort } from './peer-port.ts'
+
+export interface JobTrackerOptions {
+  readonly clock?: Clock
+  /** How long a finished job's document stays open before it is dropped; Infinity keeps it. */
+  readonly dropAfterMs?: number
+}
 
 /**
  * Opens the document of every open job the swarm document lists, so the donor
  * can work on it and hosts can watch it, and lets go of finished ones: a
- * finished job's document is dropped a little later (design point (c)), unless
- * someone here still watches it.
+ * finished job's document is dropped a little later, unless someone here still
+ * watches it.
  */
 export class JobTracker {
   readonly #open = new Map<JobId, Promise<JobIndex | undefined>>()
   readonly #ready = new Map<JobId, JobIndex>()
   readonly #pinned = new Map<JobId, number>()
+  readonly #listeners = new Set<(index: JobIndex) => void>()
   readonly #observer: () => void
+  readonly #clock: Clock
+  readonly #dropAfterMs: number
   #closed = false
 
   constructor(
-    private readonly peer: MeshPeer,
-    private readonly dropAfterMs = 30_000,
+    private readonly peer: PeerPort,
+    options: JobTrackerOptions = {},
   ) {
+    this.#clock = options.clock ?? systemClock
+    this.#dropAfterMs = options.dropAfterMs ?? 30_000
     const jobs = peer.swarm.jobs
     const onChange = (event: { keysChanged: Set<string> }): void => {
       for (const id of event.keysChanged) this.#consider(asJobId(id))
@@ -30,6 +45,12 @@ export class JobTracker {
   /** The job's index, if its document is open here. */
   get(id: JobId): JobIndex | undefined {
     return this.#ready.get(id)
+  }
+
+  /** Calls `listener` with each job document as it opens here. */
+  onOpen(listener: (index: JobIndex) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
   }
 
   /** Opens a job's document whatever its state, and keeps it until `unpin`. */
@@ -54,18 +75,19 @@ export class JobTracker {
   close(): void {
     this.#closed = true
     this.#observer()
+    this.#listeners.clear()
     for (const index of this.#ready.values()) index.close()
   }
 
   #consider(id: JobId): void {
     if (this.#closed) return
-    const entry: JobEntry | undefined = this.peer.swarm.job(id)
+    const entry = this.peer.swarm.job(id)
     if (entry?.state === 'open') {
       void this.#openJob(id)
       return
     }
-    if (this.#pinned.has(id) || !this.#open.has(id)) return
-    setTimeout(() => this.#drop(id), this.dropAfterMs)
+    if (this.#pinned.has(id) || !this.#open.has(id) || this.#dropAfterMs === Number.POSITIVE_INFINITY) return
+    this.#clock.setTimeout(() => this.#drop(id), this.#dropAfterMs)
   }
 
   #openJob(id: JobId): Promise<JobIndex | undefined> {
@@ -80,6 +102,7 @@ export class JobTracker {
         if (this.#closed) return undefined
         const index = new JobIndex(new JobDoc(id, doc), entry)
         this.#ready.set(id, index)
+        for (const listener of this.#listeners) listener(index)
         return index
       })()
       this.#open.set(id, opening)

@@ -1,0 +1,165 @@
+import { toErrorRecord } from '../errors.ts'
+import type { Address, JobId, PeerId } from '../ids.ts'
+import type { Execution } from '../interfaces/executor.ts'
+import { taskPhase } from '../scheduler/task-phase.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import type { Failure, Outcome, TaskId } from '../swarm/schema.ts'
+import type { SwarmDoc } from '../swarm/swarm-doc.ts'
+import type { ValueStore } from '../swarm/value-store.ts'
+import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
+
+/** A task this donor holds: claimed, or a backup run of someone else's straggler. */
+export interface Slot {
+  readonly job: JobId
+  readonly task: TaskId
+  readonly attempt: number
+  /** A backup run of someone else's straggler: holds no claim. */
+  readonly backup: boolean
+}
+
+export interface Finished extends Slot {
+  readonly execution: Execution
+  readonly result?: { address: Address; bytes: Uint8Array }
+}
+
+export interface WriteBackOptions {
+  readonly self: PeerId
+  readonly swarm: SwarmDoc
+  readonly values: ValueStore
+  readonly jobs: (id: JobId) => JobIndex | undefined
+  readonly reportFlushMs: number
+  readonly random?: () => number
+  readonly onError?: (error: unknown) => void
+}
+
+/**
+ * What a donor writes back after running tasks: result values, reports (or a
+ * timeout as a failure) and cache entries, in batches; and the cache entries
+ * that a reporter who died before caching left out.
+ */
+export class WriteBack {
+  #finished: Finished[] = []
+  #firstFinishedAt: number | undefined
+  /** Per job: how much of its settled-task log this peer has looked at. */
+  readonly #settledSeen = new Map<JobId, number>()
+  #awaitingCache: Array<{ job: JobId; task: TaskId; at: number }> = []
+
+  constructor(private readonly o: WriteBackOptions) {}
+
+  add(finished: Finished, now: number): void {
+    this.#firstFinishedAt ??= now
+    this.#finished.push(finished)
+  }
+
+  /** Writes what has finished once nothing else is held here, or once the oldest has waited `reportFlushMs`. */
+  flush(now: number, idle: boolean): void {
+    if (this.#finished.length === 0) return
+    if (!idle && now - (this.#firstFinishedAt ?? now) < this.o.reportFlushMs) return
+    const batch = this.#finished.splice(0)
+    this.#firstFinishedAt = undefined
+    this.#write(batch, now).catch((error: unknown) => (this.o.onError ?? console.error)(error))
+  }
+
+  // Values first, then reports, then cache entries: a peer that dies part way
+  // leaves at worst an unused value or an uncached result (which other peers
+  // fill in), never a report naming bytes that nobody has.
+  async #write(batch: Finished[], now: number): Promise<void> {
+    const { swarm, values } = this.o
+    for (const f of batch) if (f.result !== undefined) await values.prepare(f.result.address, f.result.bytes)
+    for (const chunk of chunked(batch.filter((f) => f.result !== undefined))) {
+      swarm.transact(() => {
+        for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes)
+      })
+    }
+    const byJob = new Map<JobId, Finished[]>()
+    for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
+    for (const [id, finished] of byJob) {
+      const view = this.o.jobs(id)
+      if (view === undefined) continue
+      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, now)))
+    }
+    for (const chunk of chunked(batch)) {
+      swarm.transact(() => {
+        for (const f of chunk) {
+          const view = this.o.jobs(f.job)
+          if (view !== undefined) this.#cacheIfAccepted(view, f.task, now)
+        }
+      })
+    }
+  }
+
+  /**
+   * The reporter of an accepted result may die before caching it. Every peer
+   * notes when it sees a task settle, and after a grace period (jittered, so
+   * peers rarely write together) caches any accepted result still missing.
+   */
+  fillMissingCache(now: number): void {
+    const { swarm } = this.o
+    for (const [id] of swarm.jobs) {
+      const view = this.o.jobs(id as JobId)
+      if (view === undefined) continue
+      const seen = this.#settledSeen.get(id as JobId) ?? 0
+      const settled = view.settledLog()
+      for (let i = seen; i < settled.length; i++) {
+        const grace = this.o.reportFlushMs * (4 + 4 * (this.o.random?.() ?? 0.5))
+        this.#awaitingCache.push({ job: id as JobId, task: settled[i] as TaskId, at: now + grace })
+      }
+      this.#settledSeen.set(id as JobId, settled.length)
+    }
+    const due = this.#awaitingCache.filter((a) => a.at <= now)
+    if (due.length === 0) return
+    this.#awaitingCache = this.#awaitingCache.filter((a) => a.at > now)
+    const missing = due.filter(({ job, task }) => {
+      const record = this.o.jobs(job)?.task(task)
+      return record !== undefined && swarm.cached(record.key) === undefined
+    })
+    for (const chunk of chunked(missing)) {
+      swarm.transact(() => {
+        for (const { job, task } of chunk) {
+          const view = this.o.jobs(job)
+          if (view !== undefined) this.#cacheIfAccepted(view, task, now)
+        }
+      })
+    }
+  }
+
+  #writeOutcome(view: JobIndex, f: Finished, now: number): void {
+    if (f.execution.kind === 'timeout') {
+      // A backup's timeout says nothing about the claimant's attempt.
+      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.self, attempt: f.attempt, kind: 'timeout', error: f.execution.error, at: now })
+      return
+    }
+    const outcome: Outcome =
+      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
+    putReport(view.job, f.task, { peer: this.o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now })
+  }
+
+  #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
+    const phase = taskPhase(view, task, now)
+    const record = view.task(task)
+    if (phase.phase !== 'done' || record === undefined) return
+    cacheOutcome(
+      this.o.swarm,
+      record.key,
+      phase.outcome.kind === 'value' ? { kind: 'value', result: phase.outcome.result } : { kind: 'failure', error: phase.outcome.error },
+    )
+  }
+}
+
+/** Entries per transaction: a report or claim costs well under 700 bytes, so an update stays near 32 KiB. */
+const ENTRIES_PER_TRANSACTION = 48
+
+export function chunked<T>(items: readonly T[]): T[][] {
+  const chunks: T[][] = []
+  for (let i = 0; i < items.length; i += ENTRIES_PER_TRANSACTION) chunks.push(items.slice(i, i + ENTRIES_PER_TRANSACTION))
+  return chunks
+}
+
+function errorOf(execution: Execution): Failure['error'] {
+  return execution.kind === 'value' ? { name: 'Error', message: 'not an error' } : execution.error
+}
+
+/** A thrown error as a record, for a run that failed before the executor could say how. */
+export function thrownExecution(error: unknown, durationMs = 0): Execution {
+  return { kind: 'thrown', error: toErrorRecord(error), durationMs }
+}

@@ -1,0 +1,38 @@
+import { systemClock, type Clock } from '../clock.ts'
+import { Donor } from '../donor/donor.ts'
+import type { DonorOptions } from '../donor/donor-options.ts'
+import type { Executor } from '../interfaces/executor.ts'
+import type { JobTracker } from './job-tracker.ts'
+import type { PeerPort } from './peer-port.ts'
+
+export interface StartDonorOptions {
+  readonly executor: Executor
+  readonly workers: number
+  readonly clock?: Clock
+  /** Seeded in the simulator. */
+  readonly random?: () => number
+  /** Tunables (tick, settle window, batch target), for tests and the simulator. */
+  readonly settings?: Partial<Omit<DonorOptions, 'self' | 'swarm' | 'values' | 'executor' | 'jobs' | 'clock' | 'workers'>>
+}
+
+/**
+ * Puts a peer to work: a donor over the jobs its tracker opens, sized to its
+ * workers and to the peers that share the work, announced in presence.
+ */
+export function startDonor(peer: PeerPort, tracker: JobTracker, options: StartDonorOptions): Donor {
+  const donor = new Donor({
+    self: peer.id,
+    swarm: peer.swarm,
+    values: peer.values,
+    executor: options.executor,
+    jobs: (id) => tracker.get(id),
+    clock: options.clock ?? systemClock,
+    workers: options.workers,
+    peerCount: () => peer.presence.list().filter((p) => p.workers > 0).length || 1,
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...options.settings,
+  })
+  donor.start()
+  peer.presence.update({ workers: options.workers })
+  return donor
+}

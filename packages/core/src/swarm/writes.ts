@@ -1,0 +1,137 @@
+import type * as Y from 'yjs'
+import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+import type { JobDoc } from './job-doc.ts'
+import {
+  failureKey,
+  holderKey,
+  reportKey,
+  type Backup,
+  type CacheEntry,
+  type Claim,
+  type Failure,
+  type JobSpec,
+  type ReadonlyDocMap,
+  type Report,
+  type TaskId,
+  type TaskRecord,
+} from './schema.ts'
+import type { SwarmDoc } from './swarm-doc.ts'
+
+/**
+ * The one place that writes the shared documents. Every other module reads
+ * them through `SwarmDoc`, `JobDoc` and `JobIndex`, whose maps have no `set`
+ * or `delete`; each operation here keeps the rule that makes concurrent
+ * writers agree (entries are written whole; a cached value is never replaced
+ * by a failure; a job leaves `open` once). Callers group writes with
+ * `transact` so they leave as one update.
+ */
+
+function writable<T>(map: ReadonlyDocMap<T>): Y.Map<T> {
+  return map as unknown as Y.Map<T>
+}
+
+// ---- The swarm document -------------------------------------------------
+
+/** Lists a job as open; its tasks are already in its own document. */
+export function publishJob(swarm: SwarmDoc, spec: JobSpec): void {
+  writable(swarm.jobs).set(spec.id, { ...spec, state: 'open' })
+}
+
+/** Every task has settled: the job is done. No-op unless it is still open. */
+export function markJobDone(swarm: SwarmDoc, id: JobId): void {
+  const entry = swarm.job(id)
+  if (entry?.state === 'open') writable(swarm.jobs).set(id, { ...entry, state: 'done' })
+}
+
+/**
+ * Cancels a job: donors drop its tasks and its followers stop. The flag in the
+ * job's own document reaches peers that follow only the job; the state in the
+ * swarm document reaches everyone else. Returns false when it was not open.
+ */
+export function cancelJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): boolean {
+  if (job !== undefined && !job.cancelled) writable(job.control).set('cancelled', true)
+  const entry = swarm.job(id)
+  if (entry?.state !== 'open') return false
+  writable(swarm.jobs).set(id, { ...entry, state: 'cancelled' })
+  return true
+}
+
+/**
+ * Forgets a job. Its claims, reports and failures lived in its own document,
+ * which is destroyed here, so the swarm document keeps only what lasts: the
+ * result cache and the values it names.
+ */
+export function dropJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): void {
+  writable(swarm.jobs).delete(id)
+  job?.doc.destroy()
+}
+
+/** Lists a value in the index: its bytes when small, else only its size (the bytes are a blob). Idempotent. */
+export function recordValue(swarm: SwarmDoc, address: Address, bytes: Uint8Array, inlineLimit: number): void {
+  if (swarm.values.has(address)) return
+  // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
+  const inline = bytes.byteLength > inlineLimit ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
+  writable(swarm.values).set(address, inline ?? { size: bytes.byteLength })
+}
+
+/** Records that `peer` holds the bytes of `address`. Idempotent. */
+export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: number): void {
+  const key = holderKey(address, peer)
+  if (!swarm.holders.has(key)) writable(swarm.holders).set(key, { at })
+}
+
+/** The merge rule every cache writer follows, so that peers agree: a value is never replaced. */
+export function replacesCached(existing: CacheEntry | undefined, incoming: CacheEntry): boolean {
+  if (existing === undefined) return true
+  return existing.kind === 'failure' && incoming.kind === 'value'
+}
+
+/** Caches an accepted outcome under its task key, unless that would replace a value. Returns whether it wrote. */
+export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry): boolean {
+  if (!replacesCached(swarm.cached(key), entry)) return false
+  writable(swarm.cache).set(key, entry)
+  return true
+}
+
+/** Removes a cached failure, so the call can be tried again; values are never forgotten. */
+export function forgetFailure(swarm: SwarmDoc, key: TaskKey): boolean {
+  if (swarm.cached(key)?.kind !== 'failure') return false
+  writable(swarm.cache).delete(key)
+  return true
+}
+
+// ---- A job's document ---------------------------------------------------
+
+export function addTasks(job: JobDoc, tasks: readonly TaskRecord[]): void {
+  const map = writable(job.tasks)
+  for (const task of tasks) map.set(String(task.index), task)
+}
+
+/**
+ * Claims a task. Concurrent claims meet on the task's key and one wins on
+ * every peer. A lapsed claim it replaces is recorded as a lost lease.
+ */
+export function claimTask(job: JobDoc, task: TaskId, claim: Claim, lapsed?: Failure): void {
+  if (lapsed !== undefined) writable(job.failures).set(failureKey(task, lapsed.attempt), lapsed)
+  writable(job.claims).set(task, claim)
+}
+
+/** Extends the claimant's own lease; the claim must be the caller's. */
+export function renewClaim(job: JobDoc, task: TaskId, claim: Claim): void {
+  writable(job.claims).set(task, claim)
+}
+
+/** A second runner for a straggler; at most one per task, the last writer wins. */
+export function startBackup(job: JobDoc, task: TaskId, backup: Backup): void {
+  writable(job.backups).set(task, backup)
+}
+
+/** One peer's outcome for one task, keyed by task and peer so that a quorum's reports coexist. */
+export function putReport(job: JobDoc, task: TaskId, report: Report): void {
+  writable(job.reports).set(reportKey(task, report.peer), report)
+}
+
+/** A failed attempt (timeout or lost lease), keyed by task and attempt so that its recorders meet. */
+export function recordFailure(job: JobDoc, task: TaskId, failure: Failure): void {
+  writable(job.failures).set(failureKey(task, failure.attempt), failure)
+}

@@ -1,0 +1,197 @@
+import {
+  CancelledError,
+  cacheOutcome,
+  decodeCanonical,
+  encodeAndAddress,
+  fromErrorRecord,
+  ParallelError,
+  resolveValueRefs,
+  type JobId,
+  type JobOptions,
+  type KeywordArgs,
+  type PureFunction,
+  type TaskKey,
+} from '@tessera/core'
+import { followCalls } from './follow.ts'
+import type { JobControl } from './job-control.ts'
+import type { CallOutcome, PlannedCall } from './job-run.ts'
+import { launchJob, planCalls, type Plan } from './launch.ts'
+import type { BatchOptions, CallOptions } from './options.ts'
+import type { Settled } from './progress.ts'
+import type { Streamed } from './swarm-function.ts'
+import type { SwarmParts } from './swarm-parts.ts'
+import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
+
+/** What this peer has asked of the cache and run itself since it connected. */
+export interface CallCounters {
+  cacheLookups: number
+  cacheHits: number
+  localRuns: number
+}
+
+/**
+ * Every way of calling a pure function: plan the calls against the cache,
+ * launch a job for the rest, follow it to its outcomes.
+ */
+export class Calls {
+  readonly counters: CallCounters = { cacheLookups: 0, cacheHits: 0, localRuns: 0 }
+  #closed = false
+
+  constructor(
+    private readonly parts: SwarmParts,
+    private readonly control: JobControl,
+  ) {}
+
+  close(): void {
+    this.#closed = true
+  }
+
+  /** A memoized call: the cache, else this peer's own workers (or the swarm's when it has none). */
+  async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
+    const executor = this.parts.executor
+    if (executor === undefined) return this.remote(fn, args, options, callOptions)
+    const key = (this.#plan(fn, [args]).calls[0] as PlannedCall).key
+    const { swarm, values } = this.parts.peer
+    const cached = swarm.cached(key)
+    if (cached !== undefined) {
+      if (cached.kind === 'failure') throw fromErrorRecord(cached.error)
+      return (await values.get(cached.result)) as R
+    }
+    // The executor may take over the arguments' buffers: give it a copy of its own (links resolved, as a donor would).
+    const own = (await resolveValueRefs(decodeCanonical(encodeAndAddress(args, 'args').bytes), values)) as KeywordArgs
+    this.counters.localRuns++
+    const execution = await executor.run(fn, own, {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
+    })
+    if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
+    // The same merge rule as every other cache writer: a value that arrived meanwhile stays.
+    if (execution.kind === 'thrown') {
+      cacheOutcome(swarm, key, { kind: 'failure', error: execution.error })
+      throw fromErrorRecord(execution.error)
+    }
+    cacheOutcome(swarm, key, { kind: 'value', result: await values.put(execution.value) })
+    return execution.value as R
+  }
+
+  async remote<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
+    const results = (await this.parallel(fn, [args], options, { ...callOptions, settle: true })) as Array<Settled<A, R>>
+    const first = results[0] as Settled<A, R>
+    if (first.status === 'rejected') throw first.error
+    return first.value
+  }
+
+  async submit<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions): Promise<TaskRef> {
+    const plan = this.#plan(fn, [args])
+    const key = (plan.calls[0] as PlannedCall).key
+    const { job, taskOf } = await launchJob(this.parts, this.control, fn, plan, options)
+    if (job !== undefined) this.parts.tracker.unpin(job)
+    return formatTaskRef(job, taskOf.get(key), key)
+  }
+
+  /** The result of a submitted call, from any host, at any later time. */
+  async result<R>(ref: TaskRef | string, options: CallOptions): Promise<R> {
+    const { job, task, key } = parseTaskRef(ref)
+    const { tracker } = this.parts
+    if (job !== undefined) await tracker.pin(job)
+    try {
+      const taskOf = new Map<TaskKey, string>(task === undefined ? [] : [[key, task]])
+      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], { job, taskOf }, options)
+      const first = outcomes[0] as CallOutcome
+      if (!first.ok) throw first.error
+      return first.value as R
+    } finally {
+      if (job !== undefined) tracker.unpin(job)
+    }
+  }
+
+  async parallel<A extends KeywordArgs, R>(
+    fn: PureFunction<A, R>,
+    argsList: readonly A[],
+    options: JobOptions,
+    batch: BatchOptions,
+    resultsAs: 'value' | 'ref' = 'value',
+  ): Promise<unknown[]> {
+    const plan = this.#plan(fn, argsList)
+    const launched = await launchJob(this.parts, this.control, fn, plan, options)
+    const settled: Array<Settled<A, R>> = new Array(argsList.length)
+    try {
+      const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
+        ...batch,
+        resultsAs,
+        onAbort: () => void this.#cancel(launched.job),
+      })
+      outcomes.forEach((outcome, index) => (settled[index] = settledOf(plan, index, outcome)))
+    } finally {
+      if (launched.job !== undefined) this.parts.tracker.unpin(launched.job)
+    }
+    if (batch.settle === true) return settled
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [{ index: s.index, error: s.error }] : []))
+    if (failures.length > 0) throw new ParallelError(failures, argsList.length)
+    return settled.map((s) => (s as { value: R }).value)
+  }
+
+  stream<A extends KeywordArgs, R>(fn: PureFunction<A, R>, argsList: readonly A[], options: JobOptions, batch: BatchOptions): AsyncIterable<Streamed<A, R> | Settled<A, R>> {
+    const calls = this
+    return {
+      async *[Symbol.asyncIterator]() {
+        const plan = calls.#plan(fn, argsList)
+        const launched = await launchJob(calls.parts, calls.control, fn, plan, options)
+        const ready: Array<Settled<A, R>> = []
+        let wake: (() => void) | undefined
+        let finished = false
+        let failure: Error | undefined
+        const following = followCalls(calls.parts, calls.control, plan.calls, launched, {
+          ...batch,
+          onAbort: () => void calls.#cancel(launched.job),
+          onOutcome: (call, outcome) => {
+            ready.push(settledOf(plan, call.index, outcome))
+            wake?.()
+          },
+        })
+          .catch((error: Error) => (failure = error))
+          .finally(() => {
+            finished = true
+            wake?.()
+          })
+        try {
+          for (;;) {
+            const next = ready.shift()
+            if (next !== undefined) {
+              if (batch.settle === true) yield next
+              else if (next.status === 'rejected') throw next.error
+              else yield { index: next.index, args: next.args, value: next.value, cached: next.cached } satisfies Streamed<A, R>
+              continue
+            }
+            if (failure !== undefined) throw failure
+            if (finished) return
+            await new Promise<void>((resolve) => (wake = resolve))
+            wake = undefined
+          }
+        } finally {
+          await following
+          if (launched.job !== undefined) calls.parts.tracker.unpin(launched.job)
+        }
+      },
+    }
+  }
+
+  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[]): Plan<A> {
+    if (this.#closed) throw new CancelledError('the swarm connection is closed')
+    const plan = planCalls(this.parts, fn, argsList)
+    this.counters.cacheLookups += plan.calls.length
+    this.counters.cacheHits += plan.hits
+    return plan
+  }
+
+  async #cancel(job: JobId | undefined): Promise<void> {
+    if (job !== undefined) await this.control.cancel(job)
+  }
+}
+
+function settledOf<A, R>(plan: Plan<A>, index: number, outcome: CallOutcome): Settled<A, R> {
+  const args = plan.args[index] as A
+  return outcome.ok
+    ? { index, args, status: 'fulfilled', value: outcome.value as R, cached: outcome.cached }
+    : { index, args, status: 'rejected', error: outcome.error }
+}

@@ -1,0 +1,75 @@
+import { asJobId, CancelledError, cancelJob, type JobId } from '@tessera/core'
+import type { JobRun } from './job-run.ts'
+import type { SwarmParts } from './swarm-parts.ts'
+
+interface Following {
+  readonly run: JobRun
+  readonly reject: (error: Error) => void
+}
+
+/**
+ * Cancelling and stopping jobs, and the batches this host follows: one place
+ * decides what a cancelled job means for the waiting calls.
+ */
+export class JobControl {
+  readonly #following = new Set<Following>()
+  /** Bumped by `cancelOwn()`, so a batch still being published when it is called is cancelled too. */
+  #generation = 0
+
+  constructor(private readonly parts: SwarmParts) {}
+
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** Registers a batch being followed; returns how to forget it once it ends. */
+  follow(run: JobRun, reject: (error: Error) => void): () => void {
+    const entry = { run, reject }
+    this.#following.add(entry)
+    return () => this.#following.delete(entry)
+  }
+
+  /** Marks a job cancelled in the swarm and in its own document. Returns false when it was not open. */
+  async cancel(id: JobId): Promise<boolean> {
+    const { peer, tracker } = this.parts
+    const open = tracker.get(id)
+    if (open !== undefined) return cancelJob(peer.swarm, id, open.job)
+    const index = await tracker.pin(id)
+    try {
+      return cancelJob(peer.swarm, id, index?.job)
+    } finally {
+      tracker.unpin(id)
+    }
+  }
+
+  /** Stops one job, whoever submitted it; this host's calls on it reject with `CancelledError`. */
+  async stopJob(id: string): Promise<boolean> {
+    const jobId = asJobId(id)
+    if (this.parts.peer.swarm.job(jobId)?.state !== 'open') return false
+    const stopped = await this.cancel(jobId)
+    this.#rejectWhere((run) => run.jobId === id, new CancelledError(`job ${id} was stopped`))
+    return stopped
+  }
+
+  /** Cancels every open job this peer submitted, and every call it is waiting on. */
+  async cancelOwn(): Promise<void> {
+    const { swarm, id: self } = this.parts.peer
+    const own = [...swarm.jobs.values()].filter((entry) => entry.submittedBy === self && entry.state === 'open')
+    for (const entry of own) await this.cancel(entry.id)
+    this.#generation++
+    this.#rejectWhere(() => true, new CancelledError('cancelled by swarm.cancel()'))
+  }
+
+  /** Rejects every call being followed (the connection closes). */
+  rejectAll(error: Error): void {
+    this.#rejectWhere(() => true, error)
+  }
+
+  #rejectWhere(matches: (run: JobRun) => boolean, error: Error): void {
+    for (const entry of [...this.#following]) {
+      if (!matches(entry.run)) continue
+      entry.run.stop()
+      entry.reject(error)
+    }
+  }
+}

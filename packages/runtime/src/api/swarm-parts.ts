@@ -1,0 +1,16 @@
+import type { Clock, Donor, Executor, JobId, JobTracker, PeerPort } from '@tessera/core'
+
+/** What a swarm connection is put together from; only the parts differ between Node, pages and the simulator. */
+export interface SwarmParts<P extends PeerPort = PeerPort> {
+  readonly peer: P
+  readonly tracker: JobTracker
+  readonly clock: Clock
+  /** This peer's workers; absent for a host that only submits. */
+  readonly executor?: Executor
+  readonly donor?: Donor
+  /** Arguments over this many encoded bytes are refused before anything is queued. */
+  readonly maxValueBytes: number
+  /** Ids for new jobs; random by default, seeded in the simulator. */
+  readonly newJobId?: () => JobId
+  readonly onClose?: () => Promise<void>
+}
