@@ -1,8 +1,8 @@
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
-import { CancelledError, taskKeyOf, encodeAndAddress, type Settled, type TaskKey } from '@tessera/core'
+import { CancelledError, encodeAndAddress, taskKeyOf, type TaskKey } from '@tessera/core'
 import type { SimPeer } from '@tessera/core/testing'
-import type { Swarm } from '@tessera/runtime'
+import type { Settled, Swarm } from '@tessera/runtime'
 import { SimSwarm } from './support/sim-swarm.ts'
 
 const DONORS = 16

@@ -22,6 +22,8 @@ export class JobTracker {
   readonly #ready = new Map<JobId, JobIndex>()
   readonly #pinned = new Map<JobId, number>()
   readonly #listeners = new Set<(index: JobIndex) => void>()
+  /** Drops waiting for their time; cleared on close, so a closed peer leaves no timer to keep its process alive. */
+  readonly #drops = new Map<JobId, unknown>()
   readonly #observer: () => void
   readonly #clock: Clock
   readonly #dropAfterMs: number
@@ -76,6 +78,8 @@ export class JobTracker {
     this.#closed = true
     this.#observer()
     this.#listeners.clear()
+    for (const timer of this.#drops.values()) this.#clock.clearTimeout(timer)
+    this.#drops.clear()
     for (const index of this.#ready.values()) index.close()
   }
 
@@ -86,8 +90,14 @@ export class JobTracker {
       void this.#openJob(id)
       return
     }
-    if (this.#pinned.has(id) || !this.#open.has(id) || this.#dropAfterMs === Number.POSITIVE_INFINITY) return
-    this.#clock.setTimeout(() => this.#drop(id), this.#dropAfterMs)
+    if (this.#pinned.has(id) || !this.#open.has(id) || this.#drops.has(id) || this.#dropAfterMs === Number.POSITIVE_INFINITY) return
+    this.#drops.set(
+      id,
+      this.#clock.setTimeout(() => {
+        this.#drops.delete(id)
+        this.#drop(id)
+      }, this.#dropAfterMs),
+    )
   }
 
   #openJob(id: JobId): Promise<JobIndex | undefined> {

@@ -12,6 +12,9 @@ import {
 } from '@tessera/core'
 import type { Progress } from './progress.ts'
 
+/** Progress reports while a batch runs come at most this often. */
+const PROGRESS_INTERVAL_MS = 100
+
 /** A call of a batch, as the job knows it. */
 export interface PlannedCall {
   readonly index: number
@@ -64,6 +67,8 @@ export class JobRun {
   #dirty = false
   readonly #unsubscribe: Array<() => void> = []
   #watchedJob: JobIndex | undefined
+  #reportedAt = Number.NEGATIVE_INFINITY
+  #reportQueued = false
   readonly #finished: Promise<void>
   #finish!: () => void
 
@@ -185,7 +190,7 @@ export class JobRun {
         }
       }
     }
-    this.#report()
+    this.#report(this.#pending.size === 0)
     if (this.#pending.size === 0) this.stop()
   }
 
@@ -226,8 +231,22 @@ export class JobRun {
     }
   }
 
-  #report(): void {
+  // Counting running tasks reads every pending task's phase: at most once per
+  // interval however often the documents change, and once more after a quiet spell.
+  #report(final = true): void {
     if (this.o.onProgress === undefined) return
+    const now = this.o.clock.now()
+    if (!final && now - this.#reportedAt < PROGRESS_INTERVAL_MS) {
+      if (!this.#reportQueued) {
+        this.#reportQueued = true
+        this.o.clock.setTimeout(() => {
+          this.#reportQueued = false
+          if (!this.#stopped) this.#report()
+        }, PROGRESS_INTERVAL_MS)
+      }
+      return
+    }
+    this.#reportedAt = now
     let running = 0
     const job = this.o.job()
     if (job !== undefined) {
