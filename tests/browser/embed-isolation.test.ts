@@ -8,9 +8,11 @@ import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DonationStats } from '@tessera/client'
+import { executorChecks } from '@tessera/core/testing'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { launchChromium, startVite } from '../support/chromium.ts'
+import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import { buildDonateApp, serveDirectory } from '../support/static-server.ts'
 import type { SandboxPolicyPage } from './pages/sandbox-policy/main.ts'
 import type { SandboxedExecutorPage } from './pages/sandboxed-executor/main.ts'
@@ -175,7 +177,7 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
     await page.close()
   })
 
-  it('SandboxedExecutor passes the executor checks (the contract cases, transfer, abort, two workers, close) and resizes while runs go on', async () => {
+  it("SandboxedExecutor passes core's executor contract, every check, and resizes while runs go on", async () => {
     if (browser === undefined) throw new Error('not set up')
     const out = join(dist, 'sandboxed-executor')
     await build({
@@ -196,10 +198,13 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
       await page.waitForFunction(() => (globalThis as SandboxedExecutorPage).checks !== undefined || (globalThis as SandboxedExecutorPage).fatal !== undefined, null, {
         timeout: 60_000,
       })
-      const { checks, fatal } = await page.evaluate(() => ({ checks: (globalThis as SandboxedExecutorPage).checks, fatal: (globalThis as SandboxedExecutorPage).fatal }))
+      const { checks, ownChecks, fatal } = await page.evaluate(() => {
+        const { checks, ownChecks, fatal } = globalThis as SandboxedExecutorPage
+        return { checks, ownChecks, fatal }
+      })
       expect(fatal, errors.join('\n')).toBeUndefined()
-      expect(checks?.map((c) => c.name)).toHaveLength(12)
-      expect(checks?.filter((c) => !c.ok).map(({ name, detail }) => ({ name, detail }))).toEqual([])
+      expectEveryCheckPassed(executorChecks, checks)
+      expectEveryCheckPassed([{ name: 'resizes while runs go on' }], ownChecks)
       expect(errors).toEqual([])
       await page.close()
     } finally {

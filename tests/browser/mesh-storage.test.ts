@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url'
 import type { BrowserContext, Page } from 'playwright-core'
 import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { blobStoreChecks } from '@tessera/core/testing'
+import { docStorageChecks } from '@tessera/mesh/testing'
 import { launchPersistentChromium, startVite } from '../support/chromium.ts'
+import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import type { MeshStoragePage } from './pages/mesh-storage/main.ts'
 
 type PageGlobals = typeof globalThis & { meshStorage?: MeshStoragePage }
@@ -68,10 +71,8 @@ describe('mesh storage in Chromium (IndexedDB)', () => {
   it('passes every DocStorage and BlobStore check', async () => {
     const { page, errors } = await openPage()
     const report = await call(page, 'runContract', uniqueName('contract'))
-    for (const result of [...report.docs, ...report.blobs]) {
-      expect({ name: result.name, outcome: result.outcome, error: result.error }).toEqual({ name: result.name, outcome: 'passed', error: undefined })
-    }
-    expect(report.docs.map((result) => result.name)).toContain('keeps everything across a reopen')
+    expectEveryCheckPassed(docStorageChecks, report.docs)
+    expectEveryCheckPassed(blobStoreChecks, report.blobs)
     console.info(
       'IndexedDB checks (ms):',
       Object.fromEntries([...report.docs, ...report.blobs].map((result) => [result.name, Math.round(result.ms)])),

@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import type { ViteDevServer } from 'vite'
+import { executorChecks } from '@tessera/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, startVite } from '../support/chromium.ts'
+import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import type { WebWorkerExecutorPage } from './pages/web-worker-executor/main.ts'
 
 let browser: Browser | undefined
@@ -20,7 +22,7 @@ afterAll(async () => {
 })
 
 describe('WebWorkerExecutor in Chromium', () => {
-  it('passes the executor checks in real Web Workers (the contract cases, transfer, abort, two workers, close)', async () => {
+  it("passes core's executor contract in real Web Workers, every check", async () => {
     if (browser === undefined) throw new Error('no browser')
     const page = await browser.newPage()
     const errors: string[] = []
@@ -35,8 +37,7 @@ describe('WebWorkerExecutor in Chromium', () => {
     })
     expect(outcome.fatal, errors.join('\n')).toBeUndefined()
     const checks = outcome.checks ?? []
-    expect(checks.map((c) => c.name)).toHaveLength(11)
-    expect(checks.filter((c) => !c.ok).map(({ name, detail }) => ({ name, detail }))).toEqual([])
+    expectEveryCheckPassed(executorChecks, checks)
     expect(errors).toEqual([])
     console.info(
       `WebWorkerExecutor per-task overhead in Chromium: ${outcome.overheadUs?.sequential.toFixed(0)} µs one at a time, ` +

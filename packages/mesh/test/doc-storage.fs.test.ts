@@ -5,12 +5,13 @@ import { describe, expect, it } from 'vitest'
 import { FsDocStorage } from '../src/node/fs-doc-storage.ts'
 import { fileNameOfGuid, guidOfFileName } from '../src/node/guid-file-name.ts'
 import { decodeRecords, encodeRecords } from '../src/node/update-log.ts'
-import { docStorageContract } from '@tessera/mesh/testing/contracts'
+import { runContract } from '@tessera/core/testing/vitest'
+import { docStorageChecks } from '@tessera/mesh/testing'
 import { useTempDirs } from './support/temp-dirs.ts'
 
 const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'tessera-fs-docs-'))
 
-docStorageContract('FsDocStorage', async () => {
+runContract('DocStorage contract: FsDocStorage', docStorageChecks, async () => {
   const dir = await makeTempDir()
   return {
     storage: new FsDocStorage({ dir }),

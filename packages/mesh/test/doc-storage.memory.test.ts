@@ -1,4 +1,5 @@
 import { MemoryDocStorage } from '../src/storage/memory-doc-storage.ts'
-import { docStorageContract } from '@tessera/mesh/testing/contracts'
+import { runContract } from '@tessera/core/testing/vitest'
+import { docStorageChecks } from '@tessera/mesh/testing'
 
-docStorageContract('MemoryDocStorage', async () => ({ storage: new MemoryDocStorage() }))
+runContract('DocStorage contract: MemoryDocStorage', docStorageChecks, async () => ({ storage: new MemoryDocStorage() }))

@@ -1,11 +1,12 @@
-import { runTransportContract } from '@tessera/core/testing/contracts'
+import { transportChecks } from '@tessera/core/testing'
+import { runContract } from '@tessera/core/testing/vitest'
 import { CHANNELS, Mesh } from '@tessera/mesh'
 import { nodeRtc, nodeWebSocket } from '@tessera/mesh/node'
 import { startSignaling, TEST_LIMITS, waitFor } from './support/swarm.ts'
 
 // The mesh's channels are core Transports: they pass the same contract as the
 // in-memory and simulated ones, here over real WebRTC between three Node peers.
-runTransportContract('mesh channel over WebRTC (Node)', async () => {
+runContract('Transport contract: mesh channel over WebRTC (Node)', transportChecks, async () => {
   const signaling = await startSignaling()
   const meshes = [0, 1, 2].map(
     () =>
@@ -24,10 +25,11 @@ runTransportContract('mesh channel over WebRTC (Node)', async () => {
   return {
     peers: [a!, b!, c!],
     // A real network has nothing to flush: wait until every queue has drained,
-    // then give the last frames time to land.
+    // then give the last frames a moment to land. The checks call this until
+    // what they wait for has arrived, so the moment need not cover a slow run.
     flush: async () => {
       await waitFor('the send queues to drain', () => meshes.every((m) => m.queuedBytes() === 0))
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await new Promise((resolve) => setTimeout(resolve, 100))
     },
     teardown: async () => {
       await Promise.all(meshes.map((m) => m.close()))

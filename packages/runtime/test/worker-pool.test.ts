@@ -1,5 +1,6 @@
 import { CancelledError, definePure, fromErrorRecord, functionAddress, WorkerCrashedError, type Execution, type PureFunctionSource } from '@tessera/core'
-import { runExecutorContract } from '@tessera/core/testing/contracts'
+import { executorChecks } from '@tessera/core/testing'
+import { runContract } from '@tessera/core/testing/vitest'
 import { describe, expect, it } from 'vitest'
 import { WorkerPool } from '../src/pool/index.ts'
 import { fakeWorkers, type FakeWorker } from './support/fake-worker.ts'
@@ -17,11 +18,11 @@ const ticks = async (): Promise<void> => {
 const value = (v: number): { kind: 'value'; value: number } => ({ kind: 'value', value: v })
 const sentTo = (worker: FakeWorker | undefined): number[] => (worker?.sent ?? []).map((run) => run.args['x'] as number)
 
-// The pool over workers that run in this very thread: every contract case but the busy loop.
-runExecutorContract('WorkerPool (in-process workers)', async () => {
-  const workers = fakeWorkers({ answerHere: true })
-  const executor = new WorkerPool({ workers: 2, createWorker: workers.create })
-  return { executor, run: (work) => work, stopsBusyLoops: false, teardown: () => executor.close() }
+// The pool over workers that run in this very thread: every contract check but
+// the busy loop and the overlapping runs, which need threads of their own.
+runContract('Executor contract: WorkerPool (in-process workers)', executorChecks, async ({ workers }) => {
+  const made = fakeWorkers({ answerHere: true })
+  return { executor: new WorkerPool({ workers, createWorker: made.create }), stopsBusyLoops: false, stopsRuns: true }
 })
 
 describe('WorkerPool', () => {

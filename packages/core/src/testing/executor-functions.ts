@@ -1,8 +1,8 @@
 import { definePure, functionAddress, type PureFunctionSource } from '../pure/define-pure.ts'
 
 /**
- * The functions the executor contract runs, in a module without Vitest, so a
- * browser page can run the same cases against a Web Worker pool.
+ * The functions the executor checks (./contracts/executor-checks.ts) run, and
+ * that executor tests and pages use besides.
  */
 export const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
 export const fails = definePure(
@@ -28,3 +28,15 @@ export function readsOuterVariable(): PureFunctionSource {
   const source = '({ x }) => x + someOuterVariable'
   return { name: 'leaky', source, address: functionAddress('leaky', source) }
 }
+
+/** Busy-waits `ms` on its thread, and says when it started and ended, to show which runs overlapped. */
+export const spin = definePure(
+  ({ ms }: { ms: number }) => {
+    const start = Date.now()
+    while (Date.now() - start < ms) {
+      // keeps this worker busy
+    }
+    return [start, Date.now()]
+  },
+  { name: 'spin' },
+)

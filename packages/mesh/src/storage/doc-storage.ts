@@ -3,7 +3,7 @@
  * updates per document, compacted now and then into one snapshot. Adapters:
  * `MemoryDocStorage` (tests), `FsDocStorage` (Node, a directory) and
  * `IndexedDbDocStorage` (browsers, from `openIndexedDbStorage`). Every adapter
- * passes `docStorageChecks` (`docStorageContract` under Vitest): bytes are
+ * passes `docStorageChecks` (from `@tessera/mesh/testing`): bytes are
  * copied in and out, `append` of no updates stores nothing, and `close` may be
  * called twice. `DocPersistence` is what binds Y.Docs to one.
  */

@@ -1,6 +1,5 @@
 import type { DocStorage } from '../storage/doc-storage.ts'
-import { assert, assertSameMembers, assertUpdatesEqual, patternBytes } from './check-assert.ts'
-import type { StorageCheck } from './storage-check.ts'
+import { assert, assertSameMembers, assertUpdatesEqual, patternBytes, skipCheck, type ContractCheck } from '@tessera/core/testing'
 
 export interface DocStorageFixture {
   /** Empty storage; the check closes it. */
@@ -17,7 +16,7 @@ const AWKWARD_GUIDS = ['tessera/swarm', 'Tessera/Swarm', 'tessera', 'tessera/job
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values)
 
-async function withStorage(make: MakeDocStorage, body: (storage: DocStorage) => Promise<void>): Promise<'passed'> {
+async function withStorage(make: MakeDocStorage, body: (storage: DocStorage) => Promise<void>): Promise<void> {
   const fixture = await make()
   try {
     await body(fixture.storage)
@@ -25,11 +24,10 @@ async function withStorage(make: MakeDocStorage, body: (storage: DocStorage) => 
     await fixture.storage.close()
     await fixture.teardown?.()
   }
-  return 'passed'
 }
 
-/** What every `DocStorage` adapter must do; `docStorageContract` runs these under Vitest. */
-export const docStorageChecks: readonly StorageCheck<MakeDocStorage>[] = [
+/** What every `DocStorage` adapter must do: in memory, on disk, in IndexedDB. */
+export const docStorageChecks: readonly ContractCheck<MakeDocStorage>[] = [
   {
     name: 'loads nothing for a document never written',
     run: (make) =>
@@ -156,7 +154,7 @@ export const docStorageChecks: readonly StorageCheck<MakeDocStorage>[] = [
       if (fixture.reopen === undefined) {
         await fixture.storage.close()
         await fixture.teardown?.()
-        return 'skipped'
+        skipCheck('the storage cannot be reopened')
       }
       let reopened: DocStorage | undefined
       try {
@@ -179,7 +177,6 @@ export const docStorageChecks: readonly StorageCheck<MakeDocStorage>[] = [
         await reopened?.close()
         await fixture.teardown?.()
       }
-      return 'passed'
     },
   },
 ]

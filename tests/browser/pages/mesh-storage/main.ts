@@ -1,6 +1,7 @@
 import { addressOfBytesAsync, RAW_CODEC, type Address } from '@tessera/core'
 import { DocPersistence, openIndexedDbStorage, type DocStorage } from '@tessera/mesh/browser'
-import { blobStoreChecks, docStorageChecks, runChecks, type CheckResult } from '@tessera/mesh/testing'
+import { blobStoreChecks, runChecks, type CheckResult } from '@tessera/core/testing'
+import { docStorageChecks } from '@tessera/mesh/testing'
 import * as Y from 'yjs'
 
 /**

@@ -1,47 +1,54 @@
 import { SandboxedExecutor } from '@tessera/client'
-import { check, overlappingRuns, runExecutorChecks, spin, type CheckResult } from '../executor-checks.ts'
+import { assert, executorChecks, executorFunctions, overlappingRuns, runChecks, type CheckResult, type ContractCheck } from '@tessera/core/testing'
 
 export interface SandboxedExecutorPage {
+  /** Core's executor contract, run here against sandboxed workers. */
   checks?: CheckResult[]
+  /** What only SandboxedExecutor does. */
+  ownChecks?: CheckResult[]
   fatal?: string
 }
 
+const { spin } = executorFunctions
 const limit = { timeoutMs: 5_000 }
 const fourSpins = (executor: SandboxedExecutor) => Promise.all([1, 2, 3, 4].map(() => executor.run(spin, { ms: 100 }, limit)))
 
-/** What only SandboxedExecutor does: change its worker count while runs go on. */
-async function resizes(): Promise<void> {
-  const executor = new SandboxedExecutor({ workers: 1 })
-  try {
-    check(overlappingRuns(await fourSpins(executor)) === 0, 'runs overlapped on one worker')
-    const growing = fourSpins(executor)
-    executor.resize(2)
-    await growing
-    check(overlappingRuns(await fourSpins(executor)) >= 2, 'no two runs overlapped after resize(2)')
-    executor.resize(0)
-    // At 0, a run that still arrives gets a worker of its own.
-    const late = await executor.run(spin, { ms: 10 }, limit)
-    check(late.kind === 'value', `a run at 0 workers: ${JSON.stringify(late)}`)
-    check(executor.workers === 0 && executor.busy === 0, `workers ${executor.workers}, busy ${executor.busy}`)
-  } finally {
-    await executor.close()
-  }
-}
+const sandboxedExecutorChecks: readonly ContractCheck<void>[] = [
+  {
+    name: 'resizes while runs go on',
+    async run() {
+      const executor = new SandboxedExecutor({ workers: 1 })
+      try {
+        assert(overlappingRuns(await fourSpins(executor)) === 0, 'runs overlapped on one worker')
+        const growing = fourSpins(executor)
+        executor.resize(2)
+        await growing
+        assert(overlappingRuns(await fourSpins(executor)) >= 2, 'no two runs overlapped after resize(2)')
+        executor.resize(0)
+        // At 0, a run that still arrives gets a worker of its own.
+        const late = await executor.run(spin, { ms: 10 }, limit)
+        assert(late.kind === 'value', `a run at 0 workers: ${JSON.stringify(late)}`)
+        assert(executor.workers === 0 && executor.busy === 0, `workers ${executor.workers}, busy ${executor.busy}`)
+      } finally {
+        await executor.close()
+      }
+    },
+  },
+]
 
-async function main(): Promise<CheckResult[]> {
+async function main(): Promise<void> {
   // Every check gets its own executor, and so its own sandbox frame.
-  const results = await runExecutorChecks((workers) => new SandboxedExecutor({ workers }))
-  const started = performance.now()
-  try {
-    await resizes()
-    results.push({ name: 'resizes while runs go on', ok: true, detail: '', ms: performance.now() - started })
-  } catch (error) {
-    results.push({ name: 'resizes while runs go on', ok: false, detail: String(error), ms: performance.now() - started })
-  }
-  return results
+  const checks = await runChecks(executorChecks, async ({ workers }) => ({
+    executor: new SandboxedExecutor({ workers }),
+    stopsBusyLoops: true,
+    stopsRuns: true,
+    movesArguments: true,
+    runsInParallel: workers > 1,
+  }))
+  const ownChecks = await runChecks(sandboxedExecutorChecks, undefined)
+  Object.assign(globalThis as SandboxedExecutorPage, { checks, ownChecks })
 }
 
-main().then(
-  (checks) => ((globalThis as SandboxedExecutorPage).checks = checks),
-  (error: unknown) => ((globalThis as SandboxedExecutorPage).fatal = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error)),
-)
+main().catch((error: unknown) => {
+  ;(globalThis as SandboxedExecutorPage).fatal = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error)
+})

@@ -1,10 +1,8 @@
-import { executorFunctions } from '@tessera/core/testing'
+import { executorChecks, executorFunctions, runChecks, type CheckResult } from '@tessera/core/testing'
 import { WebWorkerExecutor } from '@tessera/client'
-import { runExecutorChecks, type CheckResult } from '../executor-checks.ts'
-
-export type { CheckResult }
 
 export interface WebWorkerExecutorPage {
+  /** Core's executor contract, run here against real Web Workers. */
   checks?: CheckResult[]
   /** Microseconds per task: one at a time, and many in flight over two workers. */
   overheadUs?: { readonly sequential: number; readonly concurrent: number }
@@ -28,8 +26,14 @@ async function measureOverhead(): Promise<{ sequential: number; concurrent: numb
 }
 
 async function main(): Promise<void> {
-  // One worker, as a two-core machine gets by default, except where two must run at once.
-  const results = await runExecutorChecks((workers) => new WebWorkerExecutor({ workers }))
+  // One worker, as a two-core machine gets by default, except where the check needs two.
+  const results = await runChecks(executorChecks, async ({ workers }) => ({
+    executor: new WebWorkerExecutor({ workers }),
+    stopsBusyLoops: true,
+    stopsRuns: true,
+    movesArguments: true,
+    runsInParallel: workers > 1,
+  }))
   const page = globalThis as WebWorkerExecutorPage
   page.overheadUs = await measureOverhead()
   page.checks = results

@@ -1,8 +1,21 @@
 /**
- * @packageDocumentation
- * The shared contract tests: every adapter of a core interface runs the one
- * suite for that interface (they use Vitest).
+ * The contract checks of core's interfaces, one list per interface, written
+ * without a test framework: `runContract` (`@tessera/core/testing/vitest`)
+ * runs them under Vitest, `runChecks` in a browser page.
  */
-export { runTransportContract, type TransportFixture } from './transport-contract.ts'
-export { runBlobStoreContract, type BlobStoreFixture } from './blob-store-contract.ts'
-export { runExecutorContract, type ExecutorFixture } from './executor-contract.ts'
+export { runChecks, skipCheck, isCheckSkipped, ContractCheckError, CheckSkipped, type ContractCheck, type CheckResult } from './contract.ts'
+export {
+  assert,
+  assertBytesEqual,
+  assertEqual,
+  assertRejects,
+  assertSameMembers,
+  assertThrows,
+  assertUpdatesEqual,
+  patternBytes,
+  show,
+  waitUntil,
+} from './check-assert.ts'
+export { blobStoreChecks, type BlobStoreFixture, type MakeBlobStore } from './blob-store-checks.ts'
+export { executorChecks, overlappingRuns, type ExecutorFixture, type MakeExecutor } from './executor-checks.ts'
+export { transportChecks, type TransportFixture, type MakeTransports } from './transport-checks.ts'

@@ -1,32 +1,35 @@
-import { addressOf, addressOfBytesAsync, encodeAndAddress, RAW_CODEC } from '@tessera/core'
-import type { Address, BlobStore } from '@tessera/core'
+import { addressOf, addressOfBytesAsync, encodeAndAddress, RAW_CODEC } from '../../address.ts'
+import type { Address } from '../../ids.ts'
+import type { BlobStore } from '../../interfaces/blob-store.ts'
 import { assert, assertBytesEqual, assertRejects, patternBytes } from './check-assert.ts'
-import type { StorageCheck } from './storage-check.ts'
+import { skipCheck, type ContractCheck } from './contract.ts'
 
-export interface BlobStoreCheckFixture {
+export interface BlobStoreFixture {
+  /** An empty store. */
   readonly store: BlobStore
   /** The store's size cap, if it has one, so the cap check can test it. */
   readonly maxBlobBytes?: number
   teardown?(): Promise<void>
 }
 
-export type MakeBlobStore = () => Promise<BlobStoreCheckFixture>
+/** Makes a fresh, empty store for each check. */
+export type MakeBlobStore = () => Promise<BlobStoreFixture>
 
-async function withStore(make: MakeBlobStore, body: (fixture: BlobStoreCheckFixture) => Promise<'passed' | 'skipped'>): Promise<'passed' | 'skipped'> {
+async function withStore(make: MakeBlobStore, body: (fixture: BlobStoreFixture) => Promise<void>): Promise<void> {
   const fixture = await make()
   try {
-    return await body(fixture)
+    await body(fixture)
   } finally {
     await fixture.teardown?.()
   }
 }
 
 /**
- * Core's blob-store contract (`runBlobStoreContract`) as framework-free checks,
- * so browser pages can run it too, plus what a persistent store adds: large
- * blobs, views into larger buffers, and results the caller may change.
+ * What every `BlobStore` adapter must do: in memory, on disk, in IndexedDB,
+ * across the mesh. Besides the basics, what a persistent store can get wrong:
+ * large blobs, views into larger buffers, and results the caller may change.
  */
-export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
+export const blobStoreChecks: readonly ContractCheck<MakeBlobStore>[] = [
   {
     name: 'gives back what was put, by address',
     run: (make) =>
@@ -36,7 +39,6 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
         await store.put(address, bytes)
         assert(await store.has(address), 'has after put')
         assertBytesEqual(await store.get(address), bytes, 'get')
-        return 'passed'
       }),
   },
   {
@@ -44,7 +46,6 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
     run: (make) =>
       withStore(make, async ({ store }) => {
         assert((await store.get(addressOf('never stored'))) === undefined, 'get of a missing blob')
-        return 'passed'
       }),
   },
   {
@@ -57,7 +58,6 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
         await assertRejects(store.put(address, forged), 'IntegrityError', 'forged bytes')
         await assertRejects(store.put(address, bytes.subarray(0, bytes.length - 1)), 'IntegrityError', 'truncated bytes')
         assert(!(await store.has(address)), 'has after refused puts')
-        return 'passed'
       }),
   },
   {
@@ -66,7 +66,6 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
       withStore(make, async ({ store }) => {
         await assertRejects(store.put('not-an-address' as Address, new Uint8Array([1])), 'AddressError', 'put')
         await assertRejects(store.put('../../escape' as Address, new Uint8Array([1])), 'AddressError', 'put of a path')
-        return 'passed'
       }),
   },
   {
@@ -81,7 +80,6 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
         assertBytesEqual(got, copy, 'get after the caller reused its buffer')
         got?.fill(1)
         assertBytesEqual(await store.get(address), copy, 'get after the reader changed its result')
-        return 'passed'
       }),
   },
   {
@@ -91,19 +89,18 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
         const { address, bytes } = encodeAndAddress([1, 2])
         await store.put(address, bytes)
         await store.put(address, bytes)
+        assert(await store.has(address), 'has after two puts')
         assertBytesEqual(await store.get(address), bytes, 'get')
-        return 'passed'
       }),
   },
   {
     name: 'refuses blobs over its size cap before storing them',
     run: (make) =>
       withStore(make, async ({ store, maxBlobBytes }) => {
-        if (maxBlobBytes === undefined) return 'skipped'
+        if (maxBlobBytes === undefined) skipCheck('the store has no size cap')
         const { address, bytes } = encodeAndAddress(new Uint8Array(maxBlobBytes + 16))
         await assertRejects(store.put(address, bytes), 'SizeLimitError', 'put over the cap')
         assert(!(await store.has(address)), 'has after a refused put')
-        return 'passed'
       }),
   },
   {
@@ -115,9 +112,7 @@ export const blobStoreChecks: readonly StorageCheck<MakeBlobStore>[] = [
         const view = backing.subarray(32, 32 + size)
         const address = await addressOfBytesAsync(view, RAW_CODEC)
         await store.put(address, view)
-        const got = await store.get(address)
-        assertBytesEqual(got, view, 'get')
-        return 'passed'
+        assertBytesEqual(await store.get(address), view, 'get')
       }),
   },
 ]
