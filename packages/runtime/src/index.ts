@@ -1,8 +1,9 @@
 /**
  * @packageDocumentation
- * `@tessera/runtime`: what a Tessera peer runs in any environment. The job
- * tracker and donor wiring, the worker pool with its watchdog, and the host API
- * that `@tessera/host` (Node) and `@tessera/client` (pages) hand out.
+ * `@tessera/runtime`: what a Tessera peer runs in any environment, over any
+ * `PeerPort` (the mesh, or the simulator): the swarm API that `@tessera/host`
+ * (Node) and `@tessera/client` (pages) hand out, and the worker pool with its
+ * watchdog.
  */
 export { Swarm } from './api/swarm.ts'
 export type { SwarmParts } from './api/swarm-parts.ts'
