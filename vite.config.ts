@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'tests/unit/**/*.test.ts'],
           exclude: ['packages/mesh/test/**', 'packages/*/test/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 60_000,

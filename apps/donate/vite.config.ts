@@ -5,7 +5,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 
 /**
  * The donate page (`index.html`) and the one-line embed (`tessera-embed.js`),
- * built into `apps/donate/dist/`, which `tessera serve` serves at `/`.
+ * built into `apps/donate/dist/`, which `tessera serve` serves at `/` (see
+ * `built-page.ts`). The embed is the `@tessera/client/embed` export.
  *
  * - `base: './'`: every URL is relative, so the embed finds its chunks and its
  *   sandbox worker next to itself when a page on another origin loads it.
@@ -26,7 +27,7 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         index: here('index.html'),
-        'tessera-embed': here('../../packages/client/src/embed.ts'),
+        'tessera-embed': '@tessera/client/embed',
       },
       output: {
         entryFileNames: (chunk) => (chunk.name === 'tessera-embed' ? 'tessera-embed.js' : 'assets/[name]-[hash].js'),

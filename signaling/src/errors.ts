@@ -1,4 +1,4 @@
-import type { ErrorCode } from './protocol.ts'
+import type { ErrorCode } from './error-code.ts'
 
 /**
  * A frame the server refuses. `code` goes on the wire in the `error` frame, so

@@ -8,6 +8,7 @@
  * This file is environment-neutral: browsers and Node import it to build and
  * check frames, and the server parses with `parseClientFrame` (parse.ts).
  */
+import type { ErrorCode } from './error-code.ts'
 
 /** Peer metadata carried by `subscribe` and echoed to the room in `peer-joined`. */
 export interface PeerMeta {
@@ -35,14 +36,7 @@ export type ClientFrame =
   | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly to?: string }
   | { readonly type: 'ping' }
 
-export type ErrorCode =
-  | 'bad-frame'
-  | 'too-large'
-  | 'rate-limited'
-  | 'too-many-rooms'
-  | 'unauthorized'
-  | 'not-subscribed'
-  | 'server-full'
+export type { ErrorCode }
 
 export interface IceServer {
   readonly urls: string | readonly string[]

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, join, resolve, sep } from 'node:path'
-import { build } from 'vite'
+import { buildDonatePage } from '@tessera/donate-page'
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -33,9 +33,5 @@ export function serveDirectory(root: string): (req: IncomingMessage, res: Server
 
 /** Builds the donate page and the embed with their own config, into `outDir` (not `apps/donate/dist`, which `tessera serve` owns). */
 export async function buildDonateApp(outDir: string): Promise<void> {
-  await build({
-    configFile: new URL('../../apps/donate/vite.config.ts', import.meta.url).pathname,
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  })
+  await buildDonatePage(outDir)
 }

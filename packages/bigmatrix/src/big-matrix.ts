@@ -1,8 +1,5 @@
 import {
   addressOf,
-  BlockIndexError,
-  DtypeMismatchError,
-  ShapeMismatchError,
   TesseraError,
   valueRef,
   type Address,
@@ -10,6 +7,7 @@ import {
   type ValueRef,
 } from '@tessera/core'
 import type { Swarm, SwarmFunction } from '@tessera/runtime'
+import { BlockIndexError, DtypeMismatchError, ShapeMismatchError } from './errors.ts'
 import type { Block } from './kernels/block.ts'
 import { transposeBlock } from './kernels/gemm.ts'
 import { blockKey, extentOf, gridOf, HEADER_KIND, isMatrixHeader, type Dtype, type MatrixHeader } from './header.ts'

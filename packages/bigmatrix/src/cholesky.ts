@@ -1,4 +1,5 @@
-import { ShapeMismatchError, type ValueRef } from '@tessera/core'
+import type { ValueRef } from '@tessera/core'
+import { ShapeMismatchError } from './errors.ts'
 import { BigMatrix } from './big-matrix.ts'
 import { blockKey, extentOf } from './header.ts'
 import type { AlgorithmOptions } from './matmul.ts'

@@ -1,4 +1,4 @@
-import { DtypeMismatchError } from '@tessera/core'
+import { DtypeMismatchError } from './errors.ts'
 import type { Dtype } from './header.ts'
 import type { Block } from './kernels/block.ts'
 

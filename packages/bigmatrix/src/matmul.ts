@@ -1,5 +1,6 @@
-import { DtypeMismatchError, ShapeMismatchError, type ValueRef } from '@tessera/core'
+import type { ValueRef } from '@tessera/core'
 import type { BatchOptions } from '@tessera/runtime'
+import { DtypeMismatchError, ShapeMismatchError } from './errors.ts'
 import { BigMatrix } from './big-matrix.ts'
 import { blockKey, extentOf } from './header.ts'
 import { blockTasks } from './tasks/registry.ts'

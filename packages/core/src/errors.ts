@@ -1,7 +1,9 @@
 /**
- * Every error Tessera raises on purpose is a named class from this file. Tests and
- * callers match on `name`, and `name` survives worker and network boundaries
- * through `toErrorRecord` / `fromErrorRecord`.
+ * Every error Tessera raises on purpose is a named class: the ones any swarm
+ * caller may receive are in this file, whichever environment raised them; a
+ * package's own (bigmatrix's, say) live in that package and are registered with
+ * `registerErrors`. Tests and callers match on `name`, and `name` survives worker
+ * and network boundaries through `toErrorRecord` / `fromErrorRecord`.
  */
 export class TesseraError extends Error {
   override name: string = 'TesseraError'
@@ -129,21 +131,6 @@ export class TaskError extends TesseraError {
   }
 }
 
-/** A block index outside a blocked matrix's grid (`@tessera/bigmatrix`). */
-export class BlockIndexError extends TesseraError {
-  override name = 'BlockIndexError'
-}
-
-/** Matrices or blocks whose shapes do not fit the operation (`@tessera/bigmatrix`). */
-export class ShapeMismatchError extends TesseraError {
-  override name = 'ShapeMismatchError'
-}
-
-/** A block or matrix of another element type than the operation expects (`@tessera/bigmatrix`). */
-export class DtypeMismatchError extends TesseraError {
-  override name = 'DtypeMismatchError'
-}
-
 /** The plain, encodable form of an error: what crosses workers, the network and the cache. */
 export interface ErrorRecord {
   readonly name: string
@@ -160,32 +147,51 @@ export function toErrorRecord(error: unknown): ErrorRecord {
   return { name: 'Error', message: `non-Error value thrown: ${describeThrown(error)}` }
 }
 
-const rebuilders: Record<string, (message: string) => Error> = {
-  TaskTimeoutError: (m) => new TaskTimeoutError(m),
-  LeaseExpiredError: (m) => new LeaseExpiredError(m),
-  QuorumError: (m) => new QuorumError(m),
-  IntegrityError: (m) => new IntegrityError(m),
-  DecodingError: (m) => new DecodingError(m),
-  AddressError: (m) => new AddressError(m),
-  SizeLimitError: (m) => new SizeLimitError(m),
-  BlobNotFoundError: (m) => new BlobNotFoundError(m),
-  ExecutorClosedError: (m) => new ExecutorClosedError(m),
-  TransportClosedError: (m) => new TransportClosedError(m),
-  ProtocolError: (m) => new ProtocolError(m),
-  AccessDeniedError: (m) => new AccessDeniedError(m),
-  CancelledError: (m) => new CancelledError(m),
-  WorkerCrashedError: (m) => new WorkerCrashedError(m),
-  SandboxError: (m) => new SandboxError(m),
-  BlockIndexError: (m) => new BlockIndexError(m),
-  ShapeMismatchError: (m) => new ShapeMismatchError(m),
-  DtypeMismatchError: (m) => new DtypeMismatchError(m),
+/** An error class whose instances are rebuilt from a record by their message alone. */
+export type RebuildableError = new (message: string) => Error
+
+const rebuilders = new Map<string, RebuildableError>()
+
+/**
+ * Lets `fromErrorRecord` rebuild these classes as themselves. A package calls
+ * it once, when it is imported, for the errors it defines (`@tessera/bigmatrix`
+ * does for its own). The name each class is known by is the `name` of its
+ * instances, which is what `toErrorRecord` writes. A process that never
+ * imported the package still keeps the name: it rebuilds a `TaskError` so named.
+ */
+export function registerErrors(...classes: readonly RebuildableError[]): void {
+  for (const errorClass of classes) {
+    const name = new errorClass('').name
+    const known = rebuilders.get(name)
+    if (known !== undefined && known !== errorClass) throw new TesseraError(`another error class is already registered as "${name}"`)
+    if (name === 'Error' || name === 'TaskError') throw new TesseraError(`"${name}" is not a name an error class can be registered under`)
+    rebuilders.set(name, errorClass)
+  }
 }
 
-/** Rebuilds an error from its record: our own classes come back as themselves, the rest as `TaskError`. */
+registerErrors(
+  TaskTimeoutError,
+  LeaseExpiredError,
+  QuorumError,
+  IntegrityError,
+  DecodingError,
+  AddressError,
+  SizeLimitError,
+  BlobNotFoundError,
+  ExecutorClosedError,
+  TransportClosedError,
+  ProtocolError,
+  AccessDeniedError,
+  CancelledError,
+  WorkerCrashedError,
+  SandboxError,
+)
+
+/** Rebuilds an error from its record: registered classes come back as themselves, the rest as `TaskError`. */
 export function fromErrorRecord(record: ErrorRecord): Error {
-  const rebuild = rebuilders[record.name]
-  if (rebuild !== undefined) {
-    const error = rebuild(record.message)
+  const errorClass = rebuilders.get(record.name)
+  if (errorClass !== undefined) {
+    const error = new errorClass(record.message)
     if (record.stack !== undefined) error.stack = record.stack
     return error
   }

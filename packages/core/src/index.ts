@@ -29,12 +29,11 @@ export {
   SandboxError,
   ParallelError,
   TaskError,
-  BlockIndexError,
-  ShapeMismatchError,
-  DtypeMismatchError,
   toErrorRecord,
   fromErrorRecord,
+  registerErrors,
   type ErrorRecord,
+  type RebuildableError,
 } from './errors.ts'
 
 export { encodeCanonical, decodeCanonical } from './encoding/canonical.ts'

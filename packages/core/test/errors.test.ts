@@ -6,6 +6,7 @@ import {
   LeaseExpiredError,
   NotSelfContainedError,
   QuorumError,
+  registerErrors,
   TaskError,
   TaskTimeoutError,
   TesseraError,
@@ -40,5 +41,41 @@ describe('errors across boundaries', () => {
   it('describe a thrown non-Error value', () => {
     expect(toErrorRecord('just a string')).toEqual({ name: 'Error', message: 'non-Error value thrown: "just a string"' })
     expect(toErrorRecord(42).message).toContain('42')
+  })
+
+  it('come back as the class a package registered, with name, message and stack', () => {
+    class LedgerError extends TesseraError {
+      override name = 'LedgerError'
+    }
+    const original = new LedgerError('the books do not balance')
+    expect(acrossTheWire(original)).toBeInstanceOf(TaskError)
+    registerErrors(LedgerError)
+    const back = acrossTheWire(original)
+    expect(back).toBeInstanceOf(LedgerError)
+    expect(back).toMatchObject({ name: 'LedgerError', message: 'the books do not balance', stack: original.stack })
+  })
+
+  it('keep their name where the class that defines it was never registered', () => {
+    // This process has not imported @tessera/bigmatrix, so its errors are unknown here.
+    const back = fromErrorRecord({ name: 'ShapeMismatchError', message: '2×3 by 2×3' })
+    expect(back).toBeInstanceOf(TaskError)
+    expect(back).toBeInstanceOf(TesseraError)
+    expect(back).toMatchObject({ name: 'ShapeMismatchError', message: '2×3 by 2×3' })
+    expect(toErrorRecord(back)).toMatchObject({ name: 'ShapeMismatchError', message: '2×3 by 2×3' })
+  })
+
+  it('are registered once per name: the same class again is fine, another class is refused', () => {
+    class ClockSkewError extends TesseraError {
+      override name = 'ClockSkewError'
+    }
+    registerErrors(ClockSkewError)
+    registerErrors(ClockSkewError)
+    class Impostor extends TesseraError {
+      override name = 'ClockSkewError'
+    }
+    expect(() => registerErrors(Impostor)).toThrow(/already registered as "ClockSkewError"/)
+    expect(() => registerErrors(TaskTimeoutError)).not.toThrow()
+    expect(() => registerErrors(class extends Error {})).toThrow(/"Error" is not a name/)
+    expect(acrossTheWire(new ClockSkewError('ahead by 3 s'))).toBeInstanceOf(ClockSkewError)
   })
 })

@@ -1,7 +1,5 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads'
-import type { KeywordArgs, PureFunctionSource } from '@tessera/core'
-import { HandleLifecycle, type WorkerHandle, type WorkerReply } from '@tessera/runtime/pool'
-import type { ThreadMessage, ThreadRequest } from './thread-protocol.ts'
+import { HandleLifecycle, RunRequests, type WorkerEvent, type WorkerHandle } from '@tessera/runtime/pool'
 
 export interface ThreadOptions {
   /** Heap limits per thread: a thread over them dies alone (ERR_WORKER_OUT_OF_MEMORY), not the process. */
@@ -18,16 +16,10 @@ export function startThread(options: ThreadOptions = {}): WorkerHandle {
   const worker = new Worker(new URL('./thread-bootstrap.mjs', import.meta.url), {
     ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
   })
-  const replies = new Map<number, (reply: WorkerReply) => void>()
-  let nextId = 0
-  const life = new HandleLifecycle(() => replies.clear())
+  const runs = new RunRequests((request, transfer) => worker.postMessage(request, transfer))
+  const life = new HandleLifecycle(() => runs.clear())
   const crash = (reason: string): void => life.crash(reason)
-  worker.on('message', (message: ThreadMessage) => {
-    if (message.type === 'ready') return life.markReady()
-    const answer = replies.get(message.id)
-    replies.delete(message.id)
-    answer?.(message.reply)
-  })
+  worker.on('message', (event: WorkerEvent) => runs.receive(event, life))
   worker.on('error', (error) => crash(`${error.name}: ${error.message}`))
   worker.on('messageerror', (error) => crash(`a reply could not be read: ${error.message}`))
   worker.on('exit', (code) => crash(`the thread exited with code ${code}`))
@@ -37,18 +29,7 @@ export function startThread(options: ThreadOptions = {}): WorkerHandle {
 
   return {
     ready: life.ready,
-    run(fn: PureFunctionSource, args: KeywordArgs, transfer: readonly ArrayBuffer[]): Promise<WorkerReply> {
-      return new Promise((resolve) => {
-        const id = nextId++
-        replies.set(id, resolve)
-        try {
-          worker.postMessage({ id, fn, args } satisfies ThreadRequest, [...transfer])
-        } catch (error) {
-          replies.delete(id)
-          throw error
-        }
-      })
-    },
+    run: (fn, args, transfer) => runs.run(fn, args, transfer),
     async terminate() {
       life.end()
       await worker.terminate()

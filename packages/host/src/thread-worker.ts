@@ -1,7 +1,6 @@
 // The entry point of each ThreadExecutor worker thread (loaded through tsx).
 import { parentPort } from 'node:worker_threads'
-import { createWorkerRunner } from '@tessera/runtime/pool'
-import type { ThreadMessage, ThreadRequest } from './thread-protocol.ts'
+import { createWorkerRunner, type RunRequest, type WorkerEvent } from '@tessera/runtime/pool'
 
 const port = parentPort
 if (port === null) throw new Error('thread-worker.ts runs as a worker thread started by ThreadExecutor')
@@ -12,9 +11,9 @@ process.on('unhandledRejection', () => {})
 
 const runner = createWorkerRunner()
 
-port.on('message', (request: ThreadRequest) => {
+port.on('message', (request: RunRequest) => {
   void runner.run(request.fn, request.args).then(({ reply, transfer }) => {
-    const message: ThreadMessage = { type: 'reply', id: request.id, reply }
+    const message: WorkerEvent = { type: 'reply', id: request.id, reply }
     try {
       port.postMessage(message, transfer)
     } catch {
@@ -24,4 +23,4 @@ port.on('message', (request: ThreadRequest) => {
   })
 })
 
-port.postMessage({ type: 'ready' } satisfies ThreadMessage)
+port.postMessage({ type: 'ready' } satisfies WorkerEvent)

@@ -1,5 +1,4 @@
-import type { KeywordArgs, PureFunctionSource } from '@tessera/core'
-import type { WorkerReply } from '@tessera/runtime/pool'
+import type { RunRequest, WorkerEvent } from '@tessera/runtime/pool'
 
 /**
  * The messages between the page, the sandbox frame and its workers, in one
@@ -26,13 +25,5 @@ export type FrameEvent = { readonly type: 'ready' } | { readonly type: 'crash'; 
 /** Frame → worker, once, with the worker's port attached. */
 export const CONNECT_WORKER = 'tessera:connect'
 
-/** Page → worker. */
-export interface RunRequest {
-  readonly type: 'run'
-  readonly id: number
-  readonly fn: PureFunctionSource
-  readonly args: KeywordArgs
-}
-
-/** Worker → page. */
-export type WorkerEvent = { readonly type: 'ready' } | { readonly type: 'reply'; readonly id: number; readonly reply: WorkerReply }
+/** Page → worker, and worker → page: the pool's run protocol, as worker threads speak it too. */
+export type { RunRequest, WorkerEvent }

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { DEFAULT_SIGNALING_PORT, type IceServer } from '@tessera/signaling/protocol'
+import { ensureDonatePage } from '@tessera/donate-page'
 import { ListenError } from '../cli/cli-errors.ts'
-import { ensureDonatePage } from './donate-page.ts'
 import { staticFiles } from './static-files.ts'
 
 export interface TesseraServerOptions {
@@ -10,7 +10,7 @@ export interface TesseraServerOptions {
   readonly port?: number
   /** Default `127.0.0.1`; `0.0.0.0` serves the network. */
   readonly host?: string
-  /** The directory of the page to serve; default the donate page (built on first use); `false` for signaling only. */
+  /** The directory of the page to serve; default the donate page of `@tessera/donate-page` (built on first use); `false` for signaling only. */
   readonly staticDir?: string | false
   /** HMAC secret for private-room tokens. */
   readonly secret?: string

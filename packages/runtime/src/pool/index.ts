@@ -9,3 +9,4 @@ export type { WorkerHandle, WorkerFactory, WorkerReply } from './worker-handle.t
 export { createWorkerRunner, type WorkerRunner, type WorkerAnswer } from './worker-main.ts'
 export { collectTransferables } from './transferables.ts'
 export { HandleLifecycle } from './handle-lifecycle.ts'
+export { RunRequests, type RunRequest, type WorkerEvent } from './run-requests.ts'

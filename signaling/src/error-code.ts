@@ -1,0 +1,13 @@
+/**
+ * Why the server refused a frame: sent in the `error` frame, so clients branch
+ * on it. On its own so that `protocol.ts` and `errors.ts` can both use it
+ * without importing each other.
+ */
+export type ErrorCode =
+  | 'bad-frame'
+  | 'too-large'
+  | 'rate-limited'
+  | 'too-many-rooms'
+  | 'unauthorized'
+  | 'not-subscribed'
+  | 'server-full'
