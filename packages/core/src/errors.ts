@@ -87,6 +87,15 @@ export class WorkerCrashedError extends TesseraError {
 }
 
 /**
+ * A task that went over its donor's heap cap. The donor ends the task's worker
+ * (or isolate) and carries on; like a timeout it is retried elsewhere, since
+ * another donor may allow more memory.
+ */
+export class TaskMemoryError extends TesseraError {
+  override name = 'TaskMemoryError'
+}
+
+/**
  * Task code reached for something a donor's sandbox withholds (the network,
  * storage, nested workers): tasks are pure functions of their arguments.
  */
@@ -162,6 +171,7 @@ export function toErrorRecord(error: unknown): ErrorRecord {
 
 const rebuilders: Record<string, (message: string) => Error> = {
   TaskTimeoutError: (m) => new TaskTimeoutError(m),
+  TaskMemoryError: (m) => new TaskMemoryError(m),
   LeaseExpiredError: (m) => new LeaseExpiredError(m),
   QuorumError: (m) => new QuorumError(m),
   IntegrityError: (m) => new IntegrityError(m),

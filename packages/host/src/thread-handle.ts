@@ -28,7 +28,9 @@ export function startThread(options: ThreadOptions = {}): WorkerHandle {
     replies.delete(message.id)
     answer?.(message.reply)
   })
-  worker.on('error', (error) => crash(`${error.name}: ${error.message}`))
+  worker.on('error', (error: Error & { code?: string }) =>
+    life.crash(`${error.name}: ${error.message}`, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : undefined),
+  )
   worker.on('messageerror', (error) => crash(`a reply could not be read: ${error.message}`))
   worker.on('exit', (code) => crash(`the thread exited with code ${code}`))
   // Idle threads alone do not keep the process alive; a running task's watchdog
