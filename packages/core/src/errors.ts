@@ -89,6 +89,15 @@ export class WorkerCrashedError extends TesseraError {
 }
 
 /**
+ * A task that went over its donor's heap cap. The donor ends the task's worker
+ * (or isolate) and carries on; like a timeout it is retried elsewhere, since
+ * another donor may allow more memory.
+ */
+export class TaskMemoryError extends TesseraError {
+  override name = 'TaskMemoryError'
+}
+
+/**
  * Task code reached for something a donor's sandbox withholds (the network,
  * storage, nested workers): tasks are pure functions of their arguments.
  */
@@ -171,6 +180,7 @@ export function registerErrors(...classes: readonly RebuildableError[]): void {
 
 registerErrors(
   TaskTimeoutError,
+  TaskMemoryError,
   LeaseExpiredError,
   QuorumError,
   IntegrityError,

@@ -18,6 +18,7 @@ export {
   BlobNotFoundError,
   NotSelfContainedError,
   TaskTimeoutError,
+  TaskMemoryError,
   LeaseExpiredError,
   QuorumError,
   TransportClosedError,
@@ -64,6 +65,7 @@ export {
   type DefinePureOptions,
 } from './pure/define-pure.ts'
 export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/compile.ts'
+export { BUNDLER_HELPERS } from './pure/allowed-globals.ts'
 export { CompiledFunctions, invokePure, timeoutRecord, type Invocation } from './pure/invoke.ts'
 export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
 

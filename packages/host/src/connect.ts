@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import type { Executor } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
-import { ThreadExecutor } from './thread-executor.ts'
+import { IsolateExecutor } from './isolate/isolate-executor.ts'
+import { loadSandbox } from './isolate/load-sandbox.ts'
 
 export interface ConnectOptions {
   /** Default `ws://127.0.0.1:8787`. */
@@ -12,7 +13,11 @@ export interface ConnectOptions {
   readonly room?: string
   /** For private rooms: a token from the operator. */
   readonly token?: string
-  /** Worker threads that run tasks for the swarm; 0 only submits. Default: one per core, less one. */
+  /**
+   * Sandboxed workers (V8 isolates) that run tasks for the swarm; 0 only
+   * submits. Default: one per core, less one. A host without the sandbox
+   * (isolated-vm did not build) donates nothing, whatever this says.
+   */
   readonly workers?: number
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
@@ -21,13 +26,26 @@ export interface ConnectOptions {
     readonly syncIntervalMs?: number
     readonly limits?: Partial<LinkLimits>
   }
-  /** Runs tasks instead of the worker-thread pool (tests, custom sandboxes). */
+  /**
+   * Runs tasks instead of the sandboxed pool (tests, custom sandboxes). It runs
+   * every room member's code: pass only an executor that is a real boundary.
+   */
   readonly executor?: Executor
 }
 
-/** Joins a swarm from Node: `const swarm = await connect()`, then `swarm.pure(fn, { name })`. */
+/**
+ * Joins a swarm from Node: `const swarm = await connect()`, then `swarm.pure(fn, { name })`.
+ *
+ * Donating runs code from anyone in the room, so it runs only inside the donor
+ * sandbox: each worker is a V8 isolate (isolated-vm) with no process, files,
+ * environment, network or child processes, a fresh hardened global scope per
+ * function, and a heap cap (a task over it fails with `TaskMemoryError`). See
+ * docs/security.md, "Donor sandbox". When isolated-vm is missing or did not
+ * build, `connect()` says so on stderr and the host does not donate: it submits
+ * its own jobs, and other peers run them.
+ */
 export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshPeer>> {
-  const workers = options.workers ?? Math.max(1, availableParallelism() - 1)
+  const workers = donatedWorkers(options)
   const cacheDir = options.cacheDir ?? DEFAULT_DATA_DIR
   const peer = await startNodePeer({
     signaling: options.signaling ?? DEFAULT_SIGNALING_URL,
@@ -40,7 +58,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
   })
-  const pool = workers > 0 && options.executor === undefined ? new ThreadExecutor({ workers }) : undefined
+  const pool = workers > 0 && options.executor === undefined ? new IsolateExecutor({ workers }) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
     peer,
@@ -48,4 +66,19 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
   })
+}
+
+/** How many tasks this host runs for the swarm: none without a sandbox, unless the caller brings an executor. */
+function donatedWorkers(options: ConnectOptions): number {
+  const asked = options.workers ?? Math.max(1, availableParallelism() - 1)
+  if (asked === 0 || options.executor !== undefined) return asked
+  const sandbox = loadSandbox()
+  if (sandbox.available) return asked
+  process.emitWarning(
+    `this host does not donate: the donor sandbox (isolated-vm) is not available (${sandbox.reason}). ` +
+      'Tasks from other peers would run with full access to this machine, so it only submits its own jobs. ' +
+      'Reinstall with a C++ toolchain (npm ci builds isolated-vm with node-gyp) to donate.',
+    { code: 'TESSERA_NO_SANDBOX' },
+  )
+  return 0
 }

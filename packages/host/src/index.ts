@@ -5,7 +5,9 @@
  * threads unless `workers: 0`, and hands out the swarm API.
  */
 export { connect, type ConnectOptions } from './connect.ts'
-export { ThreadExecutor, defaultThreadCount, type ThreadExecutorOptions } from './thread-executor.ts'
+export { ThreadExecutor, defaultThreadCount, DEFAULT_THREAD_HEAP_MB, type ThreadExecutorOptions } from './thread-executor.ts'
+export { IsolateExecutor, DEFAULT_ISOLATE_HEAP_MB, type IsolateExecutorOptions } from './isolate/isolate-executor.ts'
+export { loadSandbox, type DonorSandbox } from './isolate/load-sandbox.ts'
 import type { MeshPeer } from '@tessera/mesh/node'
 import type { Swarm as RuntimeSwarm } from '@tessera/runtime'
 /** A connection to a swarm over the mesh: what `connect()` returns. */

@@ -20,7 +20,9 @@ export function startThread(options: ThreadOptions = {}): WorkerHandle {
   const life = new HandleLifecycle(() => runs.clear())
   const crash = (reason: string): void => life.crash(reason)
   worker.on('message', (event: WorkerEvent) => runs.receive(event, life))
-  worker.on('error', (error) => crash(`${error.name}: ${error.message}`))
+  worker.on('error', (error: Error & { code?: string }) =>
+    life.crash(`${error.name}: ${error.message}`, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : undefined),
+  )
   worker.on('messageerror', (error) => crash(`a reply could not be read: ${error.message}`))
   worker.on('exit', (code) => crash(`the thread exited with code ${code}`))
   // Idle threads alone do not keep the process alive; a running task's watchdog

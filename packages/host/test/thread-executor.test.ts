@@ -116,10 +116,10 @@ describe('ThreadExecutor', () => {
     await executor.close()
   })
 
-  it('fails the run of a thread that runs out of memory as a retryable WorkerCrashedError, and carries on', async () => {
+  it('fails the run of a thread that runs out of memory as a retryable TaskMemoryError, and carries on', async () => {
     const executor = new ThreadExecutor({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } })
     const result = await executor.run(hog, {}, { timeoutMs: 20_000 })
-    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'WorkerCrashedError' } })
+    expect(result).toMatchObject({ kind: 'timeout', error: { name: 'TaskMemoryError' } })
     expect(messageOf(result)).toMatch(/memory/)
     expect(executor.size).toBe(1)
     expect(markOf(await executor.run(marked, { ms: 1 }, { timeoutMs: 10_000 })).compiles).toBe(1)

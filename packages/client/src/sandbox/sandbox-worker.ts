@@ -1,11 +1,13 @@
 // The entry point of each sandboxed task worker, started by the sandbox frame
-// from a `blob:` URL. The lockdown runs first, before any task code can.
+// from a `blob:` URL. The lockdown and the hardening run first, before any task code can.
 import { lockDown } from './lockdown.ts'
-import { createWorkerRunner, type WorkerAnswer } from '@tessera/runtime/pool'
+import { createWorkerRunner, hardenThisRealm, type WorkerAnswer } from '@tessera/runtime/pool'
 import { toErrorRecord } from '@tessera/core'
 import { CONNECT_WORKER, type RunRequest, type WorkerEvent } from './protocol.ts'
 
 lockDown(globalThis)
+// Then every built-in and the global object are frozen: no task can change what a later task, of any job, sees.
+hardenThisRealm()
 
 const runner = createWorkerRunner()
 

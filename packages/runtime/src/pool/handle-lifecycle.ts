@@ -1,3 +1,5 @@
+import type { CrashCause } from './worker-handle.ts'
+
 /**
  * The bookkeeping every `WorkerHandle` needs alike: a `ready` promise, a crash
  * reported at most once, and no crash reported after a deliberate terminate.
@@ -6,7 +8,7 @@ export class HandleLifecycle {
   readonly ready: Promise<void>
   #markReady!: () => void
   #over = false
-  #listener: ((reason: string) => void) | undefined
+  #listener: ((reason: string, cause?: CrashCause) => void) | undefined
 
   constructor(private readonly onOver: () => void = () => {}) {
     this.ready = new Promise<void>((resolve) => (this.#markReady = resolve))
@@ -16,11 +18,11 @@ export class HandleLifecycle {
     this.#markReady()
   }
 
-  crash(reason: string): void {
+  crash(reason: string, cause?: CrashCause): void {
     if (this.#over) return
     this.#over = true
     this.onOver()
-    this.#listener?.(reason)
+    this.#listener?.(reason, cause)
   }
 
   /** The worker was stopped on purpose: nothing more is reported. */
@@ -29,7 +31,7 @@ export class HandleLifecycle {
     this.onOver()
   }
 
-  onCrash(listener: (reason: string) => void): void {
+  onCrash(listener: (reason: string, cause?: CrashCause) => void): void {
     this.#listener = listener
   }
 }

@@ -1,10 +1,10 @@
 import type { Clock } from '@tessera/core'
 import type { PendingRun } from './pending-run.ts'
-import type { WorkerFactory, WorkerHandle } from './worker-handle.ts'
+import type { CrashCause, WorkerFactory, WorkerHandle } from './worker-handle.ts'
 
 export interface PoolWorkerEvents {
   ready(worker: PoolWorker): void
-  crash(worker: PoolWorker, reason: string): void
+  crash(worker: PoolWorker, reason: string, cause?: CrashCause): void
 }
 
 /**
@@ -29,8 +29,8 @@ export class PoolWorker {
     this.#startTimer = clock.setTimeout(() => {
       if (!this.#gone) events.crash(this, `the worker did not start within ${startTimeoutMs} ms`)
     }, startTimeoutMs)
-    this.handle.onCrash((reason) => {
-      if (!this.#gone) events.crash(this, reason)
+    this.handle.onCrash((reason, cause) => {
+      if (!this.#gone) events.crash(this, reason, cause)
     })
     void this.handle.ready.then(() => {
       this.#clock.clearTimeout(this.#startTimer)

@@ -30,9 +30,16 @@ export interface WorkerHandle {
   run(fn: PureFunctionSource, args: KeywordArgs, transfer: readonly ArrayBuffer[]): Promise<WorkerReply>
   /** Stops the worker at once, even in the middle of a synchronous loop. No `onCrash` follows. */
   terminate(): void | Promise<void>
-  /** Called at most once, when the worker dies on its own (an error, an exit, out of memory). */
-  onCrash(listener: (reason: string) => void): void
+  /**
+   * Called at most once, when the worker dies on its own (an error, an exit, out
+   * of memory). `cause` is `'out-of-memory'` when the worker went over its heap
+   * cap: the pool then fails the run with a `TaskMemoryError`.
+   */
+  onCrash(listener: (reason: string, cause?: CrashCause) => void): void
 }
+
+/** Why a worker died, when the handle can tell. */
+export type CrashCause = 'out-of-memory'
 
 /** Starts a worker. The pool calls it for each worker it starts, and again to replace one. */
 export type WorkerFactory = () => WorkerHandle

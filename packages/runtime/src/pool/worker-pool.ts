@@ -2,6 +2,7 @@ import {
   ExecutorClosedError,
   fromErrorRecord,
   systemClock,
+  TaskMemoryError,
   timeoutRecord,
   toErrorRecord,
   WorkerCrashedError,
@@ -15,7 +16,7 @@ import {
 import { abortError, PendingRun } from './pending-run.ts'
 import { PoolWorker, type PoolWorkerEvents } from './pool-worker.ts'
 import { collectTransferables } from './transferables.ts'
-import type { WorkerFactory, WorkerReply } from './worker-handle.ts'
+import type { CrashCause, WorkerFactory, WorkerReply } from './worker-handle.ts'
 
 export interface WorkerPoolOptions {
   /** Starts one worker; called for each worker and for each replacement. */
@@ -51,7 +52,8 @@ export const DEFAULT_START_TIMEOUT_MS = 30_000
  *   its worker is terminated (the only way to stop a synchronous loop) and a fresh
  *   one started. Other workers keep their runs.
  * - A worker that dies on its own fails its run as `timeout` with a
- *   `WorkerCrashedError` (retryable: it says nothing about the function). It is
+ *   `WorkerCrashedError` (retryable: it says nothing about the function), or with
+ *   a `TaskMemoryError` when the handle says it went over its heap cap. It is
  *   replaced at once if it had started, and only when a run needs it if it died
  *   while starting, so a worker that cannot boot does not respawn in a loop. A
  *   worker that cannot be made at all (the factory throws) fails the run that
@@ -82,7 +84,7 @@ export class WorkerPool implements Executor {
     }
     this.#events = {
       ready: (worker) => this.#onReady(worker),
-      crash: (worker, reason) => this.#onCrash(worker, reason),
+      crash: (worker, reason, cause) => this.#onCrash(worker, reason, cause),
     }
     for (let i = 0; i < options.workers; i++) this.#spawn()
   }
@@ -203,7 +205,7 @@ export class WorkerPool implements Executor {
     this.#pump()
   }
 
-  #onCrash(worker: PoolWorker, reason: string): void {
+  #onCrash(worker: PoolWorker, reason: string, cause?: CrashCause): void {
     if (!this.#workers.includes(worker)) return
     const run = worker.current
     const started = worker.ready
@@ -211,7 +213,11 @@ export class WorkerPool implements Executor {
     else this.#retire(worker)
     if (run !== undefined) {
       const doing = run.startedAt === undefined ? `starting for "${run.fn.name}"` : `running "${run.fn.name}"`
-      const error = toErrorRecord(new WorkerCrashedError(`a worker died while ${doing}: ${reason}`))
+      const error = toErrorRecord(
+        cause === 'out-of-memory'
+          ? new TaskMemoryError(`"${run.fn.name}" went over the donor's heap cap and was stopped: ${reason}`)
+          : new WorkerCrashedError(`a worker died while ${doing}: ${reason}`),
+      )
       run.resolve({ kind: 'timeout', error, durationMs: run.elapsed() })
     }
     this.#pump()

@@ -1,0 +1,60 @@
+import { SandboxedExecutor } from '@tessera/client'
+import { functionAddress, type Execution, type PureFunctionSource } from '@tessera/core'
+
+export interface SandboxHardeningPage {
+  outcome?: { poison: Execution; victim: Execution; overrides: Execution; perTaskMs: { hardened: number } }
+  fatal?: string
+}
+
+/** Raw source, as a stranger's task arrives. */
+function fromSource(name: string, source: string): PureFunctionSource {
+  return { name, source, address: functionAddress(name, source) }
+}
+
+const poison = fromSource(
+  'poison',
+  `() => {
+    const changed = []
+    const attempts = {
+      'Math.sqrt': () => { Math.sqrt = () => 42 },
+      'Array.prototype.map': () => { Array.prototype.map = () => [] },
+      'Object.prototype.x': () => { Object.prototype.x = 1 },
+      'globalThis.shared': () => { globalThis.shared = 'poisoned' },
+      'JSON.parse': () => { JSON.parse = () => 42 },
+      'iterator next': () => { Object.getPrototypeOf([][Symbol.iterator]()).next = () => ({ done: true }) },
+      'self.postMessage': () => { self.postMessage = () => {} },
+    }
+    for (const [name, attempt] of Object.entries(attempts)) { try { attempt(); changed.push(name) } catch {} }
+    return changed
+  }`,
+)
+const victim = fromSource(
+  'victim',
+  `() => [Math.sqrt(16), [1, 2].map((x) => x * 2).length, ({}).x === undefined, typeof globalThis.shared, JSON.parse('7'), [...[1, 2, 3]].length]`,
+)
+const overrides = fromSource(
+  'overrides',
+  `() => { class DomainError extends Error { constructor(m) { super(m); this.name = 'DomainError' } }; const o = {}; o.toString = () => 'o'; return [new DomainError('x').name, String(o)] }`,
+)
+const trivial = fromSource('trivial', `({ x }) => x + 1`)
+
+async function main(): Promise<NonNullable<SandboxHardeningPage['outcome']>> {
+  const executor = new SandboxedExecutor({ workers: 1 })
+  const limit = { timeoutMs: 10_000 }
+  try {
+    const first = await executor.run(poison, {}, limit)
+    const second = await executor.run(victim, {}, limit)
+    const third = await executor.run(overrides, {}, limit)
+    await executor.run(trivial, { x: 0 }, limit)
+    const started = performance.now()
+    for (let i = 0; i < 200; i++) await executor.run(trivial, { x: i }, limit)
+    return { poison: first, victim: second, overrides: third, perTaskMs: { hardened: (performance.now() - started) / 200 } }
+  } finally {
+    await executor.close()
+  }
+}
+
+main().then(
+  (outcome) => ((globalThis as SandboxHardeningPage).outcome = outcome),
+  (error: unknown) => ((globalThis as SandboxHardeningPage).fatal = String(error)),
+)
