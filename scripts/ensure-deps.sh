@@ -1,5 +1,5 @@
 # Sourced by the entry scripts: installs the npm packages when they are missing.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "Installing npm packages (npm ci)..."
-  npm ci --no-audit --no-fund
+  JOBS=max npm ci --no-audit --no-fund
 fi

@@ -1,13 +1,18 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { definePure, functionAddress, type PureFunctionSource } from '@tessera/core'
-import { runExecutorContract } from '@tessera/core/testing/contracts'
+import { executorChecks } from '@tessera/core/testing'
+import { runContract } from '@tessera/core/testing/vitest'
 import { IsolateExecutor, ThreadExecutor } from '@tessera/host'
 
-runExecutorContract('IsolateExecutor', async () => {
-  const executor = new IsolateExecutor({ workers: 1 })
-  return { executor, run: (work) => work, stopsBusyLoops: true, teardown: () => executor.close() }
-})
+// Arguments cross into an isolate as copies: the caller's buffers are never moved.
+runContract('Executor contract: IsolateExecutor', executorChecks, async ({ workers }) => ({
+  executor: new IsolateExecutor({ workers }),
+  stopsBusyLoops: true,
+  stopsRuns: true,
+  movesArguments: false,
+  runsInParallel: workers > 1,
+}))
 
 /** A function from raw source: hostile code need not pass the definition-time checks, since it arrives as source. */
 function hostile(name: string, source: string): PureFunctionSource {
