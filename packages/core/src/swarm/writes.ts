@@ -71,9 +71,13 @@ export function dropJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): void {
 
 /** Lists a value in the index: its bytes when small, else only its size (the bytes are a blob). Idempotent. */
 export function recordValue(swarm: SwarmDoc, address: Address, bytes: Uint8Array, inlineLimit: number): void {
-  if (swarm.values.has(address)) return
+  const large = bytes.byteLength > inlineLimit
+  // An entry that is malformed, or that leaves out a small value's bytes, is written over: otherwise a
+  // stranger who listed the address first would keep the value from ever being stored.
+  const listed = swarm.value(address)
+  if (listed !== undefined && (large || listed.inline !== undefined)) return
   // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
-  const inline = bytes.byteLength > inlineLimit ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
+  const inline = large ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
   writable<StoredValueRecord>(swarm.values).set(address, inline ?? { size: bytes.byteLength })
 }
 
