@@ -28,13 +28,14 @@ const result = await simulateJob({
 const wallMs = performance.now() - t0
 const heapAfter = heap()
 const host = result.host
-const job = host.jobs.get(result.job)?.job
+const index = host.jobs.get(result.job)
+const job = index?.job
 const swarmBytes = Y.encodeStateAsUpdate(host.swarm.doc).byteLength
 const jobBytes = job === undefined ? 0 : Y.encodeStateAsUpdate(job.doc).byteLength
 const cacheEntries = host.swarm.cache.size
 const valueEntries = host.swarm.values.size
 // The job's argument values: nothing refers to them once the job is dropped (cache keys are hashes).
-const argsAddresses = new Set(job === undefined ? [] : [...job.tasks.values()].map((task) => task.args))
+const argsAddresses = new Set(job === undefined ? [] : [...job.tasks.keys()].flatMap((id) => index?.task(id)?.args ?? []))
 const argsDoc = new Y.Doc()
 argsDoc.transact(() => {
   const copy = argsDoc.getMap('values')

@@ -83,6 +83,16 @@ export * from './swarm/schema.ts'
 export { SwarmDoc } from './swarm/swarm-doc.ts'
 export { JobDoc } from './swarm/job-doc.ts'
 export { JobIndex } from './swarm/job-index.ts'
+export {
+  checkJobEntry,
+  checkCacheEntry,
+  isTaskId,
+  isValidJobSpec,
+  capErrorRecord,
+  MAX_ID_LENGTH,
+  MAX_TASK_COUNT,
+  MAX_ERROR_MESSAGE_LENGTH,
+} from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export {
@@ -132,4 +142,5 @@ export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { PeerPort, PresencePort, PresenceInfo, PresenceRecord } from './peer/peer-port.ts'
 export { JobTracker, type JobTrackerOptions } from './peer/job-tracker.ts'
+export { DEFAULT_ADMISSION, admittedJobs, type AdmissionQuota, type AdmissionPolicy } from './peer/admission.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'

@@ -33,7 +33,7 @@ describe('Donor', () => {
       durationMs: 5,
       at: 0,
     })
-    const key = job.tasks.get('0')?.key
+    const key = index.task('0')?.key
     if (key === undefined) throw new Error('no task')
     expect(index.isFinished()).toBe(true)
     expect(swarm.cached(key)).toBeUndefined()

@@ -71,7 +71,7 @@ describe('value links in task arguments', () => {
       job,
     })
     const index = new JobIndex(job, spec)
-    const keys = ['0', '1'].map((t) => job.tasks.get(t)?.key)
+    const keys = ['0', '1'].map((t) => index.task(t)?.key)
     expect(keys[0]).not.toBe(keys[1])
     const donor = new Donor({ self: asPeerId('donor'), swarm, values, executor: new MemoryExecutor(), jobs: () => index, clock, random: () => 0 })
     donor.start()
@@ -137,7 +137,7 @@ describe('a donor fetching ahead', () => {
     expect(blocksFetched()).toBe(3)
     expect(executor.runs).toBe(2)
     executor.release()
-    const keys = [...job.tasks.values()].map((t) => t.key)
+    const keys = [...job.tasks.keys()].flatMap((t) => index.task(t)?.key ?? [])
     await clock.runUntil(() => keys.every((k) => swarm.cached(k) !== undefined), 20_000)
     donor.stop()
     expect(executor.runs).toBe(4)

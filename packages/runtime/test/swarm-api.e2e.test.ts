@@ -99,7 +99,7 @@ describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', ()
       { signal: controller.signal, onProgress: (p) => p.done >= 5 && controller.abort('enough') },
     )
     await expect(batch).rejects.toMatchObject({ name: 'CancelledError' })
-    const states = [...host.peer.swarm.jobs.values()].map((j) => j.state)
+    const states = [...host.peer.swarm.jobEntries()].map((j) => j.state)
     expect(states).toEqual(['cancelled'])
     await new Promise((resolve) => setTimeout(resolve, 500))
     const runsAfterCancel = donor.runs
@@ -112,7 +112,7 @@ describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', ()
     await waitFor(() => donor.runs > runsAfterCancel + 2)
     await host.cancel()
     await expect(second).rejects.toMatchObject({ name: 'CancelledError' })
-    expect([...host.peer.swarm.jobs.values()].every((j) => j.state === 'cancelled')).toBe(true)
+    expect([...host.peer.swarm.jobEntries()].every((j) => j.state === 'cancelled')).toBe(true)
 
     const jobsBefore = host.peer.swarm.jobs.size
     await expect(slow.parallel([{ x: 1 }, { x: new Float64Array(200_000) as unknown as number }])).rejects.toMatchObject({

@@ -15,6 +15,9 @@ import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 
+/** Function sources kept loaded at once. */
+const MAX_FUNCTIONS = 64
+
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
  * window, runs what it still holds, renews its leases while it works, reports in
@@ -101,7 +104,12 @@ export class Donor {
   #schedule(): void {
     if (this.#stopped) return
     this.#timer = this.#o.clock.setTimeout(() => {
-      this.tick()
+      try {
+        this.tick()
+      } catch (error) {
+        // Whatever the documents hold, the loop goes on: a step that failed is tried again next tick.
+        this.#reportError(error)
+      }
       this.#schedule()
     }, this.#o.tickMs)
   }
@@ -110,11 +118,11 @@ export class Donor {
   tick(): void {
     if (this.#stopped) return
     const now = this.#o.clock.now()
-    for (const [id, entry] of this.#o.swarm.jobs) {
-      const view = this.#o.jobs(id as JobId)
+    for (const entry of this.#o.swarm.jobEntries()) {
+      const view = this.#o.jobs(entry.id)
       if (view === undefined || entry.state !== 'open') continue
       this.#claim(view, now)
-      if (view.isFinished()) markJobDone(this.#o.swarm, id as JobId)
+      if (view.isFinished()) markJobDone(this.#o.swarm, entry.id)
     }
     this.#settle(now)
     this.#backupStraggler(now)
@@ -122,6 +130,14 @@ export class Donor {
     this.#startRuns()
     this.#writeBack.flush(now, this.#backlog() === 0)
     this.#writeBack.fillMissingCache(now)
+  }
+
+  #reportError(error: unknown): void {
+    try {
+      ;(this.#o.onError ?? console.error)(error)
+    } catch {
+      // A reporter that throws must not stop the donor either.
+    }
   }
 
   #backlog(): number {
@@ -206,9 +222,9 @@ export class Donor {
   #backupStraggler(now: number): void {
     if (this.#paused || this.#backlog() > 0 || now < this.#stragglerScanAt) return
     this.#stragglerScanAt = now + 4 * this.#o.tickMs
-    for (const [id] of this.#o.swarm.jobs) {
-      const view = this.#o.jobs(id as JobId)
-      if (view === undefined || view.cancelled || (this.#idleUntil.get(id as JobId) ?? 0) <= now) continue
+    for (const { id } of this.#o.swarm.jobEntries()) {
+      const view = this.#o.jobs(id)
+      if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
       const candidates = selectStragglers(view, { self: this.#o.self, now, minRunMs: this.#o.targetBatchMs / 4 })
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
@@ -272,23 +288,45 @@ export class Donor {
       }
       this.#running.add(slot)
       this.#runs++
-      void this.#run(view, slot).then(
-        (finished) => {
-          this.#running.delete(slot)
-          if (this.#stopped) return
-          this.#recent.push(finished.execution.durationMs)
-          if (this.#recent.length > 64) this.#recent.shift()
-          this.#writeBack.add(finished, this.#o.clock.now())
-          // The worker is free now: waiting for the next tick would idle it for up to tickMs.
-          this.#startRuns()
-        },
-        () => {
-          this.#running.delete(slot)
-          if (!this.#stopped) this.#startRuns()
-        },
-      )
+      void this.#run(view, slot)
+        .then(
+          (finished) => {
+            this.#running.delete(slot)
+            if (this.#stopped) return
+            this.#recent.push(finished.execution.durationMs)
+            if (this.#recent.length > 64) this.#recent.shift()
+            this.#writeBack.add(finished, this.#o.clock.now())
+            // The worker is free now: waiting for the next tick would idle it for up to tickMs.
+            this.#startRuns()
+          },
+          () => {
+            this.#running.delete(slot)
+            if (!this.#stopped) this.#startRuns()
+          },
+        )
+        // Starting the next run reads the documents again: whatever they hold, it is no unhandled rejection.
+        .catch((error: unknown) => this.#reportError(error))
     }
     this.#prefetch()
+  }
+
+  /**
+   * The function's source, loaded once per address. The promise is awaited
+   * only after the arguments arrive, so a failure is marked handled here (it
+   * becomes the task's outcome there); a failed load is forgotten, so a
+   * source that had not synced yet is fetched again by the next run.
+   */
+  #loadFunction(address: Address): Promise<PureFunctionSource> {
+    const known = this.#functions.get(address)
+    if (known !== undefined) return known
+    const loading = loadFunction(this.#o.values, address)
+    loading.catch(() => {
+      if (this.#functions.get(address) === loading) this.#functions.delete(address)
+    })
+    // Bounded: the oldest goes first (Maps iterate in insertion order).
+    if (this.#functions.size >= MAX_FUNCTIONS) this.#functions.delete(this.#functions.keys().next().value as Address)
+    this.#functions.set(address, loading)
+    return loading
   }
 
   async #run(view: JobIndex, slot: Slot): Promise<Finished> {
@@ -296,8 +334,7 @@ export class Donor {
     if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
     let execution: Execution
     try {
-      let fn = this.#functions.get(view.spec.fn)
-      if (fn === undefined) this.#functions.set(view.spec.fn, (fn = loadFunction(this.#o.values, view.spec.fn)))
+      const fn = this.#loadFunction(view.spec.fn)
       // Links in the arguments (`{ "/": address }`) are fetched by hash before the function runs, usually ahead of time.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)

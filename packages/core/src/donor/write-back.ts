@@ -4,6 +4,7 @@ import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { Failure, Outcome, TaskId } from '../swarm/schema.ts'
+import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
@@ -57,7 +58,13 @@ export class WriteBack {
     if (!idle && now - (this.#firstFinishedAt ?? now) < this.o.reportFlushMs) return
     const batch = this.#finished.splice(0)
     this.#firstFinishedAt = undefined
-    this.#write(batch, now).catch((error: unknown) => (this.o.onError ?? console.error)(error))
+    this.#write(batch, now).catch((error: unknown) => {
+      try {
+        ;(this.o.onError ?? console.error)(error)
+      } catch {
+        // Nothing a reporter does may become an unhandled rejection.
+      }
+    })
   }
 
   // Values first, then reports, then cache entries: a peer that dies part way
@@ -95,16 +102,16 @@ export class WriteBack {
    */
   fillMissingCache(now: number): void {
     const { swarm } = this.o
-    for (const [id] of swarm.jobs) {
-      const view = this.o.jobs(id as JobId)
+    for (const { id } of swarm.jobEntries()) {
+      const view = this.o.jobs(id)
       if (view === undefined) continue
-      const seen = this.#settledSeen.get(id as JobId) ?? 0
+      const seen = this.#settledSeen.get(id) ?? 0
       const settled = view.settledLog()
       for (let i = seen; i < settled.length; i++) {
         const grace = this.o.reportFlushMs * (4 + 4 * (this.o.random?.() ?? 0.5))
-        this.#awaitingCache.push({ job: id as JobId, task: settled[i] as TaskId, at: now + grace })
+        this.#awaitingCache.push({ job: id, task: settled[i] as TaskId, at: now + grace })
       }
-      this.#settledSeen.set(id as JobId, settled.length)
+      this.#settledSeen.set(id, settled.length)
     }
     const due = this.#awaitingCache.filter((a) => a.at <= now)
     if (due.length === 0) return
@@ -126,11 +133,11 @@ export class WriteBack {
   #writeOutcome(view: JobIndex, f: Finished, now: number): void {
     if (f.execution.kind === 'timeout') {
       // A backup's timeout says nothing about the claimant's attempt.
-      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.self, attempt: f.attempt, kind: 'timeout', error: f.execution.error, at: now })
+      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.self, attempt: f.attempt, kind: 'timeout', error: capErrorRecord(f.execution.error), at: now })
       return
     }
     const outcome: Outcome =
-      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: errorOf(f.execution) }
+      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: capErrorRecord(errorOf(f.execution)) }
     putReport(view.job, f.task, { peer: this.o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now })
   }
 

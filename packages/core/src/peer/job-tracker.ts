@@ -1,21 +1,28 @@
+import type * as Y from 'yjs'
 import { systemClock, type Clock } from '../clock.ts'
 import { asJobId, type JobId } from '../ids.ts'
 import { JobDoc } from '../swarm/job-doc.ts'
 import { JobIndex } from '../swarm/job-index.ts'
 import { jobDocGuid } from '../swarm/schema.ts'
+import { AdmissionBook, DEFAULT_ADMISSION, type AdmissionPolicy } from './admission.ts'
 import type { PeerPort } from './peer-port.ts'
 
 export interface JobTrackerOptions {
   readonly clock?: Clock
   /** How long a finished job's document stays open before it is dropped; Infinity keeps it. */
   readonly dropAfterMs?: number
+  /** Per-submitter quotas on the open jobs this peer opens (`DEFAULT_ADMISSION`); 'unlimited' in private rooms. */
+  readonly admission?: AdmissionPolicy
+  /** Where a job document that fails to open is reported; the job is then left alone until it changes. */
+  readonly onError?: (error: unknown) => void
 }
 
 /**
  * Opens the document of every open job the swarm document lists, so the donor
  * can work on it and hosts can watch it, and lets go of finished ones: a
  * finished job's document is dropped a little later, unless someone here still
- * watches it.
+ * watches it. Only well-formed entries count (`SwarmDoc.job`), and only jobs
+ * within their submitter's quota are opened (`admission.ts`).
  */
 export class JobTracker {
   readonly #open = new Map<JobId, Promise<JobIndex | undefined>>()
@@ -27,6 +34,8 @@ export class JobTracker {
   readonly #observer: () => void
   readonly #clock: Clock
   readonly #dropAfterMs: number
+  readonly #admission: AdmissionBook
+  readonly #onError: (error: unknown) => void
   #closed = false
 
   constructor(
@@ -35,13 +44,18 @@ export class JobTracker {
   ) {
     this.#clock = options.clock ?? systemClock
     this.#dropAfterMs = options.dropAfterMs ?? 30_000
+    this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id)
+    this.#onError = options.onError ?? ((error) => console.error('tessera: a job document failed to open', error))
     const jobs = peer.swarm.jobs
-    const onChange = (event: { keysChanged: Set<string> }): void => {
-      for (const id of event.keysChanged) this.#consider(asJobId(id))
-    }
+    const onChange = (event: { keysChanged: Set<string> }): void => this.#changed([...event.keysChanged].map(asJobId))
     jobs.observe(onChange)
     this.#observer = () => jobs.unobserve(onChange)
-    for (const id of jobs.keys()) this.#consider(asJobId(id))
+    this.#changed([...jobs.keys()].map(asJobId))
+  }
+
+  /** Whether this peer would open the job now: it is open and within its submitter's quota. */
+  admits(id: JobId): boolean {
+    return this.peer.swarm.job(id)?.state === 'open' && this.#admission.admits(id)
   }
 
   /** The job's index, if its document is open here. */
@@ -83,11 +97,17 @@ export class JobTracker {
     for (const index of this.#ready.values()) index.close()
   }
 
+  #changed(ids: readonly JobId[]): void {
+    const affected = this.#admission.refresh(ids.map((id) => [id, this.peer.swarm.job(id)]))
+    for (const id of new Set([...ids, ...affected])) this.#consider(id)
+  }
+
   #consider(id: JobId): void {
     if (this.#closed) return
     const entry = this.peer.swarm.job(id)
     if (entry?.state === 'open') {
-      void this.#openJob(id)
+      // A job already open here stays open when its submitter's later jobs crowd the quota.
+      if (this.#admission.admits(id)) void this.#openJob(id)
       return
     }
     if (this.#pinned.has(id) || !this.#open.has(id) || this.#drops.has(id) || this.#dropAfterMs === Number.POSITIVE_INFINITY) return
@@ -108,11 +128,24 @@ export class JobTracker {
       opening = (async () => {
         const entry = this.peer.swarm.job(id)
         if (entry === undefined) return undefined
-        const doc = await this.peer.openDoc(jobDocGuid(id))
+        let doc: Y.Doc
+        try {
+          doc = await this.peer.openDoc(jobDocGuid(id))
+        } catch (error) {
+          // Storage that refuses the document: nothing to work on, and nothing to crash over.
+          this.#onError(error)
+          return undefined
+        }
         if (this.#closed) return undefined
         const index = new JobIndex(new JobDoc(id, doc), entry)
         this.#ready.set(id, index)
-        for (const listener of this.#listeners) listener(index)
+        for (const listener of this.#listeners) {
+          try {
+            listener(index)
+          } catch (error) {
+            this.#onError(error)
+          }
+        }
         return index
       })()
       this.#open.set(id, opening)

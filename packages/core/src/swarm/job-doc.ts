@@ -1,18 +1,20 @@
 import * as Y from 'yjs'
 import type { JobId } from '../ids.ts'
-import { jobDocGuid, type Backup, type Claim, type Failure, type ReadonlyDocMap, type Report, type TaskRecord } from './schema.ts'
+import { jobDocGuid, type ReadonlyDocMap } from './schema.ts'
 
 /**
- * Read access to one job's document: its tasks and the claims, reports and
- * failures on them. Writes go through `swarm/writes.ts` only.
+ * One job's document: its tasks and the claims, reports and failures on them.
+ * Writes go through `swarm/writes.ts` only. Any peer can write any entry, so
+ * the maps hold `unknown`: records are read through `JobIndex`, which checks
+ * each one against the job's spec (`records.ts`) and ignores those that fail.
  */
 export class JobDoc {
-  readonly tasks: ReadonlyDocMap<TaskRecord>
-  readonly claims: ReadonlyDocMap<Claim>
-  readonly backups: ReadonlyDocMap<Backup>
-  readonly reports: ReadonlyDocMap<Report>
-  readonly failures: ReadonlyDocMap<Failure>
-  readonly control: ReadonlyDocMap<boolean>
+  readonly tasks: ReadonlyDocMap<unknown>
+  readonly claims: ReadonlyDocMap<unknown>
+  readonly backups: ReadonlyDocMap<unknown>
+  readonly reports: ReadonlyDocMap<unknown>
+  readonly failures: ReadonlyDocMap<unknown>
+  readonly control: ReadonlyDocMap<unknown>
 
   constructor(
     readonly id: JobId,

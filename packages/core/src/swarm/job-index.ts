@@ -2,10 +2,20 @@ import type * as Y from 'yjs'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
-import { taskOfKey, type ReadonlyDocMap, type Backup, type Claim, type Failure, type JobSpec, type Report, type TaskId, type TaskRecord } from './schema.ts'
+import { checkBackup, checkClaim, checkFailure, checkReport, checkTask } from './records.ts'
+import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from './schema.ts'
+
+/** `task/peer` or `task/attempt`: a key without its slash names no task. */
+function splitKey(key: string): [TaskId, string] {
+  const slash = key.indexOf('/')
+  return slash === -1 ? ['', ''] : [key.slice(0, slash), key.slice(slash + 1)]
+}
 
 /**
- * A `JobView` over a live job document. Observers keep per-task indexes of the
+ * A `JobView` over a live job document, and the one reader of its records:
+ * every task, claim, backup, report and failure is checked against the job's
+ * spec (`records.ts`) before it is indexed or handed out, and one that fails
+ * is ignored. Observers keep per-task indexes of the
  * reports and failures, and the set of tasks not yet settled, so a scheduling
  * step costs what is left to do rather than the size of the job.
  */
@@ -14,6 +24,8 @@ const NONE: readonly never[] = Object.freeze([])
 export class JobIndex implements JobView {
   readonly #reports = new Map<TaskId, Report[]>()
   readonly #failures = new Map<TaskId, Failure[]>()
+  /** Tasks whose records are well-formed. */
+  readonly #tasks = new Set<TaskId>()
   readonly #open = new Set<TaskId>()
   /** Tasks in the order they settled here. */
   readonly #settled: TaskId[] = []
@@ -24,32 +36,38 @@ export class JobIndex implements JobView {
     readonly job: JobDoc,
     readonly spec: JobSpec,
   ) {
-    for (const id of job.tasks.keys()) this.#open.add(id)
+    for (const [id, raw] of job.tasks) if (checkTask(id, raw, spec) !== undefined) this.#tasks.add(id)
+    for (const id of this.#tasks) this.#open.add(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
-    job.reports.forEach((report, key) => this.#putReport(key, report))
-    job.failures.forEach((failure, key) => this.#putFailure(key, failure))
+    job.reports.forEach((raw, key) => this.#putReport(key, raw))
+    job.failures.forEach((raw, key) => this.#putFailure(key, raw))
     for (const id of this.#reports.keys()) this.#recheck(id)
     for (const id of this.#failures.keys()) this.#recheck(id)
     this.#observe(job.tasks, (keys) => {
       // A task's reports can arrive before the task itself: judge it as it lands.
       for (const key of keys) {
-        if (!job.tasks.has(key)) continue
+        if (checkTask(key, job.tasks.get(key), spec) === undefined) {
+          // Overwritten with something malformed: the task is gone as far as this peer can tell.
+          this.#tasks.delete(key)
+          this.#open.delete(key)
+          continue
+        }
+        if (this.#tasks.has(key)) continue
+        this.#tasks.add(key)
         this.#open.add(key)
         this.#recheck(key)
       }
     })
     this.#observe(job.reports, (keys) => {
       for (const key of keys) {
-        const report = job.reports.get(key)
-        if (report !== undefined) this.#putReport(key, report)
-        this.#recheck(taskOfKey(key))
+        const task = this.#putReport(key, job.reports.get(key))
+        if (task !== undefined) this.#recheck(task)
       }
     })
     this.#observe(job.failures, (keys) => {
       for (const key of keys) {
-        const failure = job.failures.get(key)
-        if (failure !== undefined) this.#putFailure(key, failure)
-        this.#recheck(taskOfKey(key))
+        const task = this.#putFailure(key, job.failures.get(key))
+        if (task !== undefined) this.#recheck(task)
       }
     })
   }
@@ -59,15 +77,15 @@ export class JobIndex implements JobView {
   }
 
   task(id: TaskId): TaskRecord | undefined {
-    return this.job.tasks.get(id)
+    return checkTask(id, this.job.tasks.get(id), this.spec)
   }
 
   claim(id: TaskId): Claim | undefined {
-    return this.job.claims.get(id)
+    return checkClaim(id, this.job.claims.get(id), this.spec)
   }
 
   backup(id: TaskId): Backup | undefined {
-    return this.job.backups.get(id)
+    return checkBackup(id, this.job.backups.get(id), this.spec)
   }
 
   reports(id: TaskId): readonly Report[] {
@@ -93,7 +111,7 @@ export class JobIndex implements JobView {
 
   /** Every task has arrived (the job document may still be syncing) and none is open. */
   isFinished(): boolean {
-    return this.#open.size === 0 && this.job.tasks.size >= this.spec.taskCount
+    return this.#open.size === 0 && this.#tasks.size >= this.spec.taskCount
   }
 
   reportedDurations(): readonly number[] {
@@ -113,18 +131,25 @@ export class JobIndex implements JobView {
     }
   }
 
-  #putReport(key: string, report: Report): void {
-    const task = taskOfKey(key)
+  /** Indexes a well-formed report; returns its task, or undefined when the entry is ignored. */
+  #putReport(key: string, raw: unknown): TaskId | undefined {
+    const [task, peer] = splitKey(key)
+    const report = checkReport(task, peer, raw, this.spec)
+    if (report === undefined) return undefined
     const reports = this.#reports.get(task) ?? []
     const i = reports.findIndex((r) => r.peer === report.peer)
     if (i === -1) this.#durations.push(report.durationMs)
     this.#reports.set(task, i === -1 ? [...reports, report] : reports.map((r, j) => (j === i ? report : r)))
+    return task
   }
 
-  #putFailure(key: string, failure: Failure): void {
-    const task = taskOfKey(key)
+  #putFailure(key: string, raw: unknown): TaskId | undefined {
+    const [task, attempt] = splitKey(key)
+    const failure = checkFailure(task, attempt, raw, this.spec)
+    if (failure === undefined) return undefined
     const failures = (this.#failures.get(task) ?? []).filter((f) => f.attempt !== failure.attempt)
     this.#failures.set(task, [...failures, failure])
+    return task
   }
 
   #observe<T>(map: ReadonlyDocMap<T>, onChange: (keys: Iterable<string>) => void): void {

@@ -15,6 +15,7 @@ import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
 import { encodeAndAddress } from '../address.ts'
 import { addTasks, publishJob } from './writes.ts'
+import { isValidJobSpec, jobSpecProblems } from './records.ts'
 
 export interface JobOptions {
   readonly quorum?: number
@@ -70,20 +71,10 @@ function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generat
  * its own. Returns that document, for the caller to replicate.
  */
 export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: SubmitJobInput): Promise<{ spec: JobSpec; job: JobDoc }> {
-  const fnAddress = await values.put(functionRecord(input.fn.name, input.fn.source))
-  if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
-    throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
-  }
   const options = { ...JOB_DEFAULTS, ...input.options }
-  const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
-  for (const { address, bytes } of encoded) await values.prepare(address, bytes)
-  // Bounded transactions keep every Yjs update small, however long the job.
-  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength + e.address.length + ENTRY_OVERHEAD_BYTES)) {
-    swarm.transact(() => chunk.forEach(({ address, bytes }) => values.record(address, bytes)))
-  }
   const spec: JobSpec = {
     id: input.id,
-    fn: fnAddress,
+    fn: input.fn.address,
     name: input.fn.name,
     taskCount: input.argsList.length,
     quorum: options.quorum,
@@ -93,6 +84,18 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     timeoutMs: options.timeoutMs,
     submittedBy: input.submittedBy,
     createdAt: input.now,
+  }
+  // Every reader ignores a job entry that fails its check (swarm/records.ts): say so here, not by silence there.
+  if (!isValidJobSpec(spec)) throw new RangeError(`job ${JSON.stringify(input.id)} of "${input.fn.name}" has options or ids outside what peers accept: ${jobSpecProblems(spec)}`)
+  const fnAddress = await values.put(functionRecord(input.fn.name, input.fn.source))
+  if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
+    throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
+  }
+  const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
+  for (const { address, bytes } of encoded) await values.prepare(address, bytes)
+  // Bounded transactions keep every Yjs update small, however long the job.
+  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength + e.address.length + ENTRY_OVERHEAD_BYTES)) {
+    swarm.transact(() => chunk.forEach(({ address, bytes }) => values.record(address, bytes)))
   }
   const job = input.job ?? new JobDoc(input.id)
   const tasks = encoded.map(({ address }, index) => ({ index, key: taskKeyOf(fnAddress, address), args: address }))

@@ -4,23 +4,27 @@ import {
   holderKey,
   storedValueOf,
   SWARM_DOC_GUID,
-  type BlobHolder,
   type CacheEntry,
   type JobEntry,
   type ReadonlyDocMap,
   type StoredValue,
-  type StoredValueRecord,
 } from './schema.ts'
+import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from './records.ts'
 
 /**
  * Read access to the swarm document: jobs, the result cache, the value index
  * and who holds which blob. Writes go through `swarm/writes.ts` only.
+ *
+ * Any peer can write any entry, so the maps hold `unknown`: read records
+ * through the methods here, which check each one (`records.ts`) and treat an
+ * entry that fails as absent. The maps themselves are for keys, sizes and
+ * observers.
  */
 export class SwarmDoc {
-  readonly jobs: ReadonlyDocMap<JobEntry>
-  readonly cache: ReadonlyDocMap<CacheEntry>
-  readonly values: ReadonlyDocMap<StoredValueRecord>
-  readonly holders: ReadonlyDocMap<BlobHolder>
+  readonly jobs: ReadonlyDocMap<unknown>
+  readonly cache: ReadonlyDocMap<unknown>
+  readonly values: ReadonlyDocMap<unknown>
+  readonly holders: ReadonlyDocMap<unknown>
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
@@ -29,24 +33,35 @@ export class SwarmDoc {
     this.holders = doc.getMap('holders')
   }
 
+  /** The job listed under `id`, unless its entry is malformed. */
   job(id: JobId): JobEntry | undefined {
-    return this.jobs.get(id)
+    return checkJobEntry(id, this.jobs.get(id))
+  }
+
+  /** Every well-formed job entry; malformed ones are skipped. */
+  *jobEntries(): Generator<JobEntry> {
+    for (const [id, raw] of this.jobs) {
+      const entry = checkJobEntry(id, raw)
+      if (entry !== undefined) yield entry
+    }
   }
 
   cached(key: TaskKey): CacheEntry | undefined {
-    return this.cache.get(key)
+    return checkCacheEntry(this.cache.get(key))
   }
 
   value(address: Address): StoredValue | undefined {
-    return storedValueOf(this.values.get(address))
+    return storedValueOf(checkStoredValue(this.values.get(address)))
   }
 
   /** Peers that have said they hold `address`, most recent first. */
   holdersOf(address: Address): PeerId[] {
     const prefix = `${address}/`
     const found: Array<{ peer: PeerId; at: number }> = []
-    for (const [key, holder] of this.holders) {
-      if (key.startsWith(prefix)) found.push({ peer: key.slice(prefix.length) as PeerId, at: holder.at })
+    for (const [key, raw] of this.holders) {
+      if (!key.startsWith(prefix) || key.length === prefix.length) continue
+      const holder = checkHolder(raw)
+      if (holder !== undefined) found.push({ peer: key.slice(prefix.length) as PeerId, at: holder.at })
     }
     return found.sort((a, b) => b.at - a.at).map((h) => h.peer)
   }

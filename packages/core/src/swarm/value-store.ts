@@ -39,7 +39,8 @@ export class ValueStore {
 
   /** Step one of a put that is split so the index write can join a larger transaction: stores a large value's blob. */
   async prepare(address: Address, bytes: Uint8Array): Promise<void> {
-    if (bytes.byteLength > this.inlineLimit && !this.swarm.values.has(address)) await this.blobs.put(address, bytes)
+    // A listing in the document proves nothing (any peer can write one): what counts is holding the bytes.
+    if (bytes.byteLength > this.inlineLimit && !(await this.blobs.has(address))) await this.blobs.put(address, bytes)
   }
 
   /** Step two: lists the value in the swarm document (inline when small). */

@@ -6,12 +6,15 @@ import {
   holderKey,
   reportKey,
   type Backup,
+  type BlobHolder,
   type CacheEntry,
   type Claim,
   type Failure,
+  type JobEntry,
   type JobSpec,
   type ReadonlyDocMap,
   type Report,
+  type StoredValueRecord,
   type TaskId,
   type TaskRecord,
 } from './schema.ts'
@@ -26,7 +29,7 @@ import type { SwarmDoc } from './swarm-doc.ts'
  * `transact` so they leave as one update.
  */
 
-function writable<T>(map: ReadonlyDocMap<T>): Y.Map<T> {
+function writable<T>(map: ReadonlyDocMap<unknown>): Y.Map<T> {
   return map as unknown as Y.Map<T>
 }
 
@@ -34,13 +37,13 @@ function writable<T>(map: ReadonlyDocMap<T>): Y.Map<T> {
 
 /** Lists a job as open; its tasks are already in its own document. */
 export function publishJob(swarm: SwarmDoc, spec: JobSpec): void {
-  writable(swarm.jobs).set(spec.id, { ...spec, state: 'open' })
+  writable<JobEntry>(swarm.jobs).set(spec.id, { ...spec, state: 'open' })
 }
 
 /** Every task has settled: the job is done. No-op unless it is still open. */
 export function markJobDone(swarm: SwarmDoc, id: JobId): void {
   const entry = swarm.job(id)
-  if (entry?.state === 'open') writable(swarm.jobs).set(id, { ...entry, state: 'done' })
+  if (entry?.state === 'open') writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'done' })
 }
 
 /**
@@ -49,10 +52,10 @@ export function markJobDone(swarm: SwarmDoc, id: JobId): void {
  * swarm document reaches everyone else. Returns false when it was not open.
  */
 export function cancelJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): boolean {
-  if (job !== undefined && !job.cancelled) writable(job.control).set('cancelled', true)
+  if (job !== undefined && !job.cancelled) writable<boolean>(job.control).set('cancelled', true)
   const entry = swarm.job(id)
   if (entry?.state !== 'open') return false
-  writable(swarm.jobs).set(id, { ...entry, state: 'cancelled' })
+  writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'cancelled' })
   return true
 }
 
@@ -62,22 +65,26 @@ export function cancelJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): boolean {
  * result cache and the values it names.
  */
 export function dropJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): void {
-  writable(swarm.jobs).delete(id)
+  writable<JobEntry>(swarm.jobs).delete(id)
   job?.doc.destroy()
 }
 
 /** Lists a value in the index: its bytes when small, else only its size (the bytes are a blob). Idempotent. */
 export function recordValue(swarm: SwarmDoc, address: Address, bytes: Uint8Array, inlineLimit: number): void {
-  if (swarm.values.has(address)) return
+  const large = bytes.byteLength > inlineLimit
+  // An entry that is malformed, or that leaves out a small value's bytes, is written over: otherwise a
+  // stranger who listed the address first would keep the value from ever being stored.
+  const listed = swarm.value(address)
+  if (listed !== undefined && (large || listed.inline !== undefined)) return
   // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
-  const inline = bytes.byteLength > inlineLimit ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
-  writable(swarm.values).set(address, inline ?? { size: bytes.byteLength })
+  const inline = large ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
+  writable<StoredValueRecord>(swarm.values).set(address, inline ?? { size: bytes.byteLength })
 }
 
 /** Records that `peer` holds the bytes of `address`. Idempotent. */
 export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: number): void {
   const key = holderKey(address, peer)
-  if (!swarm.holders.has(key)) writable(swarm.holders).set(key, { at })
+  if (!swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).set(key, { at })
 }
 
 /** The merge rule every cache writer follows, so that peers agree: a value is never replaced. */
@@ -89,21 +96,21 @@ export function replacesCached(existing: CacheEntry | undefined, incoming: Cache
 /** Caches an accepted outcome under its task key, unless that would replace a value. Returns whether it wrote. */
 export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry): boolean {
   if (!replacesCached(swarm.cached(key), entry)) return false
-  writable(swarm.cache).set(key, entry)
+  writable<CacheEntry>(swarm.cache).set(key, entry)
   return true
 }
 
 /** Removes a cached failure, so the call can be tried again; values are never forgotten. */
 export function forgetFailure(swarm: SwarmDoc, key: TaskKey): boolean {
   if (swarm.cached(key)?.kind !== 'failure') return false
-  writable(swarm.cache).delete(key)
+  writable<CacheEntry>(swarm.cache).delete(key)
   return true
 }
 
 // ---- A job's document ---------------------------------------------------
 
 export function addTasks(job: JobDoc, tasks: readonly TaskRecord[]): void {
-  const map = writable(job.tasks)
+  const map = writable<TaskRecord>(job.tasks)
   for (const task of tasks) map.set(String(task.index), task)
 }
 
@@ -112,26 +119,26 @@ export function addTasks(job: JobDoc, tasks: readonly TaskRecord[]): void {
  * every peer. A lapsed claim it replaces is recorded as a lost lease.
  */
 export function claimTask(job: JobDoc, task: TaskId, claim: Claim, lapsed?: Failure): void {
-  if (lapsed !== undefined) writable(job.failures).set(failureKey(task, lapsed.attempt), lapsed)
-  writable(job.claims).set(task, claim)
+  if (lapsed !== undefined) writable<Failure>(job.failures).set(failureKey(task, lapsed.attempt), lapsed)
+  writable<Claim>(job.claims).set(task, claim)
 }
 
 /** Extends the claimant's own lease; the claim must be the caller's. */
 export function renewClaim(job: JobDoc, task: TaskId, claim: Claim): void {
-  writable(job.claims).set(task, claim)
+  writable<Claim>(job.claims).set(task, claim)
 }
 
 /** A second runner for a straggler; at most one per task, the last writer wins. */
 export function startBackup(job: JobDoc, task: TaskId, backup: Backup): void {
-  writable(job.backups).set(task, backup)
+  writable<Backup>(job.backups).set(task, backup)
 }
 
 /** One peer's outcome for one task, keyed by task and peer so that a quorum's reports coexist. */
 export function putReport(job: JobDoc, task: TaskId, report: Report): void {
-  writable(job.reports).set(reportKey(task, report.peer), report)
+  writable<Report>(job.reports).set(reportKey(task, report.peer), report)
 }
 
 /** A failed attempt (timeout or lost lease), keyed by task and attempt so that its recorders meet. */
 export function recordFailure(job: JobDoc, task: TaskId, failure: Failure): void {
-  writable(job.failures).set(failureKey(task, failure.attempt), failure)
+  writable<Failure>(job.failures).set(failureKey(task, failure.attempt), failure)
 }

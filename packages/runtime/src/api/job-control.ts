@@ -54,7 +54,7 @@ export class JobControl {
   /** Cancels every open job this peer submitted, and every call it is waiting on. */
   async cancelOwn(): Promise<void> {
     const { swarm, id: self } = this.parts.peer
-    const own = [...swarm.jobs.values()].filter((entry) => entry.submittedBy === self && entry.state === 'open')
+    const own = [...swarm.jobEntries()].filter((entry) => entry.submittedBy === self && entry.state === 'open')
     for (const entry of own) await this.cancel(entry.id)
     this.#generation++
     this.#rejectWhere(() => true, new CancelledError('cancelled by swarm.cancel()'))

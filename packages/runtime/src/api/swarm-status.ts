@@ -36,7 +36,7 @@ export function swarmStatus(input: StatusInput): SwarmStatus {
 
 /** The swarm's jobs, newest first: open ones always, finished ones up to `limit`. */
 export function listJobs(peer: PeerPort, tracker: JobTracker, now: number, limit: number): JobSummary[] {
-  const entries = [...peer.swarm.jobs.values()].sort((a, b) => b.createdAt - a.createdAt)
+  const entries = [...peer.swarm.jobEntries()].sort((a, b) => b.createdAt - a.createdAt)
   const open = entries.filter((e) => e.state === 'open')
   const finished = entries.filter((e) => e.state !== 'open').slice(0, Math.max(0, limit - open.length))
   return [...open, ...finished].sort((a, b) => b.createdAt - a.createdAt).map((entry) => summarizeJob(entry, tracker.get(entry.id), now))

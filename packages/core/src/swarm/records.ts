@@ -1,0 +1,242 @@
+import * as v from 'valibot'
+import type { ErrorRecord } from '../errors.ts'
+import type { Address } from '../ids.ts'
+import type { Backup, BlobHolder, CacheEntry, Claim, Failure, JobEntry, JobSpec, Report, StoredValueRecord, TaskRecord } from './schema.ts'
+
+/**
+ * What a record read from a shared document must look like before anything
+ * uses it. Any peer can write any entry, so every reader goes through these
+ * checks (via `SwarmDoc`, `JobDoc` and `JobIndex`); an entry that fails is
+ * treated as absent. Caps bound what one entry can make a reader hold or do.
+ */
+
+/**
+ * Ids of jobs and peers: ours are at most a few dozen characters of this set.
+ * A job id names a file on Node hosts (its document), so it must stay short
+ * and plain however a peer spells it.
+ */
+export const MAX_ID_LENGTH = 64
+const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
+/** A pure function's name. */
+export const MAX_NAME_LENGTH = 1024
+/** Error records: what a donor writes is cut to these (`capErrorRecord`), and what is longer is ignored. */
+export const MAX_ERROR_NAME_LENGTH = 256
+export const MAX_ERROR_MESSAGE_LENGTH = 8 * 1024
+export const MAX_ERROR_STACK_LENGTH = 16 * 1024
+/** Tasks in one job. Admission (`peer/admission.ts`) usually allows far fewer. */
+export const MAX_TASK_COUNT = 10_000_000
+export const MAX_QUORUM = 64
+export const MAX_ATTEMPTS = 1_000_000
+/** Timers cannot wait longer than this (setTimeout's 32-bit limit). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+/** Bytes of a value stored inside the swarm document (writers inline at most `INLINE_VALUE_LIMIT`). */
+export const MAX_INLINE_BYTES = 64 * 1024
+/** A blob's size as the value index lists it. */
+export const MAX_LISTED_BYTES = 2 ** 40
+/** Fields of one record: ours have at most ten; a few more leave room for later versions. */
+const MAX_FIELDS = 16
+/**
+ * The exact spelling of an address of either of our codecs: base32 CIDv1,
+ * codec 0x51 (canonical CBOR) or 0x55 (raw), sha2-256, a 32-byte digest. The
+ * fixed prefix carries version, codec and hash; the eighth character holds
+ * only three digest bits and the last one three plus zero padding. A test
+ * holds it equal to `isAddress` over these codecs. Parsing a CID costs about
+ * 10 µs, and a job of 100,000 tasks has 200,000 addresses to check.
+ */
+const ADDRESS_PATTERN = /^baf[ik]rei[a-h][a-z2-7]{50}[aeimquy4]$/
+
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
+const id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH), v.regex(ID_PATTERN))
+const address = v.custom<Address>((input) => typeof input === 'string' && ADDRESS_PATTERN.test(input), 'not an address')
+
+/** Whether `input` is an address as records may carry it (`isAddress`, restricted to our two codecs). */
+export function isRecordAddress(input: unknown): input is Address {
+  return typeof input === 'string' && ADDRESS_PATTERN.test(input)
+}
+const time = v.pipe(v.number(), v.finite())
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
+const duration = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS))
+
+/** A plain record with a bounded number of fields; unknown fields (from later versions) are ignored. */
+function record<const E extends v.ObjectEntries>(entries: E) {
+  return v.pipe(
+    v.object(entries),
+    v.check((input) => Object.keys(input).length <= MAX_FIELDS, 'too many fields'),
+  )
+}
+
+const errorRecord = record({
+  name: text(MAX_ERROR_NAME_LENGTH),
+  message: text(MAX_ERROR_MESSAGE_LENGTH),
+  stack: v.optional(text(MAX_ERROR_STACK_LENGTH)),
+})
+
+export const jobEntrySchema = record({
+  id,
+  fn: address,
+  name: text(MAX_NAME_LENGTH),
+  taskCount: int(0, MAX_TASK_COUNT),
+  quorum: int(1, MAX_QUORUM),
+  maxAttempts: int(1, MAX_ATTEMPTS),
+  maxLostLeases: int(0, MAX_ATTEMPTS),
+  leaseMs: duration,
+  timeoutMs: duration,
+  submittedBy: id,
+  createdAt: time,
+  state: v.picklist(['open', 'done', 'cancelled']),
+})
+
+const cacheEntrySchema = v.variant('kind', [
+  record({ kind: v.literal('value'), result: address }),
+  record({ kind: v.literal('failure'), error: errorRecord }),
+])
+
+const inlineBytes = v.pipe(
+  v.instance(Uint8Array),
+  v.check((bytes) => bytes.byteLength <= MAX_INLINE_BYTES, 'inline value too large'),
+)
+const storedValueSchema = v.union([
+  inlineBytes,
+  record({ size: int(0, MAX_LISTED_BYTES), inline: v.optional(inlineBytes) }),
+])
+
+const holderSchema = record({ at: time })
+
+const taskSchema = record({ index: int(0, MAX_TASK_COUNT - 1), key: address, args: address })
+
+const claimSchema = record({
+  peer: id,
+  attempt: int(1, MAX_ATTEMPTS),
+  claimedAt: time,
+  leaseUntil: time,
+  batch: int(1, MAX_TASK_COUNT),
+})
+
+const backupSchema = record({ peer: id, startedAt: time })
+
+const outcomeSchema = v.variant('kind', [
+  record({ kind: v.literal('value'), result: address }),
+  record({ kind: v.literal('thrown'), error: errorRecord }),
+])
+
+const reportSchema = record({
+  peer: id,
+  // A backup run of a task nobody holds a claim on reports attempt 0.
+  attempt: int(0, MAX_ATTEMPTS),
+  outcome: outcomeSchema,
+  durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  at: time,
+})
+
+const failureSchema = record({
+  peer: id,
+  attempt: int(1, MAX_ATTEMPTS),
+  kind: v.picklist(['timeout', 'lease-expired']),
+  error: errorRecord,
+  at: time,
+})
+
+/**
+ * A check by one schema, remembered per object: Yjs hands back the same object
+ * for an entry on every read, so the scheduler's many reads of a claim cost
+ * one check, not one each.
+ */
+function checker<T>(schema: v.GenericSchema): (input: unknown) => input is T {
+  const verdicts = new WeakMap<object, boolean>()
+  return (input: unknown): input is T => {
+    if (typeof input !== 'object' || input === null) return false
+    let verdict = verdicts.get(input)
+    if (verdict === undefined) {
+      verdict = v.is(schema, input)
+      verdicts.set(input, verdict)
+    }
+    return verdict
+  }
+}
+
+const isJobEntry = checker<JobEntry>(jobEntrySchema)
+const isCacheEntry = checker<CacheEntry>(cacheEntrySchema)
+const isStoredValue = checker<StoredValueRecord>(storedValueSchema)
+const isHolder = checker<BlobHolder>(holderSchema)
+const isTask = checker<TaskRecord>(taskSchema)
+const isClaim = checker<Claim>(claimSchema)
+const isBackup = checker<Backup>(backupSchema)
+const isReport = checker<Report>(reportSchema)
+const isFailure = checker<Failure>(failureSchema)
+
+/** A task id as keys carry it: the decimal form of an index below the job's task count. */
+export function isTaskId(key: string, taskCount: number): boolean {
+  // Read on every scheduling step for every task: a digit loop, not a regular expression.
+  const length = key.length
+  if (length === 0 || length > 8 || (length > 1 && key.charCodeAt(0) === 48)) return false
+  let index = 0
+  for (let i = 0; i < length; i++) {
+    const digit = key.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return false
+    index = index * 10 + digit
+  }
+  return index < taskCount
+}
+
+/** The swarm document's `jobs` entry under `key`, if it is one (and names itself by that key). */
+export function checkJobEntry(key: string, input: unknown): JobEntry | undefined {
+  return isJobEntry(input) && input.id === key ? input : undefined
+}
+
+export function checkCacheEntry(input: unknown): CacheEntry | undefined {
+  return isCacheEntry(input) ? input : undefined
+}
+
+export function checkStoredValue(input: unknown): StoredValueRecord | undefined {
+  if (input instanceof Uint8Array) return input.byteLength <= MAX_INLINE_BYTES ? input : undefined
+  return isStoredValue(input) ? input : undefined
+}
+
+export function checkHolder(input: unknown): BlobHolder | undefined {
+  return isHolder(input) ? input : undefined
+}
+
+/** A job document's task under `key`: its index must be the key, and below the job's task count. */
+export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecord | undefined {
+  return isTaskId(key, spec.taskCount) && isTask(input) && String(input.index) === key ? input : undefined
+}
+
+export function checkClaim(key: string, input: unknown, spec: JobSpec): Claim | undefined {
+  return isTaskId(key, spec.taskCount) && isClaim(input) ? input : undefined
+}
+
+export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup | undefined {
+  return isTaskId(key, spec.taskCount) && isBackup(input) ? input : undefined
+}
+
+/** A report keyed `task/peer`: the peer in the key must be the reporter. */
+export function checkReport(task: string, peer: string, input: unknown, spec: JobSpec): Report | undefined {
+  return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer ? input : undefined
+}
+
+/** A failure keyed `task/attempt`: the attempt in the key must be the failure's. */
+export function checkFailure(task: string, attempt: string, input: unknown, spec: JobSpec): Failure | undefined {
+  return isTaskId(task, spec.taskCount) && isFailure(input) && String(input.attempt) === attempt ? input : undefined
+}
+
+/** Whether a job spec would pass every reader's check; submitters check before they publish. */
+export function isValidJobSpec(spec: JobSpec): boolean {
+  return checkJobEntry(spec.id, { ...spec, state: 'open' }) !== undefined
+}
+
+/** What is wrong with a spec, for the submitter's error message. */
+export function jobSpecProblems(spec: JobSpec): string {
+  const result = v.safeParse(jobEntrySchema, { ...spec, state: 'open' })
+  if (result.success) return 'none'
+  return result.issues
+    .slice(0, 4)
+    .map((issue) => `${v.getDotPath(issue) ?? 'job'}: ${issue.message}`)
+    .join('; ')
+}
+
+/** An error record cut to what readers accept, so an honest donor's long error still counts. */
+export function capErrorRecord(error: ErrorRecord): ErrorRecord {
+  const name = String(error.name).slice(0, MAX_ERROR_NAME_LENGTH)
+  const message = String(error.message).slice(0, MAX_ERROR_MESSAGE_LENGTH)
+  return error.stack === undefined ? { name, message } : { name, message, stack: String(error.stack).slice(0, MAX_ERROR_STACK_LENGTH) }
+}
