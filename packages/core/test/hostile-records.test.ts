@@ -179,7 +179,8 @@ describe('records checked before use', () => {
     // One job of 300,000 tasks is over the quota by itself.
     expect([...admittedJobs([entry('spam', 300_000, 0)], DEFAULT_ADMISSION)]).toEqual([])
     const many = Array.from({ length: 10 }, (_, i) => entry(`j${i}`, 10, 10 - i))
-    expect([...admittedJobs(many, DEFAULT_ADMISSION)].sort()).toEqual(['j6', 'j7', 'j8', 'j9'])
+    expect([...admittedJobs(many, { ...DEFAULT_ADMISSION, maxOpenJobs: 4 })].sort()).toEqual(['j6', 'j7', 'j8', 'j9'])
+    expect(admittedJobs(many, DEFAULT_ADMISSION).size).toBe(10)
     expect([...admittedJobs([entry('a', 60_000, 0), entry('b', 60_000, 1), entry('c', 10, 2)], DEFAULT_ADMISSION)]).toEqual(['a', 'c'])
   })
 })

@@ -30,7 +30,7 @@ export interface AdmissionQuota {
 export const ESTIMATED_BYTES_PER_TASK = 600
 
 export const DEFAULT_ADMISSION: AdmissionQuota = {
-  maxOpenJobs: 4,
+  maxOpenJobs: 256,
   maxOpenTasks: 100_000,
   maxOpenBytes: 64 * 1024 * 1024,
 }
