@@ -118,6 +118,11 @@ export class ProtocolError extends TesseraError {
   override name = 'ProtocolError'
 }
 
+/** A peer sent more than its share (messages, bytes or requests per second). */
+export class RateLimitError extends TesseraError {
+  override name = 'RateLimitError'
+}
+
 /**
  * An error thrown by a task's own code, carried back from wherever it ran. Its
  * `name` is the original error's name (`RangeError`, `MyDomainError`, ...).
@@ -172,6 +177,7 @@ const rebuilders: Record<string, (message: string) => Error> = {
   ExecutorClosedError: (m) => new ExecutorClosedError(m),
   TransportClosedError: (m) => new TransportClosedError(m),
   ProtocolError: (m) => new ProtocolError(m),
+  RateLimitError: (m) => new RateLimitError(m),
   AccessDeniedError: (m) => new AccessDeniedError(m),
   CancelledError: (m) => new CancelledError(m),
   WorkerCrashedError: (m) => new WorkerCrashedError(m),

@@ -23,6 +23,7 @@ export {
   TransportClosedError,
   ExecutorClosedError,
   ProtocolError,
+  RateLimitError,
   AccessDeniedError,
   CancelledError,
   WorkerCrashedError,

@@ -1,0 +1,53 @@
+/**
+ * What one peer may make this peer do. Every figure bounds either the time one
+ * message can hold the event loop, or the share of it one peer can take.
+ */
+export interface ReplicationLimits {
+  /**
+   * An update (or one piece of a sync reply) of at most this many bytes. Applying
+   * 128 KiB of the smallest Yjs entries takes about 20–50 ms here; our own writers
+   * keep transactions ≤ 32 KiB, and larger changes travel in pieces of this size.
+   */
+  readonly maxUpdateBytes: number
+  /**
+   * A piece holding one single struct (a large binary or string value) may be this
+   * big: it cannot be cut, and applying one struct costs a copy, not a walk.
+   */
+  readonly maxStructBytes: number
+  /** A state vector of a sync or repair request (about 6–10 bytes per writer ever seen). */
+  readonly maxStateVectorBytes: number
+  /** Unsolicited bytes per second a peer may send (updates, relays), and the burst it may save up. */
+  readonly bytesPerSecond: number
+  readonly burstBytes: number
+  /** Messages per second a peer may send, and the burst. */
+  readonly messagesPerSecond: number
+  readonly burstMessages: number
+  /**
+   * A peer that keeps sending past its allowance until it owes this many bursts is
+   * reported (and the mesh drops and bans it); before that, its excess is dropped.
+   */
+  readonly banAfterBursts: number
+  /** A peer that got a reply of more than one piece gets the next large one only after this long. */
+  readonly fullSyncIntervalMs: number
+  /** Sync replies being encoded at once, across all peers; further requests wait for anti-entropy. */
+  readonly maxConcurrentReplies: number
+  /** Work done in one turn of the event loop, encoding replies or applying updates, before yielding. */
+  readonly sliceMs: number
+  /** Updates parked for missing predecessors beyond this are dropped (anti-entropy refetches them). */
+  readonly maxParkedBytes: number
+}
+
+export const REPLICATION_LIMITS: ReplicationLimits = {
+  maxUpdateBytes: 128 * 1024,
+  maxStructBytes: 2 * 1024 * 1024,
+  maxStateVectorBytes: 1024 * 1024,
+  bytesPerSecond: 4 * 1024 * 1024,
+  burstBytes: 16 * 1024 * 1024,
+  messagesPerSecond: 2_000,
+  burstMessages: 10_000,
+  banAfterBursts: 1,
+  fullSyncIntervalMs: 10_000,
+  maxConcurrentReplies: 4,
+  sliceMs: 20,
+  maxParkedBytes: 4 * 1024 * 1024,
+}
