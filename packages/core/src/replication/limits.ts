@@ -5,8 +5,9 @@
 export interface ReplicationLimits {
   /**
    * An update (or one piece of a sync reply) of at most this many bytes. Applying
-   * 128 KiB of the smallest Yjs entries takes about 20–50 ms here; our own writers
-   * keep transactions ≤ 32 KiB, and larger changes travel in pieces of this size.
+   * 64 KiB of the smallest Yjs map entries (about 4,000) takes 10–40 ms on a loaded
+   * 2-core machine; our own writers keep transactions ≤ 32 KiB, and anything
+   * larger travels in pieces of this size.
    */
   readonly maxUpdateBytes: number
   /**
@@ -38,11 +39,11 @@ export interface ReplicationLimits {
 }
 
 export const REPLICATION_LIMITS: ReplicationLimits = {
-  maxUpdateBytes: 128 * 1024,
+  maxUpdateBytes: 64 * 1024,
   maxStructBytes: 2 * 1024 * 1024,
   maxStateVectorBytes: 1024 * 1024,
-  bytesPerSecond: 4 * 1024 * 1024,
-  burstBytes: 16 * 1024 * 1024,
+  bytesPerSecond: 1024 * 1024,
+  burstBytes: 8 * 1024 * 1024,
   messagesPerSecond: 2_000,
   burstMessages: 10_000,
   banAfterBursts: 1,

@@ -5,6 +5,10 @@ import * as Y from 'yjs'
 const DELETE_SCAN_STRUCTS = 20_000
 /** A deleted range costs at most this many bytes in the delete set (two varuints). */
 const DELETE_ITEM_BYTES = 12
+/** At most: the count of clients and an empty delete set. */
+const PIECE_HEADER_BYTES = 12
+/** At most: a struct count, a client id and a clock, as varuints. */
+const SEGMENT_HEADER_BYTES = 24
 
 interface Segment {
   readonly client: number
@@ -78,11 +82,12 @@ export class UpdatePieces {
         const encoder = new Y.UpdateEncoderV1()
         struct.write(encoder, this.#clock - struct.id.clock)
         const part = encoder.toUint8Array()
-        if (bytes > 0 && bytes + part.byteLength > this.pieceBytes) return encodeStructs(segments)
+        const header = segment === undefined ? SEGMENT_HEADER_BYTES : 0
+        if (bytes > 0 && bytes + header + part.byteLength > this.pieceBytes - PIECE_HEADER_BYTES) return encodeStructs(segments)
         if (segment === undefined) segments.push((segment = { client, clock: this.#clock, count: 0, parts: [] }))
         segment.parts.push(part)
         segment.count++
-        bytes += part.byteLength
+        bytes += header + part.byteLength
         this.#clock = struct.id.clock + struct.length
       }
       this.#clientIndex++
@@ -103,7 +108,7 @@ export class UpdatePieces {
       let index = this.#dsClock < state && structs.length > 0 ? Y.findIndexSS(structs, Math.max(this.#dsClock, structs[0]?.id.clock ?? 0)) : structs.length
       let runs = deletes.get(client)
       for (; index < structs.length; index++) {
-        if (scanned >= DELETE_SCAN_STRUCTS || bytes >= this.pieceBytes) return encodeDeletes(deletes)
+        if (scanned >= DELETE_SCAN_STRUCTS || bytes + DELETE_ITEM_BYTES + PIECE_HEADER_BYTES + SEGMENT_HEADER_BYTES > this.pieceBytes) return deletes.size > 0 ? encodeDeletes(deletes) : null
         const struct = structs[index] as Y.Item | Y.GC
         scanned++
         const start = Math.max(this.#dsClock, struct.id.clock)
@@ -113,7 +118,10 @@ export class UpdatePieces {
         const last = runs?.[runs.length - 1]
         if (last !== undefined && last[0] + last[1] === start) last[1] += len
         else {
-          if (runs === undefined) deletes.set(client, (runs = []))
+          if (runs === undefined) {
+            deletes.set(client, (runs = []))
+            bytes += SEGMENT_HEADER_BYTES
+          }
           runs.push([start, len])
           bytes += DELETE_ITEM_BYTES
         }
