@@ -10,7 +10,7 @@ const GUID = 'tessera/job/hostile'
  * than its cores (other test runs), every slice takes longer in wall time by the
  * load factor, so the bound scales with it; each test prints both.
  */
-const MAX_LAG_MS = 100 * Math.max(1, loadavg()[0] / availableParallelism())
+const MAX_LAG_MS = 100 * Math.max(1, (loadavg()[0] ?? 0) / availableParallelism())
 
 const until = async (what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs

@@ -9,6 +9,7 @@ import {
   type BlobStore,
   type PeerId,
   type PeerPort,
+  type ReplicationLimits,
 } from '@tessera/core'
 import { BlobExchange } from '../blobs/blob-exchange.ts'
 import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
@@ -44,6 +45,10 @@ export interface MeshPeerOptions {
   readonly events?: MeshEvents
   /** A peer caught sending blob bytes that do not match their address. */
   readonly onBadPeer?: (peer: PeerId, error: Error) => void
+  /** A peer dropped and banned for what it sent on the documents channel (malformed, oversized, flooding). */
+  readonly onBannedPeer?: (peer: PeerId, error: unknown) => void
+  /** Caps on what one peer can make the document replicator do. */
+  readonly replicationLimits?: Partial<ReplicationLimits>
 }
 
 /**
@@ -110,6 +115,12 @@ export class MeshPeer implements PeerPort {
       // Beyond maxPeers not everyone is a neighbour: updates must gossip.
       relay: true,
       ...(options.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.syncIntervalMs }),
+      ...(options.replicationLimits === undefined ? {} : { limits: options.replicationLimits }),
+      // Honest peers never send what the replicator reports: drop the link and ban the sender.
+      onPeerError: (peer, error) => {
+        mesh.ban(peer, error)
+        options.onBannedPeer?.(peer, error)
+      },
     })
     replicator.add(swarm.doc)
     const presence = new Presence(
