@@ -211,6 +211,42 @@ describe('hostile updates against the replicator', () => {
   })
 })
 
+describe('sync replies in pieces', () => {
+  it('bring a late joiner a document with deletions and concurrent writers, equal to the original, in messages under the cap', async () => {
+    const network = new MemoryNetwork()
+    const doc = new Y.Doc({ guid: GUID })
+    const other = new Y.Doc()
+    doc.transact(() => {
+      for (let i = 0; i < 20_000; i++) doc.getMap('m').set(`k${i}`, `value ${i}`)
+    })
+    other.transact(() => {
+      for (let i = 0; i < 5_000; i++) other.getArray('a').push([i])
+    })
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other))
+    doc.transact(() => {
+      for (let i = 0; i < 20_000; i += 2) doc.getMap('m').delete(`k${i}`)
+      doc.getArray('a').delete(100, 2_000)
+    })
+    const holder = new DocReplicator({ transport: network.join(asPeerId('holder')), clock: systemClock, syncIntervalMs: 0 })
+    holder.add(doc)
+    const sizes: number[] = []
+    const joinerTransport = network.join(asPeerId('joiner'))
+    joinerTransport.onMessage((_from, bytes) => sizes.push(bytes.byteLength))
+    const copy = new Y.Doc({ guid: GUID })
+    const joiner = new DocReplicator({ transport: joinerTransport, clock: systemClock, syncIntervalMs: 0 })
+    closers.push(() => {
+      holder.close()
+      joiner.close()
+    })
+    joiner.add(copy)
+    await until('the copy', () => JSON.stringify(copy.toJSON()) === JSON.stringify(doc.toJSON()))
+    expect(Y.encodeStateVector(copy)).toEqual(Y.encodeStateVector(doc))
+    expect(copy.getMap('m').size).toBe(10_000)
+    expect(sizes.length).toBeGreaterThan(3)
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024 + 128)
+  })
+})
+
 /** A document's state as the sync reply pieces an honest peer sends for an empty state vector. */
 async function piecesOf(doc: Y.Doc): Promise<Uint8Array[]> {
   const network = new MemoryNetwork()
