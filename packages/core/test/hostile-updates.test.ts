@@ -239,7 +239,9 @@ describe('sync replies in pieces', () => {
       joiner.close()
     })
     joiner.add(copy)
-    await until('the copy', () => JSON.stringify(copy.toJSON()) === JSON.stringify(doc.toJSON()))
+    // Map entries compare as a set: the order a map lists its keys in is the order they arrived.
+    const content = (d: Y.Doc): string => JSON.stringify([Object.entries(d.getMap('m').toJSON()).sort(), d.getArray('a').toArray()])
+    await until('the copy', () => content(copy) === content(doc))
     expect(Y.encodeStateVector(copy)).toEqual(Y.encodeStateVector(doc))
     expect(copy.getMap('m').size).toBe(10_000)
     expect(sizes.length).toBeGreaterThan(3)
