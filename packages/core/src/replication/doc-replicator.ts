@@ -9,6 +9,7 @@ import { PeerGuard } from './peer-guard.ts'
 import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
 import { checkUpdate } from './update-checks.ts'
+import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 
 export interface DocReplicatorOptions {
@@ -56,7 +57,7 @@ export class DocReplicator {
   readonly #unsubscribe: Unsubscribe[] = []
   /** Per document: peers asked for a sync that have not answered yet, and when. */
   readonly #pending = new Map<string, Map<PeerId, number>>()
-  readonly #unknown = new Map<string, { updates: Array<{ from: PeerId; update: Uint8Array }>; bytes: number }>()
+  readonly #held: HeldUpdates
   readonly #limits: ReplicationLimits
   readonly #guard: PeerGuard
   readonly #replies: SyncReplies
@@ -72,6 +73,7 @@ export class DocReplicator {
   constructor(private readonly options: DocReplicatorOptions) {
     const { transport, clock } = options
     const limits = (this.#limits = { ...REPLICATION_LIMITS, ...options.limits })
+    this.#held = new HeldUpdates(options.maxUnknownDocs ?? 8, options.maxUnknownBytes ?? 4 * 1024 * 1024)
     this.#guard = new PeerGuard(limits, clock, (peer, error) => this.#reject(peer, error))
     this.#replies = new SyncReplies({
       clock,
@@ -123,12 +125,10 @@ export class DocReplicator {
     }
     doc.on('update', onUpdate)
     this.#docs.set(doc.guid, { doc, off: () => doc.off('update', onUpdate) })
-    const held = this.#unknown.get(doc.guid)
-    this.#unknown.delete(doc.guid)
     // What fits one update's cap applies now (a job's first tasks); the rest in slices.
     let bytes = 0
     const now: Inbound[] = []
-    for (const { from, update } of held?.updates ?? []) {
+    for (const { from, update } of this.#held.take(doc.guid)) {
       bytes += update.byteLength
       if (bytes <= this.#limits.maxUpdateBytes) now.push({ from, update, relayable: false })
       else this.#inbox.push(doc.guid, { from, update, relayable: false })
@@ -183,7 +183,7 @@ export class DocReplicator {
     const entry = this.#docs.get(message.doc)
     if (entry === undefined) {
       if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
-      else if (message.type !== 'sync-unknown') this.#hold(message.doc, from, message.update)
+      else if (message.type !== 'sync-unknown') this.#held.hold(message.doc, { from, update: message.update })
       return
     }
     switch (message.type) {
@@ -320,17 +320,6 @@ export class DocReplicator {
       for (const peer of this.#randomPeers(1)) for (const guid of this.#docs.keys()) this.#requestSync(peer, guid, true)
       this.#scheduleSync()
     }, interval)
-  }
-
-  #hold(guid: string, from: PeerId, update: Uint8Array): void {
-    let held = this.#unknown.get(guid)
-    if (held === undefined) {
-      if (this.#unknown.size >= (this.options.maxUnknownDocs ?? 8)) return
-      this.#unknown.set(guid, (held = { updates: [], bytes: 0 }))
-    }
-    if (held.bytes + update.byteLength > (this.options.maxUnknownBytes ?? 4 * 1024 * 1024)) return
-    held.updates.push({ from, update })
-    held.bytes += update.byteLength
   }
 
   #randomPeers(count: number, except?: PeerId): PeerId[] {
