@@ -11,8 +11,9 @@ export interface ReplicationLimits {
    */
   readonly maxUpdateBytes: number
   /**
-   * A piece holding one single struct (a large binary or string value) may be this
-   * big: it cannot be cut, and applying one struct costs a copy, not a walk.
+   * A piece holding one single binary or string value may be this big: it cannot
+   * be cut, and applying it costs a copy, not a walk. (Our own writers keep values
+   * ≤ 1 KiB inline and larger ones as blobs; applications may store more.)
    */
   readonly maxStructBytes: number
   /** A state vector of a sync or repair request (about 6–10 bytes per writer ever seen). */
@@ -40,7 +41,7 @@ export interface ReplicationLimits {
 
 export const REPLICATION_LIMITS: ReplicationLimits = {
   maxUpdateBytes: 64 * 1024,
-  maxStructBytes: 2 * 1024 * 1024,
+  maxStructBytes: 8 * 1024 * 1024,
   maxStateVectorBytes: 1024 * 1024,
   bytesPerSecond: 1024 * 1024,
   burstBytes: 8 * 1024 * 1024,

@@ -19,7 +19,7 @@ interface Segment {
 
 /**
  * A document's changes since a state vector, as a series of Yjs (v1) updates of
- * at most `pieceBytes` each (a single struct larger than that travels alone).
+ * at most `pieceBytes` each (a single larger value travels alone).
  * Applied in order, the pieces have the effect of `Y.encodeStateAsUpdate(doc, sv)`.
  * Each `next()` call does a bounded amount of work, so a sender can yield to its
  * event loop between pieces of a document of any size. Positions are kept as
