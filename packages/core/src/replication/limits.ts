@@ -29,6 +29,8 @@ export interface ReplicationLimits {
    * reported (and the mesh drops and bans it); before that, its excess is dropped.
    */
   readonly banAfterBursts: number
+  /** Sync and repair requests a peer may make per second (five seconds' worth at once); more go unanswered. */
+  readonly syncRequestsPerSecond: number
   /** A peer that got a reply of more than one piece gets the next large one only after this long. */
   readonly fullSyncIntervalMs: number
   /** Sync replies being encoded at once, across all peers; further requests wait for anti-entropy. */
@@ -48,6 +50,7 @@ export const REPLICATION_LIMITS: ReplicationLimits = {
   messagesPerSecond: 2_000,
   burstMessages: 10_000,
   banAfterBursts: 1,
+  syncRequestsPerSecond: 20,
   fullSyncIntervalMs: 10_000,
   maxConcurrentReplies: 4,
   sliceMs: 20,

@@ -1,8 +1,9 @@
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { Clock } from '../clock.ts'
 import type { PeerId } from '../ids.ts'
 import type { ReplicationLimits } from './limits.ts'
 import type { ReplicationMessage } from './protocol.ts'
+import { TokenBucket } from './token-bucket.ts'
 import { EMPTY_UPDATE, UpdatePieces } from './update-pieces.ts'
 
 export interface SyncRepliesHost {
@@ -11,6 +12,15 @@ export interface SyncRepliesHost {
   doc(guid: string): Y.Doc | undefined
   /** False when the message could not be queued (link gone or full): the reply stops. */
   send(peer: PeerId, message: ReplicationMessage): boolean
+}
+
+/** Below this many missing clocks (items, characters), a reply is encoded at once. */
+const FAST_PATH_CLOCKS = 1_000
+
+function missingClocks(doc: Y.Doc, since: ReadonlyMap<number, number>): number {
+  let missing = 0
+  for (const client of doc.store.clients.keys()) missing += Math.max(0, Y.getState(doc.store, client) - (since.get(client) ?? 0))
+  return missing
 }
 
 interface Job {
@@ -29,6 +39,7 @@ interface Job {
  */
 export class SyncReplies {
   readonly #jobs = new Map<string, Job>()
+  readonly #requests = new Map<PeerId, TokenBucket>()
   /** When each (peer, document) last got a reply of more than one piece. */
   readonly #largeAt = new Map<string, number>()
 
@@ -39,6 +50,19 @@ export class SyncReplies {
     const doc = this.host.doc(guid)
     if (doc === undefined || this.#jobs.has(key) || this.#jobs.size >= this.host.limits.maxConcurrentReplies) return
     const { clock, limits } = this.host
+    // Even a small reply costs a walk over the document's deletions: requests are rationed too.
+    let bucket = this.#requests.get(peer)
+    if (bucket === undefined) this.#requests.set(peer, (bucket = new TokenBucket(limits.syncRequestsPerSecond, limits.syncRequestsPerSecond * 5, clock.now())))
+    if (!bucket.take(1, clock.now())) return
+    // The usual case, routine anti-entropy between peers nearly in step: Yjs's own
+    // encoder, in one message, when that is small.
+    if (missingClocks(doc, since) <= FAST_PATH_CLOCKS) {
+      const update = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Map(since)))
+      if (update.byteLength <= limits.maxUpdateBytes) {
+        this.host.send(peer, { type: 'sync-reply', doc: guid, update })
+        return
+      }
+    }
     const lastLarge = this.#largeAt.get(key)
     // Within the interval, a peer still gets whatever fits one piece (its routine
     // anti-entropy), but not the whole document again.
