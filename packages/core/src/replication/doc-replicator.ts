@@ -179,7 +179,6 @@ export class DocReplicator {
   }
 
   #handle(from: PeerId, message: ReplicationMessage): void {
-    if (message.type === 'update' || message.type === 'sync-reply') checkUpdate(message.update, this.#limits)
     const entry = this.#docs.get(message.doc)
     if (entry === undefined) {
       if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
@@ -224,7 +223,18 @@ export class DocReplicator {
     this.options.onPeerError?.(peer, error)
   }
 
-  #apply(doc: Y.Doc, batch: readonly Inbound[]): void {
+  #apply(doc: Y.Doc, received: readonly Inbound[]): void {
+    // Checked here, inside the apply queue's time slices, not on arrival: many
+    // messages can arrive in one turn of the event loop.
+    const batch = received.filter(({ from, update }) => {
+      try {
+        checkUpdate(update, this.#limits)
+        return true
+      } catch (error) {
+        this.#reject(from, error)
+        return false
+      }
+    })
     const last = batch[batch.length - 1]
     if (last === undefined) return
     if (batch.length > 1) {
