@@ -167,8 +167,7 @@ export class DocReplicator {
     } catch (error) {
       return this.#reject(from, error)
     }
-    // A piece of a reply we asked for costs the sender no allowance: a late joiner
-    // asks for the whole document. Everything else a peer sends on its own does.
+    // A reply we asked for (a late joiner asks for everything) costs its sender no byte allowance.
     const solicited = message.type === 'sync-reply' && this.#pending.get(message.doc)?.has(from) === true
     if (!this.#guard.admit(from, bytes.byteLength, solicited)) return
     try {
@@ -224,8 +223,7 @@ export class DocReplicator {
   }
 
   #apply(doc: Y.Doc, received: readonly Inbound[]): void {
-    // Checked here, inside the apply queue's time slices, not on arrival: many
-    // messages can arrive in one turn of the event loop.
+    // Checked within the apply queue's slices: many messages can arrive in one turn.
     const batch = received.filter(({ from, update }) => {
       try {
         checkUpdate(update, this.#limits)
