@@ -137,7 +137,7 @@ export class DocReplicator {
     for (const peer of this.#randomPeers(this.options.maxPendingSyncs ?? 2)) this.#requestSync(peer, doc.guid)
   }
 
-  /** Stops replicating a document (a finished job), without touching it. */
+  /** Stops replicating a document (a finished job). */
   remove(guid: string): void {
     this.#docs.get(guid)?.off()
     this.#docs.delete(guid)
