@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'too-large'
   | 'rate-limited'
   | 'too-many-rooms'
+  /** This connection, or its address, created as many rooms as it may: it can still join existing ones. */
+  | 'too-many-new-rooms'
   | 'unauthorized'
   | 'not-subscribed'
   | 'server-full'

@@ -9,6 +9,7 @@ import type { DisconnectReason, SignalingMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 import { isValidName, parseClientFrame } from './parse.ts'
 import { FrameRateLimiter } from './rate-limit.ts'
+import { addressKey, RoomCreationQuota } from './room-quota.ts'
 import { Rooms } from './rooms.ts'
 import { verifyRoomToken } from './tokens.ts'
 
@@ -17,6 +18,8 @@ export interface HubConnection {
   send(text: string): boolean
   /** Ends the connection; the owner calls `SignalingHub.disconnect` once it is closed. */
   end(code: number, reason: string, why: DisconnectReason): void
+  /** Where it comes from (the socket's remote address): room creation is capped per address. */
+  readonly address?: string
 }
 
 /** WebSocket close codes the hub uses. */
@@ -36,6 +39,7 @@ type PublishFrame = Extract<ClientFrame, { type: 'publish' }>
 
 export class SignalingHub<C extends HubConnection> {
   readonly rooms: Rooms<C>
+  readonly roomQuota: RoomCreationQuota<C>
   private readonly states = new Map<C, ConnectionState>()
   private readonly welcome: string
 
@@ -45,6 +49,7 @@ export class SignalingHub<C extends HubConnection> {
     private readonly now: () => number = Date.now,
   ) {
     this.rooms = new Rooms<C>(config.maxTopics)
+    this.roomQuota = new RoomCreationQuota<C>(config.maxNewRoomsPerConnection, config.maxNewRoomsPerAddress)
     this.welcome = JSON.stringify({
       type: 'welcome',
       iceServers: config.iceServers,
@@ -75,6 +80,7 @@ export class SignalingHub<C extends HubConnection> {
   disconnect(conn: C): void {
     if (!this.states.delete(conn)) return
     for (const { topic, peer } of this.rooms.leaveAll(conn)) {
+      this.forgetIfEmpty(topic)
       if (peer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer })
     }
   }
@@ -145,10 +151,18 @@ export class SignalingHub<C extends HubConnection> {
           this.refuse(conn, 'too-many-rooms', `cannot join ${JSON.stringify(topic)}: a connection may be in at most ${this.config.maxRooms} rooms`, topic)
           continue
         }
+        const creates = this.rooms.members(topic).size === 0
+        const address = addressKey(conn.address)
+        const quota = creates ? this.roomQuota.refusal(conn, address) : undefined
+        if (quota !== undefined) {
+          this.refuse(conn, 'too-many-new-rooms', `cannot create ${JSON.stringify(topic)}: ${quota}`, topic)
+          continue
+        }
         if (this.rooms.join(conn, topic) === 'too-many-topics') {
           this.refuse(conn, 'server-full', `cannot create ${JSON.stringify(topic)}: the server holds its limit of ${this.config.maxTopics} rooms`, topic)
           continue
         }
+        if (creates) this.roomQuota.created(topic, conn, address)
       }
 
       if (frame.peer === undefined) {
@@ -158,7 +172,10 @@ export class SignalingHub<C extends HubConnection> {
       const result = this.rooms.bind(conn, topic, frame.peer, frame.meta ?? {}, pinned)
       if (result.status === 'conflict' || result.status === 'not-member') {
         // Refused as a whole: a subscribe that cannot bind its peer id does not half-join.
-        if (newMember) this.rooms.leave(conn, topic)
+        if (newMember) {
+          this.rooms.leave(conn, topic)
+          this.forgetIfEmpty(topic)
+        }
         this.refuse(conn, 'unauthorized', `peer id ${JSON.stringify(frame.peer)} in room ${JSON.stringify(topic)} belongs to a peer admitted by a token for it`, topic)
         continue
       }
@@ -178,7 +195,12 @@ export class SignalingHub<C extends HubConnection> {
 
   private unsubscribe(conn: C, topic: string): void {
     const { peer } = this.rooms.leave(conn, topic)
+    this.forgetIfEmpty(topic)
     if (peer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer })
+  }
+
+  private forgetIfEmpty(topic: string): void {
+    if (this.rooms.members(topic).size === 0) this.roomQuota.removed(topic)
   }
 
   private publish(conn: C, frame: PublishFrame): void {

@@ -23,6 +23,7 @@ const ERROR_CODES = Object.keys({
   'too-large': 0,
   'rate-limited': 0,
   'too-many-rooms': 0,
+  'too-many-new-rooms': 0,
   unauthorized: 0,
   'not-subscribed': 0,
   'server-full': 0,

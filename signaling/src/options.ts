@@ -30,6 +30,17 @@ export interface SignalingServerOptions {
   readonly maxRooms?: number
   /** Topics that may exist at once across the server. Default 10,000. */
   readonly maxTopics?: number
+  /**
+   * Rooms one connection may have created that still exist. Joining an existing
+   * room is never limited by this. Default 8.
+   */
+  readonly maxNewRoomsPerConnection?: number
+  /**
+   * Rooms that connections from one address (an IPv4 address, an IPv6 /64) may
+   * have created that still exist, so that many connections from one place cannot
+   * fill the server's `maxTopics`. Default 64.
+   */
+  readonly maxNewRoomsPerAddress?: number
   /** Open connections at once; more are told `server-full` and closed with 1013. Default 10,000. */
   readonly maxConnections?: number
   readonly rateLimit?: Partial<RateLimitConfig>
@@ -64,6 +75,8 @@ export interface ResolvedOptions {
   readonly maxPayload: number
   readonly maxRooms: number
   readonly maxTopics: number
+  readonly maxNewRoomsPerConnection: number
+  readonly maxNewRoomsPerAddress: number
   readonly maxTopicsPerFrame: number
   readonly maxConnections: number
   readonly rateLimit: RateLimitConfig
@@ -80,6 +93,8 @@ export const DEFAULTS = {
   maxPayload: 64 * 1024,
   maxRooms: 32,
   maxTopics: 10_000,
+  maxNewRoomsPerConnection: 8,
+  maxNewRoomsPerAddress: 64,
   maxConnections: 10_000,
   rateLimit: { framesPerSecond: 100, burst: 200, floodFactor: 10, floodWindowMs: 1000 },
   keepAliveMs: 30_000,
@@ -107,6 +122,8 @@ export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOp
     maxPayload: positiveInteger('maxPayload', options.maxPayload, DEFAULTS.maxPayload),
     maxRooms,
     maxTopics: positiveInteger('maxTopics', options.maxTopics, DEFAULTS.maxTopics),
+    maxNewRoomsPerConnection: positiveInteger('maxNewRoomsPerConnection', options.maxNewRoomsPerConnection, DEFAULTS.maxNewRoomsPerConnection),
+    maxNewRoomsPerAddress: positiveInteger('maxNewRoomsPerAddress', options.maxNewRoomsPerAddress, DEFAULTS.maxNewRoomsPerAddress),
     // A client must be able to join all the rooms it is allowed in with one frame.
     maxTopicsPerFrame: Math.max(MAX_TOPICS_PER_FRAME, maxRooms),
     maxConnections: positiveInteger('maxConnections', options.maxConnections, DEFAULTS.maxConnections),

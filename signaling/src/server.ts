@@ -35,6 +35,7 @@ class SocketConnection implements HubConnection {
   constructor(
     readonly ws: WebSocket,
     private readonly maxBufferedBytes: number,
+    readonly address: string | undefined,
   ) {}
 
   send(text: string): boolean {
@@ -96,11 +97,11 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       socket.destroy()
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws))
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress))
   })
 
-  function accept(ws: WebSocket): void {
-    const conn = new SocketConnection(ws, config.maxBufferedBytes)
+  function accept(ws: WebSocket, address: string | undefined): void {
+    const conn = new SocketConnection(ws, config.maxBufferedBytes, address)
     connections.add(conn)
     ws.on('error', (error: Error & { code?: string }) => {
       // ws closes the socket itself after these; only the accounting is ours.

@@ -129,6 +129,11 @@ export class ProtocolError extends TesseraError {
   override name = 'ProtocolError'
 }
 
+/** A peer sent more than its share (messages, bytes or requests per second). */
+export class RateLimitError extends TesseraError {
+  override name = 'RateLimitError'
+}
+
 /**
  * An error thrown by a task's own code, carried back from wherever it ran. Its
  * `name` is the original error's name (`RangeError`, `MyDomainError`, ...).
@@ -191,6 +196,7 @@ registerErrors(
   ExecutorClosedError,
   TransportClosedError,
   ProtocolError,
+  RateLimitError,
   AccessDeniedError,
   CancelledError,
   WorkerCrashedError,

@@ -24,6 +24,7 @@ export {
   TransportClosedError,
   ExecutorClosedError,
   ProtocolError,
+  RateLimitError,
   AccessDeniedError,
   CancelledError,
   WorkerCrashedError,
@@ -136,6 +137,7 @@ export { selectStragglers, median, type StragglerOptions } from './scheduler/str
 export { nextBatchSize, type BatchSizeInput } from './scheduler/batch-size.ts'
 
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
+export { REPLICATION_LIMITS, type ReplicationLimits } from './replication/limits.ts'
 export { encodeMessage, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
 export { Donor } from './donor/donor.ts'
 export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'

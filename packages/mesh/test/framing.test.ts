@@ -118,3 +118,12 @@ describe('framing', () => {
     expect(reassembler.accept(wholeFrame(2, Uint8Array.of(5)))).toEqual({ kind: 'message', channel: 2, payload: Uint8Array.of(5) })
   })
 })
+
+describe('per-channel caps', () => {
+  it('refuses a message over its channel cap at the first chunk, while other channels keep the link-wide cap', () => {
+    const reassembler = new Reassembler({ maxMessageBytes: 80 * 1024 * 1024, maxPartialMessages: 4, maxChannelMessageBytes: { 1: 200_000 } })
+    const big = new Uint8Array(300_000)
+    expect(() => reassembler.accept(new ChunkCursor(1, 7, big).next() as Uint8Array)).toThrow(/300000-byte message; the limit is 200000 bytes on channel 1/)
+    expect(reassembler.accept(new ChunkCursor(2, 8, big).next() as Uint8Array)).toEqual({ kind: 'partial' })
+  })
+})

@@ -2,7 +2,15 @@ import * as Y from 'yjs'
 import type { PeerId } from '../ids.ts'
 import type { Transport, Unsubscribe } from '../interfaces/transport.ts'
 import type { Clock } from '../clock.ts'
+import { SizeLimitError } from '../errors.ts'
+import { ApplyQueue, type Inbound } from './apply-queue.ts'
+import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
+import { PeerGuard } from './peer-guard.ts'
 import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
+import { SyncReplies } from './sync-replies.ts'
+import { checkUpdate } from './update-checks.ts'
+import { HeldUpdates } from './held-updates.ts'
+import { Outbox } from './outbox.ts'
 
 export interface DocReplicatorOptions {
   readonly transport: Transport
@@ -30,8 +38,13 @@ export interface DocReplicatorOptions {
   /** Pass updates learned from one peer on to the others (for partial meshes). */
   readonly relay?: boolean
   readonly random?: () => number
-  /** A malformed message or update from a peer: reported here, never thrown. */
+  /**
+   * A peer that sent something malformed, oversized or undecodable, or that floods:
+   * reported here (never thrown), so that the transport's owner can drop and ban it.
+   */
   readonly onPeerError?: (peer: PeerId, error: unknown) => void
+  /** Caps on what one peer can make this one do; see `REPLICATION_LIMITS`. */
+  readonly limits?: Partial<ReplicationLimits>
 }
 
 /**
@@ -44,15 +57,12 @@ export class DocReplicator {
   readonly #unsubscribe: Unsubscribe[] = []
   /** Per document: peers asked for a sync that have not answered yet, and when. */
   readonly #pending = new Map<string, Map<PeerId, number>>()
-  readonly #unknown = new Map<string, { updates: Uint8Array[]; bytes: number }>()
-  /** Received updates waiting for the apply window to close, per document, with their senders. */
-  readonly #inbox = new Map<string, Array<{ from: PeerId; update: Uint8Array }>>()
-  /**
-   * Local updates not yet sent, in the order they were made, across documents:
-   * a value written before the report that names it must also leave first.
-   * Consecutive updates to one document are merged into one message.
-   */
-  #outbox: Array<{ guid: string; updates: Uint8Array[] }> = []
+  readonly #held: HeldUpdates
+  readonly #limits: ReplicationLimits
+  readonly #guard: PeerGuard
+  readonly #replies: SyncReplies
+  readonly #inbox: ApplyQueue
+  readonly #outbox: Outbox
   #timer: unknown
   #closed = false
 
@@ -61,10 +71,44 @@ export class DocReplicator {
   }
 
   constructor(private readonly options: DocReplicatorOptions) {
-    const { transport } = options
+    const { transport, clock } = options
+    const limits = (this.#limits = { ...REPLICATION_LIMITS, ...options.limits })
+    this.#held = new HeldUpdates(options.maxUnknownDocs ?? 8, options.maxUnknownBytes ?? 4 * 1024 * 1024)
+    this.#guard = new PeerGuard(limits, clock, (peer, error) => this.#reject(peer, error))
+    this.#replies = new SyncReplies({
+      clock,
+      limits,
+      doc: (guid) => this.#docs.get(guid)?.doc,
+      send: (peer, message) => this.#send(peer, message),
+    })
+    const self = this
+    const batchMs = this.#applyBatchMs
+    const relay = options.relay === true
+    this.#inbox = new ApplyQueue({
+      clock,
+      // A relay applies each update alone, to learn which ones were news worth passing on.
+      delayMs: relay ? 0 : Math.max(0, batchMs),
+      mergeBytes: relay || batchMs <= 0 ? 0 : limits.maxUpdateBytes,
+      sliceMs: limits.sliceMs,
+      apply: (guid, batch) => {
+        const target = this.#docs.get(guid)
+        if (target !== undefined) this.#apply(target.doc, batch)
+      },
+      get closed() {
+        return self.#closed
+      },
+    })
+    this.#outbox = new Outbox({
+      clock,
+      maxUpdateBytes: limits.maxUpdateBytes,
+      doc: (guid) => this.#docs.get(guid)?.doc,
+      hasPeers: () => transport.peers().length > 0,
+      broadcast: (guid, update) => this.#broadcast({ type: 'update', doc: guid, update }),
+    })
     this.#unsubscribe.push(
       transport.onMessage((from, bytes) => this.#receive(from, bytes)),
       transport.onPeerChange(({ peer, connected }) => {
+        if (!connected) this.#replies.forget(peer)
         for (const guid of this.#docs.keys()) {
           if (connected) this.#requestSync(peer, guid)
           else this.#pending.get(guid)?.delete(peer)
@@ -77,23 +121,23 @@ export class DocReplicator {
   add(doc: Y.Doc): void {
     if (this.#docs.has(doc.guid)) return
     const onUpdate = (update: Uint8Array, origin: unknown): void => {
-      if (origin !== this) this.#queue(doc.guid, update)
+      if (origin !== this) this.#outbox.queue(doc.guid, update)
     }
     doc.on('update', onUpdate)
     this.#docs.set(doc.guid, { doc, off: () => doc.off('update', onUpdate) })
-    const held = this.#unknown.get(doc.guid)
-    this.#unknown.delete(doc.guid)
-    if (held !== undefined && held.updates.length > 0) {
-      try {
-        Y.applyUpdate(doc, Y.mergeUpdates(held.updates), this)
-      } catch {
-        // Held updates are untrusted; anti-entropy brings whatever was lost.
-      }
+    // What fits one update's cap applies now (a job's first tasks); the rest in slices.
+    let bytes = 0
+    const now: Inbound[] = []
+    for (const { from, update } of this.#held.take(doc.guid)) {
+      bytes += update.byteLength
+      if (bytes <= this.#limits.maxUpdateBytes) now.push({ from, update, relayable: false })
+      else this.#inbox.push(doc.guid, { from, update, relayable: false })
     }
+    this.#apply(doc, now)
     for (const peer of this.#randomPeers(this.options.maxPendingSyncs ?? 2)) this.#requestSync(peer, doc.guid)
   }
 
-  /** Stops replicating a document (a finished job), without touching it. */
+  /** Stops replicating a document (a finished job). */
   remove(guid: string): void {
     this.#docs.get(guid)?.off()
     this.#docs.delete(guid)
@@ -106,117 +150,129 @@ export class DocReplicator {
 
   close(): void {
     this.#closed = true
+    this.#replies.close()
     this.options.clock.clearTimeout(this.#timer)
     for (const off of this.#unsubscribe) off()
     for (const guid of [...this.#docs.keys()]) this.remove(guid)
   }
 
   #receive(from: PeerId, bytes: Uint8Array): void {
+    if (this.#closed) return
+    if (bytes.byteLength > this.#limits.maxStructBytes + 1024) {
+      return this.#reject(from, new SizeLimitError(`a replication message of ${bytes.byteLength} bytes`))
+    }
     let message: ReplicationMessage
     try {
       message = decodeMessage(bytes)
     } catch (error) {
-      this.options.onPeerError?.(from, error)
-      return
+      return this.#reject(from, error)
     }
-    const entry = this.#docs.get(message.doc)
-    if (entry === undefined) {
-      if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
-      else if (message.type !== 'sync-unknown') this.#hold(message.doc, message.update)
-      return
-    }
-    if (message.type === 'sync-unknown') {
-      this.#pending.get(message.doc)?.delete(from)
-      const others = this.#randomPeers(1, from)
-      for (const peer of others) this.#requestSync(peer, message.doc)
-      return
-    }
+    // A reply we asked for (a late joiner asks for everything) costs its sender no byte allowance.
+    const solicited = message.type === 'sync-reply' && this.#pending.get(message.doc)?.has(from) === true
+    if (!this.#guard.admit(from, bytes.byteLength, solicited)) return
     try {
-      if (message.type === 'sync-request') {
-        const update = Y.encodeStateAsUpdate(entry.doc, message.stateVector)
-        this.#send(from, { type: 'sync-reply', doc: message.doc, update })
-        return
-      }
-      if (message.type === 'repair-request') {
-        // Everyone else's changes count as known, so only the wanted clients' are sent.
-        const target = Y.decodeStateVector(Y.encodeStateVector(entry.doc))
-        for (const [client, clock] of Y.decodeStateVector(message.wanted)) target.set(client, clock)
-        const update = Y.encodeStateAsUpdate(entry.doc, Y.encodeStateVector(target))
-        this.#send(from, { type: 'sync-reply', doc: message.doc, update })
-        return
-      }
-      if (message.type === 'sync-reply') this.#pending.get(message.doc)?.delete(from)
-      if (this.#applyBatchMs <= 0 || this.options.relay === true) {
-        // Only fresh changes gossip on. A sync reply can be a whole document:
-        // the relay's other neighbours have it already, or ask for it themselves.
-        this.#apply(entry.doc, [{ from, update: message.update }], message.type === 'update')
-        return
-      }
-      const inbox = this.#inbox.get(message.doc)
-      if (inbox !== undefined) {
-        inbox.push({ from, update: message.update })
-        return
-      }
-      this.#inbox.set(message.doc, [{ from, update: message.update }])
-      this.options.clock.setTimeout(() => {
-        const batch = this.#inbox.get(message.doc) ?? []
-        this.#inbox.delete(message.doc)
-        const target = this.#docs.get(message.doc)
-        if (target !== undefined && !this.#closed) this.#apply(target.doc, batch)
-      }, this.#applyBatchMs)
+      this.#handle(from, message)
     } catch (error) {
-      this.options.onPeerError?.(from, error)
+      this.#reject(from, error)
     }
   }
 
-  #apply(doc: Y.Doc, batch: ReadonlyArray<{ from: PeerId; update: Uint8Array }>, relayable = false): void {
+  #handle(from: PeerId, message: ReplicationMessage): void {
+    const entry = this.#docs.get(message.doc)
+    if (entry === undefined) {
+      if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
+      else if (message.type !== 'sync-unknown') this.#held.hold(message.doc, { from, update: message.update })
+      return
+    }
+    switch (message.type) {
+      case 'sync-unknown': {
+        this.#pending.get(message.doc)?.delete(from)
+        for (const peer of this.#randomPeers(1, from)) this.#requestSync(peer, message.doc)
+        return
+      }
+      case 'sync-request':
+        return this.#replies.serve(from, message.doc, this.#readStateVector(message.stateVector))
+      case 'repair-request': {
+        // Everyone else's changes count as known, so only the wanted clients' are sent.
+        const since = Y.decodeStateVector(Y.encodeStateVector(entry.doc))
+        for (const [client, clock] of this.#readStateVector(message.wanted)) since.set(client, clock)
+        return this.#replies.serve(from, message.doc, since)
+      }
+      case 'sync-reply': {
+        const pending = this.#pending.get(message.doc)
+        // A reply in pieces keeps its request alive, so it is neither retried nor expired meanwhile.
+        if (message.more === true) {
+          if (pending?.has(from) === true) pending.set(from, this.options.clock.now())
+        } else pending?.delete(from)
+        // Only fresh changes gossip on. A sync reply can be a whole document:
+        // the relay's other neighbours have it already, or ask for it themselves.
+        return this.#inbox.push(message.doc, { from, update: message.update, relayable: false })
+      }
+      case 'update':
+        return this.#inbox.push(message.doc, { from, update: message.update, relayable: true })
+    }
+  }
+
+  #readStateVector(bytes: Uint8Array): Map<number, number> {
+    if (bytes.byteLength > this.#limits.maxStateVectorBytes) throw new SizeLimitError(`a state vector of ${bytes.byteLength} bytes`)
+    return Y.decodeStateVector(bytes)
+  }
+
+  #reject(peer: PeerId, error: unknown): void {
+    this.options.onPeerError?.(peer, error)
+  }
+
+  #apply(doc: Y.Doc, received: readonly Inbound[]): void {
+    // Checked within the apply queue's slices: many messages can arrive in one turn.
+    const batch = received.filter(({ from, update }) => {
+      try {
+        checkUpdate(update, this.#limits)
+        return true
+      } catch (error) {
+        this.#reject(from, error)
+        return false
+      }
+    })
     const last = batch[batch.length - 1]
     if (last === undefined) return
     if (batch.length > 1) {
       try {
         Y.applyUpdate(doc, Y.mergeUpdates(batch.map((b) => b.update)), this)
-        this.#repairIfParked(last.from, doc.guid, doc)
+        this.#afterApply(last.from, doc)
         return
       } catch {
         // One bad update spoils the merge: apply them one by one to find whose it was.
       }
     }
-    for (const { from, update } of batch) {
+    for (const { from, update, relayable } of batch) {
       try {
         const before = this.options.relay === true && relayable ? Y.encodeStateVector(doc) : undefined
         Y.applyUpdate(doc, update, this)
-        // Parked structs mean an earlier message was lost: ask the peer that sent this
-        // one, which has what is missing, instead of waiting for anti-entropy.
-        this.#repairIfParked(from, doc.guid, doc)
+        this.#afterApply(from, doc)
         if (before !== undefined && !sameBytes(before, Y.encodeStateVector(doc))) {
           this.#broadcast({ type: 'update', doc: doc.guid, update }, from)
         }
       } catch (error) {
-        this.options.onPeerError?.(from, error)
+        this.#reject(from, error)
       }
     }
   }
 
-  // Several transactions in one turn (a claim, a renewal, a report) reach each
-  // peer in as few messages as their order allows, so receivers apply less often.
-  #queue(guid: string, update: Uint8Array): void {
-    const last = this.#outbox[this.#outbox.length - 1]
-    if (last !== undefined && last.guid === guid) {
-      last.updates.push(update)
-      return
+  /**
+   * Parked structs mean an earlier message was lost: ask the peer that sent this
+   * one, which has what is missing, instead of waiting for anti-entropy. Yjs
+   * re-merges everything parked on every apply, so a pile of structs that can
+   * never apply (forged clocks) would make each apply slower: past a bound it is
+   * dropped, and its sender reported.
+   */
+  #afterApply(from: PeerId, doc: Y.Doc): void {
+    const parked = (doc.store.pendingStructs?.update.byteLength ?? 0) + (doc.store.pendingDs?.byteLength ?? 0)
+    if (parked > this.#limits.maxParkedBytes) {
+      doc.store.pendingStructs = null
+      doc.store.pendingDs = null
+      throw new SizeLimitError(`${parked} bytes of updates parked for missing predecessors`)
     }
-    if (this.#outbox.length === 0) this.options.clock.setTimeout(() => this.#flushOutbox(), 0)
-    this.#outbox.push({ guid, updates: [update] })
-  }
-
-  #flushOutbox(): void {
-    const segments = this.#outbox
-    this.#outbox = []
-    for (const { guid, updates } of segments) {
-      if (!this.#docs.has(guid)) continue
-      const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
-      this.#broadcast({ type: 'update', doc: guid, update })
-    }
+    this.#repairIfParked(from, doc.guid, doc)
   }
 
   #repairIfParked(peer: PeerId, guid: string, doc: Y.Doc): void {
@@ -274,17 +330,6 @@ export class DocReplicator {
     }, interval)
   }
 
-  #hold(guid: string, update: Uint8Array): void {
-    let held = this.#unknown.get(guid)
-    if (held === undefined) {
-      if (this.#unknown.size >= (this.options.maxUnknownDocs ?? 8)) return
-      this.#unknown.set(guid, (held = { updates: [], bytes: 0 }))
-    }
-    if (held.bytes + update.byteLength > (this.options.maxUnknownBytes ?? 4 * 1024 * 1024)) return
-    held.updates.push(update)
-    held.bytes += update.byteLength
-  }
-
   #randomPeers(count: number, except?: PeerId): PeerId[] {
     const peers = this.options.transport.peers().filter((p) => p !== except)
     const chosen: PeerId[] = []
@@ -295,8 +340,8 @@ export class DocReplicator {
     return chosen
   }
 
-  #send(peer: PeerId, message: ReplicationMessage): void {
-    if (!this.#closed) this.options.transport.send(peer, encodeMessage(message))
+  #send(peer: PeerId, message: ReplicationMessage): boolean {
+    return !this.#closed && this.options.transport.send(peer, encodeMessage(message))
   }
 
   #broadcast(message: ReplicationMessage, except?: PeerId): void {

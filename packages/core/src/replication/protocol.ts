@@ -13,7 +13,8 @@ export type ReplicationMessage =
    * parked for a missing predecessor, so the reply carries only what was lost.
    */
   | { readonly type: 'repair-request'; readonly doc: string; readonly wanted: Uint8Array }
-  | { readonly type: 'sync-reply'; readonly doc: string; readonly update: Uint8Array }
+  /** One piece of the answer; `more` says further pieces follow (a large reply is cut into many). */
+  | { readonly type: 'sync-reply'; readonly doc: string; readonly update: Uint8Array; readonly more?: true }
   /** "I do not hold that document": the asker tries another peer. */
   | { readonly type: 'sync-unknown'; readonly doc: string }
   /** A change made or learned since: applied, and passed on when gossiping. */
@@ -43,5 +44,7 @@ export function decodeMessage(bytes: Uint8Array): ReplicationMessage {
   const field = type === 'sync-request' ? 'stateVector' : type === 'repair-request' ? 'wanted' : 'update'
   const body = (raw as Record<string, unknown>)[field]
   if (!(body instanceof Uint8Array)) throw new ProtocolError(`${type} message without its bytes`)
+  const { more } = raw as Record<string, unknown>
+  if (more !== undefined && (type !== 'sync-reply' || more !== true)) throw new ProtocolError(`${type} message with a bad "more" field`)
   return raw as ReplicationMessage
 }

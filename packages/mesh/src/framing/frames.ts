@@ -78,6 +78,8 @@ export interface ReassemblerLimits {
   readonly maxMessageBytes: number
   /** Messages being reassembled at once on one link. */
   readonly maxPartialMessages: number
+  /** Tighter caps for some channels (documents travel in small pieces; only blobs are large). */
+  readonly maxChannelMessageBytes?: Readonly<Record<Channel, number>>
 }
 
 export type Decoded =
@@ -132,8 +134,9 @@ export class Reassembler {
     let partial = this.#partial.get(id)
     if (partial === undefined) {
       if (index !== 0) throw new ProtocolError(`chunk ${index} of message ${id} arrived before its first chunk`)
-      if (total > this.limits.maxMessageBytes) {
-        throw new SizeLimitError(`a peer announced a ${total}-byte message; the limit is ${this.limits.maxMessageBytes} bytes`)
+      const limit = Math.min(this.limits.maxMessageBytes, this.limits.maxChannelMessageBytes?.[frame[1] as number] ?? Number.POSITIVE_INFINITY)
+      if (total > limit) {
+        throw new SizeLimitError(`a peer announced a ${total}-byte message; the limit is ${limit} bytes on channel ${frame[1] as number}`)
       }
       // Every chunk carries at least one byte (but an empty message has one chunk).
       if (count === 0 || count > Math.max(1, total) || total > count * (MAX_FRAME_BYTES - CHUNK_HEADER)) {

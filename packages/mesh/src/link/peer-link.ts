@@ -14,6 +14,8 @@ export interface LinkLimits {
   readonly deadAfterMs: number
   readonly connectTimeoutMs: number
   readonly maxMessageBytes: number
+  /** Tighter per-channel caps on one message, refused at its first chunk. */
+  readonly maxChannelMessageBytes?: Readonly<Record<number, number>>
   readonly highWaterBytes: number
   readonly maxQueuedBytes: number
 }
@@ -79,7 +81,11 @@ export class PeerLink {
       { highWaterBytes: limits.highWaterBytes, pollMs: 5, maxQueuedBytes: limits.maxQueuedBytes },
       (error) => this.close('failed', error),
     )
-    this.#reassembler = new Reassembler({ maxMessageBytes: limits.maxMessageBytes, maxPartialMessages: 4 })
+    this.#reassembler = new Reassembler({
+      maxMessageBytes: limits.maxMessageBytes,
+      maxPartialMessages: 4,
+      ...(limits.maxChannelMessageBytes === undefined ? {} : { maxChannelMessageBytes: limits.maxChannelMessageBytes }),
+    })
     this.#wire()
     this.#connectTimer = setTimeout(() => {
       if (!this.#open) this.close('timeout')

@@ -141,6 +141,15 @@ export class Mesh implements ChannelHost {
     this.#maintain()
   }
 
+  /**
+   * Drops the link to a peer that broke a protocol above the framing (hostile
+   * updates, floods) and refuses it for `BAN_MS`: no link, no signals.
+   */
+  ban(peer: string, detail?: unknown): void {
+    this.#bannedUntil.set(peer, Date.now() + BAN_MS)
+    this.#links.get(peer)?.close('protocol', detail)
+  }
+
   /** Asks for a link to `peer` now, beyond `maxPeers` if need be (to fetch a blob only it holds). */
   connectTo(peer: string): void {
     if (!this.#links.has(peer) && this.#directory.has(peer) && !this.#cut.has(peer)) this.#start(peer)

@@ -9,6 +9,8 @@ import {
   type BlobStore,
   type PeerId,
   type PeerPort,
+  REPLICATION_LIMITS,
+  type ReplicationLimits,
 } from '@tessera/core'
 import { BlobExchange } from '../blobs/blob-exchange.ts'
 import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
@@ -44,6 +46,10 @@ export interface MeshPeerOptions {
   readonly events?: MeshEvents
   /** A peer caught sending blob bytes that do not match their address. */
   readonly onBadPeer?: (peer: PeerId, error: Error) => void
+  /** A peer dropped and banned for what it sent: broken framing, or malformed, oversized or flooding document traffic. */
+  readonly onBannedPeer?: (peer: PeerId, error: unknown) => void
+  /** Caps on what one peer can make the document replicator do. */
+  readonly replicationLimits?: Partial<ReplicationLimits>
 }
 
 /**
@@ -83,9 +89,19 @@ export class MeshPeer implements PeerPort {
         ...(options.peer === undefined ? {} : { peer: options.peer }),
         ...(options.maxPeers === undefined ? {} : { maxPeers: options.maxPeers }),
         ...(options.maintainMs === undefined ? {} : { maintainMs: options.maintainMs }),
-        ...(options.limits === undefined ? {} : { limits: options.limits }),
+        limits: {
+          ...options.limits,
+          // The replicator refuses more anyway: refuse it at the first chunk, before any allocation.
+          maxChannelMessageBytes: { [CHANNELS.docs]: (options.replicationLimits?.maxStructBytes ?? REPLICATION_LIMITS.maxStructBytes) + 4096 },
+        },
       },
-      options.events,
+      {
+        ...options.events,
+        linkClosed: (peer, reason, detail) => {
+          options.events?.linkClosed?.(peer, reason, detail)
+          if (reason === 'protocol') options.onBannedPeer?.(peer, detail)
+        },
+      },
     )
     const maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES
     const local = options.blobStorage
@@ -110,6 +126,9 @@ export class MeshPeer implements PeerPort {
       // Beyond maxPeers not everyone is a neighbour: updates must gossip.
       relay: true,
       ...(options.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.syncIntervalMs }),
+      ...(options.replicationLimits === undefined ? {} : { limits: options.replicationLimits }),
+      // Honest peers never send what the replicator reports: drop the link and ban the sender.
+      onPeerError: (peer, error) => mesh.ban(peer, error),
     })
     replicator.add(swarm.doc)
     const presence = new Presence(

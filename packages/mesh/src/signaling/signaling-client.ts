@@ -164,7 +164,7 @@ export class SignalingClient {
         return
       }
       case 'error':
-        if (frame.code === 'unauthorized' || frame.code === 'too-many-rooms' || frame.code === 'server-full') {
+        if (frame.code === 'unauthorized' || frame.code === 'too-many-rooms' || frame.code === 'too-many-new-rooms' || frame.code === 'server-full') {
           // Retrying with the same token would only be refused again.
           if (frame.code === 'unauthorized') this.close()
           this.#rejectReady(new AccessDeniedError(`signaling refused room "${this.options.room}": ${frame.reason}`))
