@@ -11,7 +11,7 @@ import { serveDirectory } from '../support/static-server.ts'
 import type { SandboxHardeningPage } from './pages/sandbox-hardening/main.ts'
 
 describe('the tab sandbox: no job changes what another job sees', () => {
-  it('Math.sqrt = () => 42 and friends in job A fail; job B computes Math.sqrt(16) = 4 on the same worker', async () => {
+  it('Math.sqrt = () => 42 and friends in job A fail; job B computes Math.sqrt(16) = 4 on the same worker (sandboxed and plain Web Workers)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tessera-hardening-'))
     const browser = await launchChromium()
     const server = createServer(serveDirectory(out))
@@ -32,10 +32,13 @@ describe('the tab sandbox: no job changes what another job sees', () => {
       await page.waitForFunction(() => (globalThis as SandboxHardeningPage).outcome !== undefined || (globalThis as SandboxHardeningPage).fatal !== undefined, null, { timeout: 60_000 })
       const { outcome, fatal } = await page.evaluate(() => ({ outcome: (globalThis as SandboxHardeningPage).outcome, fatal: (globalThis as SandboxHardeningPage).fatal }))
       expect(fatal, errors.join('\n')).toBeUndefined()
-      expect(outcome?.poison).toMatchObject({ kind: 'value', value: [] })
-      expect(outcome?.victim).toMatchObject({ kind: 'value', value: [4, 2, true, 'undefined', 7, 3] })
-      expect(outcome?.overrides).toMatchObject({ kind: 'value', value: ['DomainError', 'o'] })
-      console.log(`[figure] tab sandbox: built-ins changed across jobs 0; trivial task ${outcome?.perTaskMs.hardened.toFixed(3)} ms each, one at a time`)
+      for (const executor of ['sandboxed', 'webWorker'] as const) {
+        const result = outcome?.[executor]
+        expect(result?.poison, executor).toMatchObject({ kind: 'value', value: [] })
+        expect(result?.victim, executor).toMatchObject({ kind: 'value', value: [4, 2, true, 'undefined', 7, 3] })
+        expect(result?.overrides, executor).toMatchObject({ kind: 'value', value: ['DomainError', 'o'] })
+        console.log(`[figure] tab ${executor} workers: built-ins changed across jobs 0; trivial task ${result?.perTaskMs.hardened.toFixed(3)} ms each, one at a time`)
+      }
     } finally {
       await browser.close()
       server.close()

@@ -1,8 +1,11 @@
 // The entry point of each WebWorkerExecutor worker: the shared runner behind comlink.
 import * as Comlink from 'comlink'
 import type { KeywordArgs, PureFunctionSource } from '@tessera/core'
-import { createWorkerRunner } from '@tessera/runtime/pool'
+import { createWorkerRunner, hardenThisRealm } from '@tessera/runtime/pool'
 import { WORKER_READY, type WebWorkerApi } from './web-worker-api.ts'
+
+// Every built-in and the global object are frozen before any task runs: no task can change what a later task, of any job, sees.
+hardenThisRealm()
 
 const runner = createWorkerRunner()
 

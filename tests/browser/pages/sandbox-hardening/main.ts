@@ -1,8 +1,16 @@
-import { SandboxedExecutor } from '@tessera/client'
-import { functionAddress, type Execution, type PureFunctionSource } from '@tessera/core'
+import { SandboxedExecutor, WebWorkerExecutor } from '@tessera/client'
+import { functionAddress, type Execution, type Executor, type PureFunctionSource } from '@tessera/core'
+
+export interface HardeningOutcome {
+  poison: Execution
+  victim: Execution
+  overrides: Execution
+  perTaskMs: { hardened: number }
+}
 
 export interface SandboxHardeningPage {
-  outcome?: { poison: Execution; victim: Execution; overrides: Execution; perTaskMs: { hardened: number } }
+  /** Per executor: the sandboxed iframe's workers (donate page, embed) and the plain Web Workers of a page's `connect()`. */
+  outcome?: { sandboxed: HardeningOutcome; webWorker: HardeningOutcome }
   fatal?: string
 }
 
@@ -38,8 +46,7 @@ const overrides = fromSource(
 )
 const trivial = fromSource('trivial', `({ x }) => x + 1`)
 
-async function main(): Promise<NonNullable<SandboxHardeningPage['outcome']>> {
-  const executor = new SandboxedExecutor({ workers: 1 })
+async function attack(executor: Executor): Promise<HardeningOutcome> {
   const limit = { timeoutMs: 10_000 }
   try {
     const first = await executor.run(poison, {}, limit)
@@ -52,6 +59,10 @@ async function main(): Promise<NonNullable<SandboxHardeningPage['outcome']>> {
   } finally {
     await executor.close()
   }
+}
+
+async function main(): Promise<NonNullable<SandboxHardeningPage['outcome']>> {
+  return { sandboxed: await attack(new SandboxedExecutor({ workers: 1 })), webWorker: await attack(new WebWorkerExecutor({ workers: 1 })) }
 }
 
 main().then(
