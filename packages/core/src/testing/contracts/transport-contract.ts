@@ -46,16 +46,23 @@ export function runTransportContract(name: string, setup: () => Promise<Transpor
       await teardown?.()
     })
 
-    it('carries large messages intact', async () => {
+    it('carries large messages intact, both ways at once', async () => {
       const { peers, flush, teardown } = await setup()
       const [a, b] = peers
       const big = new Uint8Array(1_000_000).map((_, i) => (i * 31) % 251)
-      let received: Uint8Array | undefined
-      b.onMessage((_, m) => (received = m))
-      a.send(b.self, big)
+      // A megabyte over a real network lands when it lands: wait for each message
+      // itself (after a flush, so a simulated network's clock moves), not a guess.
+      const [atB, atA] = [collectOne(b), collectOne(a)]
+      expect(a.send(b.self, big)).toBe(true)
+      expect(b.send(a.self, big)).toBe(true)
       await flush()
-      expect(received?.byteLength).toBe(big.byteLength)
-      expect(received?.every((x, i) => x === big[i])).toBe(true)
+      await within(LARGE_MESSAGE_DEADLINE_MS, Promise.all([atB.arrived, atA.arrived]), 'the 1 MB messages to arrive')
+      await flush()
+      for (const received of [atB.received, atA.received]) {
+        expect(received).toHaveLength(1)
+        expect(received[0]?.byteLength).toBe(big.byteLength)
+        expect(firstDifference(received[0] ?? new Uint8Array(), big)).toBe(-1)
+      }
       await teardown?.()
     })
 
@@ -105,4 +112,38 @@ export function runTransportContract(name: string, setup: () => Promise<Transpor
       await teardown?.()
     })
   })
+}
+
+/** Generous: a loaded 2-core CI machine moves a megabyte over WebRTC in well under a second. */
+const LARGE_MESSAGE_DEADLINE_MS = 30_000
+
+/** Every message `transport` receives, and a promise of the first. */
+function collectOne(transport: Transport): { readonly received: Uint8Array[]; readonly arrived: Promise<void> } {
+  const received: Uint8Array[] = []
+  const arrived = new Promise<void>((resolve) =>
+    transport.onMessage((_, m) => {
+      received.push(m)
+      resolve()
+    }),
+  )
+  return { received, arrived }
+}
+
+async function within(ms: number, promise: Promise<unknown>, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
+  })
+  try {
+    await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The first index where the two differ (a length difference counts), or -1: one number to compare, not a million. */
+function firstDifference(actual: Uint8Array, expected: Uint8Array): number {
+  const length = Math.min(actual.byteLength, expected.byteLength)
+  for (let i = 0; i < length; i++) if (actual[i] !== expected[i]) return i
+  return actual.byteLength === expected.byteLength ? -1 : length
 }
