@@ -1,17 +1,53 @@
 #!/usr/bin/env bash
-# npm test: typecheck, unit tests (Node, no network), browser tests (real Chromium).
+# npm test: typecheck, unit tests (Node, no network), mesh tests (real sockets and
+# WebRTC), browser tests (real Chromium), benchmark smoke run.
+#
+# Every stage runs, even after one fails, so one CI run shows every failure. Each
+# stage's output goes to the terminal and to test-results/npm-test/<stage>.log;
+# Vitest also writes a JUnit report there. The last lines printed are a summary:
+# each stage's result and, for a failed one, its failing tests by name with their
+# error and output, and the tail of its log. The exit code is non-zero if any
+# stage failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
 source scripts/ensure-chromium.sh
-echo "== typecheck"
-npx tsc -p tsconfig.json --noEmit
-npx tsc -p packages/core/tsconfig.json --noEmit
-echo "== unit tests"
-npx vitest run --project unit
-echo "== mesh and signaling tests (real sockets, real WebRTC in Node)"
-npx vitest run --project mesh
-echo "== browser tests"
-npx vitest run --project browser
-echo "== benchmark smoke run"
-npx tsx bench/run.ts --quick
+
+RESULTS=test-results/npm-test
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+STAGES="$RESULTS/stages.tsv"
+: >"$STAGES"
+
+# A stage that hangs (a process that never exits) must still end the run with
+# its summary; each limit is several times what the stage takes on 2 cores.
+# stage <name> <limit-seconds> <junit|-> <title> -- <command...>
+stage() {
+  local name=$1 limit=$2 junit=$3 title=$4
+  shift 5
+  local log="$RESULTS/$name.log" started=$SECONDS code=0
+  echo "== $title"
+  # --foreground: Ctrl-C still reaches the command when run from a terminal.
+  timeout --foreground --kill-after=30 "$limit" "$@" 2>&1 | tee "$log" || code=${PIPESTATUS[0]}
+  if [ "$code" = 124 ] || [ "$code" = 137 ]; then
+    echo "== $name: stopped after ${limit} s (exit $code)" | tee -a "$log"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$code" "$((SECONDS - started))" "$log" "$junit" >>"$STAGES"
+}
+
+# Vitest prints its usual report (ending "Tests  N passed") and writes JUnit for the summary.
+vitest_stage() {
+  local project=$1 limit=$2 title=$3 junit="$RESULTS/$1.junit.xml"
+  stage "$project" "$limit" "$junit" "$title" -- \
+    npx vitest run --project "$project" --reporter=default --reporter=junit --outputFile.junit="$junit"
+}
+
+stage typecheck 600 - "typecheck" -- \
+  bash -c 'npx tsc -p tsconfig.json --noEmit && npx tsc -p packages/core/tsconfig.json --noEmit'
+vitest_stage unit 1200 "unit tests"
+vitest_stage mesh 900 "mesh and signaling tests (real sockets, real WebRTC in Node)"
+vitest_stage browser 900 "browser tests"
+stage bench 600 - "benchmark smoke run" -- npx tsx bench/run.ts --quick
+
+npx tsx scripts/test-summary.ts "$STAGES" || echo "(the summary failed: the logs are in $RESULTS)"
+if cut -f2 "$STAGES" | grep -qv '^0$'; then exit 1; fi
