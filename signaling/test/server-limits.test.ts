@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getText, Harness, metric, TestClient } from './support/client.ts'
+import { until } from './support/until.ts'
 
 const h = new Harness()
 afterEach(() => h.cleanup())
-
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 describe('signaling server: refusals, limits and operations', () => {
   it('refuses a publish to a topic the sender is not in, and stays open', async () => {

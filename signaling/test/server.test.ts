@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Harness, TestClient } from './support/client.ts'
+import { until } from './support/until.ts'
 
 const h = new Harness()
 afterEach(() => h.cleanup())
-
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 /** Proves `receiver` got no publish: everything `sender` sent has been handled and would have arrived first. */
 async function expectNoPublish(sender: TestClient, receiver: TestClient): Promise<void> {
