@@ -46,6 +46,11 @@ async function scenario(seed: number): Promise<Trace> {
   sim.clock.setTimeout(() => void [sim.addDonor(), sim.addDonor()], 1_000)
   const squares = await sim.settle(square.parallel(xs.map((x) => ({ x }))))
   expect(squares).toEqual(xs.map((x) => x * x))
+  // Read your writes: a rerun straight after is answered from this host's cache, all of it.
+  let rerun = { done: 0, cached: 0 }
+  expect(await sim.settle(square.parallel(xs.map((x) => ({ x })), { onProgress: (p) => (rerun = p) })))
+    .toEqual(squares)
+  expect(rerun).toMatchObject({ done: 80, cached: 80 })
 
   // stream: every result once, each as it lands.
   const streamed = new Map<number, number>()

@@ -12,6 +12,9 @@ import {
 } from '@tessera/core'
 import type { Progress } from './progress.ts'
 
+/** How long a finished batch waits for the cache entries of its accepted results (others fill in missing ones later). */
+const CACHE_WAIT_MS = 3_000
+
 /** Progress reports while a batch runs come at most this often. */
 const PROGRESS_INTERVAL_MS = 100
 
@@ -67,6 +70,9 @@ export class JobRun {
   #dirty = false
   readonly #unsubscribe: Array<() => void> = []
   #watchedJob: JobIndex | undefined
+  /** Keys settled from an accepted report: the batch ends once their cache entries are here too. */
+  readonly #accepted: TaskKey[] = []
+  #cacheWaitUntil: number | undefined
   #reportedAt = Number.NEGATIVE_INFINITY
   #reportQueued = false
   readonly #finished: Promise<void>
@@ -183,6 +189,7 @@ export class JobRun {
         const phase = taskPhase(job, task, this.o.clock.now())
         if (phase.phase === 'failed') this.#settle(key, { ok: false, error: fromErrorRecord(phase.error) })
         else if (phase.phase === 'done') {
+          this.#accepted.push(key)
           const outcome = phase.outcome
           if (outcome.kind === 'thrown') this.#settle(key, { ok: false, error: fromErrorRecord(outcome.error) })
           else if (this.o.resultsAs !== 'ref' && !this.o.values.has(outcome.result)) this.#awaitingValue.set(key, outcome.result)
@@ -191,7 +198,23 @@ export class JobRun {
       }
     }
     this.#report(this.#pending.size === 0)
-    if (this.#pending.size === 0) this.stop()
+    if (this.#pending.size === 0 && this.#cachedHere()) this.stop()
+  }
+
+  /**
+   * Read your writes: a reporter writes its cache entry just after its report,
+   * so a batch that ended on reports waits (briefly, bounded) for the entries,
+   * and a rerun straight after it is answered from the cache.
+   */
+  #cachedHere(): boolean {
+    if (this.#accepted.every((key) => this.o.swarm.cached(key) !== undefined)) return true
+    const now = this.o.clock.now()
+    if (this.#cacheWaitUntil === undefined) {
+      this.#cacheWaitUntil = now + CACHE_WAIT_MS
+      // Changes to the swarm document wake the run; this wakes it at the deadline.
+      this.o.clock.setTimeout(() => this.#schedule(), CACHE_WAIT_MS)
+    }
+    return now >= this.#cacheWaitUntil
   }
 
   async #settleValue(key: TaskKey, address: Address): Promise<void> {
