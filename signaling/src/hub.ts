@@ -3,7 +3,8 @@
  * It sees connections only through `HubConnection`, so the socket plumbing
  * (server.ts) and the protocol's rules stay apart.
  */
-import type { ClientFrame, ErrorCode, PeerMeta, ServerFrame } from './protocol.ts'
+import type { ClientFrame, ErrorCode, PeerMeta, RoomPeer, ServerFrame } from './protocol.ts'
+import { OriginTags } from './origin-tags.ts'
 import { SignalingProtocolError } from './errors.ts'
 import type { DisconnectReason, SignalingMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -41,6 +42,7 @@ export class SignalingHub<C extends HubConnection> {
   readonly rooms: Rooms<C>
   readonly roomQuota: RoomCreationQuota<C>
   private readonly states = new Map<C, ConnectionState>()
+  private readonly origins = new OriginTags<C>()
   private readonly welcome: string
 
   constructor(
@@ -166,7 +168,7 @@ export class SignalingHub<C extends HubConnection> {
       }
 
       if (frame.peer === undefined) {
-        this.sendFrame(conn, { type: 'subscribed', topic, peers: this.rooms.peers(topic, conn) })
+        this.sendFrame(conn, { type: 'subscribed', topic, peers: this.roomPeers(topic, conn) })
         continue
       }
       const result = this.rooms.bind(conn, topic, frame.peer, frame.meta ?? {}, pinned)
@@ -179,9 +181,18 @@ export class SignalingHub<C extends HubConnection> {
         this.refuse(conn, 'unauthorized', `peer id ${JSON.stringify(frame.peer)} in room ${JSON.stringify(topic)} belongs to a peer admitted by a token for it`, topic)
         continue
       }
-      this.sendFrame(conn, { type: 'subscribed', topic, peers: this.rooms.peers(topic, conn) })
+      this.sendFrame(conn, { type: 'subscribed', topic, peers: this.roomPeers(topic, conn) })
       if (result.status === 'bound') this.announceBinding(conn, topic, frame.peer, frame.meta ?? {}, result.previousPeer, result.displaced)
     }
+  }
+
+  /** Who is bound in the room, each with the origin tag of its connection. */
+  private roomPeers(topic: string, except: C): RoomPeer[] {
+    const peers: RoomPeer[] = []
+    for (const binding of this.rooms.bindings(topic)) {
+      if (binding.conn !== except) peers.push({ peer: binding.peer, meta: binding.meta, origin: this.origins.of(binding.conn) })
+    }
+    return peers
   }
 
   /** Checks the room token; returns why it is refused, or whether the binding is pinned. */
@@ -234,7 +245,7 @@ export class SignalingHub<C extends HubConnection> {
   private announceBinding(conn: C, topic: string, peer: string, meta: PeerMeta, previousPeer: string | undefined, displaced: C | undefined): void {
     if (previousPeer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer: previousPeer }, conn)
     if (displaced !== undefined) this.sendFrame(displaced, { type: 'peer-left', topic, peer })
-    this.broadcast(topic, { type: 'peer-joined', topic, peer, meta }, conn, displaced)
+    this.broadcast(topic, { type: 'peer-joined', topic, peer, meta, origin: this.origins.of(conn) }, conn, displaced)
   }
 
   private broadcast(topic: string, frame: ServerFrame, ...except: ReadonlyArray<C | undefined>): void {

@@ -16,6 +16,18 @@ export interface PeerMeta {
   readonly version?: string
 }
 
+/** A peer bound in a room, as the server announces it. */
+export interface RoomPeer {
+  readonly peer: string
+  readonly meta: PeerMeta
+  /**
+   * Stamped by the server, never by the peer: a tag for the address its
+   * connection comes from, equal for connections from one address. Peers count
+   * admission quotas by it. Absent from servers that do not stamp it.
+   */
+  readonly origin?: string
+}
+
 export type ClientFrame =
   /**
    * Join rooms. `peer` binds this connection to a peer id inside those rooms, so
@@ -53,8 +65,8 @@ export type ServerFrame =
       readonly maxRooms: number
     }
   /** Reply to `subscribe`, per topic: the peers already bound there. */
-  | { readonly type: 'subscribed'; readonly topic: string; readonly peers: ReadonlyArray<{ readonly peer: string; readonly meta: PeerMeta }> }
-  | { readonly type: 'peer-joined'; readonly topic: string; readonly peer: string; readonly meta: PeerMeta }
+  | { readonly type: 'subscribed'; readonly topic: string; readonly peers: readonly RoomPeer[] }
+  | ({ readonly type: 'peer-joined'; readonly topic: string } & RoomPeer)
   | { readonly type: 'peer-left'; readonly topic: string; readonly peer: string }
   /** A relayed publish; `from` is the sender's bound peer id when it has one. */
   | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly from?: string }

@@ -152,6 +152,10 @@ export class Rooms<C> {
     return this.rooms.get(topic)?.byPeer.get(peer)?.conn
   }
 
+  bindings(topic: string): Iterable<Binding<C>> {
+    return this.rooms.get(topic)?.byPeer.values() ?? []
+  }
+
   /** Peers bound in the topic, optionally leaving one connection out. */
   peers(topic: string, except?: C): Array<{ readonly peer: string; readonly meta: PeerMeta }> {
     const room = this.rooms.get(topic)

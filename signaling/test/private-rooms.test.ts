@@ -54,7 +54,7 @@ describe('private rooms', () => {
     const bob = await h.client(server)
     // A token without a peer admits whoever holds it.
     bob.send({ type: 'subscribe', topics: ['private:lab'], peer: 'bob', token: token('private:lab') })
-    expect((await bob.next('subscribed')).peers).toEqual([{ peer: 'alice', meta: {} }])
+    expect((await bob.next('subscribed')).peers).toEqual([{ peer: 'alice', meta: {}, origin: expect.stringMatching(/^[\w-]{16}$/) }])
     expect(await alice.next('peer-joined')).toMatchObject({ peer: 'bob' })
 
     bob.send({ type: 'publish', topic: 'private:lab', to: 'alice', data: { type: 'offer' } })

@@ -39,9 +39,15 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
     for (const record of seen) {
       expect(record).toMatchObject({ kind: 'node', workers: 2, version: '0.1.0' })
     }
-    // A peer that leaves drops out of everyone's list.
+    // The signaling server vouches for each peer with a tag for its address (all loopback here: one tag).
+    await waitFor('the roster', () => a.roster.originOf(b.id) !== undefined && a.roster.originOf(c.id) !== undefined)
+    expect(a.roster.originOf(b.id)).toMatch(/^[\w-]{16}$/)
+    expect(a.roster.originOf(c.id)).toBe(a.roster.originOf(b.id))
+    expect(b.roster.originOf(a.id)).toBe(a.roster.originOf(b.id))
+    // A peer that leaves drops out of everyone's list, and the server no longer vouches for it.
     await c.close()
     await waitFor('c to leave presence', () => !a.presence.list().some((p) => p.peer === c.id), 10_000)
+    await waitFor('c to leave the roster', () => a.roster.originOf(c.id) === undefined)
   })
 
   it('a restarted Node peer has its documents from disk, with no other peer online', async () => {

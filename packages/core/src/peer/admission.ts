@@ -1,17 +1,20 @@
 import type { JobId, PeerId } from '../ids.ts'
 import type { JobEntry } from '../swarm/schema.ts'
+import type { RosterPort } from './roster.ts'
 
 /**
  * How much open work one submitter may make every peer hold. A job outside
- * its submitter's quota is never opened here: its document (its tasks, and
- * the claims and reports on them) is not fetched, kept or worked on, so a
- * stranger's flood of jobs costs this peer only their entries in the swarm
- * document.
+ * its quota is never opened here: its document (its tasks, and the claims and
+ * reports on them) is not fetched, kept or worked on, so a stranger's flood of
+ * jobs costs this peer only their entries in the swarm document.
  *
- * The submitter is the job's `submittedBy` for now, which any peer can write;
- * signed identities (issue 14) will make it a real subject. Until then a
- * quota bounds what one honest-looking name can ask for, not what a liar who
- * invents names can.
+ * A job's `submittedBy` is whatever its writer put there, so quotas are not
+ * counted by it alone (issue 14's signed identities will make it a subject):
+ * - a submitter the signaling server vouches for (`RosterPort`: bound to a live
+ *   connection there) is counted as that connection, and with every other
+ *   connection from its address (`addressMultiple` times one quota);
+ * - every submitter nobody vouches for (an invented name, or a peer that has
+ *   left) shares one quota: inventing names buys nothing.
  */
 export interface AdmissionQuota {
   /** Open jobs per submitter. */
@@ -24,6 +27,8 @@ export interface AdmissionQuota {
    * `swarm/records.ts`).
    */
   readonly maxOpenBytes: number
+  /** Connections from one address share this many times one submitter's quota (4 by default). */
+  readonly addressMultiple?: number
 }
 
 /** About what one task costs a peer that holds its job's document: the task, a claim and a report. */
@@ -33,43 +38,84 @@ export const DEFAULT_ADMISSION: AdmissionQuota = {
   maxOpenJobs: 256,
   maxOpenTasks: 100_000,
   maxOpenBytes: 64 * 1024 * 1024,
+  addressMultiple: 4,
 }
 
 /** Admission as a peer applies it: a quota, or none at all (private rooms, where every peer holds a token). */
 export type AdmissionPolicy = AdmissionQuota | 'unlimited'
 
+/** The bucket every submitter nobody vouches for falls into. */
+const UNVOUCHED = 'unvouched'
+
+interface Usage {
+  jobs: number
+  tasks: number
+}
+
+function fits(used: Usage | undefined, job: JobEntry, quota: AdmissionQuota, multiple: number): boolean {
+  const tasks = (used?.tasks ?? 0) + job.taskCount
+  return (used?.jobs ?? 0) < quota.maxOpenJobs * multiple && tasks <= quota.maxOpenTasks * multiple && tasks * ESTIMATED_BYTES_PER_TASK <= quota.maxOpenBytes * multiple
+}
+
+function charge(usage: Map<string, Usage>, key: string, job: JobEntry): void {
+  const used = usage.get(key)
+  if (used === undefined) usage.set(key, { jobs: 1, tasks: job.taskCount })
+  else {
+    used.jobs++
+    used.tasks += job.taskCount
+  }
+}
+
+/** Oldest first, by creation time and then id, so every peer decides alike. */
+function olderFirst(a: JobEntry, b: JobEntry): number {
+  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
 /**
- * Which of one submitter's open jobs are admitted: the oldest first (by
- * creation time, then id, so every peer decides alike), as long as they fit.
- * A job that does not fit is skipped, and a smaller later one may still fit.
+ * Which of one group's open jobs are admitted: the oldest first, as long as
+ * each fits both its submitter's quota (`submitterOf`) and the group's
+ * (`multiple` times one quota). A job that does not fit is skipped, and a
+ * smaller later one may still fit. `jobs` must be sorted oldest first.
  */
-export function admittedJobs(openJobs: readonly JobEntry[], quota: AdmissionQuota): Set<JobId> {
-  const ordered = [...openJobs].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+function admitGroup(jobs: readonly JobEntry[], submitterOf: (job: JobEntry) => string, quota: AdmissionQuota, multiple: number): Set<JobId> {
   const admitted = new Set<JobId>()
-  let tasks = 0
-  for (const job of ordered) {
-    if (admitted.size >= quota.maxOpenJobs) break
-    const after = tasks + job.taskCount
-    if (after > quota.maxOpenTasks || after * ESTIMATED_BYTES_PER_TASK > quota.maxOpenBytes) continue
+  const bySubmitter = new Map<string, Usage>()
+  const group: Usage = { jobs: 0, tasks: 0 }
+  for (const job of jobs) {
+    if (group.jobs >= quota.maxOpenJobs * multiple) break
+    const submitter = submitterOf(job)
+    if (!fits(bySubmitter.get(submitter), job, quota, 1) || !fits(group, job, quota, multiple)) continue
     admitted.add(job.id)
-    tasks = after
+    charge(bySubmitter, submitter, job)
+    group.jobs++
+    group.tasks += job.taskCount
   }
   return admitted
 }
 
+/** Which of one submitter's open jobs are admitted: the oldest first, as long as they fit its quota. */
+export function admittedJobs(openJobs: readonly JobEntry[], quota: AdmissionQuota): Set<JobId> {
+  return admitGroup([...openJobs].sort(olderFirst), () => 'one', quota, 1)
+}
+
 /**
- * Admission over the whole swarm document, kept per submitter: `refresh` is
- * given the jobs that changed, and recomputes only their submitters.
+ * Admission over the whole swarm document. Open jobs are kept in groups (one
+ * per vouched address, and one for everyone unvouched), each sorted oldest
+ * first; a change recomputes only the groups it touches, and reports only the
+ * jobs whose admission changed.
  */
 export class AdmissionBook {
-  readonly #bySubmitter = new Map<PeerId, Map<JobId, JobEntry>>()
-  readonly #submitterOf = new Map<JobId, PeerId>()
+  readonly #entries = new Map<JobId, JobEntry>()
+  readonly #groupOf = new Map<JobId, string>()
+  readonly #groups = new Map<string, JobEntry[]>()
+  readonly #jobsBy = new Map<PeerId, Set<JobId>>()
   readonly #admitted = new Set<JobId>()
 
   constructor(
     private readonly policy: AdmissionPolicy,
     /** Jobs this peer submitted itself are always admitted: a peer can only flood itself. */
     private readonly self: PeerId,
+    private readonly roster: RosterPort,
   ) {}
 
   /** Whether `id` may be opened here (it must also be open). */
@@ -79,40 +125,102 @@ export class AdmissionBook {
 
   /**
    * Records what the swarm document now says about these jobs (`undefined`:
-   * gone, finished or malformed) and returns the jobs whose admission may have
-   * changed: every open job of the submitters concerned.
+   * gone, finished or malformed) and returns the other jobs whose admission
+   * changed as a consequence.
    */
   refresh(changes: Iterable<[JobId, JobEntry | undefined]>): JobId[] {
     if (this.policy === 'unlimited') return []
-    const touched = new Set<PeerId>()
+    const touched = new Set<string>()
     for (const [id, entry] of changes) {
-      const before = this.#submitterOf.get(id)
-      if (before !== undefined) {
-        this.#bySubmitter.get(before)?.delete(id)
-        this.#submitterOf.delete(id)
-        this.#admitted.delete(id)
-        touched.add(before)
-      }
-      if (entry?.state === 'open') {
-        const jobs = this.#bySubmitter.get(entry.submittedBy) ?? new Map<JobId, JobEntry>()
-        jobs.set(id, entry)
-        this.#bySubmitter.set(entry.submittedBy, jobs)
-        this.#submitterOf.set(id, entry.submittedBy)
-        touched.add(entry.submittedBy)
-      }
+      this.#remove(id, touched)
+      if (entry?.state === 'open') this.#add(entry, touched)
+      else this.#admitted.delete(id)
     }
-    const affected: JobId[] = []
-    for (const submitter of touched) {
-      const jobs = this.#bySubmitter.get(submitter)
-      const entries = [...(jobs?.values() ?? [])]
-      const admitted = submitter === this.self ? new Set(entries.map((e) => e.id)) : admittedJobs(entries, this.policy)
-      for (const entry of entries) {
-        if (admitted.has(entry.id)) this.#admitted.add(entry.id)
-        else this.#admitted.delete(entry.id)
-        affected.push(entry.id)
-      }
-      if (jobs === undefined || jobs.size === 0) this.#bySubmitter.delete(submitter)
-    }
-    return affected
+    return this.#recompute(touched)
   }
+
+  /** The rendezvous changed what it says about these peers: their jobs may move between groups. */
+  rosterChanged(peers: readonly PeerId[]): JobId[] {
+    if (this.policy === 'unlimited') return []
+    const touched = new Set<string>()
+    for (const peer of peers) {
+      for (const id of [...(this.#jobsBy.get(peer) ?? [])]) {
+        const entry = this.#entries.get(id)
+        if (entry === undefined) continue
+        this.#remove(id, touched)
+        this.#add(entry, touched)
+      }
+    }
+    return this.#recompute(touched)
+  }
+
+  #bucketOf(submitter: PeerId): { group: string; submitter: string } {
+    const origin = this.roster.originOf(submitter)
+    return origin === undefined ? { group: UNVOUCHED, submitter: UNVOUCHED } : { group: `origin:${origin}`, submitter: `peer:${submitter}` }
+  }
+
+  #add(entry: JobEntry, touched: Set<string>): void {
+    this.#entries.set(entry.id, entry)
+    const mine = this.#jobsBy.get(entry.submittedBy) ?? new Set<JobId>()
+    mine.add(entry.id)
+    this.#jobsBy.set(entry.submittedBy, mine)
+    if (entry.submittedBy === this.self) {
+      this.#admitted.add(entry.id)
+      return
+    }
+    const group = this.#bucketOf(entry.submittedBy).group
+    const jobs = this.#groups.get(group) ?? []
+    jobs.splice(insertionPoint(jobs, entry), 0, entry)
+    this.#groups.set(group, jobs)
+    this.#groupOf.set(entry.id, group)
+    touched.add(group)
+  }
+
+  #remove(id: JobId, touched: Set<string>): void {
+    const entry = this.#entries.get(id)
+    if (entry === undefined) return
+    // Whether it stays admitted is for the caller (gone) or the recomputation (moved) to say.
+    this.#entries.delete(id)
+    const mine = this.#jobsBy.get(entry.submittedBy)
+    mine?.delete(id)
+    if (mine?.size === 0) this.#jobsBy.delete(entry.submittedBy)
+    const group = this.#groupOf.get(id)
+    if (group === undefined) return
+    this.#groupOf.delete(id)
+    const jobs = this.#groups.get(group) ?? []
+    const at = insertionPoint(jobs, entry)
+    if (jobs[at]?.id === id) jobs.splice(at, 1)
+    if (jobs.length === 0) this.#groups.delete(group)
+    touched.add(group)
+  }
+
+  #recompute(groups: Set<string>): JobId[] {
+    if (this.policy === 'unlimited') return []
+    const quota = this.policy
+    const changed: JobId[] = []
+    for (const group of groups) {
+      const jobs = this.#groups.get(group) ?? []
+      const multiple = group === UNVOUCHED ? 1 : (quota.addressMultiple ?? 4)
+      const admitted = admitGroup(jobs, (job) => this.#bucketOf(job.submittedBy).submitter, quota, multiple)
+      for (const job of jobs) {
+        if (admitted.has(job.id) === this.#admitted.has(job.id)) continue
+        if (admitted.has(job.id)) this.#admitted.add(job.id)
+        else this.#admitted.delete(job.id)
+        changed.push(job.id)
+      }
+    }
+    return changed
+  }
+}
+
+/** Where `entry` goes (or is) in `jobs`, sorted oldest first. */
+function insertionPoint(jobs: readonly JobEntry[], entry: JobEntry): number {
+  let low = 0
+  let high = jobs.length
+  while (low < high) {
+    const mid = (low + high) >>> 1
+    if (olderFirst(jobs[mid] as JobEntry, entry) < 0) low = mid + 1
+    else high = mid
+  }
+  return low
 }

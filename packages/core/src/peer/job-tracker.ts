@@ -22,7 +22,8 @@ export interface JobTrackerOptions {
  * can work on it and hosts can watch it, and lets go of finished ones: a
  * finished job's document is dropped a little later, unless someone here still
  * watches it. Only well-formed entries count (`SwarmDoc.job`), and only jobs
- * within their submitter's quota are opened (`admission.ts`).
+ * within their submitter's quota are opened (`admission.ts`, which counts
+ * submitters as the signaling server vouches for them: `peer.roster`).
  */
 export class JobTracker {
   readonly #open = new Map<JobId, Promise<JobIndex | undefined>>()
@@ -32,6 +33,7 @@ export class JobTracker {
   /** Drops waiting for their time; cleared on close, so a closed peer leaves no timer to keep its process alive. */
   readonly #drops = new Map<JobId, unknown>()
   readonly #observer: () => void
+  readonly #rosterListener: () => void
   readonly #clock: Clock
   readonly #dropAfterMs: number
   readonly #admission: AdmissionBook
@@ -44,12 +46,15 @@ export class JobTracker {
   ) {
     this.#clock = options.clock ?? systemClock
     this.#dropAfterMs = options.dropAfterMs ?? 30_000
-    this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id)
+    this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id, peer.roster)
     this.#onError = options.onError ?? ((error) => console.error('tessera: a job document failed to open', error))
     const jobs = peer.swarm.jobs
     const onChange = (event: { keysChanged: Set<string> }): void => this.#changed([...event.keysChanged].map(asJobId))
     jobs.observe(onChange)
     this.#observer = () => jobs.unobserve(onChange)
+    this.#rosterListener = peer.roster.onChange((peers) => {
+      for (const id of this.#admission.rosterChanged(peers)) this.#consider(id)
+    })
     this.#changed([...jobs.keys()].map(asJobId))
   }
 
@@ -91,6 +96,7 @@ export class JobTracker {
   close(): void {
     this.#closed = true
     this.#observer()
+    this.#rosterListener()
     this.#listeners.clear()
     for (const timer of this.#drops.values()) this.#clock.clearTimeout(timer)
     this.#drops.clear()

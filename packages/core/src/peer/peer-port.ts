@@ -2,6 +2,7 @@ import type * as Y from 'yjs'
 import type { PeerId } from '../ids.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
+import type { RosterPort } from './roster.ts'
 
 /** What every peer says about itself. */
 export interface PresenceInfo {
@@ -41,6 +42,8 @@ export interface PeerPort {
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly presence: PresencePort
+  /** Who the signaling server vouches for, and from which address (admission counts quotas by it). */
+  readonly roster: RosterPort
   /** True once the peer is closed (or, in the simulator, dead): it takes no more writes. */
   readonly closed: boolean
   /** Opens (loading what was persisted) and replicates a document, such as a job's. */

@@ -1,4 +1,4 @@
-import { asPeerId, type PeerId } from '@tessera/core'
+import { asPeerId, Roster, type PeerId } from '@tessera/core'
 import type { PeerMeta } from '@tessera/signaling/protocol'
 import type { Channel } from '../framing/frames.ts'
 import { parseLinkSignal, type LinkSignal } from '../link/link-signal.ts'
@@ -29,6 +29,8 @@ export class Mesh implements ChannelHost {
   readonly #signaling: SignalingClient
   /** Everyone the signaling server says is in the room. */
   readonly #directory = new Map<string, PeerMeta>()
+  /** Who the signaling server vouches for in this room, and from which address. */
+  readonly roster = new Roster()
   readonly #links = new Map<string, PeerLink>()
   readonly #busyUntil = new Map<string, number>()
   /** Peers that broke the framing protocol: no link with them until then. */
@@ -59,15 +61,20 @@ export class Mesh implements ChannelHost {
       {
         roster: (peers) => {
           for (const { peer, meta } of peers) this.#directory.set(peer, meta ?? {})
+          this.roster.replace(peers.map(({ peer, origin }) => [asPeerId(peer), origin]))
           this.#maintain()
         },
-        joined: (peer, meta) => {
+        joined: (peer, meta, origin) => {
           this.#directory.set(peer, meta)
+          this.roster.set(asPeerId(peer), origin)
           this.#maintain()
         },
         // A link outlives its peer's signaling connection (a server restart), so
         // this only stops new links; the heartbeat decides when a link is dead.
-        left: (peer) => this.#directory.delete(peer),
+        left: (peer) => {
+          this.#directory.delete(peer)
+          this.roster.delete(asPeerId(peer))
+        },
         signal: (from, data) => this.#onSignal(from, data),
         refused: (code, reason) => this.events.refused?.(code, reason),
         connected: () => {},

@@ -11,6 +11,7 @@ import {
   type PeerPort,
   REPLICATION_LIMITS,
   type ReplicationLimits,
+  type Roster,
 } from '@tessera/core'
 import { BlobExchange } from '../blobs/blob-exchange.ts'
 import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
@@ -71,6 +72,11 @@ export class MeshPeer implements PeerPort {
     private readonly persistence: DocPersistence | undefined,
   ) {
     this.#docs.set(swarm.doc.guid, swarm.doc)
+  }
+
+  /** Who the signaling server vouches for in the room (admission counts quotas by it). */
+  get roster(): Roster {
+    return this.mesh.roster
   }
 
   /** Loads persisted documents first, so a reloaded tab rejoins with its data. */

@@ -1,5 +1,5 @@
 import { AccessDeniedError } from '@tessera/core'
-import type { ClientFrame, IceServer, PeerMeta, ServerFrame } from '@tessera/signaling/protocol'
+import type { ClientFrame, IceServer, PeerMeta, RoomPeer, ServerFrame } from '@tessera/signaling/protocol'
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.ts'
 
 export interface SignalingClientOptions {
@@ -16,9 +16,9 @@ export interface SignalingClientOptions {
 }
 
 export interface SignalingEvents {
-  /** The room as the server sees it, on every (re)join. */
-  roster(peers: ReadonlyArray<{ peer: string; meta: PeerMeta }>): void
-  joined(peer: string, meta: PeerMeta): void
+  /** The room as the server sees it, on every (re)join; `origin` is the server's tag for each peer's address. */
+  roster(peers: readonly RoomPeer[]): void
+  joined(peer: string, meta: PeerMeta, origin: string | undefined): void
   left(peer: string): void
   signal(from: string, data: unknown): void
   /** The server refused us (for instance a private room without a valid token). */
@@ -145,11 +145,13 @@ export class SignalingClient {
         if (frame.topic !== this.options.room) return
         this.#joined = true
         this.events.connected(true)
-        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => p.peer !== this.options.peer) : [])
+        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => typeof p === 'object' && p !== null && typeof p.peer === 'string' && p.peer !== this.options.peer) : [])
         this.#resolveReady()
         return
       case 'peer-joined':
-        if (frame.topic === this.options.room && frame.peer !== this.options.peer) this.events.joined(frame.peer, frame.meta ?? {})
+        if (frame.topic === this.options.room && typeof frame.peer === 'string' && frame.peer !== this.options.peer) {
+          this.events.joined(frame.peer, frame.meta ?? {}, typeof frame.origin === 'string' ? frame.origin : undefined)
+        }
         return
       case 'peer-left':
         if (frame.topic === this.options.room && frame.peer !== this.options.peer) this.events.left(frame.peer)

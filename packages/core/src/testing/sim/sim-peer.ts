@@ -14,6 +14,8 @@ import { ValueStore } from '../../swarm/value-store.ts'
 import type { SimClock } from './sim-clock.ts'
 import { SimExecutor } from './sim-executor.ts'
 import { SimPresence } from './sim-presence.ts'
+import { joinSimRoster } from './sim-roster.ts'
+import type { Roster } from '../../peer/roster.ts'
 import type { SimulatedNetwork, SimTransport } from './simulated-network.ts'
 
 export interface SimPeerOptions {
@@ -30,6 +32,8 @@ export interface SimPeerOptions {
   readonly syncIntervalMs?: number
   /** How long a finished job's document stays open; kept for good by default, so a run can be checked. */
   readonly dropJobsAfterMs?: number
+  /** What the simulated signaling server stamps for this peer's address; its own by default. Peers that share one share admission quotas. */
+  readonly origin?: string
 }
 
 /**
@@ -42,6 +46,8 @@ export class SimPeer implements PeerPort {
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly presence: SimPresence
+  readonly roster: Roster
+  readonly #leaveRoster: () => void
   /** The job documents open here, by job. */
   readonly jobs: JobTracker
   /** When (virtual time) this peer first opened each job. */
@@ -58,6 +64,9 @@ export class SimPeer implements PeerPort {
     this.values = new ValueStore(this.swarm, new MemoryBlobStore())
     this.transport = options.network.join(options.id)
     this.presence = new SimPresence(options.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
+    const rendezvous = joinSimRoster(options.network, options.id, options.origin ?? `sim-${options.id}`)
+    this.roster = rendezvous.roster
+    this.#leaveRoster = rendezvous.leave
     const rand = (): number => prng.real53(options.random)
     this.replicator = new DocReplicator({
       transport: this.transport,
@@ -113,6 +122,7 @@ export class SimPeer implements PeerPort {
     this.jobs.close()
     this.replicator.close()
     this.presence.leave()
+    this.#leaveRoster()
     this.options.network.leave(this.id)
   }
 
@@ -123,6 +133,7 @@ export class SimPeer implements PeerPort {
     this.donor?.stop()
     this.replicator.close()
     this.presence.leave()
+    this.#leaveRoster()
     this.options.network.kill(this.id)
   }
 
