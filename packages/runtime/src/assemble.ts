@@ -14,6 +14,8 @@ export interface AssembleOptions<P extends PeerPort> {
   readonly random?: () => number
   readonly newJobId?: () => JobId
   readonly maxValueBytes?: number
+  /** Tasks per job when a batch is cut into several (`MAX_TASKS_PER_JOB`). */
+  readonly maxTasksPerJob?: number
   readonly onClose?: () => Promise<void>
 }
 
@@ -52,6 +54,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_BLOB_BYTES,
     ...(options.newJobId === undefined ? {} : { newJobId: options.newJobId }),
+    ...(options.maxTasksPerJob === undefined ? {} : { maxTasksPerJob: options.maxTasksPerJob }),
     onClose: async () => {
       closed = true
       clock.clearTimeout(timer)

@@ -22,22 +22,31 @@ export interface AdmissionQuota {
   /** Tasks across a submitter's open jobs; a larger job is never admitted. */
   readonly maxOpenTasks: number
   /**
-   * Bytes a submitter's open job documents may take, estimated from their task
-   * counts (a task's record, claim and report are capped in size by
-   * `swarm/records.ts`).
+   * Memory a submitter's open job documents may take on a peer that holds
+   * them, estimated from their task counts (`ESTIMATED_BYTES_PER_TASK`; a
+   * task's record, claim and report are capped in size by `swarm/records.ts`).
    */
   readonly maxOpenBytes: number
   /** Connections from one address share this many times one submitter's quota (4 by default). */
   readonly addressMultiple?: number
 }
 
-/** About what one task costs a peer that holds its job's document: the task, a claim and a report. */
-export const ESTIMATED_BYTES_PER_TASK = 600
+/**
+ * About what one task costs in the heap of a peer that holds its job's
+ * document, once it has its claim and report: 2,450 B measured (781 B before
+ * anyone works on it; 432 B encoded).
+ */
+export const ESTIMATED_BYTES_PER_TASK = 2_500
 
+/**
+ * A stranger's open jobs cost a peer at most 48 MiB of job documents (about
+ * 20,000 tasks, four of the jobs a large batch is cut into); one address's
+ * connections four times that.
+ */
 export const DEFAULT_ADMISSION: AdmissionQuota = {
   maxOpenJobs: 256,
   maxOpenTasks: 100_000,
-  maxOpenBytes: 64 * 1024 * 1024,
+  maxOpenBytes: 48 * 1024 * 1024,
   addressMultiple: 4,
 }
 

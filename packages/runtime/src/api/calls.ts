@@ -6,7 +6,6 @@ import {
   fromErrorRecord,
   ParallelError,
   resolveValueRefs,
-  type JobId,
   type JobOptions,
   type KeywordArgs,
   type PureFunction,
@@ -15,7 +14,7 @@ import {
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
 import type { CallOutcome, PlannedCall } from './job-run.ts'
-import { launchJob, planCalls, type Plan } from './launch.ts'
+import { launchJob, planCalls, type Launched, type Plan } from './launch.ts'
 import type { BatchOptions, CallOptions } from './options.ts'
 import type { Settled } from './progress.ts'
 import type { Streamed } from './swarm-function.ts'
@@ -84,9 +83,9 @@ export class Calls {
   async submit<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions): Promise<TaskRef> {
     const plan = this.#plan(fn, [args])
     const key = (plan.calls[0] as PlannedCall).key
-    const { job, taskOf } = await launchJob(this.parts, this.control, fn, plan, options)
-    if (job !== undefined) this.parts.tracker.unpin(job)
-    return formatTaskRef(job, taskOf.get(key), key)
+    const part = (await launchJob(this.parts, this.control, fn, plan, options)).parts[0]
+    if (part !== undefined) this.parts.tracker.unpin(part.job)
+    return formatTaskRef(part?.job, part?.taskOf.get(key), key)
   }
 
   /** The result of a submitted call, from any host, at any later time. */
@@ -96,7 +95,8 @@ export class Calls {
     if (job !== undefined) await tracker.pin(job)
     try {
       const taskOf = new Map<TaskKey, string>(task === undefined ? [] : [[key, task]])
-      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], { job, taskOf }, options)
+      const launched = { parts: job === undefined ? [] : [{ job, taskOf }] }
+      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], launched, options)
       const first = outcomes[0] as CallOutcome
       if (!first.ok) throw first.error
       return first.value as R
@@ -119,11 +119,11 @@ export class Calls {
       const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
         ...batch,
         resultsAs,
-        onAbort: () => void this.#cancel(launched.job),
+        onAbort: () => void this.#cancel(launched),
       })
       outcomes.forEach((outcome, index) => (settled[index] = settledOf(plan, index, outcome)))
     } finally {
-      if (launched.job !== undefined) this.parts.tracker.unpin(launched.job)
+      this.#unpin(launched)
     }
     if (batch.settle === true) return settled
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [{ index: s.index, error: s.error }] : []))
@@ -143,7 +143,7 @@ export class Calls {
         let failure: Error | undefined
         const following = followCalls(calls.parts, calls.control, plan.calls, launched, {
           ...batch,
-          onAbort: () => void calls.#cancel(launched.job),
+          onAbort: () => void calls.#cancel(launched),
           onOutcome: (call, outcome) => {
             ready.push(settledOf(plan, call.index, outcome))
             wake?.()
@@ -170,7 +170,7 @@ export class Calls {
           }
         } finally {
           await following
-          if (launched.job !== undefined) calls.parts.tracker.unpin(launched.job)
+          calls.#unpin(launched)
         }
       },
     }
@@ -184,8 +184,15 @@ export class Calls {
     return plan
   }
 
-  async #cancel(job: JobId | undefined): Promise<void> {
-    if (job !== undefined) await this.control.cancel(job)
+  /** Cancels every job of a batch that is still open. */
+  async #cancel(launched: Launched): Promise<void> {
+    for (const { job } of launched.parts) {
+      if (this.parts.peer.swarm.job(job)?.state === 'open') await this.control.cancel(job)
+    }
+  }
+
+  #unpin(launched: Launched): void {
+    for (const { job } of launched.parts) this.parts.tracker.unpin(job)
   }
 }
 

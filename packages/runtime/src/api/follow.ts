@@ -1,18 +1,39 @@
-import { CancelledError, type TaskKey } from '@tessera/core'
+import { CancelledError, type JobId, type TaskKey } from '@tessera/core'
 import type { JobControl } from './job-control.ts'
 import { JobRun, type CallOutcome, type PlannedCall } from './job-run.ts'
 import type { BatchOptions } from './options.ts'
+import type { Progress } from './progress.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import type { Launched } from './launch.ts'
 
 export interface FollowOptions extends BatchOptions {
   readonly onOutcome?: (call: PlannedCall, outcome: CallOutcome) => void
-  /** The caller's signal aborted: what else to cancel (the job it launched). */
+  /** The batch ended early (the caller's signal aborted, or one of its jobs was cancelled): what else to cancel. */
   readonly onAbort?: () => void
   readonly resultsAs?: 'value' | 'ref'
 }
 
-/** Runs a JobRun to its end, honouring the signal; resolves with every call's outcome in order. */
+interface Group {
+  readonly job: JobId | undefined
+  readonly taskOf: ReadonlyMap<TaskKey, string>
+  readonly calls: PlannedCall[]
+}
+
+/** One group per launched job, with the calls it runs; cached calls go with the first. */
+function groupCalls(calls: readonly PlannedCall[], launched: Launched): Group[] {
+  const groups: Group[] = launched.parts.map(({ job, taskOf }) => ({ job, taskOf, calls: [] }))
+  if (groups.length === 0) groups.push({ job: undefined, taskOf: new Map(), calls: [] })
+  const groupOf = new Map<TaskKey, Group>()
+  for (const group of groups) for (const key of group.taskOf.keys()) groupOf.set(key, group)
+  for (const call of calls) (groupOf.get(call.key) ?? (groups[0] as Group)).calls.push(call)
+  return groups
+}
+
+/**
+ * Follows a batch to its end, one `JobRun` per job it was published as,
+ * honouring the signal; resolves with every call's outcome in order. If one
+ * of its jobs is cancelled, the whole batch rejects and the others stop.
+ */
 export function followCalls(
   parts: SwarmParts,
   control: JobControl,
@@ -22,43 +43,74 @@ export function followCalls(
 ): Promise<CallOutcome[]> {
   const outcomes: CallOutcome[] = new Array(calls.length)
   const { peer, tracker, clock } = parts
-  const job = launched.job
+  const progress = new Map<number, Progress>()
+  const onProgress = options.onProgress
+  const reportProgress = (): void => {
+    const sum = { done: 0, total: calls.length, cached: 0, failed: 0, running: 0 }
+    for (const p of progress.values()) {
+      sum.done += p.done
+      sum.cached += p.cached
+      sum.failed += p.failed
+      sum.running += p.running
+    }
+    onProgress?.(sum)
+  }
   return new Promise<CallOutcome[]>((resolve, reject) => {
-    const run = new JobRun({
-      swarm: peer.swarm,
-      values: peer.values,
-      clock,
-      job: () => (job === undefined ? undefined : tracker.get(job)),
-      onJobOpen: (listener) => tracker.onOpen(listener),
-      taskOf: launched.taskOf as ReadonlyMap<TaskKey, string>,
-      calls,
-      onOutcome: (call, outcome) => {
-        outcomes[call.index] = outcome
-        options.onOutcome?.(call, outcome)
-      },
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      ...(options.resultsAs === undefined ? {} : { resultsAs: options.resultsAs }),
-      onCancelled: () => reject(new CancelledError(`job ${run.jobId ?? ''} was cancelled`)),
-    })
-    const forget = control.follow(run, reject)
+    const runs: JobRun[] = []
+    const forgets: Array<() => void> = []
     const signal = options.signal
-    const onAbort = (): void => {
-      run.stop()
-      options.onAbort?.()
-      reject(new CancelledError(`cancelled: ${String(signal?.reason ?? 'aborted')}`))
+    let ended = false
+    const end = (): boolean => {
+      if (ended) return false
+      ended = true
+      for (const forget of forgets) forget()
+      signal?.removeEventListener('abort', onAbort)
+      return true
+    }
+    const fail = (error: Error): void => {
+      if (!end()) return
+      for (const run of runs) run.stop()
+      if (error instanceof CancelledError) options.onAbort?.()
+      reject(error)
+    }
+    const onAbort = (): void => fail(new CancelledError(`cancelled: ${String(signal?.reason ?? 'aborted')}`))
+    for (const [i, group] of groupCalls(calls, launched).entries()) {
+      const run: JobRun = new JobRun({
+        swarm: peer.swarm,
+        values: peer.values,
+        clock,
+        job: () => (group.job === undefined ? undefined : tracker.get(group.job)),
+        onJobOpen: (listener) => tracker.onOpen(listener),
+        taskOf: group.taskOf,
+        calls: group.calls,
+        onOutcome: (call, outcome) => {
+          outcomes[call.index] = outcome
+          options.onOutcome?.(call, outcome)
+        },
+        ...(onProgress === undefined
+          ? {}
+          : {
+              onProgress: (p: Progress) => {
+                progress.set(i, p)
+                reportProgress()
+              },
+            }),
+        ...(options.resultsAs === undefined ? {} : { resultsAs: options.resultsAs }),
+        onCancelled: () => fail(new CancelledError(`job ${run.jobId ?? group.job ?? ''} was cancelled`)),
+      })
+      runs.push(run)
+      forgets.push(control.follow(run, fail))
     }
     if (signal?.aborted === true) {
-      forget()
       onAbort()
       return
     }
     signal?.addEventListener('abort', onAbort, { once: true })
-    run
-      .run()
-      .then(() => resolve(outcomes), reject)
-      .finally(() => {
-        forget()
-        signal?.removeEventListener('abort', onAbort)
-      })
+    Promise.all(runs.map((run) => run.run())).then(
+      () => {
+        if (end()) resolve(outcomes)
+      },
+      (error: Error) => fail(error),
+    )
   })
 }

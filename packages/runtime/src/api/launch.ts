@@ -28,12 +28,24 @@ export interface Plan<A> {
   readonly hits: number
 }
 
-export interface Launched {
-  /** The job published for the uncached calls; undefined when the cache had them all. */
-  readonly job: JobId | undefined
-  /** Task id in the job for each uncached key. */
+/** One published job of a batch, and the task id in it of each call it runs. */
+export interface LaunchedPart {
+  readonly job: JobId
   readonly taskOf: Map<TaskKey, string>
 }
+
+export interface Launched {
+  /** The jobs published for the uncached calls, oldest first; none when the cache had them all. */
+  readonly parts: readonly LaunchedPart[]
+}
+
+/**
+ * The most tasks one job carries. A larger batch is published as several jobs,
+ * so each is admitted on its own (`admission.ts`): a donor holds only the jobs
+ * it works on, a few thousand tasks each, rather than all of a huge batch or,
+ * past its submitter's quota, none of it.
+ */
+export const MAX_TASKS_PER_JOB = 5_000
 
 /** Validates every call before anything is queued, and finds what the cache already has. */
 export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunction<A, unknown>, argsList: readonly A[]): Plan<A> {
@@ -55,8 +67,9 @@ export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunc
 }
 
 /**
- * Publishes a job for the calls the cache lacks (nothing at all when it has
- * them all), and keeps its document open here until the caller unpins it.
+ * Publishes the calls the cache lacks as jobs of at most `MAX_TASKS_PER_JOB`
+ * tasks (nothing at all when it has them all), and keeps their documents open
+ * here until the caller unpins them.
  */
 export async function launchJob<A extends KeywordArgs>(
   parts: SwarmParts,
@@ -65,20 +78,27 @@ export async function launchJob<A extends KeywordArgs>(
   plan: Plan<A>,
   options: JobOptions,
 ): Promise<Launched> {
-  const taskOf = new Map<TaskKey, string>()
-  if (plan.uncached.size === 0) return { job: undefined, taskOf }
   const generation = control.generation
   const { peer, tracker, clock } = parts
-  const id = parts.newJobId?.() ?? randomJobId()
-  const job = new JobDoc(id, await peer.openDoc(jobDocGuid(id)))
-  const argsList = [...plan.uncached.values()]
-  ;[...plan.uncached.keys()].forEach((key, i) => taskOf.set(key, String(i)))
-  await submitJob(peer.swarm, peer.values, { id, fn, argsList, submittedBy: peer.id, now: clock.now(), options, job })
-  await tracker.pin(id)
+  const uncached = [...plan.uncached]
+  const launched: LaunchedPart[] = []
+  const size = Math.max(1, parts.maxTasksPerJob ?? MAX_TASKS_PER_JOB)
+  for (let start = 0; start < uncached.length; start += size) {
+    const slice = uncached.slice(start, start + size)
+    const id = parts.newJobId?.() ?? randomJobId()
+    const job = new JobDoc(id, await peer.openDoc(jobDocGuid(id)))
+    const taskOf = new Map<TaskKey, string>(slice.map(([key], i) => [key, String(i)]))
+    await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), submittedBy: peer.id, now: clock.now(), options, job })
+    await tracker.pin(id)
+    launched.push({ job: id, taskOf })
+    if (generation !== control.generation) break
+  }
   if (generation !== control.generation) {
-    await control.cancel(id)
-    tracker.unpin(id)
+    for (const { job } of launched) {
+      await control.cancel(job)
+      tracker.unpin(job)
+    }
     throw new CancelledError('cancelled by swarm.cancel() while the job was being published')
   }
-  return { job: id, taskOf }
+  return { parts: launched }
 }

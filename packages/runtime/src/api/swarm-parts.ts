@@ -10,6 +10,8 @@ export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly donor?: Donor
   /** Arguments over this many encoded bytes are refused before anything is queued. */
   readonly maxValueBytes: number
+  /** A batch of more uncached calls is published as several jobs (`MAX_TASKS_PER_JOB` by default). */
+  readonly maxTasksPerJob?: number
   /** Ids for new jobs; random by default, seeded in the simulator. */
   readonly newJobId?: () => JobId
   readonly onClose?: () => Promise<void>

@@ -48,7 +48,7 @@ export class SimSwarm {
   }
 
   /** A host: a `Swarm` on a peer of its own, with workers of its own (`workers` > 0) or none. */
-  host(name: string, workers = 0): Swarm<SimPeer> {
+  host(name: string, workers = 0, maxTasksPerJob?: number): Swarm<SimPeer> {
     const peer = new SimPeer({ id: asPeerId(name), network: this.network, clock: this.clock, random: this.random })
     const [min, max] = this.options.taskDurationMs
     return assembleSwarm({
@@ -58,6 +58,7 @@ export class SimSwarm {
       random: () => prng.real53(this.random),
       newJobId: (): JobId => asJobId(`${name}-job-${this.#jobs++}`),
       maxValueBytes: 1024 * 1024,
+      ...(maxTasksPerJob === undefined ? {} : { maxTasksPerJob }),
       ...(workers === 0 ? {} : { executor: new SimExecutor({ clock: this.clock, duration: () => prng.int32(this.random, min, max) }) }),
     })
   }
