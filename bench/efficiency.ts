@@ -13,14 +13,14 @@ import { barChart } from './lib/svg-chart.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
 
 /** Deterministic integer mixing: pure CPU, no allocation, the same work in every engine. */
-const churn = ({ n, seed }: { n: number; seed: number }): number => {
+export const churn = ({ n, seed }: { n: number; seed: number }): number => {
   let h = seed | 0
   for (let i = 0; i < n; i++) h = (Math.imul(h ^ (h >>> 15), 2246822507) + i) | 0
   return h
 }
 
 /** Iterations of `churn` that take about `ms` on this machine, measured here (best of 3, to see past other load). */
-function calibrate(ms: number): number {
+export function calibrate(ms: number): number {
   let n = 100_000
   for (;;) {
     let took = Number.POSITIVE_INFINITY

@@ -16,6 +16,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url))
 export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () => Promise<SectionRunner> }> = [
   { id: 'dispatch', load: async () => (await import('./dispatch.ts')).runDispatchBench },
   { id: 'efficiency', load: async () => (await import('./efficiency.ts')).runEfficiencyBench },
+  { id: 'sandbox', load: async () => (await import('./sandbox.ts')).runSandboxBench },
   { id: 'cache', load: async () => (await import('./cache.ts')).runCacheBench },
   { id: 'latejoin', load: async () => (await import('./late-join.ts')).runLateJoinBench },
   { id: 'blobs', load: async () => (await import('./blob-fetch.ts')).runBlobFetchBench },
