@@ -44,7 +44,8 @@ describe("task arguments in the job's document", () => {
     const small = { text: 'a'.repeat(100) }
     const large = { text: 'b'.repeat(INLINE_VALUE_LIMIT + 1) }
     const { swarm, values, index } = await submitted([small, large])
-    const [first, second] = [index.task('0'), index.task('1')] as TaskRecord[]
+    const first = index.task('0') as TaskRecord
+    const second = index.task('1') as TaskRecord
     expect(first.inlineArgs).toBeDefined()
     expect(second.inlineArgs).toBeUndefined()
     // The swarm document lists the function and the large argument, not the small one.
