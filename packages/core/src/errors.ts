@@ -32,6 +32,15 @@ export class IntegrityError extends TesseraError {
   override name = 'IntegrityError'
 }
 
+/**
+ * A record in a shared document that passed its shape check but fails a deeper
+ * one (a task's inline arguments that do not hash to its `args`): the record
+ * is ignored, as a malformed one would be, and nothing is reported on it.
+ */
+export class MalformedRecordError extends TesseraError {
+  override name = 'MalformedRecordError'
+}
+
 /** A value over a size cap: rejected before it is stored or sent. */
 export class SizeLimitError extends TesseraError {
   override name = 'SizeLimitError'
@@ -189,6 +198,7 @@ registerErrors(
   LeaseExpiredError,
   QuorumError,
   IntegrityError,
+  MalformedRecordError,
   DecodingError,
   AddressError,
   SizeLimitError,

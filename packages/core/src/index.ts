@@ -14,6 +14,7 @@ export {
   DecodingError,
   AddressError,
   IntegrityError,
+  MalformedRecordError,
   SizeLimitError,
   BlobNotFoundError,
   NotSelfContainedError,
@@ -95,6 +96,7 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
 } from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
+export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export {
   publishJob,

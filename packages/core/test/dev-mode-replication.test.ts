@@ -10,6 +10,6 @@ const script = fileURLToPath(new URL('./support/replicate-values.ts', import.met
 describe('the value index under NODE_ENV=development', () => {
   it.each(['development', 'production'])('replicates inline values when NODE_ENV=%s', async (nodeEnv) => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, NODE_ENV: nodeEnv } })
-    expect(JSON.parse(stdout)).toEqual({ nodeEnv, bytes: [1, 2, 3], text: 'small', large: 1_000, buffered: [9, 9] })
+    expect(JSON.parse(stdout)).toEqual({ nodeEnv, bytes: [1, 2, 3], text: 'small', large: 1_000, buffered: [9, 9], taskArgs: [4, 5] })
   })
 })

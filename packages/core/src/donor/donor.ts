@@ -1,4 +1,5 @@
 import { encodeAndAddress } from '../address.ts'
+import { MalformedRecordError } from '../errors.ts'
 import type { Address, JobId } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import type { PureFunctionSource } from '../pure/define-pure.ts'
@@ -9,7 +10,7 @@ import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
-import { resolveValueRefs } from '../swarm/value-ref.ts'
+import { loadTaskArgs } from '../swarm/task-args.ts'
 import { claimTask, markJobDone, renewClaim, startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
@@ -265,7 +266,7 @@ export class Donor {
       if (this.#prefetched.has(slot)) continue
       const task = this.#o.jobs(slot.job)?.task(slot.task)
       if (task === undefined) continue
-      const args = this.#o.values.get(task.args).then((value) => resolveValueRefs(value, this.#o.values))
+      const args = loadTaskArgs(task, this.#o.values)
       // A failure is reported by the run that awaits it; a dropped slot's is of no interest.
       args.catch(() => {})
       this.#prefetched.set(slot, args)
@@ -338,9 +339,11 @@ export class Donor {
       // Links in the arguments (`{ "/": address }`) are fetched by hash before the function runs, usually ahead of time.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)
-      const args = await (prefetched ?? this.#o.values.get(task.args).then((value) => resolveValueRefs(value, this.#o.values)))
+      const args = await (prefetched ?? loadTaskArgs(task, this.#o.values))
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
+      // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
+      if (error instanceof MalformedRecordError) throw error
       execution = thrownExecution(error)
     }
     if (execution.kind !== 'value') return { ...slot, execution }

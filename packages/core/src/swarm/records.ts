@@ -1,7 +1,7 @@
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
 import type { Address } from '../ids.ts'
-import type { Backup, BlobHolder, CacheEntry, Claim, Failure, JobEntry, JobSpec, Report, StoredValueRecord, TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything
@@ -31,6 +31,9 @@ export const MAX_ATTEMPTS = 1_000_000
 export const MAX_TIMER_MS = 2 ** 31 - 1
 /** Bytes of a value stored inside the swarm document (writers inline at most `INLINE_VALUE_LIMIT`). */
 export const MAX_INLINE_BYTES = 64 * 1024
+/** A task's inline arguments: `INLINE_VALUE_LIMIT` bytes in base64 (`swarm/task-args.ts` checks the decoded size exactly). */
+export const MAX_INLINE_ARGS_LENGTH = 4 * Math.ceil(INLINE_VALUE_LIMIT / 3)
+const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 /** A blob's size as the value index lists it. */
 export const MAX_LISTED_BYTES = 2 ** 40
 /** Fields of one record: ours have at most ten; a few more leave room for later versions. */
@@ -102,7 +105,12 @@ const storedValueSchema = v.union([
 
 const holderSchema = record({ at: time })
 
-const taskSchema = record({ index: int(0, MAX_TASK_COUNT - 1), key: address, args: address })
+const taskSchema = record({
+  index: int(0, MAX_TASK_COUNT - 1),
+  key: address,
+  args: address,
+  inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
+})
 
 const claimSchema = record({
   peer: id,

@@ -70,6 +70,16 @@ export interface TaskRecord {
   readonly index: number
   readonly key: TaskKey
   readonly args: Address
+  /**
+   * The arguments' canonical bytes in base64, when they are at most
+   * `INLINE_VALUE_LIMIT`: small arguments ride in the job's own document, so
+   * only peers that open the job hold them (the swarm document, which every
+   * peer holds, lists only large ones, as blobs). Base64 rather than bytes
+   * because Yjs deep-freezes object content under NODE_ENV=development, and a
+   * non-empty Uint8Array cannot be frozen. Readers check them against `args`
+   * (`swarm/task-args.ts`) before use.
+   */
+  readonly inlineArgs?: string
 }
 
 /** Keyed by task: concurrent claims meet on one key, and one wins everywhere. */

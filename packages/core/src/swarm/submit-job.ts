@@ -9,7 +9,8 @@ import {
 } from '../pure/define-pure.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
-import type { JobSpec } from './schema.ts'
+import { INLINE_VALUE_LIMIT, type JobSpec, type TaskRecord } from './schema.ts'
+import { inlineArgsField } from './task-args.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
@@ -49,6 +50,11 @@ export const MAX_TRANSACTION_BYTES = 32 * 1024
 /** Yjs stores each map entry with its key, its field names and bookkeeping: allow this much on top. */
 const ENTRY_OVERHEAD_BYTES = 128
 
+/** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
+function taskRecordBytes(task: TaskRecord): number {
+  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + String(task.index).length + ENTRY_OVERHEAD_BYTES
+}
+
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
   let chunk: T[] = []
   let bytes = 0
@@ -66,9 +72,9 @@ function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generat
 }
 
 /**
- * Publishes a job: the function's source and every argument go into the value
- * store, the job into the swarm document, and its tasks into a job document of
- * its own. Returns that document, for the caller to replicate.
+ * Publishes a job: the function's source goes into the value store, the job
+ * into the swarm document, and its tasks, with their small arguments, into a
+ * job document of its own; arguments too large to inline are blobs. Returns that document, for the caller to replicate.
  */
 export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: SubmitJobInput): Promise<{ spec: JobSpec; job: JobDoc }> {
   const options = { ...JOB_DEFAULTS, ...input.options }
@@ -92,14 +98,21 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
   }
   const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
-  for (const { address, bytes } of encoded) await values.prepare(address, bytes)
+  // Small arguments ride in their task records, in the job's document: only peers that open the job hold
+  // them. Large ones are blobs, listed in the swarm document as before.
+  const inlineLimit = Math.min(values.inlineLimit, INLINE_VALUE_LIMIT)
+  const large = encoded.filter(({ bytes }) => bytes.byteLength > inlineLimit)
+  for (const { address, bytes } of large) await values.prepare(address, bytes)
   // Bounded transactions keep every Yjs update small, however long the job.
-  for (const chunk of chunksOf(encoded, (e) => e.bytes.byteLength + e.address.length + ENTRY_OVERHEAD_BYTES)) {
+  for (const chunk of chunksOf(large, (e) => e.address.length + ENTRY_OVERHEAD_BYTES)) {
     swarm.transact(() => chunk.forEach(({ address, bytes }) => values.record(address, bytes)))
   }
   const job = input.job ?? new JobDoc(input.id)
-  const tasks = encoded.map(({ address }, index) => ({ index, key: taskKeyOf(fnAddress, address), args: address }))
-  for (const chunk of chunksOf(tasks, (task) => JSON.stringify(task).length + ENTRY_OVERHEAD_BYTES)) {
+  const tasks = encoded.map(({ address, bytes }, index): TaskRecord => {
+    const task = { index, key: taskKeyOf(fnAddress, address), args: address }
+    return bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
+  })
+  for (const chunk of chunksOf(tasks, taskRecordBytes)) {
     job.transact(() => addTasks(job, chunk))
   }
   publishJob(swarm, spec)

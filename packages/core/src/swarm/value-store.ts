@@ -26,7 +26,8 @@ export class ValueStore {
   constructor(
     private readonly swarm: SwarmDoc,
     private readonly blobs: BlobStore,
-    private readonly inlineLimit: number = INLINE_VALUE_LIMIT,
+    /** Values up to this many bytes are listed inline in the swarm document; larger ones are blobs. */
+    readonly inlineLimit: number = INLINE_VALUE_LIMIT,
   ) {}
 
   async put(value: unknown, rootName = 'value'): Promise<Address> {

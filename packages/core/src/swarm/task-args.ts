@@ -1,0 +1,56 @@
+import { fromBase64, toBase64 } from 'lib0/buffer'
+import { verifyBytes } from '../address.ts'
+import { decodeCanonical } from '../encoding/canonical.ts'
+import type { Value } from '../encoding/supported-value.ts'
+import { MalformedRecordError } from '../errors.ts'
+import { INLINE_VALUE_LIMIT, type TaskRecord } from './schema.ts'
+import { resolveValueRefs } from './value-ref.ts'
+import type { ValueStore } from './value-store.ts'
+
+/**
+ * A task's small arguments travel in its record, in the job's own document
+ * (`TaskRecord.inlineArgs`), so a job costs the swarm document nothing per
+ * task and a peer that never opens the job holds none of them.
+ */
+
+/** The record field for arguments of at most `INLINE_VALUE_LIMIT` bytes. */
+export function inlineArgsField(bytes: Uint8Array): string {
+  if (bytes.byteLength > INLINE_VALUE_LIMIT) throw new RangeError(`inline arguments are at most ${INLINE_VALUE_LIMIT} bytes, not ${bytes.byteLength}`)
+  return toBase64(bytes)
+}
+
+/** Bytes already checked against their task's address: a donor reads a task twice (prefetch, then run). */
+const verified = new WeakMap<TaskRecord, Uint8Array>()
+
+/**
+ * The task's inline argument bytes, checked against its `args` address, or
+ * undefined when the record carries none (they are in the value store). Throws
+ * `MalformedRecordError` when they are over the cap or hash to something else:
+ * any peer can write a task record, and such a one is ignored, not run.
+ */
+export function inlineArgsOf(task: TaskRecord): Uint8Array | undefined {
+  if (task.inlineArgs === undefined) return undefined
+  const known = verified.get(task)
+  if (known !== undefined) return known
+  // The record check (`records.ts`) has held it to base64 of at most a few bytes over the cap.
+  const bytes = fromBase64(task.inlineArgs)
+  if (bytes.byteLength > INLINE_VALUE_LIMIT) throw new MalformedRecordError(`task ${task.index}: inline arguments of ${bytes.byteLength} bytes, over ${INLINE_VALUE_LIMIT}`)
+  try {
+    verifyBytes(task.args, bytes)
+  } catch (error) {
+    throw new MalformedRecordError(`task ${task.index}: inline arguments do not hash to ${task.args}`, { cause: error })
+  }
+  verified.set(task, bytes)
+  return bytes
+}
+
+/**
+ * A task's arguments as its function receives them: from the record when they
+ * are inline, else from the value store, with links (`{ "/": address }`)
+ * resolved. Rejects with `MalformedRecordError` for a record to be ignored.
+ */
+export async function loadTaskArgs(task: TaskRecord, values: ValueStore): Promise<Value> {
+  const inline = inlineArgsOf(task)
+  const value = inline === undefined ? await values.get(task.args) : decodeCanonical(inline)
+  return resolveValueRefs(value, values)
+}
