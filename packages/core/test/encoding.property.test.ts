@@ -48,7 +48,8 @@ describe('canonical encoding (property tests)', () => {
     fc.assert(
       fc.property(arbitraryValue, arbitraryValue, (a, b) => {
         if (hasNaNPayloadOrProtoKey(a) || hasNaNPayloadOrProtoKey(b)) return
-        expect(addressOf(a) === addressOf(b)).toBe(isDeepStrictEqual(a, b))
+        // A record is a record whatever its prototype: `Object.create(null)` and `{}` encode alike, by design.
+        expect(addressOf(a) === addressOf(b)).toBe(isDeepStrictEqual(withPlainPrototypes(a), withPlainPrototypes(b)))
       }),
       { numRuns: 2_000 },
     )
@@ -95,6 +96,19 @@ describe('canonical encoding (property tests)', () => {
 })
 
 /** Objects without a prototype encode as plain objects, and decode as ordinary ones. */
+/** The same value with every null-prototype object turned into a plain one. */
+function withPlainPrototypes(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return value
+  if (Array.isArray(value)) return value.map(withPlainPrototypes)
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [withPlainPrototypes(k), withPlainPrototypes(v)]))
+  if (value instanceof Set) return new Set([...value].map(withPlainPrototypes))
+  const copy: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(copy, key, { value: withPlainPrototypes(item), enumerable: true, writable: true, configurable: true })
+  }
+  return copy
+}
+
 function hasNullPrototype(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date) return false
   if (Array.isArray(value)) return value.some(hasNullPrototype)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError } from '@tessera/core'
+import { CancelledError, DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK } from '@tessera/core'
 import { SimSwarm } from './support/sim-swarm.ts'
 
 const NETWORK = { minDelayMs: 2, maxDelayMs: 20, dropRate: 0.01 }
@@ -52,5 +52,34 @@ describe('a large batch is cut into jobs', () => {
     await sim.wait(3_000)
     expect(other.jobs({ limit: 20 }).filter((job) => job.name === 'dec').map((job) => job.state)).toEqual(Array(5).fill('cancelled'))
     await sim.close([host, other])
+  })
+})
+
+describe('a donor works through a stranger\'s large batch holding only a few of its jobs', () => {
+  it('never holds more than its quota of open jobs, plus the few it finished in the last seconds', async () => {
+    const sim = new SimSwarm({ seed: 9, donors: 0, conditions: NETWORK, taskDurationMs: [1, 3] })
+    const perTask = ESTIMATED_BYTES_PER_TASK
+    // Room for three jobs of 1,000 tasks, as the default quota has room for about two and a half of 5,000.
+    const admission = { ...DEFAULT_ADMISSION, maxOpenBytes: 3_000 * perTask }
+    const victim = sim.addDonor(undefined, { admission, dropJobsAfterMs: 1_000, workers: 4 })
+    const host = sim.host('stranger', 0, 1_000)
+    const inc = host.pure(({ x }: { x: number }) => x + 1, { name: 'inc' })
+    const xs = Array.from({ length: 20_000 }, (_, x) => x)
+    let maxHeld = 0
+    let maxOpen = 0
+    const sample = (): void => {
+      const held = victim.jobs.openJobs()
+      maxHeld = Math.max(maxHeld, held.reduce((sum, index) => sum + index.spec.taskCount, 0))
+      maxOpen = Math.max(maxOpen, held.filter((index) => victim.swarm.job(index.spec.id)?.state === 'open').reduce((sum, index) => sum + index.spec.taskCount, 0))
+      sim.clock.setTimeout(sample, 50)
+    }
+    sample()
+    const results = await sim.settle(inc.parallel(xs.map((x) => ({ x }))), 600_000)
+    expect(results).toEqual(xs.map((x) => x + 1))
+    expect(victim.donor?.runs).toBe(20_000)
+    console.log(`[large batch] 20,000 tasks in 20 jobs: the donor held at most ${maxOpen} tasks of open jobs and ${maxHeld} in all (~${((maxHeld * perTask) / 1e6).toFixed(1)} MB at ${perTask} B per task)`)
+    expect(maxOpen).toBeLessThanOrEqual(3_000)
+    expect(maxHeld).toBeLessThanOrEqual(6_000)
+    await sim.close([host])
   })
 })

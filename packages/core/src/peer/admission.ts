@@ -32,21 +32,23 @@ export interface AdmissionQuota {
 }
 
 /**
- * About what one task costs in the heap of a peer that holds its job's
- * document, once it has its claim and report: 2,450 B measured (781 B before
- * anyone works on it; 432 B encoded).
+ * At most what one task costs in the heap of a peer that holds its job's
+ * document, once it has its claim and report: 3,692 B measured with 1 KiB of
+ * inline arguments, the most a task record carries (2,482 B with a few bytes;
+ * 812 B before anyone works on it).
  */
-export const ESTIMATED_BYTES_PER_TASK = 2_500
+export const ESTIMATED_BYTES_PER_TASK = 3_700
 
 /**
- * A stranger's open jobs cost a peer at most 48 MiB of job documents (about
- * 20,000 tasks, four of the jobs a large batch is cut into); one address's
- * connections four times that.
+ * A stranger's open jobs cost a peer at most 44 MiB of job documents (about
+ * 12,500 tasks: two or three of the jobs a large batch is cut into), and with
+ * the jobs it finished in the last second (`DROP_FINISHED_AFTER_MS`) under 50
+ * MB; one address's connections four times that.
  */
 export const DEFAULT_ADMISSION: AdmissionQuota = {
   maxOpenJobs: 256,
   maxOpenTasks: 100_000,
-  maxOpenBytes: 48 * 1024 * 1024,
+  maxOpenBytes: 44 * 1024 * 1024,
   addressMultiple: 4,
 }
 
@@ -81,23 +83,35 @@ function olderFirst(a: JobEntry, b: JobEntry): number {
 }
 
 /**
- * Which of one group's open jobs are admitted: the oldest first, as long as
- * each fits both its submitter's quota (`submitterOf`) and the group's
- * (`multiple` times one quota). A job that does not fit is skipped, and a
- * smaller later one may still fit. `jobs` must be sorted oldest first.
+ * Which of one group's open jobs are admitted: those this peer already holds
+ * first (they are in its memory whatever is decided, so they count first),
+ * then the oldest, as long as each fits both its submitter's quota
+ * (`submitterOf`) and the group's (`multiple` times one quota). A job that
+ * does not fit is skipped, and a smaller later one may still fit. `jobs` must
+ * be sorted oldest first.
  */
-function admitGroup(jobs: readonly JobEntry[], submitterOf: (job: JobEntry) => string, quota: AdmissionQuota, multiple: number): Set<JobId> {
+function admitGroup(
+  jobs: readonly JobEntry[],
+  submitterOf: (job: JobEntry) => string,
+  quota: AdmissionQuota,
+  multiple: number,
+  held: ReadonlySet<JobId> = new Set(),
+): Set<JobId> {
   const admitted = new Set<JobId>()
   const bySubmitter = new Map<string, Usage>()
   const group: Usage = { jobs: 0, tasks: 0 }
-  for (const job of jobs) {
-    if (group.jobs >= quota.maxOpenJobs * multiple) break
-    const submitter = submitterOf(job)
-    if (!fits(bySubmitter.get(submitter), job, quota, 1) || !fits(group, job, quota, multiple)) continue
+  const admit = (job: JobEntry): void => {
     admitted.add(job.id)
-    charge(bySubmitter, submitter, job)
+    charge(bySubmitter, submitterOf(job), job)
     group.jobs++
     group.tasks += job.taskCount
+  }
+  if (held.size > 0) for (const job of jobs) if (held.has(job.id)) admit(job)
+  for (const job of jobs) {
+    if (group.jobs >= quota.maxOpenJobs * multiple) break
+    if (admitted.has(job.id)) continue
+    if (!fits(bySubmitter.get(submitterOf(job)), job, quota, 1) || !fits(group, job, quota, multiple)) continue
+    admit(job)
   }
   return admitted
 }
@@ -119,6 +133,8 @@ export class AdmissionBook {
   readonly #groups = new Map<string, JobEntry[]>()
   readonly #jobsBy = new Map<PeerId, Set<JobId>>()
   readonly #admitted = new Set<JobId>()
+  /** Jobs whose documents this peer holds open now. */
+  readonly #held = new Set<JobId>()
 
   constructor(
     private readonly policy: AdmissionPolicy,
@@ -130,6 +146,16 @@ export class AdmissionBook {
   /** Whether `id` may be opened here (it must also be open). */
   admits(id: JobId): boolean {
     return this.policy === 'unlimited' || this.#admitted.has(id)
+  }
+
+  /** The job's document is open here now: it counts first against its group's quota. */
+  hold(id: JobId): void {
+    this.#held.add(id)
+  }
+
+  /** The job's document was dropped here. */
+  release(id: JobId): void {
+    this.#held.delete(id)
   }
 
   /**
@@ -210,7 +236,7 @@ export class AdmissionBook {
     for (const group of groups) {
       const jobs = this.#groups.get(group) ?? []
       const multiple = group === UNVOUCHED ? 1 : (quota.addressMultiple ?? 4)
-      const admitted = admitGroup(jobs, (job) => this.#bucketOf(job.submittedBy).submitter, quota, multiple)
+      const admitted = admitGroup(jobs, (job) => this.#bucketOf(job.submittedBy).submitter, quota, multiple, this.#held)
       for (const job of jobs) {
         if (admitted.has(job.id) === this.#admitted.has(job.id)) continue
         if (admitted.has(job.id)) this.#admitted.add(job.id)

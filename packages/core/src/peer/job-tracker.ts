@@ -7,6 +7,14 @@ import { jobDocGuid } from '../swarm/schema.ts'
 import { AdmissionBook, DEFAULT_ADMISSION, type AdmissionPolicy } from './admission.ts'
 import type { PeerPort } from './peer-port.ts'
 
+/**
+ * How long a finished job's document stays open unless someone here watches
+ * it (`pin`). A donor needs nothing from a finished job (its results are in
+ * the cache), and one working through a large batch would otherwise hold the
+ * jobs it finished lately on top of those its admission quota allows.
+ */
+export const DROP_FINISHED_AFTER_MS = 1_000
+
 export interface JobTrackerOptions {
   readonly clock?: Clock
   /** How long a finished job's document stays open before it is dropped; Infinity keeps it. */
@@ -45,7 +53,7 @@ export class JobTracker {
     options: JobTrackerOptions = {},
   ) {
     this.#clock = options.clock ?? systemClock
-    this.#dropAfterMs = options.dropAfterMs ?? 30_000
+    this.#dropAfterMs = options.dropAfterMs ?? DROP_FINISHED_AFTER_MS
     this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id, peer.roster)
     this.#onError = options.onError ?? ((error) => console.error('tessera: a job document failed to open', error))
     const jobs = peer.swarm.jobs
@@ -145,6 +153,7 @@ export class JobTracker {
         if (this.#closed) return undefined
         const index = new JobIndex(new JobDoc(id, doc), entry)
         this.#ready.set(id, index)
+        this.#admission.hold(id)
         for (const listener of this.#listeners) {
           try {
             listener(index)
@@ -165,6 +174,7 @@ export class JobTracker {
     this.#ready.get(id)?.close()
     this.#ready.delete(id)
     this.#open.delete(id)
+    this.#admission.release(id)
     void this.peer.dropDoc(jobDocGuid(id)).catch(() => {})
   }
 }

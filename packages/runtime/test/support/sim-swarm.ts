@@ -1,6 +1,6 @@
 import * as prng from 'lib0/prng'
 import { asJobId, asPeerId, type JobId, type PeerId } from '@tessera/core'
-import { SimClock, SimExecutor, SimPeer, SimulatedNetwork, type NetworkConditions } from '@tessera/core/testing'
+import { SimClock, SimExecutor, SimPeer, SimulatedNetwork, type NetworkConditions, type SimPeerOptions } from '@tessera/core/testing'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 
 export interface SimSwarmOptions {
@@ -30,9 +30,11 @@ export class SimSwarm {
   }
 
   /** A donor joins (at any time: late joiners catch up by sync). */
-  addDonor(onRunStart?: () => boolean): SimPeer {
+  addDonor(onRunStart?: () => boolean, peerOptions: Partial<Pick<SimPeerOptions, 'admission' | 'dropJobsAfterMs'>> & { readonly workers?: number } = {}): SimPeer {
     const [min, max] = this.options.taskDurationMs
+    const { workers = 1, ...rest } = peerOptions
     const peer = new SimPeer({
+      ...rest,
       id: asPeerId(`donor-${this.#peers++}`),
       network: this.network,
       clock: this.clock,
@@ -40,7 +42,7 @@ export class SimSwarm {
       donor: {
         duration: () => prng.int32(this.random, min, max),
         ...(onRunStart === undefined ? {} : { onRunStart }),
-        settings: { workers: 1, reportFlushMs: 200 },
+        settings: { workers, reportFlushMs: 200 },
       },
     })
     this.donors.push(peer)

@@ -16,6 +16,7 @@ import { SimExecutor } from './sim-executor.ts'
 import { SimPresence } from './sim-presence.ts'
 import { joinSimRoster } from './sim-roster.ts'
 import type { Roster } from '../../peer/roster.ts'
+import type { AdmissionPolicy } from '../../peer/admission.ts'
 import type { SimulatedNetwork, SimTransport } from './simulated-network.ts'
 
 export interface SimPeerOptions {
@@ -32,6 +33,8 @@ export interface SimPeerOptions {
   readonly syncIntervalMs?: number
   /** How long a finished job's document stays open; kept for good by default, so a run can be checked. */
   readonly dropJobsAfterMs?: number
+  /** Admission quotas of this peer's job tracker (`DEFAULT_ADMISSION`). */
+  readonly admission?: AdmissionPolicy
   /** What the simulated signaling server stamps for this peer's address; its own by default. Peers that share one share admission quotas. */
   readonly origin?: string
 }
@@ -75,7 +78,11 @@ export class SimPeer implements PeerPort {
       syncIntervalMs: options.syncIntervalMs ?? 1_500,
     })
     this.replicator.add(this.swarm.doc)
-    this.jobs = new JobTracker(this, { clock: options.clock, dropAfterMs: options.dropJobsAfterMs ?? Number.POSITIVE_INFINITY })
+    this.jobs = new JobTracker(this, {
+      clock: options.clock,
+      dropAfterMs: options.dropJobsAfterMs ?? Number.POSITIVE_INFINITY,
+      ...(options.admission === undefined ? {} : { admission: options.admission }),
+    })
     this.jobs.onOpen((index) => this.jobOpenedAt.set(index.spec.id, options.clock.now()))
     const donor = options.donor
     this.donor =
