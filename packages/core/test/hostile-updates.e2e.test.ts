@@ -7,7 +7,7 @@ import { watchEventLoop } from './support/event-loop-lag.ts'
 const GUID = 'tessera/job/hostile'
 /**
  * Each test prints its worst event-loop lag, the figure issue 13 sets at 100 ms
- * (docs/security.md has them). What the tests assert is a wider bound: lag also
+ * (docs/security/hostile-updates.md has them). What the tests assert is a wider bound: lag also
  * counts garbage-collection pauses and time the process spends descheduled, so
  * an exact 100 ms would fail at random on a busy 2-core machine, while the
  * blocking this guards against was 1 s to 14 s. On a machine busier than its

@@ -40,7 +40,7 @@ export interface ConnectOptions {
  * sandbox: each worker is a V8 isolate (isolated-vm) with no process, files,
  * environment, network or child processes, a fresh hardened global scope per
  * function, and a heap cap (a task over it fails with `TaskMemoryError`). See
- * docs/security.md, "Donor sandbox". When isolated-vm is missing or did not
+ * docs/security/sandbox.md. When isolated-vm is missing or did not
  * build, `connect()` says so on stderr and the host does not donate: it submits
  * its own jobs, and other peers run them.
  */
