@@ -5,6 +5,7 @@ import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, t
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
 import { loadSandbox } from './isolate/load-sandbox.ts'
+import { ThreadExecutor } from './thread-executor.ts'
 
 export interface ConnectOptions {
   /** Default `ws://127.0.0.1:8787`. */
@@ -16,9 +17,15 @@ export interface ConnectOptions {
   /**
    * Sandboxed workers (V8 isolates) that run tasks for the swarm; 0 only
    * submits. Default: one per core, less one. A host without the sandbox
-   * (isolated-vm did not build) donates nothing, whatever this says.
+   * (isolated-vm did not build) runs only its own jobs, on worker threads.
    */
   readonly workers?: number
+  /**
+   * Whose tasks the workers run: everyone's in the room (the default, in the
+   * sandbox), or only the jobs this connection submits (`own-jobs`, on plain
+   * worker threads, since the code is this program's own).
+   */
+  readonly donate?: 'everyone' | 'own-jobs'
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
   readonly replication?: {
@@ -41,11 +48,12 @@ export interface ConnectOptions {
  * environment, network or child processes, a fresh hardened global scope per
  * function, and a heap cap (a task over it fails with `TaskMemoryError`). See
  * docs/security/sandbox.md. When isolated-vm is missing or did not
- * build, `connect()` says so on stderr and the host does not donate: it submits
- * its own jobs, and other peers run them.
+ * build, `connect()` says so on stderr and the host does not donate: it runs
+ * only the jobs it submits itself, on worker threads, and other peers help.
  */
 export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshPeer>> {
-  const workers = donatedWorkers(options)
+  const workers = options.workers ?? Math.max(1, availableParallelism() - 1)
+  const donate = donationOf(options, workers)
   const cacheDir = options.cacheDir ?? DEFAULT_DATA_DIR
   const peer = await startNodePeer({
     signaling: options.signaling ?? DEFAULT_SIGNALING_URL,
@@ -58,27 +66,27 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
   })
-  const pool = workers > 0 && options.executor === undefined ? new IsolateExecutor({ workers }) : undefined
+  const pool = workers > 0 && options.executor === undefined ? (donate === 'own-jobs' ? new ThreadExecutor({ workers }) : new IsolateExecutor({ workers })) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
     peer,
     workers,
+    donate,
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
   })
 }
 
-/** How many tasks this host runs for the swarm: none without a sandbox, unless the caller brings an executor. */
-function donatedWorkers(options: ConnectOptions): number {
-  const asked = options.workers ?? Math.max(1, availableParallelism() - 1)
-  if (asked === 0 || options.executor !== undefined) return asked
+/** Whose tasks this host runs: strangers' only inside the sandbox, unless the caller brings an executor. */
+function donationOf(options: ConnectOptions, workers: number): 'everyone' | 'own-jobs' {
+  if (options.donate === 'own-jobs' || workers === 0 || options.executor !== undefined) return options.donate ?? 'everyone'
   const sandbox = loadSandbox()
-  if (sandbox.available) return asked
+  if (sandbox.available) return 'everyone'
   process.emitWarning(
     `this host does not donate: the donor sandbox (isolated-vm) is not available (${sandbox.reason}). ` +
-      'Tasks from other peers would run with full access to this machine, so it only submits its own jobs. ' +
+      'Tasks from other peers would run with full access to this machine, so it runs only its own jobs, on worker threads. ' +
       'Reinstall with a C++ toolchain (npm ci builds isolated-vm with node-gyp) to donate.',
     { code: 'TESSERA_NO_SANDBOX' },
   )
-  return 0
+  return 'own-jobs'
 }

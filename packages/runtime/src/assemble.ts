@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BLOB_BYTES, JobTracker, startDonor, systemClock, type Clock, type Executor, type JobId, type PeerPort } from '@tessera/core'
+import { DEFAULT_MAX_BLOB_BYTES, JobTracker, startDonor, systemClock, type Address, type Clock, type Executor, type JobId, type PeerPort } from '@tessera/core'
 import { Swarm } from './api/swarm.ts'
 
 export interface AssembleOptions<P extends PeerPort> {
@@ -6,6 +6,12 @@ export interface AssembleOptions<P extends PeerPort> {
   /** Runs this peer's share of the work; absent (or 0 workers) for a host that only submits. */
   readonly executor?: Executor
   readonly workers: number
+  /**
+   * Whose jobs the workers run: `everyone`'s in the room (the default), or only
+   * the jobs this connection published (`own-jobs`), for an executor that is no
+   * boundary against strangers' code. An own-jobs peer announces no workers.
+   */
+  readonly donate?: 'everyone' | 'own-jobs'
   /** How busy the executor is, 0 to 1, for presence. */
   readonly load?: () => number
   /** Browsers pass a clock driven from a worker: hidden tabs throttle their own timers. The simulator passes virtual time. */
@@ -27,11 +33,20 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   const { peer, executor, workers } = options
   const clock = options.clock ?? systemClock
   const tracker = new JobTracker(peer, { clock })
+  const launchedHere = new Map<JobId, Address>()
+  const ownJobsOnly = options.donate === 'own-jobs'
   const donor =
     executor !== undefined && workers > 0
-      ? startDonor(peer, tracker, { executor, workers, clock, ...(options.random === undefined ? {} : { random: options.random }) })
+      ? startDonor(peer, tracker, {
+          executor,
+          workers,
+          clock,
+          ...(options.random === undefined ? {} : { random: options.random }),
+          // The spec as this peer opened it must name the function it published: an entry rewritten by a stranger is not ours.
+          ...(ownJobsOnly ? { acceptJob: (spec) => launchedHere.get(spec.id) === spec.fn } : {}),
+        })
       : undefined
-  if (donor === undefined) peer.presence.update({ workers: 0 })
+  if (donor === undefined || ownJobsOnly) peer.presence.update({ workers: 0 })
   let swarm: Swarm<P> | undefined
   let closed = false
   let timer: unknown
@@ -53,6 +68,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     clock,
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_BLOB_BYTES,
+    launchedHere,
     ...(options.newJobId === undefined ? {} : { newJobId: options.newJobId }),
     ...(options.maxTasksPerJob === undefined ? {} : { maxTasksPerJob: options.maxTasksPerJob }),
     onClose: async () => {

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../clock.ts'
 import { Donor } from '../donor/donor.ts'
 import type { DonorOptions } from '../donor/donor-options.ts'
 import type { Executor } from '../interfaces/executor.ts'
+import type { JobSpec } from '../swarm/schema.ts'
 import type { JobTracker } from './job-tracker.ts'
 import type { PeerPort } from './peer-port.ts'
 
@@ -11,6 +12,8 @@ export interface StartDonorOptions {
   readonly clock?: Clock
   /** Seeded in the simulator. */
   readonly random?: () => number
+  /** Which open jobs this donor works on; every admitted job by default. */
+  readonly acceptJob?: (spec: JobSpec) => boolean
   /** Tunables (tick, settle window, batch target), for tests and the simulator. */
   readonly settings?: Partial<Omit<DonorOptions, 'self' | 'swarm' | 'values' | 'executor' | 'jobs' | 'clock' | 'workers'>>
 }
@@ -25,7 +28,10 @@ export function startDonor(peer: PeerPort, tracker: JobTracker, options: StartDo
     swarm: peer.swarm,
     values: peer.values,
     executor: options.executor,
-    jobs: (id) => tracker.get(id),
+    jobs: (id) => {
+      const index = tracker.get(id)
+      return index !== undefined && (options.acceptJob?.(index.spec) ?? true) ? index : undefined
+    },
     clock: options.clock ?? systemClock,
     workers: options.workers,
     peerCount: () => peer.presence.list().filter((p) => p.workers > 0).length || 1,

@@ -1,4 +1,4 @@
-import type { Clock, Donor, Executor, JobId, JobTracker, PeerPort } from '@tessera/core'
+import type { Address, Clock, Donor, Executor, JobId, JobTracker, PeerPort } from '@tessera/core'
 
 /** What a swarm connection is put together from; only the parts differ between Node, pages and the simulator. */
 export interface SwarmParts<P extends PeerPort = PeerPort> {
@@ -10,6 +10,8 @@ export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly donor?: Donor
   /** Arguments over this many encoded bytes are refused before anything is queued. */
   readonly maxValueBytes: number
+  /** The jobs this connection published, with their function: a donor of `own-jobs` works on these alone. */
+  readonly launchedHere?: Map<JobId, Address>
   /** A batch of more uncached calls is published as several jobs (`MAX_TASKS_PER_JOB` by default). */
   readonly maxTasksPerJob?: number
   /** Ids for new jobs; random by default, seeded in the simulator. */
