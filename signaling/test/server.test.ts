@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Harness, TestClient } from './support/client.ts'
 import { until } from './support/until.ts'
 
+/** The server stamps every announced peer with a tag for its address (see origin-tags.test.ts). */
+const ORIGIN = expect.stringMatching(/^[\w-]{16}$/)
+
 const h = new Harness()
 afterEach(() => h.cleanup())
 
@@ -33,10 +36,10 @@ describe('signaling server', () => {
     expect(await b.next('subscribed', (f) => f.topic === 'room')).toEqual({
       type: 'subscribed',
       topic: 'room',
-      peers: [{ peer: 'A', meta: { kind: 'node', version: '1' } }],
+      peers: [{ peer: 'A', meta: { kind: 'node', version: '1' }, origin: ORIGIN }],
     })
     expect(await b.next('subscribed', (f) => f.topic === 'other')).toEqual({ type: 'subscribed', topic: 'other', peers: [] })
-    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'B', meta: { kind: 'browser' } })
+    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'B', meta: { kind: 'browser' }, origin: ORIGIN })
 
     // An unbound member sees who is there but is announced to no one.
     const c = await h.client(server)
@@ -118,7 +121,7 @@ describe('signaling server', () => {
 
     y1.send({ type: 'publish', topic: 'doc', data: { type: 'announce', from: 'y1' } })
     expect(await y2.next('publish')).toEqual({ type: 'publish', topic: 'doc', data: { type: 'announce', from: 'y1' }, from: 'y1' })
-    expect(await y3.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'doc', peer: 'y1', meta: {} })
+    expect(await y3.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'doc', peer: 'y1', meta: {}, origin: ORIGIN })
     y2.send({ type: 'publish', topic: 'doc', data: { type: 'announce', from: 'y2' } })
     expect((await y1.next('publish')).data).toEqual({ type: 'announce', from: 'y2' })
     for (const client of [y1, y2, y3]) {
@@ -144,8 +147,8 @@ describe('signaling server', () => {
 
     const fresh = await h.client(server)
     fresh.send({ type: 'subscribe', topics: ['room'], peer: 'P' })
-    expect(await fresh.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [{ peer: 'B', meta: {} }] })
-    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'P', meta: {} })
+    expect(await fresh.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [{ peer: 'B', meta: {}, origin: ORIGIN }] })
+    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'P', meta: {}, origin: ORIGIN })
     expect(await old.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: 'P' })
 
     b.send({ type: 'publish', topic: 'room', to: 'P', data: 'hello' })
