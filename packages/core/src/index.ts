@@ -149,3 +149,21 @@ export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './pe
 export { DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK, admittedJobs, AdmissionBook, type AdmissionQuota, type AdmissionPolicy } from './peer/admission.ts'
 export { Roster, MAX_ORIGIN_LENGTH, type RosterPort } from './peer/roster.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
+
+export {
+  Identity,
+  peerIdOfKey,
+  publicKeyOfPeer,
+  isKeyPeerId,
+  KEY_PEER_ID_LENGTH,
+  verifyPeerSignature,
+  SIGNATURE_TEXT_LENGTH,
+  toBase64Url,
+  fromBase64Url,
+  nobleEd25519,
+  useEd25519Engine,
+  ed25519Engine,
+  ED25519_KEY_BYTES,
+  ED25519_SIGNATURE_BYTES,
+  type Ed25519Engine,
+} from './identity/index.ts'

@@ -4,6 +4,7 @@ import {
   AdmissionBook,
   asJobId,
   asPeerId,
+  Identity,
   definePure,
   JobTracker,
   publishJob,
@@ -88,7 +89,7 @@ describe('admission counts submitters as the signaling server vouches for them',
     const clock = new SimClock()
     const random = prng.create(7)
     const network = new SimulatedNetwork(clock, random)
-    const peer = (id: string, origin: string): SimPeer => new SimPeer({ id: asPeerId(id), network, clock, random, origin, syncIntervalMs: 500 })
+    const peer = (id: string, origin: string): SimPeer => new SimPeer({ name: id, network, clock, random, origin, syncIntervalMs: 500 })
     const victim = peer('victim', 'addr-v')
     const tracker = new JobTracker(victim, { clock, admission: QUOTA, dropAfterMs: Number.POSITIVE_INFINITY })
     const mallory = peer('mallory', 'addr-m')
@@ -96,10 +97,10 @@ describe('admission counts submitters as the signaling server vouches for them',
     const alice = peer('alice', 'addr-a')
     let created = 0
     const publish = (writer: SimPeer, id: string, submittedBy: string): void => publishJob(writer.swarm, job(id, submittedBy, created++))
-    for (let i = 0; i < 100; i++) publish(mallory, `invented-${i}`, `nobody-${i}`)
-    for (let i = 0; i < 6; i++) publish(mallory, `mallory-${i}`, 'mallory')
-    for (let i = 0; i < 6; i++) publish(sybil, `sybil-${i}`, 'sybil')
-    for (let i = 0; i < 3; i++) publish(alice, `alice-${i}`, 'alice')
+    for (let i = 0; i < 100; i++) publish(mallory, `invented-${i}`, Identity.fromSeed(`nobody-${i}`).peer)
+    for (let i = 0; i < 6; i++) publish(mallory, `mallory-${i}`, mallory.id)
+    for (let i = 0; i < 6; i++) publish(sybil, `sybil-${i}`, sybil.id)
+    for (let i = 0; i < 3; i++) publish(alice, `alice-${i}`, alice.id)
     const total = 115
     await clock.runUntil(() => [...victim.swarm.jobEntries()].length === total && tracker.openJobs().length >= 15, 60_000)
     // Then a while longer, so any over-admission would have time to show.

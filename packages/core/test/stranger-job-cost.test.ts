@@ -45,11 +45,11 @@ describe("a stranger's large job", () => {
     const random = prng.create(13)
     const network = new SimulatedNetwork(clock, random)
     // Finished jobs' documents are dropped soon, as a donor's are.
-    const victim = new SimPeer({ id: asPeerId('victim'), network, clock, random, donor: { duration: () => 5 }, dropJobsAfterMs: 5_000 })
+    const victim = new SimPeer({ name: 'victim', network, clock, random, donor: { duration: () => 5 }, dropJobsAfterMs: 5_000 })
     await clock.runUntil(() => false, 100).catch(() => {})
     const baseline = settledHeap()
 
-    let stranger: SimPeer | undefined = new SimPeer({ id: asPeerId('stranger'), network, clock, random })
+    let stranger: SimPeer | undefined = new SimPeer({ name: 'stranger', network, clock, random })
     const work = definePure(({ n }: { n: number }) => n + 1, { name: 'work' })
     const started = performance.now()
     const bigId = asJobId('big')

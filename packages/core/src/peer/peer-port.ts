@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { PeerId } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import type { RosterPort } from './roster.ts'
@@ -38,7 +39,10 @@ export interface PresencePort {
  * documents are read through `swarm` and written through `swarm/writes.ts`.
  */
 export interface PeerPort {
+  /** `identity.peer`: the peer's id is its public key. */
   readonly id: PeerId
+  /** The key pair this peer signs its records with. */
+  readonly identity: Identity
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly presence: PresencePort

@@ -7,6 +7,7 @@ import {
   ValueStore,
   systemClock,
   type BlobStore,
+  Identity,
   type PeerId,
   type PeerPort,
   REPLICATION_LIMITS,
@@ -28,7 +29,8 @@ export interface MeshPeerOptions {
   readonly signaling: string
   readonly room: string
   readonly token?: string
-  readonly peer?: string
+  /** The key pair the peer's id names and its records are signed with; a new random one when omitted. */
+  readonly identity?: Identity
   readonly kind: 'browser' | 'node'
   readonly workers?: number
   readonly maxPeers?: number
@@ -62,6 +64,7 @@ export class MeshPeer implements PeerPort {
   readonly #docs = new Map<string, Y.Doc>()
 
   private constructor(
+    readonly identity: Identity,
     readonly mesh: Mesh,
     readonly swarm: SwarmDoc,
     readonly blobs: MeshBlobStore,
@@ -84,6 +87,7 @@ export class MeshPeer implements PeerPort {
     const swarm = new SwarmDoc(new Y.Doc({ guid: SWARM_DOC_GUID }))
     const persistence = options.docStorage === undefined ? undefined : new DocPersistence(options.docStorage)
     await persistence?.open(swarm.doc)
+    const identity = options.identity ?? Identity.generate()
     const mesh = new Mesh(
       {
         signaling: options.signaling,
@@ -92,7 +96,7 @@ export class MeshPeer implements PeerPort {
         rtc: options.rtc,
         WebSocket: options.WebSocket,
         ...(options.token === undefined ? {} : { token: options.token }),
-        ...(options.peer === undefined ? {} : { peer: options.peer }),
+        peer: identity.peer,
         ...(options.maxPeers === undefined ? {} : { maxPeers: options.maxPeers }),
         ...(options.maintainMs === undefined ? {} : { maintainMs: options.maintainMs }),
         limits: {
@@ -142,7 +146,7 @@ export class MeshPeer implements PeerPort {
       { kind: options.kind, workers: options.workers ?? 0, load: 0, version: TESSERA_VERSION },
       options.presenceIntervalMs === undefined ? {} : { intervalMs: options.presenceIntervalMs },
     )
-    return new MeshPeer(mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence)
+    return new MeshPeer(identity, mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence)
   }
 
   get id(): PeerId {

@@ -35,7 +35,7 @@ export class SimSwarm {
     const { workers = 1, ...rest } = peerOptions
     const peer = new SimPeer({
       ...rest,
-      id: asPeerId(`donor-${this.#peers++}`),
+      name: `donor-${this.#peers++}`,
       network: this.network,
       clock: this.clock,
       random: this.random,
@@ -51,7 +51,7 @@ export class SimSwarm {
 
   /** A host: a `Swarm` on a peer of its own, with workers of its own (`workers` > 0) or none. */
   host(name: string, workers = 0, maxTasksPerJob?: number): Swarm<SimPeer> {
-    const peer = new SimPeer({ id: asPeerId(name), network: this.network, clock: this.clock, random: this.random })
+    const peer = new SimPeer({ name, network: this.network, clock: this.clock, random: this.random })
     const [min, max] = this.options.taskDurationMs
     return assembleSwarm({
       peer,

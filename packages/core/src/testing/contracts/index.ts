@@ -19,3 +19,4 @@ export {
 export { blobStoreChecks, type BlobStoreFixture, type MakeBlobStore } from './blob-store-checks.ts'
 export { executorChecks, overlappingRuns, type ExecutorFixture, type MakeExecutor } from './executor-checks.ts'
 export { transportChecks, type TransportFixture, type MakeTransports } from './transport-checks.ts'
+export { ed25519EngineChecks } from './ed25519-engine-checks.ts'

@@ -4,6 +4,7 @@ import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
 import type { Donor } from '../../donor/donor.ts'
 import type { DonorOptions } from '../../donor/donor-options.ts'
 import type { JobId, PeerId } from '../../ids.ts'
+import { Identity } from '../../identity/identity.ts'
 import { JobTracker } from '../../peer/job-tracker.ts'
 import type { PeerPort } from '../../peer/peer-port.ts'
 import { startDonor } from '../../peer/start-donor.ts'
@@ -20,7 +21,8 @@ import type { AdmissionPolicy } from '../../peer/admission.ts'
 import type { SimulatedNetwork, SimTransport } from './simulated-network.ts'
 
 export interface SimPeerOptions {
-  readonly id: PeerId
+  /** Names the peer within a simulation: its key pair is `Identity.fromSeed(name)`, so a seed gives the same ids every run. */
+  readonly name: string
   readonly network: SimulatedNetwork
   readonly clock: SimClock
   readonly random: prng.PRNG
@@ -46,6 +48,7 @@ export interface SimPeerOptions {
  */
 export class SimPeer implements PeerPort {
   readonly id: PeerId
+  readonly identity: Identity
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly presence: SimPresence
@@ -62,12 +65,13 @@ export class SimPeer implements PeerPort {
   #alive = true
 
   constructor(private readonly options: SimPeerOptions) {
-    this.id = options.id
+    this.identity = Identity.fromSeed(options.name)
+    this.id = this.identity.peer
     this.swarm = new SwarmDoc(this.#newDoc(SWARM_DOC_GUID))
     this.values = new ValueStore(this.swarm, new MemoryBlobStore())
-    this.transport = options.network.join(options.id)
-    this.presence = new SimPresence(options.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
-    const rendezvous = joinSimRoster(options.network, options.id, options.origin ?? `sim-${options.id}`)
+    this.transport = options.network.join(this.id)
+    this.presence = new SimPresence(this.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
+    const rendezvous = joinSimRoster(options.network, this.id, options.origin ?? `sim-${options.name}`)
     this.roster = rendezvous.roster
     this.#leaveRoster = rendezvous.leave
     const rand = (): number => prng.real53(options.random)

@@ -56,11 +56,11 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   const deathChance = Math.min(1, (3 * dyingCount) / Math.max(1, options.argsList.length))
   let deaths = 0
 
-  const host = new SimPeer({ id: asPeerId('host'), network, clock, random })
+  const host = new SimPeer({ name: 'host', network, clock, random })
   const donors: SimPeer[] = []
   for (let i = 0; i < options.peers; i++) {
     const peer: SimPeer = new SimPeer({
-      id: asPeerId(`peer-${i}`),
+      name: `peer-${i}`,
       network,
       clock,
       random,
