@@ -96,6 +96,8 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
 } from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
+export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome } from './swarm/outcome-proofs.ts'
+export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export {
@@ -105,7 +107,7 @@ export {
   dropJob,
   recordValue,
   addHolder,
-  replacesCached,
+  mergeCached,
   cacheOutcome,
   forgetFailure,
   addTasks,

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { cacheOutcome, JobDoc, putReport, asJobId, asPeerId, SwarmDoc, addressOf, type TaskKey } from '@tessera/core'
+import { cacheOutcome, JobDoc, putReport, asJobId, SwarmDoc, addressOf, Identity, type TaskKey } from '@tessera/core'
+import { signedCacheEntry, signedReport } from '@tessera/core/testing'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 const OWNER = 'packages/core/src/swarm/writes.ts'
@@ -44,19 +45,37 @@ describe('one owner of the shared documents', () => {
   it('follows the merge rule on every write to the cache: a value is never replaced by a failure', () => {
     const swarm = new SwarmDoc(new Y.Doc())
     const key = addressOf('call') as string as TaskKey
-    const value = { kind: 'value', result: addressOf(42) } as const
-    const failure = { kind: 'failure', error: { name: 'RangeError', message: 'no' } } as const
+    const [a, b] = [Identity.fromSeed('a'), Identity.fromSeed('b')]
+    const value = signedCacheEntry([a], key, { kind: 'value', result: addressOf(42) })
+    const failure = signedCacheEntry([a, b], key, { kind: 'thrown', error: { name: 'RangeError', message: 'no' } })
     expect(cacheOutcome(swarm, key, failure)).toBe(true)
     expect(cacheOutcome(swarm, key, value)).toBe(true)
     expect(cacheOutcome(swarm, key, failure)).toBe(false)
     expect(swarm.cached(key)).toEqual(value)
   })
 
+  it('merges the signers of one outcome, and lets a different outcome win only with more signers', () => {
+    const swarm = new SwarmDoc(new Y.Doc())
+    const key = addressOf('call') as string as TaskKey
+    const [a, b, c, m] = ['a', 'b', 'c', 'm'].map((name) => Identity.fromSeed(name)) as [Identity, Identity, Identity, Identity]
+    const honest = { kind: 'value', result: addressOf(42) } as const
+    const forged = { kind: 'value', result: addressOf(666) } as const
+    expect(cacheOutcome(swarm, key, signedCacheEntry([m], key, forged))).toBe(true)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a], key, honest))).toBe(false)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a, b], key, honest))).toBe(true)
+    expect(swarm.cached(key)?.proofs.map((p) => p.peer)).toEqual([a.peer, b.peer])
+    expect(cacheOutcome(swarm, key, signedCacheEntry([b, c], key, honest))).toBe(true)
+    expect(swarm.cached(key)?.proofs.map((p) => p.peer)).toEqual([a.peer, b.peer, c.peer])
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a, c], key, honest))).toBe(false)
+  })
+
   it('keys a report by its task and its reporter, so a quorum of reports coexists', () => {
     const job = new JobDoc(asJobId('j'))
     const outcome = { kind: 'value', result: addressOf(1) } as const
-    putReport(job, '3', { peer: asPeerId('a'), attempt: 1, outcome, durationMs: 1, at: 0 })
-    putReport(job, '3', { peer: asPeerId('b'), attempt: 1, outcome, durationMs: 1, at: 0 })
-    expect([...job.reports.keys()].sort()).toEqual(['3/a', '3/b'])
+    const key = addressOf('call') as string as TaskKey
+    const [a, b] = [Identity.fromSeed('a'), Identity.fromSeed('b')]
+    putReport(job, '3', signedReport(a, key, outcome))
+    putReport(job, '3', signedReport(b, key, outcome))
+    expect([...job.reports.keys()].sort()).toEqual([`3/${a.peer}`, `3/${b.peer}`].sort())
   })
 })

@@ -13,6 +13,7 @@ import {
   type Execution,
   type Executor,
   type KeywordArgs,
+  Identity,
 } from '@tessera/core'
 import { SimClock } from '@tessera/core/testing'
 
@@ -44,7 +45,7 @@ async function setUp(tasks: number) {
   const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, submittedBy: asPeerId('host'), now: 0, job })
   const index = new JobIndex(job, spec)
   const executor = new TimedExecutor(clock)
-  const donor = new Donor({ self: asPeerId('tab'), swarm, values, executor, jobs: (id) => (id === job.id ? index : undefined), clock, random: () => 0 })
+  const donor = new Donor({ identity: Identity.fromSeed('tab'), swarm, values, executor, jobs: (id) => (id === job.id ? index : undefined), clock, random: () => 0 })
   return { clock, index, executor, donor }
 }
 

@@ -12,8 +12,9 @@ import {
   submitJob,
   SwarmDoc,
   ValueStore,
+  Identity,
 } from '@tessera/core'
-import { SimClock } from '@tessera/core/testing'
+import { SimClock, signedReport } from '@tessera/core/testing'
 
 describe('Donor', () => {
   it('caches an accepted result whose reporter died before caching it, after a grace period', async () => {
@@ -26,20 +27,15 @@ describe('Donor', () => {
     const index = new JobIndex(job, spec)
     // What a reporter that died mid-write leaves: the value and the report, but no cache entry.
     const result = await values.put(9)
-    putReport(job, '0', {
-      peer: asPeerId('dead'),
-      attempt: 1,
-      outcome: { kind: 'value', result },
-      durationMs: 5,
-      at: 0,
-    })
     const key = index.task('0')?.key
     if (key === undefined) throw new Error('no task')
+    const dead = Identity.fromSeed('dead')
+    putReport(job, '0', signedReport(dead, key, { kind: 'value', result }, { durationMs: 5 }))
     expect(index.isFinished()).toBe(true)
     expect(swarm.cached(key)).toBeUndefined()
 
     const donor = new Donor({
-      self: asPeerId('survivor'),
+      identity: Identity.fromSeed('survivor'),
       swarm,
       values,
       executor: new MemoryExecutor(),
@@ -54,7 +50,7 @@ describe('Donor', () => {
     expect(swarm.cached(key)).toBeUndefined()
     await clock.runUntil(() => swarm.cached(key) !== undefined, 2_000)
     donor.stop()
-    expect(swarm.cached(key)).toEqual({ kind: 'value', result })
+    expect(swarm.cached(key)).toMatchObject({ kind: 'value', result, proofs: [{ peer: dead.peer }] })
     expect(donor.runs).toBe(0)
   })
 })

@@ -22,6 +22,7 @@ import {
   SwarmDoc,
   ValueStore,
   type JobEntry,
+  Identity,
 } from '@tessera/core'
 import { SimClock } from '@tessera/core/testing'
 
@@ -135,7 +136,7 @@ describe('records checked before use', () => {
     expect(index.openCount()).toBe(30)
     const errors: unknown[] = []
     const donor = new Donor({
-      self: asPeerId('donor'),
+      identity: Identity.fromSeed('donor'),
       swarm,
       values,
       executor: new MemoryExecutor(),

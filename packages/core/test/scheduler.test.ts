@@ -9,7 +9,8 @@ import {
   startBackup,
   addressOf,
   asJobId,
-  asPeerId,
+  Identity,
+  taskKeyOf,
   holdsClaim,
   JOB_DEFAULTS,
   JobDoc,
@@ -24,18 +25,22 @@ import {
   type JobSpec,
   type Report,
   type TaskKey,
+  type PeerId,
 } from '@tessera/core'
+import { signedReport } from '@tessera/core/testing'
 
-const A = asPeerId('peer-a')
-const B = asPeerId('peer-b')
-const C = asPeerId('peer-c')
+const IDENTITIES = ['peer-a', 'peer-b', 'peer-c'].map((name) => Identity.fromSeed(name))
+const [A, B, C] = IDENTITIES.map((identity) => identity.peer) as [PeerId, PeerId, PeerId]
+const FN = addressOf('fn')
+/** Task keys as the job's function and arguments make them (readers ignore any other). */
+const keyOf = (task: number | string): TaskKey => taskKeyOf(FN, addressOf({ i: Number(task) }))
 
 function makeJob(taskCount: number, overrides: Partial<JobSpec> = {}, doc = new Y.Doc()): JobIndex {
   const id = asJobId('job-1')
   const spec: JobSpec = {
     ...JOB_DEFAULTS,
     id,
-    fn: addressOf('fn'),
+    fn: FN,
     name: 'fn',
     taskCount,
     submittedBy: A,
@@ -44,10 +49,12 @@ function makeJob(taskCount: number, overrides: Partial<JobSpec> = {}, doc = new 
   }
   const job = new JobDoc(id, doc)
   job.transact(() => {
-    for (let i = 0; i < taskCount; i++) addTasks(job, [{ index: i, key: addressOf(i) as string as TaskKey, args: addressOf({ i }) }])
+    for (let i = 0; i < taskCount; i++) addTasks(job, [{ index: i, key: keyOf(i), args: addressOf({ i }) }])
   })
   return new JobIndex(job, spec)
 }
+
+const UNCHECKED_PROOF = { leaf: 0, size: 1, path: '', sig: '' }
 
 const claim = (peer: typeof A, attempt: number, at: number, leaseMs = 1_000, batch = 1): Claim => ({
   peer,
@@ -56,13 +63,9 @@ const claim = (peer: typeof A, attempt: number, at: number, leaseMs = 1_000, bat
   leaseUntil: at + leaseMs,
   batch,
 })
-const report = (peer: typeof A, value: unknown, durationMs = 10): Report => ({
-  peer,
-  attempt: 1,
-  outcome: { kind: 'value', result: addressOf(value) },
-  durationMs,
-  at: 0,
-})
+/** `peer`'s signed report of `value` for task `task`. */
+const report = (peer: PeerId, value: unknown, durationMs = 10, task: number | string = 0): Report =>
+  signedReport(IDENTITIES.find((identity) => identity.peer === peer)!, keyOf(task), { kind: 'value', result: addressOf(value) }, { durationMs })
 
 describe('acceptedOutcome', () => {
   it('accepts an outcome once quorum distinct peers agree', () => {
@@ -83,6 +86,7 @@ describe('acceptedOutcome', () => {
       peer,
       attempt: 1,
       outcome: { kind: 'thrown', error: { name: 'RangeError', message } },
+      proof: UNCHECKED_PROOF,
       durationMs: 1,
       at: 0,
     })
@@ -153,7 +157,7 @@ describe('claims', () => {
   it('claims up to the batch limit, skipping running and finished tasks', () => {
     const view = makeJob(5)
     claimTask(view.job, '1', claim(B, 1, 0))
-    putReport(view.job, '2', report(B, 2))
+    putReport(view.job, '2', report(B, 2, 10, 2))
     const { decisions } = selectClaims(view, { self: A, now: 10, limit: 10, leaseMs: 1_000 })
     expect(decisions.map((d) => d.task).sort()).toEqual(['0', '3', '4'])
     expect(decisions[0]?.claim).toMatchObject({ peer: A, attempt: 1, leaseUntil: 1_010 })
@@ -199,7 +203,7 @@ describe('claims', () => {
 describe('stragglers', () => {
   it('picks tasks running far longer than their batch should take, not those merely queued behind it', () => {
     const view = makeJob(8)
-    for (let i = 0; i < 5; i++) putReport(view.job, String(i), report(C, i, 100))
+    for (let i = 0; i < 5; i++) putReport(view.job, String(i), report(C, i, 100, i))
     claimTask(view.job, '5', claim(B, 1, 0, 60_000, 1)) // alone in its batch: overdue after 300 ms
     claimTask(view.job, '6', claim(B, 1, 0, 60_000, 10)) // one of ten: may wait 3 s
     claimTask(view.job, '7', claim(A, 1, 0, 60_000, 1)) // our own

@@ -40,6 +40,7 @@ afterAll(() => process.off('unhandledRejection', onRejection))
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`
 
 describe("a stranger's large job", () => {
+  // 300,000 tasks take 20 s on a quiet 2-core machine and three times that beside other suites: it measures memory, not time.
   it('costs the victim donor less than 50 MB of heap and of swarm document, and its document is never opened', async () => {
     const clock = new SimClock()
     const random = prng.create(13)
@@ -96,5 +97,5 @@ describe("a stranger's large job", () => {
     expect(heap).toBeLessThan(LIMIT_BYTES)
     expect(rejections).toEqual([])
     await victim.close()
-  })
+  }, 240_000)
 })

@@ -18,6 +18,7 @@ import {
   SwarmDoc,
   ValueStore,
   type TaskRecord,
+  Identity,
 } from '@tessera/core'
 import { SimClock } from '@tessera/core/testing'
 
@@ -81,7 +82,7 @@ describe("task arguments in the job's document", () => {
     const random = prng.create(5)
     const errors: unknown[] = []
     const donor = new Donor({
-      self: asPeerId('donor'),
+      identity: Identity.fromSeed('donor'),
       swarm,
       values,
       executor: new MemoryExecutor(),

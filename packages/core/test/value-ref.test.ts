@@ -21,6 +21,7 @@ import {
   type KeywordArgs,
   type PureFunctionSource,
   type RunOptions,
+  Identity,
 } from '@tessera/core'
 import { SimClock } from '@tessera/core/testing'
 
@@ -73,7 +74,7 @@ describe('value links in task arguments', () => {
     const index = new JobIndex(job, spec)
     const keys = ['0', '1'].map((t) => index.task(t)?.key)
     expect(keys[0]).not.toBe(keys[1])
-    const donor = new Donor({ self: asPeerId('donor'), swarm, values, executor: new MemoryExecutor(), jobs: () => index, clock, random: () => 0 })
+    const donor = new Donor({ identity: Identity.fromSeed('donor'), swarm, values, executor: new MemoryExecutor(), jobs: () => index, clock, random: () => 0 })
     donor.start()
     await clock.runUntil(() => keys.every((k) => k !== undefined && swarm.cached(k) !== undefined), 10_000)
     donor.stop()
@@ -127,7 +128,7 @@ describe('a donor fetching ahead', () => {
     })
     const index = new JobIndex(job, spec)
     const executor = new HoldingExecutor()
-    const donor = new Donor({ self: asPeerId('donor'), swarm, values, executor, jobs: () => index, clock, random: () => 0, workers: 1 })
+    const donor = new Donor({ identity: Identity.fromSeed('donor'), swarm, values, executor, jobs: () => index, clock, random: () => 0, workers: 1 })
     donor.start()
     const blocksFetched = (): number => blocks.filter((b) => fetched.has(b)).length
     // The second run is held, so the one worker is busy: the next task's block is fetched

@@ -1,4 +1,5 @@
-import type { JobId, PeerId } from '../ids.ts'
+import type { JobId } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
 import type { Executor } from '../interfaces/executor.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
@@ -6,7 +7,8 @@ import type { ValueStore } from '../swarm/value-store.ts'
 import type { Clock } from '../clock.ts'
 
 export interface DonorOptions {
-  readonly self: PeerId
+  /** Whose key signs this donor's reports; its id is the donor's peer id. */
+  readonly identity: Identity
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly executor: Executor

@@ -1,6 +1,6 @@
 import { encodeAndAddress } from '../address.ts'
 import { MalformedRecordError } from '../errors.ts'
-import type { Address, JobId } from '../ids.ts'
+import type { Address, JobId, PeerId } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import type { PureFunctionSource } from '../pure/define-pure.ts'
 import { nextBatchSize } from '../scheduler/batch-size.ts'
@@ -27,6 +27,7 @@ const MAX_FUNCTIONS = 64
  */
 export class Donor {
   #o: DonorOptions & typeof DONOR_DEFAULTS
+  readonly #self: PeerId
   readonly #settling: Array<Slot & { settleAt: number }> = []
   readonly #ready: Slot[] = []
   readonly #running = new Set<Slot>()
@@ -45,8 +46,9 @@ export class Donor {
 
   constructor(options: DonorOptions) {
     this.#o = { ...DONOR_DEFAULTS, ...options }
+    this.#self = options.identity.peer
     this.#writeBack = new WriteBack({
-      self: options.self,
+      identity: options.identity,
       swarm: options.swarm,
       values: options.values,
       jobs: options.jobs,
@@ -168,7 +170,7 @@ export class Donor {
       peers: this.#o.peerCount?.() ?? 1,
     })
     const { decisions, retryAt } = selectClaims(view, {
-      self: this.#o.self,
+      self: this.#self,
       now,
       limit: size,
       leaseMs: view.spec.leaseMs,
@@ -213,8 +215,8 @@ export class Donor {
       const view = this.#o.jobs(slot.job)
       if (view === undefined) continue
       const held = slot.backup
-        ? view.backup(slot.task)?.peer === this.#o.self
-        : holdsClaim(view, slot.task, this.#o.self, slot.attempt)
+        ? view.backup(slot.task)?.peer === this.#self
+        : holdsClaim(view, slot.task, this.#self, slot.attempt)
       if (held) this.#ready.push(slot)
     }
     this.#prefetch()
@@ -226,10 +228,10 @@ export class Donor {
     for (const { id } of this.#o.swarm.jobEntries()) {
       const view = this.#o.jobs(id)
       if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
-      const candidates = selectStragglers(view, { self: this.#o.self, now, minRunMs: this.#o.targetBatchMs / 4 })
+      const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 })
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
-      startBackup(view.job, task, { peer: this.#o.self, startedAt: now })
+      startBackup(view.job, task, { peer: this.#self, startedAt: now })
       const attempt = view.claim(task)?.attempt ?? 0
       this.#settling.push({ job: view.spec.id, task, attempt, backup: true, settleAt: now + this.#o.settleMs })
       return
@@ -247,7 +249,7 @@ export class Donor {
     for (const [job, tasks] of held) {
       const view = this.#o.jobs(job)
       if (view === undefined) continue
-      const renewals = leasesToRenew(view, tasks, this.#o.self, now, view.spec.leaseMs)
+      const renewals = leasesToRenew(view, tasks, this.#self, now, view.spec.leaseMs)
       if (renewals.length === 0) continue
       view.job.transact(() => {
         for (const { task, claim } of renewals) renewClaim(view.job, task, claim)

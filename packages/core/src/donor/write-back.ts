@@ -1,10 +1,13 @@
 import { toErrorRecord } from '../errors.ts'
-import type { Address, JobId, PeerId } from '../ids.ts'
+import type { Address, JobId, TaskKey } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import type { Failure, Outcome, TaskId } from '../swarm/schema.ts'
-import { capErrorRecord } from '../swarm/records.ts'
+import type { CacheEntry, Failure, Outcome, Report, TaskId } from '../swarm/schema.ts'
+import { outcomeId } from '../scheduler/outcome.ts'
+import { signOutcomes, type SignedOutcome } from '../swarm/outcome-proofs.ts'
+import { capErrorRecord, MAX_QUORUM } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
@@ -24,7 +27,7 @@ export interface Finished extends Slot {
 }
 
 export interface WriteBackOptions {
-  readonly self: PeerId
+  readonly identity: Identity
   readonly swarm: SwarmDoc
   readonly values: ValueStore
   readonly jobs: (id: JobId) => JobIndex | undefined
@@ -78,12 +81,13 @@ export class WriteBack {
         for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes)
       })
     }
+    const reports = this.#signReports(batch, now)
     const byJob = new Map<JobId, Finished[]>()
     for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
     for (const [id, finished] of byJob) {
       const view = this.o.jobs(id)
       if (view === undefined) continue
-      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, now)))
+      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, reports.get(f), now)))
     }
     for (const chunk of chunked(batch)) {
       swarm.transact(() => {
@@ -130,31 +134,55 @@ export class WriteBack {
     }
   }
 
-  #writeOutcome(view: JobIndex, f: Finished, now: number): void {
-    if (f.execution.kind === 'timeout') {
-      // A backup's timeout says nothing about the claimant's attempt.
-      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.self, attempt: f.attempt, kind: 'timeout', error: capErrorRecord(f.execution.error), at: now })
-      return
+  /**
+   * The flush's reports, signed as one batch: one signature, whatever the
+   * number of tasks. Runs whose task record is gone (a dropped job) report nothing.
+   */
+  #signReports(batch: readonly Finished[], now: number): Map<Finished, Report> {
+    const items: Array<{ f: Finished; key: TaskKey; outcome: Outcome }> = []
+    for (const f of batch) {
+      if (f.execution.kind === 'timeout') continue
+      const key = this.o.jobs(f.job)?.task(f.task)?.key
+      if (key === undefined) continue
+      const outcome: Outcome =
+        f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: capErrorRecord(errorOf(f.execution)) }
+      items.push({ f, key, outcome })
     }
-    const outcome: Outcome =
-      f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: capErrorRecord(errorOf(f.execution)) }
-    putReport(view.job, f.task, { peer: this.o.self, attempt: f.attempt, outcome, durationMs: f.execution.durationMs, at: now })
+    const proofs = signOutcomes(this.o.identity, items)
+    const peer = this.o.identity.peer
+    return new Map(items.map(({ f, outcome }, i) => [f, { peer, attempt: f.attempt, outcome, proof: proofs[i]!, durationMs: f.execution.durationMs, at: now }]))
   }
 
+  #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, now: number): void {
+    if (f.execution.kind === 'timeout') {
+      // A backup's timeout says nothing about the claimant's attempt.
+      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.identity.peer, attempt: f.attempt, kind: 'timeout', error: capErrorRecord(f.execution.error), at: now })
+      return
+    }
+    if (report !== undefined) putReport(view.job, f.task, report)
+  }
+
+  /** Caches a settled task's accepted outcome, with the proofs of every peer that reported it. */
   #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
     const phase = taskPhase(view, task, now)
     const record = view.task(task)
     if (phase.phase !== 'done' || record === undefined) return
-    cacheOutcome(
-      this.o.swarm,
-      record.key,
-      phase.outcome.kind === 'value' ? { kind: 'value', result: phase.outcome.result } : { kind: 'failure', error: phase.outcome.error },
-    )
+    const entry = cacheEntryOf(phase.outcome, view.reports(task))
+    if (entry !== undefined) cacheOutcome(this.o.swarm, record.key, entry)
   }
 }
 
-/** Entries per transaction: a report or claim costs well under 700 bytes, so an update stays near 32 KiB. */
-const ENTRIES_PER_TRANSACTION = 48
+/** The cache entry for an accepted outcome, signed by the reports that agree on it (checked reports only: `JobIndex` hands out no other). */
+export function cacheEntryOf(outcome: Outcome, reports: readonly Report[]): CacheEntry | undefined {
+  const id = outcomeId(outcome)
+  const proofs: SignedOutcome[] = reports.filter((report) => outcomeId(report.outcome) === id).map((report) => ({ peer: report.peer, ...report.proof }))
+    .slice(0, MAX_QUORUM)
+  if (proofs.length === 0) return undefined
+  return outcome.kind === 'value' ? { kind: 'value', result: outcome.result, proofs } : { kind: 'failure', error: outcome.error, proofs }
+}
+
+/** Entries per transaction: a signed report costs under 1 KiB (its proof is most of it), so an update stays near 32 KiB. */
+const ENTRIES_PER_TRANSACTION = 32
 
 export function chunked<T>(items: readonly T[]): T[][] {
   const chunks: T[][] = []

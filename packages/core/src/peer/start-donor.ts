@@ -15,7 +15,7 @@ export interface StartDonorOptions {
   /** Which open jobs this donor works on; every admitted job by default. */
   readonly acceptJob?: (spec: JobSpec) => boolean
   /** Tunables (tick, settle window, batch target), for tests and the simulator. */
-  readonly settings?: Partial<Omit<DonorOptions, 'self' | 'swarm' | 'values' | 'executor' | 'jobs' | 'clock' | 'workers'>>
+  readonly settings?: Partial<Omit<DonorOptions, 'identity' | 'swarm' | 'values' | 'executor' | 'jobs' | 'clock' | 'workers'>>
 }
 
 /**
@@ -24,7 +24,7 @@ export interface StartDonorOptions {
  */
 export function startDonor(peer: PeerPort, tracker: JobTracker, options: StartDonorOptions): Donor {
   const donor = new Donor({
-    self: peer.id,
+    identity: peer.identity,
     swarm: peer.swarm,
     values: peer.values,
     executor: options.executor,

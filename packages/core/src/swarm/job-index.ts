@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
-import { checkBackup, checkClaim, checkFailure, checkReport, checkTask } from './records.ts'
+import { checkBackup, checkClaim, checkFailure, checkReport, checkTask, isReportShaped } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from './schema.ts'
 
 /** `task/peer` or `task/attempt`: a key without its slash names no task. */
@@ -24,6 +24,8 @@ const NONE: readonly never[] = Object.freeze([])
 export class JobIndex implements JobView {
   readonly #reports = new Map<TaskId, Report[]>()
   readonly #failures = new Map<TaskId, Failure[]>()
+  /** Reports that came before their task: a report is checked against its task's key, so they wait for it. */
+  readonly #waiting = new Map<TaskId, Set<string>>()
   /** Tasks whose records are well-formed. */
   readonly #tasks = new Set<TaskId>()
   readonly #open = new Set<TaskId>()
@@ -55,6 +57,9 @@ export class JobIndex implements JobView {
         if (this.#tasks.has(key)) continue
         this.#tasks.add(key)
         this.#open.add(key)
+        const waiting = this.#waiting.get(key)
+        this.#waiting.delete(key)
+        for (const reportKey of waiting ?? []) this.#putReport(reportKey, job.reports.get(reportKey))
         this.#recheck(key)
       }
     })
@@ -134,7 +139,13 @@ export class JobIndex implements JobView {
   /** Indexes a well-formed report; returns its task, or undefined when the entry is ignored. */
   #putReport(key: string, raw: unknown): TaskId | undefined {
     const [task, peer] = splitKey(key)
-    const report = checkReport(task, peer, raw, this.spec)
+    const record = this.task(task)
+    if (record === undefined) {
+      // Bounded by the job's reports: only well-formed ones for a task id of this job wait.
+      if (isReportShaped(task, peer, raw, this.spec)) this.#waiting.set(task, (this.#waiting.get(task) ?? new Set()).add(key))
+      return undefined
+    }
+    const report = checkReport(task, peer, raw, this.spec, record.key)
     if (report === undefined) return undefined
     const reports = this.#reports.get(task) ?? []
     const i = reports.findIndex((r) => r.peer === report.peer)

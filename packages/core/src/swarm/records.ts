@@ -1,7 +1,10 @@
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
-import type { Address } from '../ids.ts'
-import { INLINE_VALUE_LIMIT, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import type { Address, TaskKey } from '../ids.ts'
+import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
+import { taskKeyOf } from '../task-key.ts'
+import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
+import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything
@@ -89,9 +92,20 @@ export const jobEntrySchema = record({
   state: v.picklist(['open', 'done', 'cancelled']),
 })
 
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
+const proofFields = {
+  leaf: int(0, MAX_SIGNED_BATCH - 1),
+  size: int(1, MAX_SIGNED_BATCH),
+  path: v.pipe(v.string(), v.maxLength(MAX_PATH_LENGTH), v.regex(BASE64URL_PATTERN)),
+  sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(BASE64URL_PATTERN)),
+}
+const proofSchema = record(proofFields)
+const signedOutcomeSchema = record({ peer: id, ...proofFields })
+const proofList = v.pipe(v.array(signedOutcomeSchema), v.minLength(1), v.maxLength(MAX_QUORUM))
+
 const cacheEntrySchema = v.variant('kind', [
-  record({ kind: v.literal('value'), result: address }),
-  record({ kind: v.literal('failure'), error: errorRecord }),
+  record({ kind: v.literal('value'), result: address, proofs: proofList }),
+  record({ kind: v.literal('failure'), error: errorRecord, proofs: proofList }),
 ])
 
 const inlineBytes = v.pipe(
@@ -132,6 +146,7 @@ const reportSchema = record({
   // A backup run of a task nobody holds a claim on reports attempt 0.
   attempt: int(0, MAX_ATTEMPTS),
   outcome: outcomeSchema,
+  proof: proofSchema,
   durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
   at: time,
 })
@@ -191,9 +206,22 @@ export function checkJobEntry(key: string, input: unknown): JobEntry | undefined
   return isJobEntry(input) && input.id === key ? input : undefined
 }
 
-export function checkCacheEntry(input: unknown): CacheEntry | undefined {
-  return isCacheEntry(input) ? input : undefined
+/**
+ * The cache entry under `key`, if it is well-formed and every proof in it is
+ * a valid signature of its outcome by a distinct peer. Honest writers copy
+ * only proofs they checked, so one bad proof condemns the entry.
+ */
+export function checkCacheEntry(key: TaskKey, input: unknown): CacheEntry | undefined {
+  if (!isCacheEntry(input)) return undefined
+  const known = provenEntries.get(input)
+  if (known !== undefined && known.key === key) return known.verdict ? input : undefined
+  const outcome = outcomeOfEntry(input)
+  const peers = new Set<string>()
+  const verdict = input.proofs.every((proof) => !peers.has(proof.peer) && peers.add(proof.peer) !== undefined && verifyOutcome(proof.peer, key, outcome, proof))
+  provenEntries.set(input, { key, verdict })
+  return verdict ? input : undefined
 }
+const provenEntries = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 
 export function checkStoredValue(input: unknown): StoredValueRecord | undefined {
   if (input instanceof Uint8Array) return input.byteLength <= MAX_INLINE_BYTES ? input : undefined
@@ -204,10 +232,22 @@ export function checkHolder(input: unknown): BlobHolder | undefined {
   return isHolder(input) ? input : undefined
 }
 
-/** A job document's task under `key`: its index must be the key, and below the job's task count. */
+/**
+ * A job document's task under `key`: its index must be the key, below the
+ * job's task count, and its task key must be the hash of the job's function
+ * and its arguments. Otherwise a job could have honest donors run its own
+ * function and file the results under another call's key.
+ */
 export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecord | undefined {
-  return isTaskId(key, spec.taskCount) && isTask(input) && String(input.index) === key ? input : undefined
+  if (!isTaskId(key, spec.taskCount) || !isTask(input) || String(input.index) !== key) return undefined
+  let bound = boundTasks.get(input)
+  if (bound === undefined || bound.fn !== spec.fn) {
+    bound = { fn: spec.fn, verdict: taskKeyOf(spec.fn, input.args) === input.key }
+    boundTasks.set(input, bound)
+  }
+  return bound.verdict ? input : undefined
 }
+const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean }>()
 
 export function checkClaim(key: string, input: unknown, spec: JobSpec): Claim | undefined {
   return isTaskId(key, spec.taskCount) && isClaim(input) ? input : undefined
@@ -217,9 +257,25 @@ export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup 
   return isTaskId(key, spec.taskCount) && isBackup(input) ? input : undefined
 }
 
-/** A report keyed `task/peer`: the peer in the key must be the reporter. */
-export function checkReport(task: string, peer: string, input: unknown, spec: JobSpec): Report | undefined {
-  return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer ? input : undefined
+/**
+ * A report keyed `task/peer` on the call `key`: the peer in the key must be
+ * the reporter, and its proof that peer's signature of this outcome for this
+ * call.
+ */
+export function checkReport(task: string, peer: string, input: unknown, spec: JobSpec, key: TaskKey): Report | undefined {
+  if (!isTaskId(task, spec.taskCount) || !isReport(input) || input.peer !== peer) return undefined
+  let proven = provenReports.get(input)
+  if (proven === undefined || proven.key !== key) {
+    proven = { key, verdict: verifyOutcome(peer, key, input.outcome, input.proof) }
+    provenReports.set(input, proven)
+  }
+  return proven.verdict ? input : undefined
+}
+const provenReports = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
+
+/** The part of a report record that can be read before its task is known: well-formed, and keyed by its own reporter. */
+export function isReportShaped(task: string, peer: string, input: unknown, spec: JobSpec): boolean {
+  return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer
 }
 
 /** A failure keyed `task/attempt`: the attempt in the key must be the failure's. */

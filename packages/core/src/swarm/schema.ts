@@ -34,10 +34,20 @@ export interface ReadonlyDocMap<T> {
   unobserve(f: (event: Y.YMapEvent<T>, transaction: Y.Transaction) => void): void
 }
 
-/** What a call came to, cached forever under its task key. A failure is cached too: a pure function would throw again. */
+/**
+ * What a call came to, cached forever under its task key. A failure is cached
+ * too: a pure function would throw again. `proofs` are the signed words of the
+ * peers that reported it (`outcome-proofs.ts`), one per peer; readers check
+ * every one, and a caller that asks for a quorum counts them.
+ */
 export type CacheEntry =
-  | { readonly kind: 'value'; readonly result: Address }
-  | { readonly kind: 'failure'; readonly error: ErrorRecord }
+  | { readonly kind: 'value'; readonly result: Address; readonly proofs: readonly SignedOutcome[] }
+  | { readonly kind: 'failure'; readonly error: ErrorRecord; readonly proofs: readonly SignedOutcome[] }
+
+/** The outcome a cache entry records, as reports and proofs state it. */
+export function outcomeOfEntry(entry: CacheEntry): Outcome {
+  return entry.kind === 'value' ? { kind: 'value', result: entry.result } : { kind: 'thrown', error: entry.error }
+}
 
 /** Index of a task within its job, as a Yjs map key. */
 export type TaskId = string
@@ -105,11 +115,30 @@ export type Outcome =
   | { readonly kind: 'value'; readonly result: Address }
   | { readonly kind: 'thrown'; readonly error: ErrorRecord }
 
+/** A peer's signature on an outcome, as one leaf of a signed batch (`outcome-proofs.ts` makes and checks them). */
+export interface OutcomeProof {
+  /** The leaf's index in the signed batch. */
+  readonly leaf: number
+  /** Leaves in the signed batch. */
+  readonly size: number
+  /** The audit path: sibling hashes, deepest first, concatenated in base64url. */
+  readonly path: string
+  /** The signer's signature of the batch root. */
+  readonly sig: string
+}
+
+/** A proof with its signer, as cache entries list them. */
+export interface SignedOutcome extends OutcomeProof {
+  readonly peer: PeerId
+}
+
 /** Keyed by task and peer, so k reports from k peers coexist (quorum). */
 export interface Report {
   readonly peer: PeerId
   readonly attempt: number
   readonly outcome: Outcome
+  /** The reporter's signed word on the outcome; `attempt`, `durationMs` and `at` are bookkeeping and not signed. */
+  readonly proof: OutcomeProof
   readonly durationMs: number
   readonly at: number
 }

@@ -9,6 +9,7 @@ import {
   type ReadonlyDocMap,
   type StoredValue,
 } from './schema.ts'
+import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
 import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from './records.ts'
 
 /**
@@ -46,8 +47,10 @@ export class SwarmDoc {
     }
   }
 
-  cached(key: TaskKey): CacheEntry | undefined {
-    return checkCacheEntry(this.cache.get(key))
+  /** The cache entry for a call, if its proofs hold; `policy` asks for more than one (`meetsPolicy`). */
+  cached(key: TaskKey, policy?: CachePolicy): CacheEntry | undefined {
+    const entry = checkCacheEntry(key, this.cache.get(key))
+    return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
   }
 
   value(address: Address): StoredValue | undefined {

@@ -4,6 +4,7 @@ import type { JobDoc } from './job-doc.ts'
 import {
   failureKey,
   holderKey,
+  outcomeOfEntry,
   reportKey,
   type Backup,
   type BlobHolder,
@@ -19,6 +20,8 @@ import {
   type TaskRecord,
 } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
+import { outcomeId } from '../scheduler/outcome.ts'
+import { MAX_QUORUM } from './records.ts'
 
 /**
  * The one place that writes the shared documents. Every other module reads
@@ -87,16 +90,31 @@ export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: n
   if (!swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).set(key, { at })
 }
 
-/** The merge rule every cache writer follows, so that peers agree: a value is never replaced. */
-export function replacesCached(existing: CacheEntry | undefined, incoming: CacheEntry): boolean {
-  if (existing === undefined) return true
-  return existing.kind === 'failure' && incoming.kind === 'value'
+/**
+ * The merge rule every cache writer follows, so that peers agree. What stands
+ * in the document is what readers verified (`SwarmDoc.cached`); a forged or
+ * malformed entry counts as none. A value beats a failure; the same outcome
+ * gains the incoming signers; a different outcome of the same kind wins only
+ * with more signers (so the honest entry comes back once a quorum signs it).
+ * Returns the entry to write, or undefined to leave the document as it is.
+ */
+export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEntry): CacheEntry | undefined {
+  if (existing === undefined) return incoming
+  if (existing.kind !== incoming.kind) return incoming.kind === 'value' ? incoming : undefined
+  if (outcomeId(outcomeOfEntry(existing)) !== outcomeId(outcomeOfEntry(incoming))) {
+    return incoming.proofs.length > existing.proofs.length ? incoming : undefined
+  }
+  const signers = new Set(existing.proofs.map((proof) => proof.peer))
+  const added = incoming.proofs.filter((proof) => !signers.has(proof.peer))
+  if (added.length === 0) return undefined
+  return { ...existing, proofs: [...existing.proofs, ...added].slice(0, MAX_QUORUM) }
 }
 
-/** Caches an accepted outcome under its task key, unless that would replace a value. Returns whether it wrote. */
+/** Caches an outcome with its signers' proofs under its task key, by `mergeCached`. Returns whether it wrote. */
 export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry): boolean {
-  if (!replacesCached(swarm.cached(key), entry)) return false
-  writable<CacheEntry>(swarm.cache).set(key, entry)
+  const merged = mergeCached(swarm.cached(key), entry)
+  if (merged === undefined) return false
+  writable<CacheEntry>(swarm.cache).set(key, merged)
   return true
 }
 

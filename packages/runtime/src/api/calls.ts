@@ -1,6 +1,8 @@
 import {
   CancelledError,
   cacheOutcome,
+  capErrorRecord,
+  signOutcomes,
   decodeCanonical,
   encodeAndAddress,
   fromErrorRecord,
@@ -20,6 +22,7 @@ import type { Settled } from './progress.ts'
 import type { Streamed } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
+import { cachePolicyFor } from './cache-policy.ts'
 
 /** What this peer has asked of the cache and run itself since it connected. */
 export interface CallCounters {
@@ -49,9 +52,9 @@ export class Calls {
   async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.remote(fn, args, options, callOptions)
-    const key = (this.#plan(fn, [args]).calls[0] as PlannedCall).key
-    const { swarm, values } = this.parts.peer
-    const cached = swarm.cached(key)
+    const key = (this.#plan(fn, [args], options).calls[0] as PlannedCall).key
+    const { swarm, values, identity } = this.parts.peer
+    const cached = swarm.cached(key, cachePolicyFor(this.parts, options))
     if (cached !== undefined) {
       if (cached.kind === 'failure') throw fromErrorRecord(cached.error)
       return (await values.get(cached.result)) as R
@@ -66,10 +69,14 @@ export class Calls {
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
     // The same merge rule as every other cache writer: a value that arrived meanwhile stays.
     if (execution.kind === 'thrown') {
-      cacheOutcome(swarm, key, { kind: 'failure', error: execution.error })
+      const error = capErrorRecord(execution.error)
+      const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }])
+      cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] })
       throw fromErrorRecord(execution.error)
     }
-    cacheOutcome(swarm, key, { kind: 'value', result: await values.put(execution.value) })
+    const result = await values.put(execution.value)
+    const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }])
+    cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] })
     return execution.value as R
   }
 
@@ -81,7 +88,7 @@ export class Calls {
   }
 
   async submit<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions): Promise<TaskRef> {
-    const plan = this.#plan(fn, [args])
+    const plan = this.#plan(fn, [args], options)
     const key = (plan.calls[0] as PlannedCall).key
     const part = (await launchJob(this.parts, this.control, fn, plan, options)).parts[0]
     if (part !== undefined) this.parts.tracker.unpin(part.job)
@@ -96,7 +103,7 @@ export class Calls {
     try {
       const taskOf = new Map<TaskKey, string>(task === undefined ? [] : [[key, task]])
       const launched = { parts: job === undefined ? [] : [{ job, taskOf }] }
-      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], launched, options)
+      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], launched, { ...options, policy: cachePolicyFor(this.parts, {}) })
       const first = outcomes[0] as CallOutcome
       if (!first.ok) throw first.error
       return first.value as R
@@ -112,12 +119,13 @@ export class Calls {
     batch: BatchOptions,
     resultsAs: 'value' | 'ref' = 'value',
   ): Promise<unknown[]> {
-    const plan = this.#plan(fn, argsList)
+    const plan = this.#plan(fn, argsList, options)
     const launched = await launchJob(this.parts, this.control, fn, plan, options)
     const settled: Array<Settled<A, R>> = new Array(argsList.length)
     try {
       const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
         ...batch,
+        policy: cachePolicyFor(this.parts, options),
         resultsAs,
         onAbort: () => void this.#cancel(launched),
       })
@@ -135,7 +143,7 @@ export class Calls {
     const calls = this
     return {
       async *[Symbol.asyncIterator]() {
-        const plan = calls.#plan(fn, argsList)
+        const plan = calls.#plan(fn, argsList, options)
         const launched = await launchJob(calls.parts, calls.control, fn, plan, options)
         const ready: Array<Settled<A, R>> = []
         let wake: (() => void) | undefined
@@ -143,6 +151,7 @@ export class Calls {
         let failure: Error | undefined
         const following = followCalls(calls.parts, calls.control, plan.calls, launched, {
           ...batch,
+          policy: cachePolicyFor(calls.parts, options),
           onAbort: () => void calls.#cancel(launched),
           onOutcome: (call, outcome) => {
             ready.push(settledOf(plan, call.index, outcome))
@@ -176,9 +185,9 @@ export class Calls {
     }
   }
 
-  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[]): Plan<A> {
+  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
-    const plan = planCalls(this.parts, fn, argsList)
+    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options))
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits
     return plan

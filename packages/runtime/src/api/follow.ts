@@ -1,4 +1,4 @@
-import { CancelledError, type JobId, type TaskKey } from '@tessera/core'
+import { CancelledError, type CachePolicy, type JobId, type TaskKey } from '@tessera/core'
 import type { JobControl } from './job-control.ts'
 import { JobRun, type CallOutcome, type PlannedCall } from './job-run.ts'
 import type { BatchOptions } from './options.ts'
@@ -11,6 +11,8 @@ export interface FollowOptions extends BatchOptions {
   /** The batch ended early (the caller's signal aborted, or one of its jobs was cancelled): what else to cancel. */
   readonly onAbort?: () => void
   readonly resultsAs?: 'value' | 'ref'
+  /** Which cache entries count (`cachePolicyFor`). */
+  readonly policy: CachePolicy
 }
 
 interface Group {
@@ -82,6 +84,7 @@ export function followCalls(
         job: () => (group.job === undefined ? undefined : tracker.get(group.job)),
         onJobOpen: (listener) => tracker.onOpen(listener),
         taskOf: group.taskOf,
+        policy: options.policy,
         calls: group.calls,
         onOutcome: (call, outcome) => {
           outcomes[call.index] = outcome

@@ -4,6 +4,7 @@ import {
   valueRef,
   type Address,
   type CacheEntry,
+  type CachePolicy,
   type Clock,
   type JobIndex,
   type TaskKey,
@@ -36,6 +37,8 @@ export interface JobRunOptions {
   readonly onJobOpen: (listener: () => void) => () => void
   /** Task id in the job for each key that was not cached. */
   readonly taskOf: ReadonlyMap<TaskKey, string>
+  /** Which cache entries answer a call (`cachePolicyFor`). */
+  readonly policy: CachePolicy
   readonly calls: readonly PlannedCall[]
   readonly onOutcome: (call: PlannedCall, outcome: CallOutcome) => void
   readonly onProgress?: (progress: Progress) => void
@@ -55,6 +58,8 @@ export interface JobRunOptions {
 export class JobRun {
   readonly #byKey = new Map<TaskKey, PlannedCall[]>()
   readonly #pending = new Set<TaskKey>()
+  /** Pending calls whose cache entry changed since the last step. */
+  readonly #cacheChanged = new Set<TaskKey>()
   /** Calls whose accepted result is known, but not yet its value-index entry. */
   readonly #awaitingValue = new Map<TaskKey, Address>()
   /** The job's task ids back to their keys. */
@@ -96,7 +101,7 @@ export class JobRun {
   /** Resolves once every call has an outcome (or `stop` was called). */
   async run(): Promise<void> {
     for (const key of this.#byKey.keys()) {
-      const cached = this.o.swarm.cached(key)
+      const cached = this.o.swarm.cached(key, this.o.policy)
       if (cached !== undefined) await this.#settleFromCache(key, cached)
       else this.#pending.add(key)
     }
@@ -119,7 +124,14 @@ export class JobRun {
     const onChange = (): void => this.#schedule()
     const doc = this.o.swarm.doc
     doc.on('afterTransaction', onChange)
-    this.#unsubscribe.push(() => doc.off('afterTransaction', onChange), this.o.onJobOpen(onChange))
+    // Cache entries for pending calls: the job's reports may never reach this peer (a donor that
+    // drops a finished job's document before its last reports sync), but the entries they made do.
+    const cache = this.o.swarm.cache
+    const onCache = (event: { keysChanged: Set<string> }): void => {
+      for (const key of event.keysChanged) if (this.#pending.has(key as TaskKey)) this.#cacheChanged.add(key as TaskKey)
+    }
+    cache.observe(onCache)
+    this.#unsubscribe.push(() => doc.off('afterTransaction', onChange), () => cache.unobserve(onCache), this.o.onJobOpen(onChange))
   }
 
   /** Follows the job document's changes too, from the moment it is open here. */
@@ -177,8 +189,15 @@ export class JobRun {
     }
     // Without the job's document (a reference from another host, a dropped job) the cache is the only witness.
     if (job === undefined) for (const key of [...this.#pending]) {
-      const cached = this.o.swarm.cached(key)
+      const cached = this.o.swarm.cached(key, this.o.policy)
       if (cached !== undefined) await this.#settleFromCache(key, cached)
+    }
+    // With it, the cache still answers calls whose reports have not arrived here.
+    const touched = [...this.#cacheChanged]
+    this.#cacheChanged.clear()
+    for (const key of touched) {
+      const cached = this.#pending.has(key) ? this.o.swarm.cached(key, this.o.policy) : undefined
+      if (cached !== undefined) await this.#settleFromCache(key, cached, false)
     }
     if (job !== undefined) {
       const log = job.settledLog()
@@ -207,7 +226,7 @@ export class JobRun {
    * and a rerun straight after it is answered from the cache.
    */
   #cachedHere(): boolean {
-    if (this.#accepted.every((key) => this.o.swarm.cached(key) !== undefined)) return true
+    if (this.#accepted.every((key) => this.o.swarm.cached(key, this.o.policy) !== undefined)) return true
     const now = this.o.clock.now()
     if (this.#cacheWaitUntil === undefined) {
       this.#cacheWaitUntil = now + CACHE_WAIT_MS
@@ -225,15 +244,16 @@ export class JobRun {
     }
   }
 
-  async #settleFromCache(key: TaskKey, entry: CacheEntry): Promise<void> {
+  /** `cached`: the entry was there before this batch ran (it counts as a cache hit), not made by its job. */
+  async #settleFromCache(key: TaskKey, entry: CacheEntry, cached = true): Promise<void> {
     if (entry.kind === 'failure') {
-      this.#settle(key, { ok: false, error: fromErrorRecord(entry.error) }, true)
+      this.#settle(key, { ok: false, error: fromErrorRecord(entry.error) }, cached)
       return
     }
     try {
-      this.#settle(key, { ok: true, value: await this.#resultOf(entry.result), cached: true }, true)
+      this.#settle(key, { ok: true, value: await this.#resultOf(entry.result), cached }, cached)
     } catch (error) {
-      this.#settle(key, { ok: false, error: error as Error }, true)
+      this.#settle(key, { ok: false, error: error as Error }, cached)
     }
   }
 

@@ -7,6 +7,7 @@ import {
   SizeLimitError,
   submitJob,
   taskKeyOf,
+  type CachePolicy,
   type JobId,
   type JobOptions,
   type KeywordArgs,
@@ -48,7 +49,7 @@ export interface Launched {
 export const MAX_TASKS_PER_JOB = 5_000
 
 /** Validates every call before anything is queued, and finds what the cache already has. */
-export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunction<A, unknown>, argsList: readonly A[]): Plan<A> {
+export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunction<A, unknown>, argsList: readonly A[], policy: CachePolicy): Plan<A> {
   const calls: PlannedCall[] = []
   const uncached = new Map<TaskKey, A>()
   let hits = 0
@@ -60,7 +61,7 @@ export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunc
     }
     const key = taskKeyOf(fn.address, address)
     calls.push({ index, key })
-    if (parts.peer.swarm.cached(key) === undefined) uncached.set(key, args)
+    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, args)
     else hits++
   })
   return { calls, args: argsList, uncached, hits }

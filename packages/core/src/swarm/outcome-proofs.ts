@@ -1,0 +1,94 @@
+import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
+import type { Identity } from '../identity/identity.ts'
+import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES, rootFromPath } from '../identity/merkle.ts'
+import { verifyPeerSignature } from '../identity/signatures.ts'
+import type { PeerId, TaskKey } from '../ids.ts'
+import type { Outcome, OutcomeProof } from './schema.ts'
+
+export type { OutcomeProof, SignedOutcome } from './schema.ts'
+
+/**
+ * A peer's signed word that a call came to an outcome: "task key K gives O".
+ * A donor signs every flush of reports as one Merkle batch (`signOutcomes`),
+ * and each report carries its leaf's place, audit path and the batch
+ * signature, so a reader checks it alone (`verifyOutcome`) at the cost of a
+ * few hashes; the signature itself is checked once per batch.
+ *
+ * The statement names the task key and the outcome only, never the job, so
+ * the same proof stands in a job's report and, copied, in the cache entry
+ * that outlives the job. Replaying it anywhere repeats the same claim by the
+ * same signer; changing the outcome, the key or the signer breaks it. A thrown
+ * error is signed by name and message (what quorum compares), not its stack.
+ */
+/** Leaves one signature may cover; write-back flushes are far smaller. */
+export const MAX_SIGNED_BATCH = 1 << 16
+export const MAX_PATH_LENGTH = Math.ceil((MAX_PATH_HASHES * HASH_BYTES * 4) / 3)
+
+const STATEMENT_TAG = 'tessera/outcome@1'
+const ROOT_TAG = new TextEncoder().encode('tessera/outcomes@1 ')
+
+const utf8 = new TextEncoder()
+
+/**
+ * The signed leaf's bytes: a JSON array of strings, which has one spelling
+ * for given strings and costs a microsecond (canonical CBOR cost twenty, and
+ * every reader builds one per report).
+ */
+export function outcomeStatement(key: TaskKey, outcome: Outcome): Uint8Array {
+  const claim = outcome.kind === 'value' ? [STATEMENT_TAG, key, 'value', outcome.result] : [STATEMENT_TAG, key, 'thrown', outcome.error.name, outcome.error.message]
+  return utf8.encode(JSON.stringify(claim))
+}
+
+function rootMessage(root: Uint8Array, size: number): Uint8Array {
+  const message = new Uint8Array(ROOT_TAG.byteLength + 4 + HASH_BYTES)
+  message.set(ROOT_TAG)
+  new DataView(message.buffer).setUint32(ROOT_TAG.byteLength, size)
+  message.set(root, ROOT_TAG.byteLength + 4)
+  return message
+}
+
+/** One signature over all `items`; proofs in the same order. */
+export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>): OutcomeProof[] {
+  if (items.length === 0) return []
+  if (items.length > MAX_SIGNED_BATCH) throw new RangeError(`at most ${MAX_SIGNED_BATCH} outcomes per signature, not ${items.length}`)
+  const { root, paths } = buildTree(items.map(({ key, outcome }) => leafHash(outcomeStatement(key, outcome))))
+  const sig = identity.sign(rootMessage(root, items.length))
+  return paths.map((path, leaf) => ({ leaf, size: items.length, path: toBase64Url(concat(path)), sig }))
+}
+
+/**
+ * Verdicts by everything a proof names. A peer meets each report once per
+ * copy (a job's report, then the cache entry made from it), and a simulation
+ * runs fifty peers in one process; the audit path costs about eight hashes.
+ */
+const MAX_REMEMBERED = 32_768
+const remembered = new Map<string, boolean>()
+
+/** Whether `proof` is `peer`'s signed word that `key` gives `outcome`. Never throws. */
+export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
+  const memoKey = `${peer} ${key} ${proof.sig} ${proof.leaf} ${proof.size} ${proof.path} ${outcome.kind === 'value' ? outcome.result : JSON.stringify([outcome.error.name, outcome.error.message])}`
+  const known = remembered.get(memoKey)
+  if (known !== undefined) return known
+  const verdict = verifyUncached(peer, key, outcome, proof)
+  if (remembered.size >= MAX_REMEMBERED) for (const old of [...remembered.keys()].slice(0, MAX_REMEMBERED / 2)) remembered.delete(old)
+  remembered.set(memoKey, verdict)
+  return verdict
+}
+
+function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
+  if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
+  const hashes = (proof.path.length * 3) >> 2
+  if (hashes % HASH_BYTES !== 0) return false
+  const pathBytes = fromBase64Url(proof.path, hashes)
+  if (pathBytes === undefined) return false
+  const path: Uint8Array[] = []
+  for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
+  const root = rootFromPath(leafHash(outcomeStatement(key, outcome)), proof.leaf, proof.size, path)
+  return root !== undefined && verifyPeerSignature(peer, rootMessage(root, proof.size), proof.sig)
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.length * HASH_BYTES)
+  parts.forEach((part, i) => out.set(part, i * HASH_BYTES))
+  return out
+}

@@ -1,0 +1,14 @@
+import type { ReadonlyDocMap, SwarmDoc, TaskKey } from '@tessera/core'
+
+/**
+ * What a hostile peer does: writes a shared map directly, bypassing
+ * `swarm/writes.ts` and its rules. Only tests of attacks may do this.
+ */
+export function writeRaw(map: ReadonlyDocMap<unknown>, key: string, value: unknown): void {
+  ;(map as unknown as { set(key: string, value: unknown): void }).set(key, value)
+}
+
+/** Overwrites the cache entries of `keys` with whatever `forge` makes. */
+export function forgeCache(swarm: SwarmDoc, keys: readonly TaskKey[], forge: (key: TaskKey, i: number) => unknown): void {
+  swarm.transact(() => keys.forEach((key, i) => writeRaw(swarm.cache, key, forge(key, i))))
+}
