@@ -11,5 +11,10 @@ export type ErrorCode =
   /** This connection, or its address, created as many rooms as it may: it can still join existing ones. */
   | 'too-many-new-rooms'
   | 'unauthorized'
+  /**
+   * A subscribe's `peer` was not proven: no or a bad `proof`, an id that is not
+   * a key id, or a second id on a connection already bound to another.
+   */
+  | 'unproven-peer'
   | 'not-subscribed'
   | 'server-full'

@@ -3,12 +3,14 @@
  * It sees connections only through `HubConnection`, so the socket plumbing
  * (server.ts) and the protocol's rules stay apart.
  */
+import { isKeyPeerId } from '@tessera/core'
 import type { ClientFrame, ErrorCode, PeerMeta, RoomPeer, ServerFrame } from './protocol.ts'
 import { OriginTags } from './origin-tags.ts'
 import { SignalingProtocolError } from './errors.ts'
 import type { DisconnectReason, SignalingMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 import { isValidName, parseClientFrame } from './parse.ts'
+import { PeerProof } from './peer-proof.ts'
 import { FrameRateLimiter } from './rate-limit.ts'
 import { addressKey, RoomCreationQuota } from './room-quota.ts'
 import { Rooms } from './rooms.ts'
@@ -32,6 +34,8 @@ export const CloseCode = {
 
 interface ConnectionState {
   readonly limiter: FrameRateLimiter
+  /** Its challenge, and the one peer id it has proven. */
+  readonly proof: PeerProof
   ending: boolean
 }
 
@@ -43,7 +47,6 @@ export class SignalingHub<C extends HubConnection> {
   readonly roomQuota: RoomCreationQuota<C>
   private readonly states = new Map<C, ConnectionState>()
   private readonly origins = new OriginTags<C>()
-  private readonly welcome: string
 
   constructor(
     private readonly config: ResolvedOptions,
@@ -52,12 +55,6 @@ export class SignalingHub<C extends HubConnection> {
   ) {
     this.rooms = new Rooms<C>(config.maxTopics)
     this.roomQuota = new RoomCreationQuota<C>(config.maxNewRoomsPerConnection, config.maxNewRoomsPerAddress)
-    this.welcome = JSON.stringify({
-      type: 'welcome',
-      iceServers: config.iceServers,
-      maxPayload: config.maxPayload,
-      maxRooms: config.maxRooms,
-    } satisfies ServerFrame)
   }
 
   /** Connections admitted and not yet disconnected. */
@@ -73,8 +70,10 @@ export class SignalingHub<C extends HubConnection> {
       return false
     }
     this.metrics.connectionsTotal += 1
-    this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), ending: false })
-    conn.send(this.welcome)
+    const proof = new PeerProof()
+    this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), proof, ending: false })
+    const { iceServers, maxPayload, maxRooms } = this.config
+    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, iceServers, maxPayload, maxRooms })
     return true
   }
 
@@ -121,13 +120,13 @@ export class SignalingHub<C extends HubConnection> {
     }
     switch (parsed.type) {
       case 'subscribe':
-        this.subscribe(conn, parsed)
+        this.subscribe(conn, parsed, state)
         break
       case 'unsubscribe':
         for (const topic of parsed.topics) this.unsubscribe(conn, topic)
         break
       case 'publish':
-        this.publish(conn, parsed)
+        this.publish(conn, parsed, state)
         break
       case 'ping':
         this.sendFrame(conn, { type: 'pong' })
@@ -135,7 +134,15 @@ export class SignalingHub<C extends HubConnection> {
     }
   }
 
-  private subscribe(conn: C, frame: SubscribeFrame): void {
+  private subscribe(conn: C, frame: SubscribeFrame, state: ConnectionState): void {
+    if (frame.peer !== undefined) {
+      // Refused as a whole, before any topic: an unproven id joins nowhere, not even unbound.
+      const refusal = state.proof.check(frame.peer, frame.proof)
+      if (refusal !== undefined) {
+        this.refuse(conn, 'unproven-peer', refusal)
+        return
+      }
+    }
     for (const topic of frame.topics) {
       let pinned = false
       if (this.config.isPrivate(topic)) {
@@ -214,7 +221,7 @@ export class SignalingHub<C extends HubConnection> {
     if (this.rooms.members(topic).size === 0) this.roomQuota.removed(topic)
   }
 
-  private publish(conn: C, frame: PublishFrame): void {
+  private publish(conn: C, frame: PublishFrame, state: ConnectionState): void {
     const { topic, data } = frame
     if (!this.rooms.isMember(conn, topic)) {
       this.refuse(conn, 'not-subscribed', `not subscribed to ${JSON.stringify(topic)}: subscribe before publishing`, topic)
@@ -222,7 +229,7 @@ export class SignalingHub<C extends HubConnection> {
     }
     const fields = isRecord(data) ? data : undefined
     // Stock y-webrtc clients never send `peer`; their announce says who they are.
-    if (fields?.['type'] === 'announce' && isValidName(fields['from']) && this.rooms.bindingOf(conn, topic) === undefined) {
+    if (fields?.['type'] === 'announce' && isValidName(fields['from']) && this.mayAnnounce(state, fields['from']) && this.rooms.bindingOf(conn, topic) === undefined) {
       const result = this.rooms.bind(conn, topic, fields['from'], {})
       if (result.status === 'bound') this.announceBinding(conn, topic, fields['from'], {}, result.previousPeer, result.displaced)
     }
@@ -235,10 +242,23 @@ export class SignalingHub<C extends HubConnection> {
       if (target.send(text)) this.metrics.messagesRelayed += 1
       return
     }
+    // Only the connection that proved a key may read what is addressed to it: with that peer away,
+    // the frame has no reader, and broadcasting it (as below) would hand it to everyone else.
+    if (to !== undefined && isKeyPeerId(to)) return
     // Unknown or absent recipient: y-webrtc relies on everyone seeing it and filtering by `to`.
     for (const member of [...this.rooms.members(topic)]) {
       if (member !== conn && member.send(text)) this.metrics.messagesRelayed += 1
     }
+  }
+
+  /**
+   * An announce binds ids that need no proof (y-webrtc's random ones), or the
+   * id this connection proved; never a key id it did not prove, and never a
+   * second id for a connection that has one.
+   */
+  private mayAnnounce(state: ConnectionState, peer: string): boolean {
+    const proven = state.proof.peer
+    return proven === undefined ? !isKeyPeerId(peer) : peer === proven
   }
 
   /** Tells a room about a new binding, and the connection it replaced that it lost its id. */

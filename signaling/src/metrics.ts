@@ -25,6 +25,7 @@ const ERROR_CODES = Object.keys({
   'too-many-rooms': 0,
   'too-many-new-rooms': 0,
   unauthorized: 0,
+  'unproven-peer': 0,
   'not-subscribed': 0,
   'server-full': 0,
 } satisfies Record<ErrorCode, 0>) as ErrorCode[]

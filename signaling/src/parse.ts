@@ -7,7 +7,7 @@
  * relayed as sent.
  */
 import type { ClientFrame, PeerMeta } from './protocol.ts'
-import { MAX_DATA_DEPTH, MAX_NAME_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPICS_PER_FRAME } from './protocol.ts'
+import { MAX_DATA_DEPTH, MAX_NAME_LENGTH, MAX_PROOF_LENGTH, MAX_TOKEN_LENGTH, MAX_TOPICS_PER_FRAME } from './protocol.ts'
 import { SignalingProtocolError } from './errors.ts'
 
 export interface ParseOptions {
@@ -34,12 +34,15 @@ export function validateClientFrame(value: unknown, options: ParseOptions = {}):
     case 'subscribe': {
       const topics = topicList(value['topics'], options.maxTopics ?? MAX_TOPICS_PER_FRAME)
       const peer = optionalName(value, 'peer')
+      // Checked as a string only: whether it proves anything is the hub's call (`unproven-peer`).
+      const proof = optionalString(value, 'proof', MAX_PROOF_LENGTH)
       const token = optionalString(value, 'token', MAX_TOKEN_LENGTH)
       const meta = value['meta'] === undefined ? undefined : peerMeta(value['meta'])
       return {
         type,
         topics,
         ...(peer === undefined ? {} : { peer }),
+        ...(proof === undefined ? {} : { proof }),
         ...(token === undefined ? {} : { token }),
         ...(meta === undefined ? {} : { meta }),
       }

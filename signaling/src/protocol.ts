@@ -2,8 +2,9 @@
  * The signaling wire protocol: JSON text frames over one WebSocket. It is a
  * superset of y-webrtc's (`subscribe`, `unsubscribe`, `publish`, `ping`), so a
  * stock y-webrtc client works against our server; the extensions let a peer be
- * addressed directly (`to`), admitted to private rooms (`token`) and told who
- * is in a room without the whole room announcing itself to everyone.
+ * addressed directly (`to`), admitted to private rooms (`token`), bound to the
+ * Ed25519 key its id spells (`proof`) and told who is in a room without the
+ * whole room announcing itself to everyone.
  *
  * This file is environment-neutral: browsers and Node import it to build and
  * check frames, and the server parses with `parseClientFrame` (parse.ts).
@@ -31,12 +32,16 @@ export interface RoomPeer {
 export type ClientFrame =
   /**
    * Join rooms. `peer` binds this connection to a peer id inside those rooms, so
-   * frames can be routed to it; `token` admits it to private rooms.
+   * frames can be routed to it; the id must be a key id and `proof` its key's
+   * signature of `peerBindingMessage(challenge)` (the challenge of this
+   * connection's `welcome`). `token` admits it to private rooms.
    */
   | {
       readonly type: 'subscribe'
       readonly topics: readonly string[]
       readonly peer?: string
+      /** base64url Ed25519 signature; required with `peer`. */
+      readonly proof?: string
       readonly token?: string
       readonly meta?: PeerMeta
     }
@@ -60,6 +65,8 @@ export type ServerFrame =
   /** First frame on every connection: what the deployment wants peers to use. */
   | {
       readonly type: 'welcome'
+      /** Fresh random bytes (base64url) for this connection only: a peer signs them to bind its id. */
+      readonly challenge: string
       readonly iceServers: readonly IceServer[]
       readonly maxPayload: number
       readonly maxRooms: number
@@ -78,6 +85,24 @@ export const DEFAULT_SIGNALING_PORT = 8787
 /** Topic, peer id and token strings longer than this are refused as malformed. */
 export const MAX_NAME_LENGTH = 256
 export const MAX_TOKEN_LENGTH = 2048
+/** A `proof` longer than this is malformed (an Ed25519 signature in base64url has 86). */
+export const MAX_PROOF_LENGTH = 128
+
+/** Random bytes in each connection's challenge. */
+export const CHALLENGE_BYTES = 24
+
+/**
+ * The bytes a peer signs to bind its id on one connection. Versioned and
+ * domain-separated, so a signature made for anything else (a record, another
+ * protocol) never passes as a binding proof, nor this one as anything else.
+ * The challenge is new on every connection, so a proof seen once (on the wire,
+ * or by a peer it was relayed to) cannot be replayed on another.
+ */
+export const PEER_BINDING_DOMAIN = 'tessera/signaling-bind@1'
+
+export function peerBindingMessage(challenge: string): Uint8Array {
+  return new TextEncoder().encode(`${PEER_BINDING_DOMAIN} ${challenge}`)
+}
 
 /**
  * Most topics one `subscribe` or `unsubscribe` may name (the server raises it to

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { getText, Harness, TestClient } from './support/client.ts'
+import { idOf, proofFor } from './support/identities.ts'
 
 const SEED = 20_260_322
 const FRAMES = 10_000
@@ -50,12 +51,21 @@ function makeFrames(seed: number, count: number): FuzzFrame[] {
   const jsonValues = fc.sample(fc.jsonValue({ maxDepth: 4 }), { seed, numRuns: 500 })
   const strings = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }), { seed: seed + 1, numRuns: 500 })
   const topics = ['room', 'lobby', 'private:lab', '🧪', 'ünïcödé', '__proto__', 'constructor', 'a'.repeat(256), '\u0000', 'x y']
-  const peers = ['A', 'B', 'C', '', '🦊', 'toString', 'p'.repeat(257)]
+  const peers = ['A', 'B', 'C', '', '🦊', 'toString', 'p'.repeat(257), idOf('A'), idOf('B')]
+  // Frames are made before any connection exists, so no proof here can be right: replayed ones
+  // (a real signature of another challenge), well-formed garbage, and other strings.
+  const proofs = [proofFor({ challenge: 'an old challenge' }, 'A'), proofFor({ challenge: 'another' }, 'B'), 'A'.repeat(86), 'x', '', '🦊'.repeat(40)]
   const anyValue = (): unknown => pick([() => pick(jsonValues), () => pick(strings), () => int(1e9) - 5e8, () => null, () => [pick(strings)], () => ({})])()
 
   const validFrame = (): Record<string, unknown> =>
     pick([
-      () => ({ type: 'subscribe', topics: [pick(topics), pick(topics)], ...(random() < 0.5 ? { peer: pick(peers) } : {}), meta: { kind: pick(['node', 'browser']) } }),
+      () => ({
+        type: 'subscribe',
+        topics: [pick(topics), pick(topics)],
+        ...(random() < 0.5 ? { peer: pick(peers) } : {}),
+        ...(random() < 0.5 ? { proof: pick(proofs) } : {}),
+        meta: { kind: pick(['node', 'browser']) },
+      }),
       () => ({ type: 'unsubscribe', topics: [pick(topics)] }),
       () => ({ type: 'publish', topic: pick(topics), data: anyValue(), ...(random() < 0.5 ? { to: pick(peers) } : {}) }),
       () => ({ type: 'publish', topic: pick(topics), data: { type: 'announce', from: pick(peers) } }),
@@ -75,7 +85,7 @@ function makeFrames(seed: number, count: number): FuzzFrame[] {
     // valid-looking frames with one field of the wrong type
     () => {
       const frame = validFrame()
-      const keys = [...Object.keys(frame), 'type', 'topics', 'topic', 'peer', 'token', 'meta', 'to', 'data']
+      const keys = [...Object.keys(frame), 'type', 'topics', 'topic', 'peer', 'proof', 'token', 'meta', 'to', 'data']
       return { data: JSON.stringify({ ...frame, [pick(keys)]: anyValue() }), binary: false }
     },
     // any JSON at all
@@ -158,6 +168,7 @@ describe('fuzzing the server', () => {
     expect(snapshot.framesReceived).toBe(FRAMES - kills.length)
     expect(snapshot.connections).toBe(CONNECTIONS)
     expect(snapshot.rejected['bad-frame']).toBeGreaterThan(FRAMES / 3)
+    expect(snapshot.rejected['unproven-peer']).toBeGreaterThan(0)
     expect(snapshot.rejected['too-large']).toBe(kills.filter((code) => code === 1009).length)
     expect(kills).toContain(1007)
     expect(kills).toContain(1009)
@@ -166,8 +177,8 @@ describe('fuzzing the server', () => {
     expect(await getText(`${server.httpUrl}/healthz`)).toMatchObject({ status: 200, body: 'ok' })
     const a = await h.member(server, 'after-fuzz', 'A')
     const b = await h.member(server, 'after-fuzz', 'B')
-    a.send({ type: 'publish', topic: 'after-fuzz', to: 'B', data: { type: 'offer', sdp: 'v=0' } })
-    expect(await b.next('publish')).toEqual({ type: 'publish', topic: 'after-fuzz', data: { type: 'offer', sdp: 'v=0' }, from: 'A' })
+    a.send({ type: 'publish', topic: 'after-fuzz', to: idOf('B'), data: { type: 'offer', sdp: 'v=0' } })
+    expect(await b.next('publish')).toEqual({ type: 'publish', topic: 'after-fuzz', data: { type: 'offer', sdp: 'v=0' }, from: idOf('A') })
 
     // Nothing leaks: once every fuzzing connection is gone, so are their rooms.
     for (const c of clients) c.close()

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { OriginTags } from '../src/origin-tags.ts'
 import { Harness } from './support/client.ts'
+import { idOf, provenSubscribe } from './support/identities.ts'
 
 const h = new Harness()
 afterEach(() => h.cleanup())
@@ -24,16 +25,16 @@ describe('origin tags: the server says where each announced peer connects from',
     const server = await h.server({})
     const alice = await h.client(server)
     const mallory = await h.client(server)
-    alice.send({ type: 'subscribe', topics: ['room'], peer: 'alice' })
+    alice.send(provenSubscribe(alice, 'alice', ['room']))
     await alice.next('subscribed')
     // A client cannot choose its origin: an `origin` it sends is not a field of the protocol, and is not echoed.
-    mallory.send({ type: 'subscribe', topics: ['room'], peer: 'mallory', meta: { origin: 'forged' } } as never)
+    mallory.send({ ...provenSubscribe(mallory, 'mallory', ['room']), meta: { origin: 'forged' } })
     const roster = await mallory.next('subscribed')
     const joined = await alice.next('peer-joined')
     const aliceOrigin = roster.peers[0]?.origin
     expect(aliceOrigin).toMatch(/^[\w-]{16}$/)
     // Both connect from loopback: one address, one tag.
-    expect(joined).toMatchObject({ peer: 'mallory', origin: aliceOrigin })
+    expect(joined).toMatchObject({ peer: idOf('mallory'), origin: aliceOrigin })
     expect(JSON.stringify(joined)).not.toContain('forged')
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { addressKey, RoomCreationQuota } from '../src/room-quota.ts'
 import { Harness, type TestClient } from './support/client.ts'
+import { idOf, provenSubscribe } from './support/identities.ts'
 
 const h = new Harness()
 afterEach(() => h.cleanup())
@@ -25,13 +26,13 @@ describe('room creation quota', () => {
     // A newcomer from another address creates a room, and is joined there by one of the flooders:
     // joining an existing room is never refused.
     const fresh = await h.client(server, { localAddress: '127.0.0.2' })
-    fresh.send({ type: 'subscribe', topics: ['fresh-room'], peer: 'fresh' })
+    fresh.send(provenSubscribe(fresh, 'fresh', ['fresh-room']))
     const subscribed = await fresh.next('subscribed', (f) => f.topic === 'fresh-room')
     expect(subscribed.peers).toEqual([])
     const flooder = attackers[399] as TestClient
-    flooder.send({ type: 'subscribe', topics: ['fresh-room'], peer: 'flooder' })
+    flooder.send(provenSubscribe(flooder, 'flooder', ['fresh-room']))
     await flooder.next('subscribed', (f) => f.topic === 'fresh-room')
-    await fresh.next('peer-joined', (f) => f.peer === 'flooder')
+    await fresh.next('peer-joined', (f) => f.peer === idOf('flooder'))
     const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6
     console.info(
       `signaling: 400 connections from one address asked for 12,800 new rooms; ${rooms} created, ${refused} refused with too-many-new-rooms ` +

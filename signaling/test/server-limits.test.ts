@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getText, Harness, metric, TestClient } from './support/client.ts'
+import { idOf } from './support/identities.ts'
 import { until } from './support/until.ts'
 
 const h = new Harness()
@@ -101,10 +102,10 @@ describe('signaling server: refusals, limits and operations', () => {
     const other = await h.member(server, 'room', 'other')
     big.send({ type: 'publish', topic: 'room', data: 'x'.repeat(2000) })
     expect((await big.closed).code).toBe(1009)
-    expect(await other.next('peer-left')).toMatchObject({ peer: 'big' })
+    expect(await other.next('peer-left')).toMatchObject({ peer: idOf('big') })
 
     const late = await h.member(server, 'room', 'late')
-    other.send({ type: 'publish', topic: 'room', to: 'late', data: 'still here' })
+    other.send({ type: 'publish', topic: 'room', to: idOf('late'), data: 'still here' })
     expect((await late.next('publish')).data).toBe('still here')
     const snapshot = server.snapshot()
     expect(snapshot.rejected['too-large']).toBe(1)
@@ -126,7 +127,7 @@ describe('signaling server: refusals, limits and operations', () => {
     const b = await h.member(server, 'room', 'B')
     await h.member(server, 'room', 'C')
     await h.member(server, 'lobby')
-    a.send({ type: 'publish', topic: 'room', to: 'B', data: 1 }) // 1 delivery
+    a.send({ type: 'publish', topic: 'room', to: idOf('B'), data: 1 }) // 1 delivery
     a.send({ type: 'publish', topic: 'room', data: 2 }) // 2 deliveries
     a.send({ type: 'publish', topic: 'lobby', data: 3 }) // not-subscribed
     a.sendRaw('nonsense')
@@ -141,6 +142,7 @@ describe('signaling server: refusals, limits and operations', () => {
     expect(metric(after.body, 'tessera_signaling_messages_rejected_total{reason="bad-frame"}')).toBe(1)
     expect(metric(after.body, 'tessera_signaling_messages_rejected_total{reason="not-subscribed"}')).toBe(1)
     expect(metric(after.body, 'tessera_signaling_messages_rejected_total{reason="unauthorized"}')).toBe(0)
+    expect(metric(after.body, 'tessera_signaling_messages_rejected_total{reason="unproven-peer"}')).toBe(0)
 
     a.close()
     await until(() => server.snapshot().connections === 3)

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Harness, TestClient } from './support/client.ts'
+import { idOf, provenSubscribe } from './support/identities.ts'
 import { until } from './support/until.ts'
 
 /** The server stamps every announced peer with a tag for its address (see origin-tags.test.ts). */
 const ORIGIN = expect.stringMatching(/^[\w-]{16}$/)
+/** Key ids of the test identities the clients below bind, with proofs (support/identities.ts). */
+const [A, B, C, P] = ['A', 'B', 'C', 'P'].map(idOf) as [string, string, string, string]
 
 const h = new Harness()
 afterEach(() => h.cleanup())
@@ -16,35 +19,39 @@ async function expectNoPublish(sender: TestClient, receiver: TestClient): Promis
 }
 
 describe('signaling server', () => {
-  it('welcomes each connection with its ICE servers and limits', async () => {
+  it('welcomes each connection with its ICE servers, limits and its own challenge', async () => {
     const iceServers = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'c' }]
     const server = await h.server({ iceServers, maxPayload: 4096, maxRooms: 5 })
     expect(server.url).toBe(`ws://127.0.0.1:${server.port}`)
     expect(server.port).toBeGreaterThan(0)
     const client = h.track(await TestClient.connect(server.url))
-    expect(await client.next('welcome')).toEqual({ type: 'welcome', iceServers, maxPayload: 4096, maxRooms: 5 })
+    const welcome = await client.next('welcome')
+    expect(welcome).toEqual({ type: 'welcome', challenge: expect.stringMatching(/^[\w-]{32}$/), iceServers, maxPayload: 4096, maxRooms: 5 })
+    // 24 random bytes per connection: another connection never gets the same one.
+    const other = h.track(await TestClient.connect(server.url))
+    expect((await other.next('welcome')).challenge).not.toBe(welcome.challenge)
   })
 
   it('answers subscribe with the peers bound before, and tells them who joined', async () => {
     const server = await h.server()
     const a = await h.client(server)
-    a.send({ type: 'subscribe', topics: ['room'], peer: 'A', meta: { kind: 'node', version: '1' } })
+    a.send(provenSubscribe(a, 'A', ['room'], { meta: { kind: 'node', version: '1' } }))
     expect(await a.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [] })
 
     const b = await h.client(server)
-    b.send({ type: 'subscribe', topics: ['room', 'other'], peer: 'B', meta: { kind: 'browser' } })
+    b.send(provenSubscribe(b, 'B', ['room', 'other'], { meta: { kind: 'browser' } }))
     expect(await b.next('subscribed', (f) => f.topic === 'room')).toEqual({
       type: 'subscribed',
       topic: 'room',
-      peers: [{ peer: 'A', meta: { kind: 'node', version: '1' }, origin: ORIGIN }],
+      peers: [{ peer: A, meta: { kind: 'node', version: '1' }, origin: ORIGIN }],
     })
     expect(await b.next('subscribed', (f) => f.topic === 'other')).toEqual({ type: 'subscribed', topic: 'other', peers: [] })
-    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'B', meta: { kind: 'browser' }, origin: ORIGIN })
+    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: B, meta: { kind: 'browser' }, origin: ORIGIN })
 
     // An unbound member sees who is there but is announced to no one.
     const c = await h.client(server)
     c.send({ type: 'subscribe', topics: ['room'] })
-    expect((await c.next('subscribed')).peers.map((p) => p.peer).sort()).toEqual(['A', 'B'])
+    expect((await c.next('subscribed')).peers.map((p) => p.peer).sort()).toEqual([A, B].sort())
     await c.sync()
     await a.sync()
     await b.sync()
@@ -57,18 +64,18 @@ describe('signaling server', () => {
     const a = await h.member(server, 'room', 'A')
     const b = await h.member(server, 'room', 'B')
     const c = await h.member(server, 'room', 'C')
-    await a.next('peer-joined', (f) => f.peer === 'C')
+    await a.next('peer-joined', (f) => f.peer === C)
 
     b.send({ type: 'unsubscribe', topics: ['room'] })
-    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: 'B' })
-    expect(await c.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: 'B' })
+    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: B })
+    expect(await c.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: B })
 
     a.send({ type: 'publish', topic: 'room', data: 'after B left' })
     expect((await c.next('publish')).data).toBe('after B left')
     await expectNoPublish(a, b)
 
     c.close()
-    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: 'C' })
+    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: C })
   })
 
   it('delivers a directed publish only to the named peer, naming the sender', async () => {
@@ -81,14 +88,14 @@ describe('signaling server', () => {
       client.clear()
     }
 
-    a.send({ type: 'publish', topic: 'room', to: 'B', data: { type: 'offer', sdp: 'v=0' } })
-    expect(await b.next('publish')).toEqual({ type: 'publish', topic: 'room', data: { type: 'offer', sdp: 'v=0' }, from: 'A' })
+    a.send({ type: 'publish', topic: 'room', to: B, data: { type: 'offer', sdp: 'v=0' } })
+    expect(await b.next('publish')).toEqual({ type: 'publish', topic: 'room', data: { type: 'offer', sdp: 'v=0' }, from: A })
     await expectNoPublish(a, c)
     await expectNoPublish(a, a)
 
     // y-webrtc addresses inside data.
-    a.send({ type: 'publish', topic: 'room', data: { to: 'C', n: 1 } })
-    expect(await c.next('publish')).toEqual({ type: 'publish', topic: 'room', data: { to: 'C', n: 1 }, from: 'A' })
+    a.send({ type: 'publish', topic: 'room', data: { to: C, n: 1 } })
+    expect(await c.next('publish')).toEqual({ type: 'publish', topic: 'room', data: { to: C, n: 1 }, from: A })
     await expectNoPublish(a, b)
   })
 
@@ -101,8 +108,8 @@ describe('signaling server', () => {
     a.send({ type: 'publish', topic: 'room', to: 'nobody', data: 1 })
     a.send({ type: 'publish', topic: 'room', data: 2 })
     for (const receiver of [b, c]) {
-      expect(await receiver.next('publish', (f) => f.data === 1)).toEqual({ type: 'publish', topic: 'room', data: 1, from: 'A' })
-      expect(await receiver.next('publish', (f) => f.data === 2)).toMatchObject({ from: 'A' })
+      expect(await receiver.next('publish', (f) => f.data === 1)).toEqual({ type: 'publish', topic: 'room', data: 1, from: A })
+      expect(await receiver.next('publish', (f) => f.data === 2)).toMatchObject({ from: A })
     }
     await expectNoPublish(a, a)
 
@@ -146,12 +153,13 @@ describe('signaling server', () => {
     await old.next('peer-joined')
 
     const fresh = await h.client(server)
-    fresh.send({ type: 'subscribe', topics: ['room'], peer: 'P' })
-    expect(await fresh.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [{ peer: 'B', meta: {}, origin: ORIGIN }] })
-    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: 'P', meta: {}, origin: ORIGIN })
-    expect(await old.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: 'P' })
+    // Only P's key can do this: the new connection proves it on its own challenge (peer-binding.test.ts).
+    fresh.send(provenSubscribe(fresh, 'P', ['room']))
+    expect(await fresh.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [{ peer: B, meta: {}, origin: ORIGIN }] })
+    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: P, meta: {}, origin: ORIGIN })
+    expect(await old.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: P })
 
-    b.send({ type: 'publish', topic: 'room', to: 'P', data: 'hello' })
+    b.send({ type: 'publish', topic: 'room', to: P, data: 'hello' })
     expect((await fresh.next('publish')).data).toBe('hello')
     await expectNoPublish(b, old)
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { Identity } from '@tessera/core'
 import { Mesh } from '@tessera/mesh'
 import { nodeRtc, nodeWebSocket } from '@tessera/mesh/node'
 import { signRoomToken, startSignalingServer, type SignalingServer } from '@tessera/signaling'
@@ -18,6 +19,7 @@ function join(room: string, token?: string): Mesh {
   const mesh = new Mesh({
     signaling: (signaling as SignalingServer).url,
     room,
+    identity: Identity.generate(),
     meta: { kind: 'node' },
     rtc: nodeRtc,
     WebSocket: nodeWebSocket,

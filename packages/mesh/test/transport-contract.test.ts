@@ -1,3 +1,4 @@
+import { Identity } from '@tessera/core'
 import { transportChecks } from '@tessera/core/testing'
 import { runContract } from '@tessera/core/testing/vitest'
 import { CHANNELS, Mesh } from '@tessera/mesh'
@@ -16,6 +17,7 @@ runContract('Transport contract: mesh channel over WebRTC (Node)', transportChec
       new Mesh({
         signaling: signaling.url,
         room: 'contract',
+        identity: Identity.generate(),
         meta: { kind: 'node' },
         rtc: nodeRtc,
         WebSocket: nodeWebSocket,

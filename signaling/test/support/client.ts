@@ -2,6 +2,7 @@ import { WebSocket, type ClientOptions } from 'ws'
 import type { ServerFrame } from '../../src/protocol.ts'
 import { startSignalingServer, type SignalingServer } from '../../src/server.ts'
 import type { SignalingServerOptions } from '../../src/options.ts'
+import { provenSubscribe } from './identities.ts'
 
 type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>
 
@@ -12,13 +13,18 @@ type FrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>
 export class TestClient {
   private readonly queue: ServerFrame[] = []
   private waiters: Array<() => void> = []
+  #challenge: string | undefined
   readonly closed: Promise<{ code: number; reason: string }>
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       // The protocol has no binary server frames: make one fail any test that looks.
       if (isBinary) this.queue.push({ type: 'error', code: 'bad-frame', reason: 'server sent a binary frame' })
-      else this.queue.push(JSON.parse(String(data)) as ServerFrame)
+      else {
+        const frame = JSON.parse(String(data)) as ServerFrame
+        if (frame.type === 'welcome') this.#challenge ??= frame.challenge
+        this.queue.push(frame)
+      }
       this.wake()
     })
     this.closed = new Promise((resolve) => {
@@ -38,6 +44,12 @@ export class TestClient {
       ws.once('error', reject)
     })
     return client
+  }
+
+  /** This connection's challenge, from its `welcome` (which must have arrived). */
+  get challenge(): string {
+    if (this.#challenge === undefined) throw new Error('no welcome with a challenge yet')
+    return this.#challenge
   }
 
   send(frame: unknown): void {
@@ -128,10 +140,13 @@ export class Harness {
     return client
   }
 
-  /** A client that has subscribed to `topic` (bound as `peer` when given) and taken its `subscribed`. */
-  async member(server: SignalingServer, topic: string, peer?: string): Promise<TestClient> {
+  /**
+   * A client that has subscribed to `topic` and taken its `subscribed`; with `name`, bound to the
+   * key id of the test identity of that name (`idOf(name)`), proven.
+   */
+  async member(server: SignalingServer, topic: string, name?: string): Promise<TestClient> {
     const client = await this.client(server)
-    client.send({ type: 'subscribe', topics: [topic], ...(peer === undefined ? {} : { peer }) })
+    client.send(name === undefined ? { type: 'subscribe', topics: [topic] } : provenSubscribe(client, name, [topic]))
     await client.next('subscribed', (frame) => frame.topic === topic)
     return client
   }

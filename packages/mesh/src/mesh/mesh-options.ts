@@ -1,3 +1,4 @@
+import type { Identity } from '@tessera/core'
 import type { PeerMeta } from '@tessera/signaling/protocol'
 import type { LinkLimits, RtcImplementation } from '../link/peer-link.ts'
 import type { WebSocketConstructor } from '../signaling/websocket.ts'
@@ -8,8 +9,8 @@ export interface MeshOptions {
   readonly room: string
   /** For private rooms: an HMAC-signed token from the operator. */
   readonly token?: string
-  /** This peer's id; random when omitted. */
-  readonly peer?: string
+  /** This peer's key pair: its id is `identity.peer`, which the signaling server binds only with proof of the key. */
+  readonly identity: Identity
   readonly meta: PeerMeta
   readonly rtc: RtcImplementation
   readonly WebSocket: WebSocketConstructor

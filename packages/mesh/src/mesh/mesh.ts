@@ -46,14 +46,14 @@ export class Mesh implements ChannelHost {
     private readonly events: MeshEvents = {},
   ) {
     this.#options = options
-    this.self = asPeerId(options.peer ?? randomId())
+    this.self = options.identity.peer
     this.#limits = { ...MESH_DEFAULTS.limits, ...options.limits }
     this.#maxPeers = options.maxPeers ?? MESH_DEFAULTS.maxPeers
     this.#signaling = new SignalingClient(
       {
         url: options.signaling,
         room: options.room,
-        peer: this.self,
+        identity: options.identity,
         meta: options.meta,
         WebSocket: options.WebSocket,
         ...(options.token === undefined ? {} : { token: options.token }),

@@ -96,7 +96,7 @@ export class MeshPeer implements PeerPort {
         rtc: options.rtc,
         WebSocket: options.WebSocket,
         ...(options.token === undefined ? {} : { token: options.token }),
-        peer: identity.peer,
+        identity,
         ...(options.maxPeers === undefined ? {} : { maxPeers: options.maxPeers }),
         ...(options.maintainMs === undefined ? {} : { maintainMs: options.maintainMs }),
         limits: {

@@ -1,11 +1,12 @@
-import { AccessDeniedError } from '@tessera/core'
-import type { ClientFrame, IceServer, PeerMeta, RoomPeer, ServerFrame } from '@tessera/signaling/protocol'
+import { AccessDeniedError, type Identity } from '@tessera/core'
+import { peerBindingMessage, type ClientFrame, type IceServer, type PeerMeta, type RoomPeer, type ServerFrame } from '@tessera/signaling/protocol'
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.ts'
 
 export interface SignalingClientOptions {
   readonly url: string
   readonly room: string
-  readonly peer: string
+  /** Whose id this connection binds: it signs each connection's challenge to prove it. */
+  readonly identity: Identity
   readonly meta: PeerMeta
   readonly token?: string
   readonly WebSocket: WebSocketConstructor
@@ -26,10 +27,16 @@ export interface SignalingEvents {
   connected(connected: boolean): void
 }
 
+/** Refusals that retrying cannot cure: the client reports them and stops. */
+const FINAL_REFUSALS = new Set(['unauthorized', 'unproven-peer'])
+const REFUSALS = new Set([...FINAL_REFUSALS, 'too-many-rooms', 'too-many-new-rooms', 'server-full'])
+
 /**
  * One peer's connection to the signaling server: joins the room under the
- * peer's id, relays signals to named peers, and reconnects with backoff when the
- * server goes away. Established WebRTC links do not depend on it.
+ * peer's id, proving it with the peer's key on every (re)connection (the
+ * server's `welcome` brings a new challenge each time), relays signals to
+ * named peers, and reconnects with backoff when the server goes away.
+ * Established WebRTC links do not depend on it.
  */
 export class SignalingClient {
   #socket: WebSocketLike | undefined
@@ -69,9 +76,13 @@ export class SignalingClient {
     return this.#joined
   }
 
+  get #peer(): string {
+    return this.options.identity.peer
+  }
+
   /** Sends `data` to one peer of the room; false when the server is unreachable right now. */
   signal(to: string, data: unknown): boolean {
-    return this.#send({ type: 'publish', topic: this.options.room, to, data: { ...(data as object), from: this.options.peer, to } })
+    return this.#send({ type: 'publish', topic: this.options.room, to, data: { ...(data as object), from: this.#peer, to } })
   }
 
   close(): void {
@@ -98,12 +109,14 @@ export class SignalingClient {
     this.#socket = socket
     socket.onopen = () => {
       this.#attempt = 0
-      const { room, peer, token, meta } = this.options
-      this.#send({ type: 'subscribe', topics: [room], peer, meta, ...(token === undefined ? {} : { token }) }, socket)
+      // The subscribe waits for `welcome`: it must carry a proof over that connection's challenge.
       clearInterval(this.#pingTimer)
       this.#pingTimer = setInterval(() => this.#send({ type: 'ping' }, socket), this.options.pingMs ?? 20_000)
     }
-    socket.onmessage = (event) => this.#receive(event.data)
+    socket.onmessage = (event) => {
+      // A challenge is good for its own connection only: never answer one from a socket already replaced.
+      if (this.#socket === socket) this.#receive(event.data)
+    }
     socket.onerror = () => {
       // onclose follows and reconnects.
     }
@@ -140,42 +153,57 @@ export class SignalingClient {
     switch (frame.type) {
       case 'welcome':
         this.#iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : []
+        this.#subscribe(frame.challenge)
         return
       case 'subscribed':
         if (frame.topic !== this.options.room) return
         this.#joined = true
         this.events.connected(true)
-        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => typeof p === 'object' && p !== null && typeof p.peer === 'string' && p.peer !== this.options.peer) : [])
+        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => typeof p === 'object' && p !== null && typeof p.peer === 'string' && p.peer !== this.#peer) : [])
         this.#resolveReady()
         return
       case 'peer-joined':
-        if (frame.topic === this.options.room && typeof frame.peer === 'string' && frame.peer !== this.options.peer) {
+        if (frame.topic === this.options.room && typeof frame.peer === 'string' && frame.peer !== this.#peer) {
           this.events.joined(frame.peer, frame.meta ?? {}, typeof frame.origin === 'string' ? frame.origin : undefined)
         }
         return
       case 'peer-left':
-        if (frame.topic === this.options.room && frame.peer !== this.options.peer) this.events.left(frame.peer)
+        if (frame.topic === this.options.room && frame.peer !== this.#peer) this.events.left(frame.peer)
         return
       case 'publish': {
         if (frame.topic !== this.options.room) return
-        const payload = frame.data as { from?: unknown; to?: unknown } | null
-        const from = frame.from ?? payload?.from
-        if (typeof from !== 'string' || from === this.options.peer) return
-        if (payload?.to !== undefined && payload.to !== this.options.peer) return
+        const payload = frame.data as { to?: unknown } | null
+        // Only the sender's id as the server stamps it (proven with its key); never the `from` a
+        // sender writes into `data`, which an unbound member could set to anyone's id.
+        const from = frame.from
+        if (typeof from !== 'string' || from === this.#peer) return
+        if (payload?.to !== undefined && payload.to !== this.#peer) return
         this.events.signal(from, payload)
         return
       }
       case 'error':
-        if (frame.code === 'unauthorized' || frame.code === 'too-many-rooms' || frame.code === 'too-many-new-rooms' || frame.code === 'server-full') {
-          // Retrying with the same token would only be refused again.
-          if (frame.code === 'unauthorized') this.close()
-          this.#rejectReady(new AccessDeniedError(`signaling refused room "${this.options.room}": ${frame.reason}`))
-          this.events.refused(frame.code, frame.reason)
-        }
+        if (REFUSALS.has(frame.code)) this.#refused(frame.code, frame.reason)
         return
       default:
         return
     }
+  }
+
+  #subscribe(challenge: unknown): void {
+    if (typeof challenge !== 'string' || challenge.length === 0) {
+      this.#refused('unproven-peer', 'the server sent no challenge to sign, so it cannot bind our id to our key (a server older than this client?)')
+      return
+    }
+    const { room, identity, token, meta } = this.options
+    const proof = identity.sign(peerBindingMessage(challenge))
+    this.#send({ type: 'subscribe', topics: [room], peer: identity.peer, proof, meta, ...(token === undefined ? {} : { token }) })
+  }
+
+  #refused(code: string, reason: string): void {
+    // Retrying with the same token, or the same key with a server that refuses it, would only be refused again.
+    if (FINAL_REFUSALS.has(code)) this.close()
+    this.#rejectReady(new AccessDeniedError(`signaling refused room "${this.options.room}": ${reason}`))
+    this.events.refused(code, reason)
   }
 
   #send(frame: ClientFrame, socket = this.#socket): boolean {
