@@ -1,10 +1,11 @@
 import { MemoryBlobStore, useEd25519Engine } from '@tessera/core'
 import { DEFAULT_SIGNALING_PORT } from '@tessera/signaling/protocol'
+import { releaseOnClose } from '../identity/release-on-close.ts'
 import { MeshPeer, type MeshPeerOptions } from '../peer/mesh-peer.ts'
 import { DEFAULT_DATA_DIR } from './data-dir.ts'
 import { FsBlobStore } from './fs-blob-store.ts'
 import { FsDocStorage } from './fs-doc-storage.ts'
-import { loadNodeIdentity, type NodeIdentity } from './fs-identity.ts'
+import { loadNodeIdentity } from './fs-identity.ts'
 import { nodeEd25519 } from './node-ed25519.ts'
 import { nodeRtc, nodeWebSocket } from './node-rtc.ts'
 
@@ -49,18 +50,7 @@ export async function startNodePeer(options: NodePeerOptions = {}): Promise<Mesh
     await stored?.release()
     throw error
   }
-  if (stored !== undefined) releaseOnClose(peer, stored)
+  // The dir's identity goes back when the peer closes (or, failing that, when the process exits).
+  if (stored !== undefined) releaseOnClose(peer, () => stored.release())
   return peer
-}
-
-/** The dir's identity goes back when the peer closes (or, failing that, when the process exits). */
-function releaseOnClose(peer: MeshPeer, stored: NodeIdentity): void {
-  const close = peer.close.bind(peer)
-  peer.close = async () => {
-    try {
-      await close()
-    } finally {
-      await stored.release()
-    }
-  }
 }
