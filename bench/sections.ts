@@ -22,6 +22,7 @@ export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () =>
   { id: 'blobs', load: async () => (await import('./blob-fetch.ts')).runBlobFetchBench },
   { id: 'scale', load: async () => (await import('./scale.ts')).runScaleBench },
   { id: 'hash', load: async () => (await import('./hash-section.ts')).runHashSection },
+  { id: 'signatures', load: async () => (await import('./signatures.ts')).runSignaturesBench },
   {
     id: 'bigmatrix',
     // Another module's section: optional, so a checkout without it still runs.

@@ -1,8 +1,7 @@
-import { openDB } from 'idb'
 import type { DocStorage } from '../storage/doc-storage.ts'
 import { IndexedDbBlobStore } from './idb-blob-store.ts'
 import { IndexedDbDocStorage } from './idb-doc-storage.ts'
-import { TESSERA_DB_VERSION, upgradeTesseraDb, type TesseraDbSchema } from './idb-schema.ts'
+import { openTesseraDb } from './idb-schema.ts'
 
 export interface IndexedDbStorageOptions {
   /** The IndexedDB database's name; default `tessera`. */
@@ -27,11 +26,7 @@ export interface IndexedDbStorage {
  */
 export async function openIndexedDbStorage(options: IndexedDbStorageOptions = {}): Promise<IndexedDbStorage> {
   const persisted = requestPersistence()
-  const db = await openDB<TesseraDbSchema>(options.name ?? 'tessera', TESSERA_DB_VERSION, {
-    upgrade: (database, oldVersion) => upgradeTesseraDb(database, oldVersion),
-    // Another tab wants to upgrade or delete the database; holding it open would block that tab.
-    blocking: () => db.close(),
-  })
+  const db = await openTesseraDb(options.name ?? 'tessera')
   const close = async (): Promise<void> => db.close()
   return {
     docs: new IndexedDbDocStorage(db, close),

@@ -9,3 +9,4 @@ export { startBrowserPeer, type BrowserPeerOptions } from './start-browser-peer.
 export { openIndexedDbStorage, type IndexedDbStorage, type IndexedDbStorageOptions } from './idb-storage.ts'
 export { IndexedDbDocStorage } from './idb-doc-storage.ts'
 export { IndexedDbBlobStore } from './idb-blob-store.ts'
+export { loadBrowserIdentity, type BrowserIdentity, type BrowserIdentityOptions } from './idb-identity.ts'

@@ -10,11 +10,13 @@ export const TEMP_PREFIX = '.tmp-'
  * new one, never half of it: a temporary file beside it, then a rename. With
  * `fsync`, the bytes reach the disk before the rename; without it, a power cut
  * can leave a damaged file, which is fine where readers verify what they read.
+ * `mode` sets the permissions the file is created with (0o600 for secrets), so
+ * it is never readable by others, not even for a moment.
  */
-export async function writeAtomically(path: string, bytes: Uint8Array, options: { fsync: boolean }): Promise<void> {
+export async function writeAtomically(path: string, bytes: Uint8Array, options: { fsync: boolean; mode?: number }): Promise<void> {
   const temp = `${dirname(path)}/${TEMP_PREFIX}${randomUUID()}`
   try {
-    const file = await open(temp, 'wx')
+    const file = await open(temp, 'wx', options.mode ?? 0o666)
     try {
       await file.writeFile(bytes)
       if (options.fsync) await file.sync()

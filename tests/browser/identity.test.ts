@@ -1,0 +1,149 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { BrowserContext, Page } from 'playwright-core'
+import type { ViteDevServer } from 'vite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchPersistentChromium, startVite } from '../support/chromium.ts'
+import type { IdentityPage } from './pages/identity/main.ts'
+
+type PageGlobals = typeof globalThis & { identityPage?: IdentityPage }
+
+// A profile on disk, as a real browser has: IndexedDB there outlives a reload
+// the way users see it (launchChromium's incognito contexts keep it in memory).
+
+let context: BrowserContext | undefined
+let profileDir = ''
+let server: ViteDevServer | undefined
+let baseUrl = ''
+const errors: string[] = []
+
+beforeAll(async () => {
+  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/identity/', import.meta.url))))
+  profileDir = await mkdtemp(join(tmpdir(), 'tessera-chromium-profile-'))
+  context = await launchPersistentChromium(profileDir)
+})
+
+afterAll(async () => {
+  await context?.close()
+  await server?.close()
+  if (profileDir !== '') await rm(profileDir, { recursive: true, force: true })
+})
+
+/** A database name no other test or earlier run uses. */
+const uniqueName = (label: string): string => `identity-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+
+async function openTab(): Promise<Page> {
+  if (context === undefined) throw new Error('no browser')
+  const page = await context.newPage()
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(baseUrl)
+  await waitForApi(page)
+  return page
+}
+
+async function waitForApi(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as PageGlobals).identityPage !== undefined, null, { timeout: 60_000 })
+}
+
+type Method = keyof IdentityPage
+type Call<K extends Method> = IdentityPage[K] extends (...args: infer A) => Promise<infer R> ? { args: A; result: R } : never
+
+/** Calls one of the page's functions (page.evaluate runs its callback in the page, so it can only name them). */
+async function call<K extends Method>(page: Page, method: K, ...args: Call<K>['args']): Promise<Call<K>['result']> {
+  return page.evaluate(
+    ([name, values]) => {
+      const api = (globalThis as PageGlobals).identityPage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> | undefined
+      const run = api?.[name]
+      if (run === undefined) throw new Error(`the page has no ${name}`)
+      return run(...values)
+    },
+    [method, args as unknown[]] as const,
+  ) as Promise<Call<K>['result']>
+}
+
+/** Web Locks go when their tab goes, but through the browser process: wait until the slot is seen free. */
+async function waitUntilFree(observer: Page, lockName: string): Promise<void> {
+  const deadline = Date.now() + 10_000
+  while ((await call(observer, 'heldSlots')).includes(lockName)) {
+    if (Date.now() > deadline) throw new Error(`${lockName} is still held`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('tab identities in Chromium (IndexedDB and Web Locks)', () => {
+  it('gives two tabs of one origin different ids, and a reloaded tab its previous id', async () => {
+    const database = uniqueName('tabs')
+    const slot = (n: number): string => `tessera-identity-${n}@${database}`
+    const first = await openTab()
+    const second = await openTab()
+    const firstId = await call(first, 'startPeer', database)
+    const secondId = await call(second, 'startPeer', database)
+    expect(firstId).toMatch(/^k[A-Za-z0-9_-]{43}$/)
+    expect(secondId).toMatch(/^k[A-Za-z0-9_-]{43}$/)
+    expect(secondId).not.toBe(firstId)
+    expect(await call(first, 'heldSlots')).toEqual([slot(0), slot(1)])
+
+    const reloadStarted = performance.now()
+    await first.reload()
+    await waitForApi(first)
+    expect(await call(first, 'startPeer', database)).toBe(firstId)
+    const reloadMs = performance.now() - reloadStarted
+
+    // The first tab goes; the second, reloaded, still gets its own id, not the lower slot now free.
+    await first.close()
+    await waitUntilFree(second, slot(0))
+    await second.reload()
+    await waitForApi(second)
+    expect(await call(second, 'startPeer', database)).toBe(secondId)
+
+    // A new tab takes the first free slot: the closed tab's identity.
+    const third = await openTab()
+    expect(await call(third, 'startPeer', database)).toBe(firstId)
+    console.info('tab identity: reload until the same id', { reloadMs: Math.round(reloadMs) })
+    await second.close()
+    await third.close()
+    expect(errors).toEqual([])
+  })
+
+  it('gives a slot back when its peer closes, and several identities to one tab that asks', async () => {
+    const database = uniqueName('close')
+    const tab = await openTab()
+    const peerId = await call(tab, 'startPeer', database)
+    const more = await call(tab, 'load', database)
+    expect(more).toMatchObject({ slot: 1, ephemeral: null })
+    expect(more.peer).not.toBe(peerId)
+    await call(tab, 'closePeer')
+    const again = await call(tab, 'load', database)
+    expect(again).toEqual({ peer: peerId, slot: 0, ephemeral: null })
+    await tab.close()
+    expect(errors).toEqual([])
+  })
+
+  it('keeps an identity in memory only without Web Locks or without a database', async () => {
+    const database = uniqueName('memory')
+    const tab = await openTab()
+    const a = await call(tab, 'load', database, true)
+    const b = await call(tab, 'load', database, true)
+    expect(a).toMatchObject({ slot: null, ephemeral: 'no-locks' })
+    expect(b.peer).not.toBe(a.peer)
+    expect(await call(tab, 'load', false)).toMatchObject({ slot: null, ephemeral: 'no-storage' })
+    // Nothing was stored: the first slot still gets a new identity.
+    const stored = await call(tab, 'load', database)
+    expect(stored.slot).toBe(0)
+    expect([a.peer, b.peer]).not.toContain(stored.peer)
+    await tab.close()
+    expect(errors).toEqual([])
+  })
+
+  it('upgrades a database of the first schema, keeping its blobs', async () => {
+    const tab = await openTab()
+    const result = await call(tab, 'upgradeFromVersion1', uniqueName('upgrade'))
+    expect(result.peer).toMatch(/^k[A-Za-z0-9_-]{43}$/)
+    expect(result.blobKept).toBe(true)
+    expect(result.version).toBe(2)
+    await tab.close()
+    expect(errors).toEqual([])
+  })
+})
