@@ -14,10 +14,18 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
   --host <addr>          interface to bind (env HOST; default ${DEFAULTS.host}; 0.0.0.0 to serve the network)
   --ice <json>           STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                          (env TESSERA_ICE_SERVERS; default none)
-  --secret <s>           HMAC secret for private-room tokens, at least 16 characters
+  --secret <s>           HMAC secret for private-room tokens, at least 16 characters; the certificate
+                         issuer key derives from it, so servers sharing it agree
                          (env TESSERA_SIGNALING_SECRET, preferred: flags show up in ps)
   --private-rooms <list> comma-separated rooms needing a token besides private:*; "name*" is a prefix
                          (env TESSERA_PRIVATE_ROOMS)
+  --max-identities-per-subject <n>
+                         peer ids one subject (a token's, or a network prefix in public rooms)
+                         may have bound in a room at once, default ${DEFAULTS.maxIdentitiesPerSubject}
+  --certificate-lifetime <s>
+                         seconds a subject certificate is valid, default ${DEFAULTS.certificateLifetimeMs / 1000}
+  --ipv6-subject-prefix <bits>
+                         IPv6 prefix that is one subject in public rooms, 48 to 64, default ${DEFAULTS.ipv6SubjectPrefix}
   --max-connections <n>  default ${DEFAULTS.maxConnections}
   --max-rooms <n>        rooms per connection, default ${DEFAULTS.maxRooms}
   --max-payload <bytes>  largest frame, default ${DEFAULTS.maxPayload}
@@ -34,6 +42,9 @@ function main(): void {
         secret: { type: 'string' },
         'private-rooms': { type: 'string' },
         'max-connections': { type: 'string' },
+        'max-identities-per-subject': { type: 'string' },
+        'certificate-lifetime': { type: 'string' },
+        'ipv6-subject-prefix': { type: 'string' },
         'max-rooms': { type: 'string' },
         'max-payload': { type: 'string' },
         help: { type: 'boolean' },
@@ -67,6 +78,9 @@ function main(): void {
       ...(privateRooms === undefined ? {} : { privateRooms }),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
       maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
+      maxIdentitiesPerSubject: integer('--max-identities-per-subject', values['max-identities-per-subject'], DEFAULTS.maxIdentitiesPerSubject),
+      certificateLifetimeMs: 1000 * integer('--certificate-lifetime', values['certificate-lifetime'], DEFAULTS.certificateLifetimeMs / 1000),
+      ipv6SubjectPrefix: integer('--ipv6-subject-prefix', values['ipv6-subject-prefix'], DEFAULTS.ipv6SubjectPrefix),
       maxPayload: integer('--max-payload', values['max-payload'], DEFAULTS.maxPayload),
       log: (line) => console.error(line),
     })

@@ -16,5 +16,11 @@ export type ErrorCode =
    * a key id, or a second id on a connection already bound to another.
    */
   | 'unproven-peer'
+  /**
+   * The subject this binding would be certified as (the room token's, or the
+   * connection's network prefix in a public room) already has as many live
+   * identities in the room as the server allows (`maxIdentitiesPerSubject`).
+   */
+  | 'too-many-identities'
   | 'not-subscribed'
   | 'server-full'

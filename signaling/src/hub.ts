@@ -4,33 +4,24 @@
  * (server.ts) and the protocol's rules stay apart.
  */
 import { isKeyPeerId } from '@tessera/core'
-import type { ClientFrame, ErrorCode, PeerMeta, RoomPeer, ServerFrame } from './protocol.ts'
+import { Certification } from './certification.ts'
+import type { ClientFrame, ErrorCode, RoomPeer, ServerFrame } from './protocol.ts'
 import { OriginTags } from './origin-tags.ts'
 import { SignalingProtocolError } from './errors.ts'
-import type { DisconnectReason, SignalingMetrics } from './metrics.ts'
+import { CloseCode, type HubConnection } from './hub-connection.ts'
+import type { SignalingMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
 import { isValidName, parseClientFrame } from './parse.ts'
 import { PeerProof } from './peer-proof.ts'
 import { FrameRateLimiter } from './rate-limit.ts'
 import { addressKey, RoomCreationQuota } from './room-quota.ts'
+import { relayPublish } from './relay.ts'
+import { RoomPeers } from './room-peers.ts'
 import { Rooms } from './rooms.ts'
-import { verifyRoomToken } from './tokens.ts'
+import { deriveServerKeys } from './server-keys.ts'
+import { verifyRoomToken, type RoomTokenPayload } from './tokens.ts'
 
-export interface HubConnection {
-  /** Queues one serialized frame; false when it was not sent (socket gone or too far behind). */
-  send(text: string): boolean
-  /** Ends the connection; the owner calls `SignalingHub.disconnect` once it is closed. */
-  end(code: number, reason: string, why: DisconnectReason): void
-  /** Where it comes from (the socket's remote address): room creation is capped per address. */
-  readonly address?: string
-}
-
-/** WebSocket close codes the hub uses. */
-export const CloseCode = {
-  goingAway: 1001,
-  policyViolation: 1008,
-  tryAgainLater: 1013,
-} as const
+export { CloseCode, type HubConnection } from './hub-connection.ts'
 
 interface ConnectionState {
   readonly limiter: FrameRateLimiter
@@ -46,7 +37,9 @@ export class SignalingHub<C extends HubConnection> {
   readonly rooms: Rooms<C>
   readonly roomQuota: RoomCreationQuota<C>
   private readonly states = new Map<C, ConnectionState>()
-  private readonly origins = new OriginTags<C>()
+  private readonly peers: RoomPeers<C>
+  /** Subjects per connection and room, the cap on ids per subject, and certificates. */
+  readonly certification: Certification<C>
 
   constructor(
     private readonly config: ResolvedOptions,
@@ -55,6 +48,9 @@ export class SignalingHub<C extends HubConnection> {
   ) {
     this.rooms = new Rooms<C>(config.maxTopics)
     this.roomQuota = new RoomCreationQuota<C>(config.maxNewRoomsPerConnection, config.maxNewRoomsPerAddress)
+    const keys = deriveServerKeys(config.secret)
+    this.certification = new Certification<C>(config, keys, () => (metrics.certificatesIssued += 1))
+    this.peers = new RoomPeers<C>(this.rooms, new OriginTags<C>(keys.originKey), this.certification)
   }
 
   /** Connections admitted and not yet disconnected. */
@@ -73,7 +69,7 @@ export class SignalingHub<C extends HubConnection> {
     const proof = new PeerProof()
     this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), proof, ending: false })
     const { iceServers, maxPayload, maxRooms } = this.config
-    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, iceServers, maxPayload, maxRooms })
+    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, iceServers, maxPayload, maxRooms, issuer: this.certification.issuer.peer })
     return true
   }
 
@@ -82,8 +78,12 @@ export class SignalingHub<C extends HubConnection> {
     if (!this.states.delete(conn)) return
     for (const { topic, peer } of this.rooms.leaveAll(conn)) {
       this.forgetIfEmpty(topic)
-      if (peer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer })
+      if (peer !== undefined) {
+        this.certification.unbound(topic, peer)
+        this.broadcast(topic, { type: 'peer-left', topic, peer })
+      }
     }
+    this.certification.forget(conn)
   }
 
   /** One frame from a client: text is parsed, anything binary is refused. */
@@ -125,6 +125,9 @@ export class SignalingHub<C extends HubConnection> {
       case 'unsubscribe':
         for (const topic of parsed.topics) this.unsubscribe(conn, topic)
         break
+      case 'renew':
+        for (const topic of parsed.topics) this.renew(conn, topic)
+        break
       case 'publish':
         this.publish(conn, parsed, state)
         break
@@ -144,14 +147,20 @@ export class SignalingHub<C extends HubConnection> {
       }
     }
     for (const topic of frame.topics) {
-      let pinned = false
+      let token: RoomTokenPayload | undefined
       if (this.config.isPrivate(topic)) {
         const admission = this.admit(topic, frame)
         if (typeof admission === 'string') {
           this.refuse(conn, 'unauthorized', `room ${JSON.stringify(topic)} is private: ${admission}`, topic)
           continue
         }
-        pinned = admission.pinned
+        token = admission
+      }
+      const claim = this.certification.claimFor(conn, token === undefined ? undefined : { payload: token, text: frame.token ?? '' })
+      const overCap = frame.peer === undefined ? undefined : this.certification.capRefusal(topic, frame.peer, claim)
+      if (overCap !== undefined) {
+        this.refuse(conn, 'too-many-identities', `cannot bind peer ${JSON.stringify(frame.peer)}: ${overCap}`, topic)
+        continue
       }
 
       const newMember = !this.rooms.isMember(conn, topic)
@@ -173,48 +182,68 @@ export class SignalingHub<C extends HubConnection> {
         }
         if (creates) this.roomQuota.created(topic, conn, address)
       }
+      this.certification.remember(conn, topic, claim)
 
       if (frame.peer === undefined) {
-        this.sendFrame(conn, { type: 'subscribed', topic, peers: this.roomPeers(topic, conn) })
+        this.sendFrame(conn, { type: 'subscribed', topic, peers: this.peers.listed(topic, conn) })
         continue
       }
-      const result = this.rooms.bind(conn, topic, frame.peer, frame.meta ?? {}, pinned)
+      const meta = frame.meta ?? {}
+      const result = this.rooms.bind(conn, topic, frame.peer, meta, token?.peer !== undefined)
       if (result.status === 'conflict' || result.status === 'not-member') {
         // Refused as a whole: a subscribe that cannot bind its peer id does not half-join.
-        if (newMember) {
-          this.rooms.leave(conn, topic)
-          this.forgetIfEmpty(topic)
-        }
+        if (newMember) this.leaveRoom(conn, topic)
         this.refuse(conn, 'unauthorized', `peer id ${JSON.stringify(frame.peer)} in room ${JSON.stringify(topic)} belongs to a peer admitted by a token for it`, topic)
         continue
       }
-      this.sendFrame(conn, { type: 'subscribed', topic, peers: this.roomPeers(topic, conn) })
-      if (result.status === 'bound') this.announceBinding(conn, topic, frame.peer, frame.meta ?? {}, result.previousPeer, result.displaced)
+      const certified = this.bindingMade(conn, topic, frame.peer, result.status === 'bound' ? result : {})
+      const self = this.peers.of(conn, frame.peer, meta, certified?.certificate)
+      this.sendFrame(conn, { type: 'subscribed', topic, peers: this.peers.listed(topic, conn), self })
+      if (result.status === 'bound') this.announceBinding(conn, topic, self, result.previousPeer, result.displaced)
+      else if (certified?.issued === true) this.broadcast(topic, { type: 'certificate', topic, peer: frame.peer, certificate: certified.certificate }, conn)
     }
   }
 
-  /** Who is bound in the room, each with the origin tag of its connection. */
-  private roomPeers(topic: string, except: C): RoomPeer[] {
-    const peers: RoomPeer[] = []
-    for (const binding of this.rooms.bindings(topic)) {
-      if (binding.conn !== except) peers.push({ peer: binding.peer, meta: binding.meta, origin: this.origins.of(binding.conn) })
-    }
-    return peers
+  /** Counts a new or repeated binding under its subject and certifies it; the connection it displaced loses its certificate. */
+  private bindingMade(conn: C, topic: string, peer: string, moved: { readonly previousPeer?: string; readonly displaced?: C }): ReturnType<Certification<C>['bound']> {
+    if (moved.previousPeer !== undefined) this.certification.unbound(topic, moved.previousPeer)
+    if (moved.displaced !== undefined) this.certification.displaced(moved.displaced, topic)
+    return this.certification.bound(conn, topic, peer, this.now())
   }
 
-  /** Checks the room token; returns why it is refused, or whether the binding is pinned. */
-  private admit(topic: string, frame: SubscribeFrame): string | { readonly pinned: boolean } {
+  /** Checks the room token; returns why it is refused, or what it says. */
+  private admit(topic: string, frame: SubscribeFrame): string | RoomTokenPayload {
     const secret = this.config.secret
     if (secret === undefined) return 'this server has no secret configured, so no private room can be joined'
     const verdict = verifyRoomToken({ secret, token: frame.token, room: topic, peer: frame.peer, now: this.now() / 1000 })
-    if (!verdict.ok) return verdict.reason
-    return { pinned: verdict.payload.peer !== undefined }
+    return verdict.ok ? verdict.payload : verdict.reason
   }
 
   private unsubscribe(conn: C, topic: string): void {
+    const peer = this.leaveRoom(conn, topic)
+    if (peer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer })
+  }
+
+  /** Leaves one room; returns the peer id the connection had bound there. */
+  private leaveRoom(conn: C, topic: string): string | undefined {
     const { peer } = this.rooms.leave(conn, topic)
     this.forgetIfEmpty(topic)
-    if (peer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer })
+    if (peer !== undefined) this.certification.unbound(topic, peer)
+    this.certification.left(conn, topic)
+    return peer
+  }
+
+  /** Answers `renew`: the connection's certificate in the room, to it, and to the room when newly signed. */
+  private renew(conn: C, topic: string): void {
+    const peer = this.rooms.bindingOf(conn, topic)?.peer
+    const renewed = peer === undefined ? `not bound in ${JSON.stringify(topic)}: subscribe with a peer id first` : this.certification.renew(conn, topic, peer, this.now())
+    if (typeof renewed === 'string' || peer === undefined) {
+      this.refuse(conn, peer === undefined ? 'not-subscribed' : 'unauthorized', String(renewed), topic)
+      return
+    }
+    const frame: ServerFrame = { type: 'certificate', topic, peer, certificate: renewed.certificate }
+    if (renewed.issued) this.broadcast(topic, frame)
+    else this.sendFrame(conn, frame)
   }
 
   private forgetIfEmpty(topic: string): void {
@@ -230,25 +259,9 @@ export class SignalingHub<C extends HubConnection> {
     const fields = isRecord(data) ? data : undefined
     // Stock y-webrtc clients never send `peer`; their announce says who they are.
     if (fields?.['type'] === 'announce' && isValidName(fields['from']) && this.mayAnnounce(state, fields['from']) && this.rooms.bindingOf(conn, topic) === undefined) {
-      const result = this.rooms.bind(conn, topic, fields['from'], {})
-      if (result.status === 'bound') this.announceBinding(conn, topic, fields['from'], {}, result.previousPeer, result.displaced)
+      this.announced(conn, topic, fields['from'])
     }
-
-    const from = this.rooms.bindingOf(conn, topic)?.peer
-    const to = frame.to ?? (typeof fields?.['to'] === 'string' ? fields['to'] : undefined)
-    const target = to === undefined ? undefined : this.rooms.connectionOf(topic, to)
-    const text = JSON.stringify({ type: 'publish', topic, data, ...(from === undefined ? {} : { from }) } satisfies ServerFrame)
-    if (target !== undefined) {
-      if (target.send(text)) this.metrics.messagesRelayed += 1
-      return
-    }
-    // Only the connection that proved a key may read what is addressed to it: with that peer away,
-    // the frame has no reader, and broadcasting it (as below) would hand it to everyone else.
-    if (to !== undefined && isKeyPeerId(to)) return
-    // Unknown or absent recipient: y-webrtc relies on everyone seeing it and filtering by `to`.
-    for (const member of [...this.rooms.members(topic)]) {
-      if (member !== conn && member.send(text)) this.metrics.messagesRelayed += 1
-    }
+    relayPublish(this.rooms, this.metrics, conn, frame)
   }
 
   /**
@@ -261,11 +274,25 @@ export class SignalingHub<C extends HubConnection> {
     return proven === undefined ? !isKeyPeerId(peer) : peer === proven
   }
 
+  /** Binds an id named in a y-webrtc announce, within its subject's cap like any other binding. */
+  private announced(conn: C, topic: string, peer: string): void {
+    const claim = this.certification.claimOf(conn, topic)
+    const overCap = claim === undefined ? 'not a member' : this.certification.capRefusal(topic, peer, claim)
+    if (overCap !== undefined) {
+      this.refuse(conn, 'too-many-identities', `cannot bind peer ${JSON.stringify(peer)}: ${overCap}`, topic)
+      return
+    }
+    const result = this.rooms.bind(conn, topic, peer, {})
+    if (result.status !== 'bound') return
+    const certified = this.bindingMade(conn, topic, peer, result)
+    this.announceBinding(conn, topic, this.peers.of(conn, peer, {}, certified?.certificate), result.previousPeer, result.displaced)
+  }
+
   /** Tells a room about a new binding, and the connection it replaced that it lost its id. */
-  private announceBinding(conn: C, topic: string, peer: string, meta: PeerMeta, previousPeer: string | undefined, displaced: C | undefined): void {
+  private announceBinding(conn: C, topic: string, joined: RoomPeer, previousPeer: string | undefined, displaced: C | undefined): void {
     if (previousPeer !== undefined) this.broadcast(topic, { type: 'peer-left', topic, peer: previousPeer }, conn)
-    if (displaced !== undefined) this.sendFrame(displaced, { type: 'peer-left', topic, peer })
-    this.broadcast(topic, { type: 'peer-joined', topic, peer, meta, origin: this.origins.of(conn) }, conn, displaced)
+    if (displaced !== undefined) this.sendFrame(displaced, { type: 'peer-left', topic, peer: joined.peer })
+    this.broadcast(topic, { type: 'peer-joined', topic, ...joined }, conn, displaced)
   }
 
   private broadcast(topic: string, frame: ServerFrame, ...except: ReadonlyArray<C | undefined>): void {

@@ -14,12 +14,14 @@ export {
 export {
   signRoomToken,
   verifyRoomToken,
+  tokenSubject,
   type RoomTokenFailure,
   type RoomTokenPayload,
   type RoomTokenVerdict,
   type SignRoomTokenOptions,
   type VerifyRoomTokenOptions,
 } from './tokens.ts'
+export { issuerOfSecret } from './server-keys.ts'
 export { parseClientFrame, validateClientFrame, type ParseOptions } from './parse.ts'
 export { SignalingProtocolError } from './errors.ts'
 export type { DisconnectReason, MetricsSnapshot } from './metrics.ts'

@@ -26,6 +26,7 @@ const ERROR_CODES = Object.keys({
   'too-many-new-rooms': 0,
   unauthorized: 0,
   'unproven-peer': 0,
+  'too-many-identities': 0,
   'not-subscribed': 0,
   'server-full': 0,
 } satisfies Record<ErrorCode, 0>) as ErrorCode[]
@@ -50,6 +51,7 @@ export interface MetricsSnapshot {
   readonly framesReceived: number
   /** Relayed `publish` frames, one per recipient. */
   readonly messagesRelayed: number
+  readonly certificatesIssued: number
   /** Refused frames by error code (one per refused frame, whether or not an error frame was sent). */
   readonly rejected: Readonly<Record<ErrorCode, number>>
   readonly disconnects: Readonly<Record<DisconnectReason, number>>
@@ -64,6 +66,8 @@ export class SignalingMetrics {
   connectionsTotal = 0
   framesReceived = 0
   messagesRelayed = 0
+  /** Subject certificates signed (a certificate reused for a re-subscribe is not counted again). */
+  certificatesIssued = 0
   private readonly rejected = Object.fromEntries(ERROR_CODES.map((code) => [code, 0])) as Record<ErrorCode, number>
   private readonly disconnects = Object.fromEntries(DISCONNECT_REASONS.map((reason) => [reason, 0])) as Record<DisconnectReason, number>
 
@@ -82,6 +86,7 @@ export class SignalingMetrics {
       connectionsTotal: this.connectionsTotal,
       framesReceived: this.framesReceived,
       messagesRelayed: this.messagesRelayed,
+      certificatesIssued: this.certificatesIssued,
       rejected: { ...this.rejected },
       disconnects: { ...this.disconnects },
     }
@@ -99,6 +104,7 @@ export class SignalingMetrics {
     metric('tessera_signaling_connections_total', 'counter', 'WebSocket connections accepted since start.', [['', this.connectionsTotal]])
     metric('tessera_signaling_frames_received_total', 'counter', 'Frames received from clients, valid or not.', [['', this.framesReceived]])
     metric('tessera_signaling_messages_relayed_total', 'counter', 'Publish frames relayed, counted once per recipient.', [['', this.messagesRelayed]])
+    metric('tessera_signaling_certificates_issued_total', 'counter', 'Subject certificates signed.', [['', this.certificatesIssued]])
     metric(
       'tessera_signaling_messages_rejected_total',
       'counter',

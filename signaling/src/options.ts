@@ -44,8 +44,36 @@ export interface SignalingServerOptions {
   /** Open connections at once; more are told `server-full` and closed with 1013. Default 10,000. */
   readonly maxConnections?: number
   readonly rateLimit?: Partial<RateLimitConfig>
-  /** HMAC secret for room tokens (at least 16 characters). Without it no private room can be joined. */
+  /**
+   * HMAC secret for room tokens (at least 16 characters). Without it no
+   * private room can be joined. The certificate issuer's key and the keys of
+   * origin tags and network subjects are derived from it, so every instance
+   * started with one secret agrees on them; without it they are new on every start.
+   */
   readonly secret?: string
+  /**
+   * Peer ids one subject may have bound in one room at once; more are refused
+   * with `too-many-identities`. Default 8: one person's host and tabs, or a
+   * household behind one address. Quorum counts subjects, so extra ids of a
+   * subject add no votes; the cap bounds how much of a room (links,
+   * directory, admission) one subject can fill.
+   */
+  readonly maxIdentitiesPerSubject?: number
+  /** How long a subject certificate is valid. Default 1 hour; from 1 minute to 1 day. */
+  readonly certificateLifetimeMs?: number
+  /**
+   * Whether connections from loopback are capped too. Default false: they
+   * are the server's own machine (one subject, `npm start` and tests with many
+   * local peers), or a reverse proxy, where every peer would share one address.
+   */
+  readonly capLoopbackIdentities?: boolean
+  /**
+   * In public rooms a peer's subject is a keyed hash of its IPv4 address or
+   * of this many leading bits of its IPv6 address (48 to 64, default 64). ISPs
+   * give a home a /56 or /48: 56 or 48 stop one home from being 256 or 65,536
+   * subjects, at the cost of grouping mobile devices that share a carrier's prefix.
+   */
+  readonly ipv6SubjectPrefix?: number
   /**
    * Rooms that need a token, besides every topic starting with `private:`:
    * exact names, names ending in `*` as prefixes (`"team-*"`), or a predicate.
@@ -81,6 +109,10 @@ export interface ResolvedOptions {
   readonly maxConnections: number
   readonly rateLimit: RateLimitConfig
   readonly secret: string | undefined
+  readonly maxIdentitiesPerSubject: number
+  readonly certificateLifetimeMs: number
+  readonly capLoopbackIdentities: boolean
+  readonly ipv6SubjectPrefix: number
   readonly isPrivate: (topic: string) => boolean
   readonly keepAliveMs: number
   readonly maxBufferedBytes: number
@@ -99,7 +131,14 @@ export const DEFAULTS = {
   rateLimit: { framesPerSecond: 100, burst: 200, floodFactor: 10, floodWindowMs: 1000 },
   keepAliveMs: 30_000,
   maxBufferedBytes: 1024 * 1024,
+  maxIdentitiesPerSubject: 8,
+  certificateLifetimeMs: 60 * 60_000,
+  ipv6SubjectPrefix: 64,
 } as const
+
+/** Bounds of `certificateLifetimeMs`: renewals at under a minute would be a load, certificates over a day too long a promise. */
+export const MIN_CERTIFICATE_LIFETIME_MS = 60_000
+export const MAX_CERTIFICATE_LIFETIME_MS = 24 * 60 * 60_000
 
 export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOptions {
   const port = options.port ?? DEFAULTS.port
@@ -134,6 +173,10 @@ export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOp
       floodWindowMs: positiveNumber('rateLimit.floodWindowMs', rate.floodWindowMs, DEFAULTS.rateLimit.floodWindowMs),
     },
     secret,
+    maxIdentitiesPerSubject: positiveInteger('maxIdentitiesPerSubject', options.maxIdentitiesPerSubject, DEFAULTS.maxIdentitiesPerSubject),
+    certificateLifetimeMs: within('certificateLifetimeMs', options.certificateLifetimeMs, DEFAULTS.certificateLifetimeMs, MIN_CERTIFICATE_LIFETIME_MS, MAX_CERTIFICATE_LIFETIME_MS),
+    capLoopbackIdentities: options.capLoopbackIdentities ?? false,
+    ipv6SubjectPrefix: within('ipv6SubjectPrefix', options.ipv6SubjectPrefix, DEFAULTS.ipv6SubjectPrefix, 48, 64),
     isPrivate: privateRoomMatcher(extra),
     keepAliveMs: positiveNumber('keepAliveMs', options.keepAliveMs, DEFAULTS.keepAliveMs),
     maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),
@@ -186,6 +229,12 @@ function validateIceServers(value: unknown): IceServer[] {
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`)
+  return value
+}
+
+function within(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
   return value
 }
 

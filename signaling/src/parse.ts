@@ -48,6 +48,7 @@ export function validateClientFrame(value: unknown, options: ParseOptions = {}):
       }
     }
     case 'unsubscribe':
+    case 'renew':
       return { type, topics: topicList(value['topics'], options.maxTopics ?? MAX_TOPICS_PER_FRAME) }
     case 'publish': {
       const topic = name(value['topic'], 'topic')

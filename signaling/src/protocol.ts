@@ -3,12 +3,14 @@
  * superset of y-webrtc's (`subscribe`, `unsubscribe`, `publish`, `ping`), so a
  * stock y-webrtc client works against our server; the extensions let a peer be
  * addressed directly (`to`), admitted to private rooms (`token`), bound to the
- * Ed25519 key its id spells (`proof`) and told who is in a room without the
- * whole room announcing itself to everyone.
+ * Ed25519 key its id spells (`proof`), certified as a subject (`certificate`,
+ * renewed with `renew`) and told who is in a room without the whole room
+ * announcing itself to everyone.
  *
  * This file is environment-neutral: browsers and Node import it to build and
  * check frames, and the server parses with `parseClientFrame` (parse.ts).
  */
+import type { SubjectCertificate } from '@tessera/core'
 import type { ErrorCode } from './error-code.ts'
 
 /** Peer metadata carried by `subscribe` and echoed to the room in `peer-joined`. */
@@ -27,6 +29,12 @@ export interface RoomPeer {
    * admission quotas by it. Absent from servers that do not stamp it.
    */
   readonly origin?: string
+  /**
+   * The server's signed word that this peer key belongs to a subject in this
+   * room (`verifySubjectCertificate` in `@tessera/core`, against the issuer of
+   * `welcome`). Only key ids that proved their key get one.
+   */
+  readonly certificate?: SubjectCertificate
 }
 
 export type ClientFrame =
@@ -46,6 +54,12 @@ export type ClientFrame =
       readonly meta?: PeerMeta
     }
   | { readonly type: 'unsubscribe'; readonly topics: readonly string[] }
+  /**
+   * Ask for a fresh certificate in rooms where this connection is bound: the
+   * server answers each with `certificate` (a new one once the current is
+   * past half its life, else the current one again).
+   */
+  | { readonly type: 'renew'; readonly topics: readonly string[] }
   /**
    * Relay `data` to the room. With `to` (or, as y-webrtc writes it, `data.to`)
    * naming a peer bound in that room, only that peer receives it.
@@ -70,11 +84,18 @@ export type ServerFrame =
       readonly iceServers: readonly IceServer[]
       readonly maxPayload: number
       readonly maxRooms: number
+      /** The key id that signs this server's subject certificates: the same on every instance that shares a secret. */
+      readonly issuer: string
     }
-  /** Reply to `subscribe`, per topic: the peers already bound there. */
-  | { readonly type: 'subscribed'; readonly topic: string; readonly peers: readonly RoomPeer[] }
+  /**
+   * Reply to `subscribe`, per topic: the peers already bound there, and this
+   * connection's own binding (with its certificate) when it bound a peer id.
+   */
+  | { readonly type: 'subscribed'; readonly topic: string; readonly peers: readonly RoomPeer[]; readonly self?: RoomPeer }
   | ({ readonly type: 'peer-joined'; readonly topic: string } & RoomPeer)
   | { readonly type: 'peer-left'; readonly topic: string; readonly peer: string }
+  /** A bound peer's renewed certificate, to the whole room (and to the peer, in answer to `renew`). */
+  | { readonly type: 'certificate'; readonly topic: string; readonly peer: string; readonly certificate: SubjectCertificate }
   /** A relayed publish; `from` is the sender's bound peer id when it has one. */
   | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly from?: string }
   | { readonly type: 'pong' }

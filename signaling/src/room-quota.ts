@@ -1,3 +1,5 @@
+import { networkPrefix } from './network-prefix.ts'
+
 /**
  * Who created which room, so that a few connections cannot fill the server's
  * room table: each connection, and each address, may have only so many rooms
@@ -51,18 +53,7 @@ function decrement<K>(counts: Map<K, number>, key: K): void {
   else counts.delete(key)
 }
 
-/**
- * The unit one party is counted by: an IPv4 address, or an IPv6 /64 (one
- * customer's prefix, of which any one host can use as many addresses as it likes).
- */
+/** The unit room creation is counted by: an IPv4 address, or an IPv6 /64. */
 export function addressKey(address: string | undefined): string {
-  if (address === undefined || address === '') return 'unknown'
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
-  if (v4 !== null) return v4[1] as string
-  if (!address.includes(':')) return address
-  const [head = '', tail = ''] = address.split('::')
-  const groups = head === '' ? [] : head.split(':')
-  const tailGroups = tail === '' ? [] : tail.split(':')
-  const full = address.includes('::') ? [...groups, ...Array<string>(8 - groups.length - tailGroups.length).fill('0'), ...tailGroups] : groups
-  return `${full.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`
+  return networkPrefix(address, 64)
 }

@@ -19,6 +19,8 @@ export interface SignalingServer {
   readonly url: string
   /** `http://` base of `/healthz` and `/metrics`. */
   readonly httpUrl: string
+  /** The key id that signs its subject certificates (announced in `welcome`). */
+  readonly issuer: string
   snapshot(): MetricsSnapshot
   /** Closes every connection (1001) and stops listening. Safe to call twice. */
   close(): Promise<void>
@@ -181,6 +183,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     port,
     url: `ws://${base}`,
     httpUrl: `http://${base}`,
+    issuer: hub.certification.issuer.peer,
     snapshot: () => metrics.snapshot(gauges()),
     close: () => (closing ??= shutdown()),
   }

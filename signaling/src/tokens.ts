@@ -1,10 +1,11 @@
 /**
  * Room tokens: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, first part))`
- * with payload `{ room, exp, peer? }` (`exp` in unix seconds). The operator's
- * backend signs them with the secret the server is started with; the server
- * only verifies, so it never needs a user database.
+ * with payload `{ room, exp, peer?, subject? }` (`exp` in unix seconds). The
+ * operator's backend signs them with the secret the server is started with;
+ * the server only verifies, so it never needs a user database.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { isSubjectName } from '@tessera/core'
 
 export interface RoomTokenPayload {
   readonly room: string
@@ -12,6 +13,12 @@ export interface RoomTokenPayload {
   readonly exp: number
   /** When present, only a subscribe that binds this peer id may use the token. */
   readonly peer?: string
+  /**
+   * Who holds it, as the operator names them (`SUBJECT_NAME_PATTERN`): the
+   * subject its peers are certified as. Tokens without one get a derived
+   * subject (`tokenSubject`).
+   */
+  readonly subject?: string
 }
 
 export interface SignRoomTokenOptions {
@@ -19,6 +26,7 @@ export interface SignRoomTokenOptions {
   readonly room: string
   readonly expiresInSeconds: number
   readonly peer?: string
+  readonly subject?: string
   /** Unix seconds to count from; defaults to the current time. */
   readonly now?: number
 }
@@ -41,14 +49,17 @@ export type RoomTokenVerdict =
   | { readonly ok: false; readonly reason: RoomTokenFailure }
 
 export function signRoomToken(options: SignRoomTokenOptions): string {
-  const { secret, room, expiresInSeconds, peer } = options
+  const { secret, room, expiresInSeconds, peer, subject } = options
   if (secret.length === 0) throw new TypeError('signRoomToken: secret must not be empty')
+  if (subject !== undefined && !isSubjectName(subject)) {
+    throw new TypeError(`signRoomToken: subject must be 1 to 64 letters, digits and . _ @ + - (starting with a letter or digit), got ${JSON.stringify(subject)}`)
+  }
   if (room.length === 0) throw new TypeError('signRoomToken: room must not be empty')
   if (!Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) {
     throw new RangeError(`signRoomToken: expiresInSeconds must be a positive number, got ${expiresInSeconds}`)
   }
   const exp = Math.floor((options.now ?? nowSeconds()) + expiresInSeconds)
-  const payload: RoomTokenPayload = { room, exp, ...(peer === undefined ? {} : { peer }) }
+  const payload: RoomTokenPayload = { room, exp, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) }
   const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')
   return `${body}.${mac(secret, body).toString('base64url')}`
 }
@@ -85,10 +96,25 @@ function decodePayload(body: string): RoomTokenPayload | undefined {
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { room, exp, peer } = value as Record<string, unknown>
+  const { room, exp, peer, subject } = value as Record<string, unknown>
   if (typeof room !== 'string' || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined
   if (peer !== undefined && typeof peer !== 'string') return undefined
-  return { room, exp, ...(peer === undefined ? {} : { peer }) }
+  if (subject !== undefined && !isSubjectName(subject)) return undefined
+  return { room, exp, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) }
+}
+
+/**
+ * The subject a valid token certifies its peers as. Its own `subject` when it
+ * names one. Tokens made before subjects existed stay valid: one pinned to a
+ * peer stands for that peer (the same subject however often it is reissued),
+ * and an unpinned one for whoever holds that very token, so everyone sharing
+ * it counts as one subject, capped like any other. The derived forms contain
+ * `:`, which named subjects cannot, so they never collide with a name.
+ */
+export function tokenSubject(payload: RoomTokenPayload, token: string): string {
+  if (payload.subject !== undefined) return payload.subject
+  const basis = payload.peer === undefined ? `token ${token}` : `peer ${payload.peer}`
+  return `token:${createHash('sha256').update(`tessera/token-subject@1 ${basis}`).digest('base64url').slice(0, 22)}`
 }
 
 function mac(secret: string, body: string): Buffer {

@@ -58,11 +58,13 @@ describe('private rooms', () => {
     const server = await h.server({ secret })
     const alice = await h.client(server)
     alice.send(provenSubscribe(alice, 'alice', ['private:lab'], { token: token('private:lab', { peer: 'alice' }) }))
-    expect(await alice.next('subscribed')).toEqual({ type: 'subscribed', topic: 'private:lab', peers: [] })
+    expect(await alice.next('subscribed')).toMatchObject({ type: 'subscribed', topic: 'private:lab', peers: [], self: { peer: idOf('alice') } })
     const bob = await h.client(server)
     // A token without a peer admits whoever holds it.
     bob.send(provenSubscribe(bob, 'bob', ['private:lab'], { token: token('private:lab') }))
-    expect((await bob.next('subscribed')).peers).toEqual([{ peer: idOf('alice'), meta: {}, origin: expect.stringMatching(/^[\w-]{16}$/) }])
+    expect((await bob.next('subscribed')).peers).toEqual([
+      { peer: idOf('alice'), meta: {}, origin: expect.stringMatching(/^[\w-]{16}$/), certificate: expect.objectContaining({ peer: idOf('alice'), room: 'private:lab' }) },
+    ])
     expect(await alice.next('peer-joined')).toMatchObject({ peer: idOf('bob') })
 
     bob.send({ type: 'publish', topic: 'private:lab', to: idOf('alice'), data: { type: 'offer' } })

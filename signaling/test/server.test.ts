@@ -7,6 +7,8 @@ import { until } from './support/until.ts'
 const ORIGIN = expect.stringMatching(/^[\w-]{16}$/)
 /** Key ids of the test identities the clients below bind, with proofs (support/identities.ts). */
 const [A, B, C, P] = ['A', 'B', 'C', 'P'].map(idOf) as [string, string, string, string]
+/** Bound key ids carry the server's certificate of their subject (see subjects.test.ts). */
+const certificateOf = (peer: string, room = 'room') => expect.objectContaining({ v: 1, peer, room, subject: expect.stringMatching(/^net:[\w-]{16}$/) })
 
 const h = new Harness()
 afterEach(() => h.cleanup())
@@ -26,7 +28,7 @@ describe('signaling server', () => {
     expect(server.port).toBeGreaterThan(0)
     const client = h.track(await TestClient.connect(server.url))
     const welcome = await client.next('welcome')
-    expect(welcome).toEqual({ type: 'welcome', challenge: expect.stringMatching(/^[\w-]{32}$/), iceServers, maxPayload: 4096, maxRooms: 5 })
+    expect(welcome).toEqual({ type: 'welcome', challenge: expect.stringMatching(/^[\w-]{32}$/), iceServers, maxPayload: 4096, maxRooms: 5, issuer: server.issuer })
     // 24 random bytes per connection: another connection never gets the same one.
     const other = h.track(await TestClient.connect(server.url))
     expect((await other.next('welcome')).challenge).not.toBe(welcome.challenge)
@@ -36,17 +38,23 @@ describe('signaling server', () => {
     const server = await h.server()
     const a = await h.client(server)
     a.send(provenSubscribe(a, 'A', ['room'], { meta: { kind: 'node', version: '1' } }))
-    expect(await a.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [] })
+    expect(await a.next('subscribed')).toEqual({
+      type: 'subscribed',
+      topic: 'room',
+      peers: [],
+      self: { peer: A, meta: { kind: 'node', version: '1' }, origin: ORIGIN, certificate: certificateOf(A) },
+    })
 
     const b = await h.client(server)
     b.send(provenSubscribe(b, 'B', ['room', 'other'], { meta: { kind: 'browser' } }))
     expect(await b.next('subscribed', (f) => f.topic === 'room')).toEqual({
       type: 'subscribed',
       topic: 'room',
-      peers: [{ peer: A, meta: { kind: 'node', version: '1' }, origin: ORIGIN }],
+      peers: [{ peer: A, meta: { kind: 'node', version: '1' }, origin: ORIGIN, certificate: certificateOf(A) }],
+      self: { peer: B, meta: { kind: 'browser' }, origin: ORIGIN, certificate: certificateOf(B) },
     })
-    expect(await b.next('subscribed', (f) => f.topic === 'other')).toEqual({ type: 'subscribed', topic: 'other', peers: [] })
-    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: B, meta: { kind: 'browser' }, origin: ORIGIN })
+    expect(await b.next('subscribed', (f) => f.topic === 'other')).toMatchObject({ type: 'subscribed', topic: 'other', peers: [], self: { certificate: certificateOf(B, 'other') } })
+    expect(await a.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: B, meta: { kind: 'browser' }, origin: ORIGIN, certificate: certificateOf(B) })
 
     // An unbound member sees who is there but is announced to no one.
     const c = await h.client(server)
@@ -155,8 +163,13 @@ describe('signaling server', () => {
     const fresh = await h.client(server)
     // Only P's key can do this: the new connection proves it on its own challenge (peer-binding.test.ts).
     fresh.send(provenSubscribe(fresh, 'P', ['room']))
-    expect(await fresh.next('subscribed')).toEqual({ type: 'subscribed', topic: 'room', peers: [{ peer: B, meta: {}, origin: ORIGIN }] })
-    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: P, meta: {}, origin: ORIGIN })
+    expect(await fresh.next('subscribed')).toEqual({
+      type: 'subscribed',
+      topic: 'room',
+      peers: [{ peer: B, meta: {}, origin: ORIGIN, certificate: certificateOf(B) }],
+      self: { peer: P, meta: {}, origin: ORIGIN, certificate: certificateOf(P) },
+    })
+    expect(await b.next('peer-joined')).toEqual({ type: 'peer-joined', topic: 'room', peer: P, meta: {}, origin: ORIGIN, certificate: certificateOf(P) })
     expect(await old.next('peer-left')).toEqual({ type: 'peer-left', topic: 'room', peer: P })
 
     b.send({ type: 'publish', topic: 'room', to: P, data: 'hello' })

@@ -149,7 +149,7 @@ export { systemClock, type Clock } from './clock.ts'
 export type { PeerPort, PresencePort, PresenceInfo, PresenceRecord } from './peer/peer-port.ts'
 export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './peer/job-tracker.ts'
 export { DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK, admittedJobs, AdmissionBook, type AdmissionQuota, type AdmissionPolicy } from './peer/admission.ts'
-export { Roster, MAX_ORIGIN_LENGTH, type RosterPort } from './peer/roster.ts'
+export { Roster, MAX_ORIGIN_LENGTH, type RosterPort, type RosterEntry, type RosterOptions } from './peer/roster.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
 
 export {
@@ -168,4 +168,19 @@ export {
   ED25519_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
   type Ed25519Engine,
+  issueSubjectCertificate,
+  verifySubjectCertificate,
+  subjectCertificateMessage,
+  subjectCertificateSchema,
+  isSubjectName,
+  SUBJECT_NAME_PATTERN,
+  MAX_SUBJECT_LENGTH,
+  MAX_CERTIFICATE_ROOM_LENGTH,
+  MAX_CERTIFICATE_TIME,
+  DEFAULT_CLOCK_SKEW_MS,
+  type SubjectCertificate,
+  type SubjectCertificateFields,
+  type VerifyCertificateOptions,
+  type CertificateRefusal,
+  type CertificateVerdict,
 } from './identity/index.ts'

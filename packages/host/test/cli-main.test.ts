@@ -59,4 +59,15 @@ describe('tessera main', () => {
     )
     expect((await tessera(['token'], { TESSERA_SIGNALING_SECRET: secret })).stderr).toBe('tessera token: --room is required (see tessera token --help)\n')
   })
+
+  it('token --subject: names who holds it, and refuses names that could pass for a derived subject', async () => {
+    const env = { TESSERA_SIGNALING_SECRET: 'a-secret-of-at-least-16-characters' }
+    const signed = await tessera(['token', '--room', 'lab', '--subject', 'alice@lab'], env)
+    expect(signed.code, signed.stderr).toBe(0)
+    const [body] = signed.stdout.trim().split('.') as [string]
+    expect(JSON.parse(Buffer.from(body, 'base64url').toString())).toMatchObject({ room: 'lab', subject: 'alice@lab' })
+    const refused = await tessera(['token', '--room', 'lab', '--subject', 'net:abc'], env)
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/^tessera token: --subject must be 1 to 64 letters, digits and \. _ @ \+ - .*got "net:abc"/)
+  })
 })

@@ -106,10 +106,13 @@ the one \`tessera serve\` uses). Hosts pass it with --token or TESSERA_TOKEN.
 
   --room <name>       the private room it admits to
   --expires <time>    how long it is valid: 3600, 90m, 12h, 7d (default 7d)
+  --subject <name>    who holds it: its peers are certified as this subject, and
+                      quorum counts each subject once (default: one derived from the
+                      token, so everyone sharing this token is one subject)
   --peer <id>         admit only this peer id
   --secret <s>        the secret, if not in TESSERA_SIGNALING_SECRET
 ${COMMON}`,
-    options: { room: { type: 'string' }, expires: { type: 'string' }, peer: { type: 'string' }, secret: { type: 'string' }, ...common },
+    options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, secret: { type: 'string' }, ...common },
     positionals: [],
   },
 }

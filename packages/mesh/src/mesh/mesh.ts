@@ -1,5 +1,5 @@
 import { asPeerId, Roster, type PeerId } from '@tessera/core'
-import type { PeerMeta } from '@tessera/signaling/protocol'
+import type { PeerMeta, RoomPeer } from '@tessera/signaling/protocol'
 import type { Channel } from '../framing/frames.ts'
 import { parseLinkSignal, type LinkSignal } from '../link/link-signal.ts'
 import { PeerLink, type LinkCloseReason, type LinkEvents, type LinkLimits } from '../link/peer-link.ts'
@@ -29,8 +29,12 @@ export class Mesh implements ChannelHost {
   readonly #signaling: SignalingClient
   /** Everyone the signaling server says is in the room. */
   readonly #directory = new Map<string, PeerMeta>()
-  /** Who the signaling server vouches for in this room, and from which address. */
-  readonly roster = new Roster()
+  /**
+   * Who the signaling server vouches for in this room (this peer included):
+   * from which address, and as which subject (certificates checked against
+   * the issuer its `welcome` announced).
+   */
+  readonly roster: Roster
   readonly #links = new Map<string, PeerLink>()
   readonly #busyUntil = new Map<string, number>()
   /** Peers that broke the framing protocol: no link with them until then. */
@@ -49,6 +53,7 @@ export class Mesh implements ChannelHost {
     this.self = options.identity.peer
     this.#limits = { ...MESH_DEFAULTS.limits, ...options.limits }
     this.#maxPeers = options.maxPeers ?? MESH_DEFAULTS.maxPeers
+    this.roster = new Roster({ room: options.room })
     this.#signaling = new SignalingClient(
       {
         url: options.signaling,
@@ -59,16 +64,18 @@ export class Mesh implements ChannelHost {
         ...(options.token === undefined ? {} : { token: options.token }),
       },
       {
-        roster: (peers) => {
+        issuer: (issuer) => this.roster.trustIssuer(issuer),
+        roster: (peers, self) => {
           for (const { peer, meta } of peers) this.#directory.set(peer, meta ?? {})
-          this.roster.replace(peers.map(({ peer, origin }) => [asPeerId(peer), origin]))
+          this.roster.replace([...peers, ...(self === undefined ? [] : [self])].map(rosterEntry))
           this.#maintain()
         },
-        joined: (peer, meta, origin) => {
+        joined: (peer, meta, origin, certificate) => {
           this.#directory.set(peer, meta)
-          this.roster.set(asPeerId(peer), origin)
+          this.roster.set(asPeerId(peer), { origin, certificate })
           this.#maintain()
         },
+        certified: (peer, certificate) => this.roster.certify(asPeerId(peer), certificate),
         // A link outlives its peer's signaling connection (a server restart), so
         // this only stops new links; the heartbeat decides when a link is dead.
         left: (peer) => {
@@ -285,6 +292,10 @@ export class Mesh implements ChannelHost {
       this.#signaling.signal(link.peer, signal)
     },
   }
+}
+
+function rosterEntry({ peer, origin, certificate }: RoomPeer): [PeerId, { origin: string | undefined; certificate: unknown }] {
+  return [asPeerId(peer), { origin, certificate }]
 }
 
 function shuffle<T>(items: T[]): void {

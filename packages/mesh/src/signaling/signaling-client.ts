@@ -17,9 +17,17 @@ export interface SignalingClientOptions {
 }
 
 export interface SignalingEvents {
-  /** The room as the server sees it, on every (re)join; `origin` is the server's tag for each peer's address. */
-  roster(peers: readonly RoomPeer[]): void
-  joined(peer: string, meta: PeerMeta, origin: string | undefined): void
+  /** The key id that signs this server's subject certificates, from each connection's `welcome`. */
+  issuer?(issuer: string): void
+  /**
+   * The room as the server sees it, on every (re)join; `origin` is the
+   * server's tag for each peer's address, `certificate` (unchecked) its
+   * subject certificate; `self` is our own binding, as the server announces it.
+   */
+  roster(peers: readonly RoomPeer[], self?: RoomPeer): void
+  joined(peer: string, meta: PeerMeta, origin: string | undefined, certificate?: unknown): void
+  /** A renewed certificate of a peer in the room (ours included), unchecked. */
+  certified?(peer: string, certificate: unknown): void
   left(peer: string): void
   signal(from: string, data: unknown): void
   /** The server refused us (for instance a private room without a valid token). */
@@ -29,7 +37,15 @@ export interface SignalingEvents {
 
 /** Refusals that retrying cannot cure: the client reports them and stops. */
 const FINAL_REFUSALS = new Set(['unauthorized', 'unproven-peer'])
-const REFUSALS = new Set([...FINAL_REFUSALS, 'too-many-rooms', 'too-many-new-rooms', 'server-full'])
+const REFUSALS = new Set([...FINAL_REFUSALS, 'too-many-rooms', 'too-many-new-rooms', 'too-many-identities', 'server-full'])
+/**
+ * When to ask for a new certificate, as a share of the current one's life:
+ * the server signs a new one only past half, and peers must get it well
+ * before the old one lapses.
+ */
+const RENEW_AT = 0.75
+const MIN_RENEW_DELAY_MS = 1_000
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
  * One peer's connection to the signaling server: joins the room under the
@@ -46,6 +62,9 @@ export class SignalingClient {
   #joined = false
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #pingTimer: ReturnType<typeof setInterval> | undefined
+  #renewTimer: ReturnType<typeof setTimeout> | undefined
+  /** The signature of the certificate the renewal timer runs for. */
+  #renewing: string | undefined
   readonly #ready: Promise<void>
   #resolveReady!: () => void
   #rejectReady!: (error: Error) => void
@@ -89,6 +108,7 @@ export class SignalingClient {
     this.#closed = true
     clearTimeout(this.#reconnectTimer)
     clearInterval(this.#pingTimer)
+    this.#stopRenewing()
     const socket = this.#socket
     this.#socket = undefined
     if (socket !== undefined) {
@@ -123,6 +143,7 @@ export class SignalingClient {
     socket.onclose = () => {
       if (this.#socket !== socket) return
       clearInterval(this.#pingTimer)
+      this.#stopRenewing()
       this.#socket = undefined
       if (this.#joined) {
         this.#joined = false
@@ -153,19 +174,26 @@ export class SignalingClient {
     switch (frame.type) {
       case 'welcome':
         this.#iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : []
+        if (typeof frame.issuer === 'string') this.events.issuer?.(frame.issuer)
         this.#subscribe(frame.challenge)
         return
       case 'subscribed':
         if (frame.topic !== this.options.room) return
         this.#joined = true
         this.events.connected(true)
-        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => typeof p === 'object' && p !== null && typeof p.peer === 'string' && p.peer !== this.#peer) : [])
+        this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => isRoomPeer(p) && p.peer !== this.#peer) : [], isRoomPeer(frame.self) && frame.self.peer === this.#peer ? frame.self : undefined)
+        if (isRoomPeer(frame.self) && frame.self.peer === this.#peer) this.#renewBefore(frame.self.certificate)
         this.#resolveReady()
         return
       case 'peer-joined':
         if (frame.topic === this.options.room && typeof frame.peer === 'string' && frame.peer !== this.#peer) {
-          this.events.joined(frame.peer, frame.meta ?? {}, typeof frame.origin === 'string' ? frame.origin : undefined)
+          this.events.joined(frame.peer, frame.meta ?? {}, typeof frame.origin === 'string' ? frame.origin : undefined, frame.certificate)
         }
+        return
+      case 'certificate':
+        if (frame.topic !== this.options.room || typeof frame.peer !== 'string') return
+        this.events.certified?.(frame.peer, frame.certificate)
+        if (frame.peer === this.#peer) this.#renewBefore(frame.certificate)
         return
       case 'peer-left':
         if (frame.topic === this.options.room && frame.peer !== this.#peer) this.events.left(frame.peer)
@@ -199,6 +227,23 @@ export class SignalingClient {
     this.#send({ type: 'subscribe', topics: [room], peer: identity.peer, proof, meta, ...(token === undefined ? {} : { token }) })
   }
 
+  /** Asks for a new certificate three quarters into this one's life; the same one again schedules nothing (it will not be renewed). */
+  #renewBefore(certificate: unknown): void {
+    if (typeof certificate !== 'object' || certificate === null) return
+    const { notBefore, notAfter, sig } = certificate as Record<string, unknown>
+    if (typeof notBefore !== 'number' || typeof notAfter !== 'number' || typeof sig !== 'string' || sig === this.#renewing) return
+    this.#stopRenewing()
+    this.#renewing = sig
+    const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, (notAfter - notBefore) * RENEW_AT))
+    this.#renewTimer = setTimeout(() => this.#send({ type: 'renew', topics: [this.options.room] }), delay)
+  }
+
+  #stopRenewing(): void {
+    clearTimeout(this.#renewTimer)
+    this.#renewTimer = undefined
+    this.#renewing = undefined
+  }
+
   #refused(code: string, reason: string): void {
     // Retrying with the same token, or the same key with a server that refuses it, would only be refused again.
     if (FINAL_REFUSALS.has(code)) this.close()
@@ -215,4 +260,8 @@ export class SignalingClient {
       return false
     }
   }
+}
+
+function isRoomPeer(value: unknown): value is RoomPeer {
+  return typeof value === 'object' && value !== null && typeof (value as { peer?: unknown }).peer === 'string'
 }

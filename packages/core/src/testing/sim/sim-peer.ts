@@ -39,6 +39,11 @@ export interface SimPeerOptions {
   readonly admission?: AdmissionPolicy
   /** What the simulated signaling server stamps for this peer's address; its own by default. Peers that share one share admission quotas. */
   readonly origin?: string
+  /**
+   * What the simulated signaling server certifies this peer as: its own name
+   * by default. Peers that share a subject count as one towards a quorum.
+   */
+  readonly subject?: string
 }
 
 /**
@@ -71,7 +76,11 @@ export class SimPeer implements PeerPort {
     this.values = new ValueStore(this.swarm, new MemoryBlobStore())
     this.transport = options.network.join(this.id)
     this.presence = new SimPresence(this.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
-    const rendezvous = joinSimRoster(options.network, this.id, options.origin ?? `sim-${options.name}`)
+    const rendezvous = joinSimRoster(options.network, this.id, {
+      origin: options.origin ?? `sim-${options.name}`,
+      subject: options.subject ?? options.name,
+      now: () => options.clock.now(),
+    })
     this.roster = rendezvous.roster
     this.#leaveRoster = rendezvous.leave
     const rand = (): number => prng.real53(options.random)

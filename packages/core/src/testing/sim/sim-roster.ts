@@ -1,25 +1,64 @@
 import type { PeerId } from '../../ids.ts'
-import { Roster } from '../../peer/roster.ts'
+import { Identity } from '../../identity/identity.ts'
+import { issueSubjectCertificate, MAX_CERTIFICATE_TIME, type SubjectCertificate } from '../../identity/subject-certificate.ts'
+import { Roster, type RosterEntry } from '../../peer/roster.ts'
 import type { SimulatedNetwork } from './simulated-network.ts'
 
 interface Rendezvous {
-  readonly origins: Map<PeerId, string>
+  readonly entries: Map<PeerId, RosterEntry>
   readonly rosters: Set<Roster>
 }
+
+/** The room simulated peers are in, as their certificates name it. */
+export const SIM_ROOM = 'sim'
+
+/**
+ * The simulated signaling server's certificate key: the same in every
+ * simulation, so certificates (and records that embed them) are the same for
+ * the same seed. Tests verify sim certificates against `simIssuer.peer`.
+ */
+export const simIssuer: Identity = Identity.fromSeed('tessera/sim-rendezvous')
 
 /** One simulated signaling server per network: it vouches for every peer that joined and has not left or died. */
 const rendezvous = new WeakMap<SimulatedNetwork, Rendezvous>()
 
-/** A peer's roster in the simulator, fed by its network's rendezvous; `origin` stands for its address. */
-export function joinSimRoster(network: SimulatedNetwork, self: PeerId, origin: string): { roster: Roster; leave: () => void } {
+/**
+ * Issued certificates, by peer and subject: signing costs a millisecond with
+ * the pure-JS engine and simulations start many peers with the same names.
+ * Sim certificates never expire (virtual time starts at 0).
+ */
+const issued = new Map<string, SubjectCertificate>()
+
+export function simCertificate(peer: PeerId, subject: string): SubjectCertificate {
+  const key = `${peer} ${subject}`
+  let certificate = issued.get(key)
+  if (certificate === undefined) {
+    certificate = issueSubjectCertificate(simIssuer, { peer, subject, room: SIM_ROOM, notBefore: 0, notAfter: MAX_CERTIFICATE_TIME })
+    issued.set(key, certificate)
+  }
+  return certificate
+}
+
+/**
+ * A peer's roster in the simulator, fed by its network's rendezvous: `origin`
+ * stands for its address, `subject` for what the server certifies it as
+ * (peers that share one count as one in a quorum).
+ */
+export function joinSimRoster(
+  network: SimulatedNetwork,
+  self: PeerId,
+  vouched: { readonly origin: string; readonly subject: string; readonly now: () => number },
+): { roster: Roster; leave: () => void } {
   let room = rendezvous.get(network)
-  if (room === undefined) rendezvous.set(network, (room = { origins: new Map(), rosters: new Set() }))
-  const roster = new Roster()
-  roster.replace(room.origins)
-  room.origins.set(self, origin)
-  for (const other of room.rosters) other.set(self, origin)
+  if (room === undefined) rendezvous.set(network, (room = { entries: new Map(), rosters: new Set() }))
+  const roster = new Roster({ room: SIM_ROOM, now: vouched.now })
+  roster.trustIssuer(simIssuer.peer)
+  roster.replace(room.entries)
+  const entry: RosterEntry = { origin: vouched.origin, certificate: simCertificate(self, vouched.subject) }
+  room.entries.set(self, entry)
+  for (const other of room.rosters) other.set(self, entry)
   room.rosters.add(roster)
-  roster.set(self, origin)
+  roster.set(self, entry)
   const joined = room
   let left = false
   return {
@@ -28,7 +67,7 @@ export function joinSimRoster(network: SimulatedNetwork, self: PeerId, origin: s
       if (left) return
       left = true
       joined.rosters.delete(roster)
-      joined.origins.delete(self)
+      joined.entries.delete(self)
       for (const other of joined.rosters) other.delete(self)
     },
   }

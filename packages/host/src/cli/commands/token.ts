@@ -1,3 +1,4 @@
+import { isSubjectName } from '@tessera/core'
 import { MIN_SECRET_LENGTH, signRoomToken } from '@tessera/signaling'
 import { stringFlag, type ParsedCommand } from '../args.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -13,7 +14,7 @@ export function parseDuration(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined
 }
 
-/** `tessera token --room R`: a room token signed with the server's secret. */
+/** `tessera token --room R [--subject NAME]`: a room token signed with the server's secret. */
 export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
   const room = stringFlag(parsed.flags, 'room')
   if (room === undefined || room === '') throw new UsageError('--room is required', 'token')
@@ -25,6 +26,11 @@ export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
   const expiresInSeconds = parseDuration(expires)
   if (expiresInSeconds === undefined) throw new UsageError(`--expires must be like 3600, 90m, 12h or 7d, got "${expires}"`, 'token')
   const peer = stringFlag(parsed.flags, 'peer')
-  io.stdout.write(`${signRoomToken({ secret, room, expiresInSeconds, ...(peer === undefined ? {} : { peer }) })}\n`)
+  const subject = stringFlag(parsed.flags, 'subject')
+  if (subject !== undefined && !isSubjectName(subject)) {
+    throw new UsageError(`--subject must be 1 to 64 letters, digits and . _ @ + - (starting with a letter or digit), got "${subject}"`, 'token')
+  }
+  const token = signRoomToken({ secret, room, expiresInSeconds, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) })
+  io.stdout.write(`${token}\n`)
   return 0
 }
