@@ -127,9 +127,11 @@ export class Certification<C extends { readonly address?: string }> {
   }
 
   #certify(conn: C, topic: string, peer: string, claim: SubjectClaim, now: number): Certified | undefined {
+    if (claim.until <= now) return undefined
     const lifetime = this.config.certificateLifetimeMs
     const current = this.certificateOf(conn, topic)
-    if (current !== undefined && current.peer === peer && current.subject === claim.subject && now < current.notBefore + lifetime / 2 && current.notAfter <= claim.until) {
+    const fresh = current !== undefined && now < current.notBefore + lifetime / 2 && now < current.notAfter
+    if (fresh && current.peer === peer && current.subject === claim.subject && current.notAfter <= claim.until) {
       return { certificate: current, issued: false }
     }
     const notBefore = Math.floor(now)

@@ -119,9 +119,8 @@ export type CertificateVerdict = { readonly ok: true; readonly certificate: Subj
  * the signature last (it is the costly part, and memoized).
  */
 export function verifySubjectCertificate(input: unknown, options: VerifyCertificateOptions): CertificateVerdict {
-  const parsed = v.safeParse(subjectCertificateSchema, input)
-  if (!parsed.success) return refuse('malformed')
-  const certificate = parsed.output
+  const certificate = parse(input)
+  if (certificate === undefined) return refuse('malformed')
   if (!includes(options.issuers, certificate.issuer)) return refuse('unknown issuer')
   if (certificate.room !== options.room) return refuse('wrong room')
   if (options.peer !== undefined && certificate.peer !== options.peer) return refuse('wrong peer')
@@ -130,6 +129,16 @@ export function verifySubjectCertificate(input: unknown, options: VerifyCertific
   if (!(options.now - skew < certificate.notAfter)) return refuse('expired')
   if (!verifyPeerSignature(certificate.issuer, subjectCertificateMessage(certificate.issuer, certificate), certificate.sig)) return refuse('bad signature')
   return { ok: true, certificate }
+}
+
+function parse(input: unknown): SubjectCertificate | undefined {
+  try {
+    const parsed = v.safeParse(subjectCertificateSchema, input)
+    return parsed.success ? parsed.output : undefined
+  } catch {
+    // Only an in-process object can throw here (a getter, a proxy): it is no certificate either.
+    return undefined
+  }
 }
 
 function includes(issuers: Iterable<string>, issuer: string): boolean {
