@@ -19,7 +19,7 @@ import { relayPublish } from './relay.ts'
 import { RoomPeers } from './room-peers.ts'
 import { Rooms } from './rooms.ts'
 import { deriveServerKeys } from './server-keys.ts'
-import { verifyRoomToken, type RoomTokenPayload } from './tokens.ts'
+import { admitByToken, type RoomTokenPayload } from './tokens.ts'
 
 export { CloseCode, type HubConnection } from './hub-connection.ts'
 
@@ -149,7 +149,7 @@ export class SignalingHub<C extends HubConnection> {
     for (const topic of frame.topics) {
       let token: RoomTokenPayload | undefined
       if (this.config.isPrivate(topic)) {
-        const admission = this.admit(topic, frame)
+        const admission = admitByToken(this.config.secret, { token: frame.token, room: topic, peer: frame.peer, now: this.now() / 1000 })
         if (typeof admission === 'string') {
           this.refuse(conn, 'unauthorized', `room ${JSON.stringify(topic)} is private: ${admission}`, topic)
           continue
@@ -209,14 +209,6 @@ export class SignalingHub<C extends HubConnection> {
     if (moved.previousPeer !== undefined) this.certification.unbound(topic, moved.previousPeer)
     if (moved.displaced !== undefined) this.certification.displaced(moved.displaced, topic)
     return this.certification.bound(conn, topic, peer, this.now())
-  }
-
-  /** Checks the room token; returns why it is refused, or what it says. */
-  private admit(topic: string, frame: SubscribeFrame): string | RoomTokenPayload {
-    const secret = this.config.secret
-    if (secret === undefined) return 'this server has no secret configured, so no private room can be joined'
-    const verdict = verifyRoomToken({ secret, token: frame.token, room: topic, peer: frame.peer, now: this.now() / 1000 })
-    return verdict.ok ? verdict.payload : verdict.reason
   }
 
   private unsubscribe(conn: C, topic: string): void {

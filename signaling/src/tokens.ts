@@ -86,6 +86,13 @@ export function verifyRoomToken(options: VerifyRoomTokenOptions): RoomTokenVerdi
   return { ok: true, payload }
 }
 
+/** What a private room's admission says: why the token is refused, or what it says. */
+export function admitByToken(secret: string | undefined, attempt: Omit<VerifyRoomTokenOptions, 'secret'>): string | RoomTokenPayload {
+  if (secret === undefined) return 'this server has no secret configured, so no private room can be joined'
+  const verdict = verifyRoomToken({ secret, ...attempt })
+  return verdict.ok ? verdict.payload : verdict.reason
+}
+
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
 function decodePayload(body: string): RoomTokenPayload | undefined {

@@ -170,6 +170,7 @@ export {
   type Ed25519Engine,
   issueSubjectCertificate,
   verifySubjectCertificate,
+  certifiedSubject,
   subjectCertificateMessage,
   subjectCertificateSchema,
   isSubjectName,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  certifiedSubject,
   DEFAULT_CLOCK_SKEW_MS,
   Identity,
   issueSubjectCertificate,
@@ -137,5 +138,16 @@ describe('subject certificates', () => {
     expect(() => issueSubjectCertificate(issuer, { peer, subject: '', room: 'r', notBefore: 0, notAfter: 1 })).toThrow(RangeError)
     for (const name of ['alice', 'alice@lab.example', 'team-7', 'a', 'A.b_c+d']) expect(isSubjectName(name), name).toBe(true)
     for (const name of ['', 'net:abc', 'token:abc', '-dash', '.dot', 'x'.repeat(65), 'sp ace', 'é', 42]) expect(isSubjectName(name), String(name)).toBe(false)
+  })
+
+  it('gives the subject of a signer from its embedded certificate, after the session, for that signer only', () => {
+    const trust = { issuers: [issuer.peer], room: 'private:lab' }
+    expect(certifiedSubject(peer, certificate, trust)).toBe('alice')
+    expect(certifiedSubject(peer, certificate, { ...trust, at: T0 + 10 * HOUR })).toBeUndefined()
+    expect(certifiedSubject(peer, certificate, { ...trust, at: T0 + HOUR / 2 })).toBe('alice')
+    expect(certifiedSubject(other, certificate, trust)).toBeUndefined()
+    expect(certifiedSubject(peer, { ...certificate, subject: 'bob' }, trust)).toBeUndefined()
+    expect(certifiedSubject(peer, certificate, { ...trust, room: 'public' })).toBeUndefined()
+    expect(certifiedSubject(peer, undefined, trust)).toBeUndefined()
   })
 })

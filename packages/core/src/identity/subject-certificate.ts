@@ -131,6 +131,20 @@ export function verifySubjectCertificate(input: unknown, options: VerifyCertific
   return { ok: true, certificate }
 }
 
+/**
+ * The subject `certificate` binds `peer` to, or undefined: for a record that
+ * embeds its writer's certificate and is read after the session (a cache
+ * entry's proof). `at` is the record's signed time when it carries one; without
+ * it the validity window is not checked, only that the issuer once certified
+ * this key as that subject in this room (see docs/security/subjects.md).
+ */
+export function certifiedSubject(peer: string, certificate: unknown, trust: { readonly issuers: Iterable<string>; readonly room: string; readonly at?: number }): string | undefined {
+  const parsed = parse(certificate)
+  if (parsed === undefined) return undefined
+  const verdict = verifySubjectCertificate(parsed, { issuers: trust.issuers, room: trust.room, peer, now: trust.at ?? parsed.notBefore })
+  return verdict.ok ? verdict.certificate.subject : undefined
+}
+
 function parse(input: unknown): SubjectCertificate | undefined {
   try {
     const parsed = v.safeParse(subjectCertificateSchema, input)
