@@ -102,6 +102,10 @@ describe('simulated peers are certified by the simulated rendezvous', () => {
     }
     const certificate = a.roster.certificateOf(c.id)
     expect(verifySubjectCertificate(certificate, { issuers: [simIssuer.peer], room: SIM_ROOM, peer: c.id, now: clock.now() })).toMatchObject({ ok: true })
+    // What a record carrying c's certificate proves to any peer, during the simulation or after.
+    expect(b.roster.subjectOfRecord(c.id, certificate)).toBe('lab')
+    expect(b.roster.subjectOfRecord(a.id, certificate)).toBeUndefined()
+    expect(b.roster.room).toBe(SIM_ROOM)
     expect(a.roster.issuers).toEqual([simIssuer.peer])
     await c.close()
     expect(a.roster.subjectOf(c.id)).toBeUndefined()

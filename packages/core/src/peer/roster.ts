@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids.ts'
-import { DEFAULT_CLOCK_SKEW_MS, verifySubjectCertificate, type SubjectCertificate } from '../identity/subject-certificate.ts'
+import { certifiedSubject, DEFAULT_CLOCK_SKEW_MS, verifySubjectCertificate, type SubjectCertificate } from '../identity/subject-certificate.ts'
 
 /**
  * Who the room's rendezvous (the signaling server) vouches for: a peer id that
@@ -21,6 +21,13 @@ export interface RosterPort {
   certificateOf(peer: PeerId): SubjectCertificate | undefined
   /** Issuers whose certificates this roster accepted, the current one last (a server restarted without a secret has a new key). */
   readonly issuers: readonly string[]
+  /** The room certificates must name; undefined for a roster that takes none. */
+  readonly room: string | undefined
+  /**
+   * The subject a certificate carried in a record gives its signer, trusting
+   * this roster's issuers and room; `at` is the record's signed time, if it has one.
+   */
+  subjectOfRecord(signer: PeerId, certificate: unknown, at?: number): string | undefined
   /** Calls `listener` with the peers whose origin or certificate appeared, changed or went away. */
   onChange(listener: (peers: readonly PeerId[]) => void): () => void
 }
@@ -61,6 +68,15 @@ export class Roster implements RosterPort {
 
   get issuers(): readonly string[] {
     return this.#issuers
+  }
+
+  get room(): string | undefined {
+    return this.#room
+  }
+
+  subjectOfRecord(signer: PeerId, certificate: unknown, at?: number): string | undefined {
+    if (this.#room === undefined) return undefined
+    return certifiedSubject(signer, certificate, { issuers: this.#issuers, room: this.#room, ...(at === undefined ? {} : { at }) })
   }
 
   /**
