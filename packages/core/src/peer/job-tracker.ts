@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../clock.ts'
 import { asJobId, type JobId } from '../ids.ts'
 import { JobDoc } from '../swarm/job-doc.ts'
 import { JobIndex } from '../swarm/job-index.ts'
+import { markJobDone } from '../swarm/writes.ts'
 import { jobDocGuid } from '../swarm/schema.ts'
 import { AdmissionBook, DEFAULT_ADMISSION, type AdmissionPolicy } from './admission.ts'
 import type { PeerPort } from './peer-port.ts'
@@ -40,6 +41,12 @@ export class JobTracker {
   readonly #listeners = new Set<(index: JobIndex) => void>()
   /** Drops waiting for their time; cleared on close, so a closed peer leaves no timer to keep its process alive. */
   readonly #drops = new Map<JobId, unknown>()
+  /**
+   * Jobs whose every task has settled here. Only a job's submitter signs it
+   * done; a donor drops a finished job whatever its entry says, or a job whose
+   * submitter left would stay open here for good.
+   */
+  readonly #finished = new Set<JobId>()
   readonly #observer: () => void
   readonly #rosterListener: () => void
   readonly #clock: Clock
@@ -119,7 +126,7 @@ export class JobTracker {
   #consider(id: JobId): void {
     if (this.#closed) return
     const entry = this.peer.swarm.job(id)
-    if (entry?.state === 'open') {
+    if (entry?.state === 'open' && !this.#finished.has(id)) {
       // A job already open here stays open when its submitter's later jobs crowd the quota.
       if (this.#admission.admits(id)) void this.#openJob(id)
       return
@@ -154,6 +161,8 @@ export class JobTracker {
         const index = new JobIndex(new JobDoc(id, doc), entry)
         this.#ready.set(id, index)
         this.#admission.hold(id)
+        index.onSettled(() => this.#onSettled(index))
+        this.#onSettled(index)
         for (const listener of this.#listeners) {
           try {
             listener(index)
@@ -168,9 +177,20 @@ export class JobTracker {
     return opening
   }
 
+  /** A finished job: its submitter signs it done; anyone else lets it go as if it were. */
+  #onSettled(index: JobIndex): void {
+    if (this.#closed || !index.isFinished()) return
+    const id = index.spec.id
+    if (index.spec.submittedBy === this.peer.id) markJobDone(this.peer.swarm, id, this.peer.identity)
+    else if (!this.#finished.has(id)) {
+      this.#finished.add(id)
+      this.#consider(id)
+    }
+  }
+
   #drop(id: JobId): void {
     const entry = this.peer.swarm.job(id)
-    if (this.#closed || this.#pinned.has(id) || entry?.state === 'open') return
+    if (this.#closed || this.#pinned.has(id) || (entry?.state === 'open' && !this.#finished.has(id))) return
     this.#ready.get(id)?.close()
     this.#ready.delete(id)
     this.#open.delete(id)

@@ -1,6 +1,8 @@
 import type * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
-import type { JobDoc } from './job-doc.ts'
+import { CANCELLATION_KEY, type JobDoc } from './job-doc.ts'
+import type { Identity } from '../identity/identity.ts'
+import { signJobEntry } from './job-signature.ts'
 import {
   failureKey,
   holderKey,
@@ -38,27 +40,29 @@ function writable<T>(map: ReadonlyDocMap<unknown>): Y.Map<T> {
 
 // ---- The swarm document -------------------------------------------------
 
-/** Lists a job as open; its tasks are already in its own document. */
-export function publishJob(swarm: SwarmDoc, spec: JobSpec): void {
-  writable<JobEntry>(swarm.jobs).set(spec.id, { ...spec, state: 'open' })
+/** Lists a job as open, signed by its submitter (`signer`); its tasks are already in its own document. */
+export function publishJob(swarm: SwarmDoc, spec: JobSpec, signer: Identity): void {
+  writable<JobEntry>(swarm.jobs).set(spec.id, signJobEntry(signer, spec, 'open'))
 }
 
-/** Every task has settled: the job is done. No-op unless it is still open. */
-export function markJobDone(swarm: SwarmDoc, id: JobId): void {
+/** Every task has settled: the job is done. Only its submitter can say so; a no-op unless it is still open. */
+export function markJobDone(swarm: SwarmDoc, id: JobId, signer: Identity): void {
   const entry = swarm.job(id)
-  if (entry?.state === 'open') writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'done' })
+  if (entry?.state === 'open' && entry.submittedBy === signer.peer) writable<JobEntry>(swarm.jobs).set(id, signJobEntry(signer, entry, 'done'))
 }
 
 /**
- * Cancels a job: donors drop its tasks and its followers stop. The flag in the
- * job's own document reaches peers that follow only the job; the state in the
- * swarm document reaches everyone else. Returns false when it was not open.
+ * Cancels a job: donors drop its tasks and its followers stop. Only the
+ * submitter's key can (`JobOwnerError` otherwise). The signed entry goes into
+ * the job's own document too, where peers that follow only the job see it.
+ * Returns false when it was not open.
  */
-export function cancelJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): boolean {
-  if (job !== undefined && !job.cancelled) writable<boolean>(job.control).set('cancelled', true)
+export function cancelJob(swarm: SwarmDoc, id: JobId, signer: Identity, job?: JobDoc): boolean {
   const entry = swarm.job(id)
   if (entry?.state !== 'open') return false
-  writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'cancelled' })
+  const cancelled = signJobEntry(signer, entry, 'cancelled')
+  if (job !== undefined) writable<JobEntry>(job.control).set(CANCELLATION_KEY, cancelled)
+  writable<JobEntry>(swarm.jobs).set(id, cancelled)
   return true
 }
 
