@@ -40,7 +40,7 @@ function expectNothingServed(figures: OverwriteFigures): void {
 }
 
 describe('overwriting the cache (50 overwritten results, 10 forged errors, 50 entries in advance; then 60 deletes)', () => {
-  it('unsigned entries, as served to everyone on 2026-11-30: 0 of 110 served to the host or a fresh host', async () => {
+  it('unsigned entries (no proofs, as served to everyone on 2026-11-30, or a made-up signature): 0 of 110 served to the host or a fresh host', async () => {
     expectNothingServed(await overwriteCache(arena(1, 2), { forgery: 'unsigned', log }))
   })
 

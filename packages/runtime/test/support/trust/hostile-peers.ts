@@ -2,6 +2,7 @@ import {
   JobTracker,
   putReport,
   signOutcomes,
+  toBase64Url,
   type CacheEntry,
   type Clock,
   type Execution,
@@ -72,7 +73,8 @@ export class LyingExecutor implements Executor {
 
 /**
  * How a cache forgery is made:
- * - `unsigned`: an entry with no proofs (what every peer served on 2026-11-30);
+ * - `unsigned`: no proofs (what every peer served on 2026-11-30), or, in turn,
+ *   a made-up signature under the attacker's id;
  * - `stolen`: honest proofs pinned on a lie, honest proofs relabelled with the
  *   attacker's id, and honest entries replayed under other calls' keys, in turn;
  * - `self-signed`: the lie, signed with the attacker's own key;
@@ -98,7 +100,7 @@ export function forgeEntry(kind: ForgeryKind, input: ForgeryInput, i: number): C
     lie.kind === 'value' ? { kind: 'value', result: lie.result, proofs } : { kind: 'failure', error: lie.error, proofs }
   switch (kind) {
     case 'unsigned':
-      return bare([])
+      return bare(i % 2 === 0 ? [] : [{ peer: attacker.peer, leaf: 0, size: 1, path: '', sig: toBase64Url(new Uint8Array(64).fill(i % 256)) }])
     case 'stolen':
       if (i % 3 === 0) return bare(stolen.entry.proofs)
       if (i % 3 === 1) return bare(stolen.entry.proofs.map((proof) => ({ ...proof, peer: attacker.peer })))
