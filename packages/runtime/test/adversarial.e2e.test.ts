@@ -14,7 +14,7 @@ afterEach(async () => {
 })
 
 describe('overwriting the cache over the real mesh (50 overwritten results, 10 forged errors, 50 entries in advance; then 60 deletes)', () => {
-  it.each(['unsigned', 'stolen'] as const)('%s entries (see forgeEntry): 0 of 110 served to the host or a fresh host, and every honest entry comes back', async (forgery) => {
+  it.each(['unsigned', 'stolen'] as const)('%s forgeries (hostile-peers.ts, forgeEntry): 0 of 110 served to the host or a fresh host, and every honest entry comes back', async (forgery) => {
     arena = await MeshArena.start({ donors: 1 })
     const figures = await overwriteCache(arena, { forgery, log })
     expect(figures.arrived).toBe(figures.forged)

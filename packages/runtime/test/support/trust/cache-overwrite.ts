@@ -1,8 +1,7 @@
-import { encodeAndAddress, taskKeyOf, type CacheEntry, type Outcome, type TaskKey } from '@tessera/core'
+import { encodeAndAddress, Identity, taskKeyOf, type CacheEntry, type Outcome, type TaskKey } from '@tessera/core'
 import type { Settled, Swarm } from '@tessera/runtime'
 import type { Arena } from './arena.ts'
 import { forgeEntry, rawEntry, writeRaw, type ForgeryKind } from './hostile-peers.ts'
-import { Identity } from '@tessera/core'
 
 /**
  * Overwriting the cache (issue 14; scenarios 4 and 18 of the trust notes): a

@@ -54,14 +54,12 @@ export function rawEntry(peer: PeerPort, map: 'cache' | 'jobs', key: string): un
 
 /** A donor's executor that computes honestly and then reports `lie(value)` instead. */
 export class LyingExecutor implements Executor {
-  runs = 0
   constructor(
     private readonly inner: Executor,
     private readonly lie: (value: Value, args: KeywordArgs) => Value,
   ) {}
 
   async run(fn: PureFunctionSource, args: KeywordArgs, options: RunOptions): Promise<Execution> {
-    this.runs++
     const execution = await this.inner.run(fn, args, options)
     return execution.kind === 'value' ? { ...execution, value: this.lie(execution.value, args) } : execution
   }
@@ -151,15 +149,18 @@ export function watchTasks(peer: PeerPort, clock: Clock, onTask: (index: JobInde
 
 /**
  * A Sybil: one peer that writes, for every task it sees, a report of `lie`
- * under each of `identities` (keys it made), without running anything.
+ * under each of `identities` (keys it made; the simulator seeds them so that
+ * runs repeat), without running anything.
  * Each identity signs its reports of a job as one batch, as donors do.
  */
 export function sybilReporter(peer: PeerPort, clock: Clock, identities: readonly Identity[], lie: Outcome): { stop(): void; readonly written: number } {
   let written = 0
+  let stopped = false
   const pending = new Map<JobIndex, Array<{ task: string; key: TaskKey }>>()
   let flushing = false
   const flush = (): void => {
     flushing = false
+    if (stopped) return
     for (const [index, tasks] of pending) {
       const reports = identities.map((identity) => {
         const proofs = signOutcomes(identity, tasks.map(({ key }) => ({ key, outcome: lie })))
@@ -176,14 +177,17 @@ export function sybilReporter(peer: PeerPort, clock: Clock, identities: readonly
     }
     pending.clear()
   }
-  const stop = watchTasks(peer, clock, (index, task, key) => {
+  const unwatch = watchTasks(peer, clock, (index, task, key) => {
     pending.set(index, [...(pending.get(index) ?? []), { task, key }])
     // Tasks arrive in several updates: batch them as a donor batches its flushes.
     if (!flushing) clock.setTimeout(flush, 50)
     flushing = true
   })
   return {
-    stop,
+    stop: () => {
+      stopped = true
+      unwatch()
+    },
     get written() {
       return written
     },
