@@ -32,7 +32,7 @@ export async function launder(arena: SimArena, count = 30, log: (line: string) =
   // Honest task records, built aside; the job's real document gets them with the victim's keys.
   const id = asJobId('launder')
   const scratch = new JobDoc(id)
-  const { spec } = await submitJob(attacker.swarm, attacker.values, { id, fn: square, argsList: xs.map((x) => ({ x })), submittedBy: attacker.id, now: arena.clock.now(), job: scratch })
+  const { spec } = await submitJob(attacker.swarm, attacker.values, { id, fn: square, argsList: xs.map((x) => ({ x })), identity: attacker.identity, now: arena.clock.now(), job: scratch })
   const honest = new JobIndex(scratch, spec)
   const forged = xs.map((_, i) => ({ ...honest.task(String(i))!, key: victimKeys[i]! }))
   honest.close()
