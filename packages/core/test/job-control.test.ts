@@ -72,3 +72,23 @@ describe('a job belongs to its submitter\'s key', () => {
     index.close()
   })
 })
+
+describe('an overwritten job entry', () => {
+  it('stays open on the peers that hold it, and its submitter writes the signed entry back', async () => {
+    const { SimClock, SimPeer, SimulatedNetwork } = await import('@tessera/core/testing')
+    const prng = await import('lib0/prng')
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, prng.create(5))
+    const [host, donor, stranger] = ['host', 'donor', 'stranger'].map((name) => new SimPeer({ name, network, clock, random: prng.create(1), syncIntervalMs: 300 })) as [InstanceType<typeof SimPeer>, InstanceType<typeof SimPeer>, InstanceType<typeof SimPeer>]
+    const job = new JobDoc(asJobId('j'), await host.openDoc('tessera/job/j'))
+    await submitJob(host.swarm, host.values, { id: job.id, fn: square, argsList: [{ x: 1 }], identity: host.identity, now: 0, job })
+    await clock.runUntil(() => donor.jobs.get(job.id) !== undefined && stranger.swarm.job(job.id) !== undefined, 10_000)
+    const entry = stranger.swarm.job(job.id)!
+    writeRaw(stranger.swarm.jobs, job.id, { ...entry, state: 'cancelled' })
+    // Everyone gets the forgery, then the host's signed entry back.
+    await clock.runUntil(() => donor.swarm.jobs.get(job.id) !== entry && donor.swarm.job(job.id)?.state === 'open' && stranger.swarm.job(job.id)?.state === 'open', clock.now() + 10_000)
+    expect(donor.jobs.get(job.id)?.cancelled).toBe(false)
+    expect(host.swarm.job(job.id)).toEqual(entry)
+    for (const peer of [host, donor, stranger]) await peer.close()
+  })
+})

@@ -23,7 +23,7 @@ import {
 } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
-import { MAX_QUORUM } from './records.ts'
+import { checkJobEntry, MAX_QUORUM } from './records.ts'
 
 /**
  * The one place that writes the shared documents. Every other module reads
@@ -49,6 +49,15 @@ export function publishJob(swarm: SwarmDoc, spec: JobSpec, signer: Identity): vo
 export function markJobDone(swarm: SwarmDoc, id: JobId, signer: Identity): void {
   const entry = swarm.job(id)
   if (entry?.state === 'open' && entry.submittedBy === signer.peer) writable<JobEntry>(swarm.jobs).set(id, signJobEntry(signer, entry, 'done'))
+}
+
+/**
+ * Writes back a job entry a stranger overwrote: the last one this peer saw
+ * signed. Yjs keeps one value per key, so without it the job would be gone
+ * for every peer that joins later. Only a valid entry is written.
+ */
+export function restoreJobEntry(swarm: SwarmDoc, entry: JobEntry): void {
+  if (checkJobEntry(entry.id, entry) !== undefined) writable<JobEntry>(swarm.jobs).set(entry.id, entry)
 }
 
 /**
