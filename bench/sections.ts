@@ -23,6 +23,7 @@ export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () =>
   { id: 'scale', load: async () => (await import('./scale.ts')).runScaleBench },
   { id: 'hash', load: async () => (await import('./hash-section.ts')).runHashSection },
   { id: 'signatures', load: async () => (await import('./signatures.ts')).runSignaturesBench },
+  { id: 'trust', load: async () => (await import('./trust.ts')).runTrustBench },
   {
     id: 'bigmatrix',
     // Another module's section: optional, so a checkout without it still runs.

@@ -89,6 +89,11 @@ export class AccessDeniedError extends TesseraError {
   override name = 'AccessDeniedError'
 }
 
+/** A key other than a job's submitter's tried to publish, finish, cancel or stop that job. */
+export class JobOwnerError extends TesseraError {
+  override name = 'JobOwnerError'
+}
+
 /**
  * A worker that died under a task (an error event, an exit, out of memory). Like a
  * timeout it says nothing about the function's result, so the task is retried.
@@ -208,6 +213,7 @@ registerErrors(
   ProtocolError,
   RateLimitError,
   AccessDeniedError,
+  JobOwnerError,
   CancelledError,
   WorkerCrashedError,
   SandboxError,

@@ -32,6 +32,8 @@ function job(id: string, submittedBy: string, createdAt: number, taskCount = 10)
     submittedBy: asPeerId(submittedBy),
     createdAt,
     state: 'open',
+    // The book counts entries the swarm document already checked; these never go through a document.
+    sig: 'unchecked',
   }
 }
 
@@ -96,11 +98,11 @@ describe('admission counts submitters as the signaling server vouches for them',
     const sybil = peer('sybil', 'addr-m')
     const alice = peer('alice', 'addr-a')
     let created = 0
-    const publish = (writer: SimPeer, id: string, submittedBy: string): void => publishJob(writer.swarm, job(id, submittedBy, created++))
-    for (let i = 0; i < 100; i++) publish(mallory, `invented-${i}`, Identity.fromSeed(`nobody-${i}`).peer)
-    for (let i = 0; i < 6; i++) publish(mallory, `mallory-${i}`, mallory.id)
-    for (let i = 0; i < 6; i++) publish(sybil, `sybil-${i}`, sybil.id)
-    for (let i = 0; i < 3; i++) publish(alice, `alice-${i}`, alice.id)
+    const publish = (writer: SimPeer, id: string, submitter: Identity): void => publishJob(writer.swarm, job(id, submitter.peer, created++), submitter)
+    for (let i = 0; i < 100; i++) publish(mallory, `invented-${i}`, Identity.fromSeed(`nobody-${i}`))
+    for (let i = 0; i < 6; i++) publish(mallory, `mallory-${i}`, mallory.identity)
+    for (let i = 0; i < 6; i++) publish(sybil, `sybil-${i}`, sybil.identity)
+    for (let i = 0; i < 3; i++) publish(alice, `alice-${i}`, alice.identity)
     const total = 115
     await clock.runUntil(() => [...victim.swarm.jobEntries()].length === total && tracker.openJobs().length >= 15, 60_000)
     // Then a while longer, so any over-admission would have time to show.

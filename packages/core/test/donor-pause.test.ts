@@ -42,7 +42,7 @@ async function setUp(tasks: number) {
   const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
   const job = new JobDoc(asJobId('j'))
   const argsList = Array.from({ length: tasks }, (_, x) => ({ x }))
-  const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, submittedBy: asPeerId('host'), now: 0, job })
+  const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, identity: Identity.fromSeed('host'), now: 0, job })
   const index = new JobIndex(job, spec)
   const executor = new TimedExecutor(clock)
   const donor = new Donor({ identity: Identity.fromSeed('tab'), swarm, values, executor, jobs: (id) => (id === job.id ? index : undefined), clock, random: () => 0 })

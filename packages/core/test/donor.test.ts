@@ -23,7 +23,7 @@ describe('Donor', () => {
     const values = new ValueStore(swarm, new MemoryBlobStore())
     const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
     const job = new JobDoc(asJobId('j'))
-    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList: [{ x: 3 }], submittedBy: asPeerId('host'), now: 0, job })
+    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList: [{ x: 3 }], identity: Identity.fromSeed('host'), now: 0, job })
     const index = new JobIndex(job, spec)
     // What a reporter that died mid-write leaves: the value and the report, but no cache entry.
     const result = await values.put(9)

@@ -8,6 +8,8 @@ import {
   asPeerId,
   CBOR_CODEC,
   checkJobEntry,
+  isValidJobSpec,
+  type Address,
   DEFAULT_ADMISSION,
   definePure,
   Donor,
@@ -72,14 +74,15 @@ describe('records checked before use', () => {
     for (let i = 0; i < 2_000; i++) {
       const codec = prng.bool(random) ? CBOR_CODEC : RAW_CODEC
       const address = addressOfBytes(prng.uint8Array(random, 8), codec)
-      const entry = { id: 'j', fn: address, name: 'f', taskCount: 1, quorum: 1, maxAttempts: 1, maxLostLeases: 1, leaseMs: 1, timeoutMs: 1, submittedBy: 'p', createdAt: 0, state: 'open' }
-      expect(checkJobEntry('j', entry)).toBeDefined()
+      // The fields' check alone (`isValidJobSpec`): a real entry must also carry its submitter's signature.
+      const spec = { id: asJobId('j'), fn: address, name: 'f', taskCount: 1, quorum: 1, maxAttempts: 1, maxLostLeases: 1, leaseMs: 1, timeoutMs: 1, submittedBy: asPeerId('p'), createdAt: 0 }
+      expect(isValidJobSpec(spec)).toBe(true)
       // One character changed anywhere: the check and isAddress agree.
       const at = prng.int32(random, 0, address.length - 1)
       const mutated = address.slice(0, at) + prng.oneOf(random, [...'abcdefghijklmnopqrstuvwxyz234567A1']) + address.slice(at + 1)
       // Records carry addresses as we write them, in lower case; isAddress also takes upper-case base32.
       const ours = isAddress(mutated) && [CBOR_CODEC, RAW_CODEC].includes(parseAddress(mutated).code) && mutated === mutated.toLowerCase()
-      expect(checkJobEntry('j', { ...entry, fn: mutated }) !== undefined).toBe(ours)
+      expect(isValidJobSpec({ ...spec, fn: mutated as Address })).toBe(ours)
     }
   })
 
@@ -90,7 +93,7 @@ describe('records checked before use', () => {
     const values = new ValueStore(swarm, new MemoryBlobStore())
     const job = new JobDoc(asJobId('honest'))
     const argsList = Array.from({ length: 30 }, (_, x) => ({ x }))
-    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, submittedBy: asPeerId('host'), now: 0, job })
+    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, identity: Identity.fromSeed('host'), now: 0, job })
     // Near-valid records, each with one thing that can never pass (a key that does not match, a lease long past),
     // so that what is tested is the checking, not the integrity attacks that signatures (issue 14) stop.
     const sample = {
@@ -173,9 +176,10 @@ describe('records checked before use', () => {
       maxLostLeases: 8,
       leaseMs: 10_000,
       timeoutMs: 60_000,
-      submittedBy: asPeerId('stranger'),
+      submittedBy: Identity.fromSeed('stranger').peer,
       createdAt,
       state: 'open',
+      sig: 'unchecked',
     })
     // One job of 300,000 tasks is over the quota by itself.
     expect([...admittedJobs([entry('spam', 300_000, 0)], DEFAULT_ADMISSION)]).toEqual([])

@@ -57,7 +57,7 @@ describe("a stranger's large job", () => {
     {
       const job = new JobDoc(bigId, await stranger.openDoc(jobDocGuid(bigId)))
       const argsList = Array.from({ length: BIG_JOB_TASKS }, (_, n) => ({ n }))
-      await submitJob(stranger.swarm, stranger.values, { id: bigId, fn: work, argsList, submittedBy: stranger.id, now: clock.now(), job })
+      await submitJob(stranger.swarm, stranger.values, { id: bigId, fn: work, argsList, identity: stranger.identity, now: clock.now(), job })
     }
     const bigMs = performance.now() - started
     const spamIds: JobId[] = []
@@ -65,7 +65,7 @@ describe("a stranger's large job", () => {
       const id = asJobId(`spam-${j}`)
       const job = new JobDoc(id, await stranger.openDoc(jobDocGuid(id)))
       const argsList = Array.from({ length: TASKS_PER_SPAM_JOB }, (_, i) => ({ n: BIG_JOB_TASKS + j * TASKS_PER_SPAM_JOB + i }))
-      await submitJob(stranger.swarm, stranger.values, { id, fn: work, argsList, submittedBy: stranger.id, now: clock.now() + j, job })
+      await submitJob(stranger.swarm, stranger.values, { id, fn: work, argsList, identity: stranger.identity, now: clock.now() + j, job })
       spamIds.push(id)
     }
     const submitMs = performance.now() - started

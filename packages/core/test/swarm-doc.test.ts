@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest'
 import {
   addressOf,
   asJobId,
-  asPeerId,
   definePure,
   dropJob,
   INLINE_VALUE_LIMIT,
@@ -14,10 +13,11 @@ import {
   submitJob,
   SwarmDoc,
   ValueStore,
+  Identity,
 } from '@tessera/core'
 import { simulateJob } from '@tessera/core/testing'
 
-const host = asPeerId('host')
+const host = Identity.fromSeed('host')
 const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
 
 function captureUpdates(doc: Y.Doc): number[] {
@@ -56,7 +56,7 @@ describe('submitting a job', () => {
   it('stores the function source under the function address, checked on the way out', async () => {
     const swarm = new SwarmDoc()
     const values = new ValueStore(swarm, new MemoryBlobStore())
-    const { spec } = await submitJob(swarm, values, { id: asJobId('j'), fn: square, argsList: [{ x: 2 }], submittedBy: host, now: 0 })
+    const { spec } = await submitJob(swarm, values, { id: asJobId('j'), fn: square, argsList: [{ x: 2 }], identity: host, now: 0 })
     expect(spec.fn).toBe(square.address)
     expect(await loadFunction(values, spec.fn)).toEqual({ name: 'square', source: square.source, address: square.address })
   })
@@ -67,7 +67,7 @@ describe('submitting a job', () => {
     const swarmUpdates = captureUpdates(swarm.doc)
     const jobUpdates = captureUpdates(job.doc)
     const argsList = Array.from({ length: 20_000 }, (_, i) => ({ x: i, label: `task number ${i}` }))
-    await submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: job.id, fn: square, argsList, submittedBy: host, now: 0, job })
+    await submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: job.id, fn: square, argsList, identity: host, now: 0, job })
     expect(job.tasks.size).toBe(20_000)
     expect(Y.encodeStateAsUpdate(job.doc).byteLength).toBeGreaterThan(1_000_000)
     expect(Math.max(...swarmUpdates, ...jobUpdates)).toBeLessThanOrEqual(MAX_TRANSACTION_BYTES + 4_096)
@@ -77,7 +77,7 @@ describe('submitting a job', () => {
     const swarm = new SwarmDoc()
     const forged = { ...square, source: '({ x }) => x + 1' }
     await expect(
-      submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: asJobId('j'), fn: forged, argsList: [], submittedBy: host, now: 0 }),
+      submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: asJobId('j'), fn: forged, argsList: [], identity: host, now: 0 }),
     ).rejects.toMatchObject({ name: 'AddressError' })
   })
 })

@@ -36,7 +36,7 @@ async function submitted(argsList: Array<{ text: string }>) {
   const swarm = new SwarmDoc()
   const values = new ValueStore(swarm, new MemoryBlobStore())
   const job = new JobDoc(asJobId('j'))
-  const { spec } = await submitJob(swarm, values, { id: job.id, fn: measure, argsList, submittedBy: asPeerId('host'), now: 0, job })
+  const { spec } = await submitJob(swarm, values, { id: job.id, fn: measure, argsList, identity: Identity.fromSeed('host'), now: 0, job })
   return { swarm, values, job, spec, index: new JobIndex(job, spec) }
 }
 

@@ -67,7 +67,7 @@ describe('value links in task arguments', () => {
       id: job.id,
       fn: sum,
       argsList: [{ xs: valueRef(first) }, { xs: valueRef(second) }],
-      submittedBy: asPeerId('host'),
+      identity: Identity.fromSeed('host'),
       now: 0,
       job,
     })
@@ -122,7 +122,7 @@ describe('a donor fetching ahead', () => {
       id: job.id,
       fn: first,
       argsList: blocks.map((address) => ({ xs: valueRef(address) })),
-      submittedBy: asPeerId('host'),
+      identity: Identity.fromSeed('host'),
       now: 0,
       job,
     })

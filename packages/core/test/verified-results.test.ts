@@ -112,7 +112,7 @@ describe('reports and tasks', () => {
     const swarm = new SwarmDoc()
     const values = new ValueStore(swarm, new MemoryBlobStore())
     const source = new JobDoc(asJobId('j'))
-    const { spec } = await submitJob(swarm, values, { id: source.id, fn: square, argsList: [{ x: 2 }, { x: 3 }], submittedBy: alice.peer, now: 0, job: source })
+    const { spec } = await submitJob(swarm, values, { id: source.id, fn: square, argsList: [{ x: 2 }, { x: 3 }], identity: alice, now: 0, job: source })
     const tasks = [0, 1].map((i) => new JobIndex(source, spec).task(String(i))!)
     // A fresh document where reports land first.
     const job = new JobDoc(asJobId('j'))
@@ -132,7 +132,7 @@ describe('reports and tasks', () => {
     const values = new ValueStore(swarm, new MemoryBlobStore())
     const victimKeys = Array.from({ length: 30 }, (_, i) => taskKeyOf(addressOf('someone else\'s function'), addressOf({ x: i })))
     const job = new JobDoc(asJobId('launder'))
-    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList: victimKeys.map((_, x) => ({ x })), submittedBy: mallory.peer, now: 0, job })
+    const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList: victimKeys.map((_, x) => ({ x })), identity: mallory, now: 0, job })
     // The attacker's task records name the victim's calls.
     const honest = new JobIndex(job, spec)
     const forged = victimKeys.map((key, i) => ({ ...honest.task(String(i))!, key }))

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Executor } from '@tessera/core'
+import type { Executor, Identity } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
@@ -28,6 +28,8 @@ export interface ConnectOptions {
   readonly donate?: 'everyone' | 'own-jobs'
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
+  /** Keys besides this peer's own whose jobs `stopJob` and `cancel` may stop (a job's submitter's key signs its cancellation). */
+  readonly controlKeys?: readonly Identity[]
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -74,6 +76,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     donate,
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
+    ...(options.controlKeys === undefined ? {} : { controlKeys: options.controlKeys }),
   })
 }
 

@@ -73,7 +73,11 @@ describe('tessera serve, run, status, stop', () => {
       job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
     }
     expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
-    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', ...connection()]))
+    // Only the submitter's key stops a job: another host's data dir holds another key.
+    const refused = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'elsewhere'), ...connection()]))
+    expect(refused.code).toBe(1)
+    expect(refused.stderr.trim()).toMatch(new RegExp(`^tessera stop: job ${job?.id} was submitted by k\\S+, not by the host whose key is in .*; only its submitter can stop it$`))
+    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'cache'), ...connection()]))
     expect(stop.code, stop.stderr).toBe(0)
     expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
 

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BLOB_BYTES, JobTracker, startDonor, systemClock, type Address, type Clock, type Executor, type JobId, type PeerPort } from '@tessera/core'
+import { DEFAULT_MAX_BLOB_BYTES, JobTracker, startDonor, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type PeerPort } from '@tessera/core'
 import { Swarm } from './api/swarm.ts'
 
 export interface AssembleOptions<P extends PeerPort> {
@@ -22,6 +22,8 @@ export interface AssembleOptions<P extends PeerPort> {
   readonly maxValueBytes?: number
   /** Tasks per job when a batch is cut into several (`MAX_TASKS_PER_JOB`). */
   readonly maxTasksPerJob?: number
+  /** Keys besides the peer's own whose jobs this connection may cancel and stop. */
+  readonly controlKeys?: readonly Identity[]
   readonly onClose?: () => Promise<void>
 }
 
@@ -71,6 +73,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     launchedHere,
     ...(options.newJobId === undefined ? {} : { newJobId: options.newJobId }),
     ...(options.maxTasksPerJob === undefined ? {} : { maxTasksPerJob: options.maxTasksPerJob }),
+    ...(options.controlKeys === undefined ? {} : { controlKeys: options.controlKeys }),
     onClose: async () => {
       closed = true
       clock.clearTimeout(timer)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CancelledError, DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK } from '@tessera/core'
+import { CancelledError, JobOwnerError, DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK } from '@tessera/core'
 import { SimSwarm } from './support/sim-swarm.ts'
 
 const NETWORK = { minDelayMs: 2, maxDelayMs: 20, dropRate: 0.01 }
@@ -29,7 +29,7 @@ describe('a large batch is cut into jobs', () => {
     await sim.close([host])
   })
 
-  it('cancels every job of a batch when the caller aborts, or when another host stops one of them', async () => {
+  it('cancels every job of a batch when the caller aborts, or when its submitter stops one of them; another host may not', async () => {
     const sim = new SimSwarm({ seed: 5, donors: 2, conditions: NETWORK, taskDurationMs: [20, 60] })
     const host = sim.host('host', 0, 40)
     const other = sim.host('other')
@@ -44,11 +44,18 @@ describe('a large batch is cut into jobs', () => {
 
     const dec = host.pure(({ x }: { x: number }) => x - 1, { name: 'dec' })
     const stopped = dec.parallel(Array.from({ length: 200 }, (_, x) => ({ x })))
+    let refusal: unknown
     sim.clock.setTimeout(() => {
       const one = other.jobs({ limit: 20 }).find((job) => job.name === 'dec' && job.state === 'open')
-      if (one !== undefined) void other.stopJob(one.id)
+      if (one === undefined) return
+      other.stopJob(one.id).then(
+        () => (refusal = 'not refused'),
+        (error: unknown) => (refusal = error),
+      )
+      void host.stopJob(one.id)
     }, 500)
     await expect(sim.settle(stopped)).rejects.toBeInstanceOf(CancelledError)
+    expect(refusal).toBeInstanceOf(JobOwnerError)
     await sim.wait(3_000)
     expect(other.jobs({ limit: 20 }).filter((job) => job.name === 'dec').map((job) => job.state)).toEqual(Array(5).fill('cancelled'))
     await sim.close([host, other])

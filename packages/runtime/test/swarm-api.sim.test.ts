@@ -1,6 +1,6 @@
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
-import { CancelledError, encodeAndAddress, taskKeyOf, type TaskKey } from '@tessera/core'
+import { CancelledError, JobOwnerError, encodeAndAddress, taskKeyOf, type TaskKey } from '@tessera/core'
 import type { SimPeer } from '@tessera/core/testing'
 import type { Settled, Swarm } from '@tessera/runtime'
 import { SimSwarm } from './support/sim-swarm.ts'
@@ -95,15 +95,22 @@ async function scenario(seed: number): Promise<Trace> {
   const incJob = b.jobs().find((job) => job.name === 'inc')
   expect(incJob?.state).toBe('cancelled')
 
-  // stopJob: one host stops another's job, whose call rejects.
+  // stopJob: only the submitter's key stops a job. Another host is refused; the submitter's stop rejects its call.
   const dec = b.pure(({ x }: { x: number }) => x - 1, { name: 'dec' })
   const stopped = dec.parallel(Array.from({ length: 300 }, (_, x) => ({ x })))
   let stopResult: boolean | undefined
+  let refusal: unknown
   sim.clock.setTimeout(() => {
     const decJob = a.jobs().find((job) => job.name === 'dec' && job.state === 'open')
-    if (decJob !== undefined) void a.stopJob(decJob.id).then((ok) => (stopResult = ok))
+    if (decJob === undefined) return
+    a.stopJob(decJob.id).then(
+      () => (refusal = 'not refused'),
+      (error: unknown) => (refusal = error),
+    )
+    void b.stopJob(decJob.id).then((ok) => (stopResult = ok))
   }, 1_000)
   await expect(sim.settle(stopped)).rejects.toBeInstanceOf(CancelledError)
+  expect(refusal).toBeInstanceOf(JobOwnerError)
   expect(stopResult).toBe(true)
 
   // status and jobs, as a dashboard reads them.

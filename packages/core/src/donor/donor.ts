@@ -11,7 +11,7 @@ import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
 import { loadTaskArgs } from '../swarm/task-args.ts'
-import { claimTask, markJobDone, renewClaim, startBackup } from '../swarm/writes.ts'
+import { claimTask, renewClaim, startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
@@ -125,7 +125,6 @@ export class Donor {
       const view = this.#o.jobs(entry.id)
       if (view === undefined || entry.state !== 'open') continue
       this.#claim(view, now)
-      if (view.isFinished()) markJobDone(this.#o.swarm, entry.id)
     }
     this.#settle(now)
     this.#backupStraggler(now)

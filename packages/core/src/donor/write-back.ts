@@ -4,7 +4,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import type { CacheEntry, Failure, Outcome, Report, TaskId } from '../swarm/schema.ts'
+import { outcomeOfEntry, type CacheEntry, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { signOutcomes, type SignedOutcome } from '../swarm/outcome-proofs.ts'
 import { capErrorRecord, MAX_QUORUM } from '../swarm/records.ts'
@@ -168,7 +168,12 @@ export class WriteBack {
     const record = view.task(task)
     if (phase.phase !== 'done' || record === undefined) return
     const entry = cacheEntryOf(phase.outcome, view.reports(task))
-    if (entry !== undefined) cacheOutcome(this.o.swarm, record.key, entry)
+    if (entry === undefined) return
+    // An entry this job's quorum already stands behind is left alone: rewriting a key another peer
+    // wrote makes the new entry wait, on every reader, for that peer's write to arrive first.
+    const existing = this.o.swarm.cached(record.key)
+    if (existing !== undefined && existing.kind === entry.kind && outcomeId(outcomeOfEntry(existing)) === outcomeId(phase.outcome) && existing.proofs.length >= view.spec.quorum) return
+    cacheOutcome(this.o.swarm, record.key, entry)
   }
 }
 

@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../clock.ts'
 import { asJobId, type JobId } from '../ids.ts'
 import { JobDoc } from '../swarm/job-doc.ts'
 import { JobIndex } from '../swarm/job-index.ts'
+import { markJobDone, restoreJobEntry } from '../swarm/writes.ts'
+import type { JobEntry } from '../swarm/schema.ts'
 import { jobDocGuid } from '../swarm/schema.ts'
 import { AdmissionBook, DEFAULT_ADMISSION, type AdmissionPolicy } from './admission.ts'
 import type { PeerPort } from './peer-port.ts'
@@ -40,6 +42,18 @@ export class JobTracker {
   readonly #listeners = new Set<(index: JobIndex) => void>()
   /** Drops waiting for their time; cleared on close, so a closed peer leaves no timer to keep its process alive. */
   readonly #drops = new Map<JobId, unknown>()
+  /**
+   * Jobs whose every task has settled here. Only a job's submitter signs it
+   * done; a donor drops a finished job whatever its entry says, or a job whose
+   * submitter left would stay open here for good.
+   */
+  readonly #finished = new Set<JobId>()
+  /**
+   * The last signed entry seen of each job open here. A stranger can overwrite
+   * an entry with one that fails its check; the job then stays as it was
+   * here, and its submitter writes the signed entry back (`restoreJobEntry`).
+   */
+  readonly #lastSigned = new Map<JobId, JobEntry>()
   readonly #observer: () => void
   readonly #rosterListener: () => void
   readonly #clock: Clock
@@ -112,14 +126,34 @@ export class JobTracker {
   }
 
   #changed(ids: readonly JobId[]): void {
-    const affected = this.#admission.refresh(ids.map((id) => [id, this.peer.swarm.job(id)]))
+    for (const id of ids) this.#guard(id)
+    const affected = this.#admission.refresh(ids.map((id) => [id, this.#entry(id)]))
     for (const id of new Set([...ids, ...affected])) this.#consider(id)
+  }
+
+  /** The job's entry, or the last signed one seen here when a stranger overwrote it. */
+  #entry(id: JobId): JobEntry | undefined {
+    return this.peer.swarm.job(id) ?? this.#lastSigned.get(id)
+  }
+
+  #guard(id: JobId): void {
+    const entry = this.peer.swarm.job(id)
+    if (entry !== undefined) {
+      if (this.#open.has(id) || entry.submittedBy === this.peer.id) this.#lastSigned.set(id, entry)
+      return
+    }
+    const last = this.#lastSigned.get(id)
+    if (last === undefined || last.submittedBy !== this.peer.id) return
+    // Not from inside the observer that saw the overwrite: its transaction is still being delivered.
+    this.#clock.setTimeout(() => {
+      if (!this.#closed && !this.peer.closed && this.peer.swarm.job(id) === undefined && this.peer.swarm.jobs.has(id)) restoreJobEntry(this.peer.swarm, last)
+    }, 0)
   }
 
   #consider(id: JobId): void {
     if (this.#closed) return
-    const entry = this.peer.swarm.job(id)
-    if (entry?.state === 'open') {
+    const entry = this.#entry(id)
+    if (entry?.state === 'open' && !this.#finished.has(id)) {
       // A job already open here stays open when its submitter's later jobs crowd the quota.
       if (this.#admission.admits(id)) void this.#openJob(id)
       return
@@ -154,6 +188,8 @@ export class JobTracker {
         const index = new JobIndex(new JobDoc(id, doc), entry)
         this.#ready.set(id, index)
         this.#admission.hold(id)
+        index.onSettled(() => this.#onSettled(index))
+        this.#onSettled(index)
         for (const listener of this.#listeners) {
           try {
             listener(index)
@@ -168,12 +204,24 @@ export class JobTracker {
     return opening
   }
 
+  /** A finished job: its submitter signs it done; anyone else lets it go as if it were. */
+  #onSettled(index: JobIndex): void {
+    if (this.#closed || !index.isFinished()) return
+    const id = index.spec.id
+    if (index.spec.submittedBy === this.peer.id) markJobDone(this.peer.swarm, id, this.peer.identity)
+    else if (!this.#finished.has(id)) {
+      this.#finished.add(id)
+      this.#consider(id)
+    }
+  }
+
   #drop(id: JobId): void {
-    const entry = this.peer.swarm.job(id)
-    if (this.#closed || this.#pinned.has(id) || entry?.state === 'open') return
+    const entry = this.#entry(id)
+    if (this.#closed || this.#pinned.has(id) || (entry?.state === 'open' && !this.#finished.has(id))) return
     this.#ready.get(id)?.close()
     this.#ready.delete(id)
     this.#open.delete(id)
+    this.#lastSigned.delete(id)
     this.#admission.release(id)
     void this.peer.dropDoc(jobDocGuid(id)).catch(() => {})
   }

@@ -2,6 +2,9 @@ import * as Y from 'yjs'
 import type { JobId } from '../ids.ts'
 import { jobDocGuid, type ReadonlyDocMap } from './schema.ts'
 
+/** Where a job's document holds its submitter's signed cancellation. */
+export const CANCELLATION_KEY = 'cancelled'
+
 /**
  * One job's document: its tasks and the claims, reports and failures on them.
  * Writes go through `swarm/writes.ts` only. Any peer can write any entry, so
@@ -28,8 +31,9 @@ export class JobDoc {
     this.control = doc.getMap('control')
   }
 
-  get cancelled(): boolean {
-    return this.control.get('cancelled') === true
+  /** The submitter's signed cancellation, unchecked (`JobIndex.cancelled` checks it against the spec). */
+  get cancellation(): unknown {
+    return this.control.get(CANCELLATION_KEY)
   }
 
   transact(fn: () => void, origin?: unknown): void {

@@ -2,7 +2,7 @@ import type * as Y from 'yjs'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
-import { checkBackup, checkClaim, checkFailure, checkReport, checkTask, isReportShaped } from './records.ts'
+import { checkBackup, checkClaim, checkJobEntry, checkFailure, checkReport, checkTask, isReportShaped } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from './schema.ts'
 
 /** `task/peer` or `task/attempt`: a key without its slash names no task. */
@@ -33,6 +33,7 @@ export class JobIndex implements JobView {
   readonly #settled: TaskId[] = []
   readonly #durations: number[] = []
   readonly #unobserve: Array<() => void> = []
+  readonly #settledListeners = new Set<(task: TaskId) => void>()
 
   constructor(
     readonly job: JobDoc,
@@ -77,8 +78,10 @@ export class JobIndex implements JobView {
     })
   }
 
+  /** Cancelled by its submitter: the signed entry in the job's own document names this job and its submitter, in state `cancelled`. */
   get cancelled(): boolean {
-    return this.job.cancelled
+    const entry = checkJobEntry(this.spec.id, this.job.cancellation)
+    return entry !== undefined && entry.state === 'cancelled' && entry.submittedBy === this.spec.submittedBy
   }
 
   task(id: TaskId): TaskRecord | undefined {
@@ -123,8 +126,15 @@ export class JobIndex implements JobView {
     return this.#durations
   }
 
+  /** Calls `listener` with each task as it settles here; returns how to stop. */
+  onSettled(listener: (task: TaskId) => void): () => void {
+    this.#settledListeners.add(listener)
+    return () => this.#settledListeners.delete(listener)
+  }
+
   close(): void {
     for (const unobserve of this.#unobserve) unobserve()
+    this.#settledListeners.clear()
   }
 
   // Whether a task is settled depends only on its reports and failures, which
@@ -133,6 +143,7 @@ export class JobIndex implements JobView {
     if (this.#open.has(id) && isSettled(taskPhase(this, id, 0))) {
       this.#open.delete(id)
       this.#settled.push(id)
+      for (const listener of this.#settledListeners) listener(id)
     }
   }
 

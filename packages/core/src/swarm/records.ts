@@ -3,6 +3,7 @@ import type { ErrorRecord } from '../errors.ts'
 import type { Address, TaskKey } from '../ids.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { taskKeyOf } from '../task-key.ts'
+import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
@@ -90,6 +91,7 @@ export const jobEntrySchema = record({
   submittedBy: id,
   createdAt: time,
   state: v.picklist(['open', 'done', 'cancelled']),
+  sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
 })
 
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
@@ -201,10 +203,14 @@ export function isTaskId(key: string, taskCount: number): boolean {
   return index < taskCount
 }
 
-/** The swarm document's `jobs` entry under `key`, if it is one (and names itself by that key). */
+/** The swarm document's `jobs` entry under `key`, if it is one, names itself by that key, and is signed by its submitter. */
 export function checkJobEntry(key: string, input: unknown): JobEntry | undefined {
-  return isJobEntry(input) && input.id === key ? input : undefined
+  if (!isJobEntry(input) || input.id !== key) return undefined
+  let signed = signedJobs.get(input)
+  if (signed === undefined) signedJobs.set(input, (signed = isSignedBySubmitter(input)))
+  return signed ? input : undefined
 }
+const signedJobs = new WeakMap<object, boolean>()
 
 /**
  * The cache entry under `key`, if it is well-formed and every proof in it is
@@ -283,14 +289,17 @@ export function checkFailure(task: string, attempt: string, input: unknown, spec
   return isTaskId(task, spec.taskCount) && isFailure(input) && String(input.attempt) === attempt ? input : undefined
 }
 
-/** Whether a job spec would pass every reader's check; submitters check before they publish. */
+/** A placeholder of the right shape: submitters check a spec's fields before they sign it. */
+const UNSIGNED = 'A'.repeat(SIGNATURE_TEXT_LENGTH)
+
+/** Whether a job spec's fields would pass every reader's check (the signature aside); submitters check before they publish. */
 export function isValidJobSpec(spec: JobSpec): boolean {
-  return checkJobEntry(spec.id, { ...spec, state: 'open' }) !== undefined
+  return isJobEntry({ ...spec, state: 'open', sig: UNSIGNED }) && spec.id.length > 0
 }
 
 /** What is wrong with a spec, for the submitter's error message. */
 export function jobSpecProblems(spec: JobSpec): string {
-  const result = v.safeParse(jobEntrySchema, { ...spec, state: 'open' })
+  const result = v.safeParse(jobEntrySchema, { ...spec, state: 'open', sig: UNSIGNED })
   if (result.success) return 'none'
   return result.issues
     .slice(0, 4)

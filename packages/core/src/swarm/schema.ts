@@ -72,8 +72,10 @@ export interface JobSpec {
 
 export type JobState = 'open' | 'done' | 'cancelled'
 
+/** A job as the swarm document lists it: its spec and state, signed by its submitter (`job-signature.ts`). */
 export interface JobEntry extends JobSpec {
   readonly state: JobState
+  readonly sig: string
 }
 
 export interface TaskRecord {

@@ -1,4 +1,5 @@
-import type { JobId, PeerId } from '../ids.ts'
+import type { JobId } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
 import {
   functionAddress,
   functionRecord,
@@ -38,7 +39,8 @@ export interface SubmitJobInput {
   readonly id: JobId
   readonly fn: PureFunction<never, unknown> | PureFunctionSource
   readonly argsList: readonly KeywordArgs[]
-  readonly submittedBy: PeerId
+  /** The submitter: its id goes into the spec, and its key signs the job entry (only it can finish or cancel the job). */
+  readonly identity: Identity
   readonly now: number
   readonly options?: JobOptions
   /** The document to write the tasks into; a new one by default. */
@@ -88,7 +90,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     maxLostLeases: options.maxLostLeases,
     leaseMs: options.leaseMs,
     timeoutMs: options.timeoutMs,
-    submittedBy: input.submittedBy,
+    submittedBy: input.identity.peer,
     createdAt: input.now,
   }
   // Every reader ignores a job entry that fails its check (swarm/records.ts): say so here, not by silence there.
@@ -115,7 +117,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   for (const chunk of chunksOf(tasks, taskRecordBytes)) {
     job.transact(() => addTasks(job, chunk))
   }
-  publishJob(swarm, spec)
+  publishJob(swarm, spec, input.identity)
   return { spec, job }
 }
 

@@ -1,6 +1,8 @@
 import type * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
-import type { JobDoc } from './job-doc.ts'
+import { CANCELLATION_KEY, type JobDoc } from './job-doc.ts'
+import type { Identity } from '../identity/identity.ts'
+import { signJobEntry } from './job-signature.ts'
 import {
   failureKey,
   holderKey,
@@ -21,7 +23,7 @@ import {
 } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
-import { MAX_QUORUM } from './records.ts'
+import { checkJobEntry, MAX_QUORUM } from './records.ts'
 
 /**
  * The one place that writes the shared documents. Every other module reads
@@ -38,27 +40,38 @@ function writable<T>(map: ReadonlyDocMap<unknown>): Y.Map<T> {
 
 // ---- The swarm document -------------------------------------------------
 
-/** Lists a job as open; its tasks are already in its own document. */
-export function publishJob(swarm: SwarmDoc, spec: JobSpec): void {
-  writable<JobEntry>(swarm.jobs).set(spec.id, { ...spec, state: 'open' })
+/** Lists a job as open, signed by its submitter (`signer`); its tasks are already in its own document. */
+export function publishJob(swarm: SwarmDoc, spec: JobSpec, signer: Identity): void {
+  writable<JobEntry>(swarm.jobs).set(spec.id, signJobEntry(signer, spec, 'open'))
 }
 
-/** Every task has settled: the job is done. No-op unless it is still open. */
-export function markJobDone(swarm: SwarmDoc, id: JobId): void {
+/** Every task has settled: the job is done. Only its submitter can say so; a no-op unless it is still open. */
+export function markJobDone(swarm: SwarmDoc, id: JobId, signer: Identity): void {
   const entry = swarm.job(id)
-  if (entry?.state === 'open') writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'done' })
+  if (entry?.state === 'open' && entry.submittedBy === signer.peer) writable<JobEntry>(swarm.jobs).set(id, signJobEntry(signer, entry, 'done'))
 }
 
 /**
- * Cancels a job: donors drop its tasks and its followers stop. The flag in the
- * job's own document reaches peers that follow only the job; the state in the
- * swarm document reaches everyone else. Returns false when it was not open.
+ * Writes back a job entry a stranger overwrote: the last one this peer saw
+ * signed. Yjs keeps one value per key, so without it the job would be gone
+ * for every peer that joins later. Only a valid entry is written.
  */
-export function cancelJob(swarm: SwarmDoc, id: JobId, job?: JobDoc): boolean {
-  if (job !== undefined && !job.cancelled) writable<boolean>(job.control).set('cancelled', true)
+export function restoreJobEntry(swarm: SwarmDoc, entry: JobEntry): void {
+  if (checkJobEntry(entry.id, entry) !== undefined) writable<JobEntry>(swarm.jobs).set(entry.id, entry)
+}
+
+/**
+ * Cancels a job: donors drop its tasks and its followers stop. Only the
+ * submitter's key can (`JobOwnerError` otherwise). The signed entry goes into
+ * the job's own document too, where peers that follow only the job see it.
+ * Returns false when it was not open.
+ */
+export function cancelJob(swarm: SwarmDoc, id: JobId, signer: Identity, job?: JobDoc): boolean {
   const entry = swarm.job(id)
   if (entry?.state !== 'open') return false
-  writable<JobEntry>(swarm.jobs).set(id, { ...entry, state: 'cancelled' })
+  const cancelled = signJobEntry(signer, entry, 'cancelled')
+  if (job !== undefined) writable<JobEntry>(job.control).set(CANCELLATION_KEY, cancelled)
+  writable<JobEntry>(swarm.jobs).set(id, cancelled)
   return true
 }
 

@@ -2,7 +2,7 @@
 // stores small and large values and a job's tasks, a second applies the whole document as an update
 // and reads them back. Prints one JSON line.
 import * as Y from 'yjs'
-import { asJobId, asPeerId, definePure, JobDoc, JobIndex, loadTaskArgs, MemoryBlobStore, submitJob, SwarmDoc, ValueStore } from '@tessera/core'
+import { asJobId, Identity, definePure, JobDoc, JobIndex, loadTaskArgs, MemoryBlobStore, submitJob, SwarmDoc, ValueStore } from '@tessera/core'
 
 const blobs = new MemoryBlobStore()
 const source = new SwarmDoc()
@@ -14,7 +14,7 @@ const fromBuffer = '/'.concat('buffer')
 store.record(fromBuffer as never, Buffer.from([9, 9]))
 // A job's small arguments ride in its task records (as base64: bytes inside an object would be frozen).
 const fn = definePure(({ bytes }: { bytes: Uint8Array }) => bytes.length, { name: 'count' })
-const { spec, job } = await submitJob(source, store, { id: asJobId('j'), fn, argsList: [{ bytes: new Uint8Array([4, 5]) }], submittedBy: asPeerId('p'), now: 0 })
+const { spec, job } = await submitJob(source, store, { id: asJobId('j'), fn, argsList: [{ bytes: new Uint8Array([4, 5]) }], identity: Identity.fromSeed('p'), now: 0 })
 const jobCopy = new JobDoc(spec.id)
 Y.applyUpdate(jobCopy.doc, Y.encodeStateAsUpdate(job.doc))
 const copy = new SwarmDoc()

@@ -87,14 +87,17 @@ ${COMMON}`,
     summary: 'stop one job, or every open job',
     usage: `usage: tessera stop [--job <id>] [flags]
 
-Stops a job, whoever submitted it: donors abandon its tasks and its
-submitter's calls fail with CancelledError. Without --job, stops every open job.
+Stops a job this machine submitted: donors abandon its tasks and its
+submitter's calls fail with CancelledError. Only a job's submitter can stop
+it; this command signs with the key of the host whose data is in --cache-dir
+(the one \`tessera run\` used). Without --job, stops every open job it can.
 
   --job <id>          the job to stop (see tessera status)
 ${CONNECTION}
+  --cache-dir <dir>   the submitting host's data (default .tessera)
   --wait <ms>         how long to listen for peers before acting (default 2000)
 ${COMMON}`,
-    options: { job: { type: 'string' }, ...connection, wait: { type: 'string' }, ...common },
+    options: { job: { type: 'string' }, ...connection, 'cache-dir': { type: 'string' }, wait: { type: 'string' }, ...common },
     positionals: [],
   },
   token: {

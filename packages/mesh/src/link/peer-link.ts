@@ -106,6 +106,12 @@ export class PeerLink {
     return this.#queue.queuedBytes
   }
 
+  /** Bytes not yet on the wire: queued here, or in the data channel's own buffer. */
+  get unsentBytes(): number {
+    if (!this.isOpen) return 0
+    return this.#queue.queuedBytes + this.#channel.bufferedAmount
+  }
+
   get silentForMs(): number {
     return Date.now() - this.#lastHeard
   }

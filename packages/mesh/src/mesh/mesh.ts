@@ -169,6 +169,20 @@ export class Mesh implements ChannelHost {
     if (!this.#links.has(peer) && this.#directory.has(peer) && !this.#cut.has(peer)) this.#start(peer)
   }
 
+  /**
+   * Waits (at most `maxMs`) until what was sent has left: a host that writes
+   * its last records (a job signed done, a cancellation) just before it closes
+   * would otherwise drop them with its links.
+   */
+  async drain(maxMs: number): Promise<void> {
+    const until = Date.now() + maxMs
+    // One turn first, so that updates waiting on a zero-delay timer are queued.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    while ([...this.#links.values()].some((link) => link.unsentBytes > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true

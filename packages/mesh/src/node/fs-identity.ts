@@ -99,3 +99,13 @@ async function createIdentityFile(file: string): Promise<Identity> {
   await writeAtomically(file, new TextEncoder().encode(`${JSON.stringify(content, null, 2)}\n`), { fsync: true, mode: 0o600 })
   return identity
 }
+
+/**
+ * The identity stored in `<dir>/identity.json`, read without taking its lock,
+ * or undefined when there is none. For signing on that peer's behalf only
+ * (`tessera stop` cancels the jobs the host using `dir` submitted), never to
+ * join a room as that peer: the peer may be running now.
+ */
+export async function readStoredIdentity(dir: string): Promise<Identity | undefined> {
+  return readIdentityFile(join(dir, IDENTITY_FILE))
+}

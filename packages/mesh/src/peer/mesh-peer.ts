@@ -25,6 +25,9 @@ import { DocPersistence } from '../storage/doc-persistence.ts'
 import type { DocStorage } from '../storage/doc-storage.ts'
 import { TESSERA_VERSION } from '../version.ts'
 
+/** How long closing waits for what was sent to leave. */
+const CLOSE_DRAIN_MS = 1_000
+
 export interface MeshPeerOptions {
   readonly signaling: string
   readonly room: string
@@ -183,6 +186,8 @@ export class MeshPeer implements PeerPort {
   }
 
   async close(): Promise<void> {
+    // What this peer wrote last (a job signed done, a cancellation) leaves before the links close.
+    await this.mesh.drain(CLOSE_DRAIN_MS)
     this.presence.close()
     this.exchange.close()
     this.replicator.close()

@@ -1,4 +1,4 @@
-import { CancelledError, type CachePolicy, type JobId, type TaskKey } from '@tessera/core'
+import { CancelledError, markJobDone, type CachePolicy, type JobId, type TaskKey } from '@tessera/core'
 import type { JobControl } from './job-control.ts'
 import { JobRun, type CallOutcome, type PlannedCall } from './job-run.ts'
 import type { BatchOptions } from './options.ts'
@@ -13,6 +13,21 @@ export interface FollowOptions extends BatchOptions {
   readonly resultsAs?: 'value' | 'ref'
   /** Which cache entries count (`cachePolicyFor`). */
   readonly policy: CachePolicy
+}
+
+/**
+ * Every call of these jobs has its outcome here (from reports or from the
+ * cache): the submitter signs them done, so dashboards stop counting them
+ * even when this host leaves before the donors' last reports reach it.
+ */
+function markOwnJobsDone(parts: SwarmParts, groups: readonly Group[]): void {
+  const { peer } = parts
+  if (peer.closed) return
+  for (const { job, taskOf } of groups) {
+    const entry = job === undefined ? undefined : peer.swarm.job(job)
+    // Only when this batch followed the whole job (`result()` follows one call of it).
+    if (entry?.state === 'open' && entry.submittedBy === peer.id && taskOf.size === entry.taskCount) markJobDone(peer.swarm, entry.id, peer.identity)
+  }
 }
 
 interface Group {
@@ -111,7 +126,9 @@ export function followCalls(
     signal?.addEventListener('abort', onAbort, { once: true })
     Promise.all(runs.map((run) => run.run())).then(
       () => {
-        if (end()) resolve(outcomes)
+        if (!end()) return
+        markOwnJobsDone(parts, groupCalls(calls, launched))
+        resolve(outcomes)
       },
       (error: Error) => fail(error),
     )

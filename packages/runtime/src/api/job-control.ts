@@ -1,4 +1,4 @@
-import { asJobId, CancelledError, cancelJob, type JobId } from '@tessera/core'
+import { asJobId, CancelledError, cancelJob, JobOwnerError, type Identity, type JobId } from '@tessera/core'
 import type { JobRun } from './job-run.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 
@@ -29,20 +29,37 @@ export class JobControl {
     return () => this.#following.delete(entry)
   }
 
-  /** Marks a job cancelled in the swarm and in its own document. Returns false when it was not open. */
+  /**
+   * Marks a job cancelled in the swarm and in its own document, signed by the
+   * submitter's key (this peer's, or one in `controlKeys`). Returns false when
+   * it was not open; `JobOwnerError` when no key here submitted it.
+   */
   async cancel(id: JobId): Promise<boolean> {
     const { peer, tracker } = this.parts
+    const entry = peer.swarm.job(id)
+    if (entry?.state !== 'open') return false
+    const signer = this.#signerFor(entry.submittedBy)
+    if (signer === undefined) throw new JobOwnerError(`job ${id} was submitted by ${entry.submittedBy}; only its submitter's key can cancel or stop it`)
     const open = tracker.get(id)
-    if (open !== undefined) return cancelJob(peer.swarm, id, open.job)
+    if (open !== undefined) return cancelJob(peer.swarm, id, signer, open.job)
     const index = await tracker.pin(id)
     try {
-      return cancelJob(peer.swarm, id, index?.job)
+      return cancelJob(peer.swarm, id, signer, index?.job)
     } finally {
       tracker.unpin(id)
     }
   }
 
-  /** Stops one job, whoever submitted it; this host's calls on it reject with `CancelledError`. */
+  /** Whether this connection holds the key that can stop the job (its own, or one in `controlKeys`). */
+  canControl(submittedBy: string): boolean {
+    return this.#signerFor(submittedBy) !== undefined
+  }
+
+  #signerFor(submittedBy: string): Identity | undefined {
+    return [this.parts.peer.identity, ...(this.parts.controlKeys ?? [])].find((key) => key.peer === submittedBy)
+  }
+
+  /** Stops one job this connection's keys submitted; this host's calls on it reject with `CancelledError`. */
   async stopJob(id: string): Promise<boolean> {
     const jobId = asJobId(id)
     if (this.parts.peer.swarm.job(jobId)?.state !== 'open') return false

@@ -62,6 +62,8 @@ export class JobRun {
   readonly #cacheChanged = new Set<TaskKey>()
   /** Calls whose accepted result is known, but not yet its value-index entry. */
   readonly #awaitingValue = new Map<TaskKey, Address>()
+  /** Of those, the ones answered by an entry that was there before the batch ran (cache hits). */
+  readonly #awaitingCached = new Set<TaskKey>()
   /** The job's task ids back to their keys. */
   readonly #keyOfTask = new Map<string, TaskKey>()
   #seen = 0
@@ -185,7 +187,8 @@ export class JobRun {
     for (const [key, address] of [...this.#awaitingValue]) {
       if (!this.o.values.has(address)) continue
       this.#awaitingValue.delete(key)
-      await this.#settleValue(key, address)
+      const cached = this.#awaitingCached.delete(key)
+      await this.#settleValue(key, address, cached)
     }
     // Without the job's document (a reference from another host, a dropped job) the cache is the only witness.
     if (job === undefined) for (const key of [...this.#pending]) {
@@ -196,7 +199,7 @@ export class JobRun {
     const touched = [...this.#cacheChanged]
     this.#cacheChanged.clear()
     for (const key of touched) {
-      const cached = this.#pending.has(key) ? this.o.swarm.cached(key, this.o.policy) : undefined
+      const cached = this.#pending.has(key) && !this.#awaitingValue.has(key) ? this.o.swarm.cached(key, this.o.policy) : undefined
       if (cached !== undefined) await this.#settleFromCache(key, cached, false)
     }
     if (job !== undefined) {
@@ -236,11 +239,11 @@ export class JobRun {
     return now >= this.#cacheWaitUntil
   }
 
-  async #settleValue(key: TaskKey, address: Address): Promise<void> {
+  async #settleValue(key: TaskKey, address: Address, cached = false): Promise<void> {
     try {
-      this.#settle(key, { ok: true, value: await this.#resultOf(address), cached: false })
+      this.#settle(key, { ok: true, value: await this.#resultOf(address), cached }, cached)
     } catch (error) {
-      this.#settle(key, { ok: false, error: error as Error })
+      this.#settle(key, { ok: false, error: error as Error }, cached)
     }
   }
 
@@ -250,11 +253,15 @@ export class JobRun {
       this.#settle(key, { ok: false, error: fromErrorRecord(entry.error) }, cached)
       return
     }
-    try {
-      this.#settle(key, { ok: true, value: await this.#resultOf(entry.result), cached }, cached)
-    } catch (error) {
-      this.#settle(key, { ok: false, error: error as Error }, cached)
+    // An entry can arrive before the result's entry in the value index: the signer that
+    // wrote it (one that added its proof, say) need not be the one that listed the value.
+    if (this.o.resultsAs !== 'ref' && !this.o.values.has(entry.result)) {
+      this.#pending.add(key)
+      this.#awaitingValue.set(key, entry.result)
+      if (cached) this.#awaitingCached.add(key)
+      return
     }
+    await this.#settleValue(key, entry.result, cached)
   }
 
   async #resultOf(address: Address): Promise<unknown> {

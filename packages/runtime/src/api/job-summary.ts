@@ -16,7 +16,7 @@ export interface JobSummary {
   readonly failed: number
 }
 
-export function summarizeJob(entry: JobEntry, index: JobIndex | undefined, now: number): JobSummary {
+export function summarizeJob(entry: Omit<JobEntry, 'sig'>, index: JobIndex | undefined, now: number): JobSummary {
   const base = { id: entry.id, name: entry.name, state: entry.state, submittedBy: entry.submittedBy, createdAt: entry.createdAt, total: entry.taskCount }
   if (index === undefined) {
     const done = entry.state === 'done' ? entry.taskCount : 0

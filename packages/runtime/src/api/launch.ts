@@ -90,7 +90,7 @@ export async function launchJob<A extends KeywordArgs>(
     const job = new JobDoc(id, await peer.openDoc(jobDocGuid(id)))
     const taskOf = new Map<TaskKey, string>(slice.map(([key], i) => [key, String(i)]))
     parts.launchedHere?.set(id, fn.address)
-    await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), submittedBy: peer.id, now: clock.now(), options, job })
+    await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), identity: peer.identity, now: clock.now(), options, job })
     await tracker.pin(id)
     launched.push({ job: id, taskOf })
     if (generation !== control.generation) break

@@ -1,4 +1,4 @@
-import type { Address, Clock, Donor, Executor, JobId, JobTracker, PeerPort } from '@tessera/core'
+import type { Address, Clock, Donor, Executor, Identity, JobId, JobTracker, PeerPort } from '@tessera/core'
 
 /** What a swarm connection is put together from; only the parts differ between Node, pages and the simulator. */
 export interface SwarmParts<P extends PeerPort = PeerPort> {
@@ -16,5 +16,7 @@ export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly maxTasksPerJob?: number
   /** Ids for new jobs; random by default, seeded in the simulator. */
   readonly newJobId?: () => JobId
+  /** Keys besides the peer's own whose jobs this connection may cancel and stop (`tessera stop` signs with the stored key of the host that submitted). */
+  readonly controlKeys?: readonly Identity[]
   readonly onClose?: () => Promise<void>
 }

@@ -84,7 +84,7 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
     id,
     fn: options.fn,
     argsList: options.argsList,
-    submittedBy: host.id,
+    identity: host.identity,
     now: clock.now(),
     job: jobDoc,
     ...(options.job === undefined ? {} : { options: options.job }),
