@@ -1,7 +1,6 @@
 // The adversarial suite on the simulator (issue 14, item 7; docs/trust.md):
 // every attack that today's code closes, in its short form, with its figure.
-// Attacks still open (lies a single stranger signs at the default quorum, Sybil
-// keys, anyone stopping any job) are measured by `npm run bench -- --only trust`,
+// Attacks still open (lies a single stranger signs at the default quorum) are measured by `npm run bench -- --only trust`,
 // never asserted here. Borrowed peer ids: signaling/test/peer-binding.test.ts.
 import { afterEach, describe, expect, it } from 'vitest'
 import { useEd25519Engine } from '@tessera/core'
@@ -11,6 +10,7 @@ import { overwriteCache, type OverwriteFigures } from './support/trust/cache-ove
 import { launder } from './support/trust/laundering.ts'
 import { lyingDonors } from './support/trust/lying-donors.ts'
 import { replayedReports } from './support/trust/replayed-reports.ts'
+import { strangerStopsJobs } from './support/trust/job-control.ts'
 
 // Every reader checks signatures; native Ed25519 keeps the suite's seconds for the attacks.
 useEd25519Engine(nodeEd25519)
@@ -84,5 +84,20 @@ describe('replayed and re-signed results (scenario 18)', () => {
     // One honest donor at quorum 2: only a counted copy could give a call its value.
     expect(figures.oneDonor).toMatchObject({ right: 0, wrong: 0 })
     expect(figures.twoDonors).toMatchObject({ settled: 60, right: 60, wrong: 0, flagged: 0 })
+  })
+
+  it('a stranger stops no host\'s job, through stopJob or by raw writes to the job entry and the job document: 0 of 2', async () => {
+    const figures = await strangerStopsJobs(arena(9, 2), 1, log)
+    expect({ api: figures.stoppedThroughApi, raw: figures.stoppedByRawWrites }).toEqual({ api: 0, raw: 0 })
+  })
+
+  it('Sybil keys: one peer reporting a lie under 2 keys of its own never forms a quorum of 2, nor is it served from the cache: 0 of 60', async () => {
+    const figures = await lyingDonors(arena(10, 1), { quorum: 2, tasks: 60, sybils: 2, limitMs: 20_000, freshQuorums: [2], log })
+    expect(figures.host.wrong).toBe(0)
+    expect(figures.fresh.map((fresh) => fresh.wrong)).toEqual([0])
+  })
+
+  it('cache entries a Sybil signs with 2 keys are not served at quorum 2: 0 of 110', async () => {
+    expectNothingServed(await overwriteCache(arena(11, 2), { forgery: 'sybil', quorum: 2, sybils: 2, log }))
   })
 })

@@ -8,6 +8,7 @@ import type { JobEntry } from '../swarm/schema.ts'
 import { jobDocGuid } from '../swarm/schema.ts'
 import { AdmissionBook, DEFAULT_ADMISSION, type AdmissionPolicy } from './admission.ts'
 import type { PeerPort } from './peer-port.ts'
+import { Subjects } from './subjects.ts'
 
 /**
  * How long a finished job's document stays open unless someone here watches
@@ -61,12 +62,15 @@ export class JobTracker {
   readonly #admission: AdmissionBook
   readonly #onError: (error: unknown) => void
   #closed = false
+  /** Which subject each signer counts as, for quorum here and for the cache policy of the calls made here. */
+  readonly subjects: Subjects
 
   constructor(
     private readonly peer: PeerPort,
     options: JobTrackerOptions = {},
   ) {
     this.#clock = options.clock ?? systemClock
+    this.subjects = new Subjects(peer.swarm, peer.roster, peer.id)
     this.#dropAfterMs = options.dropAfterMs ?? DROP_FINISHED_AFTER_MS
     this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id, peer.roster)
     this.#onError = options.onError ?? ((error) => console.error('tessera: a job document failed to open', error))
@@ -117,6 +121,7 @@ export class JobTracker {
 
   close(): void {
     this.#closed = true
+    this.subjects.close()
     this.#observer()
     this.#rosterListener()
     this.#listeners.clear()
@@ -185,7 +190,7 @@ export class JobTracker {
           return undefined
         }
         if (this.#closed) return undefined
-        const index = new JobIndex(new JobDoc(id, doc), entry)
+        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects)
         this.#ready.set(id, index)
         this.#admission.hold(id)
         index.onSettled(() => this.#onSettled(index))

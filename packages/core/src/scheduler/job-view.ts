@@ -1,3 +1,4 @@
+import type { PeerId } from '../ids.ts'
 import type { Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from '../swarm/schema.ts'
 
 /** The state of one job as the scheduling functions read it. */
@@ -13,4 +14,6 @@ export interface JobView {
   openTasks(): Iterable<TaskId>
   /** Durations of the runs reported so far, for straggler detection and batch sizing. */
   reportedDurations(): readonly number[]
+  /** The subject a reporter counts as for quorum (`peer/subjects.ts`); undefined: it counts for none. */
+  subjectOf(peer: PeerId): string | undefined
 }

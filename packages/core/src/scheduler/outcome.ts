@@ -1,3 +1,4 @@
+import type { PeerId } from '../ids.ts'
 import type { Outcome, Report } from '../swarm/schema.ts'
 
 /** Two outcomes agree when this is equal. */
@@ -6,17 +7,22 @@ export function outcomeId(outcome: Outcome): string {
 }
 
 /**
- * The outcome that `quorum` distinct peers agree on, or undefined. When several
- * outcomes reach quorum (only possible with dishonest peers) the choice is still
- * the same on every peer: the smallest `outcomeId`.
+ * The outcome that `quorum` distinct subjects agree on, or undefined. Reports
+ * count by their reporter's subject (`subjectOf`; by default each peer is its
+ * own), so many keys of one subject are one vote, and a reporter with no
+ * subject is none. When several outcomes reach quorum (only possible with
+ * dishonest peers) the choice is still the same on every peer: the smallest
+ * `outcomeId`.
  */
-export function acceptedOutcome(reports: readonly Report[], quorum: number): Outcome | undefined {
+export function acceptedOutcome(reports: readonly Report[], quorum: number, subjectOf: (peer: PeerId) => string | undefined = (peer) => peer): Outcome | undefined {
   const byOutcome = new Map<string, { outcome: Outcome; peers: Set<string> }>()
   for (const report of reports) {
+    const subject = subjectOf(report.peer)
+    if (subject === undefined) continue
     const id = outcomeId(report.outcome)
     let group = byOutcome.get(id)
     if (group === undefined) byOutcome.set(id, (group = { outcome: report.outcome, peers: new Set() }))
-    group.peers.add(report.peer)
+    group.peers.add(subject)
   }
   let best: { id: string; outcome: Outcome } | undefined
   for (const [id, group] of byOutcome) {

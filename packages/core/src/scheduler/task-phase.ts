@@ -22,7 +22,7 @@ export interface PhaseOptions {
  */
 export function taskPhase(view: JobView, id: TaskId, now: number, options: PhaseOptions = {}): TaskPhase {
   const reports = view.reports(id)
-  const accepted = acceptedOutcome(reports, view.spec.quorum)
+  const accepted = acceptedOutcome(reports, view.spec.quorum, (peer) => view.subjectOf(peer))
   if (accepted !== undefined) return { phase: 'done', outcome: accepted }
 
   const failures = view.failures(id)
@@ -42,7 +42,13 @@ export function taskPhase(view: JobView, id: TaskId, now: number, options: Phase
     return { phase: 'failed', error: last }
   }
   const quorumSpread = view.spec.quorum + view.spec.maxAttempts
-  if (new Set(reports.map((r) => r.peer)).size >= quorumSpread) {
+  // Distinct subjects, like quorum: one subject's many keys cannot fail a task by disagreeing with itself.
+  const reporters = new Set<string>()
+  for (const report of reports) {
+    const subject = view.subjectOf(report.peer)
+    if (subject !== undefined) reporters.add(subject)
+  }
+  if (reporters.size >= quorumSpread) {
     const error = new QuorumError(`no ${view.spec.quorum} of ${reports.length} reports agree`)
     return { phase: 'failed', error: { name: error.name, message: error.message } }
   }
@@ -62,7 +68,13 @@ export function isSettled(phase: TaskPhase): boolean {
   return phase.phase === 'done' || phase.phase === 'failed'
 }
 
-/** Whether `self` may run the task now: queued, and `self` has not already reported on it. */
+/**
+ * Whether `self` may run the task now: queued, and neither `self` nor another
+ * key of its subject has reported on it (another report of the same subject
+ * would add no vote to the quorum).
+ */
 export function canRun(view: JobView, id: TaskId, self: PeerId, phase: TaskPhase): boolean {
-  return phase.phase === 'queued' && !view.reports(id).some((r) => r.peer === self)
+  if (phase.phase !== 'queued') return false
+  const own = view.subjectOf(self)
+  return !view.reports(id).some((r) => r.peer === self || (own !== undefined && view.subjectOf(r.peer) === own))
 }

@@ -1,4 +1,5 @@
 import type * as Y from 'yjs'
+import type { PeerId } from '../ids.ts'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
@@ -35,10 +36,26 @@ export class JobIndex implements JobView {
   readonly #unobserve: Array<() => void> = []
   readonly #settledListeners = new Set<(task: TaskId) => void>()
 
+  readonly #subjectOf: (peer: PeerId) => string | undefined
+
+  /**
+   * `subjects` says which subject each reporter counts as for quorum; without
+   * it every peer is its own. When it changes (a certificate arrives), open
+   * tasks with reports are judged again.
+   */
   constructor(
     readonly job: JobDoc,
     readonly spec: JobSpec,
+    subjects?: { subjectOf(peer: PeerId): string | undefined; onChange(listener: () => void): () => void },
   ) {
+    this.#subjectOf = subjects === undefined ? (peer) => peer : (peer) => subjects.subjectOf(peer)
+    if (subjects !== undefined) {
+      this.#unobserve.push(
+        subjects.onChange(() => {
+          for (const id of [...this.#open]) if (this.#reports.has(id)) this.#recheck(id)
+        }),
+      )
+    }
     for (const [id, raw] of job.tasks) if (checkTask(id, raw, spec) !== undefined) this.#tasks.add(id)
     for (const id of this.#tasks) this.#open.add(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
@@ -79,6 +96,10 @@ export class JobIndex implements JobView {
   }
 
   /** Cancelled by its submitter: the signed entry in the job's own document names this job and its submitter, in state `cancelled`. */
+  subjectOf(peer: PeerId): string | undefined {
+    return this.#subjectOf(peer)
+  }
+
   get cancelled(): boolean {
     const entry = checkJobEntry(this.spec.id, this.job.cancellation)
     return entry !== undefined && entry.state === 'cancelled' && entry.submittedBy === this.spec.submittedBy

@@ -26,12 +26,15 @@ export class SwarmDoc {
   readonly cache: ReadonlyDocMap<unknown>
   readonly values: ReadonlyDocMap<unknown>
   readonly holders: ReadonlyDocMap<unknown>
+  /** Peers' subject certificates, by peer: each proves itself (`peer/subjects.ts` checks them). */
+  readonly certs: ReadonlyDocMap<unknown>
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
     this.cache = doc.getMap('cache')
     this.values = doc.getMap('values')
     this.holders = doc.getMap('holders')
+    this.certs = doc.getMap('certs')
   }
 
   /** The job listed under `id`, unless its entry is malformed. */

@@ -2,6 +2,7 @@ import type * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import { CANCELLATION_KEY, type JobDoc } from './job-doc.ts'
 import type { Identity } from '../identity/identity.ts'
+import type { SubjectCertificate } from '../identity/subject-certificate.ts'
 import { signJobEntry } from './job-signature.ts'
 import {
   failureKey,
@@ -95,6 +96,12 @@ export function recordValue(swarm: SwarmDoc, address: Address, bytes: Uint8Array
   // Yjs stores bytes bare only when their constructor is exactly Uint8Array (not a Buffer).
   const inline = large ? undefined : bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes)
   writable<StoredValueRecord>(swarm.values).set(address, inline ?? { size: bytes.byteLength })
+}
+
+/** Keeps a peer's subject certificate where every peer can check quorum by it later. Idempotent. */
+export function publishCertificate(swarm: SwarmDoc, certificate: SubjectCertificate): void {
+  const current = swarm.certs.get(certificate.peer) as { sig?: unknown } | undefined
+  if (current?.sig !== certificate.sig) writable<SubjectCertificate>(swarm.certs).set(certificate.peer, certificate)
 }
 
 /** Records that `peer` holds the bytes of `address`. Idempotent. */
