@@ -98,6 +98,8 @@ describe('replayed and re-signed results (scenario 18)', () => {
   })
 
   it('cache entries a Sybil signs with 2 keys are not served at quorum 2: 0 of 110', async () => {
-    expectNothingServed(await overwriteCache(arena(11, 2), { forgery: 'sybil', quorum: 2, sybils: 2, log }))
+    const figures = await overwriteCache(arena(11, 2), { forgery: 'sybil', quorum: 2, sybils: 2, log })
+    expect(figures.arrived).toBe(figures.forged)
+    expect({ host: figures.servedToHost, fresh: figures.servedToFresh, afterDelete: figures.servedAfterDelete, flagged: figures.honestFlagged }).toEqual({ host: 0, fresh: 0, afterDelete: 0, flagged: 0 })
   })
 })

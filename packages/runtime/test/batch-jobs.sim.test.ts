@@ -77,7 +77,8 @@ describe('a donor works through a stranger\'s large batch holding only a few of 
     const sample = (): void => {
       const held = victim.jobs.openJobs()
       maxHeld = Math.max(maxHeld, held.reduce((sum, index) => sum + index.spec.taskCount, 0))
-      maxOpen = Math.max(maxOpen, held.filter((index) => victim.swarm.job(index.spec.id)?.state === 'open').reduce((sum, index) => sum + index.spec.taskCount, 0))
+      // Open: not finished here (its entry may still say open until its submitter signs it done).
+      maxOpen = Math.max(maxOpen, held.filter((index) => !index.isFinished()).reduce((sum, index) => sum + index.spec.taskCount, 0))
       sim.clock.setTimeout(sample, 50)
     }
     sample()

@@ -132,7 +132,7 @@ export class JobTracker {
 
   #changed(ids: readonly JobId[]): void {
     for (const id of ids) this.#guard(id)
-    const affected = this.#admission.refresh(ids.map((id) => [id, this.#entry(id)]))
+    const affected = this.#admission.refresh(ids.map((id) => [id, this.#finished.has(id) ? undefined : this.#entry(id)]))
     for (const id of new Set([...ids, ...affected])) this.#consider(id)
   }
 
@@ -216,7 +216,9 @@ export class JobTracker {
     if (index.spec.submittedBy === this.peer.id) markJobDone(this.peer.swarm, id, this.peer.identity)
     else if (!this.#finished.has(id)) {
       this.#finished.add(id)
-      this.#consider(id)
+      // No longer counted against its submitter's quota here, though its entry may still say open.
+      const affected = this.#admission.refresh([[id, undefined]])
+      for (const other of new Set([id, ...affected])) this.#consider(other)
     }
   }
 
