@@ -7,8 +7,8 @@ import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchPersistentChromium, startVite } from '../support/chromium.ts'
 import type { IdentityPage } from './pages/identity/main.ts'
+import { callPageApi, waitForPageApi, type ApiMethod } from './support/page-api.ts'
 
-type PageGlobals = typeof globalThis & { identityPage?: IdentityPage }
 
 // A profile on disk, as a real browser has: IndexedDB there outlives a reload
 // the way users see it (launchChromium's incognito contexts keep it in memory).
@@ -43,25 +43,9 @@ async function openTab(): Promise<Page> {
   return page
 }
 
-async function waitForApi(page: Page): Promise<void> {
-  await page.waitForFunction(() => (globalThis as PageGlobals).identityPage !== undefined, null, { timeout: 60_000 })
-}
-
-type Method = keyof IdentityPage
-type Call<K extends Method> = IdentityPage[K] extends (...args: infer A) => Promise<infer R> ? { args: A; result: R } : never
-
-/** Calls one of the page's functions (page.evaluate runs its callback in the page, so it can only name them). */
-async function call<K extends Method>(page: Page, method: K, ...args: Call<K>['args']): Promise<Call<K>['result']> {
-  return page.evaluate(
-    ([name, values]) => {
-      const api = (globalThis as PageGlobals).identityPage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> | undefined
-      const run = api?.[name]
-      if (run === undefined) throw new Error(`the page has no ${name}`)
-      return run(...values)
-    },
-    [method, args as unknown[]] as const,
-  ) as Promise<Call<K>['result']>
-}
+const waitForApi = (page: Page): Promise<void> => waitForPageApi(page, 'identityPage')
+const call = <K extends ApiMethod<IdentityPage>>(page: Page, method: K, ...args: Parameters<IdentityPage[K]>): ReturnType<IdentityPage[K]> =>
+  callPageApi<IdentityPage, K>(page, 'identityPage', method, ...(args as never)) as ReturnType<IdentityPage[K]>
 
 /** Web Locks go when their tab goes, but through the browser process: wait until the slot is seen free. */
 async function waitUntilFree(observer: Page, lockName: string): Promise<void> {

@@ -10,8 +10,8 @@ import { docStorageChecks } from '@tessera/mesh/testing'
 import { launchPersistentChromium, startVite } from '../support/chromium.ts'
 import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import type { MeshStoragePage } from './pages/mesh-storage/main.ts'
+import { callPageApi, waitForPageApi, type ApiMethod } from './support/page-api.ts'
 
-type PageGlobals = typeof globalThis & { meshStorage?: MeshStoragePage }
 
 // A profile on disk rather than launchChromium's incognito context: there
 // IndexedDB lives in memory and ignores quota overrides, so neither the reload
@@ -47,25 +47,9 @@ async function openPage(url = baseUrl): Promise<{ page: Page; errors: string[] }
   return { page, errors }
 }
 
-async function waitForApi(page: Page): Promise<void> {
-  await page.waitForFunction(() => (globalThis as PageGlobals).meshStorage !== undefined, null, { timeout: 60_000 })
-}
-
-type Method = { [K in keyof MeshStoragePage]: MeshStoragePage[K] extends (...args: never[]) => unknown ? K : never }[keyof MeshStoragePage]
-type Call<K extends Method> = MeshStoragePage[K] extends (...args: infer A) => Promise<infer R> ? { args: A; result: R } : never
-
-/** Calls one of the page's functions (page.evaluate runs its callback in the page, so it can only name them). */
-async function call<K extends Method>(page: Page, method: K, ...args: Call<K>['args']): Promise<Call<K>['result']> {
-  return page.evaluate(
-    ([name, values]) => {
-      const meshStorage = (globalThis as PageGlobals).meshStorage as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> | undefined
-      const run = meshStorage?.[name]
-      if (run === undefined) throw new Error(`the page has no ${name}`)
-      return run(...values)
-    },
-    [method, args as unknown[]] as const,
-  ) as Promise<Call<K>['result']>
-}
+const waitForApi = (page: Page): Promise<void> => waitForPageApi(page, 'meshStorage')
+const call = <K extends ApiMethod<MeshStoragePage>>(page: Page, method: K, ...args: Parameters<MeshStoragePage[K]>): ReturnType<MeshStoragePage[K]> =>
+  callPageApi<MeshStoragePage, K>(page, 'meshStorage', method, ...(args as never)) as ReturnType<MeshStoragePage[K]>
 
 describe('mesh storage in Chromium (IndexedDB)', () => {
   it('passes every DocStorage and BlobStore check', async () => {
