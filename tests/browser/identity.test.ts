@@ -1,44 +1,23 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Page } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchPersistentChromium, startVite } from '../support/chromium.ts'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import type { IdentityPage } from './pages/identity/main.ts'
+import { usePersistentBrowser } from './support/persistent-browser.ts'
 import { callPageApi, waitForPageApi, type ApiMethod } from './support/page-api.ts'
-
 
 // A profile on disk, as a real browser has: IndexedDB there outlives a reload
 // the way users see it (launchChromium's incognito contexts keep it in memory).
 
-let context: BrowserContext | undefined
-let profileDir = ''
-let server: ViteDevServer | undefined
-let baseUrl = ''
+const browser = usePersistentBrowser(fileURLToPath(new URL('./pages/identity/', import.meta.url)))
 const errors: string[] = []
-
-beforeAll(async () => {
-  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/identity/', import.meta.url))))
-  profileDir = await mkdtemp(join(tmpdir(), 'tessera-chromium-profile-'))
-  context = await launchPersistentChromium(profileDir)
-})
-
-afterAll(async () => {
-  await context?.close()
-  await server?.close()
-  if (profileDir !== '') await rm(profileDir, { recursive: true, force: true })
-})
 
 /** A database name no other test or earlier run uses. */
 const uniqueName = (label: string): string => `identity-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
 
 async function openTab(): Promise<Page> {
-  if (context === undefined) throw new Error('no browser')
-  const page = await context.newPage()
+  const page = await browser().context.newPage()
   page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(baseUrl)
+  await page.goto(browser().baseUrl)
   await waitForApi(page)
   return page
 }

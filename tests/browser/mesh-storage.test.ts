@@ -1,45 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Page } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { blobStoreChecks } from '@tessera/core/testing'
 import { docStorageChecks } from '@tessera/mesh/testing'
-import { launchPersistentChromium, startVite } from '../support/chromium.ts'
 import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import type { MeshStoragePage } from './pages/mesh-storage/main.ts'
+import { usePersistentBrowser } from './support/persistent-browser.ts'
 import { callPageApi, waitForPageApi, type ApiMethod } from './support/page-api.ts'
-
 
 // A profile on disk rather than launchChromium's incognito context: there
 // IndexedDB lives in memory and ignores quota overrides, so neither the reload
 // nor the quota test would show what a real tab does.
 
-let context: BrowserContext | undefined
-let profileDir = ''
-let server: ViteDevServer | undefined
-let baseUrl = ''
-
-beforeAll(async () => {
-  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/mesh-storage/', import.meta.url))))
-  profileDir = await mkdtemp(join(tmpdir(), 'tessera-chromium-profile-'))
-  context = await launchPersistentChromium(profileDir)
-})
-
-afterAll(async () => {
-  await context?.close()
-  await server?.close()
-  if (profileDir !== '') await rm(profileDir, { recursive: true, force: true })
-})
+const browser = usePersistentBrowser(fileURLToPath(new URL('./pages/mesh-storage/', import.meta.url)))
 
 /** A database name no other test or earlier run uses. */
 const uniqueName = (label: string): string => `mesh-storage-${label}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
 
-async function openPage(url = baseUrl): Promise<{ page: Page; errors: string[] }> {
-  if (context === undefined) throw new Error('no browser')
-  const page = await context.newPage()
+async function openPage(url = browser().baseUrl): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser().context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))
   await page.goto(url)
@@ -124,10 +103,10 @@ describe('mesh storage in Chromium (IndexedDB)', () => {
   })
 
   it('reports a full storage quota as SizeLimitError', async () => {
-    if (context === undefined) throw new Error('no browser')
+    const { context } = browser()
     // In our runs Chromium ignored a quota override for an origin whose storage
     // earlier tests had opened, so this test reaches the server by another name.
-    const url = new URL(baseUrl)
+    const url = new URL(browser().baseUrl)
     url.hostname = 'localhost'
     const blank = await context.newPage()
     const cdp = await context.newCDPSession(blank)

@@ -154,36 +154,4 @@ export { DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK, admittedJobs, AdmissionBoo
 export { Roster, MAX_ORIGIN_LENGTH, type RosterPort, type RosterEntry, type RosterOptions } from './peer/roster.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
 
-export {
-  Identity,
-  peerIdOfKey,
-  publicKeyOfPeer,
-  isKeyPeerId,
-  KEY_PEER_ID_LENGTH,
-  verifyPeerSignature,
-  SIGNATURE_TEXT_LENGTH,
-  toBase64Url,
-  fromBase64Url,
-  nobleEd25519,
-  useEd25519Engine,
-  ed25519Engine,
-  ED25519_KEY_BYTES,
-  ED25519_SIGNATURE_BYTES,
-  type Ed25519Engine,
-  issueSubjectCertificate,
-  verifySubjectCertificate,
-  certifiedSubject,
-  subjectCertificateMessage,
-  subjectCertificateSchema,
-  isSubjectName,
-  SUBJECT_NAME_PATTERN,
-  MAX_SUBJECT_LENGTH,
-  MAX_CERTIFICATE_ROOM_LENGTH,
-  MAX_CERTIFICATE_TIME,
-  DEFAULT_CLOCK_SKEW_MS,
-  type SubjectCertificate,
-  type SubjectCertificateFields,
-  type VerifyCertificateOptions,
-  type CertificateRefusal,
-  type CertificateVerdict,
-} from './identity/index.ts'
+export * from './identity/index.ts'

@@ -16,6 +16,8 @@ import {
   ValueStore,
   type JobEntry,
 } from '@tessera/core'
+import * as prng from 'lib0/prng'
+import { SimClock, SimPeer, SimulatedNetwork } from '@tessera/core/testing'
 import { writeRaw } from './support/forge.ts'
 
 const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
@@ -75,11 +77,9 @@ describe('a job belongs to its submitter\'s key', () => {
 
 describe('an overwritten job entry', () => {
   it('stays open on the peers that hold it, and its submitter writes the signed entry back', async () => {
-    const { SimClock, SimPeer, SimulatedNetwork } = await import('@tessera/core/testing')
-    const prng = await import('lib0/prng')
     const clock = new SimClock()
     const network = new SimulatedNetwork(clock, prng.create(5))
-    const [host, donor, stranger] = ['host', 'donor', 'stranger'].map((name) => new SimPeer({ name, network, clock, random: prng.create(1), syncIntervalMs: 300 })) as [InstanceType<typeof SimPeer>, InstanceType<typeof SimPeer>, InstanceType<typeof SimPeer>]
+    const [host, donor, stranger] = ['host', 'donor', 'stranger'].map((name) => new SimPeer({ name, network, clock, random: prng.create(1), syncIntervalMs: 300 })) as [SimPeer, SimPeer, SimPeer]
     const job = new JobDoc(asJobId('j'), await host.openDoc('tessera/job/j'))
     await submitJob(host.swarm, host.values, { id: job.id, fn: square, argsList: [{ x: 1 }], identity: host.identity, now: 0, job })
     await clock.runUntil(() => donor.jobs.get(job.id) !== undefined && stranger.swarm.job(job.id) !== undefined, 10_000)
