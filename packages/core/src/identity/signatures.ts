@@ -1,4 +1,3 @@
-import type { PeerId } from '../ids.ts'
 import { fromBase64Url, toBase64Url } from './base64url.ts'
 import { ED25519_SIGNATURE_BYTES, ed25519Engine } from './ed25519-engine.ts'
 import { publicKeyOfPeer } from './peer-key.ts'
@@ -32,10 +31,3 @@ function verifyUncached(peer: string, message: Uint8Array, signature: string): b
   if (bytes === undefined) return false
   return ed25519Engine().verify(publicKey, message, bytes)
 }
-
-/** @internal For tests: forget every verdict, so the next check runs the engine. */
-export function forgetVerdicts(): void {
-  remembered.clear()
-}
-
-export type { PeerId }

@@ -2,7 +2,7 @@ import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES, rootFromPath } from '../identity/merkle.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
-import type { PeerId, TaskKey } from '../ids.ts'
+import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
 
 export type { OutcomeProof, SignedOutcome } from './schema.ts'
