@@ -7,7 +7,8 @@
  * packages/runtime/test/support/trust/, one copy for the tests and this
  * section. Threat model and what each figure proves: docs/trust.md.
  */
-import { useEd25519Engine } from '@tessera/core'
+import { useEd25519Engine, type JobOptions } from '@tessera/core'
+import { replicationCost } from '../packages/runtime/test/support/trust/adaptive-cost.ts'
 import { nodeEd25519 } from '@tessera/mesh/node'
 import { SimArena, type Arena } from '../packages/runtime/test/support/trust/arena.ts'
 import { overwriteCache, type OverwriteFigures, type OverwriteOptions } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
@@ -19,8 +20,11 @@ import { replayedReports } from '../packages/runtime/test/support/trust/replayed
 import { markdownTable } from './lib/report.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 
-const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3 }
-const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1 }
+const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000 }
+const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200 }
+
+/** What `connect()` gives every function in a public room (no token): adaptive replication. */
+const PUBLIC_ROOM: JobOptions = { adaptive: true }
 
 /** One row of the report: an attack, how it was made, what it got, and whether today's code closes it. */
 interface Row {
@@ -62,28 +66,30 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   let seed = 100
   /** Calls honest hosts made, across every scenario: what "honest results flagged" counts against. */
   let honestCalls = 0
-  const sim = (donors: number) => (): SimArena => new SimArena({ seed: seed++, donors })
+  const sim = (donors: number, jobDefaults?: JobOptions) => (): SimArena => new SimArena({ seed: seed++, donors, ...(jobDefaults === undefined ? {} : { jobDefaults }) })
+  const quorumLabel = (quorum: number | undefined, defaults?: JobOptions): string => (quorum !== undefined ? `quorum ${quorum}` : defaults?.adaptive === true ? 'public-room default (adaptive, quorum 2)' : 'quorum 1')
 
   // Overwriting the cache.
-  const overwrite = async (where: Row['where'], settings: Omit<OverwriteOptions, 'log'>, open: boolean): Promise<OverwriteFigures> => {
-    const figures = await inArena(where === 'simulator' ? sim(2) : () => MeshArena.start({ donors: 1 }), (arena) => overwriteCache(arena, { ...sizes, ...settings, log }))
+  const overwrite = async (where: Row['where'], settings: Omit<OverwriteOptions, 'log'>, defaults?: JobOptions): Promise<OverwriteFigures> => {
+    const figures = await inArena(where === 'simulator' ? sim(2, defaults) : () => MeshArena.start({ donors: 1 }), (arena) => overwriteCache(arena, { ...sizes, ...settings, log }))
     const served = figures.servedToHost + figures.servedToFresh + figures.servedAfterDelete
     honestCalls += figures.forged * 2 + figures.deleted
-    const label = `${settings.forgery}${settings.forgery === 'sybil' ? ` (${settings.sybils ?? settings.quorum} keys)` : ''}, quorum ${settings.quorum ?? 1}`
-    rows.push({ attack: 'overwriting the cache', where, settings: label, got: served, of: figures.forged * 2, what: 'forged served (host + fresh host)', flagged: figures.honestFlagged, open, seconds: lastSeconds })
+    const label = `${settings.forgery}${settings.forgery === 'sybil' ? ` (${settings.sybils ?? settings.quorum} keys)` : ''}, ${quorumLabel(settings.quorum, defaults)}`
+    rows.push({ attack: 'overwriting the cache', where, settings: label, got: served, of: figures.forged * 2, what: 'forged served (host + fresh host)', flagged: figures.honestFlagged, open: served > 0, seconds: lastSeconds })
     data[`overwrite ${where} ${label}`] = figures
     return figures
   }
   const closedOverwrites = [
-    await overwrite('simulator', { forgery: 'unsigned' }, false),
-    await overwrite('simulator', { forgery: 'stolen' }, false),
-    await overwrite('simulator', { forgery: 'self-signed', quorum: 2 }, false),
-    await overwrite('real mesh', { forgery: 'unsigned' }, false),
+    await overwrite('simulator', { forgery: 'unsigned' }),
+    await overwrite('simulator', { forgery: 'stolen' }),
+    await overwrite('simulator', { forgery: 'self-signed', quorum: 2 }),
+    await overwrite('real mesh', { forgery: 'unsigned' }),
     // The smoke run proves the mesh path once; the full run makes both forgeries there.
-    ...(options.quick ? [] : [await overwrite('real mesh', { forgery: 'stolen' }, false)]),
+    ...(options.quick ? [] : [await overwrite('real mesh', { forgery: 'stolen' })]),
   ]
-  const selfSigned = await overwrite('simulator', { forgery: 'self-signed' }, true)
-  const sybilSigned = await overwrite('simulator', { forgery: 'sybil', quorum: 2, sybils: 2 }, true)
+  const selfSigned = await overwrite('simulator', { forgery: 'self-signed' }, PUBLIC_ROOM)
+  const selfSignedPrivate = await overwrite('simulator', { forgery: 'self-signed' })
+  const sybilSigned = await overwrite('simulator', { forgery: 'sybil', quorum: 2, sybils: 2 })
 
   // Laundering.
   const laundering = await inArena(sim(2), (arena) => launder(arena as SimArena, sizes.laundered, log))
@@ -92,22 +98,36 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   honestCalls += laundering.victimKeys
 
   // Lying donors and Sybils.
-  const lying = async (honest: number, settings: Omit<LyingOptions, 'tasks' | 'log'>, open: boolean, label: string): Promise<LyingFigures> => {
-    const figures = await inArena(sim(honest), (arena) => lyingDonors(arena, { ...settings, tasks: sizes.tasks, limitMs: 30_000, log }))
-    rows.push({ attack: label, where: 'simulator', settings: `${honest} honest, ${settings.liars ?? 0} liars, ${settings.sybils ?? 0} Sybil keys, quorum ${settings.quorum}`, got: figures.host.wrong, of: figures.tasks, what: `wrong accepted (${figures.host.settled} settled)`, flagged: figures.host.flagged + figures.fresh.reduce((sum, f) => sum + f.flagged, 0), open, seconds: lastSeconds })
+  const lying = async (honest: number, settings: Omit<LyingOptions, 'tasks' | 'log'>, label: string, defaults?: JobOptions): Promise<LyingFigures> => {
+    const figures = await inArena(sim(honest, defaults), (arena) => lyingDonors(arena, { ...settings, tasks: sizes.tasks, limitMs: 30_000, log }))
+    const host = (settings.hostWorkers ?? 0) > 0 ? 'host with a worker' : 'host without workers'
+    rows.push({ attack: label, where: 'simulator', settings: `${honest} honest, ${settings.liars ?? 0} liars, ${settings.sybils ?? 0} Sybil keys, ${host}, ${quorumLabel(settings.quorum, defaults)}`, got: figures.host.wrong, of: figures.tasks, what: `wrong accepted (${figures.host.settled} settled)`, flagged: figures.host.flagged + figures.fresh.reduce((sum, f) => sum + f.flagged, 0), open: figures.host.wrong > 0, seconds: lastSeconds })
     honestCalls += figures.tasks * (1 + figures.fresh.length)
     for (const fresh of figures.fresh) {
-      const closed = fresh.quorum > settings.quorum || (settings.quorum > 1 && (settings.sybils ?? 0) === 0)
-      rows.push({ attack: `${label}, then a fresh host`, where: 'simulator', settings: `fresh host at quorum ${fresh.quorum}`, got: fresh.wrong, of: figures.tasks, what: `wrong served (${fresh.wrongFromCache} from the cache)`, flagged: 0, open: !closed, seconds: 0 })
+      rows.push({ attack: `${label}, then a fresh host`, where: 'simulator', settings: `fresh host at ${quorumLabel(fresh.quorum, defaults)}`, got: fresh.wrong, of: figures.tasks, what: `wrong served (${fresh.wrongFromCache} from the cache)`, flagged: 0, open: fresh.wrong > 0, seconds: 0 })
     }
-    data[`${label} ${honest}+${settings.liars ?? 0}+${settings.sybils ?? 0} q${settings.quorum}`] = figures
+    data[`${label} ${honest}+${settings.liars ?? 0}+${settings.sybils ?? 0} ${quorumLabel(settings.quorum, defaults)}`] = figures
     return figures
   }
-  const liarDefault = await lying(1, { quorum: 1, liars: 1, freshQuorums: [1, 2] }, true, 'lying donor')
-  const liarQ2Alone = await lying(1, { quorum: 2, liars: 1 }, false, 'lying donor')
-  const liarQ2 = await lying(2, { quorum: 2, liars: 1 }, false, 'lying donor')
-  const sybil2 = await lying(1, { quorum: 2, sybils: 2, freshQuorums: [2] }, true, 'Sybil reports')
-  const sybil3 = await lying(1, { quorum: 3, sybils: 3, freshQuorums: [3] }, true, 'Sybil reports')
+  const liarDefault = await lying(1, { liars: 1, hostWorkers: 1, freshQuorums: [undefined] }, 'lying donor', PUBLIC_ROOM)
+  const liarPrivate = await lying(1, { liars: 1, freshQuorums: [undefined, 2] }, 'lying donor (private room: every member holds a token)')
+  const liarQ2Alone = await lying(1, { quorum: 2, liars: 1 }, 'lying donor')
+  const liarQ2 = await lying(2, { quorum: 2, liars: 1 }, 'lying donor')
+  const sybil2 = await lying(1, { quorum: 2, sybils: 2, freshQuorums: [2] }, 'Sybil reports')
+  const sybil3 = await lying(1, { quorum: 3, sybils: 3, freshQuorums: [3] }, 'Sybil reports')
+
+  // What checking costs on an honest swarm: adaptive replication beside full replication and none.
+  const costStarted = performance.now()
+  const cost = {
+    none: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: false }),
+    adaptive: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: true }),
+    full: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: false, quorum: 2 }),
+  }
+  const costSeconds = Math.round((performance.now() - costStarted) / 100) / 10
+  for (const [name, figures] of Object.entries(cost)) {
+    rows.push({ attack: 'cost of checking, honest swarm', where: 'simulator', settings: `3 honest donors, ${name === 'none' ? 'unchecked (quorum 1)' : name === 'adaptive' ? 'adaptive replication' : 'full replication, quorum 2'}`, got: figures.runs - figures.tasks, of: figures.tasks, what: `extra runs (+${(figures.extra * 100).toFixed(1)}%; ${figures.right} right)`, flagged: figures.tasks - figures.right, open: false, seconds: name === 'none' ? costSeconds : 0 })
+  }
+  data.replicationCost = cost
 
   // Replayed and re-signed reports.
   const replays = await inArena(sim(1), (arena) => replayedReports(arena as SimArena, sizes.replayed, 20_000, log))
@@ -132,16 +152,24 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
     met: value === 0,
     note,
   })
-  const openNote = 'Open today: see docs/trust.md#still-open.'
   const figures: BenchFigure[] = [
     zero('forged-served', 'Forged cache entries served (unsigned, stolen proofs; self-signed at quorum 2; simulator and real mesh)', closedServed, closedForged, 'forged reads', 'Every read of the honest host and of a fresh host with a worker, after the forgeries arrived, and after deletes.'),
-    zero('self-signed-served', 'Lies the attacker signed with its own key, served at the default quorum 1', selfSigned.servedToHost + selfSigned.servedToFresh, selfSigned.forged * 2, 'forged reads', `${openNote} One stranger's signature is a quorum of 1 until adaptive replication.`),
-    zero('sybil-signed-served', 'Lies signed with 2 keys of one attacker, served at quorum 2', sybilSigned.servedToHost + sybilSigned.servedToFresh, sybilSigned.forged * 2, 'forged reads', `${openNote} Quorum counts keys until subjects.`),
+    zero('self-signed-served', 'Lies the attacker signed with its own key, served at the public-room default (adaptive replication, quorum 2)', selfSigned.servedToHost + selfSigned.servedToFresh, selfSigned.forged * 2, 'forged reads', `In a private room (quorum 1, every member holds the operator's token) ${selfSignedPrivate.servedToHost + selfSignedPrivate.servedToFresh} of ${selfSignedPrivate.forged * 2} are served: a member's signature is a quorum of 1 there (docs/trust.md).`),
+    zero('sybil-signed-served', 'Lies signed with 2 keys of one attacker, served at quorum 2', sybilSigned.servedToHost + sybilSigned.servedToFresh, sybilSigned.forged * 2, 'forged reads', 'Quorum counts certified subjects, never keys.'),
     zero('laundering', 'Laundering: victim keys cached or served wrong', laundering.cachedUnderVictimKeys + laundering.wrongServed, laundering.victimKeys, 'victim keys', 'Donors ignore a task whose key is not hash(fn, args).'),
-    zero('liar-default', 'Wrong results accepted: 1 honest donor + 1 liar, default quorum 1', liarDefault.host.wrong, liarDefault.tasks, 'tasks', `${openNote} No adaptive replication yet.`),
-    zero('liar-default-cached', 'Those wrong results served from the cache to a fresh host at quorum 1', liarDefault.fresh[0]?.wrong ?? 0, liarDefault.tasks, 'calls', openNote),
-    zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the default run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarDefault.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.settled} of ${liarQ2Alone.tasks} settled: the liar blocks agreement (liveness, docs/trust.md).`),
-    zero('sybil-reports', 'Wrong results accepted from one peer reporting under k keys (k = quorum = 2, 3)', sybil2.host.wrong + sybil3.host.wrong, sybil2.tasks + sybil3.tasks, 'tasks', `${openNote} Quorum counts keys until subjects.`),
+    zero('liar-default', 'Wrong results accepted: 1 honest donor + 1 liar, public-room default (adaptive replication), host with a worker', liarDefault.host.wrong, liarDefault.tasks, 'tasks', `${liarDefault.host.settled} of ${liarDefault.tasks} settled. In a private room (quorum 1, no checks) ${liarPrivate.host.wrong} of ${liarPrivate.tasks} were accepted: a room's members are trusted there.`),
+    zero('liar-default-cached', 'Wrong results served from the cache to a fresh host at the public-room default, after that run', liarDefault.fresh[0]?.wrong ?? 0, liarDefault.tasks, 'calls', 'A fresh host takes an entry only from its own key or subject, or from 2 distinct subjects.'),
+    zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the private-room run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarPrivate.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.settled} of ${liarQ2Alone.tasks} settled: the liar blocks agreement (liveness, docs/trust.md).`),
+    zero('sybil-reports', 'Wrong results accepted from one peer reporting under k keys (k = quorum = 2, 3)', sybil2.host.wrong + sybil3.host.wrong, sybil2.tasks + sybil3.tasks, 'tasks', 'Quorum counts certified subjects: k keys of one subject are one vote.'),
+    {
+      id: 'trust.adaptive-cost',
+      title: `Adaptive replication on an honest swarm: extra runs over no replication (${sizes.costTasks} tasks, 3 donors)`,
+      value: Math.round(cost.adaptive.extra * 1000) / 10,
+      unit: '% more runs',
+      target: '≤ 15',
+      met: cost.adaptive.extra <= 0.15,
+      note: `Full replication at quorum 2 in the same run: +${(cost.full.extra * 100).toFixed(1)}%. Each new subject's first 10 results are checked, then 1 in n after n in a row (BOINC).`,
+    },
     zero('replays', 'Replayed and re-signed reports counted', replays.copiesCounted, replays.copiesWritten, 'copies', 'Scenario 18.'),
     zero('stranger-stops', 'Victim batches a stranger cancelled (stopJob, raw writes)', control.stoppedThroughApi + control.stoppedByRawWrites, control.attempts * 2, 'batches', 'Submitter-only cancel is the lead\'s item (signed job entries).'),
     zero('honest-flagged', 'Honest results flagged (calls that failed) across every scenario', flagged, honestCalls, 'honest calls', 'Calls of honest hosts that rejected (an honest result refused, or no agreement reached); calls left waiting when the time allowed passed are not counted here but in the rows.'),

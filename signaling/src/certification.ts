@@ -54,8 +54,11 @@ export class Certification<C extends { readonly address?: string }> {
   /** The subject `conn` would have in a room: its token's in a private room, its network prefix's otherwise. */
   claimFor(conn: C, token?: { readonly payload: RoomTokenPayload; readonly text: string }): SubjectClaim {
     if (token !== undefined) return { subject: tokenSubject(token.payload, token.text), until: Math.floor(token.payload.exp * 1000), capped: true }
-    const capped = this.config.capLoopbackIdentities || !isLoopbackAddress(conn.address)
-    return { subject: `net:${this.#networkSubjects.of(conn)}`, until: Number.POSITIVE_INFINITY, capped }
+    const loopback = isLoopbackAddress(conn.address)
+    const capped = this.config.capLoopbackIdentities || !loopback
+    // `local:` tells peers this is the server's own machine, not a network many strangers share:
+    // a submitter takes its own subject's results alone only then (core `SubmitterTrust`).
+    return { subject: `${loopback ? 'local' : 'net'}:${this.#networkSubjects.of(conn)}`, until: Number.POSITIVE_INFINITY, capped }
   }
 
   /** Why binding `peer` under `claim` in `topic` would pass the cap, or undefined when it may be bound. */

@@ -8,7 +8,7 @@ const ORIGIN = expect.stringMatching(/^[\w-]{16}$/)
 /** Key ids of the test identities the clients below bind, with proofs (support/identities.ts). */
 const [A, B, C, P] = ['A', 'B', 'C', 'P'].map(idOf) as [string, string, string, string]
 /** Bound key ids carry the server's certificate of their subject (see subjects.test.ts). */
-const certificateOf = (peer: string, room = 'room') => expect.objectContaining({ v: 1, peer, room, subject: expect.stringMatching(/^net:[\w-]{16}$/) })
+const certificateOf = (peer: string, room = 'room') => expect.objectContaining({ v: 1, peer, room, subject: expect.stringMatching(/^local:[\w-]{16}$/) })
 
 const h = new Harness()
 afterEach(() => h.cleanup())

@@ -97,11 +97,11 @@ describe('subjects', () => {
     expect(verifyRoomToken({ secret, token: forged, room })).toEqual({ ok: false, reason: 'token malformed' })
   })
 
-  it('certifies public-room peers as a hash of their network, the same for one address', async () => {
+  it('certifies public-room peers as a hash of their network (local: on loopback), the same for one address', async () => {
     const server = await h.server()
     const a = certificateIn((await attempt(server, 'alice', 'public')).answer)
     const b = certificateIn((await attempt(server, 'bob', 'public')).answer)
-    expect(a.subject).toMatch(/^net:[\w-]{16}$/)
+    expect(a.subject).toMatch(/^local:[\w-]{16}$/)
     expect(b.subject).toBe(a.subject)
     expect(a.subject).not.toContain('127')
   })

@@ -1,4 +1,4 @@
-import type { Executor } from '@tessera/core'
+import type { Executor, JobOptions } from '@tessera/core'
 import { startBrowserPeer, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { WebWorkerExecutor } from './web-worker-executor.ts'
@@ -14,6 +14,17 @@ export interface ConnectOptions {
   readonly workers?: number
   /** IndexedDB database for documents, cache and blobs; `false` keeps them in memory. Default `tessera`. */
   readonly database?: string | false
+  /**
+   * Checked results (docs/trust.md): adaptive replication, on by default in
+   * public rooms (no token), where every peer is a stranger; off in private
+   * rooms, whose members hold the operator's tokens. Each function may say
+   * otherwise (`pure(fn, { adaptive, quorum })`).
+   */
+  readonly adaptive?: boolean
+  /** Distinct subjects that must agree on a result this host did not compute: default 2 with adaptive replication, else 1. */
+  readonly quorum?: number
+  /** Subjects (a token's subject, as `tessera token --subject` names it) or peer ids whose results are taken alone, like this host's own. */
+  readonly trust?: readonly string[]
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -48,9 +59,16 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   return assembleSwarm({
     peer,
     workers,
+    jobDefaults: jobDefaultsOf(options),
+    ...(options.trust === undefined ? {} : { trust: options.trust }),
     clock,
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? (options.load === undefined ? {} : { load: options.load }) : { load: () => pool.busy / Math.max(1, pool.size) }),
     onClose: async () => clock.close(),
   })
+}
+
+/** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
+function jobDefaultsOf(options: ConnectOptions): JobOptions {
+  return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
 }

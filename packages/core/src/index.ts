@@ -118,11 +118,14 @@ export {
   startBackup,
   putReport,
   recordFailure,
+  putVerdict,
 } from './swarm/writes.ts'
+export { signVerdicts, checkVerdict, MAX_VERDICT_LEAVES, type VerdictCheck } from './swarm/verdicts.ts'
 export {
   submitJob,
   loadFunction,
   JOB_DEFAULTS,
+  ADAPTIVE_QUORUM,
   MAX_TRANSACTION_BYTES,
   type JobOptions,
   type SubmitJobInput,
@@ -130,7 +133,7 @@ export {
 
 export type { JobView } from './scheduler/job-view.ts'
 export { acceptedOutcome, outcomeId } from './scheduler/outcome.ts'
-export { taskPhase, isSettled, canRun, type TaskPhase, type PhaseOptions } from './scheduler/task-phase.ts'
+export { taskPhase, isSettled, canRun, VERDICT_WAIT_MS, type TaskPhase, type PhaseOptions } from './scheduler/task-phase.ts'
 export {
   selectClaims,
   holdsClaim,
@@ -153,5 +156,7 @@ export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './pe
 export { DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK, admittedJobs, AdmissionBook, type AdmissionQuota, type AdmissionPolicy } from './peer/admission.ts'
 export { Roster, MAX_ORIGIN_LENGTH, type RosterPort, type RosterEntry, type RosterOptions } from './peer/roster.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
+export { SubmitterTrust, DEFAULT_TRUST_THRESHOLD, type SubmitterTrustOptions } from './peer/submitter-trust.ts'
+export { Referee, type RefereeOptions } from './peer/referee.ts'
 
 export * from './identity/index.ts'

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Executor, Identity } from '@tessera/core'
+import type { Executor, Identity, JobOptions } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
@@ -30,6 +30,17 @@ export interface ConnectOptions {
   readonly cacheDir?: string | false
   /** Keys besides this peer's own whose jobs `stopJob` and `cancel` may stop (a job's submitter's key signs its cancellation). */
   readonly controlKeys?: readonly Identity[]
+  /**
+   * Checked results (docs/trust.md): adaptive replication, on by default in
+   * public rooms (no token), where every peer is a stranger; off in private
+   * rooms, whose members hold the operator's tokens. Each function may say
+   * otherwise (`pure(fn, { adaptive, quorum })`).
+   */
+  readonly adaptive?: boolean
+  /** Distinct subjects that must agree on a result this host did not compute: default 2 with adaptive replication, else 1. */
+  readonly quorum?: number
+  /** Subjects (a token's subject, as `tessera token --subject` names it) or peer ids whose results are taken alone, like this host's own. */
+  readonly trust?: readonly string[]
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -73,6 +84,8 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   return assembleSwarm({
     peer,
     workers,
+    jobDefaults: jobDefaultsOf(options),
+    ...(options.trust === undefined ? {} : { trust: options.trust }),
     donate,
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
@@ -92,4 +105,9 @@ function donationOf(options: ConnectOptions, workers: number): 'everyone' | 'own
     { code: 'TESSERA_NO_SANDBOX' },
   )
   return 'own-jobs'
+}
+
+/** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
+function jobDefaultsOf(options: ConnectOptions): JobOptions {
+  return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
 }

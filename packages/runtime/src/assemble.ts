@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BLOB_BYTES, JobTracker, startDonor, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type PeerPort } from '@tessera/core'
+import { DEFAULT_MAX_BLOB_BYTES, JobTracker, Referee, startDonor, SubmitterTrust, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type JobOptions, type PeerPort } from '@tessera/core'
 import { Swarm } from './api/swarm.ts'
 
 export interface AssembleOptions<P extends PeerPort> {
@@ -24,7 +24,18 @@ export interface AssembleOptions<P extends PeerPort> {
   readonly maxTasksPerJob?: number
   /** Keys besides the peer's own whose jobs this connection may cancel and stop. */
   readonly controlKeys?: readonly Identity[]
+  /** Options every function starts from: `connect()` turns adaptive replication on in public rooms. */
+  readonly jobDefaults?: JobOptions
+  /** Subjects or peer ids whose results this connection takes alone, like its own. */
+  readonly trust?: readonly string[]
   readonly onClose?: () => Promise<void>
+}
+
+/** Spot checks must surprise a liar: a draw it cannot predict, unless the simulator seeds one. */
+function unpredictable(): number {
+  const words = new Uint32Array(2)
+  globalThis.crypto.getRandomValues(words)
+  return (words[0]! * 2 ** 21 + (words[1]! >>> 11)) / 2 ** 53
 }
 
 /** How often this peer's load and cache use are published in presence. */
@@ -35,6 +46,9 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   const { peer, executor, workers } = options
   const clock = options.clock ?? systemClock
   const tracker = new JobTracker(peer, { clock })
+  const trust = new SubmitterTrust(peer.id, tracker.subjects, options.trust === undefined ? {} : { trust: options.trust })
+  const referee = new Referee({ identity: peer.identity, swarm: peer.swarm, trust, clock, random: options.random ?? unpredictable })
+  tracker.onOpen((index) => referee.watch(index))
   const launchedHere = new Map<JobId, Address>()
   const ownJobsOnly = options.donate === 'own-jobs'
   const donor =
@@ -67,6 +81,8 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   swarm = new Swarm<P>({
     peer,
     tracker,
+    trust,
+    ...(options.jobDefaults === undefined ? {} : { jobDefaults: options.jobDefaults }),
     clock,
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_BLOB_BYTES,
@@ -77,6 +93,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     onClose: async () => {
       closed = true
       clock.clearTimeout(timer)
+      referee.close()
       await options.onClose?.()
     },
   })

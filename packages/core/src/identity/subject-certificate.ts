@@ -49,7 +49,8 @@ export const DEFAULT_CLOCK_SKEW_MS = 5 * 60_000
 /**
  * Names an operator gives subjects (`tessera token --subject NAME`). No `:`,
  * so no name collides with the subjects the server derives itself, which are
- * `kind:hash` (`net:…` for a network prefix, `token:…` for an old token).
+ * `kind:hash` (`net:…` for a network prefix, `local:…` for the server's own
+ * machine, `token:…` for an old token).
  */
 export const SUBJECT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/
 

@@ -40,6 +40,7 @@ export function selectClaims(view: JobView, options: SelectClaimsOptions): Claim
     const task = open[(start + i) % open.length] as TaskId
     const phase = taskPhase(view, task, options.now, options)
     if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
+    if (phase.phase === 'judging') retryAt = Math.min(retryAt, phase.until + (options.skewMs ?? 0) + 1)
     if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued') continue
     const claim: Claim = {
       peer: options.self,

@@ -1,5 +1,5 @@
 import type { PeerId } from '../ids.ts'
-import type { Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from '../swarm/schema.ts'
+import type { Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from '../swarm/schema.ts'
 
 /** The state of one job as the scheduling functions read it. */
 export interface JobView {
@@ -10,6 +10,8 @@ export interface JobView {
   backup(id: TaskId): Backup | undefined
   reports(id: TaskId): readonly Report[]
   failures(id: TaskId): readonly Failure[]
+  /** The submitter's signed verdicts on the task, in an adaptive job (`swarm/verdicts.ts`). */
+  verdict(id: TaskId): TaskVerdict | undefined
   /** Every task that may still be unfinished (finished ones may linger; callers check the phase). */
   openTasks(): Iterable<TaskId>
   /** Durations of the runs reported so far, for straggler detection and batch sizing. */

@@ -18,6 +18,8 @@ export class JobDoc {
   readonly reports: ReadonlyDocMap<unknown>
   readonly failures: ReadonlyDocMap<unknown>
   readonly control: ReadonlyDocMap<unknown>
+  /** The submitter's signed verdicts on an adaptive job's tasks (`swarm/verdicts.ts`). */
+  readonly verdicts: ReadonlyDocMap<unknown>
 
   constructor(
     readonly id: JobId,
@@ -29,6 +31,7 @@ export class JobDoc {
     this.reports = doc.getMap('reports')
     this.failures = doc.getMap('failures')
     this.control = doc.getMap('control')
+    this.verdicts = doc.getMap('verdicts')
   }
 
   /** The submitter's signed cancellation, unchecked (`JobIndex.cancelled` checks it against the spec). */

@@ -3,8 +3,10 @@ import type { PeerId } from '../ids.ts'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
+import { outcomeId } from '../scheduler/outcome.ts'
 import { checkBackup, checkClaim, checkJobEntry, checkFailure, checkReport, checkTask, isReportShaped } from './records.ts'
-import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord } from './schema.ts'
+import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from './schema.ts'
+import { checkVerdict } from './verdicts.ts'
 
 /** `task/peer` or `task/attempt`: a key without its slash names no task. */
 function splitKey(key: string): [TaskId, string] {
@@ -35,6 +37,11 @@ export class JobIndex implements JobView {
   readonly #durations: number[] = []
   readonly #unobserve: Array<() => void> = []
   readonly #settledListeners = new Set<(task: TaskId) => void>()
+  readonly #changeListeners = new Set<(task: TaskId) => void>()
+  /** What the submitter's checked verdicts say per task (adaptive jobs only). */
+  readonly #verdicts = new Map<TaskId, TaskVerdict>()
+  /** Verdict records naming a task not here yet: checked again as tasks arrive. */
+  readonly #waitingVerdicts = new Set<string>()
 
   readonly #subjectOf: (peer: PeerId) => string | undefined
 
@@ -61,6 +68,7 @@ export class JobIndex implements JobView {
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#putReport(key, raw))
     job.failures.forEach((raw, key) => this.#putFailure(key, raw))
+    job.verdicts.forEach((raw, key) => this.#putVerdict(key, raw))
     for (const id of this.#reports.keys()) this.#recheck(id)
     for (const id of this.#failures.keys()) this.#recheck(id)
     this.#observe(job.tasks, (keys) => {
@@ -80,12 +88,16 @@ export class JobIndex implements JobView {
         for (const reportKey of waiting ?? []) this.#putReport(reportKey, job.reports.get(reportKey))
         this.#recheck(key)
       }
+      for (const key of [...this.#waitingVerdicts]) for (const task of this.#putVerdict(key, job.verdicts.get(key))) this.#recheck(task)
     })
     this.#observe(job.reports, (keys) => {
       for (const key of keys) {
         const task = this.#putReport(key, job.reports.get(key))
         if (task !== undefined) this.#recheck(task)
       }
+    })
+    this.#observe(job.verdicts, (keys) => {
+      for (const key of keys) for (const task of this.#putVerdict(key, job.verdicts.get(key))) this.#recheck(task)
     })
     this.#observe(job.failures, (keys) => {
       for (const key of keys) {
@@ -125,6 +137,10 @@ export class JobIndex implements JobView {
     return this.#failures.get(id) ?? NONE
   }
 
+  verdict(id: TaskId): TaskVerdict | undefined {
+    return this.#verdicts.get(id)
+  }
+
   openTasks(): Iterable<TaskId> {
     return this.#open
   }
@@ -153,14 +169,22 @@ export class JobIndex implements JobView {
     return () => this.#settledListeners.delete(listener)
   }
 
+  /** Calls `listener` with each task whose reports, failures or verdicts changed here; returns how to stop. */
+  onTaskChanged(listener: (task: TaskId) => void): () => void {
+    this.#changeListeners.add(listener)
+    return () => this.#changeListeners.delete(listener)
+  }
+
   close(): void {
     for (const unobserve of this.#unobserve) unobserve()
     this.#settledListeners.clear()
+    this.#changeListeners.clear()
   }
 
   // Whether a task is settled depends only on its reports and failures, which
   // only grow, so it is decided once per change rather than on every scan.
   #recheck(id: TaskId): void {
+    for (const listener of this.#changeListeners) listener(id)
     if (this.#open.has(id) && isSettled(taskPhase(this, id, 0))) {
       this.#open.delete(id)
       this.#settled.push(id)
@@ -184,6 +208,28 @@ export class JobIndex implements JobView {
     if (i === -1) this.#durations.push(report.durationMs)
     this.#reports.set(task, i === -1 ? [...reports, report] : reports.map((r, j) => (j === i ? report : r)))
     return task
+  }
+
+  /**
+   * Indexes a verdict record the submitter signed; returns the tasks it names.
+   * Verdicts only add: an accepted outcome stays (the smallest, should a
+   * submitter contradict itself), and a check stays asked for.
+   */
+  #putVerdict(key: string, raw: unknown): TaskId[] {
+    const check = checkVerdict(this.spec, key, raw, (task) => this.task(task)?.key)
+    if (check.kind === 'waiting') this.#waitingVerdicts.add(key)
+    else this.#waitingVerdicts.delete(key)
+    if (check.kind !== 'valid') return []
+    const tasks: TaskId[] = []
+    for (const leaf of check.record.leaves) {
+      const known = this.#verdicts.get(leaf.task)
+      const accepted =
+        leaf.outcome === undefined || (known?.accepted !== undefined && outcomeId(known.accepted) <= outcomeId(leaf.outcome)) ? known?.accepted : leaf.outcome
+      const verdict: TaskVerdict = { ...(accepted === undefined ? {} : { accepted }), check: (known?.check ?? false) || leaf.outcome === undefined }
+      this.#verdicts.set(leaf.task, verdict)
+      tasks.push(leaf.task)
+    }
+    return tasks
   }
 
   #putFailure(key: string, raw: unknown): TaskId | undefined {

@@ -30,6 +30,8 @@ export function jobStatement(spec: JobSpec, state: JobState): Uint8Array {
       spec.submittedBy,
       spec.createdAt,
       state,
+      // Only when set, so entries signed before adaptive replication existed still verify.
+      ...(spec.replication === undefined ? [] : [spec.replication]),
     ]),
   )
 }
@@ -38,7 +40,7 @@ export function jobStatement(spec: JobSpec, state: JobState): Uint8Array {
 export function signJobEntry(signer: Identity, spec: JobSpec, state: JobState): JobEntry {
   if (signer.peer !== spec.submittedBy) throw new JobOwnerError(`job ${spec.id} belongs to ${spec.submittedBy}; ${signer.peer} cannot sign it`)
   const { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt } = spec
-  const fields = { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt }
+  const fields = { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt, ...(spec.replication === undefined ? {} : { replication: spec.replication }) }
   return { ...fields, state, sig: signer.sign(jobStatement(fields, state)) }
 }
 

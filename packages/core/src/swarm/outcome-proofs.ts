@@ -49,11 +49,27 @@ function rootMessage(root: Uint8Array, size: number): Uint8Array {
 
 /** One signature over all `items`; proofs in the same order. */
 export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>): OutcomeProof[] {
-  if (items.length === 0) return []
-  if (items.length > MAX_SIGNED_BATCH) throw new RangeError(`at most ${MAX_SIGNED_BATCH} outcomes per signature, not ${items.length}`)
-  const { root, paths } = buildTree(items.map(({ key, outcome }) => leafHash(outcomeStatement(key, outcome))))
-  const sig = identity.sign(rootMessage(root, items.length))
-  return paths.map((path, leaf) => ({ leaf, size: items.length, path: toBase64Url(concat(path)), sig }))
+  return signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
+}
+
+/**
+ * One signature over a batch of statements of any kind (outcomes, and the
+ * submitter's verdicts beside them): a statement's bytes say what it claims,
+ * so an outcome leaf's proof stands alone whatever else the batch holds.
+ */
+export function signStatements(identity: Identity, statements: readonly Uint8Array[]): OutcomeProof[] {
+  if (statements.length === 0) return []
+  if (statements.length > MAX_SIGNED_BATCH) throw new RangeError(`at most ${MAX_SIGNED_BATCH} statements per signature, not ${statements.length}`)
+  const { root, paths } = buildTree(statements.map(leafHash))
+  const sig = identity.sign(rootMessage(root, statements.length))
+  return paths.map((path, leaf) => ({ leaf, size: statements.length, path: toBase64Url(concat(path)), sig }))
+}
+
+/** Whether `sig` is `peer`'s signature over exactly this batch of statements. Never throws. */
+export function verifyStatements(peer: string, statements: readonly Uint8Array[], sig: string): boolean {
+  if (statements.length === 0 || statements.length > MAX_SIGNED_BATCH) return false
+  const { root } = buildTree(statements.map(leafHash))
+  return verifyPeerSignature(peer, rootMessage(root, statements.length), sig)
 }
 
 /**

@@ -65,7 +65,7 @@ const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minV
 const duration = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS))
 
 /** A plain record with a bounded number of fields; unknown fields (from later versions) are ignored. */
-function record<const E extends v.ObjectEntries>(entries: E) {
+export function record<const E extends v.ObjectEntries>(entries: E) {
   return v.pipe(
     v.object(entries),
     v.check((input) => Object.keys(input).length <= MAX_FIELDS, 'too many fields'),
@@ -90,6 +90,7 @@ export const jobEntrySchema = record({
   timeoutMs: duration,
   submittedBy: id,
   createdAt: time,
+  replication: v.optional(v.literal('adaptive')),
   state: v.picklist(['open', 'done', 'cancelled']),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
 })
@@ -138,7 +139,7 @@ const claimSchema = record({
 
 const backupSchema = record({ peer: id, startedAt: time })
 
-const outcomeSchema = v.variant('kind', [
+export const outcomeSchema = v.variant('kind', [
   record({ kind: v.literal('value'), result: address }),
   record({ kind: v.literal('thrown'), error: errorRecord }),
 ])
@@ -166,7 +167,7 @@ const failureSchema = record({
  * for an entry on every read, so the scheduler's many reads of a claim cost
  * one check, not one each.
  */
-function checker<T>(schema: v.GenericSchema): (input: unknown) => input is T {
+export function checker<T>(schema: v.GenericSchema): (input: unknown) => input is T {
   const verdicts = new WeakMap<object, boolean>()
   return (input: unknown): input is T => {
     if (typeof input !== 'object' || input === null) return false

@@ -58,8 +58,14 @@ export interface JobSpec {
   readonly fn: Address
   readonly name: string
   readonly taskCount: number
-  /** A result is accepted once this many distinct peers report the same outcome. */
+  /** A result is accepted once this many distinct subjects report the same outcome. */
   readonly quorum: number
+  /**
+   * `adaptive`: the submitter may also accept a result alone, by a signed
+   * verdict (`swarm/verdicts.ts`), when it trusts its reporter (BOINC's
+   * adaptive replication, `peer/referee.ts`); absent: only `quorum` counts.
+   */
+  readonly replication?: 'adaptive'
   /** Timeouts a task may have before it is marked failed. */
   readonly maxAttempts: number
   /** Claimants that may vanish (lease expired) before the task is marked failed. */
@@ -188,6 +194,28 @@ export const holderKey = (address: Address, peer: PeerId): string => `${address}
 
 /** Values up to this size travel inside the swarm document; larger ones are blobs. */
 export const INLINE_VALUE_LIMIT = 1024
+
+/**
+ * The submitter's word on tasks of an adaptive job, one signed record per
+ * flush: each leaf accepts a reported outcome for its task, or (without an
+ * outcome) asks for another subject's run before anything is accepted.
+ */
+export interface VerdictLeaf {
+  readonly task: TaskId
+  readonly outcome?: Outcome
+}
+
+export interface VerdictRecord {
+  readonly leaves: readonly VerdictLeaf[]
+  /** The submitter's signature of the leaves' Merkle root (`swarm/verdicts.ts`). */
+  readonly sig: string
+}
+
+/** What the checked verdicts say about one task: the outcome the submitter accepted, or that it wants a check. */
+export interface TaskVerdict {
+  readonly accepted?: Outcome
+  readonly check: boolean
+}
 
 export const reportKey = (task: TaskId, peer: PeerId): string => `${task}/${peer}`
 export const failureKey = (task: TaskId, attempt: number): string => `${task}/${attempt}`

@@ -20,7 +20,16 @@ import { addTasks, publishJob } from './writes.ts'
 import { isValidJobSpec, jobSpecProblems } from './records.ts'
 
 export interface JobOptions {
+  /** Distinct subjects whose agreeing reports accept a result: 1 by default, 2 with adaptive replication. */
   readonly quorum?: number
+  /**
+   * Adaptive replication (BOINC's): the submitter accepts a result alone from
+   * a subject it trusts, outright or after enough results that agreed with
+   * others' (spot-checking those), and has everyone else's run again until
+   * `quorum` subjects agree (`peer/referee.ts`). `false`: every result needs
+   * `quorum`. `connect()` turns it on in public rooms.
+   */
+  readonly adaptive?: boolean
   readonly maxAttempts?: number
   readonly maxLostLeases?: number
   readonly leaseMs?: number
@@ -33,7 +42,10 @@ export const JOB_DEFAULTS = {
   maxLostLeases: 8,
   leaseMs: 10_000,
   timeoutMs: 60_000,
-} as const satisfies Required<JobOptions>
+} as const satisfies Required<Omit<JobOptions, 'adaptive'>>
+
+/** The quorum an adaptive job needs from subjects its submitter does not yet trust. */
+export const ADAPTIVE_QUORUM = 2
 
 export interface SubmitJobInput {
   readonly id: JobId
@@ -80,12 +92,16 @@ function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generat
  */
 export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: SubmitJobInput): Promise<{ spec: JobSpec; job: JobDoc }> {
   const options = { ...JOB_DEFAULTS, ...input.options }
+  const adaptive = input.options?.adaptive === true
+  const quorum = input.options?.quorum ?? (adaptive ? ADAPTIVE_QUORUM : JOB_DEFAULTS.quorum)
+  if (adaptive && quorum < 2) throw new RangeError(`job of "${input.fn.name}": adaptive replication checks results against a quorum of at least 2 subjects, not ${quorum}; turn it off (adaptive: false) for quorum 1`)
   const spec: JobSpec = {
     id: input.id,
     fn: input.fn.address,
     name: input.fn.name,
     taskCount: input.argsList.length,
-    quorum: options.quorum,
+    quorum,
+    ...(adaptive ? { replication: 'adaptive' as const } : {}),
     maxAttempts: options.maxAttempts,
     maxLostLeases: options.maxLostLeases,
     leaseMs: options.leaseMs,

@@ -21,6 +21,7 @@ import {
   type StoredValueRecord,
   type TaskId,
   type TaskRecord,
+  type VerdictRecord,
 } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
@@ -179,4 +180,9 @@ export function putReport(job: JobDoc, task: TaskId, report: Report): void {
 /** A failed attempt (timeout or lost lease), keyed by task and attempt so that its recorders meet. */
 export function recordFailure(job: JobDoc, task: TaskId, failure: Failure): void {
   writable<Failure>(job.failures).set(failureKey(task, failure.attempt), failure)
+}
+
+/** The submitter's signed verdicts on an adaptive job's tasks, under a key of the submitter's choosing (one per flush). */
+export function putVerdict(job: JobDoc, key: string, record: VerdictRecord): void {
+  writable<VerdictRecord>(job.verdicts).set(key, record)
 }

@@ -1,13 +1,19 @@
-import type { CachePolicy, JobOptions } from '@tessera/core'
+import { ADAPTIVE_QUORUM, type CachePolicy, type JobOptions } from '@tessera/core'
 import type { SwarmParts } from './swarm-parts.ts'
 
 /**
- * Whose cached word a call takes: its own peer's always (the results this
- * key signed), anyone else's once `quorum` distinct subjects (keys as the
- * signaling server certified them) signed the same outcome. An entry with fewer signers is treated as missing, so the call
- * runs again with that quorum and the new reports strengthen the entry.
+ * Whose cached word a call takes: a signer this connection trusts outright
+ * (its own key, its own subject unless that is only a shared network, the
+ * subjects it names in `trust`), else `quorum` distinct subjects (keys as the
+ * signaling server certified them) that signed the same outcome. An entry
+ * with fewer is treated as missing, so the call runs again with that quorum
+ * and the new reports strengthen the entry. Trust earned in adaptive
+ * replication is not enough for the cache: it accepts live results with
+ * spot checks, and a cached one would never be checked.
  */
-export function cachePolicyFor(parts: SwarmParts, options: Pick<JobOptions, 'quorum'>): CachePolicy {
+export function cachePolicyFor(parts: SwarmParts, options: Pick<JobOptions, 'quorum' | 'adaptive'>): CachePolicy {
   const subjects = parts.tracker.subjects
-  return { quorum: options.quorum ?? 1, trusted: new Set([parts.peer.id]), subjectOf: (peer) => subjects.subjectOf(peer) }
+  const adaptive = options.adaptive ?? parts.jobDefaults?.adaptive ?? false
+  const quorum = options.quorum ?? parts.jobDefaults?.quorum ?? (adaptive ? ADAPTIVE_QUORUM : 1)
+  return { quorum, trusted: (peer) => parts.trust.trusts(peer), subjectOf: (peer) => subjects.subjectOf(peer) }
 }

@@ -1,9 +1,13 @@
-import type { Address, Clock, Donor, Executor, Identity, JobId, JobTracker, PeerPort } from '@tessera/core'
+import type { Address, Clock, Donor, Executor, Identity, JobId, JobOptions, JobTracker, PeerPort, SubmitterTrust } from '@tessera/core'
 
 /** What a swarm connection is put together from; only the parts differ between Node, pages and the simulator. */
 export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly peer: P
   readonly tracker: JobTracker
+  /** Whose results this connection takes alone, and the trust other subjects have earned (adaptive replication). */
+  readonly trust: SubmitterTrust
+  /** Options every function of this connection starts from (`connect({ replication })`): its own options override them. */
+  readonly jobDefaults?: JobOptions
   readonly clock: Clock
   /** This peer's workers; absent for a host that only submits. */
   readonly executor?: Executor

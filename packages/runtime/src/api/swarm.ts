@@ -47,7 +47,8 @@ export class Swarm<P extends PeerPort = PeerPort> {
 
   pure<A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, options: PureOptions = {}): SwarmFunction<A, Awaited<R>> {
     const definition = definePure(fn, options.name === undefined ? {} : { name: options.name }) as unknown as PureFunction<A, Awaited<R>>
-    const jobOptions: JobOptions = options
+    const { name: _name, ...own } = options
+    const jobOptions: JobOptions = { ...this.parts.jobDefaults, ...withoutUndefined(own) }
     const calls = this.#calls
     const call = (args: A, callOptions?: CallOptions): Promise<Awaited<R>> => {
       assertKeywordCall(definition.name, [args])
@@ -114,4 +115,9 @@ export class Swarm<P extends PeerPort = PeerPort> {
     await this.parts.peer.close()
     await this.parts.onClose?.()
   }
+}
+
+/** Options as given, without the keys set to undefined (which would hide a connection's defaults). */
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>
 }

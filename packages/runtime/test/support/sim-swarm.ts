@@ -1,5 +1,5 @@
 import * as prng from 'lib0/prng'
-import { asJobId, asPeerId, type JobId, type PeerId } from '@tessera/core'
+import { asJobId, asPeerId, type JobId, type JobOptions, type PeerId } from '@tessera/core'
 import { SimClock, SimExecutor, SimPeer, SimulatedNetwork, type NetworkConditions, type SimPeerOptions } from '@tessera/core/testing'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 
@@ -8,6 +8,8 @@ export interface SimSwarmOptions {
   readonly donors: number
   readonly conditions: NetworkConditions
   readonly taskDurationMs: readonly [number, number]
+  /** What every host's functions start from, as `connect()` sets them (`{ adaptive: true }` in a public room). */
+  readonly jobDefaults?: JobOptions
 }
 
 /**
@@ -60,6 +62,7 @@ export class SimSwarm {
       random: () => prng.real53(this.random),
       newJobId: (): JobId => asJobId(`${name}-job-${this.#jobs++}`),
       maxValueBytes: 1024 * 1024,
+      ...(this.options.jobDefaults === undefined ? {} : { jobDefaults: this.options.jobDefaults }),
       ...(maxTasksPerJob === undefined ? {} : { maxTasksPerJob }),
       ...(workers === 0 ? {} : { executor: new SimExecutor({ clock: this.clock, duration: () => prng.int32(this.random, min, max) }) }),
     })

@@ -1,5 +1,5 @@
 import * as prng from 'lib0/prng'
-import { startDonor, type Clock, type Donor, type Executor, type KeywordArgs, type PeerPort, type Value } from '@tessera/core'
+import { startDonor, type Clock, type Donor, type Executor, type JobOptions, type KeywordArgs, type PeerPort, type Value } from '@tessera/core'
 import { PERFECT_NETWORK, SimExecutor, SimPeer, type NetworkConditions } from '@tessera/core/testing'
 import type { Swarm } from '@tessera/runtime'
 import { SimSwarm } from '../sim-swarm.ts'
@@ -30,6 +30,8 @@ export interface SimArenaOptions {
   /** Honest donors, one worker each. */
   readonly donors: number
   readonly conditions?: NetworkConditions
+  /** What hosts' functions start from (`{ adaptive: true }`: a public room's default, as `connect()` sets it). */
+  readonly jobDefaults?: JobOptions
 }
 
 /** The arena on the deterministic simulator: `SimSwarm` peers in virtual time. */
@@ -40,7 +42,13 @@ export class SimArena implements Arena {
   readonly #liars: Array<{ peer: SimPeer; donor: Donor }> = []
 
   constructor(options: SimArenaOptions) {
-    this.sim = new SimSwarm({ seed: options.seed, donors: options.donors, conditions: options.conditions ?? PERFECT_NETWORK, taskDurationMs: [5, 30] })
+    this.sim = new SimSwarm({
+      seed: options.seed,
+      donors: options.donors,
+      conditions: options.conditions ?? PERFECT_NETWORK,
+      taskDurationMs: [5, 30],
+      ...(options.jobDefaults === undefined ? {} : { jobDefaults: options.jobDefaults }),
+    })
   }
 
   get clock(): Clock {

@@ -13,7 +13,7 @@ import { forgeEntry, rawEntry, writeRaw, type ForgeryKind } from './hostile-peer
  */
 export interface OverwriteOptions {
   readonly forgery: ForgeryKind
-  /** The quorum every honest call asks for (`pure(fn, { quorum })`; 1 is the default). */
+  /** The quorum every honest call asks for (`pure(fn, { quorum })`); undefined: the hosts' default. */
   readonly quorum?: number
   readonly overwritten?: number
   readonly thrown?: number
@@ -25,7 +25,7 @@ export interface OverwriteOptions {
 
 export interface OverwriteFigures {
   readonly forgery: ForgeryKind
-  readonly quorum: number
+  readonly quorum: number | undefined
   readonly forged: number
   /** Forgeries that had reached the honest host's replica when it called again. */
   readonly arrived: number
@@ -58,11 +58,11 @@ function countServed(settled: ReadonlyArray<Settled<{ x: number }, number>>): { 
 }
 
 export async function overwriteCache(arena: Arena, options: OverwriteOptions): Promise<OverwriteFigures> {
-  const { forgery, quorum = 1, overwritten = 50, thrown = 10, inAdvance = 50 } = options
+  const { forgery, quorum, overwritten = 50, thrown = 10, inAdvance = 50 } = options
   const log = options.log ?? (() => {})
   const host = await arena.host('honest-host')
   const attacker = await arena.host('mallory')
-  const pure = (swarm: Swarm) => swarm.pure(square, { name: 'square', quorum })
+  const pure = (swarm: Swarm) => swarm.pure(square, quorum === undefined ? { name: 'square' } : { name: 'square', quorum })
   const computed = overwritten + thrown
   const xs = Array.from({ length: computed + inAdvance }, (_, x) => x)
   const args = xs.map((x) => ({ x }))
@@ -77,7 +77,7 @@ export async function overwriteCache(arena: Arena, options: OverwriteOptions): P
   }
 
   const identity = attacker.peer.identity
-  const sybils = Array.from({ length: options.sybils ?? quorum }, (_, i) => Identity.fromSeed(`sybil-${i}`))
+  const sybils = Array.from({ length: options.sybils ?? quorum ?? 2 }, (_, i) => Identity.fromSeed(`sybil-${i}`))
   const entries: Array<[TaskKey, CacheEntry]> = []
   for (const x of xs) {
     const lie: Outcome =
@@ -126,6 +126,6 @@ export async function overwriteCache(arena: Arena, options: OverwriteOptions): P
     servedAfterDelete: afterDelete.served,
     restoredAfterDelete,
   }
-  log(`${forgery} at quorum ${quorum}: served ${figures.servedToHost} to the host, ${figures.servedToFresh} to a fresh host; restored ${restored}/${entries.length}; after ${deleted.length} deletes, served ${figures.servedAfterDelete}, restored ${restoredAfterDelete}`)
+  log(`${forgery} at quorum ${quorum ?? 'default'}: served ${figures.servedToHost} to the host, ${figures.servedToFresh} to a fresh host; restored ${restored}/${entries.length}; after ${deleted.length} deletes, served ${figures.servedAfterDelete}, restored ${restoredAfterDelete}`)
   return figures
 }

@@ -12,7 +12,8 @@ import { sybilReporter } from './hostile-peers.ts'
  * served what the cache holds.
  */
 export interface LyingOptions {
-  readonly quorum: number
+  /** Undefined: the hosts' default (quorum 1, or 2 with the adaptive replication of a public room). */
+  readonly quorum?: number
   readonly tasks: number
   /** Donors that lie (each a key of its own, all telling the same lie). */
   readonly liars?: number
@@ -20,8 +21,10 @@ export interface LyingOptions {
   readonly sybils?: number
   /** How long the host waits for its calls (virtual or real ms); a task no quorum agrees on is left unsettled. */
   readonly limitMs?: number
-  /** The quorums of the fresh hosts that call afterwards. */
-  readonly freshQuorums?: readonly number[]
+  /** The quorums of the fresh hosts that call afterwards (undefined: the hosts' default). */
+  readonly freshQuorums?: ReadonlyArray<number | undefined>
+  /** Workers of the calling host (0 by default): a host that computes settles disputes with results it trusts. */
+  readonly hostWorkers?: number
   readonly name?: string
   readonly log?: (line: string) => void
 }
@@ -37,20 +40,20 @@ export interface CallCount {
 }
 
 export interface LyingFigures {
-  readonly quorum: number
+  readonly quorum: number | undefined
   readonly tasks: number
   readonly liars: number
   readonly sybils: number
   readonly host: CallCount
-  readonly fresh: ReadonlyArray<{ readonly quorum: number } & CallCount>
+  readonly fresh: ReadonlyArray<{ readonly quorum: number | undefined } & CallCount>
 }
 
 const square = ({ x }: { x: number }): number => x * x
 const lie: Lie = (value) => (typeof value === 'number' ? -1 - value : value)
 
 /** Streams the calls until all settle or `limitMs` pass; counts what arrived. */
-export async function countCalls(arena: Arena, swarm: Swarm, name: string, quorum: number, xs: readonly number[], limitMs: number): Promise<CallCount> {
-  const fn = swarm.pure(square, { name, quorum })
+export async function countCalls(arena: Arena, swarm: Swarm, name: string, quorum: number | undefined, xs: readonly number[], limitMs: number): Promise<CallCount> {
+  const fn = swarm.pure(square, quorum === undefined ? { name } : { name, quorum })
   const controller = new AbortController()
   const seen: Array<Settled<{ x: number }, number>> = []
   const streaming = (async () => {
@@ -77,7 +80,7 @@ export async function countCalls(arena: Arena, swarm: Swarm, name: string, quoru
 export async function lyingDonors(arena: Arena, options: LyingOptions): Promise<LyingFigures> {
   const { quorum, tasks, liars = 0, sybils = 0, limitMs = 60_000, freshQuorums = [], name = 'square' } = options
   const log = options.log ?? (() => {})
-  const host = await arena.host('host')
+  const host = await arena.host('host', options.hostWorkers ?? 0)
   const attackers: Array<{ leave(): Promise<void> | void }> = []
   for (let i = 0; i < liars; i++) attackers.push(await arena.liar(`liar-${i}`, lie))
   if (sybils > 0) {
@@ -89,13 +92,13 @@ export async function lyingDonors(arena: Arena, options: LyingOptions): Promise<
   }
   const xs = Array.from({ length: tasks }, (_, x) => x)
   const hostCount = await countCalls(arena, host, name, quorum, xs, limitMs)
-  log(`quorum ${quorum}, ${liars} liars, ${sybils} Sybil keys: ${hostCount.settled}/${tasks} settled, ${hostCount.wrong} wrong accepted, ${hostCount.flagged} flagged`)
+  log(`quorum ${quorum ?? 'default'}, ${liars} liars, ${sybils} Sybil keys: ${hostCount.settled}/${tasks} settled, ${hostCount.wrong} wrong accepted, ${hostCount.flagged} flagged`)
   for (const attacker of attackers) await attacker.leave()
-  const fresh: Array<{ quorum: number } & CallCount> = []
+  const fresh: Array<{ quorum: number | undefined } & CallCount> = []
   for (const q of freshQuorums) {
-    const reader = await arena.host(`fresh-q${q}`, 1)
+    const reader = await arena.host(`fresh-q${q ?? 'default'}`, 1)
     const count = await countCalls(arena, reader, name, q, xs, limitMs)
-    log(`  then a fresh host at quorum ${q}: ${count.wrong} wrong served (${count.wrongFromCache} from the cache), ${count.settled}/${tasks} settled`)
+    log(`  then a fresh host at quorum ${q ?? 'default'}: ${count.wrong} wrong served (${count.wrongFromCache} from the cache), ${count.settled}/${tasks} settled`)
     fresh.push({ quorum: q, ...count })
   }
   return { quorum, tasks, liars, sybils, host: hostCount, fresh }

@@ -1,0 +1,234 @@
+import type { Clock } from '../clock.ts'
+import { cacheEntryOf } from '../donor/write-back.ts'
+import type { JobId, TaskKey } from '../ids.ts'
+import type { Identity } from '../identity/identity.ts'
+import { acceptedOutcome, outcomeId } from '../scheduler/outcome.ts'
+import { taskPhase } from '../scheduler/task-phase.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import type { Outcome, Report, TaskId } from '../swarm/schema.ts'
+import type { SwarmDoc } from '../swarm/swarm-doc.ts'
+import { signVerdicts } from '../swarm/verdicts.ts'
+import { cacheOutcome, putVerdict } from '../swarm/writes.ts'
+import type { SubmitterTrust } from './submitter-trust.ts'
+
+/** Verdict leaves per record: about 150 bytes each, so a record's update stays near 32 KiB. */
+const LEAVES_PER_RECORD = 200
+
+/** Reports that land together (a donor's flush) are judged and signed together. */
+const DEFAULT_FLUSH_MS = 20
+
+export interface RefereeOptions {
+  readonly identity: Identity
+  readonly swarm: SwarmDoc
+  readonly trust: SubmitterTrust
+  readonly clock: Clock
+  /** Unpredictable in production (spot checks must surprise a liar); seeded in the simulator. */
+  readonly random: () => number
+  readonly flushMs?: number
+  readonly onError?: (error: unknown) => void
+}
+
+interface Watched {
+  readonly index: JobIndex
+  readonly stop: () => void
+  readonly pending: Set<TaskId>
+  /** Tasks whose reports taught the trust record something, so they teach it once. */
+  readonly learned: Set<TaskId>
+  /** Tasks with a verdict from this connection: accepted, or a check asked for. */
+  readonly accepted: Set<TaskId>
+  readonly checked: Set<TaskId>
+  /** Untrusted reports left unjudged while their subject's checks are out (`#judge`). */
+  readonly deferred: Set<TaskId>
+}
+
+type Leaf = { readonly task: TaskId; readonly key: TaskKey; readonly outcome?: Outcome; readonly reports?: readonly Report[] }
+
+/**
+ * The submitter's side of adaptive replication (BOINC): for each of its
+ * adaptive jobs it judges every reported task and signs a verdict
+ * (`swarm/verdicts.ts`) that either accepts the reported outcome alone or
+ * asks another subject to run it first.
+ *
+ * - A reporter it trusts outright (`SubmitterTrust.trusts`) is accepted.
+ * - A subject with n ≥ threshold valid results in a row is accepted with
+ *   probability 1 − 1/n, and spot-checked otherwise; the draw is made after
+ *   the report, so a donor cannot know which of its results will be checked.
+ * - Anyone else's result is checked: donors run it again until `quorum`
+ *   subjects agree (`taskPhase`), and that agreement is what earns trust;
+ *   a subject whose result disagrees with the accepted one starts again at 0.
+ */
+export class Referee {
+  readonly #jobs = new Map<JobId, Watched>()
+  /** Checks asked for and not yet settled, per subject whose trust they are to prove (`job/task` ids). */
+  readonly #proving = new Map<string, Set<string>>()
+  #timer: unknown
+  #closed = false
+
+  constructor(private readonly o: RefereeOptions) {}
+
+  /** Judges `index` from now on, if it is this submitter's adaptive job. */
+  watch(index: JobIndex): void {
+    const spec = index.spec
+    if (this.#closed || spec.replication !== 'adaptive' || spec.submittedBy !== this.o.identity.peer || this.#jobs.has(spec.id)) return
+    const watched: Watched = { index, pending: new Set(), learned: new Set(), accepted: new Set(), checked: new Set(), deferred: new Set(), stop: () => {} }
+    const stop = index.onTaskChanged((task) => {
+      watched.pending.add(task)
+      this.#schedule()
+    })
+    this.#jobs.set(spec.id, { ...watched, stop })
+    for (const task of index.openTasks()) if (index.reports(task).length > 0) watched.pending.add(task)
+    this.#schedule()
+  }
+
+  unwatch(id: JobId): void {
+    this.#jobs.get(id)?.stop()
+    this.#jobs.delete(id)
+  }
+
+  close(): void {
+    this.#closed = true
+    this.o.clock.clearTimeout(this.#timer)
+    for (const id of [...this.#jobs.keys()]) this.unwatch(id)
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#closed) return
+    this.#timer = this.o.clock.setTimeout(() => {
+      this.#timer = undefined
+      try {
+        this.#flush()
+      } catch (error) {
+        ;(this.o.onError ?? console.error)(error)
+      }
+    }, this.o.flushMs ?? DEFAULT_FLUSH_MS)
+  }
+
+  #flush(): void {
+    for (const watched of this.#jobs.values()) {
+      if (watched.index.job.doc.isDestroyed) continue
+      const leaves: Leaf[] = []
+      for (const task of watched.pending) {
+        const leaf = this.#judge(watched, task)
+        if (leaf !== undefined) leaves.push(leaf)
+      }
+      watched.pending.clear()
+      for (let at = 0; at < leaves.length; at += LEAVES_PER_RECORD) this.#publish(watched, leaves.slice(at, at + LEAVES_PER_RECORD))
+      if (watched.index.isFinished()) this.unwatch(watched.index.spec.id)
+    }
+  }
+
+  /** What to say about one task, if anything new; teaches the trust record what a settled task proves. */
+  #judge(watched: Watched, task: TaskId): Leaf | undefined {
+    const { index } = watched
+    const record = index.task(task)
+    const reports = index.reports(task)
+    if (record === undefined || reports.length === 0) return undefined
+    const phase = taskPhase(index, task, this.o.clock.now())
+    if (phase.phase === 'done' || phase.phase === 'failed') {
+      watched.deferred.delete(task)
+      if (phase.phase === 'done' && !watched.learned.has(task) && !watched.accepted.has(task)) {
+        watched.learned.add(task)
+        this.#learn(index, phase.outcome, reports)
+      }
+      if (watched.checked.has(task)) this.#settledCheck(watched, task)
+      return undefined
+    }
+    if (watched.accepted.has(task)) return undefined
+    watched.deferred.delete(task)
+    const trusted = groupsOf(reports).filter((group) => group.reports.some((report) => this.o.trust.trusts(report.peer)))
+    if (trusted.length === 1) {
+      const outcome = trusted[0]!.outcome
+      watched.accepted.add(task)
+      watched.learned.add(task)
+      this.#learn(index, outcome, reports)
+      return { task, key: record.key, outcome, reports }
+    }
+    if (watched.checked.has(task)) return undefined
+    const groups = groupsOf(reports)
+    if (groups.length === 1 && trusted.length === 0) {
+      const subjects = [...new Set(reports.map((report) => index.subjectOf(report.peer)).filter((subject) => subject !== undefined))]
+      const earned = subjects.filter((subject) => this.o.trust.validInARow(subject) >= this.o.trust.threshold)
+      if (earned.length > 0) {
+        // One draw per task, made once: asking again on every change would let a liar wait for a lucky one.
+        if (earned.some((subject) => this.o.trust.acceptsAlone(subject, this.o.random))) {
+          watched.accepted.add(task)
+          // As in BOINC, a result taken alone counts as valid: spot checks grow rarer as 1/n.
+          for (const subject of earned) this.o.trust.agreed(subject)
+          return { task, key: record.key, outcome: groups[0]!.outcome, reports }
+        }
+      } else if (subjects.length > 0) {
+        // A subject still proving itself needs only so many checks out at once: its other
+        // reports wait (donors hold them `VERDICT_WAIT_MS`) for the trust those checks may earn,
+        // rather than every result of a new donor's first batches running twice.
+        const subject = subjects[0]!
+        const proving = this.#proving.get(subject) ?? new Set<string>()
+        if (proving.size >= Math.max(1, this.o.trust.threshold - this.o.trust.validInARow(subject))) {
+          watched.deferred.add(task)
+          return undefined
+        }
+        this.#proving.set(subject, proving.add(`${index.spec.id}/${task}`))
+      }
+    }
+    watched.checked.add(task)
+    return { task, key: record.key }
+  }
+
+  /** A checked task settled: its check no longer counts against its subject, and what waited on trust is judged again. */
+  #settledCheck(watched: Watched, task: TaskId): void {
+    const id = `${watched.index.spec.id}/${task}`
+    for (const [subject, proving] of this.#proving) {
+      if (!proving.delete(id)) continue
+      if (proving.size === 0) this.#proving.delete(subject)
+    }
+    for (const other of this.#jobs.values()) {
+      for (const deferred of other.deferred) other.pending.add(deferred)
+    }
+    this.#schedule()
+  }
+
+  /** An outcome accepted by quorum or by a trusted reporter: every other subject's report on it proves or condemns that subject. */
+  #learn(index: JobIndex, outcome: Outcome, reports: readonly Report[]): void {
+    const accepted = outcomeId(outcome)
+    const judged = new Map<string, boolean>()
+    for (const report of reports) {
+      if (this.o.trust.trusts(report.peer)) continue
+      const subject = index.subjectOf(report.peer)
+      if (subject === undefined) continue
+      judged.set(subject, (judged.get(subject) ?? true) && outcomeId(report.outcome) === accepted)
+    }
+    // Agreement counts only where someone else's word backed the outcome: one subject alone proves nothing about itself.
+    const backed = acceptedOutcome(reports, index.spec.quorum, (peer) => index.subjectOf(peer)) !== undefined || reports.some((report) => this.o.trust.trusts(report.peer))
+    for (const [subject, valid] of judged) {
+      if (!valid) this.o.trust.disagreed(subject)
+      else if (backed) this.o.trust.agreed(subject)
+    }
+  }
+
+  #publish(watched: Watched, leaves: readonly Leaf[]): void {
+    const { index } = watched
+    const { record, proofs } = signVerdicts(this.o.identity, index.spec, leaves)
+    const key = `v${this.o.clock.now().toString(36)}-${Math.floor(this.o.random() * 2 ** 40).toString(36)}`
+    index.job.transact(() => putVerdict(index.job, key, record))
+    // The submitter's own signature joins each result it accepted alone, so its later calls (which trust its own key) find it in the cache.
+    this.o.swarm.transact(() => {
+      for (const leaf of leaves) {
+        const proof = proofs.get(leaf.task)
+        if (leaf.outcome === undefined || proof === undefined) continue
+        const entry = cacheEntryOf(leaf.outcome, leaf.reports ?? [])
+        if (entry === undefined) continue
+        cacheOutcome(this.o.swarm, leaf.key, { ...entry, proofs: [...entry.proofs.filter((p) => p.peer !== this.o.identity.peer), { peer: this.o.identity.peer, ...proof }] })
+      }
+    })
+  }
+}
+
+function groupsOf(reports: readonly Report[]): Array<{ outcome: Outcome; reports: Report[] }> {
+  const groups = new Map<string, { outcome: Outcome; reports: Report[] }>()
+  for (const report of reports) {
+    const id = outcomeId(report.outcome)
+    const group = groups.get(id)
+    if (group === undefined) groups.set(id, { outcome: report.outcome, reports: [report] })
+    else group.reports.push(report)
+  }
+  return [...groups.values()]
+}

@@ -1,0 +1,95 @@
+import * as v from 'valibot'
+import type { Identity } from '../identity/identity.ts'
+import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
+import type { JobId, TaskKey } from '../ids.ts'
+import { outcomeStatement, signStatements, verifyStatements, type OutcomeProof } from './outcome-proofs.ts'
+import { checker, isTaskId, MAX_ID_LENGTH, outcomeSchema, record } from './records.ts'
+import type { JobSpec, Outcome, TaskId, VerdictLeaf, VerdictRecord } from './schema.ts'
+
+/**
+ * The submitter's verdicts on an adaptive job's tasks. Each flush of the
+ * submitter's referee (`peer/referee.ts`) is one record in the job document's
+ * `verdicts` map, signed once as a Merkle batch:
+ * - an accepting leaf is the same statement a donor signs, "task key K gives
+ *   outcome O" (`outcome-proofs.ts`), so its proof doubles as the submitter's
+ *   signature in the result's cache entry;
+ * - a checking leaf says "run K again before anything is accepted", in a
+ *   statement of its own kind that names the job.
+ *
+ * Readers check the whole record against the job's submitter before they use
+ * any leaf; a record a stranger wrote, or one with a leaf changed, is ignored.
+ */
+
+/** Leaves per record: a flush of the referee is far smaller, and a reader holds at most this many per record. */
+export const MAX_VERDICT_LEAVES = 4096
+
+const CHECK_TAG = 'tessera/check@1'
+const utf8 = new TextEncoder()
+
+const taskId = v.pipe(v.string(), v.minLength(1), v.maxLength(8))
+const verdictSchema = record({
+  leaves: v.pipe(v.array(record({ task: taskId, outcome: v.optional(outcomeSchema) })), v.minLength(1), v.maxLength(MAX_VERDICT_LEAVES)),
+  sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
+})
+const isVerdictShaped = checker<VerdictRecord>(verdictSchema)
+
+/** A verdict record's key: the submitter names each flush; any short plain key will do. */
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/
+
+function statementOf(job: JobId, key: TaskKey, leaf: VerdictLeaf): Uint8Array {
+  return leaf.outcome === undefined ? utf8.encode(JSON.stringify([CHECK_TAG, job, key])) : outcomeStatement(key, leaf.outcome)
+}
+
+/** A signed record of `leaves`, and for each accepting leaf the submitter's proof of its outcome. */
+export function signVerdicts(
+  identity: Identity,
+  spec: JobSpec,
+  leaves: ReadonlyArray<VerdictLeaf & { readonly key: TaskKey }>,
+): { record: VerdictRecord; proofs: Map<TaskId, OutcomeProof> } {
+  if (leaves.length === 0 || leaves.length > MAX_VERDICT_LEAVES) throw new RangeError(`a verdict record holds 1 to ${MAX_VERDICT_LEAVES} leaves, not ${leaves.length}`)
+  const proofs = signStatements(identity, leaves.map((leaf) => statementOf(spec.id, leaf.key, leaf)))
+  const byTask = new Map<TaskId, OutcomeProof>()
+  leaves.forEach((leaf, i) => {
+    if (leaf.outcome !== undefined) byTask.set(leaf.task, proofs[i]!)
+  })
+  const record: VerdictRecord = {
+    leaves: leaves.map(({ task, outcome }) => (outcome === undefined ? { task } : { task, outcome: plainOutcome(outcome) })),
+    sig: proofs[0]!.sig,
+  }
+  return { record, proofs: byTask }
+}
+
+/** The outcome as a record carries it: only the fields statements sign (an error's stack stays out). */
+function plainOutcome(outcome: Outcome): Outcome {
+  return outcome.kind === 'value' ? { kind: 'value', result: outcome.result } : { kind: 'thrown', error: { name: outcome.error.name, message: outcome.error.message } }
+}
+
+export type VerdictCheck = { readonly kind: 'valid'; readonly record: VerdictRecord } | { readonly kind: 'invalid' } | { readonly kind: 'waiting' }
+
+/**
+ * The record under `key` in `spec`'s job, if its submitter signed it. `keyOf`
+ * gives a task's checked key; while one of the record's tasks is not here yet
+ * the record is `waiting` (the job's tasks sync in any order).
+ */
+export function checkVerdict(spec: JobSpec, key: string, input: unknown, keyOf: (task: TaskId) => TaskKey | undefined): VerdictCheck {
+  if (spec.replication !== 'adaptive' || key.length > MAX_ID_LENGTH || !KEY_PATTERN.test(key) || !isVerdictShaped(input)) return INVALID
+  const known = checked.get(input)
+  if (known !== undefined && known.job === spec.id) return known.valid ? { kind: 'valid', record: input } : INVALID
+  const statements: Uint8Array[] = []
+  for (const leaf of input.leaves) {
+    if (!isTaskId(leaf.task, spec.taskCount)) return remember(input, spec.id, false)
+    const taskKey = keyOf(leaf.task)
+    if (taskKey === undefined) return WAITING
+    statements.push(statementOf(spec.id, taskKey, leaf))
+  }
+  return remember(input, spec.id, verifyStatements(spec.submittedBy, statements, input.sig))
+}
+
+const INVALID: VerdictCheck = { kind: 'invalid' }
+const WAITING: VerdictCheck = { kind: 'waiting' }
+const checked = new WeakMap<object, { job: JobId; valid: boolean }>()
+
+function remember(input: VerdictRecord, job: JobId, valid: boolean): VerdictCheck {
+  checked.set(input, { job, valid })
+  return valid ? { kind: 'valid', record: input } : INVALID
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { replicationCost } from './support/trust/adaptive-cost.ts'
+import { SimArena } from './support/trust/arena.ts'
+import { countCalls } from './support/trust/lying-donors.ts'
+
+const lie = (value: unknown): unknown => (typeof value === 'number' ? -1 - value : value)
+const log = (line: string): void => console.log(`[adaptive replication] ${line}`)
+
+describe('adaptive replication (simulator, the public API)', () => {
+  it('costs little on an honest swarm, where full 2-of-3 replication costs double', async () => {
+    const adaptive = await replicationCost(41, 3, 400, { adaptive: true })
+    const full = await replicationCost(41, 3, 400, { adaptive: false, quorum: 2 })
+    const none = await replicationCost(41, 3, 400, { adaptive: false })
+    log(`400 tasks, 3 honest donors: runs ${none.runs} unchecked, ${adaptive.runs} adaptive (+${(adaptive.extra * 100).toFixed(1)}%), ${full.runs} at quorum 2 (+${(full.extra * 100).toFixed(1)}%)`)
+    for (const run of [adaptive, full, none]) expect(run.right).toBe(400)
+    expect(none.runs).toBe(400)
+    expect(full.runs).toBeGreaterThanOrEqual(800)
+    // Each new subject's first results are checked until it has 10 in a row, then 1 in n.
+    expect(adaptive.runs).toBeGreaterThan(400)
+    expect(adaptive.extra).toBeLessThan(0.15)
+  }, 240_000)
+
+  it('accepts no wrong result from a liar next to an honest donor at the public room default, and a fresh host is served none', async () => {
+    const arena = new SimArena({ seed: 7, donors: 1, jobDefaults: { adaptive: true } })
+    try {
+      const liar = await arena.liar('liar', lie as never)
+      // The host computes too: its own results settle what the honest donor and the liar dispute.
+      const host = await arena.host('host', 1)
+      const xs = Array.from({ length: 80 }, (_, x) => x)
+      const count = await countCalls(arena, host, 'square', undefined, xs, 300_000)
+      log(`1 honest donor + 1 liar, host with a worker: ${count.wrong} of ${xs.length} wrong accepted, ${count.settled} settled, ${count.flagged} flagged`)
+      expect(count).toMatchObject({ wrong: 0, settled: xs.length, flagged: 0 })
+      await liar.leave()
+      const fresh = await arena.host('fresh', 1)
+      const served = await countCalls(arena, fresh, 'square', undefined, xs, 300_000)
+      expect(served).toMatchObject({ wrong: 0, settled: xs.length })
+    } finally {
+      await arena.close()
+    }
+  }, 240_000)
+
+  it('never takes a liar\'s word alone, even with no one to settle the dispute', async () => {
+    const arena = new SimArena({ seed: 8, donors: 1, jobDefaults: { adaptive: true } })
+    try {
+      await arena.liar('liar', lie as never)
+      const host = await arena.host('host')
+      const xs = Array.from({ length: 40 }, (_, x) => x)
+      const count = await countCalls(arena, host, 'square', undefined, xs, 60_000)
+      log(`1 honest donor + 1 liar, host without workers: ${count.wrong} of ${xs.length} wrong accepted, ${count.settled} settled in 60 s`)
+      expect(count.wrong).toBe(0)
+    } finally {
+      await arena.close()
+    }
+  }, 240_000)
+})
