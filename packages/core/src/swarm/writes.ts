@@ -128,9 +128,10 @@ export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: n
  *   subjects than the lie.
  *
  * Outweighing is strict, so two writers with the same view of subjects never
- * undo each other; views differ only while certificates are still arriving,
- * and writers write only when work finishes, never on seeing an entry, so a
- * difference costs at most one write each, never a loop.
+ * undo each other. Views differ only while certificates are still arriving,
+ * and writers write when their work finishes (or once for a settled task
+ * whose entry is missing), never because an entry changed, so a difference
+ * costs at most a write each, never a loop.
  * Returns the entry to write, or undefined to leave the document as it is.
  */
 export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEntry, subjectOf: SubjectOf): CacheEntry | undefined {
