@@ -99,6 +99,7 @@ export {
 export { ValueStore } from './swarm/value-store.ts'
 export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome } from './swarm/outcome-proofs.ts'
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
+export { keysAsSubjects, type SubjectOf } from './swarm/cache-strength.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { cacheOutcome, JobDoc, putReport, asJobId, SwarmDoc, addressOf, Identity, type TaskKey } from '@tessera/core'
+import { cacheOutcome, keysAsSubjects, JobDoc, putReport, asJobId, SwarmDoc, addressOf, Identity, type TaskKey } from '@tessera/core'
 import { signedCacheEntry, signedReport } from '@tessera/core/testing'
 
 const root = join(import.meta.dirname, '..', '..', '..')
@@ -48,9 +48,9 @@ describe('one owner of the shared documents', () => {
     const [a, b] = [Identity.fromSeed('a'), Identity.fromSeed('b')]
     const value = signedCacheEntry([a], key, { kind: 'value', result: addressOf(42) })
     const failure = signedCacheEntry([a, b], key, { kind: 'thrown', error: { name: 'RangeError', message: 'no' } })
-    expect(cacheOutcome(swarm, key, failure)).toBe(true)
-    expect(cacheOutcome(swarm, key, value)).toBe(true)
-    expect(cacheOutcome(swarm, key, failure)).toBe(false)
+    expect(cacheOutcome(swarm, key, failure, keysAsSubjects)).toBe(true)
+    expect(cacheOutcome(swarm, key, value, keysAsSubjects)).toBe(true)
+    expect(cacheOutcome(swarm, key, failure, keysAsSubjects)).toBe(false)
     expect(swarm.cached(key)).toEqual(value)
   })
 
@@ -60,13 +60,13 @@ describe('one owner of the shared documents', () => {
     const [a, b, c, m] = ['a', 'b', 'c', 'm'].map((name) => Identity.fromSeed(name)) as [Identity, Identity, Identity, Identity]
     const honest = { kind: 'value', result: addressOf(42) } as const
     const forged = { kind: 'value', result: addressOf(666) } as const
-    expect(cacheOutcome(swarm, key, signedCacheEntry([m], key, forged))).toBe(true)
-    expect(cacheOutcome(swarm, key, signedCacheEntry([a], key, honest))).toBe(false)
-    expect(cacheOutcome(swarm, key, signedCacheEntry([a, b], key, honest))).toBe(true)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([m], key, forged), keysAsSubjects)).toBe(true)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a], key, honest), keysAsSubjects)).toBe(false)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a, b], key, honest), keysAsSubjects)).toBe(true)
     expect(swarm.cached(key)?.proofs.map((p) => p.peer)).toEqual([a.peer, b.peer])
-    expect(cacheOutcome(swarm, key, signedCacheEntry([b, c], key, honest))).toBe(true)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([b, c], key, honest), keysAsSubjects)).toBe(true)
     expect(swarm.cached(key)?.proofs.map((p) => p.peer)).toEqual([a.peer, b.peer, c.peer])
-    expect(cacheOutcome(swarm, key, signedCacheEntry([a, c], key, honest))).toBe(false)
+    expect(cacheOutcome(swarm, key, signedCacheEntry([a, c], key, honest), keysAsSubjects)).toBe(false)
   })
 
   it('keys a report by its task and its reporter, so a quorum of reports coexists', () => {

@@ -5,6 +5,7 @@ import {
   asJobId,
   cacheOutcome,
   definePure,
+  keysAsSubjects,
   Identity,
   JobDoc,
   JobIndex,
@@ -72,28 +73,28 @@ describe('the cache serves only proven entries, by the caller\'s policy', () => 
   it('ignores 50 unsigned and 50 badly signed entries written over honest ones, and the honest one comes back', () => {
     const swarm = new SwarmDoc()
     const keys = Array.from({ length: 50 }, (_, i) => keyOf(i))
-    for (const [i, key] of keys.entries()) cacheOutcome(swarm, key, signedCacheEntry([alice], key, valueOf(i)))
+    for (const [i, key] of keys.entries()) cacheOutcome(swarm, key, signedCacheEntry([alice], key, valueOf(i)), keysAsSubjects)
     forgeCache(swarm, keys, (key, i) => ({ kind: 'value', result: addressOf(`forged ${i}`) }))
     expect(keys.filter((key) => swarm.cached(key) !== undefined)).toHaveLength(0)
     forgeCache(swarm, keys, (key, i) => ({ ...signedCacheEntry([mallory], key, valueOf(`forged ${i}`)), result: addressOf(`other ${i}`) }))
     expect(keys.filter((key) => swarm.cached(key) !== undefined)).toHaveLength(0)
     // An honest donor writing the entry again restores it (a forged entry counts as none).
-    for (const [i, key] of keys.entries()) cacheOutcome(swarm, key, signedCacheEntry([alice], key, valueOf(i)))
+    for (const [i, key] of keys.entries()) cacheOutcome(swarm, key, signedCacheEntry([alice], key, valueOf(i)), keysAsSubjects)
     expect(keys.every((key, i) => swarm.cached(key)?.kind === 'value' && (swarm.cached(key) as { result: string }).result === addressOf(i))).toBe(true)
   })
 
   it('a caller asking for quorum 2 is not served an entry one stranger signed, but is served its own and a quorum\'s', () => {
     const swarm = new SwarmDoc()
     const policy = { quorum: 2, trusted: new Set([alice.peer]) }
-    cacheOutcome(swarm, keyOf(1), signedCacheEntry([mallory], keyOf(1), valueOf('lie')))
-    cacheOutcome(swarm, keyOf(2), signedCacheEntry([alice], keyOf(2), valueOf(2)))
-    cacheOutcome(swarm, keyOf(3), signedCacheEntry([bob, carol], keyOf(3), valueOf(3)))
+    cacheOutcome(swarm, keyOf(1), signedCacheEntry([mallory], keyOf(1), valueOf('lie')), keysAsSubjects)
+    cacheOutcome(swarm, keyOf(2), signedCacheEntry([alice], keyOf(2), valueOf(2)), keysAsSubjects)
+    cacheOutcome(swarm, keyOf(3), signedCacheEntry([bob, carol], keyOf(3), valueOf(3)), keysAsSubjects)
     expect(swarm.cached(keyOf(1), policy)).toBeUndefined()
     expect(swarm.cached(keyOf(1))).toBeDefined()
     expect(swarm.cached(keyOf(2), policy)).toBeDefined()
     expect(swarm.cached(keyOf(3), policy)).toBeDefined()
     // More replicas strengthen the weak entry, and the honest outcome with more signers replaces the lie.
-    cacheOutcome(swarm, keyOf(1), signedCacheEntry([bob, carol], keyOf(1), valueOf(1)))
+    cacheOutcome(swarm, keyOf(1), signedCacheEntry([bob, carol], keyOf(1), valueOf(1)), keysAsSubjects)
     expect(swarm.cached(keyOf(1), policy)).toMatchObject({ result: addressOf(1) })
   })
 

@@ -97,9 +97,11 @@ describe('replayed and re-signed results (scenario 18)', () => {
     expect(figures.fresh.map((fresh) => fresh.wrong)).toEqual([0])
   })
 
-  it('cache entries a Sybil signs with 2 keys are not served at quorum 2: 0 of 110', async () => {
-    const figures = await overwriteCache(arena(11, 2), { forgery: 'sybil', quorum: 2, sybils: 2, log })
+  it('cache entries a Sybil signs with 2 keys of one subject are not served at quorum 2 (0 of 110), and the honest entries of 2 subjects replace them (110 of 110)', async () => {
+    const figures = await overwriteCache(arena(11, 2), { forgery: 'sybil', quorum: 2, sybils: 2, sybilSubject: 'mallory', log })
     expect(figures.arrived).toBe(figures.forged)
     expect({ host: figures.servedToHost, fresh: figures.servedToFresh, afterDelete: figures.servedAfterDelete, flagged: figures.honestFlagged }).toEqual({ host: 0, fresh: 0, afterDelete: 0, flagged: 0 })
+    // The merge rule weighs subjects: 2 keys of one subject give way to 2 honest subjects (was 10 of 110, only the forged errors).
+    expect(figures.restored).toBe(figures.forged)
   })
 })

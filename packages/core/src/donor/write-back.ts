@@ -1,5 +1,5 @@
 import { toErrorRecord } from '../errors.ts'
-import type { Address, JobId, TaskKey } from '../ids.ts'
+import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
@@ -7,10 +7,11 @@ import type { JobIndex } from '../swarm/job-index.ts'
 import { outcomeOfEntry, type CacheEntry, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { signOutcomes, type SignedOutcome } from '../swarm/outcome-proofs.ts'
-import { capErrorRecord, MAX_QUORUM } from '../swarm/records.ts'
+import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
+import { strengthOf } from '../swarm/cache-strength.ts'
 
 /** A task this donor holds: claimed, or a backup run of someone else's straggler. */
 export interface Slot {
@@ -169,19 +170,29 @@ export class WriteBack {
     if (phase.phase !== 'done' || record === undefined) return
     const entry = cacheEntryOf(phase.outcome, view.reports(task))
     if (entry === undefined) return
-    // An entry this job's quorum already stands behind is left alone: rewriting a key another peer
-    // wrote makes the new entry wait, on every reader, for that peer's write to arrive first.
+    // An entry this job's quorum of subjects already stands behind is left alone: rewriting a key another
+    // peer wrote makes the new entry wait, on every reader, for that peer's write to arrive first. Subjects,
+    // as readers count them: an entry of the same outcome that keys of one subject signed is not enough.
+    const subjectOf = (peer: PeerId): string | undefined => view.subjectOf(peer)
     const existing = this.o.swarm.cached(record.key)
-    if (existing !== undefined && existing.kind === entry.kind && outcomeId(outcomeOfEntry(existing)) === outcomeId(phase.outcome) && existing.proofs.length >= view.spec.quorum) return
-    cacheOutcome(this.o.swarm, record.key, entry)
+    if (
+      existing !== undefined &&
+      existing.kind === entry.kind &&
+      outcomeId(outcomeOfEntry(existing)) === outcomeId(phase.outcome) &&
+      strengthOf(existing.proofs, subjectOf).subjects >= view.spec.quorum
+    ) return
+    cacheOutcome(this.o.swarm, record.key, entry, subjectOf)
   }
 }
 
-/** The cache entry for an accepted outcome, signed by the reports that agree on it (checked reports only: `JobIndex` hands out no other). */
+/**
+ * The cache entry for an accepted outcome, signed by the reports that agree on
+ * it (checked reports only: `JobIndex` hands out no other). Not capped here:
+ * `mergeCached` caps it, keeping one proof per subject first.
+ */
 export function cacheEntryOf(outcome: Outcome, reports: readonly Report[]): CacheEntry | undefined {
   const id = outcomeId(outcome)
   const proofs: SignedOutcome[] = reports.filter((report) => outcomeId(report.outcome) === id).map((report) => ({ peer: report.peer, ...report.proof }))
-    .slice(0, MAX_QUORUM)
   if (proofs.length === 0) return undefined
   return outcome.kind === 'value' ? { kind: 'value', result: outcome.result, proofs } : { kind: 'failure', error: outcome.error, proofs }
 }

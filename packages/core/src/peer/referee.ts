@@ -216,7 +216,8 @@ export class Referee {
         if (leaf.outcome === undefined || proof === undefined) continue
         const entry = cacheEntryOf(leaf.outcome, leaf.reports ?? [])
         if (entry === undefined) continue
-        cacheOutcome(this.o.swarm, leaf.key, { ...entry, proofs: [...entry.proofs.filter((p) => p.peer !== this.o.identity.peer), { peer: this.o.identity.peer, ...proof }] })
+        const signed = [...entry.proofs.filter((p) => p.peer !== this.o.identity.peer), { peer: this.o.identity.peer, ...proof }]
+        cacheOutcome(this.o.swarm, leaf.key, { ...entry, proofs: signed }, (peer) => index.subjectOf(peer))
       }
     })
   }

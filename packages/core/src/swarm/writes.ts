@@ -26,6 +26,7 @@ import {
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { checkJobEntry, MAX_QUORUM } from './records.ts'
+import { outweighs, strengthOf, strongestProofs, type SubjectOf } from './cache-strength.ts'
 
 /**
  * The one place that writes the shared documents. Every other module reads
@@ -114,26 +115,49 @@ export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: n
 /**
  * The merge rule every cache writer follows, so that peers agree. What stands
  * in the document is what readers verified (`SwarmDoc.cached`); a forged or
- * malformed entry counts as none. A value beats a failure; the same outcome
- * gains the incoming signers; a different outcome of the same kind wins only
- * with more signers (so the honest entry comes back once a quorum signs it).
+ * malformed entry counts as none. Entries weigh by distinct subjects, as
+ * readers count quorum (`subjectOf`: `Subjects.subjectOf`; a key with no
+ * subject weighs nothing), then by signers that have one (`cache-strength.ts`).
+ *
+ * - A value beats a failure, whatever their weight.
+ * - The same outcome gains the incoming signers, a new subject's first
+ *   (`strongestProofs`): merging never loses a subject.
+ * - A different outcome of the same kind replaces the entry only when it
+ *   outweighs it, and then is written whole: the displaced proofs vouch for
+ *   another outcome. So an entry Sybil keys of one subject signed gives way
+ *   to two honest subjects, and an honest entry comes back once it has more
+ *   subjects than the lie.
+ *
+ * Outweighing is strict, so two writers with the same view of subjects never
+ * undo each other. Views differ only while certificates are still arriving,
+ * and writers write when their work finishes (or once for a settled task
+ * whose entry is missing), never because an entry changed, so a difference
+ * costs at most a write each, never a loop.
  * Returns the entry to write, or undefined to leave the document as it is.
  */
-export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEntry): CacheEntry | undefined {
-  if (existing === undefined) return incoming
-  if (existing.kind !== incoming.kind) return incoming.kind === 'value' ? incoming : undefined
+export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEntry, subjectOf: SubjectOf): CacheEntry | undefined {
+  const whole = (): CacheEntry => ({ ...incoming, proofs: strongestProofs(incoming.proofs, subjectOf, MAX_QUORUM) })
+  if (existing === undefined) return whole()
+  if (existing.kind !== incoming.kind) return incoming.kind === 'value' ? whole() : undefined
   if (outcomeId(outcomeOfEntry(existing)) !== outcomeId(outcomeOfEntry(incoming))) {
-    return incoming.proofs.length > existing.proofs.length ? incoming : undefined
+    return outweighs(strengthOf(incoming.proofs, subjectOf), strengthOf(existing.proofs, subjectOf)) ? whole() : undefined
   }
   const signers = new Set(existing.proofs.map((proof) => proof.peer))
-  const added = incoming.proofs.filter((proof) => !signers.has(proof.peer))
+  const added = incoming.proofs.filter((proof) => !signers.has(proof.peer) && signers.add(proof.peer) !== undefined)
   if (added.length === 0) return undefined
-  return { ...existing, proofs: [...existing.proofs, ...added].slice(0, MAX_QUORUM) }
+  const proofs = strongestProofs([...existing.proofs, ...added], subjectOf, MAX_QUORUM)
+  // When the cap is full, a proof that brings no new subject does not fit, and then nothing changes.
+  if (!proofs.some((proof) => added.includes(proof))) return undefined
+  return { ...existing, proofs }
 }
 
-/** Caches an outcome with its signers' proofs under its task key, by `mergeCached`. Returns whether it wrote. */
-export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry): boolean {
-  const merged = mergeCached(swarm.cached(key), entry)
+/**
+ * Caches an outcome with its signers' proofs under its task key, by
+ * `mergeCached`, weighing signers by `subjectOf` (the caller's `Subjects`).
+ * Returns whether it wrote.
+ */
+export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, subjectOf: SubjectOf): boolean {
+  const merged = mergeCached(swarm.cached(key), entry, subjectOf)
   if (merged === undefined) return false
   writable<CacheEntry>(swarm.cache).set(key, merged)
   return true

@@ -10,6 +10,7 @@ import {
   resolveValueRefs,
   type JobOptions,
   type KeywordArgs,
+  type PeerId,
   type PureFunction,
   type TaskKey,
 } from '@tessera/core'
@@ -67,16 +68,19 @@ export class Calls {
       ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
     })
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
-    // The same merge rule as every other cache writer: a value that arrived meanwhile stays.
+    // The same merge rule as every other cache writer: a value that arrived meanwhile stays, and so does
+    // another outcome with more subjects behind it than this peer alone.
+    const subjects = this.parts.tracker.subjects
+    const subjectOf = (peer: PeerId): string | undefined => subjects.subjectOf(peer)
     if (execution.kind === 'thrown') {
       const error = capErrorRecord(execution.error)
       const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }])
-      cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] })
+      cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
       throw fromErrorRecord(execution.error)
     }
     const result = await values.put(execution.value)
     const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }])
-    cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] })
+    cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
     return execution.value as R
   }
 

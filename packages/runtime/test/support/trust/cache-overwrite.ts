@@ -1,4 +1,5 @@
 import { encodeAndAddress, Identity, taskKeyOf, type CacheEntry, type Outcome, type TaskKey } from '@tessera/core'
+import { simCertificate } from '@tessera/core/testing'
 import type { Settled, Swarm } from '@tessera/runtime'
 import type { Arena } from './arena.ts'
 import { forgeEntry, rawEntry, writeRaw, type ForgeryKind } from './hostile-peers.ts'
@@ -20,6 +21,13 @@ export interface OverwriteOptions {
   readonly inAdvance?: number
   /** Keys a Sybil signs with (`forgery: 'sybil'`). */
   readonly sybils?: number
+  /**
+   * The one subject the Sybil keys are certified as, their certificates filed
+   * in the swarm document as any peer may (what connecting each key to the
+   * signaling server gets: up to 8 keys per subject). Simulator only, whose
+   * server's certificates anyone can make; without it the keys have none.
+   */
+  readonly sybilSubject?: string
   readonly log?: (line: string) => void
 }
 
@@ -78,6 +86,11 @@ export async function overwriteCache(arena: Arena, options: OverwriteOptions): P
 
   const identity = attacker.peer.identity
   const sybils = Array.from({ length: options.sybils ?? quorum ?? 2 }, (_, i) => Identity.fromSeed(`sybil-${i}`))
+  if (options.sybilSubject !== undefined) {
+    if (arena.kind !== 'sim') throw new Error('certified Sybil keys need the simulated signaling server')
+    const subject = options.sybilSubject
+    writeRaw(attacker.peer, 'certs', sybils.map((sybil) => [sybil.peer, simCertificate(sybil.peer, subject)]))
+  }
   const entries: Array<[TaskKey, CacheEntry]> = []
   for (const x of xs) {
     const lie: Outcome =

@@ -35,7 +35,7 @@ const ENTRIES_PER_WRITE = 16
  * `swarm/writes.ts` and its rules, as a peer running other code would.
  * `undefined` deletes the entry.
  */
-export function writeRaw(peer: PeerPort, map: 'cache' | 'jobs', entries: ReadonlyArray<readonly [string, unknown]>): void {
+export function writeRaw(peer: PeerPort, map: 'cache' | 'jobs' | 'certs', entries: ReadonlyArray<readonly [string, unknown]>): void {
   const target = peer.swarm.doc.getMap(map)
   for (let i = 0; i < entries.length; i += ENTRIES_PER_WRITE) {
     peer.swarm.transact(() => {
