@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { replicationCost } from './support/trust/adaptive-cost.ts'
 import { SimArena } from './support/trust/arena.ts'
+import { overwriteCache } from './support/trust/cache-overwrite.ts'
 import { countCalls } from './support/trust/lying-donors.ts'
 
 const lie = (value: unknown): unknown => (typeof value === 'number' ? -1 - value : value)
@@ -37,6 +38,12 @@ describe('adaptive replication (simulator, the public API)', () => {
     } finally {
       await arena.close()
     }
+  }, 240_000)
+
+  it('serves no lie a stranger signed with its own key into the cache, at the public room default: 0 of 110', async () => {
+    const figures = await overwriteCache(new SimArena({ seed: 9, donors: 2, jobDefaults: { adaptive: true } }), { forgery: 'self-signed', log })
+    expect(figures.arrived).toBe(figures.forged)
+    expect({ host: figures.servedToHost, fresh: figures.servedToFresh, afterDelete: figures.servedAfterDelete, flagged: figures.honestFlagged }).toEqual({ host: 0, fresh: 0, afterDelete: 0, flagged: 0 })
   }, 240_000)
 
   it('never takes a liar\'s word alone, even with no one to settle the dispute', async () => {
