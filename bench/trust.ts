@@ -9,6 +9,7 @@
  */
 import { useEd25519Engine, type JobOptions } from '@tessera/core'
 import { replicationCost } from '../packages/runtime/test/support/trust/adaptive-cost.ts'
+import { liarShare } from '../packages/runtime/test/support/trust/liar-share.ts'
 import { nodeEd25519 } from '@tessera/mesh/node'
 import { SimArena, type Arena } from '../packages/runtime/test/support/trust/arena.ts'
 import { overwriteCache, type OverwriteFigures, type OverwriteOptions } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
@@ -20,8 +21,8 @@ import { replayedReports } from '../packages/runtime/test/support/trust/replayed
 import { markdownTable } from './lib/report.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 
-const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000 }
-const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200 }
+const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000 }
+const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200, shareTasks: 200 }
 
 /** What `connect()` gives every function in a public room (no token): adaptive replication. */
 const PUBLIC_ROOM: JobOptions = { adaptive: true }
@@ -120,6 +121,14 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const sybil2 = await lying(1, { quorum: 2, sybils: 2, freshQuorums: [2] }, 'Sybil reports')
   const sybil3 = await lying(1, { quorum: 3, sybils: 3, freshQuorums: [3] }, 'Sybil reports')
 
+  // A tenth of the donors lie, each its own lie, at quorum 2.
+  const shareStarted = performance.now()
+  const share = await liarShare({ seed: seed++, honest: 18, liars: 2, tasks: sizes.shareTasks, quorum: 2, log })
+  lastSeconds = Math.round((performance.now() - shareStarted) / 100) / 10
+  rows.push({ attack: 'lying donors, 10%', where: 'simulator', settings: '18 honest, 2 liars (each its own lie), host without workers, quorum 2', got: share.wrong, of: share.tasks, what: `wrong accepted (${share.settled} settled)`, flagged: share.flagged, open: share.wrong > 0, seconds: lastSeconds })
+  honestCalls += share.tasks
+  data.liarShare = share
+
   // What checking costs on an honest swarm: adaptive replication beside full replication and none.
   const costStarted = performance.now()
   const cost = {
@@ -173,6 +182,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
     zero('liar-default', 'Wrong results accepted: 1 honest donor + 1 liar, public-room default (adaptive replication), host with a worker', liarDefault.host.wrong, liarDefault.tasks, 'tasks', `${liarDefault.host.settled} of ${liarDefault.tasks} settled.${liarPrivate === undefined ? '' : ` In a private room (quorum 1, no checks) ${liarPrivate.host.wrong} of ${liarPrivate.tasks} were accepted: a room's members are trusted there.`}`),
     zero('liar-default-cached', 'Wrong results served from the cache to a fresh host at the public-room default, after that run', liarDefault.fresh[0]?.wrong ?? 0, liarDefault.tasks, 'calls', 'A fresh host takes an entry only from its own key or subject, or from 2 distinct subjects.'),
     zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the private-room run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarPrivate?.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.settled} of ${liarQ2Alone.tasks} settled: the liar blocks agreement (liveness, docs/trust.md).`),
+    zero('liar-share', `Wrong results accepted with 10% lying donors (18 honest, 2 liars), quorum 2, ${sizes.shareTasks} tasks`, share.wrong, share.tasks, 'tasks', `${share.settled} of ${share.tasks} settled. Liars that collude (one lie, 2 subjects) could meet quorum 2 on a task they both reach first: quorum assumes fewer than quorum colluding subjects.`),
     zero('sybil-reports', 'Wrong results accepted from one peer reporting under k keys (k = quorum = 2, 3)', sybil2.host.wrong + sybil3.host.wrong, sybil2.tasks + sybil3.tasks, 'tasks', 'Quorum counts certified subjects: k keys of one subject are one vote.'),
     {
       id: 'trust.adaptive-cost',

@@ -159,5 +159,6 @@ export { Roster, MAX_ORIGIN_LENGTH, type RosterPort, type RosterEntry, type Rost
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
 export { SubmitterTrust, DEFAULT_TRUST_THRESHOLD, type SubmitterTrustOptions } from './peer/submitter-trust.ts'
 export { Referee, type RefereeOptions } from './peer/referee.ts'
+export { clustersOf, type Cluster, type Compare, type ValueOf } from './peer/outcome-clusters.ts'
 
 export * from './identity/index.ts'

@@ -47,7 +47,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   const clock = options.clock ?? systemClock
   const tracker = new JobTracker(peer, { clock })
   const trust = new SubmitterTrust(peer.id, tracker.subjects, options.trust === undefined ? {} : { trust: options.trust })
-  const referee = new Referee({ identity: peer.identity, swarm: peer.swarm, trust, clock, random: options.random ?? unpredictable })
+  const referee = new Referee({ identity: peer.identity, swarm: peer.swarm, values: peer.values, trust, clock, random: options.random ?? unpredictable })
   tracker.onOpen((index) => referee.watch(index))
   const launchedHere = new Map<JobId, Address>()
   const ownJobsOnly = options.donate === 'own-jobs'
@@ -82,6 +82,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     peer,
     tracker,
     trust,
+    referee,
     ...(options.jobDefaults === undefined ? {} : { jobDefaults: options.jobDefaults }),
     clock,
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),

@@ -1,18 +1,24 @@
 import type { Clock } from '../clock.ts'
 import { cacheEntryOf } from '../donor/write-back.ts'
-import type { JobId, TaskKey } from '../ids.ts'
+import type { Address, JobId, TaskKey } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
-import { acceptedOutcome, outcomeId } from '../scheduler/outcome.ts'
+import type { Value } from '../encoding/supported-value.ts'
+import { outcomeId } from '../scheduler/outcome.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { Outcome, Report, TaskId } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import { signVerdicts } from '../swarm/verdicts.ts'
 import { cacheOutcome, putVerdict } from '../swarm/writes.ts'
+import type { ValueStore } from '../swarm/value-store.ts'
+import { clustersOf, type Cluster, type Compare } from './outcome-clusters.ts'
 import type { SubmitterTrust } from './submitter-trust.ts'
 
 /** Verdict leaves per record: about 150 bytes each, so a record's update stays near 32 KiB. */
 const LEAVES_PER_RECORD = 200
+
+/** Values held for `compare`: a judged task needs only its few reported outcomes. */
+const MAX_VALUES_HELD = 4096
 
 /** Reports that land together (a donor's flush) are judged and signed together. */
 const DEFAULT_FLUSH_MS = 20
@@ -24,6 +30,8 @@ export interface RefereeOptions {
   readonly clock: Clock
   /** Unpredictable in production (spot checks must surprise a liar); seeded in the simulator. */
   readonly random: () => number
+  /** Where values are fetched for a job's `compare`. */
+  readonly values?: ValueStore
   readonly flushMs?: number
   readonly onError?: (error: unknown) => void
 }
@@ -61,15 +69,27 @@ export class Referee {
   readonly #jobs = new Map<JobId, Watched>()
   /** Checks asked for and not yet settled, per subject whose trust they are to prove (`job/task` ids). */
   readonly #proving = new Map<string, Set<string>>()
+  readonly #compare = new Map<JobId, Compare>()
+  readonly #values = new Map<Address, { readonly value: Value } | null>()
+  readonly #fetching = new Map<Address, Array<() => void>>()
   #timer: unknown
   #closed = false
 
   constructor(private readonly o: RefereeOptions) {}
 
-  /** Judges `index` from now on, if it is this submitter's adaptive job. */
+  /** Judges agreement in `job` with the caller's `compare` (a job submitted with one: `judged` or `adaptive`). */
+  compareWith(job: JobId, compare: Compare): void {
+    this.#compare.set(job, compare)
+    const watched = this.#jobs.get(job)
+    if (watched === undefined) return
+    for (const task of watched.index.openTasks()) if (watched.index.reports(task).length > 0) watched.pending.add(task)
+    this.#schedule()
+  }
+
+  /** Judges `index` from now on, if it is this submitter's job and its spec asks for verdicts. */
   watch(index: JobIndex): void {
     const spec = index.spec
-    if (this.#closed || spec.replication !== 'adaptive' || spec.submittedBy !== this.o.identity.peer || this.#jobs.has(spec.id)) return
+    if (this.#closed || spec.replication === undefined || spec.submittedBy !== this.o.identity.peer || this.#jobs.has(spec.id)) return
     const watched: Watched = { index, pending: new Set(), learned: new Set(), accepted: new Set(), checked: new Set(), deferred: new Set(), stop: () => {} }
     const stop = index.onTaskChanged((task) => {
       watched.pending.add(task)
@@ -83,6 +103,7 @@ export class Referee {
   unwatch(id: JobId): void {
     this.#jobs.get(id)?.stop()
     this.#jobs.delete(id)
+    this.#compare.delete(id)
   }
 
   close(): void {
@@ -128,25 +149,29 @@ export class Referee {
       watched.deferred.delete(task)
       if (phase.phase === 'done' && !watched.learned.has(task) && !watched.accepted.has(task)) {
         watched.learned.add(task)
-        this.#learn(index, phase.outcome, reports)
+        this.#learn(index, new Set([outcomeId(phase.outcome)]), reports)
       }
       if (watched.checked.has(task)) this.#settledCheck(watched, task)
       return undefined
     }
     if (watched.accepted.has(task)) return undefined
     watched.deferred.delete(task)
-    const trusted = groupsOf(reports).filter((group) => group.reports.some((report) => this.o.trust.trusts(report.peer)))
-    if (trusted.length === 1) {
-      const outcome = trusted[0]!.outcome
+    const clusters = this.#clusters(watched, task, reports)
+    if (clusters === undefined) return undefined
+    const accept = (cluster: Cluster): Leaf => {
       watched.accepted.add(task)
       watched.learned.add(task)
-      this.#learn(index, outcome, reports)
-      return { task, key: record.key, outcome, reports }
+      this.#learn(index, cluster.ids, reports)
+      return { task, key: record.key, outcome: cluster.outcome, reports: cluster.reports }
     }
-    if (watched.checked.has(task)) return undefined
-    const groups = groupsOf(reports)
-    if (groups.length === 1 && trusted.length === 0) {
-      const subjects = [...new Set(reports.map((report) => index.subjectOf(report.peer)).filter((subject) => subject !== undefined))]
+    const trusted = clusters.filter((cluster) => cluster.reports.some((report) => this.o.trust.trusts(report.peer)))
+    if (trusted.length === 1) return accept(trusted[0]!)
+    // Only `compare` makes such a cluster: exact agreement of `quorum` subjects is already done.
+    const quorate = clusters.filter((cluster) => subjectsOf(index, cluster.reports).length >= index.spec.quorum)
+    if (quorate.length === 1 && trusted.length === 0) return accept(quorate[0]!)
+    if (index.spec.replication !== 'adaptive' || watched.checked.has(task)) return undefined
+    if (clusters.length === 1 && trusted.length === 0) {
+      const subjects = subjectsOf(index, reports)
       const earned = subjects.filter((subject) => this.o.trust.validInARow(subject) >= this.o.trust.threshold)
       if (earned.length > 0) {
         // One draw per task, made once: asking again on every change would let a liar wait for a lucky one.
@@ -154,7 +179,7 @@ export class Referee {
           watched.accepted.add(task)
           // As in BOINC, a result taken alone counts as valid: spot checks grow rarer as 1/n.
           for (const subject of earned) this.o.trust.agreed(subject)
-          return { task, key: record.key, outcome: groups[0]!.outcome, reports }
+          return { task, key: record.key, outcome: clusters[0]!.outcome, reports: clusters[0]!.reports }
         }
       } else if (subjects.length > 0) {
         // A subject still proving itself needs only so many checks out at once: its other
@@ -173,6 +198,40 @@ export class Referee {
     return { task, key: record.key }
   }
 
+  /** The task's reports in agreeing clusters; undefined while values `compare` needs are being fetched (the task is judged again then). */
+  #clusters(watched: Watched, task: TaskId, reports: readonly Report[]): Cluster[] | undefined {
+    const compare = this.#compare.get(watched.index.spec.id)
+    const clusters = clustersOf(reports, compare, (address) => this.#values.get(address))
+    if (Array.isArray(clusters)) return clusters
+    for (const address of clusters.missing) this.#fetch(address, () => watched.pending.add(task))
+    return undefined
+  }
+
+  #fetch(address: Address, then: () => void): void {
+    if (this.#values.has(address) || this.o.values === undefined) {
+      if (this.o.values === undefined) this.#values.set(address, null)
+      then()
+      return
+    }
+    let waiting = this.#fetching.get(address)
+    if (waiting === undefined) {
+      this.#fetching.set(address, (waiting = []))
+      this.o.values.get(address).then(
+        (value) => this.#remember(address, { value }),
+        () => this.#remember(address, null),
+      )
+    }
+    waiting.push(then)
+  }
+
+  #remember(address: Address, value: { readonly value: Value } | null): void {
+    if (this.#values.size >= MAX_VALUES_HELD) this.#values.delete(this.#values.keys().next().value as Address)
+    this.#values.set(address, value)
+    for (const then of this.#fetching.get(address) ?? []) then()
+    this.#fetching.delete(address)
+    this.#schedule()
+  }
+
   /** A checked task settled: its check no longer counts against its subject, and what waited on trust is judged again. */
   #settledCheck(watched: Watched, task: TaskId): void {
     const id = `${watched.index.spec.id}/${task}`
@@ -186,18 +245,18 @@ export class Referee {
     this.#schedule()
   }
 
-  /** An outcome accepted by quorum or by a trusted reporter: every other subject's report on it proves or condemns that subject. */
-  #learn(index: JobIndex, outcome: Outcome, reports: readonly Report[]): void {
-    const accepted = outcomeId(outcome)
+  /** Outcomes accepted by quorum or by a trusted reporter: every other subject's report on them proves or condemns that subject. */
+  #learn(index: JobIndex, accepted: ReadonlySet<string>, reports: readonly Report[]): void {
     const judged = new Map<string, boolean>()
     for (const report of reports) {
       if (this.o.trust.trusts(report.peer)) continue
       const subject = index.subjectOf(report.peer)
       if (subject === undefined) continue
-      judged.set(subject, (judged.get(subject) ?? true) && outcomeId(report.outcome) === accepted)
+      judged.set(subject, (judged.get(subject) ?? true) && accepted.has(outcomeId(report.outcome)))
     }
     // Agreement counts only where someone else's word backed the outcome: one subject alone proves nothing about itself.
-    const backed = acceptedOutcome(reports, index.spec.quorum, (peer) => index.subjectOf(peer)) !== undefined || reports.some((report) => this.o.trust.trusts(report.peer))
+    const agreeing = reports.filter((report) => accepted.has(outcomeId(report.outcome)))
+    const backed = subjectsOf(index, agreeing).length >= index.spec.quorum || agreeing.some((report) => this.o.trust.trusts(report.peer))
     for (const [subject, valid] of judged) {
       if (!valid) this.o.trust.disagreed(subject)
       else if (backed) this.o.trust.agreed(subject)
@@ -223,13 +282,6 @@ export class Referee {
   }
 }
 
-function groupsOf(reports: readonly Report[]): Array<{ outcome: Outcome; reports: Report[] }> {
-  const groups = new Map<string, { outcome: Outcome; reports: Report[] }>()
-  for (const report of reports) {
-    const id = outcomeId(report.outcome)
-    const group = groups.get(id)
-    if (group === undefined) groups.set(id, { outcome: report.outcome, reports: [report] })
-    else group.reports.push(report)
-  }
-  return [...groups.values()]
+function subjectsOf(index: JobIndex, reports: readonly Report[]): string[] {
+  return [...new Set(reports.map((report) => index.subjectOf(report.peer)).filter((subject) => subject !== undefined))]
 }

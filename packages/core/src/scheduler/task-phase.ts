@@ -72,9 +72,9 @@ export function taskPhase(view: JobView, id: TaskId, now: number, options: Phase
   return { phase: 'queued', attempt: Math.max(lastAttempt, claim?.attempt ?? 0) + 1 }
 }
 
-/** In an adaptive job: the outcome the submitter's verdict accepted, once a checked report carries it. */
+/** In a job its submitter judges: the outcome the submitter's verdict accepted, once a checked report carries it. */
 function acceptedByVerdict(view: JobView, id: TaskId, reports: readonly Report[]): Outcome | undefined {
-  if (view.spec.replication !== 'adaptive') return undefined
+  if (view.spec.replication === undefined) return undefined
   const accepted = view.verdict(id)?.accepted
   if (accepted === undefined) return undefined
   const wanted = outcomeId(accepted)

@@ -90,7 +90,7 @@ export const jobEntrySchema = record({
   timeoutMs: duration,
   submittedBy: id,
   createdAt: time,
-  replication: v.optional(v.literal('adaptive')),
+  replication: v.optional(v.picklist(['adaptive', 'judged'])),
   state: v.picklist(['open', 'done', 'cancelled']),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
 })

@@ -61,11 +61,13 @@ export interface JobSpec {
   /** A result is accepted once this many distinct subjects report the same outcome. */
   readonly quorum: number
   /**
-   * `adaptive`: the submitter may also accept a result alone, by a signed
-   * verdict (`swarm/verdicts.ts`), when it trusts its reporter (BOINC's
-   * adaptive replication, `peer/referee.ts`); absent: only `quorum` counts.
+   * Whether the submitter's signed verdicts (`swarm/verdicts.ts`) accept
+   * results too (`peer/referee.ts`): `adaptive`, alone from a reporter it
+   * trusts (BOINC's adaptive replication), and donors leave reported tasks to
+   * it for a while; `judged`, only where its own `compare` finds `quorum`
+   * subjects agreeing within a tolerance. Absent: only exact `quorum` counts.
    */
-  readonly replication?: 'adaptive'
+  readonly replication?: 'adaptive' | 'judged'
   /** Timeouts a task may have before it is marked failed. */
   readonly maxAttempts: number
   /** Claimants that may vanish (lease expired) before the task is marked failed. */

@@ -1,4 +1,5 @@
 import type { JobId } from '../ids.ts'
+import type { Value } from '../encoding/supported-value.ts'
 import type { Identity } from '../identity/identity.ts'
 import {
   functionAddress,
@@ -34,6 +35,14 @@ export interface JobOptions {
   readonly maxLostLeases?: number
   readonly leaseMs?: number
   readonly timeoutMs?: number
+  /**
+   * When two results agree, for results that may differ in the last bits
+   * (floating point across engines): `(a, b) => Math.abs(a - b) < 1e-9`.
+   * The submitter judges it on the values (`peer/referee.ts`), so it matters
+   * with `quorum` ≥ 2 or adaptive replication; exact agreement still counts
+   * everywhere. It never travels: only this host calls it.
+   */
+  readonly compare?: (a: Value, b: Value) => boolean
 }
 
 export const JOB_DEFAULTS = {
@@ -42,7 +51,7 @@ export const JOB_DEFAULTS = {
   maxLostLeases: 8,
   leaseMs: 10_000,
   timeoutMs: 60_000,
-} as const satisfies Required<Omit<JobOptions, 'adaptive'>>
+} as const satisfies Required<Omit<JobOptions, 'adaptive' | 'compare'>>
 
 /** The quorum an adaptive job needs from subjects its submitter does not yet trust. */
 export const ADAPTIVE_QUORUM = 2
@@ -101,7 +110,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     name: input.fn.name,
     taskCount: input.argsList.length,
     quorum,
-    ...(adaptive ? { replication: 'adaptive' as const } : {}),
+    ...(adaptive ? { replication: 'adaptive' as const } : input.options?.compare !== undefined ? { replication: 'judged' as const } : {}),
     maxAttempts: options.maxAttempts,
     maxLostLeases: options.maxLostLeases,
     leaseMs: options.leaseMs,

@@ -72,7 +72,7 @@ export type VerdictCheck = { readonly kind: 'valid'; readonly record: VerdictRec
  * the record is `waiting` (the job's tasks sync in any order).
  */
 export function checkVerdict(spec: JobSpec, key: string, input: unknown, keyOf: (task: TaskId) => TaskKey | undefined): VerdictCheck {
-  if (spec.replication !== 'adaptive' || key.length > MAX_ID_LENGTH || !KEY_PATTERN.test(key) || !isVerdictShaped(input)) return INVALID
+  if (spec.replication === undefined || key.length > MAX_ID_LENGTH || !KEY_PATTERN.test(key) || !isVerdictShaped(input)) return INVALID
   const known = checked.get(input)
   if (known !== undefined && known.job === spec.id) return known.valid ? { kind: 'valid', record: input } : INVALID
   const statements: Uint8Array[] = []

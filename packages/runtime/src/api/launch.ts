@@ -91,6 +91,7 @@ export async function launchJob<A extends KeywordArgs>(
     const taskOf = new Map<TaskKey, string>(slice.map(([key], i) => [key, String(i)]))
     parts.launchedHere?.set(id, fn.address)
     await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), identity: peer.identity, now: clock.now(), options, job })
+    if (options.compare !== undefined) parts.referee?.compareWith(id, options.compare)
     await tracker.pin(id)
     launched.push({ job: id, taskOf })
     if (generation !== control.generation) break

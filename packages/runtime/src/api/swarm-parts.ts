@@ -1,4 +1,4 @@
-import type { Address, Clock, Donor, Executor, Identity, JobId, JobOptions, JobTracker, PeerPort, SubmitterTrust } from '@tessera/core'
+import type { Address, Clock, Donor, Executor, Identity, JobId, JobOptions, JobTracker, PeerPort, Referee, SubmitterTrust } from '@tessera/core'
 
 /** What a swarm connection is put together from; only the parts differ between Node, pages and the simulator. */
 export interface SwarmParts<P extends PeerPort = PeerPort> {
@@ -6,6 +6,8 @@ export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly tracker: JobTracker
   /** Whose results this connection takes alone, and the trust other subjects have earned (adaptive replication). */
   readonly trust: SubmitterTrust
+  /** Judges this connection's jobs that ask for verdicts (adaptive replication, `compare`). */
+  readonly referee?: Referee
   /** Options every function of this connection starts from (`connect({ replication })`): its own options override them. */
   readonly jobDefaults?: JobOptions
   readonly clock: Clock
