@@ -1,0 +1,137 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import type { CDPSession, Page } from 'playwright-core'
+import { ed25519Engine, useEd25519Engine } from '@tessera/core'
+import { countsSince, meteredEngine, type CryptoCounts, type MeteredEngine } from './crypto-meter.ts'
+import { markdownTable } from './report.ts'
+import type { BenchFigure } from './section.ts'
+import { round3 } from './stats.ts'
+
+/**
+ * Issue 14's target "signing and verification cost at most 10% of dispatch
+ * throughput", measured on the dispatch bench's own job: every process counts
+ * the Ed25519 signatures it makes and checks and the time they take
+ * (`crypto-meter.ts`), beside how busy it was. A process that spends a share
+ * s of its busy time in Ed25519 would, with free signatures, do the same work
+ * in (1 − s) of the time; so 1 − s bounds what signing costs the throughput
+ * of a job that this process limits, and the largest s over the processes
+ * bounds the job's.
+ */
+export interface ProcessCost {
+  readonly process: string
+  readonly crypto: CryptoCounts
+  /** Main-thread busy time: the host's event loop while active, a tab's renderer tasks. */
+  readonly busyMs: number
+  /** All CPU the process used (host: every thread of the Node process, signaling included; tab: its main thread). */
+  readonly cpuMs: number
+}
+
+interface TabMeter {
+  crypto(): CryptoCounts & { engine: string }
+}
+type TabGlobals = typeof globalThis & { benchDonor: TabMeter }
+
+interface Snapshot {
+  readonly host: { crypto: CryptoCounts; elu: EventLoopUtilization; cpu: NodeJS.CpuUsage }
+  readonly tabs: ReadonlyArray<{ crypto: CryptoCounts; taskMs: number; threadMs: number }>
+}
+
+async function tabMetrics(session: CDPSession): Promise<{ taskMs: number; threadMs: number }> {
+  const { metrics } = await session.send('Performance.getMetrics')
+  const seconds = (name: string): number => metrics.find((m) => m.name === name)?.value ?? Number.NaN
+  return { taskMs: seconds('TaskDuration') * 1000, threadMs: seconds('ThreadTime') * 1000 }
+}
+
+export class CryptoWatch {
+  private constructor(
+    private readonly meter: MeteredEngine,
+    private readonly tabs: readonly Page[],
+    private readonly sessions: readonly CDPSession[],
+  ) {}
+
+  /** Call after the host connected: `connect()` installs node:crypto, which this wraps. */
+  static async start(tabs: readonly Page[]): Promise<CryptoWatch> {
+    const meter = meteredEngine(ed25519Engine())
+    useEd25519Engine(meter.engine)
+    const sessions: CDPSession[] = []
+    for (const tab of tabs) {
+      const session = await tab.context().newCDPSession(tab)
+      await session.send('Performance.enable')
+      sessions.push(session)
+    }
+    const engines = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as TabGlobals).benchDonor.crypto().engine)))
+    if (engines.some((name) => !name.startsWith('metered'))) throw new Error(`a tab signs with an unmetered engine (${engines.join(', ')})`)
+    return new CryptoWatch(meter, tabs, sessions)
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const tabs = await Promise.all(
+      this.tabs.map(async (tab, i) => ({
+        crypto: await tab.evaluate(() => (globalThis as TabGlobals).benchDonor.crypto()),
+        ...(await tabMetrics(this.sessions[i] as CDPSession)),
+      })),
+    )
+    return { host: { crypto: this.meter.counts(), elu: performance.eventLoopUtilization(), cpu: process.cpuUsage() }, tabs }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sessions.map((s) => s.detach().catch(() => {})))
+  }
+}
+
+export function costsBetween(before: Snapshot, after: Snapshot): ProcessCost[] {
+  const host: ProcessCost = {
+    process: 'host (Node, node:crypto)',
+    crypto: countsSince(before.host.crypto, after.host.crypto),
+    busyMs: performance.eventLoopUtilization(after.host.elu, before.host.elu).active,
+    cpuMs: (after.host.cpu.user - before.host.cpu.user + after.host.cpu.system - before.host.cpu.system) / 1000,
+  }
+  const tabs = after.tabs.map((tab, i): ProcessCost => {
+    const start = before.tabs[i] as Snapshot['tabs'][number]
+    return { process: `tab ${i + 1} (Chromium, noble)`, crypto: countsSince(start.crypto, tab.crypto), busyMs: tab.taskMs - start.taskMs, cpuMs: tab.threadMs - start.threadMs }
+  })
+  return [host, ...tabs]
+}
+
+const cryptoMs = (c: CryptoCounts): number => c.signMs + c.verifyMs
+/** Share of the main thread's busy time spent in Ed25519. */
+export const busyShare = (p: ProcessCost): number => cryptoMs(p.crypto) / p.busyMs
+
+export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, swarmMs: number): { figure: BenchFigure; markdown: string } {
+  const worst = costs.reduce((a, b) => (busyShare(b) > busyShare(a) ? b : a))
+  const share = busyShare(worst)
+  const signs = costs.reduce((n, p) => n + p.crypto.signs, 0)
+  const verifies = costs.reduce((n, p) => n + p.crypto.verifies, 0)
+  const rate = (tasks * 1000) / swarmMs
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
+  const figure: BenchFigure = {
+    id: 'dispatch.signature-cost',
+    title: `Ed25519 signing and verifying in the same ${tasks.toLocaleString('en')}-task job: largest share of a process's busy time`,
+    value: round3(share * 100),
+    unit: '% of busy time',
+    ratio: round3(1 - share),
+    target: '≤ 10% (ratio = 1 − share ≥ 0.9: the throughput kept)',
+    met: share <= 0.1,
+    note:
+      `At ${rate.toFixed(0)} tasks/s the whole swarm made ${signs} signatures (${(signs / tasks).toFixed(4)} per task) and checked ${verifies} (${(verifies / tasks).toFixed(4)} per task). ` +
+      costs.map((p) => `${p.process}: ${cryptoMs(p.crypto).toFixed(0)} ms in Ed25519 = ${pct(busyShare(p))} of ${(p.busyMs / 1000).toFixed(2)} s busy, ${pct(cryptoMs(p.crypto) / p.cpuMs)} of ${(p.cpuMs / 1000).toFixed(2)} s CPU`).join('; ') +
+      `. The largest share (${worst.process}) bounds what signatures cost the job's throughput: with free signatures that process would need ${pct(1 - share)} of its time.`,
+  }
+  const rows = costs.map((p) => [
+    p.process,
+    String(p.crypto.signs),
+    p.crypto.signs === 0 ? '—' : String(round3((p.crypto.signMs * 1000) / p.crypto.signs)),
+    String(p.crypto.verifies),
+    p.crypto.verifies === 0 ? '—' : String(round3((p.crypto.verifyMs * 1000) / p.crypto.verifies)),
+    cryptoMs(p.crypto).toFixed(1),
+    (p.busyMs / 1000).toFixed(2),
+    pct(busyShare(p)),
+    (p.cpuMs / 1000).toFixed(2),
+    pct(cryptoMs(p.crypto) / p.cpuMs),
+  ])
+  const markdown = [
+    'Signatures in this job (each process counts its own Ed25519 calls, `bench/lib/crypto-meter.ts`; busy = the host\'s event loop while active, a tab\'s main-thread tasks; CPU = the host process\'s every thread, signaling included, and a tab\'s main thread):',
+    '',
+    markdownTable(['process', 'signs', 'µs/sign', 'verifies', 'µs/verify', 'Ed25519 ms', 'busy s', 'share of busy', 'CPU s', 'share of CPU'], rows, (i) => i >= 1),
+  ].join('\n')
+  return { figure, markdown }
+}
