@@ -70,12 +70,12 @@ export class Calls {
     // The same merge rule as every other cache writer: a value that arrived meanwhile stays.
     if (execution.kind === 'thrown') {
       const error = capErrorRecord(execution.error)
-      const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }])
+      const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }], { remember: true })
       cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] })
       throw fromErrorRecord(execution.error)
     }
     const result = await values.put(execution.value)
-    const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }])
+    const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }], { remember: true })
     cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] })
     return execution.value as R
   }
