@@ -10,7 +10,7 @@ import { openBenchPage } from './lib/browser-session.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { waitUntil } from './lib/stats.ts'
 import { barChart } from './lib/svg-chart.ts'
-import { costsBetween, cryptoCostFigure, CryptoWatch } from './lib/crypto-watch.ts'
+import { cryptoCostFigure, CryptoWatch } from './lib/crypto-watch.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
 import type { BenchDonorApi } from './pages/donor/main.ts'
 import type { WorkerPoolApi } from './pages/worker-pool/main.ts'
@@ -64,7 +64,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
 
     // Issue 14's signing-cost target, counted in this same job (bench/lib/crypto-watch.ts).
     watch = await CryptoWatch.start(tabs)
-    const cryptoBefore = await watch.snapshot()
+    await watch.begin()
     const executedBefore = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as Globals).benchDonor.executed())))
     const marks: Array<{ ms: number; done: number }> = []
     let firstMs = Number.NaN
@@ -89,7 +89,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     const swarmMs = performance.now() - t0
     host.peer.swarm.jobs.unobserve(onJobs)
     const cpu = process.cpuUsage(cpu0)
-    const costs = costsBetween(cryptoBefore, await watch.snapshot())
+    const costs = await watch.end()
     const hostCpuMs = (cpu.user + cpu.system) / 1000
     const failures = settled.filter((r) => r.status === 'rejected')
     if (settled.some((r) => r.status === 'fulfilled' && r.value !== r.index * r.index)) throw new Error('the swarm returned a wrong square')

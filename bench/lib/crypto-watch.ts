@@ -2,6 +2,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { CDPSession, Page } from 'playwright-core'
 import { ed25519Engine, useEd25519Engine } from '@tessera/core'
 import { countsSince, meteredEngine, type CryptoCounts, type MeteredEngine } from './crypto-meter.ts'
+import { profileHost, profileShares, profileTab, type CpuProfile, type ProfileShares } from './cpu-profile.ts'
 import { markdownTable } from './report.ts'
 import type { BenchFigure } from './section.ts'
 import { round3 } from './stats.ts'
@@ -23,6 +24,8 @@ export interface ProcessCost {
   readonly busyMs: number
   /** All CPU the process used (host: every thread of the Node process, signaling included; tab: its main thread). */
   readonly cpuMs: number
+  /** The same window in the main thread's sampling profile: Ed25519 and the rest of the signature path. */
+  readonly profile: ProfileShares
 }
 
 interface TabMeter {
@@ -42,6 +45,9 @@ async function tabMetrics(session: CDPSession): Promise<{ taskMs: number; thread
 }
 
 export class CryptoWatch {
+  #before: Snapshot | undefined
+  #stopProfiles: Array<() => Promise<CpuProfile>> = []
+
   private constructor(
     private readonly meter: MeteredEngine,
     private readonly tabs: readonly Page[],
@@ -63,7 +69,35 @@ export class CryptoWatch {
     return new CryptoWatch(meter, tabs, sessions)
   }
 
-  async snapshot(): Promise<Snapshot> {
+  /** Starts the window: profilers on, counters read. */
+  async begin(): Promise<void> {
+    this.#stopProfiles = [await profileHost(), ...(await Promise.all(this.sessions.map((s) => profileTab(s))))]
+    this.#before = await this.#snapshot()
+  }
+
+  /** Ends the window: what each process did in it, host first. */
+  async end(): Promise<ProcessCost[]> {
+    const before = this.#before
+    if (before === undefined) throw new Error('CryptoWatch.end() before begin()')
+    const after = await this.#snapshot()
+    const profiles = await Promise.all(this.#stopProfiles.map((stop) => stop()))
+    this.#stopProfiles = []
+    const shares = (i: number): ProfileShares => profileShares(profiles[i] as CpuProfile)
+    const host: ProcessCost = {
+      process: 'host (Node, node:crypto)',
+      crypto: countsSince(before.host.crypto, after.host.crypto),
+      busyMs: performance.eventLoopUtilization(after.host.elu, before.host.elu).active,
+      cpuMs: (after.host.cpu.user - before.host.cpu.user + after.host.cpu.system - before.host.cpu.system) / 1000,
+      profile: shares(0),
+    }
+    const tabs = after.tabs.map((tab, i): ProcessCost => {
+      const start = before.tabs[i] as Snapshot['tabs'][number]
+      return { process: `tab ${i + 1} (Chromium, noble)`, crypto: countsSince(start.crypto, tab.crypto), busyMs: tab.taskMs - start.taskMs, cpuMs: tab.threadMs - start.threadMs, profile: shares(i + 1) }
+    })
+    return [host, ...tabs]
+  }
+
+  async #snapshot(): Promise<Snapshot> {
     const tabs = await Promise.all(
       this.tabs.map(async (tab, i) => ({
         crypto: await tab.evaluate(() => (globalThis as TabGlobals).benchDonor.crypto()),
@@ -74,47 +108,42 @@ export class CryptoWatch {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#stopProfiles.map((stop) => stop().catch(() => undefined)))
     await Promise.all(this.sessions.map((s) => s.detach().catch(() => {})))
   }
 }
 
-export function costsBetween(before: Snapshot, after: Snapshot): ProcessCost[] {
-  const host: ProcessCost = {
-    process: 'host (Node, node:crypto)',
-    crypto: countsSince(before.host.crypto, after.host.crypto),
-    busyMs: performance.eventLoopUtilization(after.host.elu, before.host.elu).active,
-    cpuMs: (after.host.cpu.user - before.host.cpu.user + after.host.cpu.system - before.host.cpu.system) / 1000,
-  }
-  const tabs = after.tabs.map((tab, i): ProcessCost => {
-    const start = before.tabs[i] as Snapshot['tabs'][number]
-    return { process: `tab ${i + 1} (Chromium, noble)`, crypto: countsSince(start.crypto, tab.crypto), busyMs: tab.taskMs - start.taskMs, cpuMs: tab.threadMs - start.threadMs }
-  })
-  return [host, ...tabs]
-}
-
 const cryptoMs = (c: CryptoCounts): number => c.signMs + c.verifyMs
-/** Share of the main thread's busy time spent in Ed25519. */
-export const busyShare = (p: ProcessCost): number => cryptoMs(p.crypto) / p.busyMs
+/** Share of the main thread's busy time inside Ed25519, by the counters. */
+export const countedShare = (p: ProcessCost): number => cryptoMs(p.crypto) / p.busyMs
+/** Share of the main thread's busy samples anywhere in the signature path (Ed25519, Merkle proofs, memo), by the profile. */
+export const pathShare = (p: ProcessCost): number => (p.profile.ed25519Ms + p.profile.proofsMs) / p.profile.busyMs
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
 
 export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, swarmMs: number): { figure: BenchFigure; markdown: string } {
-  const worst = costs.reduce((a, b) => (busyShare(b) > busyShare(a) ? b : a))
-  const share = busyShare(worst)
+  const share = (p: ProcessCost): number => Math.max(pathShare(p), countedShare(p))
+  const worst = costs.reduce((a, b) => (share(b) > share(a) ? b : a))
+  const worstShare = share(worst)
   const signs = costs.reduce((n, p) => n + p.crypto.signs, 0)
   const verifies = costs.reduce((n, p) => n + p.crypto.verifies, 0)
   const rate = (tasks * 1000) / swarmMs
-  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
   const figure: BenchFigure = {
     id: 'dispatch.signature-cost',
-    title: `Ed25519 signing and verifying in the same ${tasks.toLocaleString('en')}-task job: largest share of a process's busy time`,
-    value: round3(share * 100),
+    title: `Signing and verifying in the same ${tasks.toLocaleString('en')}-task job: largest share of a process's busy main thread`,
+    value: round3(worstShare * 100),
     unit: '% of busy time',
-    ratio: round3(1 - share),
+    ratio: round3(1 - worstShare),
     target: '≤ 10% (ratio = 1 − share ≥ 0.9: the throughput kept)',
-    met: share <= 0.1,
+    met: worstShare <= 0.1,
     note:
-      `At ${rate.toFixed(0)} tasks/s the whole swarm made ${signs} signatures (${(signs / tasks).toFixed(4)} per task) and checked ${verifies} (${(verifies / tasks).toFixed(4)} per task). ` +
-      costs.map((p) => `${p.process}: ${cryptoMs(p.crypto).toFixed(0)} ms in Ed25519 = ${pct(busyShare(p))} of ${(p.busyMs / 1000).toFixed(2)} s busy, ${pct(cryptoMs(p.crypto) / p.cpuMs)} of ${(p.cpuMs / 1000).toFixed(2)} s CPU`).join('; ') +
-      `. The largest share (${worst.process}) bounds what signatures cost the job's throughput: with free signatures that process would need ${pct(1 - share)} of its time.`,
+      `At ${rate.toFixed(0)} tasks/s the swarm made ${signs} Ed25519 signatures (${(signs / tasks).toFixed(4)} per task: one per flush of reports, not one per task) and checked ${verifies} (${(verifies / tasks).toFixed(4)} per task). ` +
+      costs
+        .map(
+          (p) =>
+            `${p.process}: Ed25519 ${pct(countedShare(p))} of ${(p.busyMs / 1000).toFixed(2)} s busy by the counters; the whole signature path ${pct(pathShare(p))} of busy samples by the profile (Ed25519 ${pct(p.profile.ed25519Ms / p.profile.busyMs)}, Merkle proofs and memo ${pct(p.profile.proofsMs / p.profile.busyMs)})`,
+        )
+        .join('; ') +
+      `. The largest share (${worst.process}, the larger of its two measures) bounds what signatures cost the job's throughput: with free signatures that process would need ${pct(1 - worstShare)} of its time.`,
   }
   const rows = costs.map((p) => [
     p.process,
@@ -122,16 +151,25 @@ export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, s
     p.crypto.signs === 0 ? '—' : String(round3((p.crypto.signMs * 1000) / p.crypto.signs)),
     String(p.crypto.verifies),
     p.crypto.verifies === 0 ? '—' : String(round3((p.crypto.verifyMs * 1000) / p.crypto.verifies)),
-    cryptoMs(p.crypto).toFixed(1),
     (p.busyMs / 1000).toFixed(2),
-    pct(busyShare(p)),
+    pct(countedShare(p)),
     (p.cpuMs / 1000).toFixed(2),
     pct(cryptoMs(p.crypto) / p.cpuMs),
+    pct(p.profile.ed25519Ms / p.profile.busyMs),
+    pct(p.profile.proofsMs / p.profile.busyMs),
+    pct(pathShare(p)),
   ])
+  const entries = costs.map((p) => `${p.process}: ${p.profile.byEntry.slice(0, 5).map((e) => `\`${e.fn}\` ${e.ms.toFixed(0)} ms`).join(', ') || 'none'}`)
   const markdown = [
-    'Signatures in this job (each process counts its own Ed25519 calls, `bench/lib/crypto-meter.ts`; busy = the host\'s event loop while active, a tab\'s main-thread tasks; CPU = the host process\'s every thread, signaling included, and a tab\'s main thread):',
+    'Signatures in this job. Counted: each process wraps its Ed25519 engine and adds up the calls (`bench/lib/crypto-meter.ts`); busy = the host\'s event loop while active, a tab\'s main-thread tasks, both wall time like the counters; CPU = the host process\'s every thread (signaling included) and a tab\'s main thread. Profiled: V8\'s sampling profiler on each main thread over the same window; the signature path is every sample with a frame in the identity and proof code on its stack (`bench/lib/cpu-profile.ts`).',
     '',
-    markdownTable(['process', 'signs', 'µs/sign', 'verifies', 'µs/verify', 'Ed25519 ms', 'busy s', 'share of busy', 'CPU s', 'share of CPU'], rows, (i) => i >= 1),
+    markdownTable(
+      ['process', 'signs', 'µs/sign', 'verifies', 'µs/verify', 'busy s', 'Ed25519 / busy', 'CPU s', 'Ed25519 / CPU', 'profile: Ed25519', 'profile: proofs, memo', 'profile: signature path'],
+      rows,
+      (i) => i >= 1,
+    ),
+    '',
+    `Where the signature path's time entered it (profile): ${entries.join('; ')}.`,
   ].join('\n')
   return { figure, markdown }
 }
