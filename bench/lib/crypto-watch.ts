@@ -161,7 +161,7 @@ export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, s
   ])
   const entries = costs.map((p) => `${p.process}: ${p.profile.byEntry.slice(0, 5).map((e) => `\`${e.fn}\` ${e.ms.toFixed(0)} ms`).join(', ') || 'none'}`)
   const markdown = [
-    'Signatures in this job. Counted: each process wraps its Ed25519 engine and adds up the calls (`bench/lib/crypto-meter.ts`); busy = the host\'s event loop while active, a tab\'s main-thread tasks, both wall time like the counters; CPU = the host process\'s every thread (signaling included) and a tab\'s main thread. Profiled: V8\'s sampling profiler on each main thread over the same window; the signature path is every sample with a frame in the identity and proof code on its stack (`bench/lib/cpu-profile.ts`).',
+    'Signatures in this job. Counted: each process wraps its Ed25519 engine and adds up the calls (`bench/lib/crypto-meter.ts`); busy = the host\'s event loop while active, a tab\'s main-thread tasks, both wall time like the counters; CPU = the host process\'s every thread (signaling included) and a tab\'s main thread. Profiled: V8\'s sampling profiler on each main thread over the same window; the signature path is every sample with a frame in the identity and proof code on its stack (`bench/lib/cpu-profile.ts`). µs per call are wall time too: on a loaded machine they are several times the `signatures` section\'s, as busy time is inflated, so the shares hold.',
     '',
     markdownTable(
       ['process', 'signs', 'µs/sign', 'verifies', 'µs/verify', 'busy s', 'Ed25519 / busy', 'CPU s', 'Ed25519 / CPU', 'profile: Ed25519', 'profile: proofs, memo', 'profile: signature path'],
