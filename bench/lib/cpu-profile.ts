@@ -22,6 +22,7 @@ const ENGINE_FILES = ['/identity/ed25519-engine.ts', '/node/node-ed25519.ts', '/
 const SIGNATURE_FILES = [
   '/identity/signatures.ts',
   '/identity/merkle.ts',
+  '/identity/known-trees.ts',
   '/identity/identity.ts',
   '/identity/subject-certificate.ts',
   '/swarm/outcome-proofs.ts',

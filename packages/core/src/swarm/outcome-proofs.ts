@@ -119,9 +119,10 @@ function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: Out
 /**
  * The batches this process has proven, node by node: the next report of a
  * batch hashes about one node instead of its whole path (`known-trees.ts`).
- * About 100 bytes a node; 2 nodes a report.
+ * A batch's reports arrive close together, so a window of a hundred or so
+ * batches of ~150 (2 nodes a report, ~150 bytes a node: 5 MB at most) serves.
  */
-const knownTrees = new KnownTrees(1 << 16)
+const knownTrees = new KnownTrees(1 << 15)
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.length * HASH_BYTES)
