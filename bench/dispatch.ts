@@ -2,7 +2,8 @@
  * Figure 1, dispatch throughput: 20,000 trivial tasks through the swarm (a Node
  * host with no workers, two Chromium tabs donating one worker each, real
  * signaling, real WebRTC), against one tab posting the same tasks, one message
- * each, to a plain pool of as many Web Workers.
+ * each, to a plain pool of as many Web Workers. The same job gives what
+ * signing and verifying cost each process (issue 14; `lib/crypto-watch.ts`).
  */
 import type { Page } from 'playwright-core'
 import { encodeAndAddress, taskKeyOf } from '@tessera/core'
