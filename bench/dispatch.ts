@@ -2,7 +2,8 @@
  * Figure 1, dispatch throughput: 20,000 trivial tasks through the swarm (a Node
  * host with no workers, two Chromium tabs donating one worker each, real
  * signaling, real WebRTC), against one tab posting the same tasks, one message
- * each, to a plain pool of as many Web Workers.
+ * each, to a plain pool of as many Web Workers. The same job gives what
+ * signing and verifying cost each process (issue 14; `lib/crypto-watch.ts`).
  */
 import type { Page } from 'playwright-core'
 import { encodeAndAddress, taskKeyOf } from '@tessera/core'
@@ -10,6 +11,7 @@ import { openBenchPage } from './lib/browser-session.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { waitUntil } from './lib/stats.ts'
 import { barChart } from './lib/svg-chart.ts'
+import { cryptoCostFigure, CryptoWatch } from './lib/crypto-watch.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
 import type { BenchDonorApi } from './pages/donor/main.ts'
 import type { WorkerPoolApi } from './pages/worker-pool/main.ts'
@@ -43,6 +45,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
   const room = freshRoom('dispatch')
   const tabs: Page[] = []
   const host = await connectHost(signaling, room, 0)
+  let watch: CryptoWatch | undefined
   try {
     for (let i = 0; i < TABS; i++) {
       const tab = await openBenchPage('donor', { signaling: signaling.url, room, workers: WORKERS_PER_TAB }, 'benchDonor')
@@ -60,6 +63,9 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     for (const a of args) taskKeyOf(square.definition.address, encodeAndAddress(a, 'args').address)
     const addressMs = performance.now() - h0
 
+    // Issue 14's signing-cost target, counted in this same job (bench/lib/crypto-watch.ts).
+    watch = await CryptoWatch.start(tabs)
+    await watch.begin()
     const executedBefore = await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as Globals).benchDonor.executed())))
     const marks: Array<{ ms: number; done: number }> = []
     let firstMs = Number.NaN
@@ -84,6 +90,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     const swarmMs = performance.now() - t0
     host.peer.swarm.jobs.unobserve(onJobs)
     const cpu = process.cpuUsage(cpu0)
+    const costs = await watch.end()
     const hostCpuMs = (cpu.user + cpu.system) / 1000
     const failures = settled.filter((r) => r.status === 'rejected')
     if (settled.some((r) => r.status === 'fulfilled' && r.value !== r.index * r.index)) throw new Error('the swarm returned a wrong square')
@@ -99,6 +106,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     const baseRate = (tasks * 1000) / base.ms
     const ratio = swarmRate / baseRate
     const met = ratio >= 1 && failures.length === 0
+    const signatureCost = cryptoCostFigure(costs, tasks, swarmMs)
     return {
       id: 'dispatch',
       title: 'Dispatch throughput',
@@ -121,6 +129,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
             .filter(Boolean)
             .join(' ') + failureNote,
         },
+        signatureCost.figure,
       ],
       markdown: [
         `Method: a fresh room and function name, so nothing is cached; a 50-task warm-up job first. The host is \`@tessera/host\` with \`workers: 0\`; each tab runs \`@tessera/client\` with one worker. The baseline tab runs a separate warm-up of ${Math.min(2_000, tasks)} tasks (${base.warmMs.toFixed(0)} ms), then three timed runs.`,
@@ -130,6 +139,8 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
         '| time (s) | results |',
         '|--:|--:|',
         ...marks.map((m) => `| ${(m.ms / 1000).toFixed(2)} | ${m.done} |`),
+        '',
+        signatureCost.markdown,
       ].join('\n'),
       charts: {
         'dispatch.svg': barChart({
@@ -143,9 +154,10 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
           log: true,
         }),
       },
-      data: { tasks, failed: failures.length, swarmMs, hostCpuMs, publishedMs, firstResultMs: firstMs, baselineMs: base.ms, baselineWarmMs: base.warmMs, addressMs, executed, progress: marks },
+      data: { tasks, failed: failures.length, swarmMs, hostCpuMs, publishedMs, firstResultMs: firstMs, baselineMs: base.ms, baselineWarmMs: base.warmMs, addressMs, executed, progress: marks, signatures: costs },
     }
   } finally {
+    await watch?.close()
     for (const tab of tabs) await tab.evaluate(() => (globalThis as Globals).benchDonor.close()).catch(() => {})
     await Promise.all(tabs.map((t) => t.close()))
     await host.close()

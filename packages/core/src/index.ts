@@ -97,7 +97,7 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
 } from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
-export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome } from './swarm/outcome-proofs.ts'
+export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome, type SignOutcomesOptions } from './swarm/outcome-proofs.ts'
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { keysAsSubjects, type SubjectOf } from './swarm/cache-strength.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'

@@ -17,7 +17,7 @@ export function leafHash(bytes: Uint8Array): Uint8Array {
   return sha256(input)
 }
 
-function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   const input = new Uint8Array(1 + 2 * HASH_BYTES)
   input[0] = 1
   input.set(left, 1)
@@ -26,7 +26,7 @@ function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /** The largest power of two below `n` (n ≥ 2). */
-function split(n: number): number {
+export function split(n: number): number {
   let k = 1
   while (k * 2 < n) k *= 2
   return k

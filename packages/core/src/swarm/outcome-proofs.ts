@@ -1,6 +1,7 @@
 import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
-import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES, rootFromPath } from '../identity/merkle.ts'
+import { KnownTrees } from '../identity/known-trees.ts'
+import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
 import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
@@ -47,11 +48,6 @@ function rootMessage(root: Uint8Array, size: number): Uint8Array {
   return message
 }
 
-/** One signature over all `items`; proofs in the same order. */
-export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>): OutcomeProof[] {
-  return signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
-}
-
 /**
  * One signature over a batch of statements of any kind (outcomes, and the
  * submitter's verdicts beside them): a statement's bytes say what it claims,
@@ -80,14 +76,42 @@ export function verifyStatements(peer: string, statements: readonly Uint8Array[]
 const MAX_REMEMBERED = 32_768
 const remembered = new Map<string, boolean>()
 
+function memoKeyOf(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): string {
+  return `${peer} ${key} ${proof.sig} ${proof.leaf} ${proof.size} ${proof.path} ${outcome.kind === 'value' ? outcome.result : JSON.stringify([outcome.error.name, outcome.error.message])}`
+}
+
+function remember(memoKey: string, verdict: boolean): void {
+  if (remembered.size >= MAX_REMEMBERED) for (const old of [...remembered.keys()].slice(0, MAX_REMEMBERED / 2)) remembered.delete(old)
+  remembered.set(memoKey, verdict)
+}
+
+export interface SignOutcomesOptions {
+  /**
+   * Record each proof made here as verified, so this process never checks it
+   * again. For a writer that reads its own records back: a donor's job index
+   * checks every report it observes, its own included, and then the cache
+   * entry made from them; checking what it has just signed would cost it a
+   * Merkle path of hashes per task (in the dispatch bench, half of a tab's
+   * verification time). Only these exact statements are remembered: a copy
+   * with another outcome, key, signer or proof is still checked in full.
+   */
+  readonly remember?: boolean
+}
+
+/** One signature over all `items`; proofs in the same order. */
+export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>, options: SignOutcomesOptions = {}): OutcomeProof[] {
+  const proofs = signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
+  if (options.remember === true) items.forEach(({ key, outcome }, i) => remember(memoKeyOf(identity.peer, key, outcome, proofs[i]!), true))
+  return proofs
+}
+
 /** Whether `proof` is `peer`'s signed word that `key` gives `outcome`. Never throws. */
 export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
-  const memoKey = `${peer} ${key} ${proof.sig} ${proof.leaf} ${proof.size} ${proof.path} ${outcome.kind === 'value' ? outcome.result : JSON.stringify([outcome.error.name, outcome.error.message])}`
+  const memoKey = memoKeyOf(peer, key, outcome, proof)
   const known = remembered.get(memoKey)
   if (known !== undefined) return known
   const verdict = verifyUncached(peer, key, outcome, proof)
-  if (remembered.size >= MAX_REMEMBERED) for (const old of [...remembered.keys()].slice(0, MAX_REMEMBERED / 2)) remembered.delete(old)
-  remembered.set(memoKey, verdict)
+  remember(memoKey, verdict)
   return verdict
 }
 
@@ -99,9 +123,22 @@ function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: Out
   if (pathBytes === undefined) return false
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
-  const root = rootFromPath(leafHash(outcomeStatement(key, outcome)), proof.leaf, proof.size, path)
-  return root !== undefined && verifyPeerSignature(peer, rootMessage(root, proof.size), proof.sig)
+  const tree = `${peer} ${proof.sig} ${proof.size}`
+  const climb = knownTrees.climb(tree, leafHash(outcomeStatement(key, outcome)), proof.leaf, proof.size, path)
+  if (climb === undefined) return false
+  // A recorded root was proven signed by this peer with this signature when it was recorded.
+  if (!climb.rootKnown && !verifyPeerSignature(peer, rootMessage(climb.root, proof.size), proof.sig)) return false
+  knownTrees.remember(tree, proof.size, climb)
+  return true
 }
+
+/**
+ * The batches this process has proven, node by node: the next report of a
+ * batch hashes about one node instead of its whole path (`known-trees.ts`).
+ * A batch's reports arrive close together, so a window of a hundred or so
+ * batches of ~150 (2 nodes a report, ~150 bytes a node: 5 MB at most) serves.
+ */
+const knownTrees = new KnownTrees(1 << 15)
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.length * HASH_BYTES)

@@ -74,12 +74,12 @@ export class Calls {
     const subjectOf = (peer: PeerId): string | undefined => subjects.subjectOf(peer)
     if (execution.kind === 'thrown') {
       const error = capErrorRecord(execution.error)
-      const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }])
+      const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'thrown', error } }], { remember: true })
       cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
       throw fromErrorRecord(execution.error)
     }
     const result = await values.put(execution.value)
-    const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }])
+    const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }], { remember: true })
     cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
     return execution.value as R
   }

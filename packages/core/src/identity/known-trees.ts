@@ -1,0 +1,109 @@
+import { HASH_BYTES, MAX_PATH_HASHES, nodeHash, split } from './merkle.ts'
+
+/**
+ * Node hashes of Merkle trees whose root signature a reader has already
+ * checked, so the next leaf of the same batch costs its leaf hash and a few
+ * lookups instead of a whole audit path of hashes. A reader meets each report
+ * of a batch one by one; with every path hashed in full, that hashing was most
+ * of a process's time in the signature path of the dispatch bench (9 SHA-256
+ * per report for batches of ~150), far above the signature checks themselves.
+ *
+ * The answer never changes: `climb` returns the root that `rootFromPath`
+ * would, and only skips hashing a node whose two children are exactly the
+ * hashes already recorded for that tree at those places, taking the recorded
+ * parent instead. Records are made only of climbs whose root was then proven
+ * signed (`remember`), so, short of a SHA-256 collision, each recorded hash is
+ * the one node of the signed tree at that place. A tampered leaf or path
+ * differs from the record somewhere, is hashed from there up as before, and
+ * reaches another root, which its signature check refuses.
+ */
+export interface Climb {
+  /** The root this leaf and path lead to: always `rootFromPath`'s answer. */
+  readonly root: Uint8Array
+  /** The root is this tree's recorded root: its signature was checked when it was recorded. */
+  readonly rootKnown: boolean
+  /** Node hashes computed or given on the way, by place: `remember` records them once the root is proven or known. */
+  readonly nodes: ReadonlyArray<readonly [place: number, hash: Uint8Array]>
+  /** Node hashes computed, for tests and measurements. */
+  readonly hashed: number
+}
+
+/** Trees larger than this are climbed without records: a node's place (first leaf, end) must fit one safe integer. */
+const MAX_RECORDED_SIZE = 1 << 26
+
+export class KnownTrees {
+  readonly #trees = new Map<string, Map<number, Uint8Array>>()
+  #nodes = 0
+
+  /** `maxNodes` bounds the memory: past it the oldest half of the trees go. */
+  constructor(private readonly maxNodes: number) {}
+
+  /** The root leaf `index` of `tree` (a `size`-leaf tree, named by the caller) leads to with this audit path, as `rootFromPath` gives it, or undefined when the path has the wrong length. */
+  climb(tree: string, leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[]): Climb | undefined {
+    if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size || path.length > MAX_PATH_HASHES) return undefined
+    // Top down, exactly as rootFromPath walks it: each level's range, split and sibling.
+    const levels: Array<{ lo: number; hi: number; mid: number; sibling: Uint8Array }> = []
+    let lo = 0
+    let hi = size
+    let end = path.length
+    while (hi - lo > 1) {
+      if (end === 0) return undefined
+      const mid = lo + split(hi - lo)
+      levels.push({ lo, hi, mid, sibling: path[--end]! })
+      if (index < mid) hi = mid
+      else lo = mid
+    }
+    if (end !== 0) return undefined
+    const known = size <= MAX_RECORDED_SIZE ? this.#trees.get(tree) : undefined
+    const place = (first: number, after: number): number => first * (size + 1) + after
+    // Bottom up: a node whose children both match the record is the recorded parent; any other is hashed.
+    let hash = leaf
+    let matches = known !== undefined && same(known.get(place(index, index + 1)), leaf)
+    let hashed = 0
+    const nodes: Array<readonly [number, Uint8Array]> = [[place(index, index + 1), leaf]]
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const { lo: from, hi: to, mid, sibling } = levels[i]!
+      const left = index < mid
+      const siblingPlace = left ? place(mid, to) : place(from, mid)
+      const parentPlace = place(from, to)
+      const recorded = matches && same(known?.get(siblingPlace), sibling) ? known?.get(parentPlace) : undefined
+      if (recorded !== undefined) hash = recorded
+      else {
+        hash = left ? nodeHash(hash, sibling) : nodeHash(sibling, hash)
+        hashed++
+        // A hashed node that matches the record lets the climb take recorded parents from here on.
+        matches = known !== undefined && same(known.get(parentPlace), hash)
+      }
+      nodes.push([siblingPlace, sibling], [parentPlace, hash])
+    }
+    return { root: hash, rootKnown: matches, nodes, hashed }
+  }
+
+  /** Records a climb's nodes as `tree`'s, once its root is proven signed (or was known: then the new nodes led to recorded ones). */
+  remember(tree: string, size: number, climb: Climb): void {
+    if (size > MAX_RECORDED_SIZE) return
+    let nodes = this.#trees.get(tree)
+    if (nodes === undefined) this.#trees.set(tree, (nodes = new Map()))
+    for (const [place, hash] of climb.nodes) {
+      if (nodes.has(place)) continue
+      // A copy: a path's hashes are views of the whole proof's bytes.
+      nodes.set(place, hash.slice())
+      this.#nodes++
+    }
+    if (this.#nodes > this.maxNodes) this.#forgetOldest()
+  }
+
+  #forgetOldest(): void {
+    for (const [tree, nodes] of this.#trees) {
+      if (this.#nodes <= this.maxNodes / 2) return
+      this.#trees.delete(tree)
+      this.#nodes -= nodes.size
+    }
+  }
+}
+
+function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (a === undefined || a.byteLength !== HASH_BYTES || b.byteLength !== HASH_BYTES) return false
+  for (let i = 0; i < HASH_BYTES; i++) if (a[i] !== b[i]) return false
+  return true
+}
