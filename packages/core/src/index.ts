@@ -100,12 +100,14 @@ export { ValueStore } from './swarm/value-store.ts'
 export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome } from './swarm/outcome-proofs.ts'
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
+export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminCancellationStatement, type AdminTrust } from './swarm/admin-cancellation.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export {
   publishJob,
   markJobDone,
   cancelJob,
+  cancelJobAsAdmin,
   dropJob,
   recordValue,
   addHolder,

@@ -6,32 +6,34 @@ import type { JobEntry, JobSpec, JobState } from './schema.ts'
 /**
  * A job entry is its submitter's signed word: the spec and the state it is in.
  * Only the submitter's key can publish a job, mark it done or cancel it, so no
- * other peer can stop a stranger's job or list one in its name. Whoever writes
- * the signed entry into the document does not matter: the signature does
- * (`tessera stop` signs with the stored key of the host that submitted).
+ * other peer can list a job in its name, and only a room admin may cancel
+ * it besides (`admin-cancellation.ts`). Whoever writes the signed entry into
+ * the document does not matter: the signature does (`tessera stop` signs with
+ * the stored key of the host that submitted).
  */
 const STATEMENT_TAG = 'tessera/job@1'
 const utf8 = new TextEncoder()
 
 /** The signed bytes: every field of the entry but the signature, in a fixed order. */
 export function jobStatement(spec: JobSpec, state: JobState): Uint8Array {
-  return utf8.encode(
-    JSON.stringify([
-      STATEMENT_TAG,
-      spec.id,
-      spec.fn,
-      spec.name,
-      spec.taskCount,
-      spec.quorum,
-      spec.maxAttempts,
-      spec.maxLostLeases,
-      spec.leaseMs,
-      spec.timeoutMs,
-      spec.submittedBy,
-      spec.createdAt,
-      state,
-    ]),
-  )
+  return utf8.encode(JSON.stringify([STATEMENT_TAG, ...specFields(spec), state]))
+}
+
+/** A job's spec as signed statements list it: every field, in a fixed order. */
+export function specFields(spec: JobSpec): Array<string | number> {
+  return [
+    spec.id,
+    spec.fn,
+    spec.name,
+    spec.taskCount,
+    spec.quorum,
+    spec.maxAttempts,
+    spec.maxLostLeases,
+    spec.leaseMs,
+    spec.timeoutMs,
+    spec.submittedBy,
+    spec.createdAt,
+  ]
 }
 
 /** Thrown when a key other than the submitter's tries to publish, finish or cancel a job. */
