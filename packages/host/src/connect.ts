@@ -28,8 +28,10 @@ export interface ConnectOptions {
   readonly donate?: 'everyone' | 'own-jobs'
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
-  /** Keys besides this peer's own whose jobs `stopJob` and `cancel` may stop (a job's submitter's key signs its cancellation). */
+  /** Keys besides this peer's own that `stopJob` signs with: a job's submitter's, or a room admin's. */
   readonly controlKeys?: readonly Identity[]
+  /** This peer's key; by default the one kept in the cache dir (or a fresh one without it). */
+  readonly identity?: Identity
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -64,6 +66,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     dir: cacheDir === false ? false : join(cacheDir, encodeURIComponent(options.room ?? DEFAULT_ROOM)),
     workers,
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.replication?.maxPeers === undefined ? {} : { maxPeers: options.replication.maxPeers }),
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
