@@ -24,6 +24,8 @@ import {
   type JobEntry,
   type SubjectCertificate,
 } from '@tessera/core'
+import * as prng from 'lib0/prng'
+import { SimClock, SimPeer, SimulatedNetwork } from '@tessera/core/testing'
 import { writeRaw } from './support/forge.ts'
 
 const square = definePure(({ x }: { x: number }) => x * x, { name: 'square' })
@@ -173,5 +175,28 @@ describe('cancellations that are refused', () => {
     expect(checkJobEntry(entry.id, { ...good, cancelledBy: { certificate: admin, sig: 'x'.repeat(86) } }, trust)).toBeUndefined()
     expect(checkJobEntry(entry.id, { ...good, cancelledBy: { certificate: admin } }, trust)).toBeUndefined()
     expect(checkJobEntry(entry.id, { ...good, cancelledBy: 'root' }, trust)).toBeUndefined()
+  })
+})
+
+describe('a job dated ahead of the clock', () => {
+  it('waits for its date before any peer opens it, so its submitter cannot date it past every admin certificate', async () => {
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, prng.create(7))
+    const [host, donor] = ['host', 'donor'].map((name) => new SimPeer({ name, network, clock, random: prng.create(1), syncIntervalMs: 300 })) as [SimPeer, SimPeer]
+    const dated = DEFAULT_CLOCK_SKEW_MS + 60_000
+    const job = new JobDoc(asJobId('later'), await host.openDoc('tessera/job/later'))
+    await submitJob(host.swarm, host.values, { id: job.id, fn: square, argsList: [{ x: 1 }], identity: host.identity, now: dated, job })
+    await clock.runUntil(() => donor.swarm.job(job.id) !== undefined, 10_000)
+    const later = clock.now() + 30_000
+    clock.setTimeout(() => {}, 30_000)
+    await clock.runUntil(() => clock.now() >= later, later + 1)
+    expect(donor.swarm.job(job.id)?.state).toBe('open')
+    expect(donor.jobs.admits(job.id)).toBe(false)
+    expect(donor.jobs.get(job.id)).toBeUndefined()
+    // Within the clock skew of its date, it opens as any job does.
+    await clock.runUntil(() => donor.jobs.get(job.id) !== undefined, dated)
+    expect(clock.now()).toBe(dated - DEFAULT_CLOCK_SKEW_MS)
+    expect(donor.jobs.admits(job.id)).toBe(true)
+    for (const peer of [host, donor]) await peer.close()
   })
 })
