@@ -51,7 +51,7 @@ export async function stopCommand(parsed: ParsedCommand, io: CliIo): Promise<num
       } catch (error) {
         if (!(error instanceof JobOwnerError)) throw error
         const key = stored === undefined ? `this process's key (no identity in ${dataDir})` : `the key in ${dataDir} (${stored.peer})`
-        throw new JobOwnerError(`job ${job.id} was submitted by ${job.submittedBy}; ${key} is neither its submitter's nor certified as a room admin's since the job began (tessera serve --admin <id>, or an admin token from tessera token --admin)`)
+        throw new JobOwnerError(`job ${job.id} was submitted by ${job.submittedBy}; ${key} is neither its submitter's nor a room admin's (tessera serve --admin <id>, or a token from tessera token --admin)`)
       }
     }
     if (others > 0) io.stdout.write(`left ${others} open job${others === 1 ? '' : 's'} submitted by other peers (stop one with --job: only its submitter or a room admin can)\n`)
