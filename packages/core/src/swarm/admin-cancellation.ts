@@ -2,7 +2,7 @@ import { JobOwnerError } from '../errors.ts'
 import type { Identity } from '../identity/identity.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
 import { verifyAdminCertificate, type SubjectCertificate } from '../identity/subject-certificate.ts'
-import { jobStatement, specFields } from './job-signature.ts'
+import { jobStatement, specFields, specOf } from './job-signature.ts'
 import type { JobEntry, JobSpec } from './schema.ts'
 
 /**
@@ -50,9 +50,10 @@ export function adminCertificateFor(spec: JobSpec, admin: string, certificate: u
  */
 export function signAdminCancellation(signer: Identity, certificate: SubjectCertificate, entry: JobEntry): JobEntry {
   if (certificate.peer !== signer.peer || certificate.admin !== true) throw new JobOwnerError(`${signer.peer} holds no admin certificate of its own, so it cannot cancel job ${entry.id} of ${entry.submittedBy}`)
-  const { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt, sig } = entry
-  const spec = { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt }
-  return { ...spec, state: 'cancelled', sig, cancelledBy: { certificate, sig: signer.sign(adminCancellationStatement(spec, signer.peer)) } }
+  // The submitter's signature kept is of the open entry: a finished or cancelled one has none to keep.
+  if (entry.state !== 'open') throw new RangeError(`job ${entry.id} is ${entry.state}: only an open job can be cancelled`)
+  const spec = specOf(entry)
+  return { ...spec, state: 'cancelled', sig: entry.sig, cancelledBy: { certificate, sig: signer.sign(adminCancellationStatement(spec, signer.peer)) } }
 }
 
 /**

@@ -39,9 +39,14 @@ export function specFields(spec: JobSpec): Array<string | number> {
 /** Thrown when a key other than the submitter's tries to publish, finish or cancel a job. */
 export function signJobEntry(signer: Identity, spec: JobSpec, state: JobState): JobEntry {
   if (signer.peer !== spec.submittedBy) throw new JobOwnerError(`job ${spec.id} belongs to ${spec.submittedBy}; ${signer.peer} cannot sign it`)
-  const { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt } = spec
-  const fields = { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt }
+  const fields = specOf(spec)
   return { ...fields, state, sig: signer.sign(jobStatement(fields, state)) }
+}
+
+/** The spec's own fields, and nothing else an entry carries (its state, signatures, or fields a peer added). */
+export function specOf(spec: JobSpec): JobSpec {
+  const { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt } = spec
+  return { id, fn, name, taskCount, quorum, maxAttempts, maxLostLeases, leaseMs, timeoutMs, submittedBy, createdAt }
 }
 
 /** Whether the entry is signed by its submitter. Never throws. */
