@@ -20,6 +20,8 @@ export interface SubjectClaim {
   readonly until: number
   /** Whether `maxIdentitiesPerSubject` applies (loopback is exempt unless configured). */
   readonly capped: boolean
+  /** An admin room token's: every key it binds is certified as a room admin. */
+  readonly admin?: true
 }
 
 export interface CertificationConfig {
@@ -27,6 +29,8 @@ export interface CertificationConfig {
   readonly certificateLifetimeMs: number
   readonly capLoopbackIdentities: boolean
   readonly ipv6SubjectPrefix: number
+  /** Keys the operator named admins, per room (`SignalingServerOptions.admins`); none when absent. */
+  readonly isAdmin?: (room: string, peer: string) => boolean
 }
 
 export interface Certified {
@@ -53,7 +57,10 @@ export class Certification<C extends { readonly address?: string }> {
 
   /** The subject `conn` would have in a room: its token's in a private room, its network prefix's otherwise. */
   claimFor(conn: C, token?: { readonly payload: RoomTokenPayload; readonly text: string }): SubjectClaim {
-    if (token !== undefined) return { subject: tokenSubject(token.payload, token.text), until: Math.floor(token.payload.exp * 1000), capped: true }
+    if (token !== undefined) {
+      const claim = { subject: tokenSubject(token.payload, token.text), until: Math.floor(token.payload.exp * 1000), capped: true }
+      return token.payload.admin === true ? { ...claim, admin: true } : claim
+    }
     const loopback = isLoopbackAddress(conn.address)
     const capped = this.config.capLoopbackIdentities || !loopback
     // `local:` tells peers this is the server's own machine, not a network many strangers share:
@@ -132,15 +139,17 @@ export class Certification<C extends { readonly address?: string }> {
   #certify(conn: C, topic: string, peer: string, claim: SubjectClaim, now: number): Certified | undefined {
     if (claim.until <= now) return undefined
     const lifetime = this.config.certificateLifetimeMs
+    // Asked at each signing, so a certificate says what the configuration and the token say now.
+    const admin = claim.admin === true || this.config.isAdmin?.(topic, peer) === true
     const current = this.certificateOf(conn, topic)
     const fresh = current !== undefined && now < current.notBefore + lifetime / 2 && now < current.notAfter
-    if (fresh && current.peer === peer && current.subject === claim.subject && current.notAfter <= claim.until) {
+    if (fresh && current.peer === peer && current.subject === claim.subject && current.notAfter <= claim.until && (current.admin === true) === admin) {
       return { certificate: current, issued: false }
     }
     const notBefore = Math.floor(now)
     const notAfter = Math.min(notBefore + lifetime, claim.until)
     if (notAfter <= notBefore) return undefined
-    const certificate = issueSubjectCertificate(this.issuer, { peer, subject: claim.subject, room: topic, notBefore, notAfter })
+    const certificate = issueSubjectCertificate(this.issuer, { peer, subject: claim.subject, room: topic, notBefore, notAfter, ...(admin ? { admin: true as const } : {}) })
     this.onIssue()
     let certificates = this.#certificates.get(conn)
     if (certificates === undefined) this.#certificates.set(conn, (certificates = new Map()))

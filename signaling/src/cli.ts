@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util'
 import { DEFAULT_SIGNALING_PORT } from './protocol.ts'
+import { parseAdminGrants } from './admins.ts'
 import { DEFAULTS, parseIceServers } from './options.ts'
 import { startSignalingServer, type SignalingServer } from './server.ts'
 
@@ -19,6 +20,9 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
                          (env TESSERA_SIGNALING_SECRET, preferred: flags show up in ps)
   --private-rooms <list> comma-separated rooms needing a token besides private:*; "name*" is a prefix
                          (env TESSERA_PRIVATE_ROOMS)
+  --admin <[room=]id>    a peer id the server certifies as a room admin (it may cancel anyone's
+                         job), in every room or only in <room>; repeatable, or comma-separated
+                         (env TESSERA_ADMINS)
   --max-identities-per-subject <n>
                          peer ids one subject (a token's, or a network prefix in public rooms)
                          may have bound in a room at once, default ${DEFAULTS.maxIdentitiesPerSubject}
@@ -41,6 +45,7 @@ function main(): void {
         ice: { type: 'string' },
         secret: { type: 'string' },
         'private-rooms': { type: 'string' },
+        admin: { type: 'string', multiple: true },
         'max-connections': { type: 'string' },
         'max-identities-per-subject': { type: 'string' },
         'certificate-lifetime': { type: 'string' },
@@ -67,6 +72,7 @@ function main(): void {
     .map((room) => room.trim())
     .filter((room) => room.length > 0)
   const secret = values.secret ?? env['TESSERA_SIGNALING_SECRET']
+  const adminList = values.admin?.join(',') ?? env['TESSERA_ADMINS'] ?? ''
 
   let start: Promise<SignalingServer>
   try {
@@ -76,6 +82,7 @@ function main(): void {
       iceServers: ice === undefined || ice.trim() === '' ? [] : parseIceServers(ice),
       ...(secret === undefined || secret === '' ? {} : { secret }),
       ...(privateRooms === undefined ? {} : { privateRooms }),
+      admins: parseAdminGrants(adminList),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
       maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
       maxIdentitiesPerSubject: integer('--max-identities-per-subject', values['max-identities-per-subject'], DEFAULTS.maxIdentitiesPerSubject),

@@ -11,6 +11,7 @@ export {
   privateRoomMatcher,
   type SignalingServerOptions,
 } from './options.ts'
+export { parseAdminGrants, type AdminGrant } from './admins.ts'
 export {
   signRoomToken,
   verifyRoomToken,

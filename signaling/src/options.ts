@@ -3,6 +3,7 @@
  * into an error at start-up rather than odd behaviour later.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { adminMatcher, type AdminGrant } from './admins.ts'
 import type { IceServer } from './protocol.ts'
 import { DEFAULT_SIGNALING_PORT, MAX_TOPICS_PER_FRAME } from './protocol.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
@@ -75,6 +76,12 @@ export interface SignalingServerOptions {
    */
   readonly ipv6SubjectPrefix?: number
   /**
+   * Keys the server certifies as room admins (`admin: true` in their subject
+   * certificates): each may cancel anyone's job, in one room or in all
+   * (`parseAdminGrants` reads `--admin`). Admin room tokens make admins too.
+   */
+  readonly admins?: readonly AdminGrant[]
+  /**
    * Rooms that need a token, besides every topic starting with `private:`:
    * exact names, names ending in `*` as prefixes (`"team-*"`), or a predicate.
    */
@@ -113,6 +120,8 @@ export interface ResolvedOptions {
   readonly certificateLifetimeMs: number
   readonly capLoopbackIdentities: boolean
   readonly ipv6SubjectPrefix: number
+  /** Whether the operator named `peer` an admin of `room` (`admins`). */
+  readonly isAdmin: (room: string, peer: string) => boolean
   readonly isPrivate: (topic: string) => boolean
   readonly keepAliveMs: number
   readonly maxBufferedBytes: number
@@ -177,6 +186,7 @@ export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOp
     certificateLifetimeMs: within('certificateLifetimeMs', options.certificateLifetimeMs, DEFAULTS.certificateLifetimeMs, MIN_CERTIFICATE_LIFETIME_MS, MAX_CERTIFICATE_LIFETIME_MS),
     capLoopbackIdentities: options.capLoopbackIdentities ?? false,
     ipv6SubjectPrefix: within('ipv6SubjectPrefix', options.ipv6SubjectPrefix, DEFAULTS.ipv6SubjectPrefix, 48, 64),
+    isAdmin: adminMatcher(options.admins),
     isPrivate: privateRoomMatcher(extra),
     keepAliveMs: positiveNumber('keepAliveMs', options.keepAliveMs, DEFAULTS.keepAliveMs),
     maxBufferedBytes: positiveInteger('maxBufferedBytes', options.maxBufferedBytes, DEFAULTS.maxBufferedBytes),

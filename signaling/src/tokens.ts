@@ -1,6 +1,6 @@
 /**
  * Room tokens: `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, first part))`
- * with payload `{ room, exp, peer?, subject? }` (`exp` in unix seconds). The
+ * with payload `{ room, exp, peer?, subject?, admin? }` (`exp` in unix seconds). The
  * operator's backend signs them with the secret the server is started with;
  * the server only verifies, so it never needs a user database.
  */
@@ -19,6 +19,8 @@ export interface RoomTokenPayload {
    * subject (`tokenSubject`).
    */
   readonly subject?: string
+  /** Its holders are room admins: their certificates say so, and they may cancel anyone's job in the room. */
+  readonly admin?: true
 }
 
 export interface SignRoomTokenOptions {
@@ -27,6 +29,8 @@ export interface SignRoomTokenOptions {
   readonly expiresInSeconds: number
   readonly peer?: string
   readonly subject?: string
+  /** Makes its holders room admins. */
+  readonly admin?: boolean
   /** Unix seconds to count from; defaults to the current time. */
   readonly now?: number
 }
@@ -59,7 +63,13 @@ export function signRoomToken(options: SignRoomTokenOptions): string {
     throw new RangeError(`signRoomToken: expiresInSeconds must be a positive number, got ${expiresInSeconds}`)
   }
   const exp = Math.floor((options.now ?? nowSeconds()) + expiresInSeconds)
-  const payload: RoomTokenPayload = { room, exp, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) }
+  const payload: RoomTokenPayload = {
+    room,
+    exp,
+    ...(peer === undefined ? {} : { peer }),
+    ...(subject === undefined ? {} : { subject }),
+    ...(options.admin === true ? { admin: true as const } : {}),
+  }
   const body = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')
   return `${body}.${mac(secret, body).toString('base64url')}`
 }
@@ -103,11 +113,12 @@ function decodePayload(body: string): RoomTokenPayload | undefined {
     return undefined
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { room, exp, peer, subject } = value as Record<string, unknown>
+  const { room, exp, peer, subject, admin } = value as Record<string, unknown>
   if (typeof room !== 'string' || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined
   if (peer !== undefined && typeof peer !== 'string') return undefined
   if (subject !== undefined && !isSubjectName(subject)) return undefined
-  return { room, exp, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) }
+  if (admin !== undefined && admin !== true) return undefined
+  return { room, exp, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }), ...(admin === true ? { admin } : {}) }
 }
 
 /**

@@ -101,12 +101,14 @@ export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type O
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { keysAsSubjects, type SubjectOf } from './swarm/cache-strength.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
+export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminCancellationStatement, type AdminTrust } from './swarm/admin-cancellation.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export {
   publishJob,
   markJobDone,
   cancelJob,
+  cancelJobAsAdmin,
   dropJob,
   recordValue,
   addHolder,

@@ -28,7 +28,7 @@ export interface ConnectOptions {
   readonly donate?: 'everyone' | 'own-jobs'
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
-  /** Keys besides this peer's own whose jobs `stopJob` and `cancel` may stop (a job's submitter's key signs its cancellation). */
+  /** Keys besides this peer's own that `stopJob` signs with: a job's submitter's, or a room admin's. */
   readonly controlKeys?: readonly Identity[]
   /**
    * Checked results (docs/trust.md): adaptive replication, on by default in
@@ -41,6 +41,8 @@ export interface ConnectOptions {
   readonly quorum?: number
   /** Subjects (a token's subject, as `tessera token --subject` names it) or peer ids whose results are taken alone, like this host's own. */
   readonly trust?: readonly string[]
+  /** This peer's key; by default the one kept in the cache dir (or a fresh one without it). */
+  readonly identity?: Identity
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -75,6 +77,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     dir: cacheDir === false ? false : join(cacheDir, encodeURIComponent(options.room ?? DEFAULT_ROOM)),
     workers,
     ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.replication?.maxPeers === undefined ? {} : { maxPeers: options.replication.maxPeers }),
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),

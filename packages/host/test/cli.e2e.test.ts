@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadNodeIdentity } from '@tessera/mesh/node'
 import type { SwarmReport } from '../src/cli/swarm-report.ts'
 import { closedPort, complete, script, sleep, tessera, REPO, type Child } from './support/processes.ts'
 
@@ -17,7 +18,10 @@ let signaling: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'))
   await writeFile(join(dir, 'index.html'), '<title>test page</title>')
-  serve = tessera(['serve', '--port', '0', '--static', dir])
+  // A host's key the server certifies as a room admin: `tessera stop --cache-dir` with its data may stop any job.
+  const admin = await loadNodeIdentity(join(dir, 'admin', encodeURIComponent(ROOM)))
+  await admin.release()
+  serve = tessera(['serve', '--port', '0', '--static', dir, '--admin', `${ROOM}=${admin.identity.peer}`])
   const [, port] = await serve.line(/serving on http:\/\/localhost:(\d+)\/\?room=default/)
   signaling = `ws://127.0.0.1:${port}`
   donor = script(join(REPO, 'packages/host/test/support/donor.ts'), [signaling, ROOM])
@@ -73,10 +77,10 @@ describe('tessera serve, run, status, stop', () => {
       job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
     }
     expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
-    // Only the submitter's key stops a job: another host's data dir holds another key.
+    // Only the submitter's key or an admin's stops a job: another host's data dir holds another key.
     const refused = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'elsewhere'), ...connection()]))
     expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toMatch(new RegExp(`^tessera stop: job ${job?.id} was submitted by k\\S+, not by the host whose key is in .*; only its submitter can stop it$`))
+    expect(refused.stderr.trim()).toMatch(new RegExp(`^tessera stop: job ${job?.id} was submitted by k\\S+; .* is neither its submitter's nor a room admin's \\(.*\\)$`))
     const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'cache'), ...connection()]))
     expect(stop.code, stop.stderr).toBe(0)
     expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
@@ -97,6 +101,24 @@ describe('tessera serve, run, status, stop', () => {
     await sleep(2_000)
     expect(lastExecuted()).toBe(settled)
     expect((await status()).jobs).toContainEqual(expect.objectContaining({ id: job?.id, state: 'cancelled' }))
+  }, 90_000)
+
+  it('stop --job with a room admin\'s data stops another host\'s job; without --job it leaves others\' jobs alone', async () => {
+    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', `admin-${Date.now()}`])
+    let job: SwarmReport['jobs'][number] | undefined
+    for (let attempt = 0; attempt < 20 && job === undefined; attempt++) {
+      job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
+    }
+    expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
+    const sweep = await complete(tessera(['stop', '--cache-dir', join(dir, 'admin'), ...connection()]))
+    expect(sweep.code, sweep.stderr).toBe(0)
+    expect(sweep.stdout).toMatch(/^left 1 open job submitted by other peers/m)
+    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'admin'), ...connection()]))
+    expect(stop.code, stop.stderr).toBe(0)
+    expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
+    const ended = await complete(run)
+    expect(ended.code).toBe(1)
+    expect(ended.stderr.trim().split('\n').at(-1)).toMatch(/was cancelled: CancelledError: job .* (was )?(stopped|cancelled)$/)
   }, 90_000)
 })
 

@@ -6,6 +6,7 @@ export { nobleEd25519, useEd25519Engine, ed25519Engine, ED25519_KEY_BYTES, ED255
 export {
   issueSubjectCertificate,
   verifySubjectCertificate,
+  verifyAdminCertificate,
   certifiedSubject,
   subjectCertificateMessage,
   subjectCertificateSchema,

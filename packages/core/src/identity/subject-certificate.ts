@@ -27,6 +27,13 @@ export interface SubjectCertificate {
   readonly notAfter: number
   /** The issuer's key id. */
   readonly issuer: string
+  /**
+   * The room's operator made this key an admin (`tessera serve --admin`, or an
+   * admin room token): it may cancel anyone's job in this room
+   * (`swarm/admin-cancellation.ts`). Absent on every other certificate, so
+   * those issued before the flag existed verify as they did.
+   */
+  readonly admin?: true
   /** The issuer's signature of `subjectCertificateMessage(...)`, base64url. */
   readonly sig: string
 }
@@ -74,6 +81,7 @@ export const subjectCertificateSchema = v.pipe(
     notBefore: time,
     notAfter: time,
     issuer: keyId,
+    admin: v.optional(v.literal(true)),
     sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH)),
   }),
   v.check((input) => input.notBefore < input.notAfter, 'notAfter must be later than notBefore'),
@@ -82,15 +90,28 @@ export const subjectCertificateSchema = v.pipe(
 /**
  * The bytes the issuer signs: versioned and domain-separated, so no other
  * signature (a binding proof, an outcome batch) passes for a certificate. A
- * JSON array of strings and integers has one spelling for given values.
+ * JSON array of strings and integers has one spelling for given values. The
+ * admin flag is appended only when set: a certificate without it signs the
+ * bytes it always did, and neither adding nor removing it keeps a signature valid.
  */
 export function subjectCertificateMessage(issuer: string, fields: SubjectCertificateFields): Uint8Array {
-  return utf8.encode(JSON.stringify([DOMAIN, fields.peer, fields.subject, fields.room, fields.notBefore, fields.notAfter, issuer]))
+  const signed: Array<string | number | boolean> = [DOMAIN, fields.peer, fields.subject, fields.room, fields.notBefore, fields.notAfter, issuer]
+  if (fields.admin === true) signed.push(true)
+  return utf8.encode(JSON.stringify(signed))
 }
 
 /** Signs a certificate with the issuer's key; throws `RangeError` on fields no verifier would accept. */
 export function issueSubjectCertificate(issuer: Identity, fields: SubjectCertificateFields): SubjectCertificate {
-  const unsigned = { v: 1 as const, peer: fields.peer, subject: fields.subject, room: fields.room, notBefore: fields.notBefore, notAfter: fields.notAfter, issuer: issuer.peer }
+  const unsigned = {
+    v: 1 as const,
+    peer: fields.peer,
+    subject: fields.subject,
+    room: fields.room,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    issuer: issuer.peer,
+    ...(fields.admin === true ? { admin: true as const } : {}),
+  }
   const certificate: SubjectCertificate = { ...unsigned, sig: issuer.sign(subjectCertificateMessage(issuer.peer, unsigned)) }
   const parsed = v.safeParse(subjectCertificateSchema, certificate)
   if (!parsed.success) throw new RangeError(`cannot issue this certificate: ${parsed.issues[0].message}`)
@@ -144,6 +165,25 @@ export function certifiedSubject(peer: string, certificate: unknown, trust: { re
   if (parsed === undefined) return undefined
   const verdict = verifySubjectCertificate(parsed, { issuers: trust.issuers, room: trust.room, peer, now: trust.at ?? parsed.notBefore })
   return verdict.ok ? verdict.certificate.subject : undefined
+}
+
+/**
+ * `input` if it is a valid admin certificate (for `peer`, when given) that
+ * was valid at some moment from `since` on, else undefined. A job's
+ * cancellation is judged by it with `since` the job's creation, which every
+ * peer reads alike, so peers that join later agree: an expired admin
+ * certificate still counts for jobs created before it expired, and never for
+ * later ones.
+ */
+export function verifyAdminCertificate(
+  input: unknown,
+  options: { readonly issuers: Iterable<string>; readonly room: string; readonly since: number; readonly peer?: string; readonly skewMs?: number },
+): SubjectCertificate | undefined {
+  const parsed = parse(input)
+  if (parsed?.admin !== true || !Number.isFinite(options.since)) return undefined
+  const { since, ...rest } = options
+  const verdict = verifySubjectCertificate(parsed, { ...rest, now: Math.max(since, parsed.notBefore) })
+  return verdict.ok ? verdict.certificate : undefined
 }
 
 function parse(input: unknown): SubjectCertificate | undefined {

@@ -3,6 +3,8 @@ import { systemClock, type Clock } from '../clock.ts'
 import { asJobId, type JobId } from '../ids.ts'
 import { JobDoc } from '../swarm/job-doc.ts'
 import { JobIndex } from '../swarm/job-index.ts'
+import { MAX_TIMER_MS } from '../swarm/records.ts'
+import { DEFAULT_CLOCK_SKEW_MS } from '../identity/subject-certificate.ts'
 import { markJobDone, restoreJobEntry } from '../swarm/writes.ts'
 import type { JobEntry } from '../swarm/schema.ts'
 import { jobDocGuid } from '../swarm/schema.ts'
@@ -55,6 +57,14 @@ export class JobTracker {
    * here, and its submitter writes the signed entry back (`restoreJobEntry`).
    */
   readonly #lastSigned = new Map<JobId, JobEntry>()
+  /**
+   * Jobs dated later than this peer's clock allows (more than the clock skew
+   * certificates tolerate), with the timer that looks at each again. They
+   * wait for their date: an admin's certificate counts only for jobs created
+   * before it expired, so a job dated in the future would otherwise run where
+   * no admin could stop it.
+   */
+  readonly #early = new Map<JobId, unknown>()
   readonly #observer: () => void
   readonly #rosterListener: () => void
   readonly #clock: Clock
@@ -86,7 +96,8 @@ export class JobTracker {
 
   /** Whether this peer would open the job now: it is open and within its submitter's quota. */
   admits(id: JobId): boolean {
-    return this.peer.swarm.job(id)?.state === 'open' && this.#admission.admits(id)
+    const entry = this.peer.swarm.job(id)
+    return entry?.state === 'open' && !this.#isEarly(entry) && this.#admission.admits(id)
   }
 
   /** The job's index, if its document is open here. */
@@ -125,8 +136,9 @@ export class JobTracker {
     this.#observer()
     this.#rosterListener()
     this.#listeners.clear()
-    for (const timer of this.#drops.values()) this.#clock.clearTimeout(timer)
+    for (const timer of [...this.#drops.values(), ...this.#early.values()]) this.#clock.clearTimeout(timer)
     this.#drops.clear()
+    this.#early.clear()
     for (const index of this.#ready.values()) index.close()
   }
 
@@ -159,6 +171,7 @@ export class JobTracker {
     if (this.#closed) return
     const entry = this.#entry(id)
     if (entry?.state === 'open' && !this.#finished.has(id)) {
+      if (!this.#open.has(id) && this.#waitForDate(entry)) return
       // A job already open here stays open when its submitter's later jobs crowd the quota.
       if (this.#admission.admits(id)) void this.#openJob(id)
       return
@@ -171,6 +184,27 @@ export class JobTracker {
         this.#drop(id)
       }, this.#dropAfterMs),
     )
+  }
+
+  #isEarly(entry: JobEntry): boolean {
+    return entry.createdAt - DEFAULT_CLOCK_SKEW_MS > this.#clock.now()
+  }
+
+  /** Whether a job is dated too far ahead to open yet; if so, it is considered again at its date. */
+  #waitForDate(entry: JobEntry): boolean {
+    if (!this.#isEarly(entry)) return false
+    const id = entry.id
+    if (!this.#early.has(id)) {
+      const wait = Math.min(entry.createdAt - DEFAULT_CLOCK_SKEW_MS - this.#clock.now(), MAX_TIMER_MS)
+      this.#early.set(
+        id,
+        this.#clock.setTimeout(() => {
+          this.#early.delete(id)
+          this.#consider(id)
+        }, wait),
+      )
+    }
+    return true
   }
 
   #openJob(id: JobId): Promise<JobIndex | undefined> {
@@ -190,7 +224,7 @@ export class JobTracker {
           return undefined
         }
         if (this.#closed) return undefined
-        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects)
+        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects, this.peer.swarm.admins)
         this.#ready.set(id, index)
         this.#admission.hold(id)
         index.onSettled(() => this.#onSettled(index))

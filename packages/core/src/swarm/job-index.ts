@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { PeerId } from '../ids.ts'
+import type { AdminTrust } from './admin-cancellation.ts'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
@@ -48,12 +49,15 @@ export class JobIndex implements JobView {
   /**
    * `subjects` says which subject each reporter counts as for quorum; without
    * it every peer is its own. When it changes (a certificate arrives), open
-   * tasks with reports are judged again.
+   * tasks with reports are judged again. `admins` says whose admin
+   * certificates make a cancellation by another than the submitter count
+   * (`SwarmDoc.admins`); without it only the submitter's does.
    */
   constructor(
     readonly job: JobDoc,
     readonly spec: JobSpec,
     subjects?: { subjectOf(peer: PeerId): string | undefined; onChange(listener: () => void): () => void },
+    private readonly admins?: AdminTrust,
   ) {
     this.#subjectOf = subjects === undefined ? (peer) => peer : (peer) => subjects.subjectOf(peer)
     if (subjects !== undefined) {
@@ -107,13 +111,13 @@ export class JobIndex implements JobView {
     })
   }
 
-  /** Cancelled by its submitter: the signed entry in the job's own document names this job and its submitter, in state `cancelled`. */
   subjectOf(peer: PeerId): string | undefined {
     return this.#subjectOf(peer)
   }
 
+  /** Cancelled by its submitter or a room admin: the signed entry in the job's own document names this job and its submitter, in state `cancelled`. */
   get cancelled(): boolean {
-    const entry = checkJobEntry(this.spec.id, this.job.cancellation)
+    const entry = checkJobEntry(this.spec.id, this.job.cancellation, this.admins)
     return entry !== undefined && entry.state === 'cancelled' && entry.submittedBy === this.spec.submittedBy
   }
 

@@ -3,6 +3,7 @@ import type { ErrorRecord } from '../errors.ts'
 import type { Address, TaskKey } from '../ids.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { taskKeyOf } from '../task-key.ts'
+import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
@@ -93,6 +94,8 @@ export const jobEntrySchema = record({
   replication: v.optional(v.picklist(['adaptive', 'judged'])),
   state: v.picklist(['open', 'done', 'cancelled']),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
+  // A room admin's cancellation: its certificate is checked in full with the signatures (`admin-cancellation.ts`).
+  cancelledBy: v.optional(record({ certificate: v.unknown(), sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH)) })),
 })
 
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/
@@ -204,9 +207,14 @@ export function isTaskId(key: string, taskCount: number): boolean {
   return index < taskCount
 }
 
-/** The swarm document's `jobs` entry under `key`, if it is one, names itself by that key, and is signed by its submitter. */
-export function checkJobEntry(key: string, input: unknown): JobEntry | undefined {
+/**
+ * The swarm document's `jobs` entry under `key`, if it is one, names itself by
+ * that key, and is signed by its submitter, or cancelled by an admin that
+ * `admins` trusts (`admin-cancellation.ts`; without `admins`, by none).
+ */
+export function checkJobEntry(key: string, input: unknown, admins?: AdminTrust): JobEntry | undefined {
   if (!isJobEntry(input) || input.id !== key) return undefined
+  if (input.cancelledBy !== undefined) return isAdminCancellation(input, admins) ? input : undefined
   let signed = signedJobs.get(input)
   if (signed === undefined) signedJobs.set(input, (signed = isSignedBySubmitter(input)))
   return signed ? input : undefined

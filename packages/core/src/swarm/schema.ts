@@ -1,6 +1,7 @@
 import type * as Y from 'yjs'
 import type { ErrorRecord } from '../errors.ts'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+import type { SubjectCertificate } from '../identity/subject-certificate.ts'
 
 /**
  * The replicated schema. One swarm document holds what lives forever (the job
@@ -83,6 +84,17 @@ export type JobState = 'open' | 'done' | 'cancelled'
 /** A job as the swarm document lists it: its spec and state, signed by its submitter (`job-signature.ts`). */
 export interface JobEntry extends JobSpec {
   readonly state: JobState
+  /** The submitter's signature of the spec and `state`; of the spec as `open` when `cancelledBy` is set. */
+  readonly sig: string
+  /** Set when a room admin, not the submitter, cancelled the job (`admin-cancellation.ts`). */
+  readonly cancelledBy?: AdminCancellation
+}
+
+/** A room admin's signed cancellation of a job, carrying the certificate that makes its key an admin. */
+export interface AdminCancellation {
+  /** The admin's subject certificate, with `admin: true`. */
+  readonly certificate: SubjectCertificate
+  /** The admin's signature of `adminCancellationStatement(spec, certificate.peer)`, base64url. */
   readonly sig: string
 }
 

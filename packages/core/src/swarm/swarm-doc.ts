@@ -9,6 +9,7 @@ import {
   type ReadonlyDocMap,
   type StoredValue,
 } from './schema.ts'
+import type { AdminTrust } from './admin-cancellation.ts'
 import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
 import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from './records.ts'
 
@@ -28,6 +29,7 @@ export class SwarmDoc {
   readonly holders: ReadonlyDocMap<unknown>
   /** Peers' subject certificates, by peer: each proves itself (`peer/subjects.ts` checks them). */
   readonly certs: ReadonlyDocMap<unknown>
+  #admins: AdminTrust | undefined
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
@@ -37,15 +39,29 @@ export class SwarmDoc {
     this.certs = doc.getMap('certs')
   }
 
-  /** The job listed under `id`, unless its entry is malformed. */
+  /** Whose admin certificates count here (`recognizeAdmins`); none until a peer says. */
+  get admins(): AdminTrust | undefined {
+    return this.#admins
+  }
+
+  /**
+   * Job cancellations by room admins count from now on, when the admin's
+   * certificate comes from one of `trust`'s issuers for its room: the peer
+   * passes its roster, whose issuers are those its signaling server announced.
+   */
+  recognizeAdmins(trust: AdminTrust): void {
+    this.#admins = trust
+  }
+
+  /** The job listed under `id`, unless its entry is malformed or signed by neither its submitter nor a room admin. */
   job(id: JobId): JobEntry | undefined {
-    return checkJobEntry(id, this.jobs.get(id))
+    return checkJobEntry(id, this.jobs.get(id), this.#admins)
   }
 
   /** Every well-formed job entry; malformed ones are skipped. */
   *jobEntries(): Generator<JobEntry> {
     for (const [id, raw] of this.jobs) {
-      const entry = checkJobEntry(id, raw)
+      const entry = checkJobEntry(id, raw, this.#admins)
       if (entry !== undefined) yield entry
     }
   }

@@ -3,7 +3,9 @@ import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import { CANCELLATION_KEY, type JobDoc } from './job-doc.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { SubjectCertificate } from '../identity/subject-certificate.ts'
+import { signAdminCancellation } from './admin-cancellation.ts'
 import { signJobEntry } from './job-signature.ts'
+import { JobOwnerError } from '../errors.ts'
 import {
   failureKey,
   holderKey,
@@ -60,7 +62,7 @@ export function markJobDone(swarm: SwarmDoc, id: JobId, signer: Identity): void 
  * for every peer that joins later. Only a valid entry is written.
  */
 export function restoreJobEntry(swarm: SwarmDoc, entry: JobEntry): void {
-  if (checkJobEntry(entry.id, entry) !== undefined) writable<JobEntry>(swarm.jobs).set(entry.id, entry)
+  if (checkJobEntry(entry.id, entry, swarm.admins) !== undefined) writable<JobEntry>(swarm.jobs).set(entry.id, entry)
 }
 
 /**
@@ -73,6 +75,24 @@ export function cancelJob(swarm: SwarmDoc, id: JobId, signer: Identity, job?: Jo
   const entry = swarm.job(id)
   if (entry?.state !== 'open') return false
   const cancelled = signJobEntry(signer, entry, 'cancelled')
+  if (job !== undefined) writable<JobEntry>(job.control).set(CANCELLATION_KEY, cancelled)
+  writable<JobEntry>(swarm.jobs).set(id, cancelled)
+  return true
+}
+
+/**
+ * Cancels another's job as a room admin (`admin-cancellation.ts`): `signer`
+ * signs, and `certificate` (its own, `admin: true`) rides along. Throws
+ * `JobOwnerError` when the peers of this room would not believe it (the
+ * certificate is not the signer's, says no admin, is from an issuer or room
+ * this peer does not trust, or expired before the job was created): written,
+ * such an entry would only hide the job. Returns false when it was not open.
+ */
+export function cancelJobAsAdmin(swarm: SwarmDoc, id: JobId, signer: Identity, certificate: SubjectCertificate, job?: JobDoc): boolean {
+  const entry = swarm.job(id)
+  if (entry?.state !== 'open') return false
+  const cancelled = signAdminCancellation(signer, certificate, entry)
+  if (checkJobEntry(id, cancelled, swarm.admins) === undefined) throw new JobOwnerError(`the admin certificate of ${signer.peer} is not valid in this room for job ${id}`)
   if (job !== undefined) writable<JobEntry>(job.control).set(CANCELLATION_KEY, cancelled)
   writable<JobEntry>(swarm.jobs).set(id, cancelled)
   return true

@@ -3,7 +3,7 @@ import { UsageError } from './cli-errors.ts'
 
 export type CommandName = 'serve' | 'run' | 'status' | 'stop' | 'token'
 
-type OptionKind = { readonly type: 'string' | 'boolean'; readonly short?: string }
+type OptionKind = { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }
 
 interface CommandSpec {
   readonly summary: string
@@ -38,6 +38,9 @@ first if missing) on the same port, then prints the URL to open.
                         (env TESSERA_SIGNALING_SECRET, preferred: flags show in ps)
   --private-rooms <l>   comma-separated rooms that need a token besides private:*
                         (env TESSERA_PRIVATE_ROOMS)
+  --admin <[room=]id>   a peer id certified as a room admin, who may stop anyone's job:
+                        in every room, or only in <room>; repeatable (env TESSERA_ADMINS,
+                        comma-separated). \`tessera token --admin\` makes admin tokens.
   --ice <json>          STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                         (env TESSERA_ICE_SERVERS)
 ${COMMON}`,
@@ -48,6 +51,7 @@ ${COMMON}`,
       room: { type: 'string' },
       secret: { type: 'string' },
       'private-rooms': { type: 'string' },
+      admin: { type: 'string', multiple: true },
       ice: { type: 'string' },
       ...common,
     },
@@ -87,14 +91,18 @@ ${COMMON}`,
     summary: 'stop one job, or every open job',
     usage: `usage: tessera stop [--job <id>] [flags]
 
-Stops a job this machine submitted: donors abandon its tasks and its
-submitter's calls fail with CancelledError. Only a job's submitter can stop
-it; this command signs with the key of the host whose data is in --cache-dir
-(the one \`tessera run\` used). Without --job, stops every open job it can.
+Stops (cancels) a job: donors abandon its tasks and its submitter's calls
+fail with CancelledError. Only a job's submitter or a room admin can stop it.
+This command signs with the key of the host whose data is in --cache-dir (the
+one \`tessera run\` used): as the job's submitter, or as an admin when the
+server certifies that key as one (\`tessera serve --admin <id>\`, the id in
+<dir>/<room>/identity.json). An admin token (\`tessera token --admin\`) makes
+this command an admin by itself. Without --job, stops every open job that key
+submitted, never another's.
 
   --job <id>          the job to stop (see tessera status)
 ${CONNECTION}
-  --cache-dir <dir>   the submitting host's data (default .tessera)
+  --cache-dir <dir>   the submitting or admin host's data (default .tessera)
   --wait <ms>         how long to listen for peers before acting (default 2000)
 ${COMMON}`,
     options: { job: { type: 'string' }, ...connection, 'cache-dir': { type: 'string' }, wait: { type: 'string' }, ...common },
@@ -113,9 +121,10 @@ the one \`tessera serve\` uses). Hosts pass it with --token or TESSERA_TOKEN.
                       quorum counts each subject once (default: one derived from the
                       token, so everyone sharing this token is one subject)
   --peer <id>         admit only this peer id
+  --admin             its holders are room admins: they may stop anyone's job
   --secret <s>        the secret, if not in TESSERA_SIGNALING_SECRET
 ${COMMON}`,
-    options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, secret: { type: 'string' }, ...common },
+    options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, admin: { type: 'boolean' }, secret: { type: 'string' }, ...common },
     positionals: [],
   },
 }
@@ -130,7 +139,7 @@ tessera <command> --help shows a command's flags.`
 
 export interface ParsedCommand {
   readonly command: CommandName
-  readonly flags: Readonly<Record<string, string | boolean | undefined>>
+  readonly flags: Readonly<Record<string, string | boolean | string[] | undefined>>
   readonly positionals: readonly string[]
   /** What came after `--`. */
   readonly rest: readonly string[]
@@ -153,7 +162,7 @@ export function parseCommand(argv: readonly string[]): ParsedCommand | { readonl
   const split = after.indexOf('--')
   const own = split === -1 ? after : after.slice(0, split)
   const rest = split === -1 ? [] : after.slice(split + 1)
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] }
+  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }
   try {
     parsed = parseArgs({ args: [...own], options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
   } catch (error) {
@@ -201,4 +210,10 @@ export function stringFlag(flags: ParsedCommand['flags'], name: string): string 
 
 function firstLine(text: string): string {
   return (text.split('\n', 1)[0] ?? text).trim()
+}
+
+/** Every value of a repeatable flag, in order; none when it is absent. */
+export function stringsFlag(flags: ParsedCommand['flags'], name: string): string[] {
+  const value = flags[name]
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
+import { startSignalingServer, type AdminGrant, type SignalingServer } from '@tessera/signaling'
 import { DEFAULT_SIGNALING_PORT, type IceServer } from '@tessera/signaling/protocol'
 import { ensureDonatePage } from '@tessera/donate-page'
 import { ListenError } from '../cli/cli-errors.ts'
@@ -15,6 +15,8 @@ export interface TesseraServerOptions {
   /** HMAC secret for private-room tokens. */
   readonly secret?: string
   readonly privateRooms?: readonly string[]
+  /** Keys certified as room admins, in every room or in one (`--admin`). */
+  readonly admins?: readonly AdminGrant[]
   readonly iceServers?: readonly IceServer[]
   /** One-line notices (building the page, a page that could not be found). */
   readonly log?: (line: string) => void
@@ -50,6 +52,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.secret === undefined ? {} : { secret: options.secret }),
     ...(options.privateRooms === undefined ? {} : { privateRooms: options.privateRooms }),
+    ...(options.admins === undefined ? {} : { admins: options.admins }),
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
     ...(httpFallback === undefined ? {} : { httpFallback }),
     log,

@@ -149,6 +149,8 @@ export class MeshPeer implements PeerPort {
       { kind: options.kind, workers: options.workers ?? 0, load: 0, version: TESSERA_VERSION },
       options.presenceIntervalMs === undefined ? {} : { intervalMs: options.presenceIntervalMs },
     )
+    // Admins are those the room's signaling server certifies as such: the roster holds its issuers.
+    swarm.recognizeAdmins(mesh.roster)
     return new MeshPeer(identity, mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence)
   }
 

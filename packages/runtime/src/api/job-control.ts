@@ -1,4 +1,17 @@
-import { asJobId, CancelledError, cancelJob, JobOwnerError, type Identity, type JobId } from '@tessera/core'
+import {
+  adminCertificateFor,
+  asJobId,
+  CancelledError,
+  cancelJob,
+  cancelJobAsAdmin,
+  JobOwnerError,
+  type Identity,
+  type JobDoc,
+  type JobEntry,
+  type JobId,
+  type PeerId,
+  type SubjectCertificate,
+} from '@tessera/core'
 import type { JobRun } from './job-run.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 
@@ -31,35 +44,58 @@ export class JobControl {
 
   /**
    * Marks a job cancelled in the swarm and in its own document, signed by the
-   * submitter's key (this peer's, or one in `controlKeys`). Returns false when
-   * it was not open; `JobOwnerError` when no key here submitted it.
+   * submitter's key (this peer's, or one in `controlKeys`) or, failing that,
+   * by a room admin's: a key here whose certificate from the room's signaling
+   * server says admin. Returns false when it was not open; `JobOwnerError`
+   * when no key here may cancel it.
    */
   async cancel(id: JobId): Promise<boolean> {
     const { peer, tracker } = this.parts
     const entry = peer.swarm.job(id)
     if (entry?.state !== 'open') return false
     const signer = this.#signerFor(entry.submittedBy)
-    if (signer === undefined) throw new JobOwnerError(`job ${id} was submitted by ${entry.submittedBy}; only its submitter's key can cancel or stop it`)
+    const admin = signer === undefined ? this.#adminFor(entry) : undefined
+    if (signer === undefined && admin === undefined) {
+      throw new JobOwnerError(`job ${id} was submitted by ${entry.submittedBy}; only its submitter's key or a room admin's can cancel or stop it`)
+    }
+    const write = (job: JobDoc | undefined): boolean =>
+      admin === undefined ? cancelJob(peer.swarm, id, signer as Identity, job) : cancelJobAsAdmin(peer.swarm, id, admin.key, admin.certificate, job)
     const open = tracker.get(id)
-    if (open !== undefined) return cancelJob(peer.swarm, id, signer, open.job)
+    if (open !== undefined) return write(open.job)
     const index = await tracker.pin(id)
     try {
-      return cancelJob(peer.swarm, id, signer, index?.job)
+      return write(index?.job)
     } finally {
       tracker.unpin(id)
     }
   }
 
-  /** Whether this connection holds the key that can stop the job (its own, or one in `controlKeys`). */
-  canControl(submittedBy: string): boolean {
-    return this.#signerFor(submittedBy) !== undefined
+  #keys(): Identity[] {
+    return [this.parts.peer.identity, ...(this.parts.controlKeys ?? [])]
   }
 
   #signerFor(submittedBy: string): Identity | undefined {
-    return [this.parts.peer.identity, ...(this.parts.controlKeys ?? [])].find((key) => key.peer === submittedBy)
+    return this.#keys().find((key) => key.peer === submittedBy)
   }
 
-  /** Stops one job this connection's keys submitted; this host's calls on it reject with `CancelledError`. */
+  /**
+   * A key here with an admin certificate that counts for this job: the one
+   * the signaling server holds for it now (this connection's own, or a
+   * control key's host that is in the room), else the last one that host
+   * left in the swarm document, if it was valid after the job was created.
+   */
+  #adminFor(entry: JobEntry): { key: Identity; certificate: SubjectCertificate } | undefined {
+    const { swarm, roster } = this.parts.peer
+    for (const key of this.#keys()) {
+      for (const candidate of [roster.certificateOf(key.peer as PeerId), swarm.certs.get(key.peer)]) {
+        const certificate = adminCertificateFor(entry, key.peer, candidate, swarm.admins)
+        if (certificate !== undefined) return { key, certificate }
+      }
+    }
+    return undefined
+  }
+
+  /** Stops one job this connection's keys submitted, or any job when one of them is a room admin's; this host's calls on it reject with `CancelledError`. */
   async stopJob(id: string): Promise<boolean> {
     const jobId = asJobId(id)
     if (this.parts.peer.swarm.job(jobId)?.state !== 'open') return false

@@ -91,9 +91,11 @@ export class Swarm<P extends PeerPort = PeerPort> {
   }
 
   /**
-   * Stops one job, whoever submitted it (achilles' kill_cluster, per job):
-   * donors abandon its tasks, and this host's waiting calls on it reject with
-   * `CancelledError`. Returns false when no open job has that id.
+   * Stops (cancels) one job (achilles' kill_cluster, per job): donors abandon
+   * its tasks, and this host's waiting calls on it reject with
+   * `CancelledError`. Only its submitter's key (this peer's or a `controlKeys`
+   * one) or a room admin's may: `JobOwnerError` otherwise. Returns false when
+   * no open job has that id.
    */
   stopJob(id: string): Promise<boolean> {
     return this.#control.stopJob(id)

@@ -1,5 +1,5 @@
 import * as prng from 'lib0/prng'
-import { asJobId, asPeerId, type JobId, type JobOptions, type PeerId } from '@tessera/core'
+import { asJobId, asPeerId, type Identity, type JobId, type JobOptions, type PeerId } from '@tessera/core'
 import { SimClock, SimExecutor, SimPeer, SimulatedNetwork, type NetworkConditions, type SimPeerOptions } from '@tessera/core/testing'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 
@@ -51,9 +51,12 @@ export class SimSwarm {
     return peer
   }
 
-  /** A host: a `Swarm` on a peer of its own, with workers of its own (`workers` > 0) or none. */
-  host(name: string, workers = 0, maxTasksPerJob?: number): Swarm<SimPeer> {
-    const peer = new SimPeer({ name, network: this.network, clock: this.clock, random: this.random })
+  /**
+   * A host: a `Swarm` on a peer of its own, with workers of its own (`workers` > 0) or none;
+   * `admin` has the simulated server certify it as a room admin, `controlKeys` are keys it may also sign with.
+   */
+  host(name: string, workers = 0, maxTasksPerJob?: number, extra: { readonly admin?: boolean; readonly controlKeys?: readonly Identity[] } = {}): Swarm<SimPeer> {
+    const peer = new SimPeer({ name, network: this.network, clock: this.clock, random: this.random, ...(extra.admin === true ? { admin: true } : {}) })
     const [min, max] = this.options.taskDurationMs
     return assembleSwarm({
       peer,
@@ -64,6 +67,7 @@ export class SimSwarm {
       maxValueBytes: 1024 * 1024,
       ...(this.options.jobDefaults === undefined ? {} : { jobDefaults: this.options.jobDefaults }),
       ...(maxTasksPerJob === undefined ? {} : { maxTasksPerJob }),
+      ...(extra.controlKeys === undefined ? {} : { controlKeys: extra.controlKeys }),
       ...(workers === 0 ? {} : { executor: new SimExecutor({ clock: this.clock, duration: () => prng.int32(this.random, min, max) }) }),
     })
   }

@@ -44,6 +44,8 @@ export interface SimPeerOptions {
    * by default. Peers that share a subject count as one towards a quorum.
    */
   readonly subject?: string
+  /** Whether the simulated signaling server certifies this peer as a room admin (it may cancel anyone's job). */
+  readonly admin?: boolean
 }
 
 /**
@@ -79,9 +81,11 @@ export class SimPeer implements PeerPort {
     const rendezvous = joinSimRoster(options.network, this.id, {
       origin: options.origin ?? `sim-${options.name}`,
       subject: options.subject ?? options.name,
+      admin: options.admin === true,
       now: () => options.clock.now(),
     })
     this.roster = rendezvous.roster
+    this.swarm.recognizeAdmins(this.roster)
     this.#leaveRoster = rendezvous.leave
     const rand = (): number => prng.real53(options.random)
     this.replicator = new DocReplicator({

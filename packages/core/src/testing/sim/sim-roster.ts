@@ -29,11 +29,11 @@ const rendezvous = new WeakMap<SimulatedNetwork, Rendezvous>()
  */
 const issued = new Map<string, SubjectCertificate>()
 
-export function simCertificate(peer: PeerId, subject: string): SubjectCertificate {
-  const key = `${peer} ${subject}`
+export function simCertificate(peer: PeerId, subject: string, admin = false): SubjectCertificate {
+  const key = `${peer} ${subject} ${admin}`
   let certificate = issued.get(key)
   if (certificate === undefined) {
-    certificate = issueSubjectCertificate(simIssuer, { peer, subject, room: SIM_ROOM, notBefore: 0, notAfter: MAX_CERTIFICATE_TIME })
+    certificate = issueSubjectCertificate(simIssuer, { peer, subject, room: SIM_ROOM, notBefore: 0, notAfter: MAX_CERTIFICATE_TIME, ...(admin ? { admin: true as const } : {}) })
     issued.set(key, certificate)
   }
   return certificate
@@ -42,19 +42,20 @@ export function simCertificate(peer: PeerId, subject: string): SubjectCertificat
 /**
  * A peer's roster in the simulator, fed by its network's rendezvous: `origin`
  * stands for its address, `subject` for what the server certifies it as
- * (peers that share one count as one in a quorum).
+ * (peers that share one count as one in a quorum), `admin` for a key the
+ * operator made a room admin.
  */
 export function joinSimRoster(
   network: SimulatedNetwork,
   self: PeerId,
-  vouched: { readonly origin: string; readonly subject: string; readonly now: () => number },
+  vouched: { readonly origin: string; readonly subject: string; readonly admin?: boolean; readonly now: () => number },
 ): { roster: Roster; leave: () => void } {
   let room = rendezvous.get(network)
   if (room === undefined) rendezvous.set(network, (room = { entries: new Map(), rosters: new Set() }))
   const roster = new Roster({ room: SIM_ROOM, now: vouched.now })
   roster.trustIssuer(simIssuer.peer)
   roster.replace(room.entries)
-  const entry: RosterEntry = { origin: vouched.origin, certificate: simCertificate(self, vouched.subject) }
+  const entry: RosterEntry = { origin: vouched.origin, certificate: simCertificate(self, vouched.subject, vouched.admin === true) }
   room.entries.set(self, entry)
   for (const other of room.rosters) other.set(self, entry)
   room.rosters.add(roster)

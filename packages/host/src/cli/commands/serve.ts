@@ -1,6 +1,6 @@
-import { parseIceServers } from '@tessera/signaling'
+import { parseAdminGrants, parseIceServers } from '@tessera/signaling'
 import { startTesseraServer } from '../../serve/tessera-server.ts'
-import { integerFlag, stringFlag, type ParsedCommand } from '../args.ts'
+import { integerFlag, stringFlag, stringsFlag, type ParsedCommand } from '../args.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { CliIo } from '../io.ts'
 
@@ -15,6 +15,13 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
     .map((room) => room.trim())
     .filter((room) => room.length > 0)
   const room = stringFlag(flags, 'room') ?? 'default'
+  let admins
+  try {
+    const named = stringsFlag(flags, 'admin')
+    admins = parseAdminGrants(named.length > 0 ? named.join(',') : (env['TESSERA_ADMINS'] ?? ''))
+  } catch (error) {
+    throw new UsageError(`--admin: ${(error as Error).message}`, 'serve')
+  }
   let iceServers
   try {
     iceServers = ice === undefined || ice.trim() === '' ? undefined : parseIceServers(ice)
@@ -30,6 +37,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       ...(staticDir === undefined ? {} : { staticDir }),
       ...(secret === undefined || secret === '' ? {} : { secret }),
       ...(privateRooms === undefined || privateRooms.length === 0 ? {} : { privateRooms }),
+      ...(admins.length === 0 ? {} : { admins }),
       ...(iceServers === undefined ? {} : { iceServers }),
       log: (line) => io.stderr.write(`${line}\n`),
     })

@@ -14,7 +14,7 @@ export function parseDuration(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined
 }
 
-/** `tessera token --room R [--subject NAME]`: a room token signed with the server's secret. */
+/** `tessera token --room R [--subject NAME] [--admin]`: a room token signed with the server's secret. */
 export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
   const room = stringFlag(parsed.flags, 'room')
   if (room === undefined || room === '') throw new UsageError('--room is required', 'token')
@@ -30,7 +30,8 @@ export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
   if (subject !== undefined && !isSubjectName(subject)) {
     throw new UsageError(`--subject must be 1 to 64 letters, digits and . _ @ + - (starting with a letter or digit), got "${subject}"`, 'token')
   }
-  const token = signRoomToken({ secret, room, expiresInSeconds, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }) })
+  const admin = parsed.flags['admin'] === true
+  const token = signRoomToken({ secret, room, expiresInSeconds, ...(peer === undefined ? {} : { peer }), ...(subject === undefined ? {} : { subject }), ...(admin ? { admin } : {}) })
   io.stdout.write(`${token}\n`)
   return 0
 }
