@@ -159,7 +159,7 @@ export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './pe
 export { DEFAULT_ADMISSION, ESTIMATED_BYTES_PER_TASK, admittedJobs, AdmissionBook, type AdmissionQuota, type AdmissionPolicy } from './peer/admission.ts'
 export { Roster, MAX_ORIGIN_LENGTH, type RosterPort, type RosterEntry, type RosterOptions } from './peer/roster.ts'
 export { startDonor, type StartDonorOptions } from './peer/start-donor.ts'
-export { SubmitterTrust, DEFAULT_TRUST_THRESHOLD, type SubmitterTrustOptions } from './peer/submitter-trust.ts'
+export { SubmitterTrust, DEFAULT_TRUST_THRESHOLD, LIES_BEFORE_BAN, type SubmitterTrustOptions } from './peer/submitter-trust.ts'
 export { Referee, type RefereeOptions } from './peer/referee.ts'
 export { clustersOf, type Cluster, type Compare, type ValueOf } from './peer/outcome-clusters.ts'
 

@@ -47,7 +47,15 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   const clock = options.clock ?? systemClock
   const tracker = new JobTracker(peer, { clock })
   const trust = new SubmitterTrust(peer.id, tracker.subjects, options.trust === undefined ? {} : { trust: options.trust })
-  const referee = new Referee({ identity: peer.identity, swarm: peer.swarm, values: peer.values, trust, clock, random: options.random ?? unpredictable })
+  const referee = new Referee({
+    identity: peer.identity,
+    swarm: peer.swarm,
+    values: peer.values,
+    trust,
+    clock,
+    random: options.random ?? unpredictable,
+    onLiar: (liar, reason) => peer.ban?.(liar, reason),
+  })
   tracker.onOpen((index) => referee.watch(index))
   const launchedHere = new Map<JobId, Address>()
   const ownJobsOnly = options.donate === 'own-jobs'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { SimPeer } from '@tessera/core/testing'
 import { replicationCost } from './support/trust/adaptive-cost.ts'
 import { SimArena } from './support/trust/arena.ts'
 import { overwriteCache } from './support/trust/cache-overwrite.ts'
@@ -31,6 +32,9 @@ describe('adaptive replication (simulator, the public API)', () => {
       const count = await countCalls(arena, host, 'square', undefined, xs, 300_000)
       log(`1 honest donor + 1 liar, host with a worker: ${count.wrong} of ${xs.length} wrong accepted, ${count.settled} settled, ${count.flagged} flagged`)
       expect(count).toMatchObject({ wrong: 0, settled: xs.length, flagged: 0 })
+      // Proven hostile (3 results that disagreed with accepted ones): the host dropped its link and refuses it.
+      expect((host.peer as SimPeer).banned.has(liar.peer.id)).toBe(true)
+      expect(arena.sim.network.linked(host.peer.id, liar.peer.id)).toBe(false)
       await liar.leave()
       const fresh = await arena.host('fresh', 1)
       const served = await countCalls(arena, fresh, 'square', undefined, xs, 300_000)

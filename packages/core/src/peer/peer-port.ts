@@ -52,6 +52,8 @@ export interface PeerPort {
   readonly closed: boolean
   /** Opens (loading what was persisted) and replicates a document, such as a job's. */
   openDoc(guid: string): Promise<Y.Doc>
+  /** Drops the link to a peer proven hostile and refuses it for a while; peers without links (the simulator) may leave it out. */
+  ban?(peer: PeerId, reason: string): void
   /** Stops replicating a document and forgets its stored copy (a dropped job). */
   dropDoc(guid: string): Promise<void>
   close(): Promise<void>

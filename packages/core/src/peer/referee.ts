@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts'
 import { cacheEntryOf } from '../donor/write-back.ts'
-import type { Address, JobId, TaskKey } from '../ids.ts'
+import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
@@ -16,6 +16,9 @@ import type { SubmitterTrust } from './submitter-trust.ts'
 
 /** Verdict leaves per record: about 150 bytes each, so a record's update stays near 32 KiB. */
 const LEAVES_PER_RECORD = 200
+
+/** How long a finished job is still judged: reports that come after its tasks settled. */
+const LATE_REPORTS_MS = 30_000
 
 /** Values held for `compare`: a judged task needs only its few reported outcomes. */
 const MAX_VALUES_HELD = 4096
@@ -33,6 +36,8 @@ export interface RefereeOptions {
   /** Where values are fetched for a job's `compare`. */
   readonly values?: ValueStore
   readonly flushMs?: number
+  /** A key of a subject proven hostile (`SubmitterTrust.isLiar`) reported here: drop and ban it (`PeerPort.ban`). */
+  readonly onLiar?: (peer: PeerId, reason: string) => void
   readonly onError?: (error: unknown) => void
 }
 
@@ -40,8 +45,10 @@ interface Watched {
   readonly index: JobIndex
   readonly stop: () => void
   readonly pending: Set<TaskId>
-  /** Tasks whose reports taught the trust record something, so they teach it once. */
-  readonly learned: Set<TaskId>
+  /** Reports (`task/peer`) that taught the trust record something, so each teaches it once, late ones too. */
+  readonly judged: Set<string>
+  /** What this connection accepted per task, when a cluster (`compare`) made it more than one outcome id. */
+  readonly acceptedIds: Map<TaskId, ReadonlySet<string>>
   /** Tasks with a verdict from this connection: accepted, or a check asked for. */
   readonly accepted: Set<TaskId>
   readonly checked: Set<TaskId>
@@ -72,6 +79,8 @@ export class Referee {
   readonly #compare = new Map<JobId, Compare>()
   readonly #values = new Map<Address, { readonly value: Value } | null>()
   readonly #fetching = new Map<Address, Array<() => void>>()
+  /** Finished jobs still watched for late reports, with the timer that lets them go. */
+  readonly #finishing = new Map<JobId, unknown>()
   #timer: unknown
   #closed = false
 
@@ -90,7 +99,7 @@ export class Referee {
   watch(index: JobIndex): void {
     const spec = index.spec
     if (this.#closed || spec.replication === undefined || spec.submittedBy !== this.o.identity.peer || this.#jobs.has(spec.id)) return
-    const watched: Watched = { index, pending: new Set(), learned: new Set(), accepted: new Set(), checked: new Set(), deferred: new Set(), stop: () => {} }
+    const watched: Watched = { index, pending: new Set(), judged: new Set(), acceptedIds: new Map(), accepted: new Set(), checked: new Set(), deferred: new Set(), stop: () => {} }
     const stop = index.onTaskChanged((task) => {
       watched.pending.add(task)
       this.#schedule()
@@ -101,6 +110,8 @@ export class Referee {
   }
 
   unwatch(id: JobId): void {
+    this.o.clock.clearTimeout(this.#finishing.get(id))
+    this.#finishing.delete(id)
     this.#jobs.get(id)?.stop()
     this.#jobs.delete(id)
     this.#compare.delete(id)
@@ -126,15 +137,18 @@ export class Referee {
 
   #flush(): void {
     for (const watched of this.#jobs.values()) {
-      if (watched.index.job.doc.isDestroyed) continue
-      const leaves: Leaf[] = []
+        const leaves: Leaf[] = []
       for (const task of watched.pending) {
         const leaf = this.#judge(watched, task)
         if (leaf !== undefined) leaves.push(leaf)
       }
       watched.pending.clear()
       for (let at = 0; at < leaves.length; at += LEAVES_PER_RECORD) this.#publish(watched, leaves.slice(at, at + LEAVES_PER_RECORD))
-      if (watched.index.isFinished()) this.unwatch(watched.index.spec.id)
+      if (watched.index.isFinished() && !this.#finishing.has(watched.index.spec.id)) {
+        // Late reports still teach who lies (a liar's report often lands after the honest one settled the task).
+        const id = watched.index.spec.id
+        this.#finishing.set(id, this.o.clock.setTimeout(() => this.unwatch(id), LATE_REPORTS_MS))
+      }
     }
   }
 
@@ -147,21 +161,22 @@ export class Referee {
     const phase = taskPhase(index, task, this.o.clock.now())
     if (phase.phase === 'done' || phase.phase === 'failed') {
       watched.deferred.delete(task)
-      if (phase.phase === 'done' && !watched.learned.has(task) && !watched.accepted.has(task)) {
-        watched.learned.add(task)
-        this.#learn(index, new Set([outcomeId(phase.outcome)]), reports)
-      }
+      // Reports that come after the outcome was accepted are judged too: a liar's late report is still a lie.
+      if (phase.phase === 'done') this.#learn(watched, task, watched.acceptedIds.get(task) ?? new Set([outcomeId(phase.outcome)]), reports)
       if (watched.checked.has(task)) this.#settledCheck(watched, task)
       return undefined
     }
-    if (watched.accepted.has(task)) return undefined
+    if (watched.accepted.has(task)) {
+      this.#learn(watched, task, watched.acceptedIds.get(task) ?? new Set(), reports)
+      return undefined
+    }
     watched.deferred.delete(task)
     const clusters = this.#clusters(watched, task, reports)
     if (clusters === undefined) return undefined
     const accept = (cluster: Cluster): Leaf => {
       watched.accepted.add(task)
-      watched.learned.add(task)
-      this.#learn(index, cluster.ids, reports)
+      watched.acceptedIds.set(task, cluster.ids)
+      this.#learn(watched, task, cluster.ids, reports)
       return { task, key: record.key, outcome: cluster.outcome, reports: cluster.reports }
     }
     const trusted = clusters.filter((cluster) => cluster.reports.some((report) => this.o.trust.trusts(report.peer)))
@@ -177,8 +192,10 @@ export class Referee {
         // One draw per task, made once: asking again on every change would let a liar wait for a lucky one.
         if (earned.some((subject) => this.o.trust.acceptsAlone(subject, this.o.random))) {
           watched.accepted.add(task)
+          watched.acceptedIds.set(task, clusters[0]!.ids)
           // As in BOINC, a result taken alone counts as valid: spot checks grow rarer as 1/n.
           for (const subject of earned) this.o.trust.agreed(subject)
+          for (const report of reports) watched.judged.add(`${task}/${report.peer}`)
           return { task, key: record.key, outcome: clusters[0]!.outcome, reports: clusters[0]!.reports }
         }
       } else if (subjects.length > 0) {
@@ -246,20 +263,31 @@ export class Referee {
   }
 
   /** Outcomes accepted by quorum or by a trusted reporter: every other subject's report on them proves or condemns that subject. */
-  #learn(index: JobIndex, accepted: ReadonlySet<string>, reports: readonly Report[]): void {
+  #learn(watched: Watched, task: TaskId, accepted: ReadonlySet<string>, reports: readonly Report[]): void {
+    const { index } = watched
+    // Only an outcome someone else's word backed judges anyone: quorum, or a reporter trusted
+    // outright. One taken alone on earned trust proves nothing about those who disagree with it.
+    const agreeing = reports.filter((report) => accepted.has(outcomeId(report.outcome)))
+    if (subjectsOf(index, agreeing).length < index.spec.quorum && !agreeing.some((report) => this.o.trust.trusts(report.peer))) return
     const judged = new Map<string, boolean>()
     for (const report of reports) {
+      const key = `${task}/${report.peer}`
+      if (watched.judged.has(key)) continue
+      watched.judged.add(key)
       if (this.o.trust.trusts(report.peer)) continue
       const subject = index.subjectOf(report.peer)
       if (subject === undefined) continue
       judged.set(subject, (judged.get(subject) ?? true) && accepted.has(outcomeId(report.outcome)))
     }
-    // Agreement counts only where someone else's word backed the outcome: one subject alone proves nothing about itself.
-    const agreeing = reports.filter((report) => accepted.has(outcomeId(report.outcome)))
-    const backed = subjectsOf(index, agreeing).length >= index.spec.quorum || agreeing.some((report) => this.o.trust.trusts(report.peer))
     for (const [subject, valid] of judged) {
-      if (!valid) this.o.trust.disagreed(subject)
-      else if (backed) this.o.trust.agreed(subject)
+      if (valid) {
+        this.o.trust.agreed(subject)
+        continue
+      }
+      this.o.trust.disagreed(subject)
+      if (!this.o.trust.isLiar(subject)) continue
+      const reason = `${this.o.trust.liesOf(subject)} results that disagreed with accepted outcomes`
+      for (const report of reports) if (index.subjectOf(report.peer) === subject) this.o.onLiar?.(report.peer, reason)
     }
   }
 

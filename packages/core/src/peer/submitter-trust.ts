@@ -4,6 +4,9 @@ import type { Subjects } from './subjects.ts'
 /** BOINC's threshold: a subject's results are taken alone only after this many in a row agreed with others'. */
 export const DEFAULT_TRUST_THRESHOLD = 10
 
+/** Results that disagreed with accepted outcomes after which a subject's keys are dropped and banned. */
+export const LIES_BEFORE_BAN = 3
+
 /** Subjects remembered; the least recently judged are forgotten first (they start again at zero). */
 const MAX_SUBJECTS = 10_000
 
@@ -31,6 +34,7 @@ export interface SubmitterTrustOptions {
  */
 export class SubmitterTrust {
   readonly #valid = new Map<string, number>()
+  readonly #lies = new Map<string, number>()
   readonly #named: ReadonlySet<string>
   readonly threshold: number
 
@@ -77,5 +81,23 @@ export class SubmitterTrust {
     this.#valid.delete(subject)
     this.#valid.set(subject, 0)
     if (this.#valid.size > MAX_SUBJECTS) this.#valid.delete(this.#valid.keys().next().value as string)
+    const lies = this.liesOf(subject) + 1
+    this.#lies.delete(subject)
+    this.#lies.set(subject, lies)
+    if (this.#lies.size > MAX_SUBJECTS) this.#lies.delete(this.#lies.keys().next().value as string)
+  }
+
+  /** Results of `subject` that disagreed with accepted outcomes, in this process. */
+  liesOf(subject: string): number {
+    return this.#lies.get(subject) ?? 0
+  }
+
+  /**
+   * Whether `subject` is proven hostile: `LIES_BEFORE_BAN` results that
+   * disagreed with accepted ones. Not one: a pure function that rounds
+   * differently on another engine disagrees honestly (`compare` is for that).
+   */
+  isLiar(subject: string): boolean {
+    return this.liesOf(subject) >= LIES_BEFORE_BAN
   }
 }

@@ -164,6 +164,11 @@ export class Mesh implements ChannelHost {
     this.#links.get(peer)?.close('protocol', detail)
   }
 
+  /** Whether `peer` is refused now (`ban`). */
+  isBanned(peer: string): boolean {
+    return this.#banned(peer)
+  }
+
   /** Asks for a link to `peer` now, beyond `maxPeers` if need be (to fetch a blob only it holds). */
   connectTo(peer: string): void {
     if (!this.#links.has(peer) && this.#directory.has(peer) && !this.#cut.has(peer)) this.#start(peer)

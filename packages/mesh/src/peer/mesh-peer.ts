@@ -158,6 +158,10 @@ export class MeshPeer implements PeerPort {
     return this.mesh.self
   }
 
+  ban(peer: PeerId, reason: string): void {
+    this.mesh.ban(peer, new Error(reason))
+  }
+
   get closed(): boolean {
     return this.mesh.closed
   }

@@ -114,6 +114,14 @@ export class SimPeer implements PeerPort {
           })
   }
 
+  /** Peers this one dropped and refuses (`PeerPort.ban`), as the mesh does: the simulated link goes down. */
+  readonly banned = new Set<PeerId>()
+
+  ban(peer: PeerId): void {
+    this.banned.add(peer)
+    this.options.network.disconnect(this.id, peer)
+  }
+
   get alive(): boolean {
     return this.#alive
   }
