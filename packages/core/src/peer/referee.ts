@@ -137,7 +137,12 @@ export class Referee {
 
   #flush(): void {
     for (const watched of this.#jobs.values()) {
-        const leaves: Leaf[] = []
+      // A job document dropped here (the tracker let a finished job go): nothing more to judge.
+      if (watched.index.job.doc.isDestroyed) {
+        this.unwatch(watched.index.spec.id)
+        continue
+      }
+      const leaves: Leaf[] = []
       for (const task of watched.pending) {
         const leaf = this.#judge(watched, task)
         if (leaf !== undefined) leaves.push(leaf)
@@ -251,6 +256,7 @@ export class Referee {
 
   /** A checked task settled: its check no longer counts against its subject, and what waited on trust is judged again. */
   #settledCheck(watched: Watched, task: TaskId): void {
+    watched.checked.delete(task)
     const id = `${watched.index.spec.id}/${task}`
     for (const [subject, proving] of this.#proving) {
       if (!proving.delete(id)) continue
