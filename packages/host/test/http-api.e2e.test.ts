@@ -144,6 +144,33 @@ describe('the HTTP job API', () => {
   }, 60_000)
 })
 
+describe('the HTTP job API, off and on', () => {
+  it('answers 503 with a named error when the server has no token secret, and leaves other paths to the page', async () => {
+    const plain = await startTesseraServer({ port: 0, staticDir: false })
+    try {
+      const response = await fetch(`http://127.0.0.1:${plain.port}/api/jobs`, { method: 'POST', headers: { ...auth, ...json }, body: JSON.stringify(square) })
+      expect(response.status).toBe(503)
+      expect((await response.json()).error).toMatchObject({ name: 'ApiDisabledError', message: expect.stringContaining('--secret') })
+      expect((await fetch(`http://127.0.0.1:${plain.port}/elsewhere`)).status).toBe(404)
+    } finally {
+      await plain.close()
+    }
+  })
+
+  it('DELETE /api/jobs/:id cancels a running job, and its stream ends as cancelled', async () => {
+    const busy = '({ i }) => { const end = Date.now() + 300; while (Date.now() < end) {} return i }'
+    const submitted = await post({ room: ROOM, name: 'api:busy', source: busy, args: Array.from({ length: 40 }, (_, i) => ({ i, run: Date.now() })) })
+    expect(submitted.status).toBe(202)
+    const streamed = events(submitted.body.events)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const cancelled = await fetch(`${base}/api/jobs/${submitted.body.id}`, { method: 'DELETE', headers: auth })
+    expect(await cancelled.json()).toEqual({ cancelled: true })
+    const stream = await streamed
+    expect(stream.at(-1)).toMatchObject({ event: 'end', data: { state: 'cancelled' } })
+    expect(stream.filter((e) => e.event === 'result').length).toBeLessThan(40)
+  }, 60_000)
+})
+
 const python = (() => {
   try {
     return execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim()
