@@ -90,6 +90,11 @@ describe('the HTTP job API', () => {
       expect(answer.body.error.name).toBe(name)
       expect(answer.body.error.message).toContain(message)
     }
+    // Nesting deep enough to overflow a recursive encoder: still a 400, and the server stays up.
+    const deep = `{"room":"${ROOM}","name":"deep","source":"({ x }) => x","args":[{"x":${'['.repeat(50_000)}${']'.repeat(50_000)}}]}`
+    const nested = await post(deep)
+    expect(nested.status, JSON.stringify(nested.body)).toBe(400)
+    expect(nested.body.error.name).toBe('ApiInputError')
     const huge = await post({ ...square, source: `({ x }) => ${'1+'.repeat(600_000)}1` })
     expect(huge).toMatchObject({ status: 413, body: { error: { name: 'ApiTooLargeError' } } })
     const text = await fetch(`${base}/api/jobs`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: '{}' })

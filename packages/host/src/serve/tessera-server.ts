@@ -55,7 +55,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
   const api: HttpApi | undefined =
     options.httpApi === false
       ? undefined
-      : createHttpApi({ secret: options.secret, isPrivate: privateRoomMatcher(options.privateRooms), signaling: () => signalingUrl })
+      : createHttpApi({ secret: options.secret, isPrivate: privateRoomMatcher(options.privateRooms), signaling: () => signalingUrl, log })
   const httpFallback =
     api === undefined && pageFiles === undefined
       ? undefined

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { verifyRoomToken } from '@tessera/signaling'
 import { parseTaskRef } from '@tessera/runtime'
-import { ApiBusyError, ApiDisabledError, ApiForbiddenError, ApiInputError, ApiMethodError, ApiNotFoundError, ApiUnauthorizedError } from './api-errors.ts'
+import { ApiBusyError, ApiDisabledError, ApiError, ApiForbiddenError, ApiInputError, ApiMethodError, ApiNotFoundError, ApiUnauthorizedError } from './api-errors.ts'
 import { ApiJobs, type ApiJob } from './api-jobs.ts'
 import { bearerToken, readJsonBody, sendError, sendEvent, sendJson } from './request-io.ts'
 import { RoomSwarms, type RoomSwarmsOptions } from './room-swarms.ts'
@@ -14,6 +14,8 @@ export interface HttpApiOptions extends Omit<RoomSwarmsOptions, 'secret'> {
   readonly maxBodyBytes?: number
   /** Event streams open at once (default 64). */
   readonly maxStreams?: number
+  /** Where an unexpected failure is told (the client only hears a 500). */
+  readonly log?: (line: string) => void
 }
 
 export interface HttpApi {
@@ -145,6 +147,7 @@ export function createHttpApi(options: HttpApiOptions): HttpApi {
       if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return false
       route(req, res, url).catch((error: unknown) => {
         // A client that went away mid-body leaves nothing to answer.
+        if (!(error instanceof ApiError)) options.log?.(`http api: ${req.method ?? 'GET'} ${url.pathname.slice(0, 80)} failed: ${String((error as Error).stack ?? error)}`)
         if (!res.destroyed) sendError(res, error)
       })
       return true
