@@ -78,6 +78,20 @@ describe('tessera jobs and tessera result, after the submitter has left', () => 
     })
   }, 90_000)
 
+  it('with nobody left in the room, --cache-dir still lists the jobs and reads a result from the stored documents', async () => {
+    await donor.stop()
+    const alone = await complete(tessera(['jobs', '--json', '--wait', '500', ...connection()]))
+    expect(alone.code, alone.stderr).toBe(0)
+    expect(JSON.parse(alone.stdout)).toEqual([])
+    const stored = await complete(tessera(['jobs', '--json', '--wait', '500', '--cache-dir', join(dir, 'cache'), ...connection()]))
+    expect(stored.code, stored.stderr).toBe(0)
+    const jobs = (JSON.parse(stored.stdout) as JobSummary[]).filter((j) => j.name === 'test:square')
+    expect(jobs.map((j) => j.state)).toEqual(['done', 'done', 'done'])
+    const result = await complete(tessera(['result', refs[0] ?? '', '--wait', '5000', '--cache-dir', join(dir, 'cache'), ...connection()]))
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toEqual({ x: 2, square: 4 })
+  }, 60_000)
+
   it('refuses a malformed reference as a usage error, and says when no result arrives in time', async () => {
     const bad = await complete(tessera(['result', 'not-a-ref', ...connection()]))
     expect(bad.code).toBe(2)

@@ -94,14 +94,16 @@ ${COMMON}`,
 Joins the room briefly (no workers, nothing stored) and lists its jobs, newest
 first: open ones always, finished ones up to --limit, with their state, tasks,
 submitter and age. Finished jobs stay listed after their submitter has left, as
-long as a peer in the room keeps the swarm's document.
+long as a peer in the room keeps the swarm's document; with --cache-dir, also
+from the document a host stored there (when nobody else is left).
 
 ${CONNECTION}
+  --cache-dir <dir>   also read the swarm document stored here (default: none)
   --limit <n>         how many jobs to list (default 20, at most 1000)
   --wait <ms>         how long to listen for peers before printing (default 2000)
   --json              print JSON instead of a table
 ${COMMON}`,
-    options: { ...connection, limit: { type: 'string' }, wait: { type: 'string' }, json: { type: 'boolean' }, ...common },
+    options: { ...connection, 'cache-dir': { type: 'string' }, limit: { type: 'string' }, wait: { type: 'string' }, json: { type: 'boolean' }, ...common },
     positionals: [],
   },
   result: {
