@@ -1,18 +1,21 @@
-// The HTTP job API of `tessera serve`, against a real server and a donor in
+// The HTTP job API of `tessera serve`, against a real `tessera serve` process and a donor in
 // its own process: refused without a valid token, hostile and bad input
 // refused with named errors and status codes (the server staying up), a job
 // submitted as source, followed as server-sent events, its results read; and
 // the Python example (standard library only) run with python3.
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRoomToken } from '@tessera/signaling'
-import { startTesseraServer, type TesseraServer } from '../src/serve/tessera-server.ts'
-import { script, REPO, type Child } from './support/processes.ts'
+import { startTesseraServer } from '../src/serve/tessera-server.ts'
+import { script, tessera, REPO, type Child } from './support/processes.ts'
 
 const ROOM = 'http-api-e2e'
 const SECRET = 'http-api-e2e-secret-0123456789'
-let server: TesseraServer
+let server: Child
+let dir: string
 let donor: Child
 let base: string
 const token = signRoomToken({ secret: SECRET, room: ROOM, expiresInSeconds: 600 })
@@ -20,15 +23,21 @@ const auth = { authorization: `Bearer ${token}` }
 const json = { 'content-type': 'application/json' }
 
 beforeAll(async () => {
-  server = await startTesseraServer({ port: 0, staticDir: false, secret: SECRET })
-  base = `http://127.0.0.1:${server.port}`
-  donor = script(join(REPO, 'packages/host/test/support/donor.ts'), [server.signalingUrl, ROOM])
+  dir = await mkdtemp(join(tmpdir(), 'tessera-http-api-'))
+  await writeFile(join(dir, 'index.html'), '<title>test page</title>')
+  // The secret through the environment, as the docs advise (flags show in ps).
+  server = tessera(['serve', '--port', '0', '--static', dir], { TESSERA_SIGNALING_SECRET: SECRET })
+  const [, port] = await server.line(/serving on http:\/\/localhost:(\d+)\//)
+  await server.line(/HTTP job API: http:\/\/localhost:\d+\/api\/jobs with a room token/)
+  base = `http://127.0.0.1:${port}`
+  donor = script(join(REPO, 'packages/host/test/support/donor.ts'), [`ws://127.0.0.1:${port}`, ROOM])
   await donor.line(/^ready$/m)
 }, 90_000)
 
 afterAll(async () => {
   await donor?.stop()
-  await server?.close()
+  await server?.stop()
+  await rm(dir, { recursive: true, force: true })
 })
 
 async function post(body: unknown, headers: Record<string, string> = { ...auth, ...json }): Promise<{ status: number; body: any }> {
@@ -106,6 +115,8 @@ describe('the HTTP job API', () => {
     const badRef = await fetch(`${base}/api/results/not-a-ref?room=${ROOM}`, { headers: auth })
     expect(badRef.status).toBe(400)
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok')
+    // The page is still served beside the API.
+    expect(await (await fetch(`${base}/`)).text()).toContain('test page')
   })
 
   it('submits a function as source, streams its progress and results, and reads them back', async () => {
@@ -157,6 +168,7 @@ describe('the HTTP job API, off and on', () => {
       expect(response.status).toBe(503)
       expect((await response.json()).error).toMatchObject({ name: 'ApiDisabledError', message: expect.stringContaining('--secret') })
       expect((await fetch(`http://127.0.0.1:${plain.port}/elsewhere`)).status).toBe(404)
+      expect((await fetch(`http://127.0.0.1:${plain.port}/healthz`)).status).toBe(200)
     } finally {
       await plain.close()
     }
