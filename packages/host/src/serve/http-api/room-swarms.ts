@@ -10,6 +10,8 @@ export interface RoomSwarmsOptions {
   readonly isPrivate: (room: string) => boolean
   /** Rooms the server joins at once, to submit in (default 4). */
   readonly maxRooms?: number
+  /** How long joining a room may take before the request fails (default 20 s). */
+  readonly joinTimeoutMs?: number
   /** Joins a room (tests pass their own); default `@tessera/host`'s `connect`. */
   readonly connect?: typeof connect
 }
@@ -44,13 +46,14 @@ export class RoomSwarms {
       if (this.#rooms.size >= this.#maxRooms) throw new ApiBusyError(`this server submits in at most ${this.#maxRooms} rooms at once`)
       const { secret, isPrivate } = this.options
       const token = isPrivate(room) ? signRoomToken({ secret, room, expiresInSeconds: TOKEN_LIFETIME_S, subject: API_SUBJECT }) : undefined
-      joining = (this.options.connect ?? connect)({
+      const connecting = (this.options.connect ?? connect)({
         signaling: this.options.signaling(),
         room,
         workers: 0,
         cacheDir: false,
         ...(token === undefined ? {} : { token }),
       })
+      joining = withDeadline(connecting, this.options.joinTimeoutMs ?? 20_000, room)
       this.#rooms.set(room, joining)
       joining.catch(() => this.#rooms.delete(room))
     }
@@ -67,4 +70,26 @@ export class RoomSwarms {
     this.#rooms.clear()
     await Promise.allSettled(joined.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])))
   }
+}
+
+/** A join that never settles must not hold a room slot, or its callers, forever; one that settles late is closed. */
+function withDeadline(connecting: Promise<Swarm>, ms: number, room: string): Promise<Swarm> {
+  return new Promise((resolve, reject) => {
+    let late = false
+    const timer = setTimeout(() => {
+      late = true
+      reject(new Error(`joining room ${JSON.stringify(room)} took over ${ms} ms`))
+    }, ms)
+    connecting.then(
+      (swarm) => {
+        clearTimeout(timer)
+        if (late) void swarm.close().catch(() => {})
+        else resolve(swarm)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error instanceof Error ? error : new Error(String(error)))
+      },
+    )
+  })
 }
