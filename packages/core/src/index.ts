@@ -58,6 +58,7 @@ export { taskKeyOf } from './task-key.ts'
 
 export {
   definePure,
+  definePureSource,
   assertKeywordCall,
   functionAddress,
   functionRecord,

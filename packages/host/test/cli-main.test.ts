@@ -21,7 +21,7 @@ describe('tessera main', () => {
     for (const argv of [[], ['--help'], ['help']]) {
       const { code, stdout, stderr } = await tessera(argv)
       expect([code, stderr]).toEqual([0, ''])
-      expect(stdout).toMatch(/^usage: tessera <command> \[flags\]\n\n {2}serve .*\n {2}run .*\n {2}status .*\n {2}stop .*\n {2}token /)
+      expect(stdout).toMatch(/^usage: tessera <command> \[flags\]\n\n {2}serve .*\n {2}run .*\n {2}status .*\n {2}jobs .*\n {2}result .*\n {2}stop .*\n {2}token /)
     }
   })
 
@@ -39,7 +39,7 @@ describe('tessera main', () => {
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'tessera status: unknown flag --colour (see tessera status --help)\n' })
     const command = await tessera(['launch'])
     expect(command.code).toBe(2)
-    expect(command.stderr).toBe('tessera: unknown command "launch" (commands: serve, run, status, stop, token) (see tessera --help)\n')
+    expect(command.stderr).toBe('tessera: unknown command "launch" (commands: serve, run, status, jobs, result, stop, token) (see tessera --help)\n')
     const verbose = await tessera(['status', '--colour', '--verbose'])
     expect(verbose.stderr.split('\n')[1]).toMatch(/^UsageError: unknown flag --colour/)
     const debug = await tessera(['status', '--colour'], { TESSERA_DEBUG: '1' })

@@ -87,3 +87,22 @@ export function assertKeywordCall(name: string, callArgs: readonly unknown[]): a
     throw new TypeError(`${name}() takes keyword arguments as one plain object, e.g. ${name}({ x: 1 }); got ${got}`)
   }
 }
+
+/**
+ * Registers a pure function from its source text alone, as clients in other
+ * languages send it (the HTTP job API): the checks of `definePure`, and the
+ * same address a function with that source and name gets. The source is
+ * parsed, never evaluated here; it runs only on donors, in their sandbox.
+ */
+export function definePureSource(name: string, text: string): PureFunction {
+  const parsed = parseFunctionSource(name, text)
+  if (parsed.isGenerator) throw new TypeError(`pure function "${name}" is a generator; return a value instead`)
+  if (parsed.parameterCount > 1 || parsed.hasRestParameter) {
+    throw new TypeError(`pure function "${name}" must be keyword-only: take one object parameter, e.g. ({ x, y }) => ..., not positional parameters`)
+  }
+  if (parsed.freeVariables.length > 0) throw new NotSelfContainedError(name, parsed.freeVariables)
+  const fn = (): never => {
+    throw new TypeError(`pure function "${name}" was given as source only: it runs on donors, not here`)
+  }
+  return Object.freeze({ kind: 'tessera/pure' as const, name, source: parsed.source, address: functionAddress(name, parsed.source), fn })
+}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from './cli-errors.ts'
 
-export type CommandName = 'serve' | 'run' | 'status' | 'stop' | 'token'
+export type CommandName = 'serve' | 'run' | 'status' | 'jobs' | 'result' | 'stop' | 'token'
 
 type OptionKind = { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }
 
@@ -86,6 +86,41 @@ ${CONNECTION}
 ${COMMON}`,
     options: { ...connection, wait: { type: 'string' }, json: { type: 'boolean' }, ...common },
     positionals: [],
+  },
+  jobs: {
+    summary: "list the room's jobs, finished ones included",
+    usage: `usage: tessera jobs [flags]
+
+Joins the room briefly (no workers, nothing stored) and lists its jobs, newest
+first: open ones always, finished ones up to --limit, with their state, tasks,
+submitter and age. Finished jobs stay listed after their submitter has left, as
+long as a peer in the room keeps the swarm's document; with --cache-dir, also
+from the document a host stored there (when nobody else is left).
+
+${CONNECTION}
+  --cache-dir <dir>   also read the swarm document stored here (default: none)
+  --limit <n>         how many jobs to list (default 20, at most 1000)
+  --wait <ms>         how long to listen for peers before printing (default 2000)
+  --json              print JSON instead of a table
+${COMMON}`,
+    options: { ...connection, 'cache-dir': { type: 'string' }, limit: { type: 'string' }, wait: { type: 'string' }, json: { type: 'boolean' }, ...common },
+    positionals: [],
+  },
+  result: {
+    summary: 'print a result by its reference (tessera:task:...)',
+    usage: `usage: tessera result <ref> [flags]
+
+Prints, as JSON, the result of a submitted call named by its reference (what
+\`submit()\` returns, or the HTTP API's results: tessera:task:<job>:<task>:<key>),
+from the room's result cache, waiting for it while its job still runs. A call
+that failed prints its error and exits 1.
+
+${CONNECTION}
+  --cache-dir <dir>   also look in this host's stored cache (default: none)
+  --wait <ms>         how long to wait for the result (default 30000)
+${COMMON}`,
+    options: { ...connection, 'cache-dir': { type: 'string' }, wait: { type: 'string' }, ...common },
+    positionals: ['ref'],
   },
   stop: {
     summary: 'stop one job, or every open job',

@@ -1,10 +1,12 @@
 /**
- * `tessera <command>`: serve, run, status, stop, token. Every failure is one line on
+ * `tessera <command>`: serve, run, status, jobs, result, stop, token. Every failure is one line on
  * stderr and a non-zero exit (2 for a bad command line); `--verbose` or
  * `TESSERA_DEBUG=1` adds the stack.
  */
 import { COMMANDS, MAIN_USAGE, parseCommand, type CommandName, type ParsedCommand } from './args.ts'
 import { UsageError } from './cli-errors.ts'
+import { jobsCommand } from './commands/jobs.ts'
+import { resultCommand } from './commands/result.ts'
 import { runCommand } from './commands/run.ts'
 import { serveCommand } from './commands/serve.ts'
 import { statusCommand } from './commands/status.ts'
@@ -16,6 +18,8 @@ const HANDLERS: Readonly<Record<CommandName, (parsed: ParsedCommand, io: CliIo) 
   serve: serveCommand,
   run: runCommand,
   status: statusCommand,
+  jobs: jobsCommand,
+  result: resultCommand,
   stop: stopCommand,
   token: tokenCommand,
 }

@@ -86,7 +86,7 @@ function indent(text: string): string {
     .join('\n')
 }
 
-function age(ms: number): string {
+export function age(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000))
   if (seconds < 60) return `${seconds}s`
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m`

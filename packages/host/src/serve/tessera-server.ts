@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { startSignalingServer, type AdminGrant, type SignalingServer } from '@tessera/signaling'
+import { privateRoomMatcher, startSignalingServer, type AdminGrant, type SignalingServer } from '@tessera/signaling'
 import { DEFAULT_SIGNALING_PORT, type IceServer } from '@tessera/signaling/protocol'
 import { ensureDonatePage } from '@tessera/donate-page'
 import { ListenError } from '../cli/cli-errors.ts'
+import { createHttpApi, type HttpApi } from './http-api/http-api.ts'
 import { staticFiles } from './static-files.ts'
 
 export interface TesseraServerOptions {
@@ -18,6 +19,8 @@ export interface TesseraServerOptions {
   /** Keys certified as room admins, in every room or in one (`--admin`). */
   readonly admins?: readonly AdminGrant[]
   readonly iceServers?: readonly IceServer[]
+  /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
+  readonly httpApi?: false
   /** One-line notices (building the page, a page that could not be found). */
   readonly log?: (line: string) => void
 }
@@ -35,7 +38,8 @@ export interface TesseraServer {
 }
 
 /**
- * `tessera serve`: the signaling server and the donate page on one port. The
+ * `tessera serve`: the signaling server, the donate page and the HTTP job API
+ * (`/api/`, docs/http-api.md) on one port. The
  * page connects to `ws://<the host it was loaded from>`, which is this server.
  */
 export async function startTesseraServer(options: TesseraServerOptions = {}): Promise<TesseraServer> {
@@ -46,7 +50,23 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
       : options.staticDir !== undefined
         ? { dir: options.staticDir }
         : await ensureDonatePage(log).then((state) => (state.kind === 'built' ? { dir: state.dir } : { missing: state.reason }))
-  const httpFallback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined = 'dir' in page ? staticFiles(page.dir) : undefined
+  const pageFiles: ((req: IncomingMessage, res: ServerResponse) => void) | undefined = 'dir' in page ? staticFiles(page.dir) : undefined
+  let signalingUrl = ''
+  const api: HttpApi | undefined =
+    options.httpApi === false
+      ? undefined
+      : createHttpApi({ secret: options.secret, isPrivate: privateRoomMatcher(options.privateRooms), signaling: () => signalingUrl, log })
+  const httpFallback =
+    api === undefined && pageFiles === undefined
+      ? undefined
+      : (req: IncomingMessage, res: ServerResponse): void => {
+          if (api?.handle(req, res) === true) return
+          if (pageFiles !== undefined) pageFiles(req, res)
+          else {
+            res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+            res.end('not found')
+          }
+        }
   const signaling = await startSignalingServer({
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -59,6 +79,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
   }).catch((error: unknown) => {
     throw listenError(error, options.port ?? DEFAULT_SIGNALING_PORT)
   })
+  signalingUrl = signaling.url
   const local = signaling.httpUrl.replace('://127.0.0.1:', '://localhost:')
   return {
     port: signaling.port,
@@ -66,7 +87,10 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     signalingUrl: signaling.url,
     page,
     signaling,
-    close: () => signaling.close(),
+    close: async () => {
+      await api?.close()
+      await signaling.close()
+    },
   }
 }
 

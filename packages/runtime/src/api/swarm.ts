@@ -2,6 +2,7 @@ import {
   assertKeywordCall,
   CancelledError,
   definePure,
+  definePureSource,
   type Donor,
   type JobOptions,
   type KeywordArgs,
@@ -47,10 +48,23 @@ export class Swarm<P extends PeerPort = PeerPort> {
 
   pure<A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, options: PureOptions = {}): SwarmFunction<A, Awaited<R>> {
     const definition = definePure(fn, options.name === undefined ? {} : { name: options.name }) as unknown as PureFunction<A, Awaited<R>>
+    return this.#bind(definition, options)
+  }
+
+  /**
+   * A pure function given as source text only (what clients in other
+   * languages send): checked as `pure` checks a function, never evaluated
+   * here, so it runs only on other peers' workers.
+   */
+  pureSource(source: string, options: PureOptions & { readonly name: string }): SwarmFunction<KeywordArgs, unknown> {
+    return this.#bind(definePureSource(options.name, source), options)
+  }
+
+  #bind<A extends KeywordArgs, R>(definition: PureFunction<A, R>, options: PureOptions): SwarmFunction<A, R> {
     const { name: _name, ...own } = options
     const jobOptions: JobOptions = { ...this.parts.jobDefaults, ...withoutUndefined(own) }
     const calls = this.#calls
-    const call = (args: A, callOptions?: CallOptions): Promise<Awaited<R>> => {
+    const call = (args: A, callOptions?: CallOptions): Promise<R> => {
       assertKeywordCall(definition.name, [args])
       return calls.call(definition, args, jobOptions, callOptions)
     }
@@ -63,7 +77,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
       stream: (argsList: readonly A[], batch?: BatchOptions) => calls.stream(definition, argsList, jobOptions, batch ?? {}),
       submit: (args: A) => calls.submit(definition, args, jobOptions),
     })
-    return swarmFunction as unknown as SwarmFunction<A, Awaited<R>>
+    return swarmFunction as unknown as SwarmFunction<A, R>
   }
 
   /** The result of a submitted call, from any host, at any later time. */

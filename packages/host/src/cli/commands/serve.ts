@@ -52,6 +52,9 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       `Tessera is serving on ${server.httpUrl}/?room=${encodeURIComponent(room)}`,
       `  open that URL in browser tabs to donate them; hosts connect with --signaling ${server.signalingUrl}`,
       `  health: ${server.httpUrl}/healthz   metrics: ${server.httpUrl}/metrics   Ctrl-C stops it`,
+      secret === undefined || secret === ''
+        ? '  HTTP job API: off until a --secret is set (it checks room tokens)'
+        : `  HTTP job API: ${server.httpUrl}/api/jobs with a room token (tessera token; docs/http-api.md)`,
       '',
     ].join('\n'),
   )
