@@ -35,6 +35,9 @@ export class Presence implements PresencePort {
       transport.onMessage((from, bytes) => this.#receive(from, bytes)),
       transport.onPeerChange(({ peer, connected }) => {
         if (connected) this.#sendAll(peer)
+        // A neighbour whose link closed has most likely left: forget it now rather than a few rounds later,
+        // so dashboards stop showing it (and its last load). If it is still there through others, its next round brings it back.
+        else if (this.#known.delete(peer)) this.#emit()
       }),
     ]
     this.#timer = setInterval(() => {
