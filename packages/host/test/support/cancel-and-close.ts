@@ -1,12 +1,15 @@
 // A submitter in a process of its own, as a script that gives up would be:
 // connects, submits slow tasks that a donor (another process) and its own
 // workers (`workers`, default 0) run, cancels
-// once some run, closes, and then returns from its top level with nothing
-// else to do. It prints what it sees; its process should end right after "closed".
+// once some run (`how`: `cancel` calls cancel(), `abort` aborts the call's
+// signal, `close` only closes), closes, and then returns from its top level
+// with nothing else to do. Arguments: signaling, room, workers, task ms, how,
+// cache dir ('' for none), task count. It prints what it sees; its process
+// should end right after "closed".
 import { CancelledError } from '@tessera/core'
 import { connect } from '@tessera/host'
 
-const [signaling, room, workers = '0', taskMs = '1000', how = 'cancel', cacheDir = ''] = process.argv.slice(2) as [string, string, string?, string?, string?, string?]
+const [signaling, room, workers = '0', taskMs = '1000', how = 'cancel', cacheDir = '', count = '40'] = process.argv.slice(2) as [string, string, string?, string?, string?, string?, string?]
 const swarm = await connect({ signaling, room, workers: Number(workers), cacheDir: cacheDir === '' ? false : cacheDir })
 const abort = new AbortController()
 const slow = swarm.pure(
@@ -19,7 +22,7 @@ const slow = swarm.pure(
   },
   { name: 'slow', leaseMs: 20_000 },
 )
-const run = slow.parallel(Array.from({ length: 40 }, (_, i) => ({ ms: Number(taskMs), i })), { signal: abort.signal })
+const run = slow.parallel(Array.from({ length: Number(count) }, (_, i) => ({ ms: Number(taskMs), i })), { signal: abort.signal })
 const outcome = run.then(
   () => 'finished',
   (error: unknown) => (error instanceof CancelledError ? 'cancelled' : `failed: ${String(error)}`),
