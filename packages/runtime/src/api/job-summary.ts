@@ -79,8 +79,10 @@ export class RememberedCounts {
 
   /** The job's counts: from its open document (and remembered, once it has finished or was cancelled), or as last remembered. */
   summarize(entry: Omit<JobEntry, 'sig'>, index: JobIndex | undefined): JobSummary {
-    if (index !== undefined && entry.state !== 'open') this.#remember(index)
-    return summarizeJob(entry, index, this.now(), this.#counts.get(entry.id))
+    if (index === undefined || entry.state === 'open') return summarizeJob(entry, index, this.now(), this.#counts.get(entry.id))
+    // Counted once, and kept for when the document is let go.
+    this.#remember(index)
+    return summarizeJob(entry, undefined, this.now(), this.#counts.get(entry.id))
   }
 
   close(): void {
