@@ -103,7 +103,8 @@ describe('the donate page', () => {
     )
     expect(unnamed).toEqual([])
 
-    await until('the page donates', async () => (await page.locator('#state').textContent()) === 'Donating')
+    // Connected with nothing to run: waiting for work, not "Donating".
+    await until('the page waits for work', async () => (await page.locator('#state').textContent()) === 'Waiting for work: 1 worker ready')
     await until('the host sees the tab with one worker', () => tabWorkers() === 1)
     await until('the page lists the host', async () => (await page.locator('#host-count').textContent()) === '1 host')
     expect(await page.locator('#peer-count').textContent()).toBe('2')
@@ -115,6 +116,7 @@ describe('the donate page', () => {
 
     // The counters move and the job's progress bar appears.
     await until('the tab runs tasks', async () => (await count(page, 'tasks-run')) > 0)
+    await until('the page donates', async () => (await page.locator('#state').textContent()) === 'Donating')
     await expect(page.locator('#jobs-list progress').count()).resolves.toBe(1)
     await until('throughput shows', async () => (await count(page, 'throughput')) > 0)
 
@@ -160,7 +162,7 @@ describe('the donate page', () => {
     expect(await job).toEqual(args.map(({ i }) => i))
     // Only this tab had workers, so it ran every task (a straggler's backup may make it more).
     await until('the counter shows every task', async () => (await count(page, 'tasks-run')) >= args.length)
-    await until('the job shows as done', async () => ((await page.locator('#jobs-list li').first().textContent()) ?? '').includes(`${args.length} / ${args.length}`))
+    await until('the job shows as done', async () => ((await page.locator('#jobs-list li').first().textContent()) ?? '').includes(`${args.length} / ${args.length} done`))
     await until('the cache counts the results', async () => (await count(page, 'cache-entries')) >= args.length)
 
     // A rerun is answered by the cache, and the hit rate says so.

@@ -30,9 +30,12 @@ export class JobsView {
       const settled = job.done + job.failed
       item.bar.max = Math.max(1, job.total)
       item.bar.value = settled
-      item.bar.setAttribute('aria-valuetext', `${formatCount(settled)} of ${formatCount(job.total)} tasks`)
-      const failed = job.failed > 0 ? `, ${formatCount(job.failed)} failed` : ''
-      setText(item.counts, `${formatCount(settled)} / ${formatCount(job.total)}${failed} · ${stateWords[job.state]}`)
+      item.bar.setAttribute('aria-valuetext', `${formatCount(settled)} of ${formatCount(job.total)} tasks settled, ${formatCount(job.failed)} failed`)
+      // Failures are said in words and in the bar's colour: a job with failed tasks never reads as all done.
+      const failed = job.failed > 0 ? ` · ${formatCount(job.failed)} failed` : ''
+      const state = job.state === 'done' && job.failed > 0 ? 'done with failures' : stateWords[job.state]
+      setText(item.counts, `${formatCount(job.done)} / ${formatCount(job.total)} done${failed} · ${state}`)
+      item.li.classList.toggle('has-failed', job.failed > 0)
       if (this.list.children[index] !== item.li) this.list.insertBefore(item.li, this.list.children[index] ?? null)
     })
   }

@@ -5,6 +5,7 @@ import { JobsView } from './jobs-view.ts'
 import { pageOptions } from './page-options.ts'
 import { renderPeers } from './peers-view.ts'
 import { SampleWindow, sparklinePaths } from './sparkline.ts'
+import { shownState } from './state-view.ts'
 
 declare global {
   var tessera: { readonly donation: Donation } | undefined
@@ -24,7 +25,7 @@ const el = {
   resume: byId('resume', HTMLButtonElement),
   stop: byId('stop', HTMLButtonElement),
   tasksRun: byId('tasks-run', HTMLElement),
-  tasksHeld: byId('tasks-held', HTMLElement),
+  tasksRunning: byId('tasks-running', HTMLElement),
   throughput: byId('throughput', HTMLSpanElement),
   throughputHere: byId('throughput-here', HTMLSpanElement),
   cacheEntries: byId('cache-entries', HTMLElement),
@@ -38,15 +39,7 @@ const el = {
   tabCount: byId('tab-count', HTMLSpanElement),
   hostCount: byId('host-count', HTMLSpanElement),
   peers: byId('peers-list', HTMLTableSectionElement),
-}
-
-const stateText: Record<DonationState, string> = {
-  connecting: 'Connecting…',
-  donating: 'Donating',
-  paused: 'Paused: connected, taking no new tasks',
-  waiting: 'Waiting: this tab is hidden, and donates only while visible',
-  left: 'Stopped: you left the swarm. Reload the page to donate again.',
-  failed: 'Could not connect',
+  jobsLeft: byId('jobs-left', HTMLParagraphElement),
 }
 
 setText(el.room, options.room)
@@ -62,16 +55,13 @@ const jobs = new JobsView(byId('jobs-list', HTMLUListElement), byId('jobs-empty'
 const chart = new SampleWindow(120)
 let lastChartSample = 0
 let lastSummary = 0
+let lastWorkAt = 0
+let lastTasksRun = 0
 
 function renderState(state: DonationState, stats?: DonationStats): void {
-  el.state.dataset['state'] = state
-  const detail =
-    state === 'failed' && stats?.error !== undefined
-      ? `: ${stats.error}`
-      : state !== 'connecting' && state !== 'left' && stats?.signaling === false
-        ? ' (the signaling server is unreachable: links to peers stay up, reconnecting)'
-        : ''
-  setText(el.state, stateText[state] + detail)
+  const shown = shownState({ state, stats, lastWorkAt, now: Date.now() })
+  el.state.dataset['state'] = shown.state
+  setText(el.state, shown.text)
   const over = state === 'left' || state === 'failed'
   const paused = stats?.paused ?? false
   el.pause.disabled = over || paused
@@ -82,9 +72,12 @@ function renderState(state: DonationState, stats?: DonationStats): void {
 }
 
 function renderStats(stats: DonationStats): void {
+  const now = Date.now()
+  if (stats.tasksHeld > 0 || stats.tasksRun > lastTasksRun) lastWorkAt = now
+  lastTasksRun = stats.tasksRun
   renderState(stats.state, stats)
   setText(el.tasksRun, formatCount(stats.tasksRun))
-  setText(el.tasksHeld, formatCount(stats.tasksHeld))
+  setText(el.tasksRunning, formatCount(stats.tasksRunning))
   setText(el.throughput, formatRate(stats.throughput.swarm))
   setText(el.throughputHere, formatRate(stats.throughput.here))
   setText(el.cacheEntries, formatCount(stats.cacheEntries))
@@ -94,9 +87,10 @@ function renderStats(stats: DonationStats): void {
   setText(el.tabCount, plural(tabs, 'tab'))
   setText(el.hostCount, plural(stats.peers.length - tabs, 'host'))
   renderPeers(el.peers, stats.peers)
-  jobs.render(stats.jobs)
-  const now = Date.now()
-  if (now - lastChartSample >= 1_000) {
+  // A tab that left no longer hears about jobs: it keeps the last it saw, and says they are no longer followed.
+  el.jobsLeft.hidden = stats.state !== 'left'
+  if (stats.state !== 'left') jobs.render(stats.jobs)
+  if (now - lastChartSample >= 1_000 || stats.state === 'left') {
     lastChartSample = now
     chart.push(stats.throughput.swarm)
     const { line, area, peak } = sparklinePaths(chart.values, 300, 80)
@@ -130,5 +124,5 @@ el.resume.addEventListener('click', () => {
   el.pause.focus()
 })
 el.stop.addEventListener('click', () => {
-  void donation.leave().then(() => renderState('left'))
+  void donation.leave().then(() => renderStats(donation.stats()))
 })

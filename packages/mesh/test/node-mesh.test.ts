@@ -46,7 +46,10 @@ describe('the mesh between Node peers (real WebRTC over loopback)', () => {
     expect(b.roster.originOf(a.id)).toBe(a.roster.originOf(b.id))
     // A peer that leaves drops out of everyone's list, and the server no longer vouches for it.
     await c.close()
-    await waitFor('c to leave presence', () => !a.presence.list().some((p) => p.peer === c.id), 10_000)
+    // One round after its links close (0.5 s here): well before its record would expire (three rounds and a second: 2.5 s here, 7 s by default).
+    const left = Date.now()
+    await waitFor('c to leave presence', () => !a.presence.list().some((p) => p.peer === c.id) && !b.presence.list().some((p) => p.peer === c.id), 10_000)
+    expect(Date.now() - left).toBeLessThan(1_500)
     await waitFor('c to leave the roster', () => a.roster.originOf(c.id) === undefined)
   })
 

@@ -135,12 +135,13 @@ export class Donation {
       paused: this.#paused,
       idleOnly: this.#idleOnly,
       visible: this.#parts.visibility.visible,
-      throughput: { swarm: this.#swarmRate.perSecond, here: this.#hereRate.perSecond },
+      throughput: swarm === undefined ? { swarm: 0, here: 0 } : { swarm: this.#swarmRate.perSecond, here: this.#hereRate.perSecond },
     }
     if (swarm === undefined) {
       const cache = { cacheEntries: this.#last?.cacheEntries ?? 0, cacheHitRate: this.#last?.cacheHitRate }
-      return { ...base, ...cache, signaling: false, peers: [], tasksRun: this.#last?.tasksRun ?? 0, tasksHeld: 0, jobs: [] }
+      return { ...base, ...cache, signaling: false, peers: [], tasksRun: this.#last?.tasksRun ?? 0, tasksHeld: 0, tasksRunning: 0, jobs: [] }
     }
+    const executor = this.#executor
     const self = swarm.peer.id
     const presence = swarm.peer.presence.list()
     const lookups = presence.reduce((sum, p) => sum + (p.cacheLookups ?? 0), 0)
@@ -159,6 +160,7 @@ export class Donation {
       peers,
       tasksRun: swarm.donor?.runs ?? 0,
       tasksHeld: swarm.donor?.held ?? 0,
+      tasksRunning: executor === undefined ? 0 : Math.min(executor.busy, executor.workers),
       cacheEntries: swarm.peer.swarm.cache.size,
       cacheHitRate: lookups === 0 ? undefined : hits / lookups,
       jobs: swarm.jobs(),

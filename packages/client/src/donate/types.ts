@@ -41,7 +41,9 @@ export interface DonationStats {
   /** Tasks this tab has run, and held now (claimed, queued or running). */
   readonly tasksRun: number
   readonly tasksHeld: number
-  /** Tasks per second over the last few seconds: settled across the swarm, and run here. */
+  /** Of those held, the ones a worker runs now: never more than the workers. */
+  readonly tasksRunning: number
+  /** Tasks per second over the last few seconds: settled across the swarm, and run here (0 once this tab has left: it no longer sees the swarm). */
   readonly throughput: { readonly swarm: number; readonly here: number }
   /** Results in the swarm's cache. */
   readonly cacheEntries: number

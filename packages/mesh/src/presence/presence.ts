@@ -35,6 +35,7 @@ export class Presence implements PresencePort {
       transport.onMessage((from, bytes) => this.#receive(from, bytes)),
       transport.onPeerChange(({ peer, connected }) => {
         if (connected) this.#sendAll(peer)
+        else this.#linkClosed(peer)
       }),
     ]
     this.#timer = setInterval(() => {
@@ -93,8 +94,25 @@ export class Presence implements PresencePort {
     this.#emit()
   }
 
+  /**
+   * A neighbour whose link closed has most likely left: its record expires
+   * after one more round instead of three, so dashboards stop showing it (and
+   * its last load) within seconds. A peer still there through others sends a
+   * newer record within that round and stays listed without a flicker.
+   */
+  #linkClosed(peer: PeerId): void {
+    const known = this.#known.get(peer)
+    if (known === undefined) return
+    const graceMs = this.#intervalMs + 500
+    known.heardAt = Math.min(known.heardAt, Date.now() - this.#expireMs + graceMs)
+  }
+
+  get #expireMs(): number {
+    return this.options.expireMs ?? 3 * this.#intervalMs + 1_000
+  }
+
   #expire(): void {
-    const expireMs = this.options.expireMs ?? 3 * this.#intervalMs + 1_000
+    const expireMs = this.#expireMs
     const now = Date.now()
     let changed = false
     for (const [peer, { heardAt }] of this.#known) {

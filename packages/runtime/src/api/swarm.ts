@@ -12,7 +12,7 @@ import {
 } from '@tessera/core'
 import { Calls } from './calls.ts'
 import { JobControl } from './job-control.ts'
-import type { JobSummary } from './job-summary.ts'
+import { RememberedCounts, type JobSummary } from './job-summary.ts'
 import type { BatchOptions, CallOptions, PureOptions, SwarmStatus } from './options.ts'
 import type { SwarmFunction } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
@@ -30,11 +30,13 @@ export type { SwarmParts } from './swarm-parts.ts'
 export class Swarm<P extends PeerPort = PeerPort> {
   readonly #control: JobControl
   readonly #calls: Calls
+  readonly #counts: RememberedCounts
   #closed = false
 
   constructor(private readonly parts: SwarmParts<P>) {
     this.#control = new JobControl(parts)
     this.#calls = new Calls(parts, this.#control)
+    this.#counts = new RememberedCounts(parts.tracker, () => parts.clock.now())
   }
 
   get peer(): P {
@@ -101,7 +103,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
    * `limit` (default 20) — achilles' cluster status, per job.
    */
   jobs(options: { readonly limit?: number } = {}): JobSummary[] {
-    return listJobs(this.parts.peer, this.parts.tracker, this.parts.clock.now(), options.limit ?? 20)
+    return listJobs(this.parts.peer, this.parts.tracker, this.#counts, options.limit ?? 20)
   }
 
   /**
@@ -124,6 +126,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
     if (this.#closed) return
     this.#closed = true
     this.#calls.close()
+    this.#counts.close()
     this.#control.rejectAll(new CancelledError('the swarm connection closed'))
     this.parts.donor?.stop()
     await this.parts.executor?.close()

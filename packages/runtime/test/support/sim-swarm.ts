@@ -55,8 +55,20 @@ export class SimSwarm {
    * A host: a `Swarm` on a peer of its own, with workers of its own (`workers` > 0) or none;
    * `admin` has the simulated server certify it as a room admin, `controlKeys` are keys it may also sign with.
    */
-  host(name: string, workers = 0, maxTasksPerJob?: number, extra: { readonly admin?: boolean; readonly controlKeys?: readonly Identity[] } = {}): Swarm<SimPeer> {
-    const peer = new SimPeer({ name, network: this.network, clock: this.clock, random: this.random, ...(extra.admin === true ? { admin: true } : {}) })
+  host(
+    name: string,
+    workers = 0,
+    maxTasksPerJob?: number,
+    extra: { readonly admin?: boolean; readonly controlKeys?: readonly Identity[]; readonly dropJobsAfterMs?: number } = {},
+  ): Swarm<SimPeer> {
+    const peer = new SimPeer({
+      name,
+      network: this.network,
+      clock: this.clock,
+      random: this.random,
+      ...(extra.admin === true ? { admin: true } : {}),
+      ...(extra.dropJobsAfterMs === undefined ? {} : { dropJobsAfterMs: extra.dropJobsAfterMs }),
+    })
     const [min, max] = this.options.taskDurationMs
     return assembleSwarm({
       peer,
