@@ -51,15 +51,35 @@ export class BlobNotFoundError extends TesseraError {
 }
 
 /** A function that reads variables from outside itself, so it cannot travel as source. */
+/** Where a refused function reads a name: a package file and line when known, else the function's own line and column. */
+export interface OutsideRead {
+  readonly name: string
+  /** e.g. `node_modules/ml-matrix/src/util.js:12:7`, or `line 3, column 10 of its source`. */
+  readonly at: string
+  /** The nearest enclosing named function (a bundled helper, say). */
+  readonly enclosing?: string
+}
+
 export class NotSelfContainedError extends TesseraError {
   override name = 'NotSelfContainedError'
-  constructor(readonly functionName: string, readonly freeVariables: readonly string[], detail?: string) {
+  constructor(
+    readonly functionName: string,
+    readonly freeVariables: readonly string[],
+    detail?: string,
+    readonly reads: readonly OutsideRead[] = [],
+  ) {
     super(
       detail ??
-        `pure function "${functionName}" reads ${freeVariables.map((v) => `"${v}"`).join(', ')} from outside itself; ` +
+        `pure function "${functionName}" reads ${freeVariables.map((v) => describeRead(v, reads)).join(', ')} from outside itself; ` +
           'functions travel as source, so pass such values as keyword arguments or define them inside the function',
     )
   }
+}
+
+function describeRead(name: string, reads: readonly OutsideRead[]): string {
+  const read = reads.find((r) => r.name === name)
+  if (read === undefined) return `"${name}"`
+  return `"${name}" (${read.enclosing === undefined ? '' : `in ${read.enclosing}, `}${read.at})`
 }
 
 export class TaskTimeoutError extends TesseraError {

@@ -37,6 +37,7 @@ export {
   fromErrorRecord,
   registerErrors,
   type ErrorRecord,
+  type OutsideRead,
   type RebuildableError,
 } from './errors.ts'
 
@@ -71,6 +72,7 @@ export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/
 export { BUNDLER_HELPERS } from './pure/allowed-globals.ts'
 export { CompiledFunctions, invokePure, timeoutRecord, type Invocation } from './pure/invoke.ts'
 export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
+export { freeReferences, type FreeReference } from './pure/free-references.ts'
 
 
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
