@@ -145,11 +145,17 @@ export class CancelledError extends TesseraError {
 }
 
 /** Some calls of a `parallel` batch failed; `failures` says which and why. */
-export class ParallelError extends TesseraError {
+export class ParallelError<R = unknown> extends TesseraError {
   override name = 'ParallelError'
+  /**
+   * @param results the values of the calls that succeeded, at their index; a
+   *   failed call's index is a hole (`index in error.results` is false), so no
+   *   computed result is lost with the error.
+   */
   constructor(
     readonly failures: ReadonlyArray<{ readonly index: number; readonly error: Error }>,
     readonly total: number,
+    readonly results: ReadonlyArray<R | undefined> = new Array<R | undefined>(total),
   ) {
     const shown = failures.slice(0, 5).map((f) => `#${f.index} ${f.error.name}: ${f.error.message}`)
     const more = failures.length > shown.length ? `; and ${failures.length - shown.length} more` : ''

@@ -53,7 +53,7 @@ export class Calls {
   async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.remote(fn, args, options, callOptions)
-    const key = (this.#plan(fn, [args], options).calls[0] as PlannedCall).key
+    const key = (this.#plan(fn, [args], options, callOptions?.retryFailed === true).calls[0] as PlannedCall).key
     const { swarm, values, identity } = this.parts.peer
     const cached = swarm.cached(key, cachePolicyFor(this.parts, options))
     if (cached !== undefined) {
@@ -123,7 +123,7 @@ export class Calls {
     batch: BatchOptions,
     resultsAs: 'value' | 'ref' = 'value',
   ): Promise<unknown[]> {
-    const plan = this.#plan(fn, argsList, options)
+    const plan = this.#plan(fn, argsList, options, batch.retryFailed === true)
     const launched = await launchJob(this.parts, this.control, fn, plan, options)
     const settled: Array<Settled<A, R>> = new Array(argsList.length)
     try {
@@ -139,7 +139,11 @@ export class Calls {
     }
     if (batch.settle === true) return settled
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [{ index: s.index, error: s.error }] : []))
-    if (failures.length > 0) throw new ParallelError(failures, argsList.length)
+    if (failures.length > 0) {
+      const results = new Array<unknown>(argsList.length)
+      for (const s of settled) if (s.status === 'fulfilled') results[s.index] = s.value
+      throw new ParallelError(failures, argsList.length, results)
+    }
     return settled.map((s) => (s as { value: R }).value)
   }
 
@@ -147,7 +151,7 @@ export class Calls {
     const calls = this
     return {
       async *[Symbol.asyncIterator]() {
-        const plan = calls.#plan(fn, argsList, options)
+        const plan = calls.#plan(fn, argsList, options, batch.retryFailed === true)
         const launched = await launchJob(calls.parts, calls.control, fn, plan, options)
         const ready: Array<Settled<A, R>> = []
         let wake: (() => void) | undefined
@@ -189,9 +193,9 @@ export class Calls {
     }
   }
 
-  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions): Plan<A> {
+  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions, retryFailed = false): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
-    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options))
+    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed)
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits
     return plan

@@ -8,6 +8,8 @@ export interface PureOptions extends JobOptions {
 
 export interface CallOptions {
   readonly signal?: AbortSignal
+  /** Forget cached failures of these calls and run them again (cached values are kept). */
+  readonly retryFailed?: boolean
 }
 
 export interface BatchOptions extends CallOptions {
