@@ -13,6 +13,8 @@ import {
   type PeerId,
   type PureFunction,
   type TaskKey,
+  type TaskLogs,
+  boundTaskLogs,
 } from '@tessera/core'
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
@@ -24,6 +26,7 @@ import type { Streamed } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
 import { cachePolicyFor } from './cache-policy.ts'
+import { safeLogText, type RunLog, type TaskLog } from './task-log.ts'
 
 /** What this peer has asked of the cache and run itself since it connected. */
 export interface CallCounters {
@@ -67,6 +70,9 @@ export class Calls {
       timeoutMs: options.timeoutMs ?? 60_000,
       ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
     })
+    if (execution.kind !== 'timeout' && execution.logs !== undefined && callOptions?.onLog !== undefined) {
+      deliverLogs(callOptions.onLog, args, identity.peer, execution.logs)
+    }
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
     // The same merge rule as every other cache writer: a value that arrived meanwhile stays, and so does
     // another outcome with more subjects behind it than this peer alone.
@@ -129,6 +135,7 @@ export class Calls {
     try {
       const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
         ...batch,
+        ...runLogsOf(plan, batch),
         policy: cachePolicyFor(this.parts, options),
         resultsAs,
         onAbort: () => void this.#cancel(launched),
@@ -159,6 +166,7 @@ export class Calls {
         let failure: Error | undefined
         const following = followCalls(calls.parts, calls.control, plan.calls, launched, {
           ...batch,
+          ...runLogsOf(plan, batch),
           policy: cachePolicyFor(calls.parts, options),
           onAbort: () => void calls.#cancel(launched),
           onOutcome: (call, outcome) => {
@@ -218,4 +226,20 @@ function settledOf<A, R>(plan: Plan<A>, index: number, outcome: CallOutcome): Se
   return outcome.ok
     ? { index, args, status: 'fulfilled', value: outcome.value as R, cached: outcome.cached }
     : { index, args, status: 'rejected', error: outcome.error }
+}
+
+/** `onLog` as the job runs see it: each line with its call's index and arguments added. */
+function runLogsOf<A extends KeywordArgs>(plan: Plan<A>, batch: BatchOptions): { onRunLog?: (call: PlannedCall, line: RunLog) => void } {
+  const onLog = batch.onLog
+  if (onLog === undefined) return {}
+  return { onRunLog: (call, line) => onLog({ ...line, index: call.index, args: plan.args[call.index] as KeywordArgs }) }
+}
+
+/** A local run's output, checked and bounded as a report's would be. */
+function deliverLogs(onLog: (line: TaskLog) => void, args: KeywordArgs, peer: PeerId, logs: TaskLogs): void {
+  const bounded = boundTaskLogs(logs)
+  if (bounded === undefined) return
+  bounded.lines.forEach((line, i) =>
+    onLog({ index: 0, args, stream: line.stream, text: safeLogText(line.text), peer, truncated: bounded.truncated && i === bounded.lines.length - 1 }),
+  )
 }
