@@ -40,3 +40,15 @@ export const spin = definePure(
   },
   { name: 'spin' },
 )
+
+/** Prints on every stream, then a lot more than one task may keep. */
+export const chatty = definePure(
+  ({ lines }: { lines: number }) => {
+    console.log('counting', lines, { lines })
+    console.warn('a warning')
+    console.error(new RangeError('an error'))
+    for (let i = 0; i < lines; i++) console.log(`line ${i}`)
+    return lines
+  },
+  { name: 'chatty' },
+)

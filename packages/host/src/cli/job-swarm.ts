@@ -1,8 +1,9 @@
 import type { KeywordArgs } from '@tessera/core'
-import type { BatchOptions, CallOptions, PureOptions, Swarm, SwarmFunction } from '@tessera/runtime'
+import type { BatchOptions, CallOptions, PureOptions, Swarm, SwarmFunction, TaskLog } from '@tessera/runtime'
 import type { ModuleScope } from './module-scope.ts'
 import type { ProgressReporter } from './progress-bar.ts'
 import { selfContained } from './self-contained.ts'
+import { formatTaskLog } from './task-log-line.ts'
 
 export interface JobSwarmOptions {
   /** The job's bundle: pure functions defined in it carry the helpers they call. */
@@ -40,15 +41,23 @@ export function jobSwarm(swarm: Swarm, options: JobSwarmOptions): Swarm {
 }
 
 function withProgress<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>, label: string, progress: ProgressReporter): SwarmFunction<A, R> {
-  const call = (args: A, callOptions?: Parameters<SwarmFunction<A, R>>[1]): Promise<R> => fn(args, callOptions)
+  const printing = <O extends CallOptions>(options: O): O => ({
+    ...options,
+    onLog: (line: TaskLog) => {
+      options.onLog?.(line)
+      for (const text of formatTaskLog(label, line)) progress.log(text)
+    },
+  })
+  const call = (args: A, callOptions: CallOptions = {}): Promise<R> => fn(args, printing(callOptions))
   const wrapped = Object.assign(call, fn) as unknown as Record<string, unknown>
+  wrapped['remote'] = (args: A, callOptions: CallOptions = {}) => fn.remote(args, printing(callOptions))
   for (const method of BATCH_METHODS) {
     const original = (fn as unknown as Record<string, unknown>)[method]
     if (typeof original !== 'function') continue
     wrapped[method] = (argsList: readonly A[], batch: BatchOptions = {}) => {
       const bar = progress.batch(label)
       return (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, {
-        ...batch,
+        ...printing(batch),
         onProgress: (p) => {
           batch.onProgress?.(p)
           bar.update(p)
