@@ -4,6 +4,7 @@ import { compilePure, definePure, NotSelfContainedError, type KeywordArgs } from
 import { loadJob } from '../src/cli/load-job.ts'
 import { ModuleScope } from '../src/cli/module-scope.ts'
 import { selfContained } from '../src/cli/self-contained.ts'
+import { ThreadExecutor } from '../src/thread-executor.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/helpers-job.ts', import.meta.url))
 type Fn = (args: KeywordArgs) => unknown
@@ -73,6 +74,13 @@ describe('selfContained: pure functions that call helpers from the bundle', () =
     expect(shipped.source).toContain('arguments.length')
     expect(compilePure(shipped)({ n: 4 })).toBe(8)
     expect(original({ n: 4 })).toBe(8)
+    // And on a real worker thread, as a donor runs it.
+    const executor = new ThreadExecutor({ workers: 1 })
+    try {
+      expect(await executor.run(shipped, { n: 5 }, { timeoutMs: 20_000 })).toMatchObject({ kind: 'value', value: 8 })
+    } finally {
+      await executor.close()
+    }
   })
 
   it('names the line and column in the function when the bundle does not hold its text', () => {
