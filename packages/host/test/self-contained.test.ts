@@ -67,6 +67,12 @@ describe('selfContained: pure functions that call helpers from the bundle', () =
     expect(refuse).toThrow(/"process" \(in processId, packages\/host\/test\/fixtures\/impure-helper\.ts:3:10\)/)
   })
 
+  it('names the job file and line when the function itself reads the environment, with or without helpers', async () => {
+    const { exports, scope } = await loadJob(fixture)
+    expect(() => selfContained(exports['readsEnvItself'] as Fn, 'env', scope)).toThrow(/"process" \(packages\/host\/test\/fixtures\/helpers-job\.ts:14:61\)/)
+    expect(() => selfContained(exports['helperAndEnv'] as Fn, 'mixed', scope)).toThrow(/"process" \(packages\/host\/test\/fixtures\/helpers-job\.ts:15:109\)/)
+  })
+
   it('accepts npm helpers that read `arguments` (ml-matrix checkRange) and computes the same with nothing around it', async () => {
     const { exports, scope } = await loadJob(fileURLToPath(new URL('./fixtures/ml-matrix-job.ts', import.meta.url)))
     const original = exports['subSum'] as Fn

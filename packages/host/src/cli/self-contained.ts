@@ -51,8 +51,6 @@ export function selfContained<A extends KeywordArgs, R>(
   if (parts.length === 0) return locatedInBundle(fn, name, scope, own)
   const head = `function ${SELF}(${ARGS}) {\nconst ${CACHED} = ${SELF}.${CACHED} ??= (() => {\n`
   const expression = asExpression(own)
-  const ownStart = scope.bundleOffsetOf(own)
-  const pieces: ClosurePart[] = [...parts, ...(ownStart === undefined ? [] : [{ text: expression, bundleStart: ownStart, prefix: expression.length - own.length }])]
   const declarations = parts.map((part) => part.text).join('\n')
   const body = `${declarations}\nreturn (${expression});\n})()`
   const source = `${head}${body};\nreturn ${CACHED}(${ARGS});\n}`
@@ -68,7 +66,9 @@ export function selfContained<A extends KeywordArgs, R>(
     definePure(shipped, { name })
   } catch (error) {
     if (!(error instanceof NotSelfContainedError) || error.reads.length === 0) throw error
-    const offsets = pieceOffsets(head.length, pieces, declarations.length)
+    const ownStart = scope.bundleOffsetOf(own)
+    const ownPart = ownStart === undefined ? undefined : { text: expression, bundleStart: ownStart, prefix: expression.length - own.length }
+    const offsets = placeParts(head.length, parts, declarations.length, ownPart)
     throw new NotSelfContainedError(name, error.freeVariables, undefined, error.reads.map((read) => inBundle(read, source, offsets, scope)))
   }
   return shipped
@@ -93,15 +93,15 @@ interface PlacedPart {
   readonly part: ClosurePart
 }
 
-/** Where each piece starts in the shipped source: the helpers one after another, then the function itself after `return (`. */
-function pieceOffsets(start: number, pieces: readonly ClosurePart[], declarationsLength: number): PlacedPart[] {
+/** Where each helper starts in the shipped source, one after another, then the function itself after `return (`. */
+function placeParts(start: number, parts: readonly ClosurePart[], declarationsLength: number, own: ClosurePart | undefined): PlacedPart[] {
   const placed: PlacedPart[] = []
   let at = start
-  pieces.forEach((part, i) => {
-    const isOwn = i === pieces.length - 1 && at >= start + declarationsLength
-    placed.push({ at: isOwn ? start + declarationsLength + '\nreturn ('.length : at, part })
+  for (const part of parts) {
+    placed.push({ at, part })
     at += part.text.length + 1
-  })
+  }
+  if (own !== undefined) placed.push({ at: start + declarationsLength + '\nreturn ('.length, part: own })
   return placed
 }
 
@@ -115,7 +115,9 @@ function inBundle(read: OutsideRead, source: string, placed: readonly PlacedPart
   if (hit === undefined) return read
   const relative = offset - hit.at
   const bundleOffset = hit.part.bundleStart + Math.max(0, relative - hit.part.prefix)
-  return { ...read, at: scope.originOf(bundleOffset).at }
+  const { enclosing, ...rest } = read
+  // The wrapper is ours, not a function the user knows.
+  return { ...rest, ...(enclosing === undefined || enclosing === SELF ? {} : { enclosing }), at: scope.originOf(bundleOffset).at }
 }
 
 /** Method shorthand (`square({ x }) { ... }`) is not an expression on its own: make it a function expression. */
