@@ -103,6 +103,8 @@ export const executorChecks: readonly ContractCheck<MakeExecutor>[] = [
           },
           'its output',
         )
+        const thrown = await run(chatty, { lines: 0 })
+        assert(thrown.kind === 'thrown' && thrown.logs?.lines.length === 3 && thrown.logs.lines[1]?.stream === 'warn', `a run that printed, then threw: ${show(thrown)}`)
         const many = await run(chatty, { lines: 10_000 })
         assert(many.kind === 'value' && many.logs?.truncated === true && many.logs.lines.length === 50, `capped output: ${show(many.kind === 'value' ? many.logs?.lines.length : many)}`)
         const quiet = await run(square, { x: 2 })
