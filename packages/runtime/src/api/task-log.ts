@@ -34,6 +34,12 @@ export function safeLogText(text: string): string {
 export class LogFollower {
   readonly #delivered = new Set<string>()
   readonly #changed = new Set<string>()
+  /**
+   * Report keys of this batch's tasks the job index has not taken in yet (it
+   * holds a report back until its task record is here): looked at again on
+   * the next poll, at most a few per task, so junk keys cannot grow the set.
+   */
+  readonly #waiting = new Set<string>()
   #watched: JobIndex | undefined
   #unobserve: (() => void) | undefined
 
@@ -47,8 +53,9 @@ export class LogFollower {
   poll(job: JobIndex | undefined): void {
     if (job === undefined) return
     if (this.#watched !== job) this.#watch(job)
-    const changed = [...this.#changed]
+    const changed = [...this.#waiting, ...this.#changed]
     this.#changed.clear()
+    this.#waiting.clear()
     for (const reportKey of changed) {
       const slash = reportKey.indexOf('/')
       const task = reportKey.slice(0, slash)
@@ -56,6 +63,7 @@ export class LogFollower {
       const key = this.keyOfTask.get(task)
       if (key === undefined) continue
       const report = job.reports(task).find((r) => r.peer === peer)
+      if (report === undefined && this.#waiting.size < this.keyOfTask.size * 4) this.#waiting.add(reportKey)
       if (report?.logs === undefined) continue
       const id = `${reportKey}@${report.attempt}`
       if (this.#delivered.has(id)) continue
