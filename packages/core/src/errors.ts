@@ -51,15 +51,35 @@ export class BlobNotFoundError extends TesseraError {
 }
 
 /** A function that reads variables from outside itself, so it cannot travel as source. */
+/** Where a refused function reads a name: a package file and line when known, else the function's own line and column. */
+export interface OutsideRead {
+  readonly name: string
+  /** e.g. `node_modules/ml-matrix/src/util.js:12:7`, or `line 3, column 10 of its source`. */
+  readonly at: string
+  /** The nearest enclosing named function (a bundled helper, say). */
+  readonly enclosing?: string
+}
+
 export class NotSelfContainedError extends TesseraError {
   override name = 'NotSelfContainedError'
-  constructor(readonly functionName: string, readonly freeVariables: readonly string[], detail?: string) {
+  constructor(
+    readonly functionName: string,
+    readonly freeVariables: readonly string[],
+    detail?: string,
+    readonly reads: readonly OutsideRead[] = [],
+  ) {
     super(
       detail ??
-        `pure function "${functionName}" reads ${freeVariables.map((v) => `"${v}"`).join(', ')} from outside itself; ` +
+        `pure function "${functionName}" reads ${freeVariables.map((v) => describeRead(v, reads)).join(', ')} from outside itself; ` +
           'functions travel as source, so pass such values as keyword arguments or define them inside the function',
     )
   }
+}
+
+function describeRead(name: string, reads: readonly OutsideRead[]): string {
+  const read = reads.find((r) => r.name === name)
+  if (read === undefined) return `"${name}"`
+  return `"${name}" (${read.enclosing === undefined ? '' : `in ${read.enclosing}, `}${read.at})`
 }
 
 export class TaskTimeoutError extends TesseraError {
@@ -125,11 +145,17 @@ export class CancelledError extends TesseraError {
 }
 
 /** Some calls of a `parallel` batch failed; `failures` says which and why. */
-export class ParallelError extends TesseraError {
+export class ParallelError<R = unknown> extends TesseraError {
   override name = 'ParallelError'
+  /**
+   * @param results the values of the calls that succeeded, at their index; a
+   *   failed call's index is a hole (`index in error.results` is false), so no
+   *   computed result is lost with the error.
+   */
   constructor(
     readonly failures: ReadonlyArray<{ readonly index: number; readonly error: Error }>,
     readonly total: number,
+    readonly results: ReadonlyArray<R | undefined> = new Array<R | undefined>(total),
   ) {
     const shown = failures.slice(0, 5).map((f) => `#${f.index} ${f.error.name}: ${f.error.message}`)
     const more = failures.length > shown.length ? `; and ${failures.length - shown.length} more` : ''

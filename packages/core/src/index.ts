@@ -37,6 +37,7 @@ export {
   fromErrorRecord,
   registerErrors,
   type ErrorRecord,
+  type OutsideRead,
   type RebuildableError,
 } from './errors.ts'
 
@@ -72,6 +73,8 @@ export { compilePure, explainRuntimeError, type CompiledFunction } from './pure/
 export { BUNDLER_HELPERS } from './pure/allowed-globals.ts'
 export { CompiledFunctions, invokePure, timeoutRecord, type Invocation } from './pure/invoke.ts'
 export { ALLOWED_GLOBALS } from './pure/allowed-globals.ts'
+export { freeReferences, type FreeReference } from './pure/free-references.ts'
+export { boundTaskLogs, LogCapture, TASK_LOG_LIMITS, type LogLine, type LogStream, type TaskLogs } from './pure/task-logs.ts'
 
 
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'

@@ -46,6 +46,33 @@ describe('definePure', () => {
     expect(caught).toMatchObject({ name: 'NotSelfContainedError', freeVariables: ['offset', 'scale'] })
   })
 
+  it('knows what the language binds inside functions: arguments, this, new.target, super', () => {
+    const source = `({ n }) => {
+      function count() { return arguments.length }
+      function Made() { this.kind = new.target === undefined ? 'called' : 'made' }
+      class Base { size() { return 1 } }
+      class Child extends Base { size() { return super.size() + count(1, 2) } }
+      const viaMethod = { total() { return arguments[0] + n } }
+      return [count(1, 2, 3), new Made().kind, new Child().size(), viaMethod.total(4)]
+    }`
+    const fn = new Function(`return (${source})`)() as (args: { n: number }) => unknown
+    const pure = definePure(fn, { name: 'bindings' })
+    expect(compilePure(pure)({ n: 1 })).toEqual([3, 'made', 3, 5])
+  })
+
+  it('still refuses `arguments` that a top-level arrow function reads from around it, with line, column and function', () => {
+    const fn = new Function('return ({ n }) => {\n  const inner = () => arguments.length + n\n  return inner()\n}')() as (args: { n: number }) => unknown
+    let caught: unknown
+    try {
+      definePure(fn, { name: 'outerArguments' })
+    } catch (error) {
+      caught = error
+    }
+    expect(caught).toBeInstanceOf(NotSelfContainedError)
+    expect(caught).toMatchObject({ freeVariables: ['arguments'], reads: [{ name: 'arguments', at: 'line 2, column 23 of its source', enclosing: 'inner' }] })
+    expect(String(caught)).toContain('"arguments" (in inner, line 2, column 23 of its source)')
+  })
+
   it('refuses host globals that make a function impure, but allows the language built-ins', () => {
     expect(() => definePure(() => fetch('http://127.0.0.1/'), { name: 'net' })).toThrowError(NotSelfContainedError)
     expect(() => definePure(() => globalThis, { name: 'g' })).toThrowError(NotSelfContainedError)

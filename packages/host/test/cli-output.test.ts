@@ -72,6 +72,9 @@ describe('summaries', () => {
     expect(formatRunSummary({ done: 300, cached: 20, ranHere: 200, workers: 1 })).toBe('300 tasks: 200 ran here (1 worker), 80 on other peers, 20 from the cache')
     // Speculative copies can make this host run more than it was answered by: never negative elsewhere.
     expect(formatRunSummary({ done: 10, cached: 0, ranHere: 12, workers: 2 })).toBe('10 tasks: 10 ran here (2 workers), 0 on other peers, 0 from the cache')
+    expect(formatRunSummary({ done: 30, cached: 26, failed: 4, ranHere: 0, workers: 0 })).toBe(
+      '30 tasks: 0 ran here (0 workers), 4 on other peers, 26 from the cache; 4 failed (tessera run --retry-failed runs them again)',
+    )
   })
 
   it('prints results as JSON when they have one', () => {

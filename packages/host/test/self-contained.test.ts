@@ -4,6 +4,7 @@ import { compilePure, definePure, NotSelfContainedError, type KeywordArgs } from
 import { loadJob } from '../src/cli/load-job.ts'
 import { ModuleScope } from '../src/cli/module-scope.ts'
 import { selfContained } from '../src/cli/self-contained.ts'
+import { ThreadExecutor } from '../src/thread-executor.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/helpers-job.ts', import.meta.url))
 type Fn = (args: KeywordArgs) => unknown
@@ -59,11 +60,39 @@ describe('selfContained: pure functions that call helpers from the bundle', () =
     expect(selfContained(fn, 'double', scope)).toBe(fn)
   })
 
-  it('still refuses a helper that reads the environment, naming what it reads', async () => {
+  it('still refuses a helper that reads the environment, naming what it reads and the file and line it is on', async () => {
     const { exports, scope } = await loadJob(fixture)
-    const shipped = selfContained(exports['callsImpureHelper'] as Fn, 'pid', scope)
-    expect(() => definePure(shipped, { name: 'pid' })).toThrow(NotSelfContainedError)
-    expect(() => definePure(shipped, { name: 'pid' })).toThrow(/"process"/)
+    const refuse = () => selfContained(exports['callsImpureHelper'] as Fn, 'pid', scope)
+    expect(refuse).toThrow(NotSelfContainedError)
+    expect(refuse).toThrow(/"process" \(in processId, packages\/host\/test\/fixtures\/impure-helper\.ts:3:10\)/)
+  })
+
+  it('names the job file and line when the function itself reads the environment, with or without helpers', async () => {
+    const { exports, scope } = await loadJob(fixture)
+    expect(() => selfContained(exports['readsEnvItself'] as Fn, 'env', scope)).toThrow(/"process" \(packages\/host\/test\/fixtures\/helpers-job\.ts:14:61\)/)
+    expect(() => selfContained(exports['helperAndEnv'] as Fn, 'mixed', scope)).toThrow(/"process" \(packages\/host\/test\/fixtures\/helpers-job\.ts:15:109\)/)
+  })
+
+  it('accepts npm helpers that read `arguments` (ml-matrix checkRange) and computes the same with nothing around it', async () => {
+    const { exports, scope } = await loadJob(fileURLToPath(new URL('./fixtures/ml-matrix-job.ts', import.meta.url)))
+    const original = exports['subSum'] as Fn
+    const shipped = definePure(selfContained(original, 'subSum', scope), { name: 'subSum' })
+    expect(shipped.source).toContain('arguments.length')
+    expect(compilePure(shipped)({ n: 4 })).toBe(8)
+    expect(original({ n: 4 })).toBe(8)
+    // And on a real worker thread, as a donor runs it.
+    const executor = new ThreadExecutor({ workers: 1 })
+    try {
+      expect(await executor.run(shipped, { n: 5 }, { timeoutMs: 20_000 })).toMatchObject({ kind: 'value', value: 8 })
+    } finally {
+      await executor.close()
+    }
+  })
+
+  it('names the line and column in the function when the bundle does not hold its text', () => {
+    const fn = functionFrom('({ v }) => {\n  const inner = () => v + missing\n  return inner()\n}')
+    expect(() => selfContained(fn, 'f', ModuleScope.of('function unrelated() {}'))).not.toThrow()
+    expect(() => definePure(fn, { name: 'f' })).toThrow('"missing" (in inner, line 2, column 27 of its source)')
   })
 
   it('gives the function another address when a helper it calls changes', () => {

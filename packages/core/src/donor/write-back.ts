@@ -11,6 +11,7 @@ import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
+import { boundTaskLogs } from '../pure/task-logs.ts'
 import { strengthOf } from '../swarm/cache-strength.ts'
 
 /** A task this donor holds: claimed, or a backup run of someone else's straggler. */
@@ -152,7 +153,13 @@ export class WriteBack {
     // This donor reads these reports back at once (its job index, then the cache entries): no need to check its own signature.
     const proofs = signOutcomes(this.o.identity, items, { remember: true })
     const peer = this.o.identity.peer
-    return new Map(items.map(({ f, outcome }, i) => [f, { peer, attempt: f.attempt, outcome, proof: proofs[i]!, durationMs: f.execution.durationMs, at: now }]))
+    return new Map(
+      items.map(({ f, outcome }, i) => {
+        const bounded = f.execution.kind === 'timeout' ? undefined : boundTaskLogs(f.execution.logs)
+        const logs = bounded === undefined ? {} : { logs: bounded }
+        return [f, { peer, attempt: f.attempt, outcome, proof: proofs[i]!, durationMs: f.execution.durationMs, at: now, ...logs }]
+      }),
+    )
   }
 
   #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, now: number): void {

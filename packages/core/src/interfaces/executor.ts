@@ -1,6 +1,7 @@
 import type { ErrorRecord } from '../errors.ts'
 import type { PureFunctionSource, KeywordArgs } from '../pure/define-pure.ts'
 import type { Value } from '../encoding/supported-value.ts'
+import type { TaskLogs } from '../pure/task-logs.ts'
 
 export interface RunOptions {
   /** The task is abandoned, and its worker replaced, after this long. */
@@ -14,8 +15,8 @@ export interface RunOptions {
  * retried elsewhere.
  */
 export type Execution =
-  | { readonly kind: 'value'; readonly value: Value; readonly durationMs: number }
-  | { readonly kind: 'thrown'; readonly error: ErrorRecord; readonly durationMs: number }
+  | { readonly kind: 'value'; readonly value: Value; readonly durationMs: number; readonly logs?: TaskLogs }
+  | { readonly kind: 'thrown'; readonly error: ErrorRecord; readonly durationMs: number; readonly logs?: TaskLogs }
   | { readonly kind: 'timeout'; readonly error: ErrorRecord; readonly durationMs: number }
 
 /**

@@ -3,6 +3,7 @@ import type { KeywordArgs, PureFunctionSource } from './define-pure.ts'
 import { functionAddress } from './define-pure.ts'
 import { AddressError } from '../errors.ts'
 import { BUNDLER_HELPERS } from './allowed-globals.ts'
+import { routedConsole } from './task-logs.ts'
 
 export type CompiledFunction = (args: KeywordArgs) => unknown
 
@@ -18,7 +19,8 @@ export function compilePure(fn: PureFunctionSource): CompiledFunction {
   const helpers = Object.entries(BUNDLER_HELPERS)
     .map(([name, body]) => `const ${name} = ${body};`)
     .join('\n')
-  const compiled = new Function(`"use strict";\n${helpers}\nreturn (${fn.source}\n);`)() as unknown
+  // `console` is a parameter: the function's output goes to the run that is capturing it (`task-logs.ts`).
+  const compiled = new Function('console', `"use strict";\n${helpers}\nreturn (${fn.source}\n);`)(routedConsole) as unknown
   if (typeof compiled !== 'function') throw new TaskError('TypeError', `function "${fn.name}" did not compile to a function`)
   return compiled as CompiledFunction
 }

@@ -61,7 +61,14 @@ export function definePure<A extends KeywordArgs, R>(
       `pure function "${name}" must be keyword-only: take one object parameter, e.g. ({ x, y }) => ..., not positional parameters`,
     )
   }
-  if (parsed.freeVariables.length > 0) throw new NotSelfContainedError(name, parsed.freeVariables)
+  if (parsed.freeVariables.length > 0) {
+    const reads = parsed.freeSites.map((site) => ({
+      name: site.name,
+      at: `line ${site.line}, column ${site.column} of its source`,
+      ...(site.enclosing === undefined || site.enclosing === name ? {} : { enclosing: site.enclosing }),
+    }))
+    throw new NotSelfContainedError(name, parsed.freeVariables, undefined, reads)
+  }
   return Object.freeze({
     kind: 'tessera/pure' as const,
     name,

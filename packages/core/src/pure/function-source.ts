@@ -1,9 +1,9 @@
 import { parseExpressionAt, type Node } from 'acorn'
 import { generate } from 'astring'
-import { analyze } from 'periscopic'
 import type { Node as EstreeNode } from 'estree'
 import { NotSelfContainedError } from '../errors.ts'
 import { ALLOWED_GLOBALS } from './allowed-globals.ts'
+import { freeReferences } from './free-references.ts'
 
 export interface ParsedFunction {
   /**
@@ -17,6 +17,18 @@ export interface ParsedFunction {
   readonly isGenerator: boolean
   /** Identifiers the function reads from outside itself that are not allowed globals. */
   readonly freeVariables: readonly string[]
+  /** Where each of them is read, first read of each name first, in the function's own source text. */
+  readonly freeSites: readonly FreeVariableSite[]
+}
+
+/** Where a pure function reads a name from outside itself, counted in the text `fn.toString()` gave. */
+export interface FreeVariableSite {
+  readonly name: string
+  /** 1-based line and column. */
+  readonly line: number
+  readonly column: number
+  /** The nearest enclosing named function (a bundled helper, say), if there is one. */
+  readonly enclosing?: string
 }
 
 /**
@@ -82,16 +94,25 @@ export function parseFunctionSource(name: string, text: string): ParsedFunction 
   for (const source of candidates) {
     const node = tryParse(source)
     if (node === undefined) continue
-    const { globals } = analyze(node as unknown as EstreeNode)
     const selfNamed = selfBoundNames(node)
-    const freeVariables = [...globals.keys()].filter((id) => !ALLOWED_GLOBALS.has(id) && !selfNamed.has(id)).sort()
+    const free = freeReferences(node as unknown as EstreeNode).filter((r) => !ALLOWED_GLOBALS.has(r.name) && !selfNamed.has(r.name))
+    const prefix = source.length - normalized.length
+    const firstOfEach = free.filter((r, i) => free.findIndex((o) => o.name === r.name) === i)
     return {
       source: generate(node as unknown as EstreeNode, { indent: '  ', lineEnd: '\n' }).trim(),
       parameterCount: node.params.length,
       hasRestParameter: node.params.some((p) => p.type === 'RestElement'),
       isGenerator: node.generator,
-      freeVariables,
+      freeVariables: firstOfEach.map((r) => r.name).sort(),
+      freeSites: firstOfEach.map((r) => siteOf(source, prefix, r)),
     }
   }
   throw new NotSelfContainedError(name, [], `pure function "${name}" has source that does not parse as a function: ${normalized.slice(0, 120)}`)
+}
+
+function siteOf(source: string, prefix: number, reference: { name: string; start: number; enclosing: string | undefined }): FreeVariableSite {
+  const before = source.slice(0, reference.start).split('\n')
+  const line = before.length
+  const column = (before.at(-1)?.length ?? 0) + 1 - (line === 1 ? prefix : 0)
+  return reference.enclosing === undefined ? { name: reference.name, line, column } : { name: reference.name, line, column, enclosing: reference.enclosing }
 }

@@ -3,6 +3,7 @@ import { TaskTimeoutError, toErrorRecord, type ErrorRecord } from '../errors.ts'
 import type { Address } from '../ids.ts'
 import { compilePure, explainRuntimeError, type CompiledFunction } from './compile.ts'
 import type { KeywordArgs, PureFunctionSource } from './define-pure.ts'
+import { withCapturedLogs, type TaskLogs } from './task-logs.ts'
 
 /** Compiled functions by address: each is compiled once per executor. */
 export class CompiledFunctions {
@@ -19,7 +20,10 @@ export class CompiledFunctions {
   }
 }
 
-export type Invocation = { readonly kind: 'value'; readonly value: Value } | { readonly kind: 'thrown'; readonly error: ErrorRecord }
+/** How a call ended, with what it printed (`logs`, absent when it printed nothing). */
+export type Invocation =
+  | { readonly kind: 'value'; readonly value: Value; readonly logs?: TaskLogs }
+  | { readonly kind: 'thrown'; readonly error: ErrorRecord; readonly logs?: TaskLogs }
 
 /**
  * Calls a compiled function and says how it ended, never throwing: its value,
@@ -27,13 +31,14 @@ export type Invocation = { readonly kind: 'value'; readonly value: Value } | { r
  * counts as an `EncodingError` thrown by the function).
  */
 export async function invokePure(fn: PureFunctionSource, compiled: CompiledFunction, args: KeywordArgs): Promise<Invocation> {
-  try {
+  const ran = await withCapturedLogs(async () => {
     const value = await compiled(args)
     assertEncodable(value, 'result')
-    return { kind: 'value', value }
-  } catch (error) {
-    return { kind: 'thrown', error: toErrorRecord(explainRuntimeError(fn, error)) }
-  }
+    return value
+  })
+  const logs = ran.logs === undefined ? {} : { logs: ran.logs }
+  if ('error' in ran) return { kind: 'thrown', error: toErrorRecord(explainRuntimeError(fn, ran.error)), ...logs }
+  return { kind: 'value', value: ran.value, ...logs }
 }
 
 export function timeoutRecord(fn: PureFunctionSource, timeoutMs: number): ErrorRecord {

@@ -6,6 +6,7 @@ import { taskKeyOf } from '../task-key.ts'
 import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
+import { taskLogsSchema } from './task-logs-schema.ts'
 import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
@@ -155,6 +156,7 @@ const reportSchema = record({
   proof: proofSchema,
   durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
   at: time,
+  logs: v.optional(taskLogsSchema),
 })
 
 const failureSchema = record({

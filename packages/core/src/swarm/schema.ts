@@ -1,5 +1,6 @@
 import type * as Y from 'yjs'
 import type { ErrorRecord } from '../errors.ts'
+import type { TaskLogs } from '../pure/task-logs.ts'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import type { SubjectCertificate } from '../identity/subject-certificate.ts'
 
@@ -163,6 +164,8 @@ export interface Report {
   readonly proof: OutcomeProof
   readonly durationMs: number
   readonly at: number
+  /** What the run printed, bounded (`TASK_LOG_LIMITS`); not signed, and hostile text like any peer's. */
+  readonly logs?: TaskLogs
 }
 
 export type FailureKind = 'timeout' | 'lease-expired'

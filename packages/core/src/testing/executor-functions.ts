@@ -40,3 +40,16 @@ export const spin = definePure(
   },
   { name: 'spin' },
 )
+
+/** Prints on every stream, then `lines` more (a lot more than one task may keep, say); throws after printing when `lines` is 0. */
+export const chatty = definePure(
+  ({ lines }: { lines: number }) => {
+    console.log('counting', lines, { lines })
+    console.warn('a warning')
+    console.error(new RangeError('an error'))
+    if (lines === 0) throw new RangeError('nothing to count')
+    for (let i = 0; i < lines; i++) console.log(`line ${i}`)
+    return lines
+  },
+  { name: 'chatty' },
+)

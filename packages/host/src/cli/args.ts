@@ -69,8 +69,9 @@ the job as context.args.
 ${CONNECTION}
   --workers <n>       worker threads this host donates (default: cores - 1; 0 only submits)
   --cache-dir <dir>   where results persist (default .tessera)
+  --retry-failed      forget cached failures of the job's calls and run them again
 ${COMMON}`,
-    options: { ...connection, workers: { type: 'string' }, 'cache-dir': { type: 'string' }, ...common },
+    options: { ...connection, workers: { type: 'string' }, 'cache-dir': { type: 'string' }, 'retry-failed': { type: 'boolean' }, ...common },
     positionals: ['job'],
   },
   status: {

@@ -1,14 +1,17 @@
 import type { KeywordArgs } from '@tessera/core'
-import type { BatchOptions, PureOptions, Swarm, SwarmFunction } from '@tessera/runtime'
+import type { BatchOptions, CallOptions, PureOptions, Swarm, SwarmFunction, TaskLog } from '@tessera/runtime'
 import type { ModuleScope } from './module-scope.ts'
 import type { ProgressReporter } from './progress-bar.ts'
 import { selfContained } from './self-contained.ts'
+import { formatTaskLog } from './task-log-line.ts'
 
 export interface JobSwarmOptions {
   /** The job's bundle: pure functions defined in it carry the helpers they call. */
   readonly scope?: ModuleScope
   /** Where `parallel` and `stream` batches show their progress. */
   readonly progress?: ProgressReporter
+  /** Every call forgets cached failures and runs them again (`tessera run --retry-failed`). */
+  readonly retryFailed?: boolean
 }
 
 /** Methods of a swarm function that take a list and batch options as their second argument. */
@@ -24,7 +27,8 @@ export function jobSwarm(swarm: Swarm, options: JobSwarmOptions): Swarm {
     const name = pureOptions.name ?? (fn.name !== '' ? fn.name : 'anonymous')
     const shipped = options.scope === undefined ? fn : selfContained(fn, name, options.scope)
     const registered = swarm.pure(shipped, { ...pureOptions, name })
-    return options.progress === undefined ? registered : withProgress(registered, name, options.progress)
+    const retrying = options.retryFailed === true ? retryingFailures(registered) : registered
+    return options.progress === undefined ? retrying : withProgress(retrying, name, options.progress)
   }
   return new Proxy(swarm, {
     get(target, property) {
@@ -37,21 +41,43 @@ export function jobSwarm(swarm: Swarm, options: JobSwarmOptions): Swarm {
 }
 
 function withProgress<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>, label: string, progress: ProgressReporter): SwarmFunction<A, R> {
-  const call = (args: A, callOptions?: Parameters<SwarmFunction<A, R>>[1]): Promise<R> => fn(args, callOptions)
+  const printing = <O extends CallOptions>(options: O): O => ({
+    ...options,
+    onLog: (line: TaskLog) => {
+      options.onLog?.(line)
+      for (const text of formatTaskLog(label, line)) progress.log(text)
+    },
+  })
+  const call = (args: A, callOptions: CallOptions = {}): Promise<R> => fn(args, printing(callOptions))
   const wrapped = Object.assign(call, fn) as unknown as Record<string, unknown>
+  wrapped['remote'] = (args: A, callOptions: CallOptions = {}) => fn.remote(args, printing(callOptions))
   for (const method of BATCH_METHODS) {
     const original = (fn as unknown as Record<string, unknown>)[method]
     if (typeof original !== 'function') continue
     wrapped[method] = (argsList: readonly A[], batch: BatchOptions = {}) => {
       const bar = progress.batch(label)
       return (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, {
-        ...batch,
+        ...printing(batch),
         onProgress: (p) => {
           batch.onProgress?.(p)
           bar.update(p)
         },
       })
     }
+  }
+  return wrapped as unknown as SwarmFunction<A, R>
+}
+
+/** The same function, with `retryFailed: true` in the options of every call, unless the job set it itself. */
+function retryingFailures<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>): SwarmFunction<A, R> {
+  const call = (args: A, callOptions: CallOptions = {}): Promise<R> => fn(args, { retryFailed: true, ...callOptions })
+  const wrapped = Object.assign(call, fn) as unknown as Record<string, unknown>
+  wrapped['remote'] = (args: A, callOptions: CallOptions = {}) => fn.remote(args, { retryFailed: true, ...callOptions })
+  for (const method of BATCH_METHODS) {
+    const original = (fn as unknown as Record<string, unknown>)[method]
+    if (typeof original !== 'function') continue
+    wrapped[method] = (argsList: readonly A[], batch: BatchOptions = {}) =>
+      (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, { retryFailed: true, ...batch })
   }
   return wrapped as unknown as SwarmFunction<A, R>
 }

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Message, type Plugin } from 'esbuild'
 import { JobModuleError } from './cli-errors.ts'
 import type { JobModule } from './job-api.ts'
 import { ModuleScope } from './module-scope.ts'
+import { SourceMap } from './source-map.ts'
 
 export interface LoadedJob {
   readonly run: JobModule
@@ -36,7 +37,7 @@ const tesseraPackagesStayExternal: Plugin = {
 export async function loadJob(path: string): Promise<LoadedJob> {
   const file = resolve(path)
   if (!existsSync(file)) throw new JobModuleError(`no job module at ${path}`)
-  const source = await bundle(file)
+  const { source, map } = await bundle(file)
   const dir = await mkdtemp(join(tmpdir(), 'tessera-job-'))
   let loaded: Record<string, unknown> & { default?: unknown }
   try {
@@ -49,24 +50,35 @@ export async function loadJob(path: string): Promise<LoadedJob> {
   if (typeof loaded.default !== 'function') {
     throw new JobModuleError(`${path} has no default export to run: export default async (swarm, context) => { ... }`)
   }
-  return { run: loaded.default as JobModule, exports: loaded, scope: ModuleScope.of(source) }
+  return { run: loaded.default as JobModule, exports: loaded, scope: ModuleScope.of(source, map) }
 }
 
-async function bundle(file: string): Promise<string> {
+/**
+ * The bundle and its source map, whose file names are made relative to the
+ * working directory so a refusal reads `node_modules/ml-matrix/src/util.js:12:7`.
+ * Nothing is written: `outfile` only tells esbuild where paths are relative to.
+ */
+async function bundle(file: string): Promise<{ source: string; map: SourceMap | undefined }> {
   try {
+    const outfile = join(dirname(file), '.tessera-bundle.mjs')
     const result = await build({
       entryPoints: [file],
       bundle: true,
       write: false,
+      outfile,
+      sourcemap: 'external',
+      sourcesContent: false,
       format: 'esm',
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
       plugins: [tesseraPackagesStayExternal],
     })
-    const output = result.outputFiles[0]
+    const output = result.outputFiles.find((f) => f.path.endsWith('.mjs'))
     if (output === undefined) throw new JobModuleError(`esbuild wrote nothing for ${file}`)
-    return output.text
+    const mapFile = result.outputFiles.find((f) => f.path.endsWith('.map'))
+    const map = mapFile === undefined ? undefined : SourceMap.parse(mapFile.text)
+    return { source: output.text, map: map?.relativeTo(dirname(outfile), process.cwd()) }
   } catch (error) {
     const first = (error as { errors?: Message[] }).errors?.[0]
     if (first === undefined) throw error

@@ -1,13 +1,30 @@
 import { parse, type Node } from 'acorn'
 import type { Node as EstreeNode, Program, Statement, VariableDeclaration } from 'estree'
 import { analyze, extract_names } from 'periscopic'
+import type { SourceMap } from './source-map.ts'
 
 /** One top-level declaration of a bundled module, with the top-level names it reads. */
 interface Declaration {
   readonly order: number
   readonly declares: readonly string[]
   readonly text: string
+  /** Where `text` starts in the bundle, and how many characters were added before it (`const `). */
+  readonly bundleStart: number
+  readonly prefix: number
   readonly reads: ReadonlySet<string>
+}
+
+/** One piece of a closure's text and where it came from in the bundle. */
+export interface ClosurePart {
+  readonly text: string
+  readonly bundleStart: number
+  readonly prefix: number
+}
+
+/** Where a bundle position came from: the original file (from the source map) or the bundle's own line. */
+export interface BundleOrigin {
+  /** e.g. `node_modules/ml-matrix/src/util.js:12:7` */
+  readonly at: string
 }
 
 /** A top-level statement that adds to a declared value (`Point.prototype.norm = ...`). */
@@ -15,6 +32,7 @@ interface Augmentation {
   readonly order: number
   readonly target: string
   readonly text: string
+  readonly bundleStart: number
   readonly reads: ReadonlySet<string>
 }
 
@@ -29,14 +47,34 @@ type Located = EstreeNode & { start: number; end: number }
 export class ModuleScope {
   readonly #declarations = new Map<string, Declaration>()
   readonly #augmentations = new Map<string, Augmentation[]>()
+  readonly #source: string
+  readonly #map: SourceMap | undefined
 
-  private constructor(source: string) {
+  private constructor(source: string, map: SourceMap | undefined) {
+    this.#source = source
+    this.#map = map
     const program = parse(source, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as Program
     program.body.forEach((statement, order) => this.#index(source, statement as Statement & Located, order))
   }
 
-  static of(source: string): ModuleScope {
-    return new ModuleScope(source)
+  /** `map`, esbuild's source map of the bundle, lets refusals name the original file and line. */
+  static of(source: string, map?: SourceMap): ModuleScope {
+    return new ModuleScope(source, map)
+  }
+
+  /**
+   * The original file, line and column of a bundle offset: from the source map
+   * when there is one, else the file named by esbuild's `// path` marker before
+   * it and the bundle's line.
+   */
+  originOf(bundleOffset: number): BundleOrigin {
+    const before = this.#source.slice(0, bundleOffset).split('\n')
+    const line = before.length
+    const column = before.at(-1)?.length ?? 0
+    const original = this.#map?.originalOf(line, column)
+    if (original !== undefined) return { at: `${original.source}:${original.line}:${original.column}` }
+    const marker = [...before].reverse().find((l) => /^\/\/ \S+\.[cm]?[jt]sx?$/.test(l))
+    return { at: `${marker === undefined ? 'bundle' : marker.slice(3)} (bundle line ${line})` }
   }
 
   /**
@@ -46,7 +84,20 @@ export class ModuleScope {
    * out: whoever checks the result reports them.
    */
   closure(names: Iterable<string>): string {
-    const chosen = new Map<number, string>()
+    return this.closureParts(names)
+      .map((part) => part.text)
+      .join('\n')
+  }
+
+  /** Where `text` (a function's own source) first appears in the bundle, if it does. */
+  bundleOffsetOf(text: string): number | undefined {
+    const at = this.#source.indexOf(text)
+    return at < 0 ? undefined : at
+  }
+
+  /** `closure`'s pieces, in order, each with its place in the bundle; joined with newlines they are `closure`. */
+  closureParts(names: Iterable<string>): ClosurePart[] {
+    const chosen = new Map<number, ClosurePart>()
     const seen = new Set<string>()
     const pending = [...names]
     const want = (reads: Iterable<string>): void => {
@@ -57,17 +108,16 @@ export class ModuleScope {
       seen.add(name)
       const declaration = this.#declarations.get(name)
       if (declaration === undefined) continue
-      chosen.set(declaration.order, declaration.text)
+      chosen.set(declaration.order, { text: declaration.text, bundleStart: declaration.bundleStart, prefix: declaration.prefix })
       want(declaration.reads)
       for (const augmentation of this.#augmentations.get(name) ?? []) {
-        chosen.set(augmentation.order, augmentation.text)
+        chosen.set(augmentation.order, { text: augmentation.text, bundleStart: augmentation.bundleStart, prefix: 0 })
         want(augmentation.reads)
       }
     }
     return [...chosen.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([, text]) => text)
-      .join('\n')
+      .map(([, part]) => part)
   }
 
   #index(source: string, statement: Statement & Located, order: number): void {
@@ -75,7 +125,7 @@ export class ModuleScope {
     if (node === undefined) return
     if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') {
       if (node.id === null) return
-      this.#declare(order, [node.id.name], source.slice(node.start, node.end), node)
+      this.#declare(order, [node.id.name], source.slice(node.start, node.end), node.start, 0, node)
       return
     }
     if (node.type === 'VariableDeclaration') {
@@ -83,20 +133,21 @@ export class ModuleScope {
       node.declarations.forEach((declarator, i) => {
         const single: VariableDeclaration = { type: 'VariableDeclaration', kind: node.kind, declarations: [declarator] }
         const located = declarator as typeof declarator & Located
-        this.#declare(order + i / node.declarations.length, extract_names(declarator.id), `${node.kind} ${source.slice(located.start, located.end)};`, single)
+        const text = `${node.kind} ${source.slice(located.start, located.end)};`
+        this.#declare(order + i / node.declarations.length, extract_names(declarator.id), text, located.start, node.kind.length + 1, single)
       })
       return
     }
     const target = augmentedName(node)
     if (target === undefined) return
     const list = this.#augmentations.get(target) ?? []
-    list.push({ order, target, text: source.slice(node.start, node.end), reads: readsOf(node) })
+    list.push({ order, target, text: source.slice(node.start, node.end), bundleStart: node.start, reads: readsOf(node) })
     this.#augmentations.set(target, list)
   }
 
-  #declare(order: number, declares: readonly string[], text: string, node: EstreeNode): void {
+  #declare(order: number, declares: readonly string[], text: string, bundleStart: number, prefix: number, node: EstreeNode): void {
     const reads = readsOf(node)
-    for (const name of declares) this.#declarations.set(name, { order, declares, text, reads })
+    for (const name of declares) this.#declarations.set(name, { order, declares, text, bundleStart, prefix, reads })
   }
 }
 

@@ -13,6 +13,10 @@ export interface RunJobOptions {
   readonly progress: ProgressReporter
   /** This host's worker threads, for the summary. */
   readonly workers: number
+  /** Forget cached failures and run those calls again (`--retry-failed`). */
+  readonly retryFailed?: boolean
+  /** Where the run's counts go, whether the job returned or threw. */
+  readonly onCounts?: (counts: RunCounts) => void
 }
 
 /**
@@ -22,30 +26,35 @@ export interface RunJobOptions {
  */
 export async function runJob(job: LoadedJob, label: string, swarm: Swarm, options: RunJobOptions): Promise<{ result: unknown; counts: RunCounts }> {
   const before = { ...options.progress.totals, executed: swarm.status().executed }
+  const countsSince = (): RunCounts => {
+    const after = options.progress.totals
+    return {
+      done: after.done - before.done,
+      cached: after.cached - before.cached,
+      failed: after.failed - before.failed,
+      ranHere: swarm.status().executed - before.executed,
+      workers: options.workers,
+    }
+  }
   let result: unknown
+  const swarmOptions = { scope: job.scope, progress: options.progress, ...(options.retryFailed === true ? { retryFailed: true } : {}) }
   try {
-    result = await job.run(jobSwarm(swarm, { scope: job.scope, progress: options.progress }), {
+    result = await job.run(jobSwarm(swarm, swarmOptions), {
       args: options.args,
       signal: options.signal,
       log: (line) => options.progress.log(line),
     })
   } catch (error) {
     options.progress.finish()
+    options.onCounts?.(countsSince())
     const thrown = error instanceof Error ? error : new Error(String(error))
     const verb = thrown instanceof CancelledError ? 'was cancelled' : 'failed'
     throw new JobFailedError(`${label} ${verb}: ${thrown.name}: ${thrown.message}`, { cause: thrown })
   }
   options.progress.finish()
-  const after = options.progress.totals
-  return {
-    result,
-    counts: {
-      done: after.done - before.done,
-      cached: after.cached - before.cached,
-      ranHere: swarm.status().executed - before.executed,
-      workers: options.workers,
-    },
-  }
+  const counts = countsSince()
+  options.onCounts?.(counts)
+  return { result, counts }
 }
 
 /** Strings as they are, other values as JSON when they have one, else as Node prints them. */

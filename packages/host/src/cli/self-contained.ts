@@ -1,6 +1,6 @@
 import { parseExpressionAt } from 'acorn'
-import { definePure, NotSelfContainedError, type KeywordArgs } from '@tessera/core'
-import type { ModuleScope } from './module-scope.ts'
+import { definePure, NotSelfContainedError, type KeywordArgs, type OutsideRead } from '@tessera/core'
+import type { ClosurePart, ModuleScope } from './module-scope.ts'
 
 /** Names no bundle declares (esbuild never emits a `__tessera` prefix), so they shadow nothing. */
 const SELF = '__tesseraScoped'
@@ -39,6 +39,7 @@ export function selfContained<A extends KeywordArgs, R>(
   scope: ModuleScope,
 ): (args: A) => R | Promise<R> {
   let free: readonly string[]
+  const own = Function.prototype.toString.call(fn)
   try {
     definePure(fn, { name })
     return fn
@@ -46,10 +47,13 @@ export function selfContained<A extends KeywordArgs, R>(
     if (!(error instanceof NotSelfContainedError) || error.freeVariables.length === 0) return fn
     free = error.freeVariables
   }
-  const declarations = scope.closure(free)
-  if (declarations === '') return fn
-  const body = `(() => {\n${declarations}\nreturn (${asExpression(Function.prototype.toString.call(fn))});\n})()`
-  const source = `function ${SELF}(${ARGS}) {\nconst ${CACHED} = ${SELF}.${CACHED} ??= ${body};\nreturn ${CACHED}(${ARGS});\n}`
+  const parts = scope.closureParts(free)
+  if (parts.length === 0) return locatedInBundle(fn, name, scope, own)
+  const head = `function ${SELF}(${ARGS}) {\nconst ${CACHED} = ${SELF}.${CACHED} ??= (() => {\n`
+  const expression = asExpression(own)
+  const declarations = parts.map((part) => part.text).join('\n')
+  const body = `${declarations}\nreturn (${expression});\n})()`
+  const source = `${head}${body};\nreturn ${CACHED}(${ARGS});\n}`
   let wrapped: unknown
   try {
     wrapped = new Function(`"use strict";\nreturn (${source});`)()
@@ -57,7 +61,63 @@ export function selfContained<A extends KeywordArgs, R>(
     // A top-level `await` among the helpers, say: a clear refusal rather than a syntax error later.
     throw new NotSelfContainedError(name, free, `pure function "${name}" calls helpers that cannot be sent with it: ${(error as Error).message}`)
   }
-  return wrapped as (args: A) => R | Promise<R>
+  const shipped = wrapped as (args: A) => R | Promise<R>
+  try {
+    definePure(shipped, { name })
+  } catch (error) {
+    if (!(error instanceof NotSelfContainedError) || error.reads.length === 0) throw error
+    const ownStart = scope.bundleOffsetOf(own)
+    const ownPart = ownStart === undefined ? undefined : { text: expression, bundleStart: ownStart, prefix: expression.length - own.length }
+    const offsets = placeParts(head.length, parts, declarations.length, ownPart)
+    throw new NotSelfContainedError(name, error.freeVariables, undefined, error.reads.map((read) => inBundle(read, source, offsets, scope)))
+  }
+  return shipped
+}
+
+/** A function with nothing the bundle declares to add: refused as is, its reads named by file and line. */
+function locatedInBundle<A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, name: string, scope: ModuleScope, own: string): (args: A) => R | Promise<R> {
+  const start = scope.bundleOffsetOf(own)
+  if (start === undefined) return fn
+  try {
+    definePure(fn, { name })
+  } catch (error) {
+    if (!(error instanceof NotSelfContainedError) || error.reads.length === 0) throw error
+    const offsets = [{ at: 0, part: { text: own, bundleStart: start, prefix: 0 } }]
+    throw new NotSelfContainedError(name, error.freeVariables, undefined, error.reads.map((read) => inBundle(read, own, offsets, scope)))
+  }
+  return fn
+}
+
+interface PlacedPart {
+  readonly at: number
+  readonly part: ClosurePart
+}
+
+/** Where each helper starts in the shipped source, one after another, then the function itself after `return (`. */
+function placeParts(start: number, parts: readonly ClosurePart[], declarationsLength: number, own: ClosurePart | undefined): PlacedPart[] {
+  const placed: PlacedPart[] = []
+  let at = start
+  for (const part of parts) {
+    placed.push({ at, part })
+    at += part.text.length + 1
+  }
+  if (own !== undefined) placed.push({ at: start + declarationsLength + '\nreturn ('.length, part: own })
+  return placed
+}
+
+/** Turns "line 7, column 3 of its source" (of the shipped text) into the bundled file's name and line. */
+function inBundle(read: OutsideRead, source: string, placed: readonly PlacedPart[], scope: ModuleScope): OutsideRead {
+  const match = /^line (\d+), column (\d+)/.exec(read.at)
+  if (match === null) return read
+  const lines = source.split('\n')
+  const offset = lines.slice(0, Number(match[1]) - 1).reduce((sum, line) => sum + line.length + 1, 0) + Number(match[2]) - 1
+  const hit = [...placed].reverse().find((p) => offset >= p.at && offset < p.at + p.part.text.length)
+  if (hit === undefined) return read
+  const relative = offset - hit.at
+  const bundleOffset = hit.part.bundleStart + Math.max(0, relative - hit.part.prefix)
+  const { enclosing, ...rest } = read
+  // The wrapper is ours, not a function the user knows.
+  return { ...rest, ...(enclosing === undefined || enclosing === SELF ? {} : { enclosing }), at: scope.originOf(bundleOffset).at }
 }
 
 /** Method shorthand (`square({ x }) { ... }`) is not an expression on its own: make it a function expression. */

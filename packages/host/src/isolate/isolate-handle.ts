@@ -111,7 +111,7 @@ export function startIsolate(options: IsolateOptions): WorkerHandle {
       try {
         const input = new ivm.ExternalCopy(args, { transferList: [...transfer] }).copyInto({ release: true })
         const outcome = (await entry.invoke.apply(undefined, [input], { result: { promise: true, copy: true } })) as WorkerReply
-        return outcome.kind === 'thrown' ? { kind: 'thrown', error: explained(fn, outcome.error) } : outcome
+        return outcome.kind === 'thrown' ? { ...outcome, error: explained(fn, outcome.error) } : outcome
       } catch (error) {
         return failure(error) ?? pending()
       }

@@ -1,14 +1,48 @@
 /**
  * The few non-ECMAScript globals a pure function may use (`ALLOWED_GLOBALS` in
- * core), which a bare V8 isolate lacks: a silent `console`, UTF-8
+ * core), which a bare V8 isolate lacks: a `console` whose output each run keeps (`__tesseraTaskLogs`), UTF-8
  * `TextEncoder`/`TextDecoder` and a `structuredClone` for Tessera's value types.
  * Plain JavaScript text, evaluated in each context before it is hardened.
  */
 export const ISOLATE_PRELUDE_SOURCE = String.raw`(function (global) {
   'use strict'
   const quiet = () => {}
+  // One run's console output, within core's TASK_LOG_LIMITS (50 lines, 500 characters each, 8192 in all);
+  // the invoker starts and takes it around each run, and the host bounds it again.
+  let lines = null
+  let chars = 0
+  let truncated = false
+  const show = (part) => {
+    if (typeof part === 'string') return part
+    if (part instanceof Error) return part.name + ': ' + part.message
+    try { const json = JSON.stringify(part); if (json !== undefined) return json } catch (e) {}
+    try { return String(part) } catch (e) { return typeof part }
+  }
+  const write = (stream) => (...parts) => {
+    if (lines === null) return
+    if (lines.length >= 50) { truncated = true; return }
+    let text = parts.map(show).join(' ')
+    const room = Math.min(500, 8192 - chars)
+    if (text.length > room) { text = text.slice(0, Math.max(0, room)); truncated = true }
+    if (text.length === 0 && room <= 0) return
+    chars += text.length
+    lines.push({ stream, text })
+  }
   const console = {}
-  for (const name of ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'time', 'timeEnd', 'group', 'groupEnd', 'assert', 'count']) console[name] = quiet
+  for (const name of ['trace', 'time', 'timeEnd', 'group', 'groupEnd', 'count']) console[name] = quiet
+  for (const name of ['log', 'info', 'debug', 'dir', 'table']) console[name] = write('log')
+  console.warn = write('warn')
+  console.error = write('error')
+  console.assert = (condition, ...parts) => { if (!condition) write('error')('Assertion failed', ...parts) }
+  const taskLogs = Object.freeze({
+    start() { lines = []; chars = 0; truncated = false },
+    take() {
+      const taken = lines === null || (lines.length === 0 && !truncated) ? undefined : { lines, truncated }
+      lines = null
+      return taken
+    },
+  })
+  Object.defineProperty(global, '__tesseraTaskLogs', { value: taskLogs, enumerable: false })
   class TextEncoder {
     get encoding() { return 'utf-8' }
     encode(input = '') {
@@ -130,13 +164,20 @@ return (${source}
     }
     return { name: 'Error', message: 'non-Error value thrown: ' + text(() => typeof error === 'string' ? JSON.stringify(error) : String(error), typeof error) }
   }
+  const taskLogs = globalThis.__tesseraTaskLogs
+  const withLogs = (outcome) => {
+    const logs = taskLogs.take()
+    if (logs !== undefined) outcome.logs = logs
+    return outcome
+  }
   return async function invoke(args) {
+    taskLogs.start()
     try {
       const value = await fn(args)
       const problem = check(value, 'result', new Set())
-      return problem ? { kind: 'thrown', error: problem } : { kind: 'value', value }
+      return withLogs(problem ? { kind: 'thrown', error: problem } : { kind: 'value', value })
     } catch (error) {
-      return { kind: 'thrown', error: record(error) }
+      return withLogs({ kind: 'thrown', error: record(error) })
     }
   }
 })()`

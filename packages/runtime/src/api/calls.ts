@@ -13,6 +13,8 @@ import {
   type PeerId,
   type PureFunction,
   type TaskKey,
+  type TaskLogs,
+  boundTaskLogs,
 } from '@tessera/core'
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
@@ -24,6 +26,7 @@ import type { Streamed } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
 import { cachePolicyFor } from './cache-policy.ts'
+import { safeLogText, type RunLog, type TaskLog } from './task-log.ts'
 
 /** What this peer has asked of the cache and run itself since it connected. */
 export interface CallCounters {
@@ -53,7 +56,7 @@ export class Calls {
   async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.remote(fn, args, options, callOptions)
-    const key = (this.#plan(fn, [args], options).calls[0] as PlannedCall).key
+    const key = (this.#plan(fn, [args], options, callOptions?.retryFailed === true).calls[0] as PlannedCall).key
     const { swarm, values, identity } = this.parts.peer
     const cached = swarm.cached(key, cachePolicyFor(this.parts, options))
     if (cached !== undefined) {
@@ -67,6 +70,9 @@ export class Calls {
       timeoutMs: options.timeoutMs ?? 60_000,
       ...(callOptions?.signal === undefined ? {} : { signal: callOptions.signal }),
     })
+    if (execution.kind !== 'timeout' && execution.logs !== undefined && callOptions?.onLog !== undefined) {
+      deliverLogs(callOptions.onLog, args, identity.peer, execution.logs)
+    }
     if (execution.kind === 'timeout') throw fromErrorRecord(execution.error)
     // The same merge rule as every other cache writer: a value that arrived meanwhile stays, and so does
     // another outcome with more subjects behind it than this peer alone.
@@ -123,12 +129,13 @@ export class Calls {
     batch: BatchOptions,
     resultsAs: 'value' | 'ref' = 'value',
   ): Promise<unknown[]> {
-    const plan = this.#plan(fn, argsList, options)
+    const plan = this.#plan(fn, argsList, options, batch.retryFailed === true)
     const launched = await launchJob(this.parts, this.control, fn, plan, options)
     const settled: Array<Settled<A, R>> = new Array(argsList.length)
     try {
       const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
         ...batch,
+        ...runLogsOf(plan, batch),
         policy: cachePolicyFor(this.parts, options),
         resultsAs,
         onAbort: () => void this.#cancel(launched),
@@ -139,7 +146,11 @@ export class Calls {
     }
     if (batch.settle === true) return settled
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [{ index: s.index, error: s.error }] : []))
-    if (failures.length > 0) throw new ParallelError(failures, argsList.length)
+    if (failures.length > 0) {
+      const results = new Array<unknown>(argsList.length)
+      for (const s of settled) if (s.status === 'fulfilled') results[s.index] = s.value
+      throw new ParallelError(failures, argsList.length, results)
+    }
     return settled.map((s) => (s as { value: R }).value)
   }
 
@@ -147,7 +158,7 @@ export class Calls {
     const calls = this
     return {
       async *[Symbol.asyncIterator]() {
-        const plan = calls.#plan(fn, argsList, options)
+        const plan = calls.#plan(fn, argsList, options, batch.retryFailed === true)
         const launched = await launchJob(calls.parts, calls.control, fn, plan, options)
         const ready: Array<Settled<A, R>> = []
         let wake: (() => void) | undefined
@@ -155,6 +166,7 @@ export class Calls {
         let failure: Error | undefined
         const following = followCalls(calls.parts, calls.control, plan.calls, launched, {
           ...batch,
+          ...runLogsOf(plan, batch),
           policy: cachePolicyFor(calls.parts, options),
           onAbort: () => void calls.#cancel(launched),
           onOutcome: (call, outcome) => {
@@ -189,9 +201,9 @@ export class Calls {
     }
   }
 
-  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions): Plan<A> {
+  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions, retryFailed = false): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
-    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options))
+    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed)
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits
     return plan
@@ -214,4 +226,20 @@ function settledOf<A, R>(plan: Plan<A>, index: number, outcome: CallOutcome): Se
   return outcome.ok
     ? { index, args, status: 'fulfilled', value: outcome.value as R, cached: outcome.cached }
     : { index, args, status: 'rejected', error: outcome.error }
+}
+
+/** `onLog` as the job runs see it: each line with its call's index and arguments added. */
+function runLogsOf<A extends KeywordArgs>(plan: Plan<A>, batch: BatchOptions): { onRunLog?: (call: PlannedCall, line: RunLog) => void } {
+  const onLog = batch.onLog
+  if (onLog === undefined) return {}
+  return { onRunLog: (call, line) => onLog({ ...line, index: call.index, args: plan.args[call.index] as KeywordArgs }) }
+}
+
+/** A local run's output, checked and bounded as a report's would be. */
+function deliverLogs(onLog: (line: TaskLog) => void, args: KeywordArgs, peer: PeerId, logs: TaskLogs): void {
+  const bounded = boundTaskLogs(logs)
+  if (bounded === undefined) return
+  bounded.lines.forEach((line, i) =>
+    onLog({ index: 0, args, stream: line.stream, text: safeLogText(line.text), peer, truncated: bounded.truncated && i === bounded.lines.length - 1 }),
+  )
 }

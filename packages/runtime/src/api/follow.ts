@@ -5,9 +5,12 @@ import type { BatchOptions } from './options.ts'
 import type { Progress } from './progress.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import type { Launched } from './launch.ts'
+import type { RunLog } from './task-log.ts'
 
 export interface FollowOptions extends BatchOptions {
   readonly onOutcome?: (call: PlannedCall, outcome: CallOutcome) => void
+  /** Console output of the batch's runs, per call (`Calls` adds the arguments for `onLog`). */
+  readonly onRunLog?: (call: PlannedCall, line: RunLog) => void
   /** The batch ended early (the caller's signal aborted, or one of its jobs was cancelled): what else to cancel. */
   readonly onAbort?: () => void
   readonly resultsAs?: 'value' | 'ref'
@@ -114,6 +117,7 @@ export function followCalls(
               },
             }),
         ...(options.resultsAs === undefined ? {} : { resultsAs: options.resultsAs }),
+        ...(options.onRunLog === undefined ? {} : { onLog: options.onRunLog }),
         onCancelled: () => fail(new CancelledError(`job ${run.jobId ?? group.job ?? ''} was cancelled`)),
       })
       runs.push(run)

@@ -12,6 +12,7 @@ import {
   type SwarmDoc,
 } from '@tessera/core'
 import type { Progress } from './progress.ts'
+import { LogFollower, type RunLog } from './task-log.ts'
 
 /** How long a finished batch waits for the cache entries of its accepted results (others fill in missing ones later). */
 const CACHE_WAIT_MS = 3_000
@@ -46,6 +47,8 @@ export interface JobRunOptions {
   readonly onCancelled?: () => void
   /** `ref`: each result as a link to its stored value (`{ "/": address }`), left where it was computed. */
   readonly resultsAs?: 'value' | 'ref'
+  /** What the calls' runs printed, from their reports. */
+  readonly onLog?: (call: PlannedCall, line: RunLog) => void
 }
 
 /**
@@ -84,6 +87,7 @@ export class JobRun {
   #reportQueued = false
   readonly #finished: Promise<void>
   #finish!: () => void
+  readonly #logs: LogFollower | undefined
 
   constructor(private readonly o: JobRunOptions) {
     for (const call of o.calls) {
@@ -92,6 +96,7 @@ export class JobRun {
       else calls.push(call)
     }
     for (const [key, task] of o.taskOf) this.#keyOfTask.set(task, key)
+    this.#logs = o.onLog === undefined ? undefined : new LogFollower(this.#keyOfTask, (key) => this.#byKey.get(key) ?? [], o.onLog)
     this.#finished = new Promise((resolve) => (this.#finish = resolve))
   }
 
@@ -118,6 +123,7 @@ export class JobRun {
 
   stop(): void {
     this.#stopped = true
+    this.#logs?.close()
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe()
     this.#finish()
   }
@@ -177,6 +183,7 @@ export class JobRun {
     if (this.#stopped) return
     const job = this.o.job()
     this.#watchJob(job)
+    this.#logs?.poll(job)
     if (job !== undefined && (job.cancelled || this.o.swarm.job(job.spec.id)?.state === 'cancelled')) {
       this.o.onCancelled?.()
       this.stop()

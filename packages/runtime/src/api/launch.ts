@@ -2,6 +2,7 @@ import {
   assertKeywordCall,
   CancelledError,
   encodeAndAddress,
+  forgetFailure,
   JobDoc,
   jobDocGuid,
   SizeLimitError,
@@ -27,6 +28,8 @@ export interface Plan<A> {
   readonly uncached: Map<TaskKey, A>
   /** How many calls the cache answered. */
   readonly hits: number
+  /** How many cached failures `retryFailed` forgot, so that they run again. */
+  readonly retried: number
 }
 
 /** One published job of a batch, and the task id in it of each call it runs. */
@@ -49,10 +52,17 @@ export interface Launched {
 export const MAX_TASKS_PER_JOB = 5_000
 
 /** Validates every call before anything is queued, and finds what the cache already has. */
-export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunction<A, unknown>, argsList: readonly A[], policy: CachePolicy): Plan<A> {
+export function planCalls<A extends KeywordArgs>(
+  parts: SwarmParts,
+  fn: PureFunction<A, unknown>,
+  argsList: readonly A[],
+  policy: CachePolicy,
+  retryFailed = false,
+): Plan<A> {
   const calls: PlannedCall[] = []
   const uncached = new Map<TaskKey, A>()
   let hits = 0
+  let retried = 0
   argsList.forEach((args, index) => {
     assertKeywordCall(fn.name, [args])
     const { bytes, address } = encodeAndAddress(args as Value, `args[${index}]`)
@@ -61,10 +71,12 @@ export function planCalls<A extends KeywordArgs>(parts: SwarmParts, fn: PureFunc
     }
     const key = taskKeyOf(fn.address, address)
     calls.push({ index, key })
+    // A failure forgotten here is gone for every peer: the next call of these arguments runs them again.
+    if (retryFailed && parts.peer.swarm.cached(key)?.kind === 'failure' && forgetFailure(parts.peer.swarm, key)) retried++
     if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, args)
     else hits++
   })
-  return { calls, args: argsList, uncached, hits }
+  return { calls, args: argsList, uncached, hits, retried }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { JobOptions } from '@tessera/core'
 import type { Progress } from './progress.ts'
+import type { TaskLog } from './task-log.ts'
 
 export interface PureOptions extends JobOptions {
   /** Part of the function's address; defaults to the function's own name. */
@@ -8,6 +9,10 @@ export interface PureOptions extends JobOptions {
 
 export interface CallOptions {
   readonly signal?: AbortSignal
+  /** Forget cached failures of these calls and run them again (cached values are kept). */
+  readonly retryFailed?: boolean
+  /** Each line the calls' runs print (console.log/info/debug, warn, error), with its call and donor; cached calls print nothing. */
+  readonly onLog?: (line: TaskLog) => void
 }
 
 export interface BatchOptions extends CallOptions {

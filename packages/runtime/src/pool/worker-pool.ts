@@ -184,8 +184,12 @@ export class WorkerPool implements Executor {
     if (worker.current !== run) return
     worker.current = undefined
     if (reply.kind === 'refused') run.reject(fromErrorRecord(reply.error))
-    else if (reply.kind === 'value') run.resolve({ kind: 'value', value: reply.value, durationMs: run.elapsed() })
-    else run.resolve({ kind: 'thrown', error: reply.error, durationMs: run.elapsed() })
+    else {
+      // A worker's console output, bounded where it was captured; checked again where it is reported.
+      const logs = reply.logs === undefined ? {} : { logs: reply.logs }
+      if (reply.kind === 'value') run.resolve({ kind: 'value', value: reply.value, durationMs: run.elapsed(), ...logs })
+      else run.resolve({ kind: 'thrown', error: reply.error, durationMs: run.elapsed(), ...logs })
+    }
     this.#pump()
   }
 

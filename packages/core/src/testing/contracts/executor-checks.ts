@@ -1,6 +1,6 @@
 import type { Execution, Executor, RunOptions } from '../../interfaces/executor.ts'
 import type { KeywordArgs, PureFunctionSource } from '../../pure/define-pure.ts'
-import { busyLoop, classInstance, double, fails, neverSettles, readsOuterVariable, spin, square } from '../executor-functions.ts'
+import { busyLoop, chatty, classInstance, double, fails, neverSettles, readsOuterVariable, spin, square } from '../executor-functions.ts'
 import { assert, assertEqual, assertRejects, show } from './check-assert.ts'
 import { skipCheck, type ContractCheck } from './contract.ts'
 
@@ -17,6 +17,8 @@ export interface ExecutorFixture {
   readonly movesArguments?: boolean
   /** True when runs on different workers overlap in time (given `workers: 2`). */
   readonly runsInParallel?: boolean
+  /** False for executors that drop a run's console output (none of Tessera's should). */
+  readonly capturesLogs?: boolean
   teardown?(): Promise<void>
 }
 
@@ -79,6 +81,34 @@ export const executorChecks: readonly ContractCheck<MakeExecutor>[] = [
         assert(result.kind === 'thrown' && result.error.message === 'out of range', `message: ${show(result)}`)
         assert(result.kind === 'thrown' && typeof result.error.stack === 'string', `no stack: ${show(result)}`)
         expectValue(await run(square, { x: 3 }), 9, 'the next run')
+      }),
+  },
+  {
+    name: "keeps a run's console output with its outcome, within the caps, and only that run's",
+    run: (make) =>
+      withExecutor(make, 1, async ({ fixture, run }) => {
+        if (fixture.capturesLogs === false) skipCheck('this executor drops console output')
+        const few = await run(chatty, { lines: 1 })
+        assert(few.kind === 'value', `a chatty run: ${show(few)}`)
+        assertEqual(
+          few.logs,
+          {
+            lines: [
+              { stream: 'log', text: 'counting 1 {"lines":1}' },
+              { stream: 'warn', text: 'a warning' },
+              { stream: 'error', text: 'RangeError: an error' },
+              { stream: 'log', text: 'line 0' },
+            ],
+            truncated: false,
+          },
+          'its output',
+        )
+        const thrown = await run(chatty, { lines: 0 })
+        assert(thrown.kind === 'thrown' && thrown.logs?.lines.length === 3 && thrown.logs.lines[1]?.stream === 'warn', `a run that printed, then threw: ${show(thrown)}`)
+        const many = await run(chatty, { lines: 10_000 })
+        assert(many.kind === 'value' && many.logs?.truncated === true && many.logs.lines.length === 50, `capped output: ${show(many.kind === 'value' ? many.logs?.lines.length : many)}`)
+        const quiet = await run(square, { x: 2 })
+        assert(quiet.kind === 'value' && quiet.logs === undefined, `a quiet run after it: ${show(quiet)}`)
       }),
   },
   {

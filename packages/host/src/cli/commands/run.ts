@@ -26,13 +26,16 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   const controller = new AbortController()
   void io.interrupted().then((signal) => controller.abort(`interrupted by ${signal}`))
   try {
-    const { result, counts } = await runJob(job, relative(process.cwd(), path) || path, swarm, {
+    const { result } = await runJob(job, relative(process.cwd(), path) || path, swarm, {
       args: parsed.rest,
       signal: controller.signal,
       progress,
       workers,
+      retryFailed: parsed.flags['retry-failed'] === true,
+      onCounts: (counts) => {
+        if (counts.done > 0) io.stderr.write(`${formatRunSummary(counts)}\n`)
+      },
     })
-    if (counts.done > 0) io.stderr.write(`${formatRunSummary(counts)}\n`)
     if (result !== undefined) io.stdout.write(`${formatResult(result)}\n`)
   } finally {
     await closeQuietly(() => swarm.close())
