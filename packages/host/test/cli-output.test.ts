@@ -4,7 +4,7 @@ import { formatResult } from '../src/cli/run-job.ts'
 import { formatRunSummary } from '../src/cli/run-summary.ts'
 import { formatReport, table, type SwarmReport } from '../src/cli/swarm-report.ts'
 
-const progress = (done: number, total: number, cached = 0, failed = 0) => ({ done, total, cached, failed, running: 0 })
+const progress = (done: number, total: number, cached = 0, failed = 0, workers = 1) => ({ done, total, cached, failed, running: 0, workers })
 
 class Recorder {
   text = ''

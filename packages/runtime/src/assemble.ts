@@ -91,6 +91,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_BLOB_BYTES,
     launchedHere,
     runElsewhere,
+    ownWorkers: donor === undefined ? 0 : workers,
     ...(options.newJobId === undefined ? {} : { newJobId: options.newJobId }),
     ...(options.maxTasksPerJob === undefined ? {} : { maxTasksPerJob: options.maxTasksPerJob }),
     ...(options.controlKeys === undefined ? {} : { controlKeys: options.controlKeys }),

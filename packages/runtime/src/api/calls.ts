@@ -133,6 +133,7 @@ export class Calls {
         ...batch,
         policy: cachePolicyFor(this.parts, options),
         resultsAs,
+        placement,
         onAbort: () => void this.#cancel(launched),
       })
       outcomes.forEach((outcome, index) => (settled[index] = settledOf(plan, index, outcome)))

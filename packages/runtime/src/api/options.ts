@@ -1,12 +1,13 @@
 import type { JobOptions } from '@tessera/core'
 import type { Progress } from './progress.ts'
+import type { NoWorkersOptions } from './worker-watch.ts'
 
 export interface PureOptions extends JobOptions {
   /** Part of the function's address; defaults to the function's own name. */
   readonly name?: string
 }
 
-export interface CallOptions {
+export interface CallOptions extends NoWorkersOptions {
   readonly signal?: AbortSignal
 }
 
