@@ -17,13 +17,11 @@ const CONNECTION = `  --signaling <url>   the signaling server (env TESSERA_SIGN
   --room <name>       the room to join (env TESSERA_ROOM; default "default")
   --token <token>     a room token, for private rooms (env TESSERA_TOKEN)`
 /** The flags every command takes, their descriptions from `column` on, as the command's own flags. */
-const commonFlags = (column: number): string =>
-  [
-    ['--verbose', 'print stack traces with errors (or TESSERA_DEBUG=1)'],
-    ['-h, --help', 'this help'],
-  ]
-    .map(([flag, text]) => `  ${(flag as string).padEnd(column - 2)}${text}`)
-    .join('\n')
+const COMMON_FLAGS: ReadonlyArray<readonly [flag: string, text: string]> = [
+  ['--verbose', 'print stack traces with errors (or TESSERA_DEBUG=1)'],
+  ['-h, --help', 'this help'],
+]
+const commonFlags = (column: number): string => COMMON_FLAGS.map(([flag, text]) => `  ${flag.padEnd(column - 2)}${text}`).join('\n')
 const COMMON = commonFlags(22)
 
 const connection = { signaling: { type: 'string' }, room: { type: 'string' }, token: { type: 'string' } } as const
