@@ -1,5 +1,5 @@
 import type { Executor, JobOptions } from '@tessera/core'
-import { startBrowserPeer, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
+import { startBrowserPeer, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { WebWorkerExecutor } from './web-worker-executor.ts'
 import { WorkerClock } from './worker-clock.ts'
@@ -25,6 +25,22 @@ export interface ConnectOptions {
   readonly quorum?: number
   /** Subjects (a token's subject, as `tessera token --subject` names it) or peer ids whose results are taken alone, like this host's own. */
   readonly trust?: readonly string[]
+  /**
+   * Work from the local cache when the signaling server cannot be reached:
+   * `connect()` then resolves after `join.signalingTimeoutMs` with
+   * `swarm.peer.joined.online === false` and keeps trying in the background.
+   * Without it, an unreachable server is a `SignalingUnreachableError` naming
+   * its URL. Default false.
+   */
+  readonly offline?: boolean
+  /**
+   * How long `connect()` waits for the signaling server (default 5 s) and then
+   * for the swarm document of a peer it found in the room (default 5 s), so
+   * that the first call sees the swarm's result cache. `swarm.peer.joined`
+   * says what it found: `peersFound` (0: nobody else in the room) and
+   * `syncedFrom` (the peer whose document arrived, if any).
+   */
+  readonly join?: Omit<JoinOptions, 'offline'>
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -54,6 +70,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   })
   const clock = new WorkerClock()
   // Task time limits run on the worker-driven clock too: a hidden tab's own timers lag.
+  await joinOrClose(peer, options)
   const pool = workers > 0 && options.executor === undefined ? new WebWorkerExecutor({ workers, clock }) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
@@ -71,4 +88,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
 /** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
 function jobDefaultsOf(options: ConnectOptions): JobOptions {
   return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
+}
+
+/** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */
+async function joinOrClose(peer: MeshPeer, options: ConnectOptions): Promise<void> {
+  try {
+    await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
+  } catch (error) {
+    await peer.close()
+    throw error
+  }
 }

@@ -109,6 +109,23 @@ export class AccessDeniedError extends TesseraError {
   override name = 'AccessDeniedError'
 }
 
+/**
+ * The signaling server did not let this peer join its room in time (down, wrong
+ * URL, a firewall): `connect()` says so instead of resolving on an empty room.
+ * `connect({ offline: true })` works from the local cache instead.
+ */
+export class SignalingUnreachableError extends TesseraError {
+  override name = 'SignalingUnreachableError'
+}
+
+/**
+ * A call that asked to fail fast (`{ noWorkers: 'fail' }`) while no peer in the
+ * room had workers to run it, for longer than its grace period.
+ */
+export class NoWorkersError extends TesseraError {
+  override name = 'NoWorkersError'
+}
+
 /** A key other than a job's submitter's tried to publish, finish, cancel or stop that job. */
 export class JobOwnerError extends TesseraError {
   override name = 'JobOwnerError'
@@ -239,6 +256,8 @@ registerErrors(
   ProtocolError,
   RateLimitError,
   AccessDeniedError,
+  SignalingUnreachableError,
+  NoWorkersError,
   JobOwnerError,
   CancelledError,
   WorkerCrashedError,

@@ -27,6 +27,8 @@ export {
   ProtocolError,
   RateLimitError,
   AccessDeniedError,
+  SignalingUnreachableError,
+  NoWorkersError,
   JobOwnerError,
   CancelledError,
   WorkerCrashedError,

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Executor, Identity, JobOptions } from '@tessera/core'
-import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
+import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
 import { loadSandbox } from './isolate/load-sandbox.ts'
@@ -43,6 +43,22 @@ export interface ConnectOptions {
   readonly trust?: readonly string[]
   /** This peer's key; by default the one kept in the cache dir (or a fresh one without it). */
   readonly identity?: Identity
+  /**
+   * Work from the local cache when the signaling server cannot be reached:
+   * `connect()` then resolves after `join.signalingTimeoutMs` with
+   * `swarm.peer.joined.online === false` and keeps trying in the background.
+   * Without it, an unreachable server is a `SignalingUnreachableError` naming
+   * its URL. Default false.
+   */
+  readonly offline?: boolean
+  /**
+   * How long `connect()` waits for the signaling server (default 5 s) and then
+   * for the swarm document of a peer it found in the room (default 5 s), so
+   * that the first call sees the swarm's result cache. `swarm.peer.joined`
+   * says what it found: `peersFound` (0: nobody else in the room) and
+   * `syncedFrom` (the peer whose document arrived, if any).
+   */
+  readonly join?: Omit<JoinOptions, 'offline'>
   readonly replication?: {
     readonly maxPeers?: number
     readonly syncIntervalMs?: number
@@ -82,6 +98,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
   })
+  await joinOrClose(peer, options)
   const pool = workers > 0 && options.executor === undefined ? (donate === 'own-jobs' ? new ThreadExecutor({ workers }) : new IsolateExecutor({ workers })) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
@@ -113,4 +130,14 @@ function donationOf(options: ConnectOptions, workers: number): 'everyone' | 'own
 /** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
 function jobDefaultsOf(options: ConnectOptions): JobOptions {
   return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
+}
+
+/** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */
+async function joinOrClose(peer: MeshPeer, options: ConnectOptions): Promise<void> {
+  try {
+    await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
+  } catch (error) {
+    await peer.close()
+    throw error
+  }
 }

@@ -4,7 +4,7 @@ import { formatResult } from '../src/cli/run-job.ts'
 import { formatRunSummary } from '../src/cli/run-summary.ts'
 import { formatReport, table, type SwarmReport } from '../src/cli/swarm-report.ts'
 
-const progress = (done: number, total: number, cached = 0, failed = 0) => ({ done, total, cached, failed, running: 0 })
+const progress = (done: number, total: number, cached = 0, failed = 0, workers = 1) => ({ done, total, cached, failed, running: 0, workers })
 
 class Recorder {
   text = ''
@@ -87,7 +87,7 @@ describe('summaries', () => {
     const report: SwarmReport = {
       room: 'default',
       signaling: 'ws://127.0.0.1:8787',
-      peers: [{ id: 'p1', kind: 'browser', workers: 4, load: 0.5, version: '0.1.0' }],
+      peers: [{ id: 'p1', kind: 'tab', workers: 4, load: 0.5, version: '0.1.0' }],
       workers: 4,
       jobs: [{ id: 'j1', name: 'pi', state: 'open', submittedBy: 'h', createdAt: 0, total: 10, queued: 3, running: 2, done: 5, failed: 0 }],
       queue: { queued: 3, running: 2 },
@@ -97,8 +97,8 @@ describe('summaries', () => {
         'room "default" on ws://127.0.0.1:8787',
         '',
         'peers: 1',
-        '  ID  KIND     WORKERS  LOAD  VERSION',
-        '  p1  browser  4        50%   0.1.0',
+        '  ID  KIND  WORKERS  LOAD  VERSION',
+        '  p1  tab   4        50%   0.1.0',
         '',
         'workers: 4',
         '',

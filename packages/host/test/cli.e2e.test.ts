@@ -86,7 +86,7 @@ describe('tessera serve, run, status, stop', () => {
 
   it('status shows the donor, its workers and the finished job', async () => {
     const report = await status()
-    expect(report.peers).toContainEqual(expect.objectContaining({ kind: 'node', workers: 1 }))
+    expect(report.peers).toContainEqual(expect.objectContaining({ kind: 'host', workers: 1 }))
     expect(report.workers).toBeGreaterThanOrEqual(1)
     expect(report.jobs).toContainEqual(expect.objectContaining({ name: 'examples/pi:quarterCircleHits', state: 'done', total: 12 }))
     const text = await complete(tessera(['status', '--wait', '1500', ...connection()]))

@@ -48,7 +48,7 @@ describe('memoization across hosts and restarts', () => {
 
     // No signaling server, no peers: only the disk.
     const second = new CountingExecutor()
-    const b = await connect({ signaling: 'ws://127.0.0.1:9', room: 'restart', workers: 2, cacheDir, executor: second })
+    const b = await connect({ signaling: 'ws://127.0.0.1:9', room: 'restart', workers: 2, cacheDir, executor: second, offline: true, join: { signalingTimeoutMs: 300 } })
     open.push(b)
     let last = { cached: 0 }
     expect(await b.pure(square, { name: 'square' }).parallel(args, { onProgress: (p) => (last = p) })).toEqual(args.map(square))

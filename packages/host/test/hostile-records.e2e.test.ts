@@ -129,7 +129,7 @@ describe('hostile records over the mesh', () => {
     await donor.close()
     await Promise.all(open.splice(0).map((s) => s.close()))
     await signaling.close()
-    const restarted = await connect({ signaling: 'ws://127.0.0.1:9', room, workers: 1, cacheDir })
+    const restarted = await connect({ signaling: 'ws://127.0.0.1:9', room, workers: 1, cacheDir, offline: true, join: { signalingTimeoutMs: 300 } })
     open.push(restarted)
     expect(restarted.peer.swarm.jobs.size).toBeGreaterThanOrEqual(entries.length)
     await new Promise((resolve) => setTimeout(resolve, 1_000))

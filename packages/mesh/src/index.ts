@@ -18,6 +18,7 @@ export { Presence, type PresenceInfo, type PresenceRecord, type PresenceOptions 
 export { BlobExchange, type BlobExchangeOptions, type FetchOptions } from './blobs/blob-exchange.ts'
 export { MeshBlobStore, type MeshBlobStoreOptions } from './blobs/mesh-blob-store.ts'
 export { MeshPeer, type MeshPeerOptions } from './peer/mesh-peer.ts'
+export { JOIN_DEFAULTS, type JoinOptions, type JoinReport } from './peer/join-swarm.ts'
 export type { DocStorage } from './storage/doc-storage.ts'
 export { MemoryDocStorage } from './storage/memory-doc-storage.ts'
 export { DocPersistence, DOC_PERSISTENCE_DEFAULTS, type DocPersistenceOptions } from './storage/doc-persistence.ts'

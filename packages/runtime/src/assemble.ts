@@ -58,6 +58,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
   })
   tracker.onOpen((index) => referee.watch(index))
   const launchedHere = new Map<JobId, Address>()
+  const runElsewhere = new Set<JobId>()
   const ownJobsOnly = options.donate === 'own-jobs'
   const donor =
     executor !== undefined && workers > 0
@@ -66,8 +67,9 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
           workers,
           clock,
           ...(options.random === undefined ? {} : { random: options.random }),
-          // The spec as this peer opened it must name the function it published: an entry rewritten by a stranger is not ours.
-          ...(ownJobsOnly ? { acceptJob: (spec) => launchedHere.get(spec.id) === spec.fn } : {}),
+          // `.remote()` jobs are for other peers. Own-jobs: the spec as this peer opened it must name
+          // the function it published, since an entry rewritten by a stranger is not ours.
+          acceptJob: (spec) => !runElsewhere.has(spec.id) && (!ownJobsOnly || launchedHere.get(spec.id) === spec.fn),
         })
       : undefined
   if (donor === undefined || ownJobsOnly) peer.presence.update({ workers: 0 })
@@ -96,6 +98,8 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     ...(executor === undefined || donor === undefined ? {} : { executor, donor }),
     maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_BLOB_BYTES,
     launchedHere,
+    runElsewhere,
+    ownWorkers: donor === undefined ? 0 : workers,
     ...(options.newJobId === undefined ? {} : { newJobId: options.newJobId }),
     ...(options.maxTasksPerJob === undefined ? {} : { maxTasksPerJob: options.maxTasksPerJob }),
     ...(options.controlKeys === undefined ? {} : { controlKeys: options.controlKeys }),

@@ -62,6 +62,8 @@ export function donate(options: DonateOptions = {}): Donation {
         workers: Math.max(1, workers),
         executor,
         load: () => executor.busy / Math.max(1, executor.workers),
+        // A volunteer's tab keeps trying a signaling server that is down, as before, and shows it not connected.
+        offline: true,
         ...(options.token === undefined ? {} : { token: options.token }),
         ...(options.database === undefined ? {} : { database: options.database }),
         ...(options.replication === undefined ? {} : { replication: options.replication }),

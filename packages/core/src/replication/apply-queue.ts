@@ -6,6 +6,8 @@ export interface Inbound {
   readonly update: Uint8Array
   /** A fresh change (not a sync reply), which a relay passes on. */
   readonly relayable: boolean
+  /** The last piece of a sync reply: once applied, this peer holds what `from` had when it answered. */
+  readonly completesSync?: boolean
 }
 
 export interface ApplyQueueHost {

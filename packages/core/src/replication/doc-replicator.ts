@@ -45,6 +45,12 @@ export interface DocReplicatorOptions {
   readonly onPeerError?: (peer: PeerId, error: unknown) => void
   /** Caps on what one peer can make this one do; see `REPLICATION_LIMITS`. */
   readonly limits?: Partial<ReplicationLimits>
+  /**
+   * A complete sync reply from `peer` was applied to document `guid`: this
+   * peer now holds everything `peer` had when it answered (a joining peer
+   * waits for the first, so that its first call sees the swarm's cache).
+   */
+  readonly onSynced?: (peer: PeerId, guid: string) => void
 }
 
 /**
@@ -92,7 +98,9 @@ export class DocReplicator {
       sliceMs: limits.sliceMs,
       apply: (guid, batch) => {
         const target = this.#docs.get(guid)
-        if (target !== undefined) this.#apply(target.doc, batch)
+        if (target === undefined) return
+        this.#apply(target.doc, batch)
+        for (const inbound of batch) if (inbound.completesSync === true) options.onSynced?.(inbound.from, guid)
       },
       get closed() {
         return self.#closed
@@ -206,7 +214,7 @@ export class DocReplicator {
         } else pending?.delete(from)
         // Only fresh changes gossip on. A sync reply can be a whole document:
         // the relay's other neighbours have it already, or ask for it themselves.
-        return this.#inbox.push(message.doc, { from, update: message.update, relayable: false })
+        return this.#inbox.push(message.doc, { from, update: message.update, relayable: false, completesSync: message.more !== true })
       }
       case 'update':
         return this.#inbox.push(message.doc, { from, update: message.update, relayable: true })

@@ -16,8 +16,13 @@ interface CommandSpec {
 const CONNECTION = `  --signaling <url>   the signaling server (env TESSERA_SIGNALING; default ws://127.0.0.1:8787)
   --room <name>       the room to join (env TESSERA_ROOM; default "default")
   --token <token>     a room token, for private rooms (env TESSERA_TOKEN)`
-const COMMON = `  --verbose           print stack traces with errors (or TESSERA_DEBUG=1)
-  -h, --help          this help`
+/** The flags every command takes, their descriptions from `column` on, as the command's own flags. */
+const COMMON_FLAGS: ReadonlyArray<readonly [flag: string, text: string]> = [
+  ['--verbose', 'print stack traces with errors (or TESSERA_DEBUG=1)'],
+  ['-h, --help', 'this help'],
+]
+const commonFlags = (column: number): string => COMMON_FLAGS.map(([flag, text]) => `  ${flag.padEnd(column - 2)}${text}`).join('\n')
+const COMMON = commonFlags(22)
 
 const connection = { signaling: { type: 'string' }, room: { type: 'string' }, token: { type: 'string' } } as const
 const common = { verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
@@ -43,7 +48,7 @@ first if missing) on the same port, then prints the URL to open.
                         comma-separated). \`tessera token --admin\` makes admin tokens.
   --ice <json>          STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                         (env TESSERA_ICE_SERVERS)
-${COMMON}`,
+${commonFlags(24)}`,
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -171,7 +176,7 @@ ${Object.entries(COMMANDS)
   .map(([name, spec]) => `  ${name.padEnd(8)}${spec.summary}`)
   .join('\n')}
 
-tessera <command> --help shows a command's flags.`
+tessera <command> --help shows a command's flags; tessera --version its version.`
 
 export interface ParsedCommand {
   readonly command: CommandName
@@ -188,9 +193,12 @@ export function isCommand(name: string | undefined): name is CommandName {
 }
 
 /** Parses `tessera <command> ...`; throws `UsageError` with a one-line message. */
-export function parseCommand(argv: readonly string[]): ParsedCommand | { readonly command: undefined; readonly help: true } {
+export function parseCommand(
+  argv: readonly string[],
+): ParsedCommand | { readonly command: undefined; readonly help: true } | { readonly command: undefined; readonly version: true } {
   const [name, ...after] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { command: undefined, help: true }
+  if (name === '--version' || name === '-V' || name === 'version') return { command: undefined, version: true }
   if (!isCommand(name)) {
     throw new UsageError(name.startsWith('-') ? `expected a command before ${name}` : `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(', ')})`)
   }
@@ -200,7 +208,7 @@ export function parseCommand(argv: readonly string[]): ParsedCommand | { readonl
   const rest = split === -1 ? [] : after.slice(split + 1)
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }
   try {
-    parsed = parseArgs({ args: [...own], options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
+    parsed = parseArgs({ args: attachNegativeValues(own, spec.options), options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
   } catch (error) {
     const message = firstLine((error as Error).message)
     const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
@@ -242,6 +250,25 @@ export function integerFlag(
 export function stringFlag(flags: ParsedCommand['flags'], name: string): string | undefined {
   const value = flags[name]
   return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * `--workers -1` reads to Node's parser as a flag with no value followed by a
+ * flag `-1` ("argument is ambiguous"): a value flag followed by a negative
+ * number takes it as its value, so the range check can say what is wrong.
+ */
+function attachNegativeValues(args: readonly string[], options: CommandSpec['options']): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const next = args[i + 1]
+    const flag = /^--([^=]+)$/.exec(arg)?.[1]
+    if (flag !== undefined && options[flag]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
 }
 
 function firstLine(text: string): string {

@@ -12,10 +12,8 @@ export class UsageError extends TesseraError {
   }
 }
 
-/** The first WebSocket connection to the signaling server failed or timed out. */
-export class SignalingUnreachableError extends TesseraError {
-  override name = 'SignalingUnreachableError'
-}
+/** The first WebSocket connection to the signaling server failed or timed out (one class with `connect()`'s). */
+export { SignalingUnreachableError } from '@tessera/core'
 
 /** A job module that cannot be bundled, loaded, or has no default export to run. */
 export class JobModuleError extends TesseraError {

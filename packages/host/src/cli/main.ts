@@ -3,6 +3,7 @@
  * stderr and a non-zero exit (2 for a bad command line); `--verbose` or
  * `TESSERA_DEBUG=1` adds the stack.
  */
+import { TESSERA_VERSION } from '@tessera/mesh/node'
 import { COMMANDS, MAIN_USAGE, parseCommand, type CommandName, type ParsedCommand } from './args.ts'
 import { UsageError } from './cli-errors.ts'
 import { jobsCommand } from './commands/jobs.ts'
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     const parsed = parseCommand(argv)
     command = parsed.command
     if (parsed.command === undefined) {
-      io.stdout.write(`${MAIN_USAGE}\n`)
+      io.stdout.write('version' in parsed ? `tessera ${TESSERA_VERSION}\n` : `${MAIN_USAGE}\n`)
       return 0
     }
     if (parsed.help) {

@@ -40,6 +40,8 @@ export function formatProgress(line: ProgressLine, barWidth = 20): string {
     `cached ${cached}`,
   ]
   if (failed > 0) parts.push(`failed ${failed}`)
+  // Nobody in the room can run what is left: say so instead of an ETA that never comes.
+  if (line.workers === 0 && remaining > 0) parts.push('workers 0')
   return parts.join(' ')
 }
 
@@ -54,6 +56,8 @@ export interface ProgressReporterOptions {
   readonly intervalMs?: number
   /** On a terminal: redraws at most this often. Default 100 ms. */
   readonly redrawMs?: number
+  /** Printed once, the first time a batch waits with no workers in the room: where to find some. */
+  readonly noWorkersHint?: string
 }
 
 interface Batch {
@@ -72,6 +76,7 @@ export class ProgressReporter {
   readonly #batches = new WeakMap<object, Batch>()
   readonly #now: () => number
   #drawn = false
+  #hinted = false
   #lastDrawAt = -Infinity
   #totals = { done: 0, cached: 0, failed: 0 }
 
@@ -114,6 +119,10 @@ export class ProgressReporter {
     }
     if (batch.ended) return
     const finished = progress.done >= progress.total
+    if (!finished && progress.workers === 0 && !this.#hinted && this.options.noWorkersHint !== undefined) {
+      this.#hinted = true
+      this.log(this.options.noWorkersHint)
+    }
     const text = formatProgress({ label, ...progress, elapsedMs: now - batch.startedAt })
     if (this.out.isTTY === true) {
       if (finished || now - this.#lastDrawAt >= (this.options.redrawMs ?? 100)) {

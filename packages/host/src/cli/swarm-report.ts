@@ -1,8 +1,16 @@
+import type { MeshPeer, PresenceRecord } from '@tessera/mesh/node'
 import type { JobSummary, Swarm } from '@tessera/runtime'
+
+/** Peer kinds as the donate page names them: a browser `tab`, or a Node `host`. */
+export type PeerKind = 'tab' | 'host'
+
+export function peerKindOf(record: Pick<PresenceRecord, 'kind'>): PeerKind {
+  return record.kind === 'browser' ? 'tab' : 'host'
+}
 
 export interface PeerRow {
   readonly id: string
-  readonly kind: 'browser' | 'node'
+  readonly kind: PeerKind
   readonly workers: number
   readonly load: number
   readonly version: string
@@ -12,19 +20,24 @@ export interface PeerRow {
 export interface SwarmReport {
   readonly room: string
   readonly signaling: string
-  /** The other peers (not the one `tessera status` joined as). */
+  /**
+   * The other peers in the room: never the one `tessera status` joined as,
+   * nor one that has left the signaling server (an earlier `tessera status`,
+   * whose presence record lingers for a few seconds), in the table and in `--json` alike.
+   */
   readonly peers: readonly PeerRow[]
   readonly workers: number
   readonly jobs: readonly JobSummary[]
   readonly queue: { readonly queued: number; readonly running: number }
 }
 
-export function swarmReport(swarm: Swarm, where: { readonly room: string; readonly signaling: string }): SwarmReport {
+export function swarmReport(swarm: Swarm<MeshPeer>, where: { readonly room: string; readonly signaling: string }): SwarmReport {
   const self = swarm.peer.id
+  const inRoom = swarm.peer.mesh.knownPeers()
   const peers = swarm.peer.presence
     .list()
-    .filter((p) => p.peer !== self)
-    .map((p) => ({ id: p.peer, kind: p.kind, workers: p.workers, load: p.load, version: p.version }))
+    .filter((p) => p.peer !== self && inRoom.has(p.peer))
+    .map((p) => ({ id: p.peer, kind: peerKindOf(p), workers: p.workers, load: p.load, version: p.version }))
     .sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id))
   const jobs = swarm.jobs()
   const open = jobs.filter((job) => job.state === 'open')

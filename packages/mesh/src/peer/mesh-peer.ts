@@ -24,6 +24,8 @@ import type { WebSocketConstructor } from '../signaling/websocket.ts'
 import { DocPersistence } from '../storage/doc-persistence.ts'
 import type { DocStorage } from '../storage/doc-storage.ts'
 import { TESSERA_VERSION } from '../version.ts'
+import { FirstSync } from './first-sync.ts'
+import { joinSwarm, type JoinOptions, type JoinReport } from './join-swarm.ts'
 
 /** How long closing waits for what was sent to leave. */
 const CLOSE_DRAIN_MS = 1_000
@@ -65,6 +67,7 @@ export interface MeshPeerOptions {
  */
 export class MeshPeer implements PeerPort {
   readonly #docs = new Map<string, Y.Doc>()
+  #joined: JoinReport | undefined
 
   private constructor(
     readonly identity: Identity,
@@ -76,6 +79,8 @@ export class MeshPeer implements PeerPort {
     readonly exchange: BlobExchange,
     private readonly replicator: DocReplicator,
     private readonly persistence: DocPersistence | undefined,
+    private readonly firstSync: FirstSync,
+    private readonly signaling: { readonly url: string; readonly room: string },
   ) {
     this.#docs.set(swarm.doc.guid, swarm.doc)
   }
@@ -133,6 +138,7 @@ export class MeshPeer implements PeerPort {
       connectTo: (peer) => mesh.connectTo(peer),
       maxBlobBytes,
     })
+    const firstSync = new FirstSync(swarm.doc.guid)
     const replicator = new DocReplicator({
       transport: mesh.channel(CHANNELS.docs),
       clock: systemClock,
@@ -142,6 +148,7 @@ export class MeshPeer implements PeerPort {
       ...(options.replicationLimits === undefined ? {} : { limits: options.replicationLimits }),
       // Honest peers never send what the replicator reports: drop the link and ban the sender.
       onPeerError: (peer, error) => mesh.ban(peer, error),
+      onSynced: (peer, guid) => firstSync.synced(peer, guid),
     })
     replicator.add(swarm.doc)
     const presence = new Presence(
@@ -151,7 +158,36 @@ export class MeshPeer implements PeerPort {
     )
     // Admins are those the room's signaling server certifies as such: the roster holds its issuers.
     swarm.recognizeAdmins(mesh.roster)
-    return new MeshPeer(identity, mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence)
+    return new MeshPeer(identity, mesh, swarm, blobs, new ValueStore(swarm, blobs), presence, exchange, replicator, persistence, firstSync, {
+      url: options.signaling,
+      room: options.room,
+    })
+  }
+
+  /**
+   * Waits (bounded) until the signaling server has let this peer into its
+   * room and, if the room holds other peers, until one of them has sent its
+   * swarm document: `connect()` calls it, so that its first call sees the
+   * swarm's result cache. Throws `SignalingUnreachableError` naming the URL
+   * when the server does not answer in time, unless `offline` is asked, and
+   * `AccessDeniedError` when it refuses.
+   */
+  async join(options: JoinOptions = {}): Promise<JoinReport> {
+    this.#joined = await joinSwarm(
+      {
+        ...this.signaling,
+        ready: this.mesh.ready,
+        peersInRoom: () => this.mesh.knownPeers().size,
+        firstSync: (timeoutMs) => this.firstSync.first(timeoutMs),
+      },
+      options,
+    )
+    return this.#joined
+  }
+
+  /** What `join()` found: how many peers, and whose swarm document arrived; undefined before it returns. */
+  get joined(): JoinReport | undefined {
+    return this.#joined
   }
 
   get id(): PeerId {

@@ -91,7 +91,8 @@ export class Calls {
   }
 
   async remote<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
-    const results = (await this.parallel(fn, [args], options, { ...callOptions, settle: true })) as Array<Settled<A, R>>
+    // Another peer computes it, as documented: this peer's own donor leaves the job alone.
+    const results = (await this.parallel(fn, [args], options, { ...callOptions, settle: true }, 'value', 'elsewhere')) as Array<Settled<A, R>>
     const first = results[0] as Settled<A, R>
     if (first.status === 'rejected') throw first.error
     return first.value
@@ -128,9 +129,10 @@ export class Calls {
     options: JobOptions,
     batch: BatchOptions,
     resultsAs: 'value' | 'ref' = 'value',
+    placement: 'anywhere' | 'elsewhere' = 'anywhere',
   ): Promise<unknown[]> {
     const plan = this.#plan(fn, argsList, options, batch.retryFailed === true)
-    const launched = await launchJob(this.parts, this.control, fn, plan, options)
+    const launched = await launchJob(this.parts, this.control, fn, plan, options, placement)
     const settled: Array<Settled<A, R>> = new Array(argsList.length)
     try {
       const outcomes = await followCalls(this.parts, this.control, plan.calls, launched, {
@@ -138,6 +140,7 @@ export class Calls {
         ...runLogsOf(plan, batch),
         policy: cachePolicyFor(this.parts, options),
         resultsAs,
+        placement,
         onAbort: () => void this.#cancel(launched),
       })
       outcomes.forEach((outcome, index) => (settled[index] = settledOf(plan, index, outcome)))

@@ -6,6 +6,7 @@ import type { Progress } from './progress.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import type { Launched } from './launch.ts'
 import type { RunLog } from './task-log.ts'
+import { watchWorkers } from './worker-watch.ts'
 
 export interface FollowOptions extends BatchOptions {
   readonly onOutcome?: (call: PlannedCall, outcome: CallOutcome) => void
@@ -16,6 +17,8 @@ export interface FollowOptions extends BatchOptions {
   readonly resultsAs?: 'value' | 'ref'
   /** Which cache entries count (`cachePolicyFor`). */
   readonly policy: CachePolicy
+  /** `elsewhere` for `.remote()`: this host's own workers do not count as the batch's. */
+  readonly placement?: 'anywhere' | 'elsewhere'
 }
 
 /**
@@ -63,10 +66,11 @@ export function followCalls(
 ): Promise<CallOutcome[]> {
   const outcomes: CallOutcome[] = new Array(calls.length)
   const { peer, tracker, clock } = parts
-  const progress = new Map<number, Progress>()
+  const progress = new Map<number, Omit<Progress, 'workers'>>()
   const onProgress = options.onProgress
+  let workers = (): number => 0
   const reportProgress = (): void => {
-    const sum = { done: 0, total: calls.length, cached: 0, failed: 0, running: 0 }
+    const sum = { done: 0, total: calls.length, cached: 0, failed: 0, running: 0, workers: workers() }
     for (const p of progress.values()) {
       sum.done += p.done
       sum.cached += p.cached
@@ -80,9 +84,26 @@ export function followCalls(
     const forgets: Array<() => void> = []
     const signal = options.signal
     let ended = false
+    const watch = watchWorkers({
+      parts,
+      clock,
+      placement: options.placement ?? 'anywhere',
+      ...(options.noWorkers === undefined ? {} : { noWorkers: options.noWorkers }),
+      ...(options.noWorkersMs === undefined ? {} : { noWorkersMs: options.noWorkersMs }),
+      ...(onProgress === undefined ? {} : { onCount: () => reportProgress() }),
+      // Nobody will run them: the batch's jobs are cancelled, as when its signal aborts.
+      onNone: (error) => {
+        if (!end()) return
+        for (const run of runs) run.stop()
+        options.onAbort?.()
+        reject(error)
+      },
+    })
+    workers = watch.count
     const end = (): boolean => {
       if (ended) return false
       ended = true
+      watch.stop()
       for (const forget of forgets) forget()
       signal?.removeEventListener('abort', onAbort)
       return true
@@ -111,7 +132,7 @@ export function followCalls(
         ...(onProgress === undefined
           ? {}
           : {
-              onProgress: (p: Progress) => {
+              onProgress: (p: Omit<Progress, 'workers'>) => {
                 progress.set(i, p)
                 reportProgress()
               },

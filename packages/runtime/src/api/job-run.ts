@@ -42,7 +42,8 @@ export interface JobRunOptions {
   readonly policy: CachePolicy
   readonly calls: readonly PlannedCall[]
   readonly onOutcome: (call: PlannedCall, outcome: CallOutcome) => void
-  readonly onProgress?: (progress: Progress) => void
+  /** The batch adds the room's `workers`. */
+  readonly onProgress?: (progress: Omit<Progress, 'workers'>) => void
   /** The job was cancelled, here or by another host (`stopJob`), before every call settled. */
   readonly onCancelled?: () => void
   /** `ref`: each result as a link to its stored value (`{ "/": address }`), left where it was computed. */

@@ -90,6 +90,8 @@ export async function launchJob<A extends KeywordArgs>(
   fn: PureFunction<A, unknown>,
   plan: Plan<A>,
   options: JobOptions,
+  /** `elsewhere`: for other peers only (`.remote()`), never this peer's own donor. */
+  placement: 'anywhere' | 'elsewhere' = 'anywhere',
 ): Promise<Launched> {
   const generation = control.generation
   const { peer, tracker, clock } = parts
@@ -102,6 +104,8 @@ export async function launchJob<A extends KeywordArgs>(
     const job = new JobDoc(id, await peer.openDoc(jobDocGuid(id)))
     const taskOf = new Map<TaskKey, string>(slice.map(([key], i) => [key, String(i)]))
     parts.launchedHere?.set(id, fn.address)
+    // Marked before the job is published, so that this peer's donor never sees it as its own to run.
+    if (placement === 'elsewhere') parts.runElsewhere?.add(id)
     await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), identity: peer.identity, now: clock.now(), options, job })
     if (options.compare !== undefined) parts.referee?.compareWith(id, options.compare)
     await tracker.pin(id)

@@ -1,13 +1,14 @@
 import type { JobOptions } from '@tessera/core'
 import type { Progress } from './progress.ts'
 import type { TaskLog } from './task-log.ts'
+import type { NoWorkersOptions } from './worker-watch.ts'
 
 export interface PureOptions extends JobOptions {
   /** Part of the function's address; defaults to the function's own name. */
   readonly name?: string
 }
 
-export interface CallOptions {
+export interface CallOptions extends NoWorkersOptions {
   readonly signal?: AbortSignal
   /** Forget cached failures of these calls and run them again (cached values are kept). */
   readonly retryFailed?: boolean

@@ -8,6 +8,12 @@ export interface Progress {
   readonly failed: number
   /** Calls whose task some peer is running right now. */
   readonly running: number
+  /**
+   * Workers in the room that could run these calls (this host's own
+   * included, except for `.remote()`). 0 means nobody can: the calls wait
+   * until a peer with workers joins, or fail (`noWorkers: 'fail'`).
+   */
+  readonly workers: number
 }
 
 /** One call's outcome, in `parallel(..., { settle: true })` and `stream`. */

@@ -18,6 +18,10 @@ export interface SwarmParts<P extends PeerPort = PeerPort> {
   readonly maxValueBytes: number
   /** The jobs this connection published, with their function: a donor of `own-jobs` works on these alone. */
   readonly launchedHere?: Map<JobId, Address>
+  /** Jobs this connection published with `.remote()`: its own donor leaves them to other peers. */
+  readonly runElsewhere?: Set<JobId>
+  /** Workers of this connection's own donor (none without one), whoever they run for. */
+  readonly ownWorkers?: number
   /** A batch of more uncached calls is published as several jobs (`MAX_TASKS_PER_JOB` by default). */
   readonly maxTasksPerJob?: number
   /** Ids for new jobs; random by default, seeded in the simulator. */

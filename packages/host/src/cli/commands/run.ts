@@ -6,6 +6,7 @@ import { integerFlag, stringFlag, type ParsedCommand } from '../args.ts'
 import { closeQuietly } from '../close-quietly.ts'
 import { connectionFrom } from '../connection.ts'
 import type { CliIo } from '../io.ts'
+import { noWorkersHint } from '../donate-page-url.ts'
 import { loadJob } from '../load-job.ts'
 import { ProgressReporter } from '../progress-bar.ts'
 import { assertSignalingReachable } from '../reach-signaling.ts'
@@ -22,7 +23,7 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   const job = await loadJob(path)
   await assertSignalingReachable({ url: connection.signaling, ...connection })
   const swarm = await connect({ ...connection, workers, cacheDir })
-  const progress = new ProgressReporter(io.stderr)
+  const progress = new ProgressReporter(io.stderr, { noWorkersHint: noWorkersHint(connection.signaling, connection.room) })
   const controller = new AbortController()
   void io.interrupted().then((signal) => controller.abort(`interrupted by ${signal}`))
   try {

@@ -52,7 +52,7 @@ export class ApiJob {
     refs: readonly string[],
   ) {
     this.refs = refs
-    this.progress = { done: 0, total: submission.args.length, cached: 0, failed: 0, running: 0 }
+    this.progress = { done: 0, total: submission.args.length, cached: 0, failed: 0, running: 0, workers: 0 }
   }
 
   summary(): ApiJobSummary {
