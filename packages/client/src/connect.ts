@@ -1,6 +1,6 @@
-import type { Executor, JobOptions } from '@tessera/core'
+import type { Executor } from '@tessera/core'
 import { startBrowserPeer, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
-import { assembleSwarm, type Swarm } from '@tessera/runtime'
+import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { WebWorkerExecutor } from './web-worker-executor.ts'
 import { WorkerClock } from './worker-clock.ts'
 
@@ -76,18 +76,13 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   return assembleSwarm({
     peer,
     workers,
-    jobDefaults: jobDefaultsOf(options),
+    jobDefaults: connectionJobDefaults(options),
     ...(options.trust === undefined ? {} : { trust: options.trust }),
     clock,
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? (options.load === undefined ? {} : { load: options.load }) : { load: () => pool.busy / Math.max(1, pool.size) }),
     onClose: async () => clock.close(),
   })
-}
-
-/** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
-function jobDefaultsOf(options: ConnectOptions): JobOptions {
-  return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
 }
 
 /** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */

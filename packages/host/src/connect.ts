@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Executor, Identity, JobOptions } from '@tessera/core'
+import type { Executor, Identity } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
-import { assembleSwarm, type Swarm } from '@tessera/runtime'
+import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
 import { loadSandbox } from './isolate/load-sandbox.ts'
 import { ThreadExecutor } from './thread-executor.ts'
@@ -104,7 +104,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   return assembleSwarm({
     peer,
     workers,
-    jobDefaults: jobDefaultsOf(options),
+    jobDefaults: connectionJobDefaults(options),
     ...(options.trust === undefined ? {} : { trust: options.trust }),
     donate,
     ...(executor === undefined ? {} : { executor }),
@@ -125,11 +125,6 @@ function donationOf(options: ConnectOptions, workers: number): 'everyone' | 'own
     { code: 'TESSERA_NO_SANDBOX' },
   )
   return 'own-jobs'
-}
-
-/** What every function of this connection starts from: adaptive replication unless the room is private (a token) or the caller says. */
-function jobDefaultsOf(options: ConnectOptions): JobOptions {
-  return { adaptive: options.adaptive ?? options.token === undefined, ...(options.quorum === undefined ? {} : { quorum: options.quorum }) }
 }
 
 /** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */

@@ -11,6 +11,12 @@ describe('tessera command lines', () => {
     expect(parsed.command === 'run' && parsed.flags).toMatchObject({ workers: '2', room: 'lab' })
   })
 
+  it('reads how run checks results: --quorum, --no-adaptive, --trust (repeatable)', () => {
+    const parsed = parseCommand(['run', 'job.ts', '--quorum', '3', '--no-adaptive', '--trust', 'alice', '--trust', 'bob'])
+    expect(parsed.flags).toMatchObject({ quorum: '3', 'no-adaptive': true, trust: ['alice', 'bob'] })
+    expect(() => integerFlag('run', 'quorum', '0', 1, { min: 1, max: 64 })).toThrow(UsageError)
+  })
+
   it('shows the main help with no command, and a command’s help with --help or -h', () => {
     expect(parseCommand([])).toEqual({ command: undefined, help: true })
     expect(parseCommand(['stop', '-h'])).toMatchObject({ command: 'stop', help: true })

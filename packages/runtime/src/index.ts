@@ -14,6 +14,7 @@ export type { TaskLog } from './api/task-log.ts'
 export type { JobSummary } from './api/job-summary.ts'
 export { formatTaskRef, parseTaskRef, type TaskRef } from './api/task-ref.ts'
 export { assembleSwarm, type AssembleOptions } from './assemble.ts'
+export { connectionJobDefaults, functionJobOptions } from './api/job-defaults.ts'
 export {
   WorkerPool,
   DEFAULT_START_TIMEOUT_MS,

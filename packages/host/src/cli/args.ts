@@ -75,8 +75,22 @@ ${CONNECTION}
   --workers <n>       worker threads this host donates (default: cores - 1; 0 only submits)
   --cache-dir <dir>   where results persist (default .tessera)
   --retry-failed      forget cached failures of the job's calls and run them again
+  --quorum <n>        distinct subjects that must agree on a result this host did not
+                      compute (default 2 in public rooms, 1 with a token)
+  --no-adaptive       check every stranger's result (quorum), never take one alone
+                      (default: adaptive replication in public rooms, docs/trust.md)
+  --trust <subject>   take this subject's (or peer id's) results alone; repeatable
 ${COMMON}`,
-    options: { ...connection, workers: { type: 'string' }, 'cache-dir': { type: 'string' }, 'retry-failed': { type: 'boolean' }, ...common },
+    options: {
+      ...connection,
+      workers: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'retry-failed': { type: 'boolean' },
+      quorum: { type: 'string' },
+      'no-adaptive': { type: 'boolean' },
+      trust: { type: 'string', multiple: true },
+      ...common,
+    },
     positionals: ['job'],
   },
   status: {

@@ -11,6 +11,7 @@ import {
   type ValueRef,
 } from '@tessera/core'
 import { Calls } from './calls.ts'
+import { functionJobOptions } from './job-defaults.ts'
 import { JobControl } from './job-control.ts'
 import { RememberedCounts, type JobSummary } from './job-summary.ts'
 import type { BatchOptions, CallOptions, PureOptions, SwarmStatus } from './options.ts'
@@ -64,7 +65,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
 
   #bind<A extends KeywordArgs, R>(definition: PureFunction<A, R>, options: PureOptions): SwarmFunction<A, R> {
     const { name: _name, ...own } = options
-    const jobOptions: JobOptions = { ...this.parts.jobDefaults, ...withoutUndefined(own) }
+    const jobOptions: JobOptions = functionJobOptions(this.parts.jobDefaults, withoutUndefined(own))
     const calls = this.#calls
     const call = (args: A, callOptions?: CallOptions): Promise<R> => {
       assertKeywordCall(definition.name, [args])
