@@ -190,7 +190,7 @@ export class JobTracker {
           return undefined
         }
         if (this.#closed) return undefined
-        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects)
+        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects, this.#clock)
         this.#ready.set(id, index)
         this.#admission.hold(id)
         index.onSettled(() => this.#onSettled(index))

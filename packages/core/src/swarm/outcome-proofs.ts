@@ -92,6 +92,16 @@ export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proo
 }
 
 function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
+  return verifyStatement(peer, outcomeStatement(key, outcome), proof)
+}
+
+/**
+ * Whether `proof` places `statement` in a batch `peer` signed: its audit path
+ * leads to a root that `peer` signed. Statements of any kind (claims and
+ * timeouts too, `signed-claims.ts`); the signature check is remembered per
+ * batch (`verifyPeerSignature`), so a batch costs one. Never throws.
+ */
+export function verifyStatement(peer: string, statement: Uint8Array, proof: OutcomeProof): boolean {
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
@@ -99,7 +109,7 @@ function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: Out
   if (pathBytes === undefined) return false
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
-  const root = rootFromPath(leafHash(outcomeStatement(key, outcome)), proof.leaf, proof.size, path)
+  const root = rootFromPath(leafHash(statement), proof.leaf, proof.size, path)
   return root !== undefined && verifyPeerSignature(peer, rootMessage(root, proof.size), proof.sig)
 }
 

@@ -5,7 +5,7 @@ import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
-import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything
@@ -63,6 +63,8 @@ export function isRecordAddress(input: unknown): input is Address {
 const time = v.pipe(v.number(), v.finite())
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
 const duration = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS))
+/** The field schemas other record checks build on (`signed-claims.ts`). */
+export { id as idSchema, time as timeSchema, int as intSchema }
 
 /** A plain record with a bounded number of fields; unknown fields (from later versions) are ignored. */
 export function record<const E extends v.ObjectEntries>(entries: E) {
@@ -72,7 +74,7 @@ export function record<const E extends v.ObjectEntries>(entries: E) {
   )
 }
 
-const errorRecord = record({
+export const errorRecordSchema = record({
   name: text(MAX_ERROR_NAME_LENGTH),
   message: text(MAX_ERROR_MESSAGE_LENGTH),
   stack: v.optional(text(MAX_ERROR_STACK_LENGTH)),
@@ -102,13 +104,13 @@ const proofFields = {
   path: v.pipe(v.string(), v.maxLength(MAX_PATH_LENGTH), v.regex(BASE64URL_PATTERN)),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(BASE64URL_PATTERN)),
 }
-const proofSchema = record(proofFields)
+export const proofSchema = record(proofFields)
 const signedOutcomeSchema = record({ peer: id, ...proofFields })
 const proofList = v.pipe(v.array(signedOutcomeSchema), v.minLength(1), v.maxLength(MAX_QUORUM))
 
 const cacheEntrySchema = v.variant('kind', [
   record({ kind: v.literal('value'), result: address, proofs: proofList }),
-  record({ kind: v.literal('failure'), error: errorRecord, proofs: proofList }),
+  record({ kind: v.literal('failure'), error: errorRecordSchema, proofs: proofList }),
 ])
 
 const inlineBytes = v.pipe(
@@ -129,19 +131,11 @@ const taskSchema = record({
   inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
 })
 
-const claimSchema = record({
-  peer: id,
-  attempt: int(1, MAX_ATTEMPTS),
-  claimedAt: time,
-  leaseUntil: time,
-  batch: int(1, MAX_TASK_COUNT),
-})
-
 const backupSchema = record({ peer: id, startedAt: time })
 
 export const outcomeSchema = v.variant('kind', [
   record({ kind: v.literal('value'), result: address }),
-  record({ kind: v.literal('thrown'), error: errorRecord }),
+  record({ kind: v.literal('thrown'), error: errorRecordSchema }),
 ])
 
 const reportSchema = record({
@@ -151,14 +145,6 @@ const reportSchema = record({
   outcome: outcomeSchema,
   proof: proofSchema,
   durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
-  at: time,
-})
-
-const failureSchema = record({
-  peer: id,
-  attempt: int(1, MAX_ATTEMPTS),
-  kind: v.picklist(['timeout', 'lease-expired']),
-  error: errorRecord,
   at: time,
 })
 
@@ -185,10 +171,8 @@ const isCacheEntry = checker<CacheEntry>(cacheEntrySchema)
 const isStoredValue = checker<StoredValueRecord>(storedValueSchema)
 const isHolder = checker<BlobHolder>(holderSchema)
 const isTask = checker<TaskRecord>(taskSchema)
-const isClaim = checker<Claim>(claimSchema)
 const isBackup = checker<Backup>(backupSchema)
 const isReport = checker<Report>(reportSchema)
-const isFailure = checker<Failure>(failureSchema)
 
 /** A task id as keys carry it: the decimal form of an index below the job's task count. */
 export function isTaskId(key: string, taskCount: number): boolean {
@@ -256,10 +240,6 @@ export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecor
 }
 const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean }>()
 
-export function checkClaim(key: string, input: unknown, spec: JobSpec): Claim | undefined {
-  return isTaskId(key, spec.taskCount) && isClaim(input) ? input : undefined
-}
-
 export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup | undefined {
   return isTaskId(key, spec.taskCount) && isBackup(input) ? input : undefined
 }
@@ -283,11 +263,6 @@ const provenReports = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 /** The part of a report record that can be read before its task is known: well-formed, and keyed by its own reporter. */
 export function isReportShaped(task: string, peer: string, input: unknown, spec: JobSpec): boolean {
   return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer
-}
-
-/** A failure keyed `task/attempt`: the attempt in the key must be the failure's. */
-export function checkFailure(task: string, attempt: string, input: unknown, spec: JobSpec): Failure | undefined {
-  return isTaskId(task, spec.taskCount) && isFailure(input) && String(input.attempt) === attempt ? input : undefined
 }
 
 /** A placeholder of the right shape: submitters check a spec's fields before they sign it. */
