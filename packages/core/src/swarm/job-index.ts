@@ -51,7 +51,10 @@ export class JobIndex implements JobView {
   /** Failures that came before their task (checked against its key, like reports). */
   readonly #waitingFailures = new Map<TaskId, Set<string>>()
   /** Per task, each claimant's latest signed lease seen here: a lapse it outlived does not count. */
-  readonly #leases = new LatestLeases()
+  readonly #leases = new LatestLeases((task, raw) => {
+    const key = this.task(task)?.key
+    return key === undefined ? undefined : checkClaim(task, raw, this.spec, key)
+  })
   /** Per task, a recheck for when a recorded lapse will have passed by this clock. */
   readonly #lapseTimers = new Map<TaskId, { at: number; timer: unknown }>()
   readonly #clock: Clock | undefined
@@ -83,7 +86,7 @@ export class JobIndex implements JobView {
     for (const id of this.#tasks) this.#open.add(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#putReport(key, raw))
-    job.claims.forEach((_, key) => this.#noteLease(key))
+    job.claims.forEach((raw, key) => this.#leases.seen(key, raw))
     job.failures.forEach((raw, key) => this.#putFailure(key, raw))
     job.verdicts.forEach((raw, key) => this.#putVerdict(key, raw))
     for (const id of this.#reports.keys()) this.#recheck(id)
@@ -106,7 +109,7 @@ export class JobIndex implements JobView {
         const failures = this.#waitingFailures.get(key)
         this.#waitingFailures.delete(key)
         for (const failureKey of failures ?? []) this.#putFailure(failureKey, job.failures.get(failureKey))
-        this.#noteLease(key)
+        this.#leases.seen(key, job.claims.get(key))
         this.#recheck(key)
       }
       for (const key of [...this.#waitingVerdicts]) for (const task of this.#putVerdict(key, job.verdicts.get(key))) this.#recheck(task)
@@ -128,7 +131,11 @@ export class JobIndex implements JobView {
     })
     // A renewal can show that a recorded lapse was no lapse.
     this.#observe(job.claims, (keys) => {
-      for (const key of keys) if (this.#noteLease(key) && this.#failures.has(key)) this.#recheck(key)
+      for (const key of keys) {
+        if (!this.#open.has(key)) continue
+        this.#leases.seen(key, job.claims.get(key))
+        if (this.#failures.has(key)) this.#recheck(key)
+      }
     })
   }
 
@@ -243,13 +250,6 @@ export class JobIndex implements JobView {
     this.#lapseTimers.set(id, { at, timer })
   }
 
-  /** Notes the claim under `task` as its claimant's latest lease, if it is a signed one; says whether it was. */
-  #noteLease(task: string): boolean {
-    const claim = this.claim(task)
-    if (claim === undefined) return false
-    this.#leases.note(task, claim)
-    return true
-  }
 
   /** Indexes a well-formed report; returns its task, or undefined when the entry is ignored. */
   #putReport(key: string, raw: unknown): TaskId | undefined {
