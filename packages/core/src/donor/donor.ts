@@ -4,18 +4,19 @@ import type { Address, JobId, PeerId } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import type { PureFunctionSource } from '../pure/define-pure.ts'
 import { nextBatchSize } from '../scheduler/batch-size.ts'
-import { holdsClaim, leasesToRenew, selectClaims } from '../scheduler/claims.ts'
+import { selectClaims } from '../scheduler/claims.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
-import { lapsedLease, signClaims } from '../swarm/signed-claims.ts'
+import type { TaskId } from '../swarm/schema.ts'
+import { lapsedLease } from '../swarm/signed-claims.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
 import { loadTaskArgs } from '../swarm/task-args.ts'
-import { claimTask, renewClaim, startBackup } from '../swarm/writes.ts'
+import { claimTask, startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { OwnClaims } from './own-claims.ts'
 
 /** Function sources kept loaded at once. */
 const MAX_FUNCTIONS = 64
@@ -39,8 +40,7 @@ export class Donor {
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
   readonly #writeBack: WriteBack
-  /** The claims this donor last wrote, by `job task`: written back if a stranger overwrites them. */
-  readonly #ownClaims = new Map<string, Claim>()
+  readonly #ownClaims: OwnClaims
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
@@ -50,6 +50,7 @@ export class Donor {
   constructor(options: DonorOptions) {
     this.#o = { ...DONOR_DEFAULTS, ...options }
     this.#self = options.identity.peer
+    this.#ownClaims = new OwnClaims(options.identity)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -187,27 +188,13 @@ export class Donor {
       return
     }
     // One signature for the whole batch of claims; a lost lease carries the lapsed claim as its claimant signed it.
-    const signed = this.#sign(view, decisions)
+    const signed = this.#ownClaims.sign(view, decisions)
     for (const chunk of chunked(signed)) view.job.transact(() => {
       for (const { task, claim, expired } of chunk) claimTask(view.job, task, claim, expired === undefined ? undefined : lapsedLease(expired, now))
     })
     for (const { task, claim } of signed) {
       this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
     }
-  }
-
-  /** Signs claims of one job as one batch, remembering them; tasks whose record is gone are left out. */
-  #sign<T extends { task: TaskId; claim: ClaimTerms }>(view: JobIndex, items: readonly T[]): Array<Omit<T, 'claim'> & { claim: Claim }> {
-    const keyed = items.flatMap((item) => {
-      const key = view.task(item.task)?.key
-      return key === undefined ? [] : [{ item, key }]
-    })
-    const claims = signClaims(this.#o.identity, view.spec.id, keyed.map(({ item, key }) => ({ task: item.task, key, terms: item.claim })))
-    return keyed.map(({ item }, i) => {
-      const claim = claims[i] as Claim
-      this.#ownClaims.set(`${view.spec.id} ${item.task}`, claim)
-      return { ...item, claim }
-    })
   }
 
   #settle(now: number): void {
@@ -220,24 +207,11 @@ export class Donor {
       this.#settling.splice(i, 1)
       const view = this.#o.jobs(slot.job)
       if (view === undefined) continue
-      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#holds(view, slot)
+      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#ownClaims.holds(view, slot.task, slot.attempt)
       if (held) this.#ready.push(slot)
-      else if (!slot.backup) this.#ownClaims.delete(`${slot.job} ${slot.task}`)
+      else if (!slot.backup) this.#ownClaims.forget(slot.job, slot.task)
     }
     this.#prefetch()
-  }
-
-  /**
-   * Whether this donor still holds a claimed slot after the settle window. A
-   * valid claim of another peer won; but where something that is no claim
-   * stands (a stranger overwrote or deleted ours), ours is written back.
-   */
-  #holds(view: JobIndex, slot: Slot): boolean {
-    if (view.claim(slot.task) !== undefined) return holdsClaim(view, slot.task, this.#self, slot.attempt)
-    const own = this.#ownClaims.get(`${slot.job} ${slot.task}`)
-    if (own === undefined || own.attempt !== slot.attempt || view.task(slot.task) === undefined) return false
-    renewClaim(view.job, slot.task, own)
-    return true
   }
 
   #backupStraggler(now: number): void {
@@ -264,20 +238,8 @@ export class Donor {
       tasks.push(slot.task)
       held.set(slot.job, tasks)
     }
-    // Claims no longer held are forgotten.
-    const holding = new Set([...held].flatMap(([job, tasks]) => tasks.map((task) => `${job} ${task}`)))
-    for (const key of this.#ownClaims.keys()) if (!holding.has(key)) this.#ownClaims.delete(key)
-    for (const [job, tasks] of held) {
-      const view = this.#o.jobs(job)
-      if (view === undefined) continue
-      const renewals = leasesToRenew(view, tasks, this.#self, now, view.spec.leaseMs, (task) => this.#ownClaims.get(`${job} ${task}`))
-      if (renewals.length === 0) continue
-      // Every renewal of this tick under one signature.
-      const signed = this.#sign(view, renewals)
-      for (const chunk of chunked(signed)) view.job.transact(() => {
-        for (const { task, claim } of chunk) renewClaim(view.job, task, claim)
-      })
-    }
+    // Every renewal of this tick under one signature per job.
+    this.#ownClaims.renew(held, this.#o.jobs, now)
   }
 
   /**
