@@ -10,6 +10,8 @@ import type { JobView } from './job-view.ts'
  */
 export const LAPSE_SKEW_MS = 1_000
 
+const NO_FAILURES: FailureTally = Object.freeze({ timeouts: 0, lostLeases: 0, lastAttempt: 0 })
+
 /** What a task's recorded failures come to, as `taskPhase` judges them. */
 export interface FailureTally {
   /** Timeouts, counted per subject for strangers of a public network, per attempt otherwise (`countingUnit`). */
@@ -31,13 +33,16 @@ export interface FailureTally {
  * reader's clock, allowing `skewMs` plus `LAPSE_SKEW_MS` for the recorder's.
  */
 export function tallyFailures(view: JobView, id: TaskId, now: number, skewMs = 0): FailureTally {
+  const failures = view.failures(id)
+  // Most tasks never fail: `taskPhase` runs for every open task on every scheduling step.
+  if (failures.length === 0) return NO_FAILURES
   const allowance = skewMs + Math.min(LAPSE_SKEW_MS, view.spec.leaseMs / 4)
   const timeouts = new Set<string>()
   const lostLeases = new Set<string>()
   let lastAttempt = 0
   let last: ErrorRecord | undefined
   let pendingUntil: number | undefined
-  for (const failure of view.failures(id)) {
+  for (const failure of failures) {
     if (failure.kind === 'lease-expired') {
       const standsAt = (failure.lapsed?.leaseUntil ?? Number.POSITIVE_INFINITY) - allowance
       if (standsAt > now) {

@@ -58,6 +58,8 @@ export class JobIndex implements JobView {
   /** Per task, a recheck for when a recorded lapse will have passed by this clock. */
   readonly #lapseTimers = new Map<TaskId, { at: number; timer: unknown }>()
   readonly #clock: Clock | undefined
+  /** Claims as checked against their task's key; started afresh whenever a task record changes. */
+  #claims = new WeakMap<object, { readonly task: TaskId; readonly claim: Claim | undefined }>()
 
   readonly #subjectOf: (peer: PeerId) => string | undefined
 
@@ -93,6 +95,7 @@ export class JobIndex implements JobView {
     for (const id of this.#failures.keys()) this.#recheck(id)
     this.#observe(job.tasks, (keys) => {
       // A task's reports can arrive before the task itself: judge it as it lands.
+      this.#claims = new WeakMap()
       for (const key of keys) {
         if (checkTask(key, job.tasks.get(key), spec) === undefined) {
           // Overwritten with something malformed: the task is gone as far as this peer can tell.
@@ -155,8 +158,15 @@ export class JobIndex implements JobView {
 
   /** The task's claim, if its claimant signed it for this task. */
   claim(id: TaskId): Claim | undefined {
+    // Read for every open task on every scheduling step and progress report: one lookup per claim object.
+    const raw = this.job.claims.get(id)
+    if (typeof raw !== 'object' || raw === null) return undefined
+    const known = this.#claims.get(raw)
+    if (known !== undefined && known.task === id) return known.claim
     const key = this.task(id)?.key
-    return key === undefined ? undefined : checkClaim(id, this.job.claims.get(id), this.spec, key)
+    const claim = key === undefined ? undefined : checkClaim(id, raw, this.spec, key)
+    this.#claims.set(raw, { task: id, claim })
+    return claim
   }
 
   backup(id: TaskId): Backup | undefined {
