@@ -1,5 +1,5 @@
 import { toErrorRecord } from '../errors.ts'
-import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+import type { Address, JobId, PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'

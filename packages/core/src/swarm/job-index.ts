@@ -260,7 +260,6 @@ export class JobIndex implements JobView {
     this.#lapseTimers.set(id, { at, timer })
   }
 
-
   /** Indexes a well-formed report; returns its task, or undefined when the entry is ignored. */
   #putReport(key: string, raw: unknown): TaskId | undefined {
     const [task, peer] = splitKey(key)

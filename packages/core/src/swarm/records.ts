@@ -63,8 +63,6 @@ export function isRecordAddress(input: unknown): input is Address {
 const time = v.pipe(v.number(), v.finite())
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
 const duration = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS))
-/** The field schemas other record checks build on (`signed-claims.ts`). */
-export { id as idSchema, time as timeSchema, int as intSchema }
 
 /** A plain record with a bounded number of fields; unknown fields (from later versions) are ignored. */
 export function record<const E extends v.ObjectEntries>(entries: E) {
@@ -74,11 +72,13 @@ export function record<const E extends v.ObjectEntries>(entries: E) {
   )
 }
 
-export const errorRecordSchema = record({
+const errorRecord = record({
   name: text(MAX_ERROR_NAME_LENGTH),
   message: text(MAX_ERROR_MESSAGE_LENGTH),
   stack: v.optional(text(MAX_ERROR_STACK_LENGTH)),
 })
+/** The field schemas other record checks build on (`signed-claims.ts`). */
+export { id as idSchema, time as timeSchema, int as intSchema, errorRecord as errorRecordSchema }
 
 export const jobEntrySchema = record({
   id,
@@ -110,7 +110,7 @@ const proofList = v.pipe(v.array(signedOutcomeSchema), v.minLength(1), v.maxLeng
 
 const cacheEntrySchema = v.variant('kind', [
   record({ kind: v.literal('value'), result: address, proofs: proofList }),
-  record({ kind: v.literal('failure'), error: errorRecordSchema, proofs: proofList }),
+  record({ kind: v.literal('failure'), error: errorRecord, proofs: proofList }),
 ])
 
 const inlineBytes = v.pipe(
@@ -135,7 +135,7 @@ const backupSchema = record({ peer: id, startedAt: time })
 
 export const outcomeSchema = v.variant('kind', [
   record({ kind: v.literal('value'), result: address }),
-  record({ kind: v.literal('thrown'), error: errorRecordSchema }),
+  record({ kind: v.literal('thrown'), error: errorRecord }),
 ])
 
 const reportSchema = record({
