@@ -14,6 +14,7 @@ import { nodeEd25519 } from '@tessera/mesh/node'
 import { SimArena, type Arena } from '../packages/runtime/test/support/trust/arena.ts'
 import { overwriteCache, type OverwriteFigures, type OverwriteOptions } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
 import { strangerStopsJobs } from '../packages/runtime/test/support/trust/job-control.ts'
+import { forgeFailures } from '../packages/runtime/test/support/trust/forged-failures.ts'
 import { launder } from '../packages/runtime/test/support/trust/laundering.ts'
 import { lyingDonors, type LyingFigures, type LyingOptions } from '../packages/runtime/test/support/trust/lying-donors.ts'
 import { MeshArena } from '../packages/runtime/test/support/trust/mesh-arena.ts'
@@ -21,8 +22,8 @@ import { replayedReports } from '../packages/runtime/test/support/trust/replayed
 import { markdownTable } from './lib/report.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 
-const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000 }
-const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200, shareTasks: 200 }
+const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000, forgedFailures: 200 }
+const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200, shareTasks: 200, forgedFailures: 30 }
 
 /** What `connect()` gives every function in a public room (no token): adaptive replication. */
 const PUBLIC_ROOM: JobOptions = { adaptive: true }
@@ -153,6 +154,12 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   rows.push({ attack: 'a stranger stops a job', where: 'simulator', settings: 'stopJob(id) / raw writes', got: control.stoppedThroughApi + control.stoppedByRawWrites, of: control.attempts * 2, what: 'victim batches cancelled', flagged: 0, open: control.stoppedThroughApi + control.stoppedByRawWrites > 0, seconds: lastSeconds })
   data.jobControl = control
 
+  // Records that do not belong to their writers: forged failures and claims in a victim's running job.
+  const forged = await inArena(sim(3), (arena) => forgeFailures(arena as SimArena, { tasks: sizes.forgedFailures, log }))
+  rows.push({ attack: 'forged failures and claims', where: 'simulator', settings: '3 honest donors; lost leases, timeouts and claims in their names; a net: stranger\'s own abandoned claims and timeouts', got: forged.flagged + forged.blocked, of: forged.tasks, what: 'victim calls flagged or blocked', flagged: forged.flagged, open: forged.flagged + forged.blocked > 0, seconds: lastSeconds })
+  data.forgedFailures = forged
+  honestCalls += forged.tasks
+
   const flagged = rows.reduce((sum, row) => sum + row.flagged, 0)
   const closedServed = closedOverwrites.reduce((sum, f) => sum + f.servedToHost + f.servedToFresh + f.servedAfterDelete, 0)
   const closedForged = closedOverwrites.reduce((sum, f) => sum + f.forged * 2, 0)
@@ -195,6 +202,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
     },
     zero('replays', 'Replayed and re-signed reports counted', replays.copiesCounted, replays.copiesWritten, 'copies', 'Scenario 18.'),
     zero('stranger-stops', 'Victim batches a stranger cancelled (stopJob, raw writes)', control.stoppedThroughApi + control.stoppedByRawWrites, control.attempts * 2, 'batches', 'Submitter-only cancel is the lead\'s item (signed job entries).'),
+    zero('forged-failures', 'Victim calls flagged or blocked by forged failures and claims (lost leases, timeouts and claims in honest donors\' names; a stranger\'s own claims abandoned and timeouts, 8 and 3 per task)', forged.flagged + forged.blocked, forged.tasks, 'calls', 'Claims and failures count only as their claimant signed them, and a net: subject\'s lost leases and timeouts once per task. Was 200 of 200 (160 flagged, 40 blocked) on 2026-12-01 before they were signed.'),
     zero('honest-flagged', 'Honest results flagged (calls that failed) across every scenario', flagged, honestCalls, 'honest calls', 'Calls of honest hosts that rejected (an honest result refused, or no agreement reached); calls left waiting when the time allowed passed are not counted here but in the rows.'),
   ]
   const table = markdownTable(

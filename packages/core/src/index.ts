@@ -103,7 +103,7 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
 } from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
-export { signOutcomes, verifyOutcome, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome, type SignOutcomesOptions } from './swarm/outcome-proofs.ts'
+export { signOutcomes, signStatements, verifyOutcome, verifyStatement, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome, type SignOutcomesOptions } from './swarm/outcome-proofs.ts'
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { keysAsSubjects, type SubjectOf } from './swarm/cache-strength.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
@@ -130,6 +130,7 @@ export {
   putVerdict,
 } from './swarm/writes.ts'
 export { signVerdicts, checkVerdict, MAX_VERDICT_LEAVES, type VerdictCheck } from './swarm/verdicts.ts'
+export { signClaims, checkClaim, checkFailure, claimStatement, timeoutStatement, timeoutFailure, lapsedLease, lapsedLeaseError, termsOf } from './swarm/signed-claims.ts'
 export {
   submitJob,
   loadFunction,
@@ -152,6 +153,7 @@ export {
   type SelectClaimsOptions,
 } from './scheduler/claims.ts'
 export { selectStragglers, median, type StragglerOptions } from './scheduler/stragglers.ts'
+export { tallyFailures, LAPSE_SKEW_MS, type FailureTally } from './scheduler/failure-tally.ts'
 export { nextBatchSize, type BatchSizeInput } from './scheduler/batch-size.ts'
 
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'

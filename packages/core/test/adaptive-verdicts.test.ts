@@ -19,11 +19,10 @@ import {
   VERDICT_WAIT_MS,
   type JobSpec,
   type Outcome,
-  type PeerId,
   type TaskKey,
   type VerdictRecord,
 } from '@tessera/core'
-import { signedReport } from '@tessera/core/testing'
+import { signedClaim, signedReport } from '@tessera/core/testing'
 
 const submitter = Identity.fromSeed('submitter')
 const donor = Identity.fromSeed('donor')
@@ -109,7 +108,7 @@ describe('adaptive jobs: the submitter\'s verdicts', () => {
     putReport(index.job, '0', reportBy(other, 0, value(2)))
     expect(taskPhase(index, '0', 1_500).phase).toBe('queued')
     putReport(index.job, '1', reportBy(donor, 1, value(1)))
-    claimTask(index.job, '1', { peer: other.peer as PeerId, attempt: 2, claimedAt: 1_400, leaseUntil: 3_000, batch: 1 })
+    claimTask(index.job, '1', signedClaim(other, index.spec.id, '1', keyOf(1), { attempt: 2, claimedAt: 1_400, leaseUntil: 3_000, batch: 1 }))
     expect(taskPhase(index, '1', 1_500).phase).toBe('running')
   })
 

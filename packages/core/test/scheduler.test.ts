@@ -15,6 +15,7 @@ import {
   JOB_DEFAULTS,
   JobDoc,
   JobIndex,
+  lapsedLease,
   leasesToRenew,
   median,
   nextBatchSize,
@@ -27,7 +28,7 @@ import {
   type TaskKey,
   type PeerId,
 } from '@tessera/core'
-import { signedReport } from '@tessera/core/testing'
+import { signedClaim, signedReport, signedTimeout } from '@tessera/core/testing'
 
 const IDENTITIES = ['peer-a', 'peer-b', 'peer-c'].map((name) => Identity.fromSeed(name))
 const [A, B, C] = IDENTITIES.map((identity) => identity.peer) as [PeerId, PeerId, PeerId]
@@ -56,13 +57,13 @@ function makeJob(taskCount: number, overrides: Partial<JobSpec> = {}, doc = new 
 
 const UNCHECKED_PROOF = { leaf: 0, size: 1, path: '', sig: '' }
 
-const claim = (peer: typeof A, attempt: number, at: number, leaseMs = 1_000, batch = 1): Claim => ({
-  peer,
-  attempt,
-  claimedAt: at,
-  leaseUntil: at + leaseMs,
-  batch,
-})
+const identityOf = (peer: PeerId): Identity => IDENTITIES.find((identity) => identity.peer === peer)!
+/** `peer`'s claim of `task`, signed as its donor signs it. */
+const claim = (peer: typeof A, attempt: number, at: number, leaseMs = 1_000, batch = 1, task: number | string = 0): Claim =>
+  signedClaim(identityOf(peer), asJobId('job-1'), String(task), keyOf(task), { attempt, claimedAt: at, leaseUntil: at + leaseMs, batch })
+/** Claims `task` in the view's document as `claim(...)` would. */
+const claimAs = (view: JobIndex, task: string, peer: PeerId, attempt: number, at: number, leaseMs?: number, batch?: number): void =>
+  claimTask(view.job, task, claim(peer, attempt, at, leaseMs, batch, task))
 /** `peer`'s signed report of `value` for task `task`. */
 const report = (peer: PeerId, value: unknown, durationMs = 10, task: number | string = 0): Report =>
   signedReport(IDENTITIES.find((identity) => identity.peer === peer)!, keyOf(task), { kind: 'value', result: addressOf(value) }, { durationMs })
@@ -99,7 +100,7 @@ describe('taskPhase', () => {
   it('follows a task from queued to running to done', () => {
     const view = makeJob(1)
     expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 1 })
-    claimTask(view.job, '0', claim(A, 1, 0))
+    claimAs(view, '0', A, 1, 0)
     expect(taskPhase(view, '0', 500)).toMatchObject({ phase: 'running' })
     putReport(view.job, '0', report(A, 7))
     expect(taskPhase(view, '0', 500)).toEqual({ phase: 'done', outcome: { kind: 'value', result: addressOf(7) } })
@@ -107,7 +108,7 @@ describe('taskPhase', () => {
 
   it('re-queues a task whose lease lapsed, as the next attempt', () => {
     const view = makeJob(1)
-    claimTask(view.job, '0', claim(A, 1, 0, 1_000))
+    claimAs(view, '0', A, 1, 0, 1_000)
     expect(taskPhase(view, '0', 1_000)).toMatchObject({ phase: 'running' })
     expect(taskPhase(view, '0', 1_001)).toMatchObject({ phase: 'queued', attempt: 2, expired: { peer: A } })
     expect(taskPhase(view, '0', 1_001, { skewMs: 500 })).toMatchObject({ phase: 'running' })
@@ -115,13 +116,7 @@ describe('taskPhase', () => {
 
   it('marks a task failed after maxAttempts timeouts, with the last error, and never retries it again', () => {
     const view = makeJob(1, { maxAttempts: 2 })
-    const timeout = (attempt: number) => ({
-      peer: A,
-      attempt,
-      kind: 'timeout' as const,
-      error: { name: 'TaskTimeoutError', message: `attempt ${attempt}` },
-      at: 0,
-    })
+    const timeout = (attempt: number) => signedTimeout(identityOf(A), view.spec.id, '0', keyOf(0), attempt)
     recordFailure(view.job, '0', timeout(1))
     expect(taskPhase(view, '0', 0)).toEqual({ phase: 'queued', attempt: 2 })
     recordFailure(view.job, '0', timeout(2))
@@ -131,21 +126,13 @@ describe('taskPhase', () => {
 
   it('bounds lost leases separately, so churn alone can also end a task', () => {
     const view = makeJob(1, { maxLostLeases: 2 })
-    for (const attempt of [1, 2]) {
-      recordFailure(view.job, '0', {
-        peer: A,
-        attempt,
-        kind: 'lease-expired',
-        error: { name: 'LeaseExpiredError', message: 'gone' },
-        at: 0,
-      })
-    }
-    expect(taskPhase(view, '0', 0)).toMatchObject({ phase: 'failed', error: { name: 'LeaseExpiredError' } })
+    for (const attempt of [1, 2]) recordFailure(view.job, '0', lapsedLease(claim(attempt === 1 ? A : B, attempt, 0, 1_000), 2_000))
+    expect(taskPhase(view, '0', 2_000)).toMatchObject({ phase: 'failed', error: { name: 'LeaseExpiredError' } })
   })
 
   it('lets another peer run a task for quorum once the claimant has reported', () => {
     const view = makeJob(1, { quorum: 2 })
-    claimTask(view.job, '0', claim(A, 1, 0))
+    claimAs(view, '0', A, 1, 0)
     putReport(view.job, '0', report(A, 1))
     expect(taskPhase(view, '0', 10)).toMatchObject({ phase: 'queued' })
     expect(selectClaims(view, { self: A, now: 10, limit: 1, leaseMs: 1_000 }).decisions).toEqual([])
@@ -156,7 +143,7 @@ describe('taskPhase', () => {
 describe('claims', () => {
   it('claims up to the batch limit, skipping running and finished tasks', () => {
     const view = makeJob(5)
-    claimTask(view.job, '1', claim(B, 1, 0))
+    claimAs(view, '1', B, 1, 0)
     putReport(view.job, '2', report(B, 2, 10, 2))
     const { decisions } = selectClaims(view, { self: A, now: 10, limit: 10, leaseMs: 1_000 })
     expect(decisions.map((d) => d.task).sort()).toEqual(['0', '3', '4'])
@@ -165,8 +152,8 @@ describe('claims', () => {
 
   it('says when to look again if nothing is claimable', () => {
     const view = makeJob(2)
-    claimTask(view.job, '0', claim(B, 1, 0, 1_000))
-    claimTask(view.job, '1', claim(B, 1, 0, 3_000))
+    claimAs(view, '0', B, 1, 0, 1_000)
+    claimAs(view, '1', B, 1, 0, 3_000)
     expect(selectClaims(view, { self: A, now: 10, limit: 5, leaseMs: 1_000 })).toEqual({ decisions: [], retryAt: 1_001 })
   })
 
@@ -179,8 +166,8 @@ describe('claims', () => {
     const viewB = new JobIndex(new JobDoc(viewA.spec.id, docB), viewA.spec)
     Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
     // Both claim before hearing of the other.
-    claimTask(viewA.job, '0', claim(A, 1, 0))
-    claimTask(viewB.job, '0', claim(B, 1, 0))
+    claimAs(viewA, '0', A, 1, 0)
+    claimAs(viewB, '0', B, 1, 0)
     Y.applyUpdate(docA, Y.encodeStateAsUpdate(docB))
     Y.applyUpdate(docB, Y.encodeStateAsUpdate(docA))
     const winners = [viewA.claim('0')?.peer, viewB.claim('0')?.peer]
@@ -192,11 +179,11 @@ describe('claims', () => {
 
   it('renews only its own claims, once they are half spent', () => {
     const view = makeJob(3)
-    claimTask(view.job, '0', claim(A, 1, 0, 1_000))
-    claimTask(view.job, '1', claim(A, 1, 400, 1_000))
-    claimTask(view.job, '2', claim(B, 1, 0, 1_000))
+    claimAs(view, '0', A, 1, 0, 1_000)
+    claimAs(view, '1', A, 1, 400, 1_000)
+    claimAs(view, '2', B, 1, 0, 1_000)
     const renewals = leasesToRenew(view, ['0', '1', '2'], A, 600, 1_000)
-    expect(renewals).toEqual([{ task: '0', claim: { ...claim(A, 1, 0, 1_000), leaseUntil: 1_600 } }])
+    expect(renewals).toEqual([{ task: '0', claim: { peer: A, attempt: 1, claimedAt: 0, leaseUntil: 1_600, batch: 1 } }])
   })
 })
 
@@ -204,9 +191,9 @@ describe('stragglers', () => {
   it('picks tasks running far longer than their batch should take, not those merely queued behind it', () => {
     const view = makeJob(8)
     for (let i = 0; i < 5; i++) putReport(view.job, String(i), report(C, i, 100, i))
-    claimTask(view.job, '5', claim(B, 1, 0, 60_000, 1)) // alone in its batch: overdue after 300 ms
-    claimTask(view.job, '6', claim(B, 1, 0, 60_000, 10)) // one of ten: may wait 3 s
-    claimTask(view.job, '7', claim(A, 1, 0, 60_000, 1)) // our own
+    claimAs(view, '5', B, 1, 0, 60_000, 1) // alone in its batch: overdue after 300 ms
+    claimAs(view, '6', B, 1, 0, 60_000, 10) // one of ten: may wait 3 s
+    claimAs(view, '7', A, 1, 0, 60_000, 1) // our own
     expect(selectStragglers(view, { self: A, now: 250 })).toEqual([])
     expect(selectStragglers(view, { self: A, now: 400 })).toEqual(['5'])
     startBackup(view.job, '5', { peer: C, startedAt: 400 })
@@ -216,7 +203,7 @@ describe('stragglers', () => {
   it('waits for enough samples before trusting the median', () => {
     const view = makeJob(2)
     putReport(view.job, '0', report(C, 0, 1))
-    claimTask(view.job, '1', claim(B, 1, 0, 60_000))
+    claimAs(view, '1', B, 1, 0, 60_000)
     expect(selectStragglers(view, { self: A, now: 10_000 })).toEqual([])
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 2, 3])).toBe(2.5)

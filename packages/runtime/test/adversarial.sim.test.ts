@@ -11,6 +11,7 @@ import { launder } from './support/trust/laundering.ts'
 import { lyingDonors } from './support/trust/lying-donors.ts'
 import { replayedReports } from './support/trust/replayed-reports.ts'
 import { strangerStopsJobs } from './support/trust/job-control.ts'
+import { forgeFailures } from './support/trust/forged-failures.ts'
 
 // Every reader checks signatures; native Ed25519 keeps the suite's seconds for the attacks.
 useEd25519Engine(nodeEd25519)
@@ -103,5 +104,12 @@ describe('replayed and re-signed results (scenario 18)', () => {
     expect({ host: figures.servedToHost, fresh: figures.servedToFresh, afterDelete: figures.servedAfterDelete, flagged: figures.honestFlagged }).toEqual({ host: 0, fresh: 0, afterDelete: 0, flagged: 0 })
     // The merge rule weighs subjects: 2 keys of one subject give way to 2 honest subjects (was 10 of 110, only the forged errors).
     expect(figures.restored).toBe(figures.forged)
+  })
+})
+
+describe('records belong to their writers (issue 14, item 3)', () => {
+  it('forged failures and claims in other peers\' names, and a stranger\'s own abandoned claims and timeouts, flag no honest call: 0 of 60', async () => {
+    const figures = await forgeFailures(arena(12, 3), { tasks: 60, log })
+    expect({ flagged: figures.flagged, blocked: figures.blocked, wrong: figures.wrong }).toEqual({ flagged: 0, blocked: 0, wrong: 0 })
   })
 })

@@ -4,17 +4,19 @@ import type { Address, JobId, PeerId } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import type { PureFunctionSource } from '../pure/define-pure.ts'
 import { nextBatchSize } from '../scheduler/batch-size.ts'
-import { holdsClaim, leasesToRenew, selectClaims } from '../scheduler/claims.ts'
+import { selectClaims } from '../scheduler/claims.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
+import { lapsedLease } from '../swarm/signed-claims.ts'
 import { loadFunction } from '../swarm/submit-job.ts'
 import { loadTaskArgs } from '../swarm/task-args.ts'
-import { claimTask, renewClaim, startBackup } from '../swarm/writes.ts'
+import { claimTask, startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { OwnClaims } from './own-claims.ts'
 
 /** Function sources kept loaded at once. */
 const MAX_FUNCTIONS = 64
@@ -38,6 +40,7 @@ export class Donor {
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
   readonly #writeBack: WriteBack
+  readonly #ownClaims: OwnClaims
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
@@ -47,6 +50,7 @@ export class Donor {
   constructor(options: DonorOptions) {
     this.#o = { ...DONOR_DEFAULTS, ...options }
     this.#self = options.identity.peer
+    this.#ownClaims = new OwnClaims(options.identity)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -183,22 +187,12 @@ export class Donor {
       this.#idleUntil.set(view.spec.id, Math.min(retryAt, now + view.spec.leaseMs / 4))
       return
     }
-    for (const chunk of chunked(decisions)) view.job.transact(() => {
-      for (const { task, claim, expired } of chunk) {
-        const lapsed =
-          expired === undefined
-            ? undefined
-            : {
-                peer: expired.peer,
-                attempt: expired.attempt,
-                kind: 'lease-expired' as const,
-                error: { name: 'LeaseExpiredError', message: `peer ${expired.peer} stopped renewing its lease` },
-                at: now,
-              }
-        claimTask(view.job, task, claim, lapsed)
-      }
+    // One signature for the whole batch of claims; a lost lease carries the lapsed claim as its claimant signed it.
+    const signed = this.#ownClaims.sign(view, decisions)
+    for (const chunk of chunked(signed)) view.job.transact(() => {
+      for (const { task, claim, expired } of chunk) claimTask(view.job, task, claim, expired === undefined ? undefined : lapsedLease(expired, now))
     })
-    for (const { task, claim } of decisions) {
+    for (const { task, claim } of signed) {
       this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
     }
   }
@@ -213,10 +207,9 @@ export class Donor {
       this.#settling.splice(i, 1)
       const view = this.#o.jobs(slot.job)
       if (view === undefined) continue
-      const held = slot.backup
-        ? view.backup(slot.task)?.peer === this.#self
-        : holdsClaim(view, slot.task, this.#self, slot.attempt)
+      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#ownClaims.holds(view, slot.task, slot.attempt)
       if (held) this.#ready.push(slot)
+      else if (!slot.backup) this.#ownClaims.forget(slot.job, slot.task)
     }
     this.#prefetch()
   }
@@ -245,15 +238,8 @@ export class Donor {
       tasks.push(slot.task)
       held.set(slot.job, tasks)
     }
-    for (const [job, tasks] of held) {
-      const view = this.#o.jobs(job)
-      if (view === undefined) continue
-      const renewals = leasesToRenew(view, tasks, this.#self, now, view.spec.leaseMs)
-      if (renewals.length === 0) continue
-      view.job.transact(() => {
-        for (const { task, claim } of renewals) renewClaim(view.job, task, claim)
-      })
-    }
+    // Every renewal of this tick under one signature per job.
+    this.#ownClaims.renew(held, this.#o.jobs, now)
   }
 
   /**

@@ -1,12 +1,13 @@
 import { toErrorRecord } from '../errors.ts'
-import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+import type { Address, JobId, PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import { outcomeOfEntry, type CacheEntry, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
-import { signOutcomes, type SignedOutcome } from '../swarm/outcome-proofs.ts'
+import { outcomeStatement, rememberOwnOutcome, signStatements, type OutcomeProof, type SignedOutcome } from '../swarm/outcome-proofs.ts'
+import { timeoutFailure, timeoutStatement } from '../swarm/signed-claims.ts'
 import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
@@ -83,13 +84,13 @@ export class WriteBack {
         for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes)
       })
     }
-    const reports = this.#signReports(batch, now)
+    const { reports, timeouts } = this.#sign(batch, now)
     const byJob = new Map<JobId, Finished[]>()
     for (const f of batch) byJob.set(f.job, [...(byJob.get(f.job) ?? []), f])
     for (const [id, finished] of byJob) {
       const view = this.o.jobs(id)
       if (view === undefined) continue
-      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, reports.get(f), now)))
+      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, reports.get(f), timeouts.get(f))))
     }
     for (const chunk of chunked(batch)) {
       swarm.transact(() => {
@@ -137,37 +138,46 @@ export class WriteBack {
   }
 
   /**
-   * The flush's reports, signed as one batch: one signature, whatever the
-   * number of tasks. Runs whose task record is gone (a dropped job) report nothing.
+   * The flush's reports and timeouts, signed as one batch: one signature,
+   * whatever the number of tasks. Runs whose task record is gone (a dropped
+   * job) report nothing; a backup's timeout says nothing about the claimant's
+   * attempt, and is not recorded.
    */
-  #signReports(batch: readonly Finished[], now: number): Map<Finished, Report> {
-    const items: Array<{ f: Finished; key: TaskKey; outcome: Outcome }> = []
+  #sign(batch: readonly Finished[], now: number): { reports: Map<Finished, Report>; timeouts: Map<Finished, Failure> } {
+    const items: Array<{ f: Finished; statement: Uint8Array; make: (proof: OutcomeProof) => Report | Failure }> = []
+    const peer = this.o.identity.peer
     for (const f of batch) {
-      if (f.execution.kind === 'timeout') continue
       const key = this.o.jobs(f.job)?.task(f.task)?.key
       if (key === undefined) continue
+      if (f.execution.kind === 'timeout') {
+        if (f.backup) continue
+        const error = capErrorRecord(f.execution.error)
+        items.push({ f, statement: timeoutStatement(f.job, f.task, key, f.attempt, error), make: (proof) => timeoutFailure(peer, f.attempt, error, now, proof) })
+        continue
+      }
       const outcome: Outcome =
         f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: capErrorRecord(errorOf(f.execution)) }
-      items.push({ f, key, outcome })
+      const durationMs = f.execution.durationMs
+      items.push({ f, statement: outcomeStatement(key, outcome), make: (proof) => ({ peer, attempt: f.attempt, outcome, proof, durationMs, at: now }) })
     }
-    // This donor reads these reports back at once (its job index, then the cache entries): no need to check its own signature.
-    const proofs = signOutcomes(this.o.identity, items, { remember: true })
-    const peer = this.o.identity.peer
-    return new Map(
-      items.map(({ f, outcome }, i) => {
+    const proofs = signStatements(this.o.identity, items.map(({ statement }) => statement))
+    const reports = new Map<Finished, Report>()
+    const timeouts = new Map<Finished, Failure>()
+    items.forEach(({ f, make }, i) => {
+      const made = make(proofs[i]!)
+      if ('kind' in made) timeouts.set(f, made)
+      else {
+        // This donor reads these reports back at once (its job index, then the cache entries): no need to check its own signature.
+        rememberOwnOutcome(peer, this.o.jobs(f.job)?.task(f.task)?.key, made)
         const bounded = f.execution.kind === 'timeout' ? undefined : boundTaskLogs(f.execution.logs)
-        const logs = bounded === undefined ? {} : { logs: bounded }
-        return [f, { peer, attempt: f.attempt, outcome, proof: proofs[i]!, durationMs: f.execution.durationMs, at: now, ...logs }]
-      }),
-    )
+        reports.set(f, bounded === undefined ? made : { ...made, logs: bounded })
+      }
+    })
+    return { reports, timeouts }
   }
 
-  #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, now: number): void {
-    if (f.execution.kind === 'timeout') {
-      // A backup's timeout says nothing about the claimant's attempt.
-      if (!f.backup) recordFailure(view.job, f.task, { peer: this.o.identity.peer, attempt: f.attempt, kind: 'timeout', error: capErrorRecord(f.execution.error), at: now })
-      return
-    }
+  #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, timeout: Failure | undefined): void {
+    if (timeout !== undefined) recordFailure(view.job, f.task, timeout)
     if (report !== undefined) putReport(view.job, f.task, report)
   }
 

@@ -224,7 +224,7 @@ export class JobTracker {
           return undefined
         }
         if (this.#closed) return undefined
-        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects, this.peer.swarm.admins)
+        const index = new JobIndex(new JobDoc(id, doc), entry, this.subjects, this.peer.swarm.admins, this.#clock)
         this.#ready.set(id, index)
         this.#admission.hold(id)
         index.onSettled(() => this.#onSettled(index))

@@ -1,11 +1,13 @@
 import type { PeerId } from '../ids.ts'
-import type { Claim, TaskId } from '../swarm/schema.ts'
+import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
+import { termsOf } from '../swarm/signed-claims.ts'
 import type { JobView } from './job-view.ts'
 import { canRun, taskPhase, type PhaseOptions } from './task-phase.ts'
 
 export interface ClaimDecision {
   readonly task: TaskId
-  readonly claim: Claim
+  /** What to claim; the claimant signs it (`signClaims`) before writing it. */
+  readonly claim: ClaimTerms
   /** A lapsed claim on the task, to be recorded as a lost lease in the same transaction. */
   readonly expired?: Claim
 }
@@ -42,7 +44,7 @@ export function selectClaims(view: JobView, options: SelectClaimsOptions): Claim
     if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
     if (phase.phase === 'judging') retryAt = Math.min(retryAt, phase.until + (options.skewMs ?? 0) + 1)
     if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued') continue
-    const claim: Claim = {
+    const claim: ClaimTerms = {
       peer: options.self,
       attempt: phase.attempt,
       claimedAt: options.now,
@@ -63,19 +65,26 @@ export function holdsClaim(view: JobView, task: TaskId, self: PeerId, attempt: n
   return claim !== undefined && claim.peer === self && claim.attempt === attempt
 }
 
-/** Claims of `self` that need renewing: current, unreported, and past half their lease. */
+/**
+ * Claims of `self` that need renewing, as terms to sign: past half their
+ * lease; or overwritten by something that is no claim (a stranger's forgery,
+ * or a deletion), in which case `own` (what `self` last wrote) is written back
+ * at once. A valid claim of another peer is left alone: that peer won the task.
+ */
 export function leasesToRenew(
   view: JobView,
   held: Iterable<TaskId>,
   self: PeerId,
   now: number,
   leaseMs: number,
-): Array<{ task: TaskId; claim: Claim }> {
-  const renewals: Array<{ task: TaskId; claim: Claim }> = []
+  own: (task: TaskId) => ClaimTerms | undefined = () => undefined,
+): Array<{ task: TaskId; claim: ClaimTerms }> {
+  const renewals: Array<{ task: TaskId; claim: ClaimTerms }> = []
   for (const task of held) {
-    const claim = view.claim(task)
+    const current: Claim | undefined = view.claim(task)
+    const claim = current ?? own(task)
     if (claim === undefined || claim.peer !== self) continue
-    if (claim.leaseUntil - now < leaseMs / 2) renewals.push({ task, claim: { ...claim, leaseUntil: now + leaseMs } })
+    if (current === undefined || claim.leaseUntil - now < leaseMs / 2) renewals.push({ task, claim: { ...termsOf(claim), leaseUntil: now + leaseMs } })
   }
   return renewals
 }

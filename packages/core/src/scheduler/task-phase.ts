@@ -3,6 +3,7 @@ import type { PeerId } from '../ids.ts'
 import type { Claim, Outcome, Report, TaskId } from '../swarm/schema.ts'
 import type { JobView } from './job-view.ts'
 import { acceptedOutcome, outcomeId } from './outcome.ts'
+import { tallyFailures } from './failure-tally.ts'
 
 /**
  * How long donors leave an adaptive job's reported task to its submitter's
@@ -34,19 +35,8 @@ export function taskPhase(view: JobView, id: TaskId, now: number, options: Phase
   const accepted = acceptedOutcome(reports, view.spec.quorum, (peer) => view.subjectOf(peer)) ?? acceptedByVerdict(view, id, reports)
   if (accepted !== undefined) return { phase: 'done', outcome: accepted }
 
-  const failures = view.failures(id)
-  let timeouts = 0
-  let lostLeases = 0
-  let lastAttempt = 0
-  let last: ErrorRecord | undefined
-  for (const failure of failures) {
-    if (failure.kind === 'timeout') timeouts++
-    else lostLeases++
-    if (failure.attempt >= lastAttempt) {
-      lastAttempt = failure.attempt
-      last = failure.error
-    }
-  }
+  // Only failures their claimant's records show, lost leases once passed by this clock (`failure-tally.ts`).
+  const { timeouts, lostLeases, lastAttempt, last } = tallyFailures(view, id, now, options.skewMs)
   if (last !== undefined && (timeouts >= view.spec.maxAttempts || lostLeases >= view.spec.maxLostLeases)) {
     return { phase: 'failed', error: last }
   }

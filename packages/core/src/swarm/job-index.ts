@@ -5,9 +5,13 @@ import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
-import { checkBackup, checkClaim, checkJobEntry, checkFailure, checkReport, checkTask, isReportShaped } from './records.ts'
+import { checkBackup, checkJobEntry, checkReport, checkTask, isReportShaped, isTaskId } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from './schema.ts'
 import { checkVerdict } from './verdicts.ts'
+import { checkClaim, checkFailure } from './signed-claims.ts'
+import { LatestLeases } from './latest-leases.ts'
+import { tallyFailures } from '../scheduler/failure-tally.ts'
+import type { Clock } from '../clock.ts'
 
 /** `task/peer` or `task/attempt`: a key without its slash names no task. */
 function splitKey(key: string): [TaskId, string] {
@@ -24,6 +28,8 @@ function splitKey(key: string): [TaskId, string] {
  * step costs what is left to do rather than the size of the job.
  */
 const NONE: readonly never[] = Object.freeze([])
+/** Longest wait for a lapse to pass by this clock that is worth a timer (a lease is 10 s by default). */
+const MAX_LAPSE_WAIT_MS = 10 * 60_000
 
 export class JobIndex implements JobView {
   readonly #reports = new Map<TaskId, Report[]>()
@@ -43,6 +49,18 @@ export class JobIndex implements JobView {
   readonly #verdicts = new Map<TaskId, TaskVerdict>()
   /** Verdict records naming a task not here yet: checked again as tasks arrive. */
   readonly #waitingVerdicts = new Set<string>()
+  /** Failures that came before their task (checked against its key, like reports). */
+  readonly #waitingFailures = new Map<TaskId, Set<string>>()
+  /** Per task, each claimant's latest signed lease seen here: a lapse it outlived does not count. */
+  readonly #leases = new LatestLeases((task, raw) => {
+    const key = this.task(task)?.key
+    return key === undefined ? undefined : checkClaim(task, raw, this.spec, key)
+  })
+  /** Per task, a recheck for when a recorded lapse will have passed by this clock. */
+  readonly #lapseTimers = new Map<TaskId, { at: number; timer: unknown }>()
+  readonly #clock: Clock | undefined
+  /** Claims as checked against their task's key; started afresh whenever a task record changes. */
+  #claims = new WeakMap<object, { readonly task: TaskId; readonly claim: Claim | undefined }>()
 
   readonly #subjectOf: (peer: PeerId) => string | undefined
 
@@ -52,18 +70,22 @@ export class JobIndex implements JobView {
    * tasks with reports are judged again. `admins` says whose admin
    * certificates make a cancellation by another than the submitter count
    * (`SwarmDoc.admins`); without it only the submitter's does.
+   * `clock` judges lost leases (one counts once its lease has passed here);
+   * without one, every lease has.
    */
   constructor(
     readonly job: JobDoc,
     readonly spec: JobSpec,
     subjects?: { subjectOf(peer: PeerId): string | undefined; onChange(listener: () => void): () => void },
     private readonly admins?: AdminTrust,
+    clock?: Clock,
   ) {
+    this.#clock = clock
     this.#subjectOf = subjects === undefined ? (peer) => peer : (peer) => subjects.subjectOf(peer)
     if (subjects !== undefined) {
       this.#unobserve.push(
         subjects.onChange(() => {
-          for (const id of [...this.#open]) if (this.#reports.has(id)) this.#recheck(id)
+          for (const id of [...this.#open]) if (this.#reports.has(id) || this.#failures.has(id)) this.#recheck(id)
         }),
       )
     }
@@ -71,12 +93,14 @@ export class JobIndex implements JobView {
     for (const id of this.#tasks) this.#open.add(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#putReport(key, raw))
+    job.claims.forEach((raw, key) => this.#leases.seen(key, raw))
     job.failures.forEach((raw, key) => this.#putFailure(key, raw))
     job.verdicts.forEach((raw, key) => this.#putVerdict(key, raw))
     for (const id of this.#reports.keys()) this.#recheck(id)
     for (const id of this.#failures.keys()) this.#recheck(id)
     this.#observe(job.tasks, (keys) => {
       // A task's reports can arrive before the task itself: judge it as it lands.
+      this.#claims = new WeakMap()
       for (const key of keys) {
         if (checkTask(key, job.tasks.get(key), spec) === undefined) {
           // Overwritten with something malformed: the task is gone as far as this peer can tell.
@@ -90,6 +114,10 @@ export class JobIndex implements JobView {
         const waiting = this.#waiting.get(key)
         this.#waiting.delete(key)
         for (const reportKey of waiting ?? []) this.#putReport(reportKey, job.reports.get(reportKey))
+        const failures = this.#waitingFailures.get(key)
+        this.#waitingFailures.delete(key)
+        for (const failureKey of failures ?? []) this.#putFailure(failureKey, job.failures.get(failureKey))
+        this.#leases.seen(key, job.claims.get(key))
         this.#recheck(key)
       }
       for (const key of [...this.#waitingVerdicts]) for (const task of this.#putVerdict(key, job.verdicts.get(key))) this.#recheck(task)
@@ -109,6 +137,14 @@ export class JobIndex implements JobView {
         if (task !== undefined) this.#recheck(task)
       }
     })
+    // A renewal can show that a recorded lapse was no lapse.
+    this.#observe(job.claims, (keys) => {
+      for (const key of keys) {
+        if (!this.#open.has(key)) continue
+        this.#leases.seen(key, job.claims.get(key))
+        if (this.#failures.has(key)) this.#recheck(key)
+      }
+    })
   }
 
   subjectOf(peer: PeerId): string | undefined {
@@ -125,8 +161,17 @@ export class JobIndex implements JobView {
     return checkTask(id, this.job.tasks.get(id), this.spec)
   }
 
+  /** The task's claim, if its claimant signed it for this task. */
   claim(id: TaskId): Claim | undefined {
-    return checkClaim(id, this.job.claims.get(id), this.spec)
+    // Read for every open task on every scheduling step and progress report: one lookup per claim object.
+    const raw = this.job.claims.get(id)
+    if (typeof raw !== 'object' || raw === null) return undefined
+    const known = this.#claims.get(raw)
+    if (known !== undefined && known.task === id) return known.claim
+    const key = this.task(id)?.key
+    const claim = key === undefined ? undefined : checkClaim(id, raw, this.spec, key)
+    this.#claims.set(raw, { task: id, claim })
+    return claim
   }
 
   backup(id: TaskId): Backup | undefined {
@@ -137,8 +182,10 @@ export class JobIndex implements JobView {
     return this.#reports.get(id) ?? NONE
   }
 
+  /** Failures their claimant's own records show, less lapses of a lease its claimant renewed after (as seen here). */
   failures(id: TaskId): readonly Failure[] {
-    return this.#failures.get(id) ?? NONE
+    const failures = this.#failures.get(id)
+    return failures === undefined ? NONE : this.#leases.standing(id, failures)
   }
 
   verdict(id: TaskId): TaskVerdict | undefined {
@@ -180,6 +227,8 @@ export class JobIndex implements JobView {
   }
 
   close(): void {
+    for (const { timer } of this.#lapseTimers.values()) this.#clock?.clearTimeout(timer)
+    this.#lapseTimers.clear()
     for (const unobserve of this.#unobserve) unobserve()
     this.#settledListeners.clear()
     this.#changeListeners.clear()
@@ -189,11 +238,31 @@ export class JobIndex implements JobView {
   // only grow, so it is decided once per change rather than on every scan.
   #recheck(id: TaskId): void {
     for (const listener of this.#changeListeners) listener(id)
-    if (this.#open.has(id) && isSettled(taskPhase(this, id, 0))) {
+    const now = this.#clock?.now() ?? Number.POSITIVE_INFINITY
+    if (this.#open.has(id) && isSettled(taskPhase(this, id, now))) {
       this.#open.delete(id)
       this.#settled.push(id)
+      this.#leases.forget(id)
       for (const listener of this.#settledListeners) listener(id)
+    } else if (this.#open.has(id) && this.#failures.has(id)) {
+      this.#recheckWhenLapsed(id, now)
     }
+  }
+
+  /** A lapse recorded before its lease passed by this clock counts later: judge the task again then. */
+  #recheckWhenLapsed(id: TaskId, now: number): void {
+    const clock = this.#clock
+    const at = clock === undefined ? undefined : tallyFailures(this, id, now).pendingUntil
+    const scheduled = this.#lapseTimers.get(id)
+    if (clock === undefined || at === undefined || (scheduled !== undefined && scheduled.at <= at)) return
+    // A claimant's own far-future lease would overflow a timer; any later change judges it again anyway.
+    if (at - now > MAX_LAPSE_WAIT_MS) return
+    if (scheduled !== undefined) clock.clearTimeout(scheduled.timer)
+    const timer = clock.setTimeout(() => {
+      this.#lapseTimers.delete(id)
+      this.#recheck(id)
+    }, Math.max(0, at - now) + 1)
+    this.#lapseTimers.set(id, { at, timer })
   }
 
   /** Indexes a well-formed report; returns its task, or undefined when the entry is ignored. */
@@ -238,7 +307,13 @@ export class JobIndex implements JobView {
 
   #putFailure(key: string, raw: unknown): TaskId | undefined {
     const [task, attempt] = splitKey(key)
-    const failure = checkFailure(task, attempt, raw, this.spec)
+    const record = this.task(task)
+    if (record === undefined) {
+      // Bounded by the job's failures: only those keyed by a task id of this job wait.
+      if (isTaskId(task, this.spec.taskCount)) this.#waitingFailures.set(task, (this.#waitingFailures.get(task) ?? new Set()).add(key))
+      return undefined
+    }
+    const failure = checkFailure(task, attempt, raw, this.spec, record.key)
     if (failure === undefined) return undefined
     const failures = (this.#failures.get(task) ?? []).filter((f) => f.attempt !== failure.attempt)
     this.#failures.set(task, [...failures, failure])

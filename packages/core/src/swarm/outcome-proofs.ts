@@ -99,6 +99,11 @@ export interface SignOutcomesOptions {
 }
 
 /** One signature over all `items`; proofs in the same order. */
+/** A report this peer just signed, remembered as checked (`signOutcomes`' `remember`, for batches signed with other statements). */
+export function rememberOwnOutcome(peer: string, key: TaskKey | undefined, report: { readonly outcome: Outcome; readonly proof: OutcomeProof }): void {
+  if (key !== undefined) remember(memoKeyOf(peer, key, report.outcome, report.proof), true)
+}
+
 export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>, options: SignOutcomesOptions = {}): OutcomeProof[] {
   const proofs = signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
   if (options.remember === true) items.forEach(({ key, outcome }, i) => remember(memoKeyOf(identity.peer, key, outcome, proofs[i]!), true))
@@ -116,6 +121,16 @@ export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proo
 }
 
 function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
+  return verifyStatement(peer, outcomeStatement(key, outcome), proof)
+}
+
+/**
+ * Whether `proof` places `statement` in a batch `peer` signed: its audit path
+ * leads to a root that `peer` signed. Statements of any kind (claims and
+ * timeouts too, `signed-claims.ts`); the signature check is remembered per
+ * batch (`verifyPeerSignature`), so a batch costs one. Never throws.
+ */
+export function verifyStatement(peer: string, statement: Uint8Array, proof: OutcomeProof): boolean {
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
@@ -124,7 +139,7 @@ function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: Out
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
   const tree = `${peer} ${proof.sig} ${proof.size}`
-  const climb = knownTrees.climb(tree, leafHash(outcomeStatement(key, outcome)), proof.leaf, proof.size, path)
+  const climb = knownTrees.climb(tree, leafHash(statement), proof.leaf, proof.size, path)
   if (climb === undefined) return false
   // A recorded root was proven signed by this peer with this signature when it was recorded.
   if (!climb.rootKnown && !verifyPeerSignature(peer, rootMessage(climb.root, proof.size), proof.sig)) return false

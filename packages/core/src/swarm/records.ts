@@ -7,7 +7,7 @@ import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { taskLogsSchema } from './task-logs-schema.ts'
-import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type Claim, type Failure, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything
@@ -79,6 +79,8 @@ const errorRecord = record({
   message: text(MAX_ERROR_MESSAGE_LENGTH),
   stack: v.optional(text(MAX_ERROR_STACK_LENGTH)),
 })
+/** The field schemas other record checks build on (`signed-claims.ts`). */
+export { id as idSchema, time as timeSchema, int as intSchema, errorRecord as errorRecordSchema }
 
 export const jobEntrySchema = record({
   id,
@@ -106,7 +108,7 @@ const proofFields = {
   path: v.pipe(v.string(), v.maxLength(MAX_PATH_LENGTH), v.regex(BASE64URL_PATTERN)),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(BASE64URL_PATTERN)),
 }
-const proofSchema = record(proofFields)
+export const proofSchema = record(proofFields)
 const signedOutcomeSchema = record({ peer: id, ...proofFields })
 const proofList = v.pipe(v.array(signedOutcomeSchema), v.minLength(1), v.maxLength(MAX_QUORUM))
 
@@ -133,14 +135,6 @@ const taskSchema = record({
   inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
 })
 
-const claimSchema = record({
-  peer: id,
-  attempt: int(1, MAX_ATTEMPTS),
-  claimedAt: time,
-  leaseUntil: time,
-  batch: int(1, MAX_TASK_COUNT),
-})
-
 const backupSchema = record({ peer: id, startedAt: time })
 
 export const outcomeSchema = v.variant('kind', [
@@ -157,14 +151,6 @@ const reportSchema = record({
   durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
   at: time,
   logs: v.optional(taskLogsSchema),
-})
-
-const failureSchema = record({
-  peer: id,
-  attempt: int(1, MAX_ATTEMPTS),
-  kind: v.picklist(['timeout', 'lease-expired']),
-  error: errorRecord,
-  at: time,
 })
 
 /**
@@ -190,10 +176,8 @@ const isCacheEntry = checker<CacheEntry>(cacheEntrySchema)
 const isStoredValue = checker<StoredValueRecord>(storedValueSchema)
 const isHolder = checker<BlobHolder>(holderSchema)
 const isTask = checker<TaskRecord>(taskSchema)
-const isClaim = checker<Claim>(claimSchema)
 const isBackup = checker<Backup>(backupSchema)
 const isReport = checker<Report>(reportSchema)
-const isFailure = checker<Failure>(failureSchema)
 
 /** A task id as keys carry it: the decimal form of an index below the job's task count. */
 export function isTaskId(key: string, taskCount: number): boolean {
@@ -266,10 +250,6 @@ export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecor
 }
 const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean }>()
 
-export function checkClaim(key: string, input: unknown, spec: JobSpec): Claim | undefined {
-  return isTaskId(key, spec.taskCount) && isClaim(input) ? input : undefined
-}
-
 export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup | undefined {
   return isTaskId(key, spec.taskCount) && isBackup(input) ? input : undefined
 }
@@ -293,11 +273,6 @@ const provenReports = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 /** The part of a report record that can be read before its task is known: well-formed, and keyed by its own reporter. */
 export function isReportShaped(task: string, peer: string, input: unknown, spec: JobSpec): boolean {
   return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer
-}
-
-/** A failure keyed `task/attempt`: the attempt in the key must be the failure's. */
-export function checkFailure(task: string, attempt: string, input: unknown, spec: JobSpec): Failure | undefined {
-  return isTaskId(task, spec.taskCount) && isFailure(input) && String(input.attempt) === attempt ? input : undefined
 }
 
 /** A placeholder of the right shape: submitters check a spec's fields before they sign it. */

@@ -115,8 +115,8 @@ export interface TaskRecord {
   readonly inlineArgs?: string
 }
 
-/** Keyed by task: concurrent claims meet on one key, and one wins everywhere. */
-export interface Claim {
+/** What a claimant states about its claim; it signs them with the job, task and task key (`signed-claims.ts`). */
+export interface ClaimTerms {
   readonly peer: PeerId
   /** 1 for the first claim; +1 after each recorded failure. */
   readonly attempt: number
@@ -125,6 +125,15 @@ export interface Claim {
   readonly leaseUntil: number
   /** Tasks per worker that may run before this one finishes (its batch, and what was queued ahead of it). */
   readonly batch: number
+}
+
+/**
+ * Keyed by task: concurrent claims meet on one key, and one wins everywhere.
+ * Counts only with its claimant's signature over its terms (`proof`: a leaf of
+ * the batch the claimant signed for one claiming or renewing transaction).
+ */
+export interface Claim extends ClaimTerms {
+  readonly proof: OutcomeProof
 }
 
 /** A second runner for a straggler. At most one per task. */
@@ -170,13 +179,22 @@ export interface Report {
 
 export type FailureKind = 'timeout' | 'lease-expired'
 
-/** Keyed by task and attempt: recorders of the same failure meet on one key. */
+/**
+ * Keyed by task and attempt: recorders of the same failure meet on one key.
+ * `peer` is the claimant whose attempt failed, and the record must show it
+ * (`signed-claims.ts`): a timeout carries that claimant's signature of it, a
+ * lost lease the lapsed claim itself, signed by its claimant.
+ */
 export interface Failure {
   readonly peer: PeerId
   readonly attempt: number
   readonly kind: FailureKind
   readonly error: ErrorRecord
   readonly at: number
+  /** A timeout: the claimant's signed word that this attempt timed out. */
+  readonly proof?: OutcomeProof
+  /** A lost lease: the claim whose lease lapsed, as its claimant signed it. */
+  readonly lapsed?: Claim
 }
 
 /** An entry of the value index: small values inline, large ones only named (their bytes are blobs). */
