@@ -13,7 +13,7 @@ describe('tessera command lines', () => {
 
   it('reads how run checks results: --quorum, --no-adaptive, --trust (repeatable)', () => {
     const parsed = parseCommand(['run', 'job.ts', '--quorum', '3', '--no-adaptive', '--trust', 'alice', '--trust', 'bob'])
-    expect(parsed.flags).toMatchObject({ quorum: '3', 'no-adaptive': true, trust: ['alice', 'bob'] })
+    expect(parsed.command === 'run' && parsed.flags).toMatchObject({ quorum: '3', 'no-adaptive': true, trust: ['alice', 'bob'] })
     expect(() => integerFlag('run', 'quorum', '0', 1, { min: 1, max: 64 })).toThrow(UsageError)
   })
 
