@@ -8,8 +8,6 @@
  * section. Threat model and what each figure proves: docs/trust.md.
  */
 import { useEd25519Engine, type JobOptions } from '@tessera/core'
-import { replicationCost } from '../packages/runtime/test/support/trust/adaptive-cost.ts'
-import { liarShare } from '../packages/runtime/test/support/trust/liar-share.ts'
 import { nodeEd25519 } from '@tessera/mesh/node'
 import { SimArena, type Arena } from '../packages/runtime/test/support/trust/arena.ts'
 import { overwriteCache, type OverwriteFigures, type OverwriteOptions } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
@@ -19,7 +17,7 @@ import { launder } from '../packages/runtime/test/support/trust/laundering.ts'
 import { lyingDonors, type LyingFigures, type LyingOptions } from '../packages/runtime/test/support/trust/lying-donors.ts'
 import { MeshArena } from '../packages/runtime/test/support/trust/mesh-arena.ts'
 import { replayedReports } from '../packages/runtime/test/support/trust/replayed-reports.ts'
-import { markdownTable } from './lib/report.ts'
+import { measureChecking, rowsTable, zeroFigure, type Row } from './trust-checking.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 
 const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000, forgedFailures: 200 }
@@ -27,23 +25,6 @@ const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered:
 
 /** What `connect()` gives every function in a public room (no token): adaptive replication. */
 const PUBLIC_ROOM: JobOptions = { adaptive: true }
-
-/** One row of the report: an attack, how it was made, what it got, and whether today's code closes it. */
-interface Row {
-  readonly attack: string
-  readonly where: 'simulator' | 'real mesh'
-  readonly settings: string
-  readonly got: number
-  readonly of: number
-  readonly what: string
-  /** Honest calls that failed in the run. */
-  readonly flagged: number
-  readonly open: boolean
-  /** What the attack gets is the room's own trust boundary (a private room trusts its members), not a defect. */
-  readonly byDesign?: boolean
-  /** Wall-clock seconds of the run the row comes from. */
-  readonly seconds: number
-}
 
 /** Wall-clock seconds of the last `inArena` run. */
 let lastSeconds = 0
@@ -122,26 +103,13 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const sybil2 = await lying(1, { quorum: 2, sybils: 2, freshQuorums: [2] }, 'Sybil reports')
   const sybil3 = await lying(1, { quorum: 3, sybils: 3, freshQuorums: [3] }, 'Sybil reports')
 
-  // A tenth of the donors lie, each its own lie, at quorum 2.
-  const shareStarted = performance.now()
-  const share = await liarShare({ seed: seed++, honest: 18, liars: 2, tasks: sizes.shareTasks, quorum: 2, log })
-  lastSeconds = Math.round((performance.now() - shareStarted) / 100) / 10
-  rows.push({ attack: 'lying donors, 10%', where: 'simulator', settings: '18 honest, 2 liars (each its own lie), host without workers, quorum 2', got: share.wrong, of: share.tasks, what: `wrong accepted (${share.settled} settled)`, flagged: share.flagged, open: share.wrong > 0, seconds: lastSeconds })
-  honestCalls += share.tasks
-  data.liarShare = share
-
-  // What checking costs on an honest swarm: adaptive replication beside full replication and none.
-  const costStarted = performance.now()
-  const cost = {
-    none: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: false }),
-    adaptive: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: true }),
-    ...(options.quick ? {} : { full: await replicationCost(seed++, 3, sizes.costTasks, { adaptive: false, quorum: 2 }) }),
-  }
-  const costSeconds = Math.round((performance.now() - costStarted) / 100) / 10
-  for (const [name, figures] of Object.entries(cost)) {
-    rows.push({ attack: 'cost of checking, honest swarm', where: 'simulator', settings: `3 honest donors, ${name === 'none' ? 'unchecked (quorum 1)' : name === 'adaptive' ? 'adaptive replication' : 'full replication, quorum 2'}`, got: figures.runs - figures.tasks, of: figures.tasks, what: `extra runs (+${(figures.extra * 100).toFixed(1)}%; ${figures.right} right)`, flagged: figures.tasks - figures.right, open: false, seconds: name === 'none' ? costSeconds : 0 })
-  }
-  data.replicationCost = cost
+  // Checking against lying donors, and what checking costs an honest swarm.
+  const checking = await measureChecking(sizes, seed, options.quick, log)
+  seed += checking.seedsUsed
+  rows.push(...checking.rows)
+  honestCalls += checking.share.tasks
+  Object.assign(data, checking.data)
+  const { share, cost } = checking
 
   // Replayed and re-signed reports.
   const replays = await inArena(sim(1), (arena) => replayedReports(arena as SimArena, sizes.replayed, 20_000, log))
@@ -163,15 +131,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const flagged = rows.reduce((sum, row) => sum + row.flagged, 0)
   const closedServed = closedOverwrites.reduce((sum, f) => sum + f.servedToHost + f.servedToFresh + f.servedAfterDelete, 0)
   const closedForged = closedOverwrites.reduce((sum, f) => sum + f.forged * 2, 0)
-  const zero = (id: string, title: string, value: number, of: number, unit: string, note: string): BenchFigure => ({
-    id: `trust.${id}`,
-    title,
-    value,
-    unit: `of ${of} ${unit}`,
-    target: '0',
-    met: value === 0,
-    note,
-  })
+  const zero = zeroFigure
   const figures: BenchFigure[] = [
     zero('forged-served', 'Forged cache entries served (unsigned, stolen proofs; self-signed at quorum 2; simulator and real mesh)', closedServed, closedForged, 'forged reads', 'Every read of the honest host and of a fresh host with a worker, after the forgeries arrived, and after deletes.'),
     zero('self-signed-served', 'Lies the attacker signed with its own key, served at the public-room default (adaptive replication, quorum 2)', selfSigned.servedToHost + selfSigned.servedToFresh, selfSigned.forged * 2, 'forged reads', selfSignedPrivate === undefined ? 'A private room trusts its members (docs/trust.md).' : `In a private room (quorum 1, every member holds the operator's token) ${selfSignedPrivate.servedToHost + selfSignedPrivate.servedToFresh} of ${selfSignedPrivate.forged * 2} are served: a member's signature is a quorum of 1 there (docs/trust.md).`),
@@ -205,11 +165,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
     zero('forged-failures', 'Victim calls flagged or blocked by forged failures and claims (lost leases, timeouts and claims in honest donors\' names; a stranger\'s own claims abandoned and timeouts, 8 and 3 per task)', forged.flagged + forged.blocked, forged.tasks, 'calls', 'Claims and failures count only as their claimant signed them, and a net: subject\'s lost leases and timeouts once per task. Was 200 of 200 (160 flagged, 40 blocked) on 2026-12-01 before they were signed.'),
     zero('honest-flagged', 'Honest results flagged (calls that failed) across every scenario', flagged, honestCalls, 'honest calls', 'Calls of honest hosts that rejected (an honest result refused, or no agreement reached); calls left waiting when the time allowed passed are not counted here but in the rows.'),
   ]
-  const table = markdownTable(
-    ['Attack', 'Where', 'Settings', 'Got', 'Of', 'Figure', 'Honest flagged', 'Today', 'Run (s)'],
-    rows.map((row) => [row.attack, row.where, row.settings, String(row.got), String(row.of), row.what, String(row.flagged), row.byDesign === true ? 'by design' : row.open ? '**open**' : 'closed', row.seconds > 0 ? String(row.seconds) : '″']),
-    (i) => i === 3 || i === 4 || i === 6 || i === 8,
-  )
+  const table = rowsTable(rows)
   return {
     id: 'trust',
     title: 'Trust: the adversarial suite (wrong results accepted, forged entries served, honest results flagged)',

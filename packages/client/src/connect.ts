@@ -70,7 +70,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
   })
   const clock = new WorkerClock()
   // Task time limits run on the worker-driven clock too: a hidden tab's own timers lag.
-  await joinOrClose(peer, options)
+  await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
   const pool = workers > 0 && options.executor === undefined ? new WebWorkerExecutor({ workers, clock }) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
@@ -83,14 +83,4 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(pool === undefined ? (options.load === undefined ? {} : { load: options.load }) : { load: () => pool.busy / Math.max(1, pool.size) }),
     onClose: async () => clock.close(),
   })
-}
-
-/** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */
-async function joinOrClose(peer: MeshPeer, options: ConnectOptions): Promise<void> {
-  try {
-    await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
-  } catch (error) {
-    await peer.close()
-    throw error
-  }
 }

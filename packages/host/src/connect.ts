@@ -98,7 +98,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
   })
-  await joinOrClose(peer, options)
+  await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
   const pool = workers > 0 && options.executor === undefined ? (donate === 'own-jobs' ? new ThreadExecutor({ workers }) : new IsolateExecutor({ workers })) : undefined
   const executor = workers > 0 ? (options.executor ?? pool) : undefined
   return assembleSwarm({
@@ -125,14 +125,4 @@ function donationOf(options: ConnectOptions, workers: number): 'everyone' | 'own
     { code: 'TESSERA_NO_SANDBOX' },
   )
   return 'own-jobs'
-}
-
-/** Waits for the room and its swarm state (bounded); a peer that cannot join is closed before the error goes up. */
-async function joinOrClose(peer: MeshPeer, options: ConnectOptions): Promise<void> {
-  try {
-    await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
-  } catch (error) {
-    await peer.close()
-    throw error
-  }
 }

@@ -1,8 +1,7 @@
 import type { Clock } from '../clock.ts'
 import { cacheEntryOf } from '../donor/write-back.ts'
-import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
+import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
-import type { Value } from '../encoding/supported-value.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
@@ -11,6 +10,7 @@ import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import { signVerdicts } from '../swarm/verdicts.ts'
 import { cacheOutcome, putVerdict } from '../swarm/writes.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
+import { JudgedValues } from './judged-values.ts'
 import { clustersOf, type Cluster, type Compare } from './outcome-clusters.ts'
 import type { SubmitterTrust } from './submitter-trust.ts'
 
@@ -19,9 +19,6 @@ const LEAVES_PER_RECORD = 200
 
 /** How long a finished job is still judged: reports that come after its tasks settled. */
 const LATE_REPORTS_MS = 30_000
-
-/** Values held for `compare`: a judged task needs only its few reported outcomes. */
-const MAX_VALUES_HELD = 4096
 
 /** Reports that land together (a donor's flush) are judged and signed together. */
 const DEFAULT_FLUSH_MS = 20
@@ -77,14 +74,15 @@ export class Referee {
   /** Checks asked for and not yet settled, per subject whose trust they are to prove (`job/task` ids). */
   readonly #proving = new Map<string, Set<string>>()
   readonly #compare = new Map<JobId, Compare>()
-  readonly #values = new Map<Address, { readonly value: Value } | null>()
-  readonly #fetching = new Map<Address, Array<() => void>>()
+  readonly #values: JudgedValues
   /** Finished jobs still watched for late reports, with the timer that lets them go. */
   readonly #finishing = new Map<JobId, unknown>()
   #timer: unknown
   #closed = false
 
-  constructor(private readonly o: RefereeOptions) {}
+  constructor(private readonly o: RefereeOptions) {
+    this.#values = new JudgedValues(o.values, () => this.#schedule())
+  }
 
   /** Judges agreement in `job` with the caller's `compare` (a job submitted with one: `judged` or `adaptive`). */
   compareWith(job: JobId, compare: Compare): void {
@@ -223,35 +221,10 @@ export class Referee {
   /** The task's reports in agreeing clusters; undefined while values `compare` needs are being fetched (the task is judged again then). */
   #clusters(watched: Watched, task: TaskId, reports: readonly Report[]): Cluster[] | undefined {
     const compare = this.#compare.get(watched.index.spec.id)
-    const clusters = clustersOf(reports, compare, (address) => this.#values.get(address))
+    const clusters = clustersOf(reports, compare, this.#values.valueOf)
     if (Array.isArray(clusters)) return clusters
-    for (const address of clusters.missing) this.#fetch(address, () => watched.pending.add(task))
+    for (const address of clusters.missing) this.#values.fetch(address, () => watched.pending.add(task))
     return undefined
-  }
-
-  #fetch(address: Address, then: () => void): void {
-    if (this.#values.has(address) || this.o.values === undefined) {
-      if (this.o.values === undefined) this.#values.set(address, null)
-      then()
-      return
-    }
-    let waiting = this.#fetching.get(address)
-    if (waiting === undefined) {
-      this.#fetching.set(address, (waiting = []))
-      this.o.values.get(address).then(
-        (value) => this.#remember(address, { value }),
-        () => this.#remember(address, null),
-      )
-    }
-    waiting.push(then)
-  }
-
-  #remember(address: Address, value: { readonly value: Value } | null): void {
-    if (this.#values.size >= MAX_VALUES_HELD) this.#values.delete(this.#values.keys().next().value as Address)
-    this.#values.set(address, value)
-    for (const then of this.#fetching.get(address) ?? []) then()
-    this.#fetching.delete(address)
-    this.#schedule()
   }
 
   /** A checked task settled: its check no longer counts against its subject, and what waited on trust is judged again. */

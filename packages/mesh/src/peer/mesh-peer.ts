@@ -170,18 +170,24 @@ export class MeshPeer implements PeerPort {
    * swarm document: `connect()` calls it, so that its first call sees the
    * swarm's result cache. Throws `SignalingUnreachableError` naming the URL
    * when the server does not answer in time, unless `offline` is asked, and
-   * `AccessDeniedError` when it refuses.
+   * `AccessDeniedError` when it refuses. A peer that cannot join is closed
+   * before the error goes up, so nothing of it is left running.
    */
   async join(options: JoinOptions = {}): Promise<JoinReport> {
-    this.#joined = await joinSwarm(
-      {
-        ...this.signaling,
-        ready: this.mesh.ready,
-        peersInRoom: () => this.mesh.knownPeers().size,
-        firstSync: (timeoutMs) => this.firstSync.first(timeoutMs),
-      },
-      options,
-    )
+    try {
+      this.#joined = await joinSwarm(
+        {
+          ...this.signaling,
+          ready: this.mesh.ready,
+          peersInRoom: () => this.mesh.knownPeers().size,
+          firstSync: (timeoutMs) => this.firstSync.first(timeoutMs),
+        },
+        options,
+      )
+    } catch (error) {
+      await this.close()
+      throw error
+    }
     return this.#joined
   }
 

@@ -1,5 +1,11 @@
 import type { JobIndex, KeywordArgs, LogStream, PeerId, TaskKey } from '@tessera/core'
-import type { PlannedCall } from './job-run.ts'
+
+
+/** A call as `JobRun` plans it (declared here too, so neither file imports the other). */
+interface PlannedCall {
+  readonly index: number
+  readonly key: TaskKey
+}
 
 /** One line a task printed, as `onLog` receives it. */
 export interface TaskLog {
