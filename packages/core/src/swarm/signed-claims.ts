@@ -50,7 +50,10 @@ export function timeoutStatement(job: JobId, task: TaskId, key: TaskKey, attempt
 export function signClaims(identity: Identity, job: JobId, items: ReadonlyArray<{ readonly task: TaskId; readonly key: TaskKey; readonly terms: ClaimTerms }>): Claim[] {
   const terms = items.map((item) => termsOf({ ...item.terms, peer: identity.peer }))
   const proofs = signStatements(identity, items.map((item, i) => claimStatement(job, item.task, item.key, terms[i]!)))
-  return terms.map((claim, i) => ({ ...claim, proof: proofs[i]! }))
+  const claims = terms.map((claim, i) => ({ ...claim, proof: proofs[i]! }))
+  // The claimant reads its own claims back on every tick: what it just signed needs no check.
+  claims.forEach((claim, i) => rememberClaim(claimMemoKey(job, items[i]!.task, items[i]!.key, claim), true))
+  return claims
 }
 
 /** A claim's terms alone: what a renewal starts from, without the old proof. */
@@ -107,19 +110,26 @@ function remembered(input: object, job: JobId, task: TaskId, key: TaskKey, check
 function isSignedClaim(job: JobId, task: TaskId, key: TaskKey, claim: Claim): boolean {
   return remembered(claim, job, task, key, () => {
     // Every replica holds its own copy of a claim; a simulation runs fifty in one process. By content, then.
-    const text = claimText(job, task, key, claim)
-    const { leaf, size, path, sig } = claim.proof
-    const memoKey = `${claim.peer} ${sig} ${leaf} ${size} ${path} ${text}`
+    const memoKey = claimMemoKey(job, task, key, claim)
     const known = provenClaims.get(memoKey)
     if (known !== undefined) return known
-    const verdict = verifyStatement(claim.peer, utf8.encode(text), claim.proof)
-    if (provenClaims.size >= MAX_REMEMBERED) for (const old of [...provenClaims.keys()].slice(0, MAX_REMEMBERED / 2)) provenClaims.delete(old)
-    provenClaims.set(memoKey, verdict)
+    const verdict = verifyStatement(claim.peer, claimStatement(job, task, key, claim), claim.proof)
+    rememberClaim(memoKey, verdict)
     return verdict
   })
 }
 const MAX_REMEMBERED = 32_768
 const provenClaims = new Map<string, boolean>()
+
+function claimMemoKey(job: JobId, task: TaskId, key: TaskKey, claim: Claim): string {
+  const { leaf, size, path, sig } = claim.proof
+  return `${claim.peer} ${sig} ${leaf} ${size} ${path} ${claimText(job, task, key, claim)}`
+}
+
+function rememberClaim(memoKey: string, verdict: boolean): void {
+  if (provenClaims.size >= MAX_REMEMBERED) for (const old of [...provenClaims.keys()].slice(0, MAX_REMEMBERED / 2)) provenClaims.delete(old)
+  provenClaims.set(memoKey, verdict)
+}
 
 /** The claim under task `task` of `spec`'s job, whose key is `key`, if its claimant signed it for this task. */
 export function checkClaim(task: string, input: unknown, spec: JobSpec, key: TaskKey): Claim | undefined {
