@@ -20,6 +20,7 @@ import { RoomPeers } from './room-peers.ts'
 import { Rooms } from './rooms.ts'
 import { deriveServerKeys } from './server-keys.ts'
 import { admitByToken, type RoomTokenPayload } from './tokens.ts'
+import { iceGrant, type IceGrant } from './turn-credentials.ts'
 
 export { CloseCode, type HubConnection } from './hub-connection.ts'
 
@@ -68,8 +69,8 @@ export class SignalingHub<C extends HubConnection> {
     this.metrics.connectionsTotal += 1
     const proof = new PeerProof()
     this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), proof, ending: false })
-    const { iceServers, maxPayload, maxRooms } = this.config
-    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, iceServers, maxPayload, maxRooms, issuer: this.certification.issuer.peer })
+    const { maxPayload, maxRooms } = this.config
+    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, ...this.iceGrant(), maxPayload, maxRooms, issuer: this.certification.issuer.peer })
     return true
   }
 
@@ -134,7 +135,15 @@ export class SignalingHub<C extends HubConnection> {
       case 'ping':
         this.sendFrame(conn, { type: 'pong' })
         break
+      case 'ice-servers':
+        this.sendFrame(conn, { type: 'ice-servers', ...this.iceGrant() })
+        break
     }
+  }
+
+  /** Each connection's own TURN credential (a new one per ask: the frame rate limit bounds them). */
+  private iceGrant(): IceGrant {
+    return iceGrant(this.config.iceServers, this.config.turn, this.now())
   }
 
   private subscribe(conn: C, frame: SubscribeFrame, state: ConnectionState): void {
