@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MemoryExecutor } from '@tessera/core'
+import { connect, type ConnectOptions, type Swarm } from '@tessera/host'
+import { nodeRtc } from '@tessera/mesh/node'
+import { resolveTurn, turnCredential } from '@tessera/signaling'
+import { startCoturn, type Coturn } from '../../../tests/support/coturn.ts'
+import { startTesseraServer, type TesseraServer } from '../src/serve/tessera-server.ts'
+
+const TTL_SECONDS = 600
+let coturn: Coturn | undefined
+let server: TesseraServer | undefined
+const swarms: Swarm[] = []
+
+beforeAll(async () => {
+  coturn = await startCoturn()
+  server = await startTesseraServer({ port: 0, staticDir: false, httpApi: false, turn: { urls: [coturn.url], secret: coturn.secret, ttlSeconds: TTL_SECONDS } })
+})
+
+afterAll(async () => {
+  await Promise.all(swarms.splice(0).map((swarm) => swarm.close()))
+  await server?.close()
+  await coturn?.stop()
+})
+
+async function host(options: ConnectOptions): Promise<Swarm> {
+  if (server === undefined) throw new Error('not set up')
+  const swarm = await connect({
+    signaling: server.signalingUrl,
+    room: 'relay-only',
+    cacheDir: false,
+    iceTransportPolicy: 'relay',
+    replication: { limits: { heartbeatMs: 300, deadAfterMs: 3_000 }, syncIntervalMs: 500 },
+    ...options,
+  })
+  swarms.push(swarm)
+  return swarm
+}
+
+/** Candidate types ICE gathers for a relay-only connection with these credentials. */
+async function gatheredTypes(iceServers: RTCIceServer[]): Promise<string[]> {
+  const pc = new nodeRtc.RTCPeerConnection({ iceServers, iceTransportPolicy: 'relay' })
+  const types: string[] = []
+  const done = new Promise<void>((resolve) => {
+    pc.onicecandidate = (event) => {
+      if (event.candidate === null) resolve()
+      else types.push(/ typ (\w+)/.exec(event.candidate.candidate)?.[1] ?? '?')
+    }
+  })
+  pc.createDataChannel('probe')
+  await pc.setLocalDescription(await pc.createOffer())
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5_000))])
+  pc.close()
+  return types
+}
+
+describe('TURN through a real coturn (relay-only ICE, credentials from tessera serve)', () => {
+  it('two Node hosts run a job over a link relayed by coturn, with the credentials the server handed each', async () => {
+    const started = Date.now() / 1000
+    const donor = await host({ workers: 1, executor: new MemoryExecutor() })
+    const submitter = await host({ workers: 0 })
+    const deadline = Date.now() + 15_000
+    while (!submitter.peer.mesh.openPeers().includes(donor.peer.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+
+    const square = submitter.pure(({ x }: { x: number }) => x * x, { name: 'square' })
+    const args = Array.from({ length: 20 }, (_, x) => ({ x }))
+    expect(await square.parallel(args)).toEqual(args.map(({ x }) => x * x))
+    expect(donor.status().executed).toBe(20)
+
+    // The path ICE chose, from each end's own stats: a relay candidate at both ends, never a host one.
+    const relayed = { local: 'relay', remote: 'relay', relayProtocol: 'udp' }
+    expect(await submitter.peer.mesh.linkRoute(donor.peer.id)).toEqual(relayed)
+    expect(await donor.peer.mesh.linkRoute(submitter.peer.id)).toEqual(relayed)
+
+    // coturn allocated relays, for usernames `<expiry>:<tag>` that expire TTL_SECONDS after they were handed out.
+    const users = coturn?.allocations() ?? []
+    expect(users.length).toBeGreaterThanOrEqual(2)
+    for (const user of users) {
+      const expiry = Number(user.split(':')[0])
+      expect(expiry).toBeGreaterThanOrEqual(Math.floor(started) + TTL_SECONDS)
+      expect(expiry).toBeLessThanOrEqual(Date.now() / 1000 + TTL_SECONDS)
+    }
+    // Each connection had its own credential: the two hosts' usernames differ.
+    expect(new Set(users.map((user) => user.split(':')[1])).size).toBeGreaterThanOrEqual(2)
+  })
+
+  it('coturn refuses a credential past its expiry (no relay candidate), and takes a fresh one', async () => {
+    if (coturn === undefined) throw new Error('not set up')
+    const turn = resolveTurn({ urls: [coturn.url], secret: coturn.secret, ttlSeconds: 60 })
+    const expired = turnCredential(turn, Date.now() - 120_000, 'expired')
+    const fresh = turnCredential(turn, Date.now(), 'fresh')
+    expect(await gatheredTypes([{ ...expired, urls: [...expired.urls] }])).toEqual([])
+    expect(await gatheredTypes([{ ...fresh, urls: [...fresh.urls] }])).toContain('relay')
+    expect(coturn.allocations()).toContain(fresh.username)
+    expect(coturn.allocations()).not.toContain(expired.username)
+  })
+})
