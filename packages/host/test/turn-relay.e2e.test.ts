@@ -1,31 +1,41 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryExecutor } from '@tessera/core'
 import { connect, type ConnectOptions, type Swarm } from '@tessera/host'
 import { nodeRtc } from '@tessera/mesh/node'
 import { resolveTurn, turnCredential } from '@tessera/signaling'
 import { startCoturn, type Coturn } from '../../../tests/support/coturn.ts'
-import { startTesseraServer, type TesseraServer } from '../src/serve/tessera-server.ts'
+import { tessera, type Child } from './support/processes.ts'
 
 const TTL_SECONDS = 600
 let coturn: Coturn | undefined
-let server: TesseraServer | undefined
+let serve: Child | undefined
+let signaling = ''
+let dir = ''
 const swarms: Swarm[] = []
 
 beforeAll(async () => {
   coturn = await startCoturn()
-  server = await startTesseraServer({ port: 0, staticDir: false, httpApi: false, turn: { urls: [coturn.url], secret: coturn.secret, ttlSeconds: TTL_SECONDS } })
-})
+  dir = await mkdtemp(join(tmpdir(), 'tessera-turn-'))
+  // The real command, as an operator runs it: the secret from the environment, where ps cannot see it.
+  serve = tessera(['serve', '--port', '0', '--static', dir, '--turn-url', coturn.url, '--turn-ttl', String(TTL_SECONDS)], { TESSERA_TURN_SECRET: coturn.secret })
+  const [, port] = await serve.line(/serving on http:\/\/localhost:(\d+)\//)
+  await serve.line(new RegExp(`TURN: ${coturn.url}, a credential per client valid ${TTL_SECONDS} s`))
+  signaling = `ws://127.0.0.1:${port}`
+}, 60_000)
 
 afterAll(async () => {
   await Promise.all(swarms.splice(0).map((swarm) => swarm.close()))
-  await server?.close()
+  await serve?.stop()
   await coturn?.stop()
+  if (dir !== '') await rm(dir, { recursive: true, force: true })
 })
 
 async function host(options: ConnectOptions): Promise<Swarm> {
-  if (server === undefined) throw new Error('not set up')
   const swarm = await connect({
-    signaling: server.signalingUrl,
+    signaling,
     room: 'relay-only',
     cacheDir: false,
     iceTransportPolicy: 'relay',
@@ -54,7 +64,7 @@ async function gatheredTypes(iceServers: RTCIceServer[]): Promise<string[]> {
 }
 
 describe('TURN through a real coturn (relay-only ICE, credentials from tessera serve)', () => {
-  it('two Node hosts run a job over a link relayed by coturn, with the credentials the server handed each', async () => {
+  it('two Node hosts run a job over a link relayed by coturn, with the credentials tessera serve handed each', async () => {
     const started = Date.now() / 1000
     const donor = await host({ workers: 1, executor: new MemoryExecutor() })
     const submitter = await host({ workers: 0 })
