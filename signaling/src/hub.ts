@@ -20,7 +20,7 @@ import { RoomPeers } from './room-peers.ts'
 import { Rooms } from './rooms.ts'
 import { deriveServerKeys } from './server-keys.ts'
 import { admitByToken, type RoomTokenPayload } from './tokens.ts'
-import { iceGrant, type IceGrant } from './turn-credentials.ts'
+import { iceGrant } from './turn-credentials.ts'
 
 export { CloseCode, type HubConnection } from './hub-connection.ts'
 
@@ -70,7 +70,7 @@ export class SignalingHub<C extends HubConnection> {
     const proof = new PeerProof()
     this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), proof, ending: false })
     const { maxPayload, maxRooms } = this.config
-    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, ...this.iceGrant(), maxPayload, maxRooms, issuer: this.certification.issuer.peer })
+    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, ...iceGrant(this.config.iceServers, this.config.turn, this.now()), maxPayload, maxRooms, issuer: this.certification.issuer.peer })
     return true
   }
 
@@ -136,14 +136,10 @@ export class SignalingHub<C extends HubConnection> {
         this.sendFrame(conn, { type: 'pong' })
         break
       case 'ice-servers':
-        this.sendFrame(conn, { type: 'ice-servers', ...this.iceGrant() })
+        // A new TURN credential per ask: the frame rate limit bounds them.
+        this.sendFrame(conn, { type: 'ice-servers', ...iceGrant(this.config.iceServers, this.config.turn, this.now()) })
         break
     }
-  }
-
-  /** Each connection's own TURN credential (a new one per ask: the frame rate limit bounds them). */
-  private iceGrant(): IceGrant {
-    return iceGrant(this.config.iceServers, this.config.turn, this.now())
   }
 
   private subscribe(conn: C, frame: SubscribeFrame, state: ConnectionState): void {
