@@ -8,6 +8,7 @@ import { DEFAULT_SIGNALING_PORT } from './protocol.ts'
 import { parseAdminGrants } from './admins.ts'
 import { DEFAULTS, parseIceServers } from './options.ts'
 import { startSignalingServer, type SignalingServer } from './server.ts'
+import { DEFAULT_TURN_TTL_SECONDS } from './turn-credentials.ts'
 
 const USAGE = `usage: tsx signaling/src/cli.ts [flags]
 
@@ -15,6 +16,10 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
   --host <addr>          interface to bind (env HOST; default ${DEFAULTS.host}; 0.0.0.0 to serve the network)
   --ice <json>           STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                          (env TESSERA_ICE_SERVERS; default none)
+  --turn-url <url>       a coturn server (turn:HOST:PORT) for which each client gets its own short-lived
+                         credential; repeatable or comma-separated (env TESSERA_TURN_URLS; docs/turn.md)
+  --turn-secret <s>      coturn's static-auth-secret (env TESSERA_TURN_SECRET, preferred)
+  --turn-ttl <s>         seconds each TURN credential lasts (env TESSERA_TURN_TTL; default ${DEFAULT_TURN_TTL_SECONDS})
   --secret <s>           HMAC secret for private-room tokens, at least 16 characters; the certificate
                          issuer key derives from it, so servers sharing it agree
                          (env TESSERA_SIGNALING_SECRET, preferred: flags show up in ps)
@@ -43,6 +48,9 @@ function main(): void {
         port: { type: 'string' },
         host: { type: 'string' },
         ice: { type: 'string' },
+        'turn-url': { type: 'string', multiple: true },
+        'turn-secret': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         secret: { type: 'string' },
         'private-rooms': { type: 'string' },
         admin: { type: 'string', multiple: true },
@@ -73,6 +81,12 @@ function main(): void {
     .filter((room) => room.length > 0)
   const secret = values.secret ?? env['TESSERA_SIGNALING_SECRET']
   const adminList = values.admin?.join(',') ?? env['TESSERA_ADMINS'] ?? ''
+  const turnUrls = (values['turn-url']?.join(',') ?? env['TESSERA_TURN_URLS'] ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url.length > 0)
+  const turnSecret = values['turn-secret'] ?? env['TESSERA_TURN_SECRET'] ?? ''
+  if ((turnUrls.length > 0) !== (turnSecret !== '')) fail('signaling: --turn-url and --turn-secret go together (coturn servers and their static-auth-secret)', 2)
 
   let start: Promise<SignalingServer>
   try {
@@ -81,6 +95,7 @@ function main(): void {
       host: values.host ?? env['HOST'] ?? DEFAULTS.host,
       iceServers: ice === undefined || ice.trim() === '' ? [] : parseIceServers(ice),
       ...(secret === undefined || secret === '' ? {} : { secret }),
+      ...(turnUrls.length === 0 ? {} : { turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: integer('--turn-ttl', values['turn-ttl'] ?? env['TESSERA_TURN_TTL'], DEFAULT_TURN_TTL_SECONDS) } }),
       ...(privateRooms === undefined ? {} : { privateRooms }),
       admins: parseAdminGrants(adminList),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),

@@ -20,6 +20,7 @@ import { RoomPeers } from './room-peers.ts'
 import { Rooms } from './rooms.ts'
 import { deriveServerKeys } from './server-keys.ts'
 import { admitByToken, type RoomTokenPayload } from './tokens.ts'
+import { iceGrant } from './turn-credentials.ts'
 
 export { CloseCode, type HubConnection } from './hub-connection.ts'
 
@@ -68,8 +69,8 @@ export class SignalingHub<C extends HubConnection> {
     this.metrics.connectionsTotal += 1
     const proof = new PeerProof()
     this.states.set(conn, { limiter: new FrameRateLimiter(this.config.rateLimit, this.now()), proof, ending: false })
-    const { iceServers, maxPayload, maxRooms } = this.config
-    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, iceServers, maxPayload, maxRooms, issuer: this.certification.issuer.peer })
+    const { maxPayload, maxRooms } = this.config
+    this.sendFrame(conn, { type: 'welcome', challenge: proof.challenge, ...iceGrant(this.config.iceServers, this.config.turn, this.now()), maxPayload, maxRooms, issuer: this.certification.issuer.peer })
     return true
   }
 
@@ -133,6 +134,10 @@ export class SignalingHub<C extends HubConnection> {
         break
       case 'ping':
         this.sendFrame(conn, { type: 'pong' })
+        break
+      case 'ice-servers':
+        // A new TURN credential per ask: the frame rate limit bounds them.
+        this.sendFrame(conn, { type: 'ice-servers', ...iceGrant(this.config.iceServers, this.config.turn, this.now()) })
         break
     }
   }

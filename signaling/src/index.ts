@@ -39,3 +39,13 @@ export {
   type PeerMeta,
   type ServerFrame,
 } from './protocol.ts'
+export {
+  DEFAULT_TURN_TTL_SECONDS,
+  iceGrant,
+  resolveTurn,
+  turnCredential,
+  turnPassword,
+  type IceGrant,
+  type ResolvedTurn,
+  type TurnOptions,
+} from './turn-credentials.ts'

@@ -7,6 +7,7 @@ import { adminMatcher, type AdminGrant } from './admins.ts'
 import type { IceServer } from './protocol.ts'
 import { DEFAULT_SIGNALING_PORT, MAX_TOPICS_PER_FRAME } from './protocol.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
+import { resolveTurn, type ResolvedTurn, type TurnOptions } from './turn-credentials.ts'
 
 /** Topics with this prefix are always private, whatever `privateRooms` says. */
 export const PRIVATE_ROOM_PREFIX = 'private:'
@@ -25,6 +26,11 @@ export interface SignalingServerOptions {
   readonly host?: string
   /** STUN/TURN servers announced in `welcome`. Default none: enough on loopback and LANs. */
   readonly iceServers?: readonly IceServer[]
+  /**
+   * coturn servers sharing a `static-auth-secret` (docs/turn.md): each
+   * connection is handed its own short-lived credential for them, besides `iceServers`.
+   */
+  readonly turn?: TurnOptions
   /** Largest frame in bytes; bigger ones close the connection with 1009. Default 64 KiB. */
   readonly maxPayload?: number
   /** Topics one connection may be in at once. Default 32. */
@@ -107,6 +113,7 @@ export interface ResolvedOptions {
   readonly port: number
   readonly host: string
   readonly iceServers: readonly IceServer[]
+  readonly turn: ResolvedTurn | undefined
   readonly maxPayload: number
   readonly maxRooms: number
   readonly maxTopics: number
@@ -167,6 +174,7 @@ export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOp
     port,
     host: options.host ?? DEFAULTS.host,
     iceServers: validateIceServers(options.iceServers ?? []),
+    turn: options.turn === undefined ? undefined : resolveTurn(options.turn),
     maxPayload: positiveInteger('maxPayload', options.maxPayload, DEFAULTS.maxPayload),
     maxRooms,
     maxTopics: positiveInteger('maxTopics', options.maxTopics, DEFAULTS.maxTopics),

@@ -59,6 +59,7 @@ export function validateClientFrame(value: unknown, options: ParseOptions = {}):
       return { type, topic, data, ...(to === undefined ? {} : { to }) }
     }
     case 'ping':
+    case 'ice-servers':
       return { type }
     default:
       throw bad(typeof type === 'string' ? `unknown frame type ${quote(type)}` : 'frame needs a string "type"')

@@ -66,6 +66,8 @@ export type ClientFrame =
    */
   | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly to?: string }
   | { readonly type: 'ping' }
+  /** Ask for fresh ICE servers (new TURN credentials) before those of `welcome` expire: answered with `ice-servers`. */
+  | { readonly type: 'ice-servers' }
 
 export type { ErrorCode }
 
@@ -82,6 +84,12 @@ export type ServerFrame =
       /** Fresh random bytes (base64url) for this connection only: a peer signs them to bind its id. */
       readonly challenge: string
       readonly iceServers: readonly IceServer[]
+      /**
+       * How long the credentials in `iceServers` stay valid from now, in ms
+       * (short-lived TURN credentials); absent when none expire. A client asks
+       * for new ones (`ice-servers`) before then, or gets them on reconnecting.
+       */
+      readonly iceTtlMs?: number
       readonly maxPayload: number
       readonly maxRooms: number
       /** The key id that signs this server's subject certificates: the same on every instance that shares a secret. */
@@ -99,6 +107,8 @@ export type ServerFrame =
   /** A relayed publish; `from` is the sender's bound peer id when it has one. */
   | { readonly type: 'publish'; readonly topic: string; readonly data: unknown; readonly from?: string }
   | { readonly type: 'pong' }
+  /** Answer to `ice-servers`: fresh ICE servers, as in `welcome`. */
+  | { readonly type: 'ice-servers'; readonly iceServers: readonly IceServer[]; readonly iceTtlMs?: number }
   /** The frame was refused; the connection stays open unless the abuse goes on. */
   | { readonly type: 'error'; readonly code: ErrorCode; readonly reason: string; readonly topic?: string }
 
@@ -139,3 +149,4 @@ export const MAX_DATA_DEPTH = 32
 
 // Lives in errors.ts; re-exported so `import { SignalingProtocolError } from './protocol.ts'` keeps working.
 export { SignalingProtocolError } from './errors.ts'
+export { readIceServersGrant, type IceServersGrant } from './read-ice.ts'

@@ -1,10 +1,11 @@
 import type { Executor } from '@tessera/core'
-import { startBrowserPeer, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
+import { startBrowserPeer, type IceOptions, iceOptionsOf, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/browser'
 import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { WebWorkerExecutor } from './web-worker-executor.ts'
 import { WorkerClock } from './worker-clock.ts'
 
-export interface ConnectOptions {
+/** `iceServers` and `iceTransportPolicy` (`'relay'`: through TURN only) reach every WebRTC link (docs/turn.md). */
+export interface ConnectOptions extends IceOptions {
   /** Default `ws://<this page's host name>:8787`. */
   readonly signaling?: string
   /** Default `default`. */
@@ -67,6 +68,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.maxPeers === undefined ? {} : { maxPeers: options.replication.maxPeers }),
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
+    ...iceOptionsOf(options),
   })
   const clock = new WorkerClock()
   // Task time limits run on the worker-driven clock too: a hidden tab's own timers lag.

@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { Executor, Identity } from '@tessera/core'
-import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
+import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type IceOptions, iceOptionsOf, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
 import { loadSandbox } from './isolate/load-sandbox.ts'
 import { ThreadExecutor } from './thread-executor.ts'
 
-export interface ConnectOptions {
+/** `iceServers` and `iceTransportPolicy` (`'relay'`: through TURN only) reach every WebRTC link (docs/turn.md). */
+export interface ConnectOptions extends IceOptions {
   /** Default `ws://127.0.0.1:8787`. */
   readonly signaling?: string
   /** Default `default`. */
@@ -97,6 +98,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(options.replication?.maxPeers === undefined ? {} : { maxPeers: options.replication.maxPeers }),
     ...(options.replication?.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.replication.syncIntervalMs }),
     ...(options.replication?.limits === undefined ? {} : { limits: options.replication.limits }),
+    ...iceOptionsOf(options),
   })
   await peer.join({ ...options.join, ...(options.offline === undefined ? {} : { offline: options.offline }) })
   const pool = workers > 0 && options.executor === undefined ? (donate === 'own-jobs' ? new ThreadExecutor({ workers }) : new IsolateExecutor({ workers })) : undefined

@@ -91,3 +91,36 @@ describe('signaling client: ids bound to keys', () => {
     expect(subscribes).toBe(0)
   })
 })
+
+describe('signaling client: short-lived TURN credentials', () => {
+  it('asks for new ICE servers three quarters into their TTL, uses them, and keeps what it has over a malformed answer', async () => {
+    const fake = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+    closers.push(() => fake.close())
+    const first = [{ urls: 'turn:127.0.0.1:3478', username: '100:a', credential: 'one' }]
+    const second = [{ urls: ['turn:127.0.0.1:3478'], username: '200:b', credential: 'two' }]
+    const asked: number[] = []
+    fake.on('connection', (ws) => {
+      const welcomed = Date.now()
+      ws.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { type: string }).type !== 'ice-servers') return
+        asked.push(Date.now() - welcomed)
+        // The first answer is good; the second is hostile (it would throw in RTCPeerConnection).
+        ws.send(JSON.stringify({ type: 'ice-servers', iceServers: asked.length === 1 ? second : [{ urls: 'javascript:x' }], iceTtlMs: 1_200 }))
+      })
+      ws.send(JSON.stringify({ type: 'welcome', challenge: 'c2hhbGxvdw', iceServers: first, iceTtlMs: 1_200, maxPayload: 65_536, maxRooms: 8, issuer: 'x' }))
+    })
+    await new Promise((resolve) => fake.once('listening', resolve))
+    const { port } = fake.address() as { port: number }
+    const a = join(`ws://127.0.0.1:${port}`)
+    await waitFor('the welcome', () => a.client.iceServers.length > 0)
+    expect(a.client.iceServers).toEqual(first)
+    await waitFor('the renewed servers', () => a.client.iceServers[0]?.username === '200:b')
+    expect(a.client.iceServers).toEqual(second)
+    // 1,200 ms × 3/4 = 900 ms, raised to the 1 s floor; the new grant scheduled the next ask.
+    expect(asked[0]).toBeGreaterThanOrEqual(950)
+    await waitFor('the second ask', () => asked.length === 2)
+    expect(asked[1]! - asked[0]!).toBeGreaterThanOrEqual(950)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(a.client.iceServers).toEqual(second)
+  })
+})

@@ -48,6 +48,10 @@ first if missing) on the same port, then prints the URL to open.
                         comma-separated). \`tessera token --admin\` makes admin tokens.
   --ice <json>          STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                         (env TESSERA_ICE_SERVERS)
+  --turn-url <url>      a coturn server (turn:HOST:PORT) for which each client gets its own
+                        short-lived credential; repeatable or comma-separated (env TESSERA_TURN_URLS)
+  --turn-secret <s>     coturn's static-auth-secret, 16+ characters (env TESSERA_TURN_SECRET)
+  --turn-ttl <seconds>  how long each TURN credential lasts (env TESSERA_TURN_TTL; default 86400)
 ${commonFlags(24)}`,
     options: {
       port: { type: 'string' },
@@ -58,6 +62,9 @@ ${commonFlags(24)}`,
       'private-rooms': { type: 'string' },
       admin: { type: 'string', multiple: true },
       ice: { type: 'string' },
+      'turn-url': { type: 'string', multiple: true },
+      'turn-secret': { type: 'string' },
+      'turn-ttl': { type: 'string' },
       ...common,
     },
     positionals: [],

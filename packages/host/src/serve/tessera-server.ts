@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { privateRoomMatcher, startSignalingServer, type AdminGrant, type SignalingServer } from '@tessera/signaling'
+import { privateRoomMatcher, startSignalingServer, type AdminGrant, type SignalingServer, type TurnOptions } from '@tessera/signaling'
 import { DEFAULT_SIGNALING_PORT, type IceServer } from '@tessera/signaling/protocol'
 import { ensureDonatePage } from '@tessera/donate-page'
 import { ListenError } from '../cli/cli-errors.ts'
@@ -19,6 +19,8 @@ export interface TesseraServerOptions {
   /** Keys certified as room admins, in every room or in one (`--admin`). */
   readonly admins?: readonly AdminGrant[]
   readonly iceServers?: readonly IceServer[]
+  /** coturn servers sharing a secret: each client gets its own short-lived credential (docs/turn.md). */
+  readonly turn?: TurnOptions
   /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
   readonly httpApi?: false
   /** One-line notices (building the page, a page that could not be found). */
@@ -74,6 +76,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     ...(options.privateRooms === undefined ? {} : { privateRooms: options.privateRooms }),
     ...(options.admins === undefined ? {} : { admins: options.admins }),
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+    ...(options.turn === undefined ? {} : { turn: options.turn }),
     ...(httpFallback === undefined ? {} : { httpFallback }),
     log,
   }).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { byeFrame, MAX_FRAME_BYTES, pingFrame, Reassembler, type Channel } from '../framing/frames.ts'
 import { SendQueue } from '../framing/send-queue.ts'
 import type { CandidateInit, LinkSignal } from './link-signal.ts'
+import { selectedRoute, type LinkRoute } from './link-route.ts'
 
 /** The WebRTC implementation: the browser's own, or @roamhq/wrtc in Node. */
 export interface RtcImplementation {
@@ -35,6 +36,7 @@ export interface PeerLinkOptions {
   readonly initiator: boolean
   readonly rtc: RtcImplementation
   readonly iceServers: readonly RTCIceServer[]
+  readonly iceTransportPolicy?: RTCIceTransportPolicy
   readonly limits: LinkLimits
   readonly events: LinkEvents
   /** Our own link count, told to the answerer so a full peer still takes an isolated one. */
@@ -69,7 +71,10 @@ export class PeerLink {
     this.peer = options.peer
     this.session = options.session
     this.initiator = options.initiator
-    this.#pc = new options.rtc.RTCPeerConnection({ iceServers: [...options.iceServers] })
+    this.#pc = new options.rtc.RTCPeerConnection({
+      iceServers: [...options.iceServers],
+      ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
+    })
     // Negotiated with a fixed id, so both sides have the channel at once and no
     // `datachannel` event (which differs between implementations) is needed.
     this.#channel = this.#pc.createDataChannel('tessera', { negotiated: true, id: 0, ordered: true })
@@ -117,6 +122,11 @@ export class PeerLink {
   }
 
   /** Queues a message of any size; false if the link is not open or its queue is full. */
+  /** The candidate pair ICE selected (a TURN relay, or a direct path); undefined before it chose one. */
+  route(): Promise<LinkRoute | undefined> {
+    return selectedRoute(this.#pc)
+  }
+
   send(channel: Channel, payload: Uint8Array): boolean {
     if (!this.isOpen) return false
     return this.#queue.enqueue(channel, payload)

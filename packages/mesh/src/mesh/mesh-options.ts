@@ -3,7 +3,7 @@ import type { PeerMeta } from '@tessera/signaling/protocol'
 import type { LinkLimits, RtcImplementation } from '../link/peer-link.ts'
 import type { WebSocketConstructor } from '../signaling/websocket.ts'
 
-export interface MeshOptions {
+export interface MeshOptions extends IceOptions {
   /** `ws://host:port` of the signaling server. */
   readonly signaling: string
   readonly room: string
@@ -19,6 +19,29 @@ export interface MeshOptions {
   /** How often the mesh looks for peers to link to. */
   readonly maintainMs?: number
   readonly limits?: Partial<LinkLimits>
+}
+
+/** How links find a path: `connect()`, `MeshPeer.start()` and `Mesh` take these as they are. */
+export interface IceOptions {
+  /**
+   * STUN/TURN servers links use besides those the signaling server hands out
+   * (its short-lived TURN credentials, docs/turn.md).
+   */
+  readonly iceServers?: readonly RTCIceServer[]
+  /**
+   * `'relay'`: every link goes through a TURN server, never a direct path, so
+   * peers never learn this one's addresses (and a peer behind a strict NAT
+   * gets through). Default `'all'`.
+   */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy
+}
+
+/** The `IceOptions` among `options`, without undefined fields, to pass on. */
+export function iceOptionsOf(options: IceOptions): IceOptions {
+  return {
+    ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+    ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
+  }
 }
 
 export const MESH_DEFAULTS = {

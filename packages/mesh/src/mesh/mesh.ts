@@ -1,6 +1,7 @@
 import { asPeerId, Roster, type PeerId } from '@tessera/core'
 import type { PeerMeta, RoomPeer } from '@tessera/signaling/protocol'
 import type { Channel } from '../framing/frames.ts'
+import type { LinkRoute } from '../link/link-route.ts'
 import { parseLinkSignal, type LinkSignal } from '../link/link-signal.ts'
 import { PeerLink, type LinkCloseReason, type LinkEvents, type LinkLimits } from '../link/peer-link.ts'
 import { SignalingClient } from '../signaling/signaling-client.ts'
@@ -107,6 +108,12 @@ export class Mesh implements ChannelHost {
     let transport = this.#channels.get(channel)
     if (transport === undefined) this.#channels.set(channel, (transport = new ChannelTransport(this, channel)))
     return transport
+  }
+
+  /** The path of the open link to `peer` (relayed through TURN, or direct), from the link's own ICE stats. */
+  async linkRoute(peer: string): Promise<LinkRoute | undefined> {
+    const link = this.#links.get(peer)
+    return link?.isOpen === true ? link.route() : undefined
   }
 
   openPeers(): PeerId[] {
@@ -232,7 +239,8 @@ export class Mesh implements ChannelHost {
       session,
       initiator,
       rtc: this.#options.rtc,
-      iceServers: this.#signaling.iceServers as RTCIceServer[],
+      iceServers: [...(this.#signaling.iceServers as RTCIceServer[]), ...(this.#options.iceServers ?? [])],
+      ...(this.#options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: this.#options.iceTransportPolicy }),
       limits: this.#limits,
       events: this.#linkEvents,
       links: this.#links.size,

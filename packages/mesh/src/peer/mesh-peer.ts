@@ -19,6 +19,7 @@ import { MeshBlobStore } from '../blobs/mesh-blob-store.ts'
 import type { LinkLimits, RtcImplementation } from '../link/peer-link.ts'
 import { CHANNELS } from '../mesh/channels.ts'
 import { Mesh, type MeshEvents } from '../mesh/mesh.ts'
+import { iceOptionsOf, type IceOptions } from '../mesh/mesh-options.ts'
 import { Presence } from '../presence/presence.ts'
 import type { WebSocketConstructor } from '../signaling/websocket.ts'
 import { DocPersistence } from '../storage/doc-persistence.ts'
@@ -30,7 +31,7 @@ import { joinSwarm, type JoinOptions, type JoinReport } from './join-swarm.ts'
 /** How long closing waits for what was sent to leave. */
 const CLOSE_DRAIN_MS = 1_000
 
-export interface MeshPeerOptions {
+export interface MeshPeerOptions extends IceOptions {
   readonly signaling: string
   readonly room: string
   readonly token?: string
@@ -107,6 +108,7 @@ export class MeshPeer implements PeerPort {
         identity,
         ...(options.maxPeers === undefined ? {} : { maxPeers: options.maxPeers }),
         ...(options.maintainMs === undefined ? {} : { maintainMs: options.maintainMs }),
+        ...iceOptionsOf(options),
         limits: {
           ...options.limits,
           // The replicator refuses more anyway: refuse it at the first chunk, before any allocation.

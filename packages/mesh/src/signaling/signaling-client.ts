@@ -1,5 +1,5 @@
 import { AccessDeniedError, type Identity } from '@tessera/core'
-import { peerBindingMessage, type ClientFrame, type IceServer, type PeerMeta, type RoomPeer, type ServerFrame } from '@tessera/signaling/protocol'
+import { peerBindingMessage, readIceServersGrant, type ClientFrame, type IceServer, type PeerMeta, type RoomPeer, type ServerFrame } from '@tessera/signaling/protocol'
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.ts'
 
 export interface SignalingClientOptions {
@@ -63,6 +63,8 @@ export class SignalingClient {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
   #pingTimer: ReturnType<typeof setInterval> | undefined
   #renewTimer: ReturnType<typeof setTimeout> | undefined
+  /** Asks for new ICE servers before the TURN credentials of the last ones expire. */
+  #iceTimer: ReturnType<typeof setTimeout> | undefined
   /** The signature of the certificate the renewal timer runs for. */
   #renewing: string | undefined
   readonly #ready: Promise<void>
@@ -108,6 +110,7 @@ export class SignalingClient {
     this.#closed = true
     clearTimeout(this.#reconnectTimer)
     clearInterval(this.#pingTimer)
+    clearTimeout(this.#iceTimer)
     this.#stopRenewing()
     const socket = this.#socket
     this.#socket = undefined
@@ -143,6 +146,8 @@ export class SignalingClient {
     socket.onclose = () => {
       if (this.#socket !== socket) return
       clearInterval(this.#pingTimer)
+      // The next connection's `welcome` brings new credentials.
+      clearTimeout(this.#iceTimer)
       this.#stopRenewing()
       this.#socket = undefined
       if (this.#joined) {
@@ -173,7 +178,7 @@ export class SignalingClient {
     if (typeof frame !== 'object' || frame === null) return
     switch (frame.type) {
       case 'welcome':
-        this.#iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : []
+        this.#takeIceServers(frame)
         if (typeof frame.issuer === 'string') this.events.issuer?.(frame.issuer)
         this.#subscribe(frame.challenge)
         return
@@ -209,6 +214,9 @@ export class SignalingClient {
         this.events.signal(from, payload)
         return
       }
+      case 'ice-servers':
+        this.#takeIceServers(frame)
+        return
       case 'error':
         if (REFUSALS.has(frame.code)) this.#refused(frame.code, frame.reason)
         return
@@ -236,6 +244,21 @@ export class SignalingClient {
     this.#renewing = sig
     const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, (notAfter - notBefore) * RENEW_AT))
     this.#renewTimer = setTimeout(() => this.#send({ type: 'renew', topics: [this.options.room] }), delay)
+  }
+
+  /**
+   * New links use these servers. Credentials that expire are asked for again
+   * three quarters into their life; a malformed list keeps the ones we have.
+   */
+  #takeIceServers(frame: { readonly iceServers?: unknown; readonly iceTtlMs?: unknown }): void {
+    const grant = readIceServersGrant(frame)
+    if (grant === undefined) return
+    this.#iceServers = grant.iceServers
+    clearTimeout(this.#iceTimer)
+    this.#iceTimer = undefined
+    if (grant.iceTtlMs === undefined) return
+    const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RENEW_DELAY_MS, grant.iceTtlMs * RENEW_AT))
+    this.#iceTimer = setTimeout(() => this.#send({ type: 'ice-servers' }), delay)
   }
 
   #stopRenewing(): void {

@@ -1,7 +1,7 @@
 import { connect, type Swarm } from '@tessera/client'
 
 // A tab that donates (workers > 0) or submits (workers = 0), as the query says.
-// The test drives it through `window.donatePage`.
+// The test drives it through `window.donatePage`. `relay=1` links through TURN only.
 const query = new URLSearchParams(location.search)
 let swarm: Swarm | undefined
 
@@ -17,12 +17,15 @@ const donatePage = {
       room: query.get('room') ?? 'default',
       workers: Number(query.get('workers') ?? 1),
       database: false,
+      ...(query.get('relay') === '1' ? { iceTransportPolicy: 'relay' as const } : {}),
       replication: { limits: { heartbeatMs: 300, deadAfterMs: 2_000 }, syncIntervalMs: 1_000 },
     })
     return swarm.peer.id
   },
   status: () => need().status(),
   openPeers: () => need().peer.mesh.openPeers(),
+  /** The candidate pair each open link selected, from Chromium's own ICE stats. */
+  linkRoute: (peer: string) => need().peer.mesh.linkRoute(peer),
   /** A page submitting a job of its own, through @tessera/client. */
   async sumOfDivisors(upTo: number): Promise<number[]> {
     const fn = need().pure(

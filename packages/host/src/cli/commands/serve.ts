@@ -3,6 +3,7 @@ import { startTesseraServer } from '../../serve/tessera-server.ts'
 import { integerFlag, stringFlag, stringsFlag, type ParsedCommand } from '../args.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { CliIo } from '../io.ts'
+import { turnFromFlags } from '../turn-flags.ts'
 
 /** `tessera serve`: signaling and the donate page on one port, until Ctrl-C. */
 export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {
@@ -28,6 +29,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
   } catch (error) {
     throw new UsageError(`--ice: ${(error as Error).message}`, 'serve')
   }
+  const turn = turnFromFlags(flags, env)
   const staticDir = stringFlag(flags, 'static')
   let server
   try {
@@ -39,6 +41,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       ...(privateRooms === undefined || privateRooms.length === 0 ? {} : { privateRooms }),
       ...(admins.length === 0 ? {} : { admins }),
       ...(iceServers === undefined ? {} : { iceServers }),
+      ...(turn === undefined ? {} : { turn }),
       log: (line) => io.stderr.write(`${line}\n`),
     })
   } catch (error) {
@@ -55,6 +58,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       secret === undefined || secret === ''
         ? '  HTTP job API: off until a --secret is set (it checks room tokens)'
         : `  HTTP job API: ${server.httpUrl}/api/jobs with a room token (tessera token; docs/http-api.md)`,
+      ...(turn === undefined ? [] : [`  TURN: ${turn.urls.join(', ')}, a credential per client valid ${turn.ttlSeconds} s (docs/turn.md)`]),
       '',
     ].join('\n'),
   )
