@@ -203,6 +203,23 @@ describe('tessera errors: one line on stderr, a non-zero exit', () => {
     expect(verbose.stderr).toMatch(/caused by RangeError: the job module gave up on purpose\n\s+at /)
   }, 60_000)
 
+  it('with nobody to compute, run prints where to open the donate page, and --fail-if-no-workers fails the job in one line', async () => {
+    const empty = `${ROOM}-empty`
+    const run = await complete(
+      tessera(['run', 'examples/pi.ts', '--workers', '0', '--fail-if-no-workers', '1s', '--cache-dir', join(dir, 'cache'), '--signaling', signaling, '--room', empty]),
+    )
+    expect(run.code).toBe(1)
+    const lines = run.stderr.trim().split('\n')
+    const page = `${signaling.replace('ws://', 'http://')}/?room=${empty}`
+    expect(lines[0]).toBe(
+      `workers: 0: nobody in room "${empty}" can run these calls. Open ${page} in a browser tab to donate it, ` +
+        'or start a host with workers (`tessera run --workers N`); the calls fail if nobody has workers for 1 second.',
+    )
+    expect(run.stderr).toMatch(/examples\/pi:quarterCircleHits \[\.+\] 0\/200 0% .* workers 0/)
+    expect(lines.at(-1)).toMatch(/^tessera run: examples\/pi\.ts failed: NoWorkersError: no peer in the room has workers to run this call \(for 1000 ms\)/)
+    expect(run.stdout).toBe('')
+  }, 60_000)
+
   it('a missing job module, and stop of a job the room does not have, are one line each', async () => {
     const missing = await complete(tessera(['run', 'examples/nope.ts']))
     expect(missing.code).toBe(1)
