@@ -144,6 +144,16 @@ describe('the donate page tells the truth, at 1280×800 and on a phone', () => {
     await until('the page drops the host that left', async () => (await text(page, '#host-count')) === '1 host', 10_000)
     expect(Date.now() - leftAt).toBeLessThan(5_000)
     expect(await page.locator('#peers-list tr').count()).toBe(2)
+    await shoot(page, 'host-left', async () => {
+      expect(await text(page, '#host-count')).toBe('1 host')
+    })
+
+    // A short history: open jobs, then the 5 newest finished ones; older ones drop off the card.
+    const submitter = host
+    await Promise.all(Array.from({ length: 5 }, (_, k) => submitter.pure(({ i }: { i: number }) => i + 1, { name: `history-${k}` }).parallel([{ i: 1 }])))
+    await until('the card lists the five new jobs as done', async () => (await page.locator('#jobs-list li', { hasText: /history-\d.*· done$/ }).count()) === 5)
+    expect(await page.locator('#jobs-list li').count()).toBe(5)
+    expect(await page.locator('#jobs-list li', { hasText: 'spin' }).count()).toBe(0)
 
     // Stop and leave: the pill and the jobs card say so, the controls look disabled, and nothing reads as live.
     const stop = page.getByRole('button', { name: 'Stop and leave' })

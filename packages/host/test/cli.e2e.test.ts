@@ -60,27 +60,26 @@ describe('tessera serve, run, status, stop', () => {
     expect(lastExecuted()).toBeGreaterThanOrEqual(12)
   }, 90_000)
 
-  it('prints what tasks log, prefixed with their task, counts failures, and reruns only those with --retry-failed', async () => {
-    const tag = `retry-${Date.now()}`
-    const args = ['run', 'packages/host/test/fixtures/logs-and-failures-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
-    const first = await complete(tessera([...args, '--', tag]))
+  it('prints what tasks log, prefixed with their task, counts failures, and reruns only those with --retry-failed (examples/odd-fails.ts)', async () => {
+    const args = ['run', 'examples/odd-fails.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
+    const first = await complete(tessera(args))
     expect(first.code, first.stderr).toBe(0)
     expect(JSON.parse(first.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(first.stderr).toContain(`[fixtures/oddFails #0] working on 1 (${tag})`)
-    expect(first.stderr).toContain('[fixtures/oddFails #0 warn] 1 is odd')
-    expect(first.stderr).toContain(`[fixtures/oddFails #3] working on 4 (${tag})`)
+    expect(first.stderr).toContain('[examples/odd-fails:check #0] checking 1')
+    expect(first.stderr).toContain('[examples/odd-fails:check #0 warn] 1 is odd')
+    expect(first.stderr).toContain('[examples/odd-fails:check #3] checking 4')
     expect(first.stderr).toContain('4 tasks: 0 ran here (0 workers), 4 on other peers, 0 from the cache; 2 failed (tessera run --retry-failed runs them again)')
 
-    const replay = await complete(tessera([...args, '--', tag]))
+    const replay = await complete(tessera(args))
     expect(JSON.parse(replay.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(replay.stderr).not.toContain('working on')
+    expect(replay.stderr).not.toContain('checking')
     expect(replay.stderr).toMatch(/4 tasks: .*4 from the cache; 2 failed/)
 
-    const retried = await complete(tessera([...args, '--retry-failed', '--', tag]))
+    const retried = await complete(tessera([...args, '--retry-failed']))
     expect(JSON.parse(retried.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(retried.stderr).toContain(`[fixtures/oddFails #0] working on 1 (${tag})`)
-    expect(retried.stderr).toContain(`[fixtures/oddFails #2] working on 3 (${tag})`)
-    expect(retried.stderr).not.toContain('working on 2')
+    expect(retried.stderr).toContain('[examples/odd-fails:check #0] checking 1')
+    expect(retried.stderr).toContain('[examples/odd-fails:check #2] checking 3')
+    expect(retried.stderr).not.toContain('checking 2')
     expect(retried.stderr).toContain('4 tasks: 0 ran here (0 workers), 2 on other peers, 2 from the cache; 2 failed')
   }, 120_000)
 
