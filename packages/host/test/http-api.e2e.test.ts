@@ -48,8 +48,8 @@ async function post(body: unknown, headers: Record<string, string> = { ...auth, 
 const square = { room: ROOM, name: 'api:square', source: '({ x }) => ({ x, square: x * x })', args: [{ x: 2 }, { x: 3 }, { x: 4 }] }
 
 /** Reads a server-sent event stream to its `end` event. */
-async function events(path: string): Promise<Array<{ event: string; data: any }>> {
-  const response = await fetch(`${base}${path}`, { headers: auth })
+async function events(path: string, headers: Record<string, string> = auth): Promise<Array<{ event: string; data: any }>> {
+  const response = await fetch(`${base}${path}`, { headers })
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toContain('text/event-stream')
   const text = await response.text()
@@ -150,6 +150,17 @@ describe('the HTTP job API', () => {
     expect(other.status).toBe(403)
   }, 60_000)
 
+  it('with nobody in the room to compute, progress says workers 0, and noWorkersMs fails the job with NoWorkersError', async () => {
+    const empty = `${ROOM}-empty`
+    const emptyAuth = { authorization: `Bearer ${signRoomToken({ secret: SECRET, room: empty, expiresInSeconds: 600 })}`, ...json }
+    const submitted = await post({ ...square, room: empty, options: { noWorkersMs: 1_000 } }, emptyAuth)
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202)
+    const stream = await events(submitted.body.events, emptyAuth)
+    expect(stream[0]).toMatchObject({ event: 'progress', data: { done: 0, total: 3, workers: 0 } })
+    expect(stream.at(-1)).toMatchObject({ event: 'end', data: { state: 'failed', error: { name: 'NoWorkersError' }, progress: { workers: 0 } } })
+    expect(stream.filter((e) => e.event === 'result')).toEqual([])
+  }, 60_000)
+
   it('reports a call that throws as a failed result, not a failed job', async () => {
     const submitted = await post({ room: ROOM, name: 'api:throws', source: '({ x }) => { if (x === 2) throw new RangeError("two"); return x }', args: [{ x: 1 }, { x: 2 }] })
     expect(submitted.status).toBe(202)
@@ -206,8 +217,31 @@ describe('the Python example', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/^job [0-9a-f]{32}: 16 calls$/m)
-    expect(stdout).toMatch(/^progress \d+\/16 running \d+ failed 0$/m)
+    expect(stdout).toMatch(/^progress \d+\/16 running \d+ failed 0 workers [1-9]\d*$/m)
+    expect(stdout).not.toContain('workers 0')
     expect(stdout).toContain('state done')
     expect(stdout).toMatch(/^best lr=0\.1 depth=6 loss=0\.0000 \(16 results\)$/m)
   }, 90_000)
+
+  it.skipIf(python === undefined)('in a room with nobody to compute, it prints where to open the donate page', async () => {
+    const empty = `${ROOM}-nobody`
+    const emptyToken = signRoomToken({ secret: SECRET, room: empty, expiresInSeconds: 600 })
+    const child = spawn('python3', [join(REPO, 'examples/python/grid_search.py'), base, empty], { env: { ...process.env, TESSERA_TOKEN: emptyToken } })
+    let stdout = ''
+    const hinted = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        if (stdout.includes('to donate it\n')) resolve()
+      }),
+    )
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    try {
+      await Promise.race([hinted, exited])
+    } finally {
+      child.kill('SIGTERM')
+      await exited
+    }
+    expect(stdout).toMatch(/^progress 0\/16 running 0 failed 0 workers 0$/m)
+    expect(stdout).toContain(`workers 0: open ${base}/?room=${empty} in a browser tab to donate it\n`)
+  }, 60_000)
 })
