@@ -161,13 +161,20 @@ describe('the HTTP job API', () => {
     expect(stream.filter((e) => e.event === 'result')).toEqual([])
   }, 60_000)
 
-  it('reports a call that throws as a failed result, not a failed job', async () => {
+  it('reports a call that throws as a failed result, not a failed job; a resubmission replays it from the cache, retryFailed runs it again', async () => {
     const submitted = await post({ room: ROOM, name: 'api:throws', source: '({ x }) => { if (x === 2) throw new RangeError("two"); return x }', args: [{ x: 1 }, { x: 2 }] })
     expect(submitted.status).toBe(202)
     const stream = await events(submitted.body.events)
     const failed = stream.find((e) => e.event === 'result' && e.data.ok === false)
     expect(failed?.data).toMatchObject({ index: 1, error: { message: expect.stringContaining('two') } })
     expect(stream.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1 } } })
+
+    // Submitted again, both come from the cache, the failure too; with retryFailed the failed call runs again.
+    const throws = { room: ROOM, name: 'api:throws', source: '({ x }) => { if (x === 2) throw new RangeError("two"); return x }', args: [{ x: 1 }, { x: 2 }] }
+    const replay = await events((await post(throws)).body.events)
+    expect(replay.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1, cached: 2 } } })
+    const retried = await events((await post({ ...throws, options: { retryFailed: true } })).body.events)
+    expect(retried.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1, cached: 1 } } })
   }, 60_000)
 })
 
