@@ -3,14 +3,14 @@
 // refused with named errors and status codes (the server staying up), a job
 // submitted as source, followed as server-sent events, its results read; and
 // the Python example (standard library only) run with python3.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRoomToken } from '@tessera/signaling'
 import { startTesseraServer } from '../src/serve/tessera-server.ts'
-import { script, tessera, REPO, type Child } from './support/processes.ts'
+import { complete, program, script, tessera, REPO, type Child } from './support/processes.ts'
 
 const ROOM = 'http-api-e2e'
 const SECRET = 'http-api-e2e-secret-0123456789'
@@ -215,13 +215,10 @@ const python = (() => {
 })()
 
 describe('the Python example', () => {
+  const example = (room: string) => program('python3', ['examples/python/grid_search.py', base, room], { TESSERA_TOKEN: signRoomToken({ secret: SECRET, room, expiresInSeconds: 600 }) })
+
   it.skipIf(python === undefined)('examples/python/grid_search.py submits a grid search and prints its progress (needs python3)', async () => {
-    const child = spawn('python3', [join(REPO, 'examples/python/grid_search.py'), base, ROOM], { env: { ...process.env, TESSERA_TOKEN: token } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const { code, stdout, stderr } = await complete(example(ROOM))
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/^job [0-9a-f]{32}: 16 calls$/m)
     expect(stdout).toMatch(/^progress \d+\/16 running \d+ failed 0 workers [1-9]\d*$/m)
@@ -232,23 +229,13 @@ describe('the Python example', () => {
 
   it.skipIf(python === undefined)('in a room with nobody to compute, it prints where to open the donate page', async () => {
     const empty = `${ROOM}-nobody`
-    const emptyToken = signRoomToken({ secret: SECRET, room: empty, expiresInSeconds: 600 })
-    const child = spawn('python3', [join(REPO, 'examples/python/grid_search.py'), base, empty], { env: { ...process.env, TESSERA_TOKEN: emptyToken } })
-    let stdout = ''
-    const hinted = new Promise<void>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
-        if (stdout.includes('to donate it\n')) resolve()
-      }),
-    )
-    const exited = new Promise((resolve) => child.once('exit', resolve))
+    const child = example(empty)
     try {
-      await Promise.race([hinted, exited])
+      await child.line(/to donate it$/m, 30_000)
     } finally {
-      child.kill('SIGTERM')
-      await exited
+      await child.stop()
     }
-    expect(stdout).toMatch(/^progress 0\/16 running 0 failed 0 workers 0$/m)
-    expect(stdout).toContain(`workers 0: open ${base}/?room=${empty} in a browser tab to donate it\n`)
+    expect(child.stdout).toMatch(/^progress 0\/16 running 0 failed 0 workers 0$/m)
+    expect(child.stdout).toContain(`workers 0: open ${base}/?room=${empty} in a browser tab to donate it\n`)
   }, 60_000)
 })
