@@ -25,14 +25,17 @@ def call(method, path, body=None):
 
 job = json.load(call("POST", "/api/jobs", {"room": ROOM, "name": "py:grid-score", "source": SOURCE, "args": grid}))
 print(f"job {job['id']}: {len(grid)} calls")
-results, event = [], None
+results, event, hinted = [], None, False
 with call("GET", job["events"]) as stream:  # server-sent events, one line at a time
     for line in (raw.decode().rstrip("\n") for raw in stream):
         if line.startswith("event: "):
             event = line[7:]
         elif line.startswith("data: ") and event == "progress":
             p = json.loads(line[6:])
-            print(f"progress {p['done']}/{p['total']} running {p['running']} failed {p['failed']}", flush=True)
+            print(f"progress {p['done']}/{p['total']} running {p['running']} failed {p['failed']} workers {p['workers']}", flush=True)
+            if p["workers"] == 0 and not hinted:  # nobody to compute: the calls wait for a donor
+                print(f"workers 0: open {URL}/?room={ROOM} in a browser tab to donate it", flush=True)
+                hinted = True
         elif line.startswith("data: ") and event == "result":
             results.append(json.loads(line[6:]))
         elif line.startswith("data: ") and event == "end":

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, type Swarm } from '@tessera/host'
+import { connect, type Swarm, type TaskLog } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { launchChromium } from '../support/chromium.ts'
 import { buildDonateApp, serveDirectory } from '../support/static-server.ts'
@@ -66,8 +66,9 @@ async function shoot(page: Page, state: string, check: (size: 'desktop' | 'phone
   await page.setViewportSize(DESKTOP)
 }
 
-// CPU-bound for `ms` milliseconds.
+// CPU-bound for `ms` milliseconds; says which task it is on the console.
 const spin = ({ ms, i }: { ms: number; i: number }): number => {
+  console.log(`spinning ${i}`)
   const start = Date.now()
   let x = i
   while (Date.now() - start < ms) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648
@@ -81,7 +82,7 @@ const picky = ({ i }: { i: number }): number => {
 }
 
 describe('the donate page tells the truth, at 1280×800 and on a phone', () => {
-  it('idle, donating, a job with failures, a host that left, and after stop', async () => {
+  it('idle, donating (what the tab\'s tasks print reaches the submitter), a job with failures, a host that left, a short history, and after stop', async () => {
     if (browser === undefined || server === undefined || host === undefined) throw new Error('not set up')
     const page = await browser.newPage({ viewport: DESKTOP })
     const errors: string[] = []
@@ -105,7 +106,9 @@ describe('the donate page tells the truth, at 1280×800 and on a phone', () => {
 
     // Donating: a job of slow tasks; never more running here than the one worker.
     const slow = host.pure(spin, { name: 'spin', leaseMs: 5_000 })
-    const job = slow.parallel(Array.from({ length: 16 }, (_, i) => ({ ms: 300, i })))
+    // What the tab's tasks print reaches this host (the submitter), from the tab's peer.
+    const logged: TaskLog[] = []
+    const job = slow.parallel(Array.from({ length: 16 }, (_, i) => ({ ms: 300, i })), { onLog: (line) => logged.push(line) })
     await until('the page donates', async () => (await pill(page)).text === 'Donating')
     expect((await pill(page)).background).toBe(GREEN)
     let mostRunning = 0
@@ -120,6 +123,8 @@ describe('the donate page tells the truth, at 1280×800 and on a phone', () => {
     expect(await job).toHaveLength(16)
     clearInterval(sampler)
     expect(mostRunning).toBe(1)
+    expect(logged.map((line) => line.text).sort()).toEqual(Array.from({ length: 16 }, (_, i) => `spinning ${i}`).sort())
+    expect(new Set(logged.map((line) => line.peer))).not.toContain(host.peer.id)
 
     // A job where 4 of 30 tasks throw: the page says so, also after the tab lets the job's document go (a second later).
     const failing = host.pure(picky, { name: 'picky' })
@@ -144,6 +149,16 @@ describe('the donate page tells the truth, at 1280×800 and on a phone', () => {
     await until('the page drops the host that left', async () => (await text(page, '#host-count')) === '1 host', 10_000)
     expect(Date.now() - leftAt).toBeLessThan(5_000)
     expect(await page.locator('#peers-list tr').count()).toBe(2)
+    await shoot(page, 'host-left', async () => {
+      expect(await text(page, '#host-count')).toBe('1 host')
+    })
+
+    // A short history: open jobs, then the 5 newest finished ones; older ones drop off the card.
+    const submitter = host
+    await Promise.all(Array.from({ length: 5 }, (_, k) => submitter.pure(({ i }: { i: number }) => i + 1, { name: `history-${k}` }).parallel([{ i: 1 }])))
+    await until('the card lists the five new jobs as done', async () => (await page.locator('#jobs-list li', { hasText: /history-\d.*· done$/ }).count()) === 5)
+    expect(await page.locator('#jobs-list li').count()).toBe(5)
+    expect(await page.locator('#jobs-list li', { hasText: 'spin' }).count()).toBe(0)
 
     // Stop and leave: the pill and the jobs card say so, the controls look disabled, and nothing reads as live.
     const stop = page.getByRole('button', { name: 'Stop and leave' })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { integerFlag, parseCommand } from '../src/cli/args.ts'
 import { UsageError } from '../src/cli/cli-errors.ts'
-import { parseDuration } from '../src/cli/commands/token.ts'
+import { parseDuration } from '../src/cli/duration.ts'
 import { connectionFrom } from '../src/cli/connection.ts'
+import { failIfNoWorkersMs } from '../src/cli/commands/run.ts'
 
 describe('tessera command lines', () => {
   it('parses a command, its flags, its positional and what follows --', () => {
@@ -15,6 +16,22 @@ describe('tessera command lines', () => {
     const parsed = parseCommand(['run', 'job.ts', '--quorum', '3', '--no-adaptive', '--trust', 'alice', '--trust', 'bob'])
     expect(parsed.command === 'run' && parsed.flags).toMatchObject({ quorum: '3', 'no-adaptive': true, trust: ['alice', 'bob'] })
     expect(() => integerFlag('run', 'quorum', '0', 1, { min: 1, max: 64 })).toThrow(UsageError)
+  })
+
+  it('reads --fail-if-no-workers alone, with =time, or with a time after it, never taking the job path as its value', () => {
+    const flagOf = (argv: string[]): unknown => {
+      const parsed = parseCommand(argv)
+      return parsed.command === 'run' ? [parsed.flags['fail-if-no-workers'], parsed.positionals] : undefined
+    }
+    expect(flagOf(['run', '--fail-if-no-workers', 'job.ts'])).toEqual(['', ['job.ts']])
+    expect(flagOf(['run', 'job.ts', '--fail-if-no-workers'])).toEqual(['', ['job.ts']])
+    expect(flagOf(['run', 'job.ts', '--fail-if-no-workers=30s'])).toEqual(['30s', ['job.ts']])
+    expect(flagOf(['run', '--fail-if-no-workers', '2m', 'job.ts'])).toEqual(['2m', ['job.ts']])
+    expect(flagOf(['run', 'job.ts'])).toEqual([undefined, ['job.ts']])
+    expect(failIfNoWorkersMs(undefined)).toBeUndefined()
+    expect(['', '5', '30s', '2m'].map(failIfNoWorkersMs)).toEqual([10_000, 5_000, 30_000, 120_000])
+    expect(() => failIfNoWorkersMs('0')).toThrow('--fail-if-no-workers must be a time like 30, 30s or 2m, got "0"')
+    expect(() => failIfNoWorkersMs('soon')).toThrow(UsageError)
   })
 
   it('shows the main help with no command, and a command’s help with --help or -h', () => {

@@ -26,5 +26,11 @@ describe('nobody to compute, on the command line', () => {
     const hints = text.split('\n').filter((line) => line.startsWith('workers: 0'))
     expect(hints).toHaveLength(1)
     expect(hints[0]).toContain('http://10.0.0.2:8787/?room=lab')
+    expect(hints[0]).toContain('the calls wait until then (--fail-if-no-workers fails them instead)')
+  })
+
+  it('with --fail-if-no-workers, the hint says how long the calls wait before they fail', () => {
+    expect(noWorkersHint('ws://10.0.0.2:8787', 'lab', 30_000)).toMatch(/Open http:\/\/10\.0\.0\.2:8787\/\?room=lab .*; the calls fail if nobody has workers for 30 seconds\.$/)
+    expect(noWorkersHint('ws://10.0.0.2:8787', 'lab', 1_000)).toContain('for 1 second.')
   })
 })

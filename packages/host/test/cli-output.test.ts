@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration, formatProgress, ProgressReporter } from '../src/cli/progress-bar.ts'
+import { formatJobHistory } from '../src/cli/job-history.ts'
 import { formatResult } from '../src/cli/run-job.ts'
 import { formatRunSummary } from '../src/cli/run-summary.ts'
 import { formatReport, table, type SwarmReport } from '../src/cli/swarm-report.ts'
@@ -110,5 +111,12 @@ describe('summaries', () => {
       ].join('\n'),
     )
     expect(table(['A', 'B'], [])).toBe('A  B')
+  })
+})
+
+describe('tessera jobs', () => {
+  it('with no jobs, points at --cache-dir unless it was read', () => {
+    expect(formatJobHistory([])).toBe('jobs: none (none is open, and no peer in the room remembers a finished one)\n--cache-dir .tessera also reads the jobs a host stored there')
+    expect(formatJobHistory([], { readCacheDir: true })).toBe('jobs: none (none is open, and no peer in the room remembers a finished one)')
   })
 })

@@ -60,27 +60,26 @@ describe('tessera serve, run, status, stop', () => {
     expect(lastExecuted()).toBeGreaterThanOrEqual(12)
   }, 90_000)
 
-  it('prints what tasks log, prefixed with their task, counts failures, and reruns only those with --retry-failed', async () => {
-    const tag = `retry-${Date.now()}`
-    const args = ['run', 'packages/host/test/fixtures/logs-and-failures-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
-    const first = await complete(tessera([...args, '--', tag]))
+  it('prints what tasks log, prefixed with their task, counts failures, and reruns only those with --retry-failed (examples/odd-fails.ts)', async () => {
+    const args = ['run', 'examples/odd-fails.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
+    const first = await complete(tessera(args))
     expect(first.code, first.stderr).toBe(0)
     expect(JSON.parse(first.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(first.stderr).toContain(`[fixtures/oddFails #0] working on 1 (${tag})`)
-    expect(first.stderr).toContain('[fixtures/oddFails #0 warn] 1 is odd')
-    expect(first.stderr).toContain(`[fixtures/oddFails #3] working on 4 (${tag})`)
+    expect(first.stderr).toContain('[examples/odd-fails:check #0] checking 1')
+    expect(first.stderr).toContain('[examples/odd-fails:check #0 warn] 1 is odd')
+    expect(first.stderr).toContain('[examples/odd-fails:check #3] checking 4')
     expect(first.stderr).toContain('4 tasks: 0 ran here (0 workers), 4 on other peers, 0 from the cache; 2 failed (tessera run --retry-failed runs them again)')
 
-    const replay = await complete(tessera([...args, '--', tag]))
+    const replay = await complete(tessera(args))
     expect(JSON.parse(replay.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(replay.stderr).not.toContain('working on')
+    expect(replay.stderr).not.toContain('checking')
     expect(replay.stderr).toMatch(/4 tasks: .*4 from the cache; 2 failed/)
 
-    const retried = await complete(tessera([...args, '--retry-failed', '--', tag]))
+    const retried = await complete(tessera([...args, '--retry-failed']))
     expect(JSON.parse(retried.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
-    expect(retried.stderr).toContain(`[fixtures/oddFails #0] working on 1 (${tag})`)
-    expect(retried.stderr).toContain(`[fixtures/oddFails #2] working on 3 (${tag})`)
-    expect(retried.stderr).not.toContain('working on 2')
+    expect(retried.stderr).toContain('[examples/odd-fails:check #0] checking 1')
+    expect(retried.stderr).toContain('[examples/odd-fails:check #2] checking 3')
+    expect(retried.stderr).not.toContain('checking 2')
     expect(retried.stderr).toContain('4 tasks: 0 ran here (0 workers), 2 on other peers, 2 from the cache; 2 failed')
   }, 120_000)
 
@@ -201,6 +200,23 @@ describe('tessera errors: one line on stderr, a non-zero exit', () => {
     const verbose = await complete(tessera([...args, '--verbose']))
     expect(verbose.code).toBe(1)
     expect(verbose.stderr).toMatch(/caused by RangeError: the job module gave up on purpose\n\s+at /)
+  }, 60_000)
+
+  it('with nobody to compute, run prints where to open the donate page, and --fail-if-no-workers fails the job in one line', async () => {
+    const empty = `${ROOM}-empty`
+    const run = await complete(
+      tessera(['run', 'examples/pi.ts', '--workers', '0', '--fail-if-no-workers', '1s', '--cache-dir', join(dir, 'cache'), '--signaling', signaling, '--room', empty]),
+    )
+    expect(run.code).toBe(1)
+    const lines = run.stderr.trim().split('\n')
+    const page = `${signaling.replace('ws://', 'http://')}/?room=${empty}`
+    expect(lines[0]).toBe(
+      `workers: 0: nobody in room "${empty}" can run these calls. Open ${page} in a browser tab to donate it, ` +
+        'or start a host with workers (`tessera run --workers N`); the calls fail if nobody has workers for 1 second.',
+    )
+    expect(run.stderr).toMatch(/examples\/pi:quarterCircleHits \[\.+\] 0\/200 0% .* workers 0/)
+    expect(lines.at(-1)).toMatch(/^tessera run: examples\/pi\.ts failed: NoWorkersError: no peer in the room has workers to run this call \(for 1000 ms\)/)
+    expect(run.stdout).toBe('')
   }, 60_000)
 
   it('a missing job module, and stop of a job the room does not have, are one line each', async () => {

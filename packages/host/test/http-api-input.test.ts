@@ -8,6 +8,8 @@ const valid = { room: 'lab', name: 'py:f', source: '({ x }) => x', args: [{ x: 1
 describe('parseSubmission', () => {
   it('accepts a submission and its options', () => {
     expect(parseSubmission({ ...valid, options: { timeoutMs: 5000, quorum: 2, adaptive: true } })).toEqual({ ...valid, options: { timeoutMs: 5000, quorum: 2, adaptive: true } })
+    const calls = { noWorkersMs: 30_000, retryFailed: true }
+    expect(parseSubmission({ ...valid, options: calls })).toEqual({ ...valid, options: calls })
   })
 
   it('refuses prototype tricks, control characters and ill-typed fields with ApiInputError', () => {
@@ -24,6 +26,9 @@ describe('parseSubmission', () => {
       { ...valid, options: JSON.parse('{"__proto__":{"quorum":1}}') },
       { ...valid, options: { quorum: 1.5 } },
       { ...valid, options: { adaptive: 'yes' } },
+      { ...valid, options: { noWorkersMs: 0 } },
+      { ...valid, options: { noWorkersMs: '10s' } },
+      { ...valid, options: { retryFailed: 1 } },
       null,
     ]
     for (const body of refusals) expect(() => parseSubmission(body), JSON.stringify(body)).toThrow(expect.objectContaining({ name: 'ApiInputError', status: 400 }))

@@ -3,14 +3,14 @@
 // refused with named errors and status codes (the server staying up), a job
 // submitted as source, followed as server-sent events, its results read; and
 // the Python example (standard library only) run with python3.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signRoomToken } from '@tessera/signaling'
 import { startTesseraServer } from '../src/serve/tessera-server.ts'
-import { script, tessera, REPO, type Child } from './support/processes.ts'
+import { complete, program, script, tessera, REPO, type Child } from './support/processes.ts'
 
 const ROOM = 'http-api-e2e'
 const SECRET = 'http-api-e2e-secret-0123456789'
@@ -48,8 +48,8 @@ async function post(body: unknown, headers: Record<string, string> = { ...auth, 
 const square = { room: ROOM, name: 'api:square', source: '({ x }) => ({ x, square: x * x })', args: [{ x: 2 }, { x: 3 }, { x: 4 }] }
 
 /** Reads a server-sent event stream to its `end` event. */
-async function events(path: string): Promise<Array<{ event: string; data: any }>> {
-  const response = await fetch(`${base}${path}`, { headers: auth })
+async function events(path: string, headers: Record<string, string> = auth): Promise<Array<{ event: string; data: any }>> {
+  const response = await fetch(`${base}${path}`, { headers })
   expect(response.status).toBe(200)
   expect(response.headers.get('content-type')).toContain('text/event-stream')
   const text = await response.text()
@@ -150,13 +150,31 @@ describe('the HTTP job API', () => {
     expect(other.status).toBe(403)
   }, 60_000)
 
-  it('reports a call that throws as a failed result, not a failed job', async () => {
+  it('with nobody in the room to compute, progress says workers 0, and noWorkersMs fails the job with NoWorkersError', async () => {
+    const empty = `${ROOM}-empty`
+    const emptyAuth = { authorization: `Bearer ${signRoomToken({ secret: SECRET, room: empty, expiresInSeconds: 600 })}`, ...json }
+    const submitted = await post({ ...square, room: empty, options: { noWorkersMs: 1_000 } }, emptyAuth)
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202)
+    const stream = await events(submitted.body.events, emptyAuth)
+    expect(stream[0]).toMatchObject({ event: 'progress', data: { done: 0, total: 3, workers: 0 } })
+    expect(stream.at(-1)).toMatchObject({ event: 'end', data: { state: 'failed', error: { name: 'NoWorkersError' }, progress: { workers: 0 } } })
+    expect(stream.filter((e) => e.event === 'result')).toEqual([])
+  }, 60_000)
+
+  it('reports a call that throws as a failed result, not a failed job; a resubmission replays it from the cache, retryFailed runs it again', async () => {
     const submitted = await post({ room: ROOM, name: 'api:throws', source: '({ x }) => { if (x === 2) throw new RangeError("two"); return x }', args: [{ x: 1 }, { x: 2 }] })
     expect(submitted.status).toBe(202)
     const stream = await events(submitted.body.events)
     const failed = stream.find((e) => e.event === 'result' && e.data.ok === false)
     expect(failed?.data).toMatchObject({ index: 1, error: { message: expect.stringContaining('two') } })
     expect(stream.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1 } } })
+
+    // Submitted again, both come from the cache, the failure too; with retryFailed the failed call runs again.
+    const throws = { room: ROOM, name: 'api:throws', source: '({ x }) => { if (x === 2) throw new RangeError("two"); return x }', args: [{ x: 1 }, { x: 2 }] }
+    const replay = await events((await post(throws)).body.events)
+    expect(replay.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1, cached: 2 } } })
+    const retried = await events((await post({ ...throws, options: { retryFailed: true } })).body.events)
+    expect(retried.at(-1)).toMatchObject({ event: 'end', data: { state: 'done', progress: { done: 2, failed: 1, cached: 1 } } })
   }, 60_000)
 })
 
@@ -197,17 +215,27 @@ const python = (() => {
 })()
 
 describe('the Python example', () => {
+  const example = (room: string) => program('python3', ['examples/python/grid_search.py', base, room], { TESSERA_TOKEN: signRoomToken({ secret: SECRET, room, expiresInSeconds: 600 }) })
+
   it.skipIf(python === undefined)('examples/python/grid_search.py submits a grid search and prints its progress (needs python3)', async () => {
-    const child = spawn('python3', [join(REPO, 'examples/python/grid_search.py'), base, ROOM], { env: { ...process.env, TESSERA_TOKEN: token } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const { code, stdout, stderr } = await complete(example(ROOM))
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/^job [0-9a-f]{32}: 16 calls$/m)
-    expect(stdout).toMatch(/^progress \d+\/16 running \d+ failed 0$/m)
+    expect(stdout).toMatch(/^progress \d+\/16 running \d+ failed 0 workers [1-9]\d*$/m)
+    expect(stdout).not.toContain('workers 0')
     expect(stdout).toContain('state done')
     expect(stdout).toMatch(/^best lr=0\.1 depth=6 loss=0\.0000 \(16 results\)$/m)
   }, 90_000)
+
+  it.skipIf(python === undefined)('in a room with nobody to compute, it prints where to open the donate page', async () => {
+    const empty = `${ROOM}-nobody`
+    const child = example(empty)
+    try {
+      await child.line(/to donate it$/m, 30_000)
+    } finally {
+      await child.stop()
+    }
+    expect(child.stdout).toMatch(/^progress 0\/16 running 0 failed 0 workers 0$/m)
+    expect(child.stdout).toContain(`workers 0: open ${base}/?room=${empty} in a browser tab to donate it\n`)
+  }, 60_000)
 })

@@ -39,11 +39,26 @@ describe('jobSwarm: what `tessera run --retry-failed` passes to every call', () 
     ])
   })
 
+  it('adds noWorkers: "fail" and its time to every call for --fail-if-no-workers, unless the job chose itself', async () => {
+    const seen: Array<{ method: string; options: CallOptions | BatchOptions | undefined }> = []
+    const fn = jobSwarm(recordingSwarm(seen), { noWorkers: 'fail', noWorkersMs: 2_000 }).pure(({ x }: { x: number }) => x)
+    await fn({ x: 1 })
+    await fn.remote({ x: 1 })
+    await fn.stream([{ x: 1 }])
+    await fn.parallel([{ x: 1 }], { noWorkers: 'wait' })
+    expect(seen.map((s) => [s.method, s.options?.noWorkers, s.options?.noWorkersMs])).toEqual([
+      ['call', 'fail', 2_000],
+      ['remote', 'fail', 2_000],
+      ['stream', 'fail', 2_000],
+      ['parallel', 'wait', 2_000],
+    ])
+  })
+
   it('passes nothing extra without the flag', async () => {
     const seen: Array<{ method: string; options: CallOptions | BatchOptions | undefined }> = []
     const fn = jobSwarm(recordingSwarm(seen), {}).pure(({ x }: { x: number }) => x)
     await fn.parallel([{ x: 1 }])
-    expect(seen[0]?.options?.retryFailed).toBeUndefined()
+    expect(seen[0]?.options).toBeUndefined()
   })
 
   it('prints each line a task logs on stderr, prefixed with its task', async () => {

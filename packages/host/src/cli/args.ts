@@ -11,6 +11,11 @@ interface CommandSpec {
   readonly options: Readonly<Record<string, OptionKind>>
   /** Names of the positional arguments it takes, in order. */
   readonly positionals: readonly string[]
+  /**
+   * String flags whose value is optional: `--flag=value`, or `--flag value`
+   * when the next argument matches the flag's pattern; alone, their value is "".
+   */
+  readonly optionalValues?: Readonly<Record<string, RegExp>>
 }
 
 const CONNECTION = `  --signaling <url>   the signaling server (env TESSERA_SIGNALING; default ws://127.0.0.1:8787)
@@ -82,6 +87,9 @@ ${CONNECTION}
   --workers <n>       worker threads this host donates (default: cores - 1; 0 only submits)
   --cache-dir <dir>   where results persist (default .tessera)
   --retry-failed      forget cached failures of the job's calls and run them again
+  --fail-if-no-workers [<time>]
+                      fail the job's calls (NoWorkersError) once nobody in the room has
+                      had workers for <time>: 30, 30s, 2m (default 10s; without it, wait)
   --quorum <n>        distinct subjects that must agree on a result this host did not
                       compute (default 2 in public rooms, 1 with a token)
   --no-adaptive       check every stranger's result (quorum), never take one alone
@@ -93,12 +101,14 @@ ${COMMON}`,
       workers: { type: 'string' },
       'cache-dir': { type: 'string' },
       'retry-failed': { type: 'boolean' },
+      'fail-if-no-workers': { type: 'string' },
       quorum: { type: 'string' },
       'no-adaptive': { type: 'boolean' },
       trust: { type: 'string', multiple: true },
       ...common,
     },
     positionals: ['job'],
+    optionalValues: { 'fail-if-no-workers': /^\d+[smhd]?$/ },
   },
   status: {
     summary: "print the swarm's peers, workers, jobs and queue",
@@ -229,7 +239,7 @@ export function parseCommand(
   const rest = split === -1 ? [] : after.slice(split + 1)
   let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }
   try {
-    parsed = parseArgs({ args: attachNegativeValues(own, spec.options), options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
+    parsed = parseArgs({ args: attachNegativeValues(optionalValues(own, spec.optionalValues ?? {}), spec.options), options: spec.options, strict: true, allowPositionals: true }) as typeof parsed
   } catch (error) {
     const message = firstLine((error as Error).message)
     const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
@@ -288,6 +298,28 @@ function attachNegativeValues(args: readonly string[], options: CommandSpec['opt
       out.push(`${arg}=${next}`)
       i++
     } else out.push(arg)
+  }
+  return out
+}
+
+/**
+ * A flag whose value is optional takes the next argument only when it looks
+ * like its value (`--fail-if-no-workers 30s`); alone it reads as `--flag=`,
+ * so it never swallows the job's path.
+ */
+function optionalValues(args: readonly string[], optional: Readonly<Record<string, RegExp>>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const pattern = arg.startsWith('--') && Object.hasOwn(optional, arg.slice(2)) ? optional[arg.slice(2)] : undefined
+    if (pattern === undefined) {
+      out.push(arg)
+      continue
+    }
+    const next = args[i + 1]
+    const takesNext = next !== undefined && pattern.test(next)
+    out.push(`${arg}=${takesNext ? next : ''}`)
+    if (takesNext) i++
   }
   return out
 }

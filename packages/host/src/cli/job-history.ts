@@ -4,9 +4,16 @@ import { age, table } from './swarm-report.ts'
 /** A peer id is long; its first characters tell submitters apart in a table. */
 const SHORT_PEER = 12
 
-/** What `tessera jobs` prints: one row per job, newest first, finished ones included. */
-export function formatJobHistory(jobs: readonly JobSummary[], now = Date.now()): string {
-  if (jobs.length === 0) return 'jobs: none (none is open, and no peer in the room remembers a finished one)'
+/**
+ * What `tessera jobs` prints: one row per job, newest first, finished ones
+ * included. With none, and no `--cache-dir` read, where else they may be.
+ */
+export function formatJobHistory(jobs: readonly JobSummary[], options: { readonly now?: number; readonly readCacheDir?: boolean } = {}): string {
+  const now = options.now ?? Date.now()
+  if (jobs.length === 0) {
+    const none = 'jobs: none (none is open, and no peer in the room remembers a finished one)'
+    return options.readCacheDir === true ? none : `${none}\n--cache-dir .tessera also reads the jobs a host stored there`
+  }
   const rows = jobs.map((j) => [
     j.id,
     j.name,

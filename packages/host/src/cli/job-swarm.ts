@@ -12,7 +12,13 @@ export interface JobSwarmOptions {
   readonly progress?: ProgressReporter
   /** Every call forgets cached failures and runs them again (`tessera run --retry-failed`). */
   readonly retryFailed?: boolean
+  /** Every call fails with `NoWorkersError` once nobody in the room has had workers for `noWorkersMs` (`tessera run --fail-if-no-workers`). */
+  readonly noWorkers?: 'wait' | 'fail'
+  readonly noWorkersMs?: number
 }
+
+/** What the command line sets for every call a job makes, unless the job sets it itself. */
+type CallDefaults = Pick<CallOptions, 'retryFailed' | 'noWorkers' | 'noWorkersMs'>
 
 /** Methods of a swarm function that take a list and batch options as their second argument. */
 const BATCH_METHODS = ['parallel', 'stream', 'parallelRefs'] as const
@@ -23,12 +29,17 @@ const BATCH_METHODS = ['parallel', 'stream', 'parallelRefs'] as const
  * batches report progress to the CLI's bar.
  */
 export function jobSwarm(swarm: Swarm, options: JobSwarmOptions): Swarm {
+  const defaults: CallDefaults = {
+    ...(options.retryFailed === true ? { retryFailed: true } : {}),
+    ...(options.noWorkers === undefined ? {} : { noWorkers: options.noWorkers }),
+    ...(options.noWorkersMs === undefined ? {} : { noWorkersMs: options.noWorkersMs }),
+  }
   const pure = <A extends KeywordArgs, R>(fn: (args: A) => R | Promise<R>, pureOptions: PureOptions = {}): SwarmFunction<A, Awaited<R>> => {
     const name = pureOptions.name ?? (fn.name !== '' ? fn.name : 'anonymous')
     const shipped = options.scope === undefined ? fn : selfContained(fn, name, options.scope)
     const registered = swarm.pure(shipped, { ...pureOptions, name })
-    const retrying = options.retryFailed === true ? retryingFailures(registered) : registered
-    return options.progress === undefined ? retrying : withProgress(retrying, name, options.progress)
+    const defaulted = Object.keys(defaults).length === 0 ? registered : withCallDefaults(registered, defaults)
+    return options.progress === undefined ? defaulted : withProgress(defaulted, name, options.progress)
   }
   return new Proxy(swarm, {
     get(target, property) {
@@ -68,16 +79,16 @@ function withProgress<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>, label: 
   return wrapped as unknown as SwarmFunction<A, R>
 }
 
-/** The same function, with `retryFailed: true` in the options of every call, unless the job set it itself. */
-function retryingFailures<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>): SwarmFunction<A, R> {
-  const call = (args: A, callOptions: CallOptions = {}): Promise<R> => fn(args, { retryFailed: true, ...callOptions })
+/** The same function, with these options in every call's, unless the job set them itself. */
+function withCallDefaults<A extends KeywordArgs, R>(fn: SwarmFunction<A, R>, defaults: CallDefaults): SwarmFunction<A, R> {
+  const call = (args: A, callOptions: CallOptions = {}): Promise<R> => fn(args, { ...defaults, ...callOptions })
   const wrapped = Object.assign(call, fn) as unknown as Record<string, unknown>
-  wrapped['remote'] = (args: A, callOptions: CallOptions = {}) => fn.remote(args, { retryFailed: true, ...callOptions })
+  wrapped['remote'] = (args: A, callOptions: CallOptions = {}) => fn.remote(args, { ...defaults, ...callOptions })
   for (const method of BATCH_METHODS) {
     const original = (fn as unknown as Record<string, unknown>)[method]
     if (typeof original !== 'function') continue
     wrapped[method] = (argsList: readonly A[], batch: BatchOptions = {}) =>
-      (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, { retryFailed: true, ...batch })
+      (original as (list: readonly A[], options: BatchOptions) => unknown)(argsList, { ...defaults, ...batch })
   }
   return wrapped as unknown as SwarmFunction<A, R>
 }

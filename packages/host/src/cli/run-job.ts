@@ -15,6 +15,8 @@ export interface RunJobOptions {
   readonly workers: number
   /** Forget cached failures and run those calls again (`--retry-failed`). */
   readonly retryFailed?: boolean
+  /** Fail the job's calls once nobody in the room has had workers this long (`--fail-if-no-workers`); without it they wait. */
+  readonly failAfterMs?: number
   /** Where the run's counts go, whether the job returned or threw. */
   readonly onCounts?: (counts: RunCounts) => void
 }
@@ -37,7 +39,12 @@ export async function runJob(job: LoadedJob, label: string, swarm: Swarm, option
     }
   }
   let result: unknown
-  const swarmOptions = { scope: job.scope, progress: options.progress, ...(options.retryFailed === true ? { retryFailed: true } : {}) }
+  const swarmOptions = {
+    scope: job.scope,
+    progress: options.progress,
+    ...(options.retryFailed === true ? { retryFailed: true } : {}),
+    ...(options.failAfterMs === undefined ? {} : { noWorkers: 'fail' as const, noWorkersMs: options.failAfterMs }),
+  }
   try {
     result = await job.run(jobSwarm(swarm, swarmOptions), {
       args: options.args,

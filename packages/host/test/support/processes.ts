@@ -49,6 +49,11 @@ export function tessera(args: readonly string[], env: Record<string, string> = {
   return watch(spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, TESSERA_DEBUG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
 }
 
+/** Any other program (python3, say), from the repository root. */
+export function program(command: string, args: readonly string[], env: Record<string, string> = {}): Child {
+  return watch(spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
+}
+
 /** A TypeScript script through tsx (Node 20 worker threads need tsx registered per process). */
 export function script(path: string, args: readonly string[]): Child {
   return watch(spawn(process.execPath, ['--import', 'tsx', path, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }))

@@ -6,7 +6,11 @@ export interface Progress {
   /** Calls answered from the cache without running anything. */
   readonly cached: number
   readonly failed: number
-  /** Calls whose task some peer is running right now. */
+  /**
+   * Calls whose task a peer holds a live lease on: running, or next in that
+   * peer's queue (a donor claims a few tasks at a time, so this can exceed
+   * `workers`).
+   */
   readonly running: number
   /**
    * Workers in the room that could run these calls (this host's own

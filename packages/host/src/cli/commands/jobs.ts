@@ -19,11 +19,12 @@ export async function jobsCommand(parsed: ParsedCommand, io: CliIo): Promise<num
   const waitMs = integerFlag('jobs', 'wait', stringFlag(parsed.flags, 'wait'), 2_000, { min: 0, max: 600_000 })
   const limit = integerFlag('jobs', 'limit', stringFlag(parsed.flags, 'limit'), 20, { min: 1, max: 1_000 })
   await assertSignalingReachable({ url: connection.signaling, ...connection })
-  const swarm = await connect({ ...connection, workers: 0, cacheDir: stringFlag(parsed.flags, 'cache-dir') ?? false })
+  const cacheDir = stringFlag(parsed.flags, 'cache-dir')
+  const swarm = await connect({ ...connection, workers: 0, cacheDir: cacheDir ?? false })
   try {
     await settle(swarm, waitMs)
     const jobs = swarm.jobs({ limit }).slice(0, limit)
-    io.stdout.write(parsed.flags['json'] === true ? `${JSON.stringify(jobs, null, 2)}\n` : `${formatJobHistory(jobs)}\n`)
+    io.stdout.write(parsed.flags['json'] === true ? `${JSON.stringify(jobs, null, 2)}\n` : `${formatJobHistory(jobs, { readCacheDir: cacheDir !== undefined })}\n`)
   } finally {
     await closeQuietly(() => swarm.close())
   }

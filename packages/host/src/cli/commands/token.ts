@@ -2,17 +2,8 @@ import { isSubjectName } from '@tessera/core'
 import { MIN_SECRET_LENGTH, signRoomToken } from '@tessera/signaling'
 import { stringFlag, type ParsedCommand } from '../args.ts'
 import { UsageError } from '../cli-errors.ts'
+import { parseDuration } from '../duration.ts'
 import type { CliIo } from '../io.ts'
-
-const UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 }
-
-/** `3600`, `90m`, `12h`, `7d` in seconds; undefined when it is none of those. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)([smhd]?)$/.exec(text.trim())
-  if (match === null) return undefined
-  const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] ?? ''] ?? 1)
-  return seconds > 0 ? seconds : undefined
-}
 
 /** `tessera token --room R [--subject NAME] [--admin]`: a room token signed with the server's secret. */
 export async function tokenCommand(parsed: ParsedCommand, io: CliIo): Promise<number> {

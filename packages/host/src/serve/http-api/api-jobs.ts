@@ -50,9 +50,11 @@ export class ApiJob {
   constructor(
     readonly submission: Submission,
     refs: readonly string[],
+    /** The room's workers when it was submitted: a client's first event says so before the batch reports. */
+    workers: number,
   ) {
     this.refs = refs
-    this.progress = { done: 0, total: submission.args.length, cached: 0, failed: 0, running: 0, workers: 0 }
+    this.progress = { done: 0, total: submission.args.length, cached: 0, failed: 0, running: 0, workers }
   }
 
   summary(): ApiJobSummary {
@@ -112,18 +114,21 @@ export class ApiJobs {
     let fn
     let refs: string[]
     try {
-      fn = swarm.pureSource(submission.source, { name: submission.name, ...submission.options })
+      const { timeoutMs, quorum, adaptive } = submission.options
+      fn = swarm.pureSource(submission.source, { name: submission.name, ...defined({ timeoutMs, quorum, adaptive }) })
       const address = fn.definition.address
       refs = submission.args.map((args, i) => formatTaskRef(undefined, undefined, taskKeyOf(address, encodeAndAddress(args, `args[${i}]`).address)))
     } catch (error) {
       // A function that does not parse, reads outer variables, or arguments that do not encode.
       throw new ApiInputError(`${(error as Error).name}: ${(error as Error).message}`, { cause: error })
     }
-    const job = new ApiJob(submission, refs)
+    const job = new ApiJob(submission, refs, swarm.status().workers)
+    const { noWorkersMs, retryFailed } = submission.options
+    const callOptions = { settle: true as const, ...defined({ retryFailed }), ...(noWorkersMs === undefined ? {} : { noWorkers: 'fail' as const, noWorkersMs }) }
     this.#keep(job)
     const call = fn
     void job.follow(async (signal, onProgress, onResult) => {
-      for await (const settled of call.stream(submission.args as KeywordArgs[], { settle: true, signal, onProgress })) {
+      for await (const settled of call.stream(submission.args as KeywordArgs[], { ...callOptions, signal, onProgress })) {
         if (settled.status === 'rejected') onResult({ index: settled.index, ok: false, error: { name: settled.error.name, message: settled.error.message } })
         else onResult({ index: settled.index, ok: true, ...inlineValue(settled.value) })
       }
@@ -145,4 +150,9 @@ export class ApiJobs {
 
 function inlineValue(value: unknown): { value?: unknown; valueOmitted?: true } {
   return jsonText(value).length > API_JOB_LIMITS.maxInlineValueChars ? { valueOmitted: true } : { value }
+}
+
+/** The entries that are set: options a client left out stay out (strict optional types). */
+function defined<T extends Record<string, unknown>>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> }
 }

@@ -7,7 +7,18 @@ export interface Submission {
   readonly name: string
   readonly source: string
   readonly args: readonly KeywordArgs[]
-  readonly options: { readonly timeoutMs?: number; readonly quorum?: number; readonly adaptive?: boolean }
+  readonly options: SubmissionOptions
+}
+
+/** The function's options (as `swarm.pure` takes them), then the calls' (as `stream` does). */
+export interface SubmissionOptions {
+  readonly timeoutMs?: number
+  readonly quorum?: number
+  readonly adaptive?: boolean
+  /** Fail the calls (`NoWorkersError`, the job `failed`) once nobody in the room has had workers this long; without it they wait. */
+  readonly noWorkersMs?: number
+  /** Forget cached failures of these calls and run them again. */
+  readonly retryFailed?: boolean
 }
 
 export const SUBMISSION_LIMITS = {
@@ -23,8 +34,10 @@ const OPTIONS: Readonly<Record<string, (value: unknown) => boolean>> = {
   timeoutMs: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 3_600_000,
   quorum: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 16,
   adaptive: (v) => typeof v === 'boolean',
+  noWorkersMs: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 3_600_000,
+  retryFailed: (v) => typeof v === 'boolean',
 }
-const OPTION_RULES = 'timeoutMs (1 to 3600000), quorum (1 to 16), adaptive (boolean)'
+const OPTION_RULES = 'timeoutMs (1 to 3600000), quorum (1 to 16), adaptive (boolean), noWorkersMs (1 to 3600000), retryFailed (boolean)'
 
 /** Throws `ApiInputError` naming the first thing wrong; never trusts a field's type. */
 export function parseSubmission(body: unknown): Submission {
