@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
 source scripts/ensure-chromium.sh
+source scripts/ensure-redis.sh
 
 RESULTS=test-results/npm-test
 rm -rf "$RESULTS"
