@@ -115,6 +115,11 @@ export class Certification<C extends { readonly address?: string }> {
     return this.#book.count(topic, subject)
   }
 
+  /** `peer` is bound in `topic` under `subject` on another instance: it counts against the cap here too. */
+  counted(topic: string, peer: string, subject: string): void {
+    this.#book.bind(topic, peer, subject)
+  }
+
   /** `peer` is no longer bound in `topic` (its connection left, or it rebound as another id). */
   unbound(topic: string, peer: string): void {
     this.#book.release(topic, peer)

@@ -39,3 +39,6 @@ export {
   type PeerMeta,
   type ServerFrame,
 } from './protocol.ts'
+export { MemoryBusNetwork } from './bus/memory-bus.ts'
+export { RedisBus, RedisBusError, type RedisBusOptions } from './bus/redis-bus.ts'
+export type { BusListener, BusTiming, PresenceSnapshot, RoomBus } from './bus/room-bus.ts'
