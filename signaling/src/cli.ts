@@ -30,6 +30,8 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
                          seconds a subject certificate is valid, default ${DEFAULTS.certificateLifetimeMs / 1000}
   --ipv6-subject-prefix <bits>
                          IPv6 prefix that is one subject in public rooms, 48 to 64, default ${DEFAULTS.ipv6SubjectPrefix}
+  --redis <url>          share rooms with every instance on this Redis, redis://host:port
+                         (env TESSERA_REDIS_URL; needs --secret, the same on every instance)
   --max-connections <n>  default ${DEFAULTS.maxConnections}
   --max-rooms <n>        rooms per connection, default ${DEFAULTS.maxRooms}
   --max-payload <bytes>  largest frame, default ${DEFAULTS.maxPayload}
@@ -52,6 +54,7 @@ function main(): void {
         'ipv6-subject-prefix': { type: 'string' },
         'max-rooms': { type: 'string' },
         'max-payload': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -73,6 +76,7 @@ function main(): void {
     .filter((room) => room.length > 0)
   const secret = values.secret ?? env['TESSERA_SIGNALING_SECRET']
   const adminList = values.admin?.join(',') ?? env['TESSERA_ADMINS'] ?? ''
+  const redis = values.redis ?? env['TESSERA_REDIS_URL']
 
   let start: Promise<SignalingServer>
   try {
@@ -83,6 +87,7 @@ function main(): void {
       ...(secret === undefined || secret === '' ? {} : { secret }),
       ...(privateRooms === undefined ? {} : { privateRooms }),
       admins: parseAdminGrants(adminList),
+      ...(redis === undefined || redis === '' ? {} : { redis }),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
       maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
       maxIdentitiesPerSubject: integer('--max-identities-per-subject', values['max-identities-per-subject'], DEFAULTS.maxIdentitiesPerSubject),

@@ -5,8 +5,11 @@ import { WebWorkerExecutor } from './web-worker-executor.ts'
 import { WorkerClock } from './worker-clock.ts'
 
 export interface ConnectOptions {
-  /** Default `ws://<this page's host name>:8787`. */
-  readonly signaling?: string
+  /**
+   * Default `ws://<this page's host name>:8787`. A list names instances that share rooms
+   * (docs/deploy-signaling.md): when one goes away the page rejoins through the next.
+   */
+  readonly signaling?: string | readonly string[]
   /** Default `default`. */
   readonly room?: string
   readonly token?: string

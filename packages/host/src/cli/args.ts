@@ -48,6 +48,8 @@ first if missing) on the same port, then prints the URL to open.
                         comma-separated). \`tessera token --admin\` makes admin tokens.
   --ice <json>          STUN/TURN servers for peers, a JSON array of {urls, username?, credential?}
                         (env TESSERA_ICE_SERVERS)
+  --redis <url>         share rooms with every instance on this Redis, redis://host:port
+                        (env TESSERA_REDIS_URL; needs --secret; docs/deploy-signaling.md)
 ${commonFlags(24)}`,
     options: {
       port: { type: 'string' },
@@ -58,6 +60,7 @@ ${commonFlags(24)}`,
       'private-rooms': { type: 'string' },
       admin: { type: 'string', multiple: true },
       ice: { type: 'string' },
+      redis: { type: 'string' },
       ...common,
     },
     positionals: [],

@@ -19,6 +19,8 @@ export interface TesseraServerOptions {
   /** Keys certified as room admins, in every room or in one (`--admin`). */
   readonly admins?: readonly AdminGrant[]
   readonly iceServers?: readonly IceServer[]
+  /** Share rooms with the other instances on this Redis (`redis://host:port`; needs `secret`). */
+  readonly redis?: string
   /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
   readonly httpApi?: false
   /** One-line notices (building the page, a page that could not be found). */
@@ -74,6 +76,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     ...(options.privateRooms === undefined ? {} : { privateRooms: options.privateRooms }),
     ...(options.admins === undefined ? {} : { admins: options.admins }),
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
     ...(httpFallback === undefined ? {} : { httpFallback }),
     log,
   }).catch((error: unknown) => {

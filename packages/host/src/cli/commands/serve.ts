@@ -15,6 +15,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
     .map((room) => room.trim())
     .filter((room) => room.length > 0)
   const room = stringFlag(flags, 'room') ?? 'default'
+  const redis = stringFlag(flags, 'redis') ?? env['TESSERA_REDIS_URL']
   let admins
   try {
     const named = stringsFlag(flags, 'admin')
@@ -39,6 +40,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       ...(privateRooms === undefined || privateRooms.length === 0 ? {} : { privateRooms }),
       ...(admins.length === 0 ? {} : { admins }),
       ...(iceServers === undefined ? {} : { iceServers }),
+      ...(redis === undefined || redis === '' ? {} : { redis }),
       log: (line) => io.stderr.write(`${line}\n`),
     })
   } catch (error) {
