@@ -153,3 +153,13 @@ for (const adapter of ['redis', 'memory'] as const) {
     })
   })
 }
+
+describe('starting a clustered server', () => {
+  it('refuses Redis without a secret, and names a Redis it cannot reach', async () => {
+    const { startSignalingServer } = await import('../src/server.ts')
+    await expect(startSignalingServer({ port: 0, redis: 'redis://127.0.0.1:1' })).rejects.toThrow(/needs a secret/)
+    await expect(startSignalingServer({ port: 0, secret, redis: 'redis://user:hunter22@127.0.0.1:1' })).rejects.toThrow(
+      /^cannot reach Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED/,
+    )
+  })
+})

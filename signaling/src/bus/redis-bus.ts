@@ -34,6 +34,8 @@ export class RedisBus implements RoomBus {
   #listener: BusListener | undefined
   #timer: ReturnType<typeof setInterval> | undefined
   #stopped = false
+  /** What the client last reported: a refused connection says more than ioredis's "Connection is closed". */
+  #lastError: string | undefined
 
   constructor(private readonly options: RedisBusOptions) {
     this.#prefix = options.prefix ?? 'tessera:signaling:'
@@ -44,7 +46,10 @@ export class RedisBus implements RoomBus {
     this.#commands = new Redis(options.url, connection)
     this.#subscriber = new Redis(options.url, connection)
     for (const client of [this.#commands, this.#subscriber]) {
-      client.on('error', (error: Error) => options.log?.(`signaling: redis: ${error.message}`))
+      client.on('error', (error: Error) => {
+        this.#lastError = error.message
+        options.log?.(`signaling: redis: ${error.message}`)
+      })
     }
   }
 
@@ -58,7 +63,7 @@ export class RedisBus implements RoomBus {
       await Promise.all([this.#commands.connect(), this.#subscriber.connect()])
     } catch (error) {
       this.crash()
-      throw new RedisBusError(`cannot reach Redis at ${redactedUrl(this.options.url)}: ${(error as Error).message}`)
+      throw new RedisBusError(`cannot reach Redis at ${redactedUrl(this.options.url)}: ${this.#lastError ?? (error as Error).message}`)
     }
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text))
     // Subscribed before the snapshot is read, so nothing published in between is missed.
