@@ -25,9 +25,24 @@ interface RemotePeer {
   readonly pinned: boolean
 }
 
+interface OwnPeer {
+  readonly entry: Omit<RemotePeer, 'instance'>
+  /** When it was bound here: of two binds crossing on the bus, the later keeps the id. */
+  readonly at: number
+}
+
 /** What instances tell each other; `text` is a server frame, serialized once by its sender. */
 type ClusterMessage =
-  | { readonly t: 'frame'; readonly topic: string; readonly kind: ServerFrame['type']; readonly text: string; readonly subject?: string; readonly pinned?: boolean }
+  | {
+      readonly t: 'frame'
+      readonly topic: string
+      readonly kind: ServerFrame['type']
+      readonly text: string
+      readonly subject?: string
+      readonly pinned?: boolean
+      /** When the id was bound (a peer-joined): of two binds crossing on the bus, the later keeps it. */
+      readonly at?: number
+    }
   | { readonly t: 'to'; readonly topic: string; readonly peer: string; readonly text: string }
   /** A room opened on the sender (`creator`: the address key that created it, '' when it joined one), or closed (null). */
   | { readonly t: 'room'; readonly topic: string; readonly creator: string | null }
@@ -40,8 +55,8 @@ export class Cluster<C extends HubConnection> {
   readonly #peers = new Map<string, Map<string, RemotePeer>>()
   /** Topic → instance → the address key that created it there ('' when it was joined). */
   readonly #rooms = new Map<string, Map<string, string>>()
-  /** What this instance stored for its own bound peers, by presence key. */
-  readonly #own = new Map<string, Omit<RemotePeer, 'instance'>>()
+  /** What this instance announced of its own bound peers, by presence key. */
+  readonly #own = new Map<string, OwnPeer>()
 
   constructor(
     readonly bus: RoomBus,
@@ -106,11 +121,12 @@ export class Cluster<C extends HubConnection> {
       // The id is ours now: whoever held it elsewhere lets go when this arrives.
       this.#deleteRemote(topic, frame.peer, false)
       const subject = this.certification.claimOf(conn, topic)?.subject
-      const peer = frame.type === 'peer-joined' ? withoutFrameFields(frame) : { ...(before?.peer ?? { peer: frame.peer, meta: {} }), certificate: frame.certificate }
+      const peer = frame.type === 'peer-joined' ? withoutFrameFields(frame) : { ...(before?.entry.peer ?? { peer: frame.peer, meta: {} }), certificate: frame.certificate }
       const entry: Omit<RemotePeer, 'instance'> = { peer, pinned: binding.pinned, ...(subject === undefined ? {} : { subject }) }
-      this.#own.set(key, entry)
+      const own: OwnPeer = { entry, at: frame.type === 'peer-joined' ? Date.now() : (before?.at ?? 0) }
+      this.#own.set(key, own)
       this.bus.put(key, JSON.stringify(entry))
-      this.#send({ t: 'frame', topic, kind: frame.type, text, pinned: binding.pinned, ...(subject === undefined ? {} : { subject }) })
+      this.#announce(topic, own, frame.type, text)
       return
     }
     if (frame.type === 'peer-left') this.#forgetOwn(peerKey(topic, frame.peer))
@@ -128,6 +144,11 @@ export class Cluster<C extends HubConnection> {
   /** An undirected publish: to the members elsewhere, when there are any. */
   relayAll(topic: string, text: string): void {
     if (this.#rooms.has(topic)) this.#send({ t: 'frame', topic, kind: 'publish', text })
+  }
+
+  #announce(topic: string, own: OwnPeer, kind: ServerFrame['type'], text: string): void {
+    const { pinned, subject } = own.entry
+    this.#send({ t: 'frame', topic, kind, text, pinned, at: own.at, ...(subject === undefined ? {} : { subject }) })
   }
 
   #forgetOwn(key: string): void {
@@ -167,6 +188,13 @@ export class Cluster<C extends HubConnection> {
       const frame = JSON.parse(text) as Extract<ServerFrame, { type: 'peer-joined' | 'peer-left' | 'certificate' }>
       const held = this.#peers.get(topic)?.get(frame.peer)
       if (frame.type === 'peer-joined') {
+        const mine = this.#own.get(peerKey(topic, frame.peer))
+        const theirs = message.at ?? 0
+        if (mine !== undefined && (mine.at > theirs || (mine.at === theirs && this.bus.instance > from))) {
+          // Bound here and there at once: the later bind keeps the id on every instance, so say it again.
+          this.#announce(topic, mine, 'peer-joined', JSON.stringify({ type: 'peer-joined', topic, ...mine.entry.peer } satisfies ServerFrame))
+          return
+        }
         except = this.#displaceLocal(topic, frame.peer)
         this.#setRemote(topic, frame.peer, { instance: from, peer: withoutFrameFields(frame), pinned: message.pinned === true, ...(message.subject === undefined ? {} : { subject: message.subject }) })
       } else if (held?.instance !== from) {

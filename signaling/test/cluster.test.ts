@@ -13,6 +13,7 @@ import { startTestRedis, type TestRedis } from '../src/testing/redis-server.ts'
 import { signRoomToken } from '../src/tokens.ts'
 import { Harness, type TestClient } from './support/client.ts'
 import { idOf, provenSubscribe } from './support/identities.ts'
+import { until } from './support/until.ts'
 
 const secret = 'cluster-test-secret-0123456789'
 const TIMING = { heartbeatMs: 100, ttlMs: 400 }
@@ -138,6 +139,26 @@ for (const adapter of ['redis', 'memory'] as const) {
       b.send({ type: 'publish', topic: 'room', to: A, data: { to: A, n: 1 } })
       await b.sync()
       expect(old.pending().filter((f) => f.type === 'publish')).toEqual([])
+    })
+
+    it('settles two binds of one id crossing between instances: one connection keeps it, on every instance', async () => {
+      const [s1, s2] = await pair()
+      // Sent at once, the two binds often cross on the bus; whichever way, they must settle alike.
+      for (let round = 0; round < 5; round++) {
+        const topic = `crossing-${round}`
+        const [x, y] = [await h.client(s1), await h.client(s2)]
+        x.send(provenSubscribe(x, 'A', [topic]))
+        y.send(provenSubscribe(y, 'A', [topic]))
+        await Promise.all([x.next('subscribed'), y.next('subscribed')])
+        const lostA = (c: TestClient) => c.pending().some((f) => f.type === 'peer-left' && f.peer === A)
+        await until(() => lostA(x) || lostA(y))
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        expect([x, y].filter(lostA)).toHaveLength(1)
+        const keeper = lostA(x) ? y : x
+        const [b] = await join(s1, 'B', topic)
+        b.send({ type: 'publish', topic, to: A, data: { to: A, round } })
+        expect(await keeper.next('publish')).toMatchObject({ from: B, data: { round } })
+      }
     })
 
     it('drops the peers of an instance that dies, within its TTL, and only those', async () => {
