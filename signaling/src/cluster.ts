@@ -57,6 +57,8 @@ export class Cluster<C extends HubConnection> {
   readonly #rooms = new Map<string, Map<string, string>>()
   /** What this instance announced of its own bound peers, by presence key. */
   readonly #own = new Map<string, OwnPeer>()
+  /** The rooms with members here, and who created each ('' when joined), to announce again after Redis returns. */
+  readonly #ownRooms = new Map<string, string>()
 
   constructor(
     readonly bus: RoomBus,
@@ -66,7 +68,11 @@ export class Cluster<C extends HubConnection> {
   ) {}
 
   async start(): Promise<void> {
-    const snapshot = await this.bus.start({ message: (from, body) => this.#message(from, body), gone: (instance) => this.#gone(instance) })
+    const snapshot = await this.bus.start({
+      message: (from, body) => this.#message(from, body),
+      gone: (instance) => this.#gone(instance),
+      reconnected: (fresh) => this.#reconnected(fresh),
+    })
     this.#load(snapshot)
   }
 
@@ -101,11 +107,13 @@ export class Cluster<C extends HubConnection> {
 
   /** The topic got its first member here; `creator` is the address key when it did not exist anywhere. */
   opened(topic: string, creator: string): void {
+    this.#ownRooms.set(topic, creator)
     this.bus.put(roomKey(topic), creator)
     this.#send({ t: 'room', topic, creator })
   }
 
   closed(topic: string): void {
+    this.#ownRooms.delete(topic)
     this.bus.put(roomKey(topic), undefined)
     this.#send({ t: 'room', topic, creator: null })
   }
@@ -256,6 +264,20 @@ export class Cluster<C extends HubConnection> {
       }
     }
     for (const topic of [...this.#rooms.keys()]) this.#setRoom(topic, instance, null)
+  }
+
+  /** Redis came back, maybe empty, and the others may have counted this instance dead: store and say it all again. */
+  #reconnected(snapshot: PresenceSnapshot): void {
+    this.#load(snapshot)
+    for (const [topic, creator] of this.#ownRooms) {
+      this.bus.put(roomKey(topic), creator)
+      this.#send({ t: 'room', topic, creator })
+    }
+    for (const [key, own] of this.#own) {
+      const [topic] = JSON.parse(key.slice(2)) as [string, string]
+      this.bus.put(key, JSON.stringify(own.entry))
+      this.#announce(topic, own, 'peer-joined', JSON.stringify({ type: 'peer-joined', topic, ...own.entry.peer } satisfies ServerFrame))
+    }
   }
 
   #load(snapshot: PresenceSnapshot): void {

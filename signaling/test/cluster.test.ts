@@ -175,6 +175,41 @@ for (const adapter of ['redis', 'memory'] as const) {
   })
 }
 
+describe('a clustered server when Redis restarts empty', () => {
+  const h = new Harness()
+  afterEach(() => h.cleanup())
+
+  it('stores and announces its peers again, so running and new instances see them', async () => {
+    let redis = await startTestRedis()
+    const bus = () => new RedisBus({ url: redis.url, ...TIMING })
+    try {
+      const s1 = await h.server({ secret, bus: bus() })
+      const s2 = await h.server({ secret, bus: bus() })
+      const onTwo = await h.member(s2, 'room')
+      await h.member(s1, 'room', 'A')
+      await onTwo.next('peer-joined', (f) => f.peer === A)
+      await redis.stop()
+      redis = await startTestRedis({ port: redis.port })
+      const s3 = await h.server({ secret, bus: bus() })
+      for (const server of [s3, s2]) {
+        const deadline = Date.now() + 5_000
+        for (;;) {
+          const client = await h.client(server)
+          client.send({ type: 'subscribe', topics: ['room'] })
+          const { peers } = await client.next('subscribed')
+          client.close()
+          if (peers.some((p) => p.peer === A)) break
+          if (Date.now() > deadline) throw new Error(`A never reappeared on ${server.url}`)
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+      }
+    } finally {
+      await h.cleanup()
+      await redis.stop()
+    }
+  })
+})
+
 describe('starting a clustered server', () => {
   it('refuses Redis without a secret, and names a Redis it cannot reach', async () => {
     const { startSignalingServer } = await import('../src/server.ts')

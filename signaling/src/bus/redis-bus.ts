@@ -66,6 +66,8 @@ export class RedisBus implements RoomBus {
       throw new RedisBusError(`cannot reach Redis at ${redactedUrl(this.options.url)}: ${this.#lastError ?? (error as Error).message}`)
     }
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text))
+    // ioredis resubscribes by itself on reconnection; what was stored may be lost, so the cluster is told.
+    this.#subscriber.on('ready', () => void this.#reconnected())
     // Subscribed before the snapshot is read, so nothing published in between is missed.
     await this.#subscriber.subscribe(`${this.#prefix}all`, `${this.#prefix}to:${this.instance}`)
     const snapshot = await this.#snapshot()
@@ -108,6 +110,16 @@ export class RedisBus implements RoomBus {
     clearInterval(this.#timer)
     this.#subscriber.disconnect()
     this.#commands.disconnect()
+  }
+
+  async #reconnected(): Promise<void> {
+    if (this.#stopped) return
+    try {
+      const snapshot = await this.#snapshot()
+      this.#listener?.reconnected?.(snapshot)
+    } catch {
+      // Gone again: the next 'ready' tries once more.
+    }
   }
 
   async #beat(): Promise<void> {

@@ -17,6 +17,13 @@ export interface BusListener {
    * what it held is gone, and its connections with it.
    */
   gone(instance: string): void
+  /**
+   * The connection to the shared store came back after it was lost (Redis
+   * restarted, say): `snapshot` is what the live instances hold now. What this
+   * instance stored may be gone with it, and others may have counted it dead:
+   * it should store and announce what it holds again.
+   */
+  reconnected?(snapshot: PresenceSnapshot): void
 }
 
 export interface RoomBus {

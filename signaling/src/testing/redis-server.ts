@@ -16,9 +16,10 @@ export class RedisServerMissingError extends Error {
   override readonly name = 'RedisServerMissingError'
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
+/** `port`: a given one, to start Redis again where clients expect it (a restart that lost everything). */
+export async function startTestRedis(options: { readonly port?: number } = {}): Promise<TestRedis> {
   const binary = process.env['REDIS_SERVER'] ?? 'redis-server'
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
