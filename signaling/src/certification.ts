@@ -99,6 +99,13 @@ export class Certification<C extends { readonly address?: string }> {
     return this.#certify(conn, topic, peer, claim, now)
   }
 
+  /** A new or repeated binding: counted under its subject and certified; the id it replaced and the connection it displaced lose theirs. */
+  rebound(conn: C, topic: string, peer: string, moved: { readonly previousPeer?: string; readonly displaced?: C }, now: number): Certified | undefined {
+    if (moved.previousPeer !== undefined) this.unbound(topic, moved.previousPeer)
+    if (moved.displaced !== undefined) this.displaced(moved.displaced, topic)
+    return this.bound(conn, topic, peer, now)
+  }
+
   /** A fresh certificate for the key id `conn` holds in `topic`, or why not. */
   renew(conn: C, topic: string, peer: string, now: number): Certified | string {
     const claim = this.claimOf(conn, topic)

@@ -203,19 +203,12 @@ export class SignalingHub<C extends HubConnection> {
         this.refuse(conn, 'unauthorized', `peer id ${JSON.stringify(frame.peer)} in room ${JSON.stringify(topic)} belongs to a peer admitted by a token for it`, topic)
         continue
       }
-      const certified = this.bindingMade(conn, topic, frame.peer, result.status === 'bound' ? result : {})
+      const certified = this.certification.rebound(conn, topic, frame.peer, result.status === 'bound' ? result : {}, this.now())
       const self = this.peers.of(conn, frame.peer, meta, certified?.certificate)
       this.sendFrame(conn, { type: 'subscribed', topic, peers: this.peers.listed(topic, conn), self })
       if (result.status === 'bound') this.announceBinding(conn, topic, self, result.previousPeer, result.displaced)
       else if (certified?.issued === true) this.broadcast(topic, { type: 'certificate', topic, peer: frame.peer, certificate: certified.certificate }, conn)
     }
-  }
-
-  /** Counts a new or repeated binding under its subject and certifies it; the connection it displaced loses its certificate. */
-  private bindingMade(conn: C, topic: string, peer: string, moved: { readonly previousPeer?: string; readonly displaced?: C }): ReturnType<Certification<C>['bound']> {
-    if (moved.previousPeer !== undefined) this.certification.unbound(topic, moved.previousPeer)
-    if (moved.displaced !== undefined) this.certification.displaced(moved.displaced, topic)
-    return this.certification.bound(conn, topic, peer, this.now())
   }
 
   private unsubscribe(conn: C, topic: string): void {
@@ -276,7 +269,7 @@ export class SignalingHub<C extends HubConnection> {
     if (this.cluster?.pinnedElsewhere(topic, peer) === true) return
     const result = this.rooms.bind(conn, topic, peer, {})
     if (result.status !== 'bound') return
-    const certified = this.bindingMade(conn, topic, peer, result)
+    const certified = this.certification.rebound(conn, topic, peer, result, this.now())
     this.announceBinding(conn, topic, this.peers.of(conn, peer, {}, certified?.certificate), result.previousPeer, result.displaced)
   }
 
