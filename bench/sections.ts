@@ -24,6 +24,7 @@ export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () =>
   { id: 'hash', load: async () => (await import('./hash-section.ts')).runHashSection },
   { id: 'signatures', load: async () => (await import('./signatures.ts')).runSignaturesBench },
   { id: 'trust', load: async () => (await import('./trust.ts')).runTrustBench },
+  { id: 'signaling', load: async () => (await import('./signaling.ts')).runSignalingBench },
   {
     id: 'bigmatrix',
     // Another module's section: optional, so a checkout without it still runs.

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
 source scripts/ensure-chromium.sh
 source scripts/ensure-coturn.sh
+source scripts/ensure-redis.sh
 
 RESULTS=test-results/npm-test
 rm -rf "$RESULTS"

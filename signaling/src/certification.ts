@@ -99,6 +99,13 @@ export class Certification<C extends { readonly address?: string }> {
     return this.#certify(conn, topic, peer, claim, now)
   }
 
+  /** A new or repeated binding: counted under its subject and certified; the id it replaced and the connection it displaced lose theirs. */
+  rebound(conn: C, topic: string, peer: string, moved: { readonly previousPeer?: string; readonly displaced?: C }, now: number): Certified | undefined {
+    if (moved.previousPeer !== undefined) this.unbound(topic, moved.previousPeer)
+    if (moved.displaced !== undefined) this.displaced(moved.displaced, topic)
+    return this.bound(conn, topic, peer, now)
+  }
+
   /** A fresh certificate for the key id `conn` holds in `topic`, or why not. */
   renew(conn: C, topic: string, peer: string, now: number): Certified | string {
     const claim = this.claimOf(conn, topic)
@@ -113,6 +120,11 @@ export class Certification<C extends { readonly address?: string }> {
   /** Subject `subject` has this many peer ids bound in `topic`. */
   count(topic: string, subject: string): number {
     return this.#book.count(topic, subject)
+  }
+
+  /** `peer` is bound in `topic` under `subject` on another instance: it counts against the cap here too. */
+  counted(topic: string, peer: string, subject: string): void {
+    this.#book.bind(topic, peer, subject)
   }
 
   /** `peer` is no longer bound in `topic` (its connection left, or it rebound as another id). */

@@ -35,6 +35,8 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
                          seconds a subject certificate is valid, default ${DEFAULTS.certificateLifetimeMs / 1000}
   --ipv6-subject-prefix <bits>
                          IPv6 prefix that is one subject in public rooms, 48 to 64, default ${DEFAULTS.ipv6SubjectPrefix}
+  --redis <url>          share rooms with every instance on this Redis, redis://host:port
+                         (env TESSERA_REDIS_URL; needs --secret, the same on every instance)
   --max-connections <n>  default ${DEFAULTS.maxConnections}
   --max-rooms <n>        rooms per connection, default ${DEFAULTS.maxRooms}
   --max-payload <bytes>  largest frame, default ${DEFAULTS.maxPayload}
@@ -60,6 +62,7 @@ function main(): void {
         'ipv6-subject-prefix': { type: 'string' },
         'max-rooms': { type: 'string' },
         'max-payload': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -87,6 +90,7 @@ function main(): void {
     .filter((url) => url.length > 0)
   const turnSecret = values['turn-secret'] ?? env['TESSERA_TURN_SECRET'] ?? ''
   if ((turnUrls.length > 0) !== (turnSecret !== '')) fail('signaling: --turn-url and --turn-secret go together (coturn servers and their static-auth-secret)', 2)
+  const redis = values.redis ?? env['TESSERA_REDIS_URL']
 
   let start: Promise<SignalingServer>
   try {
@@ -98,6 +102,7 @@ function main(): void {
       ...(turnUrls.length === 0 ? {} : { turn: { urls: turnUrls, secret: turnSecret, ttlSeconds: integer('--turn-ttl', values['turn-ttl'] ?? env['TESSERA_TURN_TTL'], DEFAULT_TURN_TTL_SECONDS) } }),
       ...(privateRooms === undefined ? {} : { privateRooms }),
       admins: parseAdminGrants(adminList),
+      ...(redis === undefined || redis === '' ? {} : { redis }),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
       maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
       maxIdentitiesPerSubject: integer('--max-identities-per-subject', values['max-identities-per-subject'], DEFAULTS.maxIdentitiesPerSubject),

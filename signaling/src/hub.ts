@@ -3,15 +3,16 @@
  * It sees connections only through `HubConnection`, so the socket plumbing
  * (server.ts) and the protocol's rules stay apart.
  */
-import { isKeyPeerId } from '@tessera/core'
+import type { RoomBus } from './bus/room-bus.ts'
 import { Certification } from './certification.ts'
+import { Cluster } from './cluster.ts'
 import type { ClientFrame, ErrorCode, RoomPeer, ServerFrame } from './protocol.ts'
 import { OriginTags } from './origin-tags.ts'
 import { SignalingProtocolError } from './errors.ts'
 import { CloseCode, type HubConnection } from './hub-connection.ts'
 import type { SignalingMetrics } from './metrics.ts'
 import type { ResolvedOptions } from './options.ts'
-import { isValidName, parseClientFrame } from './parse.ts'
+import { isRecord, isValidName, parseClientFrame } from './parse.ts'
 import { PeerProof } from './peer-proof.ts'
 import { FrameRateLimiter } from './rate-limit.ts'
 import { addressKey, RoomCreationQuota } from './room-quota.ts'
@@ -41,17 +42,21 @@ export class SignalingHub<C extends HubConnection> {
   private readonly peers: RoomPeers<C>
   /** Subjects per connection and room, the cap on ids per subject, and certificates. */
   readonly certification: Certification<C>
+  /** Other instances sharing these rooms, with a bus. */
+  readonly cluster: Cluster<C> | undefined
 
   constructor(
     private readonly config: ResolvedOptions,
     private readonly metrics: SignalingMetrics,
     private readonly now: () => number = Date.now,
+    bus?: RoomBus,
   ) {
-    this.rooms = new Rooms<C>(config.maxTopics)
-    this.roomQuota = new RoomCreationQuota<C>(config.maxNewRoomsPerConnection, config.maxNewRoomsPerAddress)
+    this.rooms = new Rooms<C>(config.maxTopics, () => this.cluster?.elsewhereOnly() ?? 0)
+    this.roomQuota = new RoomCreationQuota<C>(config.maxNewRoomsPerConnection, config.maxNewRoomsPerAddress, (address) => this.cluster?.createdBy(address) ?? 0)
     const keys = deriveServerKeys(config.secret)
     this.certification = new Certification<C>(config, keys, () => (metrics.certificatesIssued += 1))
-    this.peers = new RoomPeers<C>(this.rooms, new OriginTags<C>(keys.originKey), this.certification)
+    this.cluster = bus === undefined ? undefined : new Cluster<C>(bus, this.rooms, this.certification, metrics)
+    this.peers = new RoomPeers<C>(this.rooms, new OriginTags<C>(keys.originKey), this.certification, (topic) => this.cluster?.peers(topic) ?? [])
   }
 
   /** Connections admitted and not yet disconnected. */
@@ -174,7 +179,7 @@ export class SignalingHub<C extends HubConnection> {
           this.refuse(conn, 'too-many-rooms', `cannot join ${JSON.stringify(topic)}: a connection may be in at most ${this.config.maxRooms} rooms`, topic)
           continue
         }
-        const creates = this.rooms.members(topic).size === 0
+        const creates = this.rooms.members(topic).size === 0 && this.cluster?.hasRoom(topic) !== true
         const address = addressKey(conn.address)
         const quota = creates ? this.roomQuota.refusal(conn, address) : undefined
         if (quota !== undefined) {
@@ -186,6 +191,7 @@ export class SignalingHub<C extends HubConnection> {
           continue
         }
         if (creates) this.roomQuota.created(topic, conn, address)
+        if (this.rooms.members(topic).size === 1) this.cluster?.opened(topic, creates ? address : '')
       }
       this.certification.remember(conn, topic, claim)
 
@@ -194,26 +200,20 @@ export class SignalingHub<C extends HubConnection> {
         continue
       }
       const meta = frame.meta ?? {}
-      const result = this.rooms.bind(conn, topic, frame.peer, meta, token?.peer !== undefined)
+      const pinned = token?.peer !== undefined
+      const result = !pinned && this.cluster?.pinnedElsewhere(topic, frame.peer) === true ? ({ status: 'conflict' } as const) : this.rooms.bind(conn, topic, frame.peer, meta, pinned)
       if (result.status === 'conflict' || result.status === 'not-member') {
         // Refused as a whole: a subscribe that cannot bind its peer id does not half-join.
         if (newMember) this.leaveRoom(conn, topic)
         this.refuse(conn, 'unauthorized', `peer id ${JSON.stringify(frame.peer)} in room ${JSON.stringify(topic)} belongs to a peer admitted by a token for it`, topic)
         continue
       }
-      const certified = this.bindingMade(conn, topic, frame.peer, result.status === 'bound' ? result : {})
+      const certified = this.certification.rebound(conn, topic, frame.peer, result.status === 'bound' ? result : {}, this.now())
       const self = this.peers.of(conn, frame.peer, meta, certified?.certificate)
       this.sendFrame(conn, { type: 'subscribed', topic, peers: this.peers.listed(topic, conn), self })
       if (result.status === 'bound') this.announceBinding(conn, topic, self, result.previousPeer, result.displaced)
       else if (certified?.issued === true) this.broadcast(topic, { type: 'certificate', topic, peer: frame.peer, certificate: certified.certificate }, conn)
     }
-  }
-
-  /** Counts a new or repeated binding under its subject and certifies it; the connection it displaced loses its certificate. */
-  private bindingMade(conn: C, topic: string, peer: string, moved: { readonly previousPeer?: string; readonly displaced?: C }): ReturnType<Certification<C>['bound']> {
-    if (moved.previousPeer !== undefined) this.certification.unbound(topic, moved.previousPeer)
-    if (moved.displaced !== undefined) this.certification.displaced(moved.displaced, topic)
-    return this.certification.bound(conn, topic, peer, this.now())
   }
 
   private unsubscribe(conn: C, topic: string): void {
@@ -244,7 +244,9 @@ export class SignalingHub<C extends HubConnection> {
   }
 
   private forgetIfEmpty(topic: string): void {
-    if (this.rooms.members(topic).size === 0) this.roomQuota.removed(topic)
+    if (this.rooms.members(topic).size > 0) return
+    this.roomQuota.removed(topic)
+    this.cluster?.closed(topic)
   }
 
   private publish(conn: C, frame: PublishFrame, state: ConnectionState): void {
@@ -255,20 +257,10 @@ export class SignalingHub<C extends HubConnection> {
     }
     const fields = isRecord(data) ? data : undefined
     // Stock y-webrtc clients never send `peer`; their announce says who they are.
-    if (fields?.['type'] === 'announce' && isValidName(fields['from']) && this.mayAnnounce(state, fields['from']) && this.rooms.bindingOf(conn, topic) === undefined) {
+    if (fields?.['type'] === 'announce' && isValidName(fields['from']) && state.proof.mayAnnounce(fields['from']) && this.rooms.bindingOf(conn, topic) === undefined) {
       this.announced(conn, topic, fields['from'])
     }
-    relayPublish(this.rooms, this.metrics, conn, frame)
-  }
-
-  /**
-   * An announce binds ids that need no proof (y-webrtc's random ones), or the
-   * id this connection proved; never a key id it did not prove, and never a
-   * second id for a connection that has one.
-   */
-  private mayAnnounce(state: ConnectionState, peer: string): boolean {
-    const proven = state.proof.peer
-    return proven === undefined ? !isKeyPeerId(peer) : peer === proven
+    relayPublish(this.rooms, this.metrics, conn, frame, this.cluster)
   }
 
   /** Binds an id named in a y-webrtc announce, within its subject's cap like any other binding. */
@@ -279,9 +271,10 @@ export class SignalingHub<C extends HubConnection> {
       this.refuse(conn, 'too-many-identities', `cannot bind peer ${JSON.stringify(peer)}: ${overCap}`, topic)
       return
     }
+    if (this.cluster?.pinnedElsewhere(topic, peer) === true) return
     const result = this.rooms.bind(conn, topic, peer, {})
     if (result.status !== 'bound') return
-    const certified = this.bindingMade(conn, topic, peer, result)
+    const certified = this.certification.rebound(conn, topic, peer, result, this.now())
     this.announceBinding(conn, topic, this.peers.of(conn, peer, {}, certified?.certificate), result.previousPeer, result.displaced)
   }
 
@@ -297,6 +290,7 @@ export class SignalingHub<C extends HubConnection> {
     for (const member of [...this.rooms.members(topic)]) {
       if (!except.includes(member)) member.send(text)
     }
+    this.cluster?.broadcast(topic, frame, text)
   }
 
   private refuse(conn: C, code: ErrorCode, reason: string, topic?: string): void {
@@ -311,8 +305,4 @@ export class SignalingHub<C extends HubConnection> {
   private sendFrame(conn: C, frame: ServerFrame): void {
     conn.send(JSON.stringify(frame))
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -49,3 +49,6 @@ export {
   type ResolvedTurn,
   type TurnOptions,
 } from './turn-credentials.ts'
+export { MemoryBusNetwork } from './bus/memory-bus.ts'
+export { RedisBus, RedisBusError, type RedisBusOptions } from './bus/redis-bus.ts'
+export type { BusListener, BusTiming, PresenceSnapshot, RoomBus } from './bus/room-bus.ts'

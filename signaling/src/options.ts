@@ -4,6 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { adminMatcher, type AdminGrant } from './admins.ts'
+import type { RedisBusOptions } from './bus/redis-bus.ts'
+import type { RoomBus } from './bus/room-bus.ts'
 import type { IceServer } from './protocol.ts'
 import { DEFAULT_SIGNALING_PORT, MAX_TOPICS_PER_FRAME } from './protocol.ts'
 import type { RateLimitConfig } from './rate-limit.ts'
@@ -107,6 +109,15 @@ export interface SignalingServerOptions {
    * Default: 404.
    */
   readonly httpFallback?: (req: IncomingMessage, res: ServerResponse) => void
+  /**
+   * Share rooms with every other instance started with the same Redis
+   * (`redis://host:port`, or the bus's options): see docs/deploy-signaling.md.
+   * Needs `secret`, the same on every instance, so they agree on certificates
+   * and origin tags. Default: rooms live in this process only.
+   */
+  readonly redis?: string | Omit<RedisBusOptions, 'log'>
+  /** Share rooms through this bus instead of Redis (an in-process one, for tests and benchmarks). */
+  readonly bus?: RoomBus
 }
 
 export interface ResolvedOptions {

@@ -120,7 +120,7 @@ function exceedsDepth(root: unknown, maxDepth: number): boolean {
   return false
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

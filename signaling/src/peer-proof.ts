@@ -5,7 +5,7 @@
  * connection's challenge, so nobody can receive frames addressed to another
  * peer by naming its id.
  */
-import { publicKeyOfPeer, toBase64Url, verifyPeerSignature } from '@tessera/core'
+import { isKeyPeerId, publicKeyOfPeer, toBase64Url, verifyPeerSignature } from '@tessera/core'
 import { CHALLENGE_BYTES, peerBindingMessage } from './protocol.ts'
 
 /**
@@ -43,6 +43,15 @@ export class PeerProof {
     this.#peer = peer
     this.#proof = proof
     return undefined
+  }
+
+  /**
+   * Whether a y-webrtc announce may bind `peer`: an id that needs no proof
+   * (y-webrtc's random ones), or the id this connection proved; never a key id
+   * it did not prove.
+   */
+  mayAnnounce(peer: string): boolean {
+    return this.peer === undefined ? !isKeyPeerId(peer) : peer === this.peer
   }
 }
 

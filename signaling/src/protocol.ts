@@ -12,6 +12,7 @@
  */
 import type { SubjectCertificate } from '@tessera/core'
 import type { ErrorCode } from './error-code.ts'
+import type { IceServer } from './read-ice.ts'
 
 /** Peer metadata carried by `subscribe` and echoed to the room in `peer-joined`. */
 export interface PeerMeta {
@@ -71,11 +72,8 @@ export type ClientFrame =
 
 export type { ErrorCode }
 
-export interface IceServer {
-  readonly urls: string | readonly string[]
-  readonly username?: string
-  readonly credential?: string
-}
+// Declared beside its reader, which checks what a server hands out.
+export type { IceServer } from './read-ice.ts'
 
 export type ServerFrame =
   /** First frame on every connection: what the deployment wants peers to use. */

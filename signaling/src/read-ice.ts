@@ -4,7 +4,12 @@
  * malformed entry, so a bad list is dropped whole here, rebuilt from known
  * fields only. Environment-neutral like protocol.ts.
  */
-import type { IceServer } from './protocol.ts'
+/** One STUN/TURN server, as `RTCPeerConnection` takes it. */
+export interface IceServer {
+  readonly urls: string | readonly string[]
+  readonly username?: string
+  readonly credential?: string
+}
 
 export interface IceServersGrant {
   readonly iceServers: readonly IceServer[]

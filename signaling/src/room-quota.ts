@@ -13,6 +13,8 @@ export class RoomCreationQuota<C> {
   constructor(
     private readonly perConnection: number,
     private readonly perAddress: number,
+    /** Rooms open on other instances of a cluster that this address created there. */
+    private readonly elsewhere: (address: string) => number = () => 0,
   ) {}
 
   /** Why `conn` may not create a room now, or undefined when it may. */
@@ -20,7 +22,7 @@ export class RoomCreationQuota<C> {
     if ((this.#byConn.get(conn) ?? 0) >= this.perConnection) {
       return `a connection may create at most ${this.perConnection} rooms; join an existing one or leave one of yours`
     }
-    if ((this.#byAddress.get(address) ?? 0) >= this.perAddress) {
+    if ((this.#byAddress.get(address) ?? 0) + this.elsewhere(address) >= this.perAddress) {
       return `connections from your address have created ${this.perAddress} rooms, the most allowed at once; join an existing one`
     }
     return undefined

@@ -55,8 +55,14 @@ export class Rooms<C> {
   private readonly rooms = new Map<string, Room<C>>()
   private readonly topicsByConn = new Map<C, Set<string>>()
 
-  /** `maxTopics` caps how many topics exist at once, so memory stays bounded. */
-  constructor(private readonly maxTopics = Number.POSITIVE_INFINITY) {}
+  /**
+   * `maxTopics` caps how many topics exist at once, so memory stays bounded;
+   * `elsewhere` counts those that exist only on other instances of a cluster.
+   */
+  constructor(
+    private readonly maxTopics = Number.POSITIVE_INFINITY,
+    private readonly elsewhere: () => number = () => 0,
+  ) {}
 
   /** Topics with at least one member. */
   get topicCount(): number {
@@ -67,7 +73,7 @@ export class Rooms<C> {
     let room = this.rooms.get(topic)
     if (room?.members.has(conn)) return 'already-member'
     if (room === undefined) {
-      if (this.rooms.size >= this.maxTopics) return 'too-many-topics'
+      if (this.rooms.size + this.elsewhere() >= this.maxTopics) return 'too-many-topics'
       room = { members: new Set(), byPeer: new Map(), byConn: new Map() }
       this.rooms.set(topic, room)
     }
@@ -105,6 +111,15 @@ export class Rooms<C> {
       ...(own === undefined ? {} : { previousPeer: own.peer }),
       ...(holder === undefined ? {} : { displaced: holder.conn }),
     }
+  }
+
+  /** Drops the connection's binding in the topic (its id was bound elsewhere); it stays a member. */
+  unbind(conn: C, topic: string): void {
+    const room = this.rooms.get(topic)
+    const binding = room?.byConn.get(conn)
+    if (room === undefined || binding === undefined) return
+    room.byConn.delete(conn)
+    room.byPeer.delete(binding.peer)
   }
 
   leave(conn: C, topic: string): LeaveResult {

@@ -9,6 +9,8 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { CloseCode, SignalingHub, type HubConnection } from './hub.ts'
 import { SignalingMetrics, type DisconnectReason, type MetricsSnapshot } from './metrics.ts'
 import { resolveOptions, type SignalingServerOptions } from './options.ts'
+import { RedisBus } from './bus/redis-bus.ts'
+import type { RoomBus } from './bus/room-bus.ts'
 
 export interface SignalingServer {
   /** The interface bound, as configured. */
@@ -21,6 +23,8 @@ export interface SignalingServer {
   readonly httpUrl: string
   /** The key id that signs its subject certificates (announced in `welcome`). */
   readonly issuer: string
+  /** This instance's id on the bus it shares rooms through, if any. */
+  readonly instance: string | undefined
   snapshot(): MetricsSnapshot
   /** Closes every connection (1001) and stops listening. Safe to call twice. */
   close(): Promise<void>
@@ -71,7 +75,12 @@ class SocketConnection implements HubConnection {
 export async function startSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const config = resolveOptions(options)
   const metrics = new SignalingMetrics()
-  const hub = new SignalingHub<SocketConnection>(config, metrics)
+  const bus = sharedBus(options, config.log)
+  if (bus !== undefined && config.secret === undefined) {
+    throw new TypeError('sharing rooms through Redis needs a secret, the same on every instance, so they agree on certificates and origin tags')
+  }
+  const hub = new SignalingHub<SocketConnection>(config, metrics, Date.now, bus)
+  await hub.cluster?.start()
   const connections = new Set<SocketConnection>()
   const gauges = () => ({ connections: hub.connectionCount, rooms: hub.rooms.topicCount })
   let closing: Promise<void> | undefined
@@ -153,8 +162,9 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       http.off('error', reject)
       resolve()
     })
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     clearInterval(keepAlive)
+    await bus?.close()
     throw error
   })
   http.on('error', (error) => config.log(`signaling: HTTP server error: ${error.message}`))
@@ -176,6 +186,8 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     // Keep-alive HTTP clients (a metrics scraper) would otherwise hold close() open.
     http.closeAllConnections()
     await httpClosed
+    // Last: the other instances hear this one's peers left before it says goodbye.
+    await bus?.close()
   }
 
   return {
@@ -184,9 +196,16 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
     url: `ws://${base}`,
     httpUrl: `http://${base}`,
     issuer: hub.certification.issuer.peer,
+    instance: bus?.instance,
     snapshot: () => metrics.snapshot(gauges()),
     close: () => (closing ??= shutdown()),
   }
+}
+
+function sharedBus(options: SignalingServerOptions, log: (line: string) => void): RoomBus | undefined {
+  if (options.bus !== undefined) return options.bus
+  if (options.redis === undefined) return undefined
+  return new RedisBus({ ...(typeof options.redis === 'string' ? { url: options.redis } : options.redis), log })
 }
 
 function serveHttp(

@@ -6,8 +6,11 @@ import { WorkerClock } from './worker-clock.ts'
 
 /** `iceServers` and `iceTransportPolicy` (`'relay'`: through TURN only) reach every WebRTC link (docs/turn.md). */
 export interface ConnectOptions extends IceOptions {
-  /** Default `ws://<this page's host name>:8787`. */
-  readonly signaling?: string
+  /**
+   * Default `ws://<this page's host name>:8787`. A list names instances that share rooms
+   * (docs/deploy-signaling.md): when one goes away the page rejoins through the next.
+   */
+  readonly signaling?: string | readonly string[]
   /** Default `default`. */
   readonly room?: string
   readonly token?: string

@@ -9,8 +9,11 @@ import { ThreadExecutor } from './thread-executor.ts'
 
 /** `iceServers` and `iceTransportPolicy` (`'relay'`: through TURN only) reach every WebRTC link (docs/turn.md). */
 export interface ConnectOptions extends IceOptions {
-  /** Default `ws://127.0.0.1:8787`. */
-  readonly signaling?: string
+  /**
+   * Default `ws://127.0.0.1:8787`. A list names instances that share rooms
+   * (docs/deploy-signaling.md): when one goes away the peer rejoins through the next.
+   */
+  readonly signaling?: string | readonly string[]
   /** Default `default`. */
   readonly room?: string
   /** For private rooms: a token from the operator. */

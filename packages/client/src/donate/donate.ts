@@ -7,7 +7,7 @@ import { documentVisibility, type VisibilitySource } from './visibility.ts'
 
 export interface DonateOptions {
   /** The signaling server. Default: the server this page came from, `ws(s)://<location.host>`. */
-  readonly signaling?: string
+  readonly signaling?: string | readonly string[]
   /** Default `default`. */
   readonly room?: string
   /** For private rooms. */

@@ -21,6 +21,8 @@ export interface TesseraServerOptions {
   readonly iceServers?: readonly IceServer[]
   /** coturn servers sharing a secret: each client gets its own short-lived credential (docs/turn.md). */
   readonly turn?: TurnOptions
+  /** Share rooms with the other instances on this Redis (`redis://host:port`; needs `secret`). */
+  readonly redis?: string
   /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
   readonly httpApi?: false
   /** One-line notices (building the page, a page that could not be found). */
@@ -77,6 +79,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     ...(options.admins === undefined ? {} : { admins: options.admins }),
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
     ...(options.turn === undefined ? {} : { turn: options.turn }),
+    ...(options.redis === undefined ? {} : { redis: options.redis }),
     ...(httpFallback === undefined ? {} : { httpFallback }),
     log,
   }).catch((error: unknown) => {

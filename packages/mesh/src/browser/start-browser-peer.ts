@@ -6,7 +6,7 @@ import { loadBrowserIdentity } from './idb-identity.ts'
 import { openIndexedDbStorage } from './idb-storage.ts'
 
 export interface BrowserPeerOptions extends Partial<Omit<MeshPeerOptions, 'kind' | 'rtc' | 'WebSocket'>> {
-  readonly signaling: string
+  readonly signaling: string | readonly string[]
   /**
    * IndexedDB database for documents, blobs and the tab's identity; `false`
    * keeps everything in memory. Default `tessera`. Each open tab has an

@@ -4,8 +4,8 @@ import type { LinkLimits, RtcImplementation } from '../link/peer-link.ts'
 import type { WebSocketConstructor } from '../signaling/websocket.ts'
 
 export interface MeshOptions extends IceOptions {
-  /** `ws://host:port` of the signaling server. */
-  readonly signaling: string
+  /** `ws://host:port` of the signaling server, or of several instances sharing rooms: a reconnection tries the next. */
+  readonly signaling: string | readonly string[]
   readonly room: string
   /** For private rooms: an HMAC-signed token from the operator. */
   readonly token?: string

@@ -30,7 +30,7 @@ export interface JoinReport {
 export const JOIN_DEFAULTS = { signalingTimeoutMs: 5_000, syncTimeoutMs: 5_000 } as const
 
 export interface JoinParts {
-  readonly url: string
+  readonly url: string | readonly string[]
   readonly room: string
   /** Resolves once the room is joined; rejects when the server refuses (`AccessDeniedError`). */
   readonly ready: Promise<void>
@@ -52,7 +52,7 @@ export async function joinSwarm(parts: JoinParts, options: JoinOptions = {}): Pr
   if (outcome === 'timeout') {
     if (options.offline === true) return { online: false, peersFound: 0, syncedFrom: undefined }
     throw new SignalingUnreachableError(
-      `cannot reach the signaling server at ${parts.url} (room "${parts.room}" not joined in ${signalingTimeoutMs} ms): ` +
+      `cannot reach the signaling server at ${typeof parts.url === 'string' ? parts.url : parts.url.join(' or ')} (room "${parts.room}" not joined in ${signalingTimeoutMs} ms): ` +
         'is `tessera serve` running there? Pass `offline: true` to work from the local cache.',
     )
   }

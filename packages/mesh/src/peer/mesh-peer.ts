@@ -32,7 +32,7 @@ import { joinSwarm, type JoinOptions, type JoinReport } from './join-swarm.ts'
 const CLOSE_DRAIN_MS = 1_000
 
 export interface MeshPeerOptions extends IceOptions {
-  readonly signaling: string
+  readonly signaling: string | readonly string[]
   readonly room: string
   readonly token?: string
   /** The key pair the peer's id names and its records are signed with; a new random one when omitted. */
@@ -81,7 +81,7 @@ export class MeshPeer implements PeerPort {
     private readonly replicator: DocReplicator,
     private readonly persistence: DocPersistence | undefined,
     private readonly firstSync: FirstSync,
-    private readonly signaling: { readonly url: string; readonly room: string },
+    private readonly signaling: { readonly url: string | readonly string[]; readonly room: string },
   ) {
     this.#docs.set(swarm.doc.guid, swarm.doc)
   }

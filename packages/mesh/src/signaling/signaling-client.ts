@@ -3,7 +3,12 @@ import { peerBindingMessage, readIceServersGrant, type ClientFrame, type IceServ
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket.ts'
 
 export interface SignalingClientOptions {
-  readonly url: string
+  /**
+   * The server, or several instances sharing rooms (docs/deploy-signaling.md):
+   * each reconnection tries the next one, so a peer whose instance died
+   * rejoins the room through another.
+   */
+  readonly url: string | readonly string[]
   readonly room: string
   /** Whose id this connection binds: it signs each connection's challenge to prove it. */
   readonly identity: Identity
@@ -58,6 +63,8 @@ export class SignalingClient {
   #socket: WebSocketLike | undefined
   #iceServers: readonly IceServer[] = []
   #attempt = 0
+  /** Which of the URLs the current (or next) connection goes to. */
+  #urlIndex = 0
   #closed = false
   #joined = false
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined
@@ -124,7 +131,7 @@ export class SignalingClient {
     if (this.#closed) return
     let socket: WebSocketLike
     try {
-      socket = new this.options.WebSocket(this.options.url)
+      socket = new this.options.WebSocket(this.#url)
     } catch {
       this.#scheduleReconnect()
       return
@@ -158,8 +165,15 @@ export class SignalingClient {
     }
   }
 
+  get #url(): string {
+    const urls = this.options.url
+    return typeof urls === 'string' ? urls : (urls[this.#urlIndex % urls.length] ?? '')
+  }
+
   #scheduleReconnect(): void {
     if (this.#closed) return
+    // The instance that dropped us (or never answered) may be gone: the next one is likelier up.
+    this.#urlIndex++
     const min = this.options.minBackoffMs ?? 250
     const max = this.options.maxBackoffMs ?? 5_000
     const delay = Math.min(max, min * 2 ** this.#attempt) * (0.5 + Math.random() / 2)

@@ -16,6 +16,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
     .map((room) => room.trim())
     .filter((room) => room.length > 0)
   const room = stringFlag(flags, 'room') ?? 'default'
+  const redis = stringFlag(flags, 'redis') ?? env['TESSERA_REDIS_URL']
   let admins
   try {
     const named = stringsFlag(flags, 'admin')
@@ -42,6 +43,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       ...(admins.length === 0 ? {} : { admins }),
       ...(iceServers === undefined ? {} : { iceServers }),
       ...(turn === undefined ? {} : { turn }),
+      ...(redis === undefined || redis === '' ? {} : { redis }),
       log: (line) => io.stderr.write(`${line}\n`),
     })
   } catch (error) {
