@@ -125,7 +125,7 @@ export class WriteBack {
     this.#awaitingCache = this.#awaitingCache.filter((a) => a.at > now)
     const missing = due.filter(({ job, task }) => {
       const record = this.o.jobs(job)?.task(task)
-      return record !== undefined && swarm.cachedInDocument(record.key) === undefined
+      return record !== undefined && swarm.cached(record.key) === undefined
     })
     for (const chunk of chunked(missing)) {
       swarm.transact(() => {
@@ -192,7 +192,7 @@ export class WriteBack {
     // peer wrote makes the new entry wait, on every reader, for that peer's write to arrive first. Subjects,
     // as readers count them: an entry of the same outcome that keys of one subject signed is not enough.
     const subjectOf = (peer: PeerId): string | undefined => view.subjectOf(peer)
-    const existing = this.o.swarm.cachedInDocument(record.key)
+    const existing = this.o.swarm.cached(record.key)
     if (
       existing !== undefined &&
       existing.kind === entry.kind &&

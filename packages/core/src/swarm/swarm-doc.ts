@@ -13,9 +13,6 @@ import type { AdminTrust } from './admin-cancellation.ts'
 import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
 import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from './records.ts'
 
-/** Remembered value entries per peer: a few hundred bytes each, and the document holds them anyway. */
-const MAX_SEEN_VALUES = 1 << 17
-
 /**
  * Read access to the swarm document: jobs, the result cache, the value index
  * and who holds which blob. Writes go through `swarm/writes.ts` only.
@@ -33,8 +30,6 @@ export class SwarmDoc {
   /** Peers' subject certificates, by peer: each proves itself (`peer/subjects.ts` checks them). */
   readonly certs: ReadonlyDocMap<unknown>
   #admins: AdminTrust | undefined
-  /** Value entries read here, by key (bounded): see `cached`. */
-  readonly #seenValues = new Map<TaskKey, CacheEntry>()
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
@@ -71,28 +66,10 @@ export class SwarmDoc {
     }
   }
 
-  /**
-   * The cache entry for a call, if its proofs hold; `policy` asks for more
-   * than one (`meetsPolicy`). A value this peer has read here before still
-   * answers while the document has no valid entry for it: when two writers
-   * cache one key at once, the loser's write can be deleted here before the
-   * winner's arrives (Yjs applies deletions on their own), and a stranger may
-   * delete or overwrite an entry; neither should make a peer forget a result
-   * it has seen. Values only: failures may be forgotten (`forgetFailure`).
-   */
+  /** The cache entry for a call, if its proofs hold; `policy` asks for more than one (`meetsPolicy`). */
   cached(key: TaskKey, policy?: CachePolicy): CacheEntry | undefined {
-    const entry = this.cachedInDocument(key) ?? this.#seenValues.get(key)
-    return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
-  }
-
-  /** The entry the document holds now, if its proofs hold: what cache writers merge with (`writes.ts`). */
-  cachedInDocument(key: TaskKey): CacheEntry | undefined {
     const entry = checkCacheEntry(key, this.cache.get(key))
-    if (entry?.kind === 'value' && this.#seenValues.get(key) !== entry) {
-      if (this.#seenValues.size >= MAX_SEEN_VALUES) for (const old of [...this.#seenValues.keys()].slice(0, MAX_SEEN_VALUES / 2)) this.#seenValues.delete(old)
-      this.#seenValues.set(key, entry)
-    }
-    return entry
+    return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
   }
 
   value(address: Address): StoredValue | undefined {

@@ -177,7 +177,7 @@ export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEnt
  * Returns whether it wrote.
  */
 export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, subjectOf: SubjectOf): boolean {
-  const merged = mergeCached(swarm.cachedInDocument(key), entry, subjectOf)
+  const merged = mergeCached(swarm.cached(key), entry, subjectOf)
   if (merged === undefined) return false
   writable<CacheEntry>(swarm.cache).set(key, merged)
   return true
@@ -185,7 +185,7 @@ export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, s
 
 /** Removes a cached failure, so the call can be tried again; values are never forgotten. */
 export function forgetFailure(swarm: SwarmDoc, key: TaskKey): boolean {
-  if (swarm.cachedInDocument(key)?.kind !== 'failure') return false
+  if (swarm.cached(key)?.kind !== 'failure') return false
   writable<CacheEntry>(swarm.cache).delete(key)
   return true
 }
