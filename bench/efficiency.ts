@@ -11,6 +11,7 @@ import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { waitUntil } from './lib/stats.ts'
 import { barChart } from './lib/svg-chart.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
+import { measureSameProgram } from './same-program.ts'
 
 /** Deterministic integer mixing: pure CPU, no allocation, the same work in every engine. */
 export const churn = ({ n, seed }: { n: number; seed: number }): number => {
@@ -105,6 +106,9 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
     const idealOneMs = tasks * taskMs
     const met = efficiency >= 0.95
     const secondShare = (shares[1]?.executed ?? 0) - 8
+    await Promise.all(donors.map((d) => d.stop()))
+    const same = await measureSameProgram(signaling, options.quick ? 20 : 60, calibrate(options.quick ? 20 : 200))
+    const sameRatio = same.togetherMs / same.aloneMs
     return {
       id: 'efficiency',
       title: 'Parallel efficiency',
@@ -132,6 +136,17 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
             .filter(Boolean)
             .join(' '),
         },
+        {
+          id: 'efficiency.same-program-twice',
+          title: `The same program started twice at once (${same.tasks} tasks of ~${options.quick ? 20 : 200} ms, one worker each): time until both have every result`,
+          value: sameRatio,
+          unit: '× the time of one alone',
+          baseline: { label: 'one instance alone, in the same run', value: same.aloneMs, unit: 'ms' },
+          ratio: sameRatio,
+          target: '≤ 0.6 (ideal 0.5), each task run about once',
+          met: sameRatio <= 0.6 && same.togetherExecuted <= same.tasks * 1.1,
+          note: `Alone: ${(same.aloneMs / 1000).toFixed(2)} s, ${same.aloneExecuted} runs. Both at once: ${(same.togetherMs / 1000).toFixed(2)} s, ${same.togetherExecuted} runs for ${same.tasks} tasks. Each instance publishes its own job; a task key runs once in the swarm, and the other job's task takes its result from the cache. Before (2026-11-30, two \`tessera run\`): 121 runs for 60 tasks, and each took as long as one alone.`,
+        },
       ],
       markdown: `Method: a host with no workers (\`connect({ workers: 0 })\`) in the bench process submits; each donor is \`connect({ workers: 1 })\` in a Node process of its own, joined over a real signaling server and real WebRTC. The task mixes integers for ${n.toLocaleString('en')} iterations, calibrated here to ≈ ${taskMs} ms. Each configuration first runs a short warm-up job; every job has a fresh function name, so nothing is cached. Order: 1 donor, 2 donors, then the second donor leaves and 1 donor runs again; the baseline is the mean of the two 1-donor runs.`,
       charts: {
@@ -147,7 +162,7 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
           ],
         }),
       },
-      data: { tasks, taskMs, iterations: n, one, two, oneAgain, control, speedup, efficiency, donorStatus: shares },
+      data: { tasks, taskMs, iterations: n, one, two, oneAgain, control, speedup, efficiency, donorStatus: shares, sameProgram: same },
     }
   } finally {
     await Promise.all(donors.map((d) => d.stop()))

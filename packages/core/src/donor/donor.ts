@@ -17,6 +17,7 @@ import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
 import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
+import { SharedKeyGuard } from './shared-key-guard.ts'
 
 /** Function sources kept loaded at once. */
 const MAX_FUNCTIONS = 64
@@ -41,6 +42,7 @@ export class Donor {
   readonly #idleUntil = new Map<JobId, number>()
   readonly #writeBack: WriteBack
   readonly #ownClaims: OwnClaims
+  readonly #sharedKeys: SharedKeyGuard
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
@@ -51,6 +53,7 @@ export class Donor {
     this.#o = { ...DONOR_DEFAULTS, ...options }
     this.#self = options.identity.peer
     this.#ownClaims = new OwnClaims(options.identity)
+    this.#sharedKeys = new SharedKeyGuard(options.swarm, this.#o.clockSkewMs)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -125,11 +128,13 @@ export class Donor {
   tick(): void {
     if (this.#stopped) return
     const now = this.#o.clock.now()
+    const open: JobIndex[] = []
     for (const entry of this.#o.swarm.jobEntries()) {
-      const view = this.#o.jobs(entry.id)
-      if (view === undefined || entry.state !== 'open') continue
-      this.#claim(view, now)
+      const view = entry.state === 'open' ? this.#o.jobs(entry.id) : undefined
+      if (view !== undefined) open.push(view)
     }
+    this.#sharedKeys.openJobs = open
+    for (const view of open) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)
     this.#renew(now)
@@ -181,6 +186,7 @@ export class Donor {
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
+      skip: (task) => this.#sharedKeys.skips(view, task, now),
     })
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task.
@@ -207,7 +213,7 @@ export class Donor {
       this.#settling.splice(i, 1)
       const view = this.#o.jobs(slot.job)
       if (view === undefined) continue
-      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#ownClaims.holds(view, slot.task, slot.attempt)
+      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#ownClaims.holds(view, slot.task, slot.attempt) && !this.#sharedKeys.givesWay(view, slot.job, slot.task, now)
       if (held) this.#ready.push(slot)
       else if (!slot.backup) this.#ownClaims.forget(slot.job, slot.task)
     }
@@ -270,7 +276,8 @@ export class Donor {
         continue
       }
       const phase = taskPhase(view, slot.task, this.#o.clock.now())
-      if (phase.phase === 'done' || phase.phase === 'failed') {
+      // Answered meanwhile (another job computed its key): no need to run it again.
+      if (phase.phase === 'done' || phase.phase === 'failed' || (!slot.backup && this.#sharedKeys.answered(view, slot.task))) {
         this.#prefetched.delete(slot)
         continue
       }

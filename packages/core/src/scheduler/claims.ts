@@ -23,6 +23,8 @@ export interface SelectClaimsOptions extends PhaseOptions {
   readonly workers?: number
   /** Tasks the claimant already holds, which run before this batch. */
   readonly queuedAhead?: number
+  /** Tasks to leave alone although queued: the cache answers them, or another job computes their key. */
+  readonly skip?: (task: TaskId) => boolean
 }
 
 export interface ClaimSelection {
@@ -43,7 +45,7 @@ export function selectClaims(view: JobView, options: SelectClaimsOptions): Claim
     const phase = taskPhase(view, task, options.now, options)
     if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
     if (phase.phase === 'judging') retryAt = Math.min(retryAt, phase.until + (options.skewMs ?? 0) + 1)
-    if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued') continue
+    if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued' || options.skip?.(task) === true) continue
     const claim: ClaimTerms = {
       peer: options.self,
       attempt: phase.attempt,

@@ -4,10 +4,10 @@ import type { AdminTrust } from './admin-cancellation.ts'
 import type { JobView } from '../scheduler/job-view.ts'
 import { taskPhase, isSettled } from '../scheduler/task-phase.ts'
 import type { JobDoc } from './job-doc.ts'
-import { outcomeId } from '../scheduler/outcome.ts'
 import { checkBackup, checkJobEntry, checkReport, checkTask, isReportShaped, isTaskId } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from './schema.ts'
-import { checkVerdict } from './verdicts.ts'
+import type { TaskKey } from '../ids.ts'
+import { checkVerdict, mergeVerdicts } from './verdicts.ts'
 import { checkClaim, checkFailure } from './signed-claims.ts'
 import { LatestLeases } from './latest-leases.ts'
 import { tallyFailures } from '../scheduler/failure-tally.ts'
@@ -38,6 +38,8 @@ export class JobIndex implements JobView {
   readonly #waiting = new Map<TaskId, Set<string>>()
   /** Tasks whose records are well-formed. */
   readonly #tasks = new Set<TaskId>()
+  /** Tasks by key: a key several jobs ask for runs once in the swarm (`scheduler/shared-keys.ts`). */
+  readonly #byKey = new Map<TaskKey, TaskId[]>()
   readonly #open = new Set<TaskId>()
   /** Tasks in the order they settled here. */
   readonly #settled: TaskId[] = []
@@ -89,7 +91,7 @@ export class JobIndex implements JobView {
         }),
       )
     }
-    for (const [id, raw] of job.tasks) if (checkTask(id, raw, spec) !== undefined) this.#tasks.add(id)
+    for (const [id, raw] of job.tasks) this.#addTask(id, checkTask(id, raw, spec))
     for (const id of this.#tasks) this.#open.add(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#putReport(key, raw))
@@ -102,14 +104,15 @@ export class JobIndex implements JobView {
       // A task's reports can arrive before the task itself: judge it as it lands.
       this.#claims = new WeakMap()
       for (const key of keys) {
-        if (checkTask(key, job.tasks.get(key), spec) === undefined) {
+        const record = checkTask(key, job.tasks.get(key), spec)
+        if (record === undefined) {
           // Overwritten with something malformed: the task is gone as far as this peer can tell.
           this.#tasks.delete(key)
           this.#open.delete(key)
           continue
         }
         if (this.#tasks.has(key)) continue
-        this.#tasks.add(key)
+        this.#addTask(key, record)
         this.#open.add(key)
         const waiting = this.#waiting.get(key)
         this.#waiting.delete(key)
@@ -190,6 +193,11 @@ export class JobIndex implements JobView {
 
   verdict(id: TaskId): TaskVerdict | undefined {
     return this.#verdicts.get(id)
+  }
+
+  /** This job's tasks whose key is `key` (whose records were well-formed when they arrived). */
+  tasksWithKey(key: TaskKey): readonly TaskId[] {
+    return this.#byKey.get(key) ?? NONE
   }
 
   openTasks(): Iterable<TaskId> {
@@ -283,26 +291,12 @@ export class JobIndex implements JobView {
     return task
   }
 
-  /**
-   * Indexes a verdict record the submitter signed; returns the tasks it names.
-   * Verdicts only add: an accepted outcome stays (the smallest, should a
-   * submitter contradict itself), and a check stays asked for.
-   */
+  /** Indexes a verdict record the submitter signed; returns the tasks it names. */
   #putVerdict(key: string, raw: unknown): TaskId[] {
     const check = checkVerdict(this.spec, key, raw, (task) => this.task(task)?.key)
     if (check.kind === 'waiting') this.#waitingVerdicts.add(key)
     else this.#waitingVerdicts.delete(key)
-    if (check.kind !== 'valid') return []
-    const tasks: TaskId[] = []
-    for (const leaf of check.record.leaves) {
-      const known = this.#verdicts.get(leaf.task)
-      const accepted =
-        leaf.outcome === undefined || (known?.accepted !== undefined && outcomeId(known.accepted) <= outcomeId(leaf.outcome)) ? known?.accepted : leaf.outcome
-      const verdict: TaskVerdict = { ...(accepted === undefined ? {} : { accepted }), check: (known?.check ?? false) || leaf.outcome === undefined }
-      this.#verdicts.set(leaf.task, verdict)
-      tasks.push(leaf.task)
-    }
-    return tasks
+    return check.kind === 'valid' ? mergeVerdicts(this.#verdicts, check.record) : []
   }
 
   #putFailure(key: string, raw: unknown): TaskId | undefined {
@@ -318,6 +312,14 @@ export class JobIndex implements JobView {
     const failures = (this.#failures.get(task) ?? []).filter((f) => f.attempt !== failure.attempt)
     this.#failures.set(task, [...failures, failure])
     return task
+  }
+
+  #addTask(id: TaskId, record: TaskRecord | undefined): void {
+    if (record === undefined) return
+    this.#tasks.add(id)
+    const same = this.#byKey.get(record.key)
+    if (same === undefined) this.#byKey.set(record.key, [id])
+    else same.push(id)
   }
 
   #observe<T>(map: ReadonlyDocMap<T>, onChange: (keys: Iterable<string>) => void): void {

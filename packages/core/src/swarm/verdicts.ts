@@ -4,7 +4,8 @@ import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import type { JobId, TaskKey } from '../ids.ts'
 import { outcomeStatement, signStatements, verifyStatements, type OutcomeProof } from './outcome-proofs.ts'
 import { checker, isTaskId, MAX_ID_LENGTH, outcomeSchema, record } from './records.ts'
-import type { JobSpec, Outcome, TaskId, VerdictLeaf, VerdictRecord } from './schema.ts'
+import type { JobSpec, Outcome, TaskId, TaskVerdict, VerdictLeaf, VerdictRecord } from './schema.ts'
+import { outcomeId } from '../scheduler/outcome.ts'
 
 /**
  * The submitter's verdicts on an adaptive job's tasks. Each flush of the
@@ -92,4 +93,21 @@ const checked = new WeakMap<object, { job: JobId; valid: boolean }>()
 function remember(input: VerdictRecord, job: JobId, valid: boolean): VerdictCheck {
   checked.set(input, { job, valid })
   return valid ? { kind: 'valid', record: input } : INVALID
+}
+
+/**
+ * Adds a checked verdict record to what is known per task; returns the tasks
+ * it names. Verdicts only add: an accepted outcome stays (the smallest, should
+ * a submitter contradict itself), and a check stays asked for.
+ */
+export function mergeVerdicts(known: Map<TaskId, TaskVerdict>, record: VerdictRecord): TaskId[] {
+  const tasks: TaskId[] = []
+  for (const leaf of record.leaves) {
+    const before = known.get(leaf.task)
+    const accepted =
+      leaf.outcome === undefined || (before?.accepted !== undefined && outcomeId(before.accepted) <= outcomeId(leaf.outcome)) ? before?.accepted : leaf.outcome
+    known.set(leaf.task, { ...(accepted === undefined ? {} : { accepted }), check: (before?.check ?? false) || leaf.outcome === undefined })
+    tasks.push(leaf.task)
+  }
+  return tasks
 }

@@ -122,6 +122,7 @@ export function followCalls(
         clock,
         job: () => (group.job === undefined ? undefined : tracker.get(group.job)),
         onJobOpen: (listener) => tracker.onOpen(listener),
+        onSubjectsChange: (listener) => tracker.subjects.onChange(listener),
         taskOf: group.taskOf,
         policy: options.policy,
         calls: group.calls,

@@ -16,6 +16,8 @@ import { LogFollower, type RunLog } from './task-log.ts'
 
 /** How long a finished batch waits for the cache entries of its accepted results (others fill in missing ones later). */
 const CACHE_WAIT_MS = 3_000
+/** How often pending calls look in the cache again, events or not. */
+const CACHE_SWEEP_MS = 5_000
 
 /** Progress reports while a batch runs come at most this often. */
 const PROGRESS_INTERVAL_MS = 100
@@ -36,6 +38,8 @@ export interface JobRunOptions {
   readonly job: () => JobIndex | undefined
   /** Calls back when a job document opens here; returns how to stop. */
   readonly onJobOpen: (listener: () => void) => () => void
+  /** Calls back when a signer's subject may have changed (a certificate arrived), which can make an entry meet `policy`. */
+  readonly onSubjectsChange?: (listener: () => void) => () => void
   /** Task id in the job for each key that was not cached. */
   readonly taskOf: ReadonlyMap<TaskKey, string>
   /** Which cache entries answer a call (`cachePolicyFor`). */
@@ -141,6 +145,21 @@ export class JobRun {
     }
     cache.observe(onCache)
     this.#unsubscribe.push(() => doc.off('afterTransaction', onChange), () => cache.unobserve(onCache), this.o.onJobOpen(onChange))
+    // An entry that came before its signers' certificates meets the policy only once they arrive.
+    const onSubjects = (): void => {
+      for (const key of this.#pending) this.#cacheChanged.add(key)
+      this.#schedule()
+    }
+    if (this.o.onSubjectsChange !== undefined) this.#unsubscribe.push(this.o.onSubjectsChange(onSubjects))
+    // And once in a while whatever the events said: donors leave a task alone once the cache
+    // answers it for this job (`scheduler/shared-keys.ts`), so a missed event must not leave it waiting.
+    let sweep: unknown
+    const again = (): void => {
+      onSubjects()
+      sweep = this.o.clock.setTimeout(again, CACHE_SWEEP_MS)
+    }
+    sweep = this.o.clock.setTimeout(again, CACHE_SWEEP_MS)
+    this.#unsubscribe.push(() => this.o.clock.clearTimeout(sweep))
   }
 
   /** Follows the job document's changes too, from the moment it is open here. */

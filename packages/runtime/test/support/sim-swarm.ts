@@ -59,7 +59,15 @@ export class SimSwarm {
     name: string,
     workers = 0,
     maxTasksPerJob?: number,
-    extra: { readonly admin?: boolean; readonly controlKeys?: readonly Identity[]; readonly dropJobsAfterMs?: number } = {},
+    extra: {
+      readonly admin?: boolean
+      readonly controlKeys?: readonly Identity[]
+      readonly dropJobsAfterMs?: number
+      /** The subject the simulated server certifies (by default the host's name). */
+      readonly subject?: string
+      /** Called as each run of the host's own workers starts. */
+      readonly onRunStart?: () => void
+    } = {},
   ): Swarm<SimPeer> {
     const peer = new SimPeer({
       name,
@@ -67,6 +75,7 @@ export class SimSwarm {
       clock: this.clock,
       random: this.random,
       ...(extra.admin === true ? { admin: true } : {}),
+      ...(extra.subject === undefined ? {} : { subject: extra.subject }),
       ...(extra.dropJobsAfterMs === undefined ? {} : { dropJobsAfterMs: extra.dropJobsAfterMs }),
     })
     const [min, max] = this.options.taskDurationMs
@@ -80,7 +89,15 @@ export class SimSwarm {
       ...(this.options.jobDefaults === undefined ? {} : { jobDefaults: this.options.jobDefaults }),
       ...(maxTasksPerJob === undefined ? {} : { maxTasksPerJob }),
       ...(extra.controlKeys === undefined ? {} : { controlKeys: extra.controlKeys }),
-      ...(workers === 0 ? {} : { executor: new SimExecutor({ clock: this.clock, duration: () => prng.int32(this.random, min, max) }) }),
+      ...(workers === 0
+        ? {}
+        : {
+            executor: new SimExecutor({
+              clock: this.clock,
+              duration: () => prng.int32(this.random, min, max),
+              ...(extra.onRunStart === undefined ? {} : { onRunStart: () => (extra.onRunStart?.(), true) }),
+            }),
+          }),
     })
   }
 
