@@ -37,6 +37,7 @@ const USAGE = `usage: tsx signaling/src/cli.ts [flags]
                          IPv6 prefix that is one subject in public rooms, 48 to 64, default ${DEFAULTS.ipv6SubjectPrefix}
   --redis <url>          share rooms with every instance on this Redis, redis://host:port
                          (env TESSERA_REDIS_URL; needs --secret, the same on every instance)
+  --trust-proxy <list>   reverse proxies whose X-Forwarded-For names the client (env TESSERA_TRUST_PROXY)
   --max-connections <n>  default ${DEFAULTS.maxConnections}
   --max-rooms <n>        rooms per connection, default ${DEFAULTS.maxRooms}
   --max-payload <bytes>  largest frame, default ${DEFAULTS.maxPayload}
@@ -63,6 +64,7 @@ function main(): void {
         'max-rooms': { type: 'string' },
         'max-payload': { type: 'string' },
         redis: { type: 'string' },
+        'trust-proxy': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -91,6 +93,10 @@ function main(): void {
   const turnSecret = values['turn-secret'] ?? env['TESSERA_TURN_SECRET'] ?? ''
   if ((turnUrls.length > 0) !== (turnSecret !== '')) fail('signaling: --turn-url and --turn-secret go together (coturn servers and their static-auth-secret)', 2)
   const redis = values.redis ?? env['TESSERA_REDIS_URL']
+  const trustProxy = (values['trust-proxy'] ?? env['TESSERA_TRUST_PROXY'] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
 
   let start: Promise<SignalingServer>
   try {
@@ -103,6 +109,7 @@ function main(): void {
       ...(privateRooms === undefined ? {} : { privateRooms }),
       admins: parseAdminGrants(adminList),
       ...(redis === undefined || redis === '' ? {} : { redis }),
+      ...(trustProxy.length === 0 ? {} : { trustProxy }),
       maxConnections: integer('--max-connections', values['max-connections'], DEFAULTS.maxConnections),
       maxRooms: integer('--max-rooms', values['max-rooms'], DEFAULTS.maxRooms),
       maxIdentitiesPerSubject: integer('--max-identities-per-subject', values['max-identities-per-subject'], DEFAULTS.maxIdentitiesPerSubject),

@@ -2,6 +2,7 @@
  * Server options, their defaults, and the checks that turn a bad configuration
  * into an error at start-up rather than odd behaviour later.
  */
+import { checkProxyTrust, type ProxyTrust } from './client-address.ts'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { adminMatcher, type AdminGrant } from './admins.ts'
 import type { RedisBusOptions } from './bus/redis-bus.ts'
@@ -17,7 +18,7 @@ export const PRIVATE_ROOM_PREFIX = 'private:'
 /** Shortest secret accepted: HMAC keys much shorter than this are guessable. */
 export const MIN_SECRET_LENGTH = 16
 
-export interface SignalingServerOptions {
+export interface SignalingServerOptions extends ProxyTrust {
   /** TCP port; 0 picks a free one. Default 8787. */
   readonly port?: number
   /**
@@ -138,6 +139,8 @@ export interface ResolvedOptions {
   readonly certificateLifetimeMs: number
   readonly capLoopbackIdentities: boolean
   readonly ipv6SubjectPrefix: number
+  /** Reverse proxies whose `X-Forwarded-For` names the client (`client-address.ts`). */
+  readonly trustProxy: readonly string[]
   /** Whether the operator named `peer` an admin of `room` (`admins`). */
   readonly isAdmin: (room: string, peer: string) => boolean
   readonly isPrivate: (topic: string) => boolean
@@ -205,6 +208,7 @@ export function resolveOptions(options: SignalingServerOptions = {}): ResolvedOp
     certificateLifetimeMs: within('certificateLifetimeMs', options.certificateLifetimeMs, DEFAULTS.certificateLifetimeMs, MIN_CERTIFICATE_LIFETIME_MS, MAX_CERTIFICATE_LIFETIME_MS),
     capLoopbackIdentities: options.capLoopbackIdentities ?? false,
     ipv6SubjectPrefix: within('ipv6SubjectPrefix', options.ipv6SubjectPrefix, DEFAULTS.ipv6SubjectPrefix, 48, 64),
+    trustProxy: checkedProxyTrust(options.trustProxy ?? []),
     isAdmin: adminMatcher(options.admins),
     isPrivate: privateRoomMatcher(extra),
     keepAliveMs: positiveNumber('keepAliveMs', options.keepAliveMs, DEFAULTS.keepAliveMs),
@@ -271,4 +275,9 @@ function positiveNumber(name: string, value: number | undefined, fallback: numbe
   if (value === undefined) return fallback
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`)
   return value
+}
+
+function checkedProxyTrust(entries: readonly string[]): readonly string[] {
+  checkProxyTrust(entries)
+  return [...entries]
 }

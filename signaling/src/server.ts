@@ -3,6 +3,8 @@
  * upgrades become WebSocket connections handed to the hub, plus keep-alive and
  * shutdown. Nothing a client sends may throw out of here.
  */
+import { clientAddress } from './client-address.ts'
+import { isLoopbackAddress } from './network-prefix.ts'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
@@ -84,6 +86,7 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
   const connections = new Set<SocketConnection>()
   const gauges = () => ({ connections: hub.connectionCount, rooms: hub.rooms.topicCount })
   let closing: Promise<void> | undefined
+  let warnedProxy = false
   let allClosed: (() => void) | undefined
 
   const wss = new WebSocketServer({
@@ -108,7 +111,19 @@ export async function startSignalingServer(options: SignalingServerOptions = {})
       socket.destroy()
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req.socket.remoteAddress))
+    let address: string | undefined
+    try {
+      address = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config)
+    } catch (error) {
+      config.log(`signaling: ${String(error)}`)
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      return
+    }
+    if (config.trustProxy.length === 0 && req.headers['x-forwarded-for'] !== undefined && isLoopbackAddress(address) && !warnedProxy) {
+      warnedProxy = true
+      config.log('signaling: a connection from this machine carries X-Forwarded-For: behind a reverse proxy every client counts as this machine (local:) unless the proxy is trusted (trustProxy, --trust-proxy loopback)')
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, address))
   })
 
   function accept(ws: WebSocket, address: string | undefined): void {

@@ -60,6 +60,8 @@ first if missing) on the same port, then prints the URL to open.
   --turn-ttl <seconds>  how long each TURN credential lasts (env TESSERA_TURN_TTL; default 86400)
   --redis <url>         share rooms with every instance on this Redis, redis://host:port
                         (env TESSERA_REDIS_URL; needs --secret; docs/deploy-signaling.md)
+  --trust-proxy <list>  reverse proxies whose X-Forwarded-For names the client: addresses,
+                        IPv4 CIDR ranges or "loopback" (env TESSERA_TRUST_PROXY; docs/deploy.md)
 ${commonFlags(24)}`,
     options: {
       port: { type: 'string' },
@@ -74,6 +76,7 @@ ${commonFlags(24)}`,
       'turn-secret': { type: 'string' },
       'turn-ttl': { type: 'string' },
       redis: { type: 'string' },
+      'trust-proxy': { type: 'string' },
       ...common,
     },
     positionals: [],

@@ -23,6 +23,8 @@ export interface TesseraServerOptions {
   readonly turn?: TurnOptions
   /** Share rooms with the other instances on this Redis (`redis://host:port`; needs `secret`). */
   readonly redis?: string
+  /** Reverse proxies whose `X-Forwarded-For` names the client, so subjects stay per client (docs/deploy.md). */
+  readonly trustProxy?: readonly string[]
   /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
   readonly httpApi?: false
   /** One-line notices (building the page, a page that could not be found). */
@@ -80,6 +82,7 @@ export async function startTesseraServer(options: TesseraServerOptions = {}): Pr
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
     ...(options.turn === undefined ? {} : { turn: options.turn }),
     ...(options.redis === undefined ? {} : { redis: options.redis }),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     ...(httpFallback === undefined ? {} : { httpFallback }),
     log,
   }).catch((error: unknown) => {

@@ -17,6 +17,10 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
     .filter((room) => room.length > 0)
   const room = stringFlag(flags, 'room') ?? 'default'
   const redis = stringFlag(flags, 'redis') ?? env['TESSERA_REDIS_URL']
+  const trustProxy = (stringFlag(flags, 'trust-proxy') ?? env['TESSERA_TRUST_PROXY'])
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
   let admins
   try {
     const named = stringsFlag(flags, 'admin')
@@ -44,6 +48,7 @@ export async function serveCommand(parsed: ParsedCommand, io: CliIo): Promise<nu
       ...(iceServers === undefined ? {} : { iceServers }),
       ...(turn === undefined ? {} : { turn }),
       ...(redis === undefined || redis === '' ? {} : { redis }),
+      ...(trustProxy === undefined || trustProxy.length === 0 ? {} : { trustProxy }),
       log: (line) => io.stderr.write(`${line}\n`),
     })
   } catch (error) {
