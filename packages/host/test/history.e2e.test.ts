@@ -1,6 +1,6 @@
 // History, every part a real process: a host submits a job and leaves; then
 // `tessera jobs` still lists it, done, with its submitter and creation time,
-// and `tessera result REF` prints each result by its reference.
+// and `tessera result REF` prints each result by its reference, `tessera result JOB` a job's.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -78,6 +78,17 @@ describe('tessera jobs and tessera result, after the submitter has left', () => 
     })
   }, 90_000)
 
+  it('tessera result JOB prints every result of a job in task order, from a process that never saw it', async () => {
+    const job = refs[1]?.split(':')[2] ?? ''
+    // Its task keys live in the job's document: the submitting host's cache directory kept it.
+    const { code, stdout, stderr } = await complete(tessera(['result', job, '--wait', '20000', '--cache-dir', join(dir, 'cache'), ...connection()]))
+    expect(code, stderr).toBe(0)
+    expect(JSON.parse(stdout)).toEqual([{ x: 3, square: 9 }])
+    const none = await complete(tessera(['result', 'no-such-job', '--wait', '1000', ...connection()]))
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('no job "no-such-job" in this room (tessera jobs lists them)')
+  }, 60_000)
+
   it('with nobody left in the room, --cache-dir still lists the jobs and reads a result from the stored documents', async () => {
     await donor.stop()
     const alone = await complete(tessera(['jobs', '--json', '--wait', '500', ...connection()]))
@@ -93,9 +104,12 @@ describe('tessera jobs and tessera result, after the submitter has left', () => 
   }, 60_000)
 
   it('refuses a malformed reference as a usage error, and says when no result arrives in time', async () => {
-    const bad = await complete(tessera(['result', 'not-a-ref', ...connection()]))
+    const badRef = await complete(tessera(['result', 'tessera:task:x', ...connection()]))
+    expect(badRef.code).toBe(2)
+    expect(badRef.stderr).toContain('tessera result: not a Tessera task reference: "tessera:task:x"')
+    const bad = await complete(tessera(['result', 'not a ref!', ...connection()]))
     expect(bad.code).toBe(2)
-    expect(bad.stderr).toContain('tessera result: not a Tessera task reference: "not-a-ref"')
+    expect(bad.stderr).toContain('tessera result: not a job id or a task reference: "not a ref!"')
     const unknown = `tessera:task:-:-:${String(addressOf(['a call nobody made', startedAt]))}`
     const missing = await complete(tessera(['result', unknown, '--wait', '1000', ...connection()]))
     expect(missing.code).toBe(1)

@@ -14,6 +14,7 @@ export type { TaskLog } from './api/task-log.ts'
 export { NO_WORKERS_DEFAULT_MS, type NoWorkersOptions } from './api/worker-watch.ts'
 export type { JobSummary } from './api/job-summary.ts'
 export { formatTaskRef, parseTaskRef, type TaskRef } from './api/task-ref.ts'
+export { JobNotFoundError, type JobResult } from './api/job-results.ts'
 export { assembleSwarm, type AssembleOptions } from './assemble.ts'
 export { connectionJobDefaults, functionJobOptions } from './api/job-defaults.ts'
 export {

@@ -151,13 +151,15 @@ ${COMMON}`,
     positionals: [],
   },
   result: {
-    summary: 'print a result by its reference (tessera:task:...)',
-    usage: `usage: tessera result <ref> [flags]
+    summary: 'print a result by its reference (tessera:task:...), or a job\'s',
+    usage: `usage: tessera result <ref | job id> [flags]
 
 Prints, as JSON, the result of a submitted call named by its reference (what
 \`submit()\` returns, or the HTTP API's results: tessera:task:<job>:<task>:<key>),
 from the room's result cache, waiting for it while its job still runs. A call
-that failed prints its error and exits 1.
+that failed prints its error and exits 1. Given a job id (tessera jobs lists
+them), prints every result of that job as an array in task order, a failed
+call as {"error": ...}, and exits 1 if any failed.
 
 ${CONNECTION}
   --cache-dir <dir>   also look in this host's stored cache (default: none)

@@ -1,3 +1,4 @@
+import { jobResults, type JobResult } from './job-results.ts'
 import {
   assertKeywordCall,
   CancelledError,
@@ -86,6 +87,11 @@ export class Swarm<P extends PeerPort = PeerPort> {
   /** The result of a submitted call, from any host, at any later time. */
   result<R = unknown>(ref: TaskRef | string, options: CallOptions = {}): Promise<R> {
     return this.#calls.result<R>(ref, options)
+  }
+
+  /** Every call of a job, in task order, by the job's id (`tessera jobs` lists them), from any host at any later time. */
+  jobResults(job: string, options: CallOptions = {}): Promise<JobResult[]> {
+    return jobResults(this.parts, this.#control, job, options)
   }
 
   /** Calls looked up in the result cache since this peer connected, and how many it answered. */
