@@ -58,6 +58,14 @@ describe('connect() joins the swarm before it resolves', () => {
     })
     expect(Date.now() - started).toBeLessThan(4_000)
 
+    // A refused connection is known at once: no need to wait out the timeout (5 s by default).
+    const refusedAt = Date.now()
+    await expect(connect({ signaling: [url, 'ws://127.0.0.1:7'], room: 'down', workers: 0, cacheDir: false })).rejects.toMatchObject({
+      name: 'SignalingUnreachableError',
+      message: expect.stringContaining(`${url} or ws://127.0.0.1:7 (nothing accepts connections there)`),
+    })
+    expect(Date.now() - refusedAt).toBeLessThan(2_500)
+
     const offline = await connect({ signaling: url, room: 'down', workers: 0, cacheDir: false, offline: true, join: { signalingTimeoutMs: 400 } })
     open.push(offline)
     expect(offline.peer.joined).toEqual({ online: false, peersFound: 0, syncedFrom: undefined })

@@ -100,6 +100,11 @@ export class Mesh implements ChannelHost {
     return this.#signaling.ready
   }
 
+  /** Resolves when every signaling URL refused a connection before the room was joined (`SignalingClient.unreachable`). */
+  get signalingUnreachable(): Promise<void> {
+    return this.#signaling.unreachable
+  }
+
   get signalingConnected(): boolean {
     return this.#signaling.connected
   }

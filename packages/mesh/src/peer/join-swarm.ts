@@ -34,6 +34,8 @@ export interface JoinParts {
   readonly room: string
   /** Resolves once the room is joined; rejects when the server refuses (`AccessDeniedError`). */
   readonly ready: Promise<void>
+  /** Resolves when every URL refused a connection: no need to wait out the timeout. */
+  readonly unreachable?: Promise<void>
   /** Other peers the signaling server lists in the room. */
   readonly peersInRoom: () => number
   readonly firstSync: (timeoutMs: number) => Promise<PeerId | undefined>
@@ -48,11 +50,13 @@ export async function joinSwarm(parts: JoinParts, options: JoinOptions = {}): Pr
   const signalingTimeoutMs = options.signalingTimeoutMs ?? JOIN_DEFAULTS.signalingTimeoutMs
   let timer: ReturnType<typeof setTimeout> | undefined
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), signalingTimeoutMs)))
-  const outcome = await Promise.race([parts.ready.then(() => 'joined' as const), timedOut]).finally(() => clearTimeout(timer))
-  if (outcome === 'timeout') {
+  const refused = parts.unreachable?.then(() => 'refused' as const) ?? new Promise<never>(() => {})
+  const outcome = await Promise.race([parts.ready.then(() => 'joined' as const), timedOut, refused]).finally(() => clearTimeout(timer))
+  if (outcome !== 'joined') {
     if (options.offline === true) return { online: false, peersFound: 0, syncedFrom: undefined }
+    const why = outcome === 'refused' ? 'nothing accepts connections there' : `room "${parts.room}" not joined in ${signalingTimeoutMs} ms`
     throw new SignalingUnreachableError(
-      `cannot reach the signaling server at ${typeof parts.url === 'string' ? parts.url : parts.url.join(' or ')} (room "${parts.room}" not joined in ${signalingTimeoutMs} ms): ` +
+      `cannot reach the signaling server at ${typeof parts.url === 'string' ? parts.url : parts.url.join(' or ')} (${why}): ` +
         'is `tessera serve` running there? Pass `offline: true` to work from the local cache.',
     )
   }

@@ -181,6 +181,7 @@ export class MeshPeer implements PeerPort {
         {
           ...this.signaling,
           ready: this.mesh.ready,
+          unreachable: this.mesh.signalingUnreachable,
           peersInRoom: () => this.mesh.knownPeers().size,
           firstSync: (timeoutMs) => this.firstSync.first(timeoutMs),
         },

@@ -75,6 +75,11 @@ export class SignalingClient {
   /** The signature of the certificate the renewal timer runs for. */
   #renewing: string | undefined
   readonly #ready: Promise<void>
+  /** URLs whose connection closed before it opened, since one last opened: all of them means nobody is there. */
+  readonly #failedToOpen = new Set<string>()
+  #everJoined = false
+  readonly #unreachable: Promise<void>
+  #resolveUnreachable!: () => void
   #resolveReady!: () => void
   #rejectReady!: (error: Error) => void
 
@@ -88,12 +93,22 @@ export class SignalingClient {
     })
     // Nobody may be waiting on `ready`; a refusal is reported through `events.refused` too.
     this.#ready.catch(() => {})
+    this.#unreachable = new Promise((resolve) => (this.#resolveUnreachable = resolve))
     this.#connect()
   }
 
   /** Resolves once the room has been joined the first time; rejects with `AccessDeniedError` if refused. */
   get ready(): Promise<void> {
     return this.#ready
+  }
+
+  /**
+   * Resolves when, before the room was ever joined, a connection to every URL
+   * closed without opening (refused, no such host): the caller need not wait
+   * out its timeout. The client keeps trying in the background.
+   */
+  get unreachable(): Promise<void> {
+    return this.#unreachable
   }
 
   get iceServers(): readonly IceServer[] {
@@ -130,14 +145,19 @@ export class SignalingClient {
   #connect(): void {
     if (this.#closed) return
     let socket: WebSocketLike
+    const url = this.#url
+    let opened = false
     try {
-      socket = new this.options.WebSocket(this.#url)
+      socket = new this.options.WebSocket(url)
     } catch {
+      this.#failedBeforeOpen(url)
       this.#scheduleReconnect()
       return
     }
     this.#socket = socket
     socket.onopen = () => {
+      opened = true
+      this.#failedToOpen.clear()
       this.#attempt = 0
       // The subscribe waits for `welcome`: it must carry a proof over that connection's challenge.
       clearInterval(this.#pingTimer)
@@ -152,6 +172,7 @@ export class SignalingClient {
     }
     socket.onclose = () => {
       if (this.#socket !== socket) return
+      if (!opened) this.#failedBeforeOpen(url)
       clearInterval(this.#pingTimer)
       // The next connection's `welcome` brings new credentials.
       clearTimeout(this.#iceTimer)
@@ -163,6 +184,12 @@ export class SignalingClient {
       }
       this.#scheduleReconnect()
     }
+  }
+
+  #failedBeforeOpen(url: string): void {
+    this.#failedToOpen.add(url)
+    const urls = typeof this.options.url === 'string' ? 1 : this.options.url.length
+    if (!this.#everJoined && this.#failedToOpen.size >= urls) this.#resolveUnreachable()
   }
 
   get #url(): string {
@@ -199,6 +226,7 @@ export class SignalingClient {
       case 'subscribed':
         if (frame.topic !== this.options.room) return
         this.#joined = true
+        this.#everJoined = true
         this.events.connected(true)
         this.events.roster(Array.isArray(frame.peers) ? frame.peers.filter((p) => isRoomPeer(p) && p.peer !== this.#peer) : [], isRoomPeer(frame.self) && frame.self.peer === this.#peer ? frame.self : undefined)
         if (isRoomPeer(frame.self) && frame.self.peer === this.#peer) this.#renewBefore(frame.self.certificate)
