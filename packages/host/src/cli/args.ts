@@ -180,6 +180,25 @@ ${COMMON}`,
     options: { job: { type: 'string' }, ...connection, 'cache-dir': { type: 'string' }, wait: { type: 'string' }, ...common },
     positionals: [],
   },
+  token: {
+    summary: 'sign a token that admits to a private room',
+    usage: `usage: tessera token --room <name> [flags]
+
+Prints a room token signed with the server's secret (TESSERA_SIGNALING_SECRET,
+the one \`tessera serve\` uses). Hosts pass it with --token or TESSERA_TOKEN.
+
+  --room <name>       the private room it admits to
+  --expires <time>    how long it is valid: 3600, 90m, 12h, 7d (default 7d)
+  --subject <name>    who holds it: its peers are certified as this subject, and
+                      quorum counts each subject once (default: one derived from the
+                      token, so everyone sharing this token is one subject)
+  --peer <id>         admit only this peer id
+  --admin             its holders are room admins: they may stop anyone's job
+  --secret <s>        the secret, if not in TESSERA_SIGNALING_SECRET
+${COMMON}`,
+    options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, admin: { type: 'boolean' }, secret: { type: 'string' }, ...common },
+    positionals: [],
+  },
   pin: {
     summary: "keep a room's values and results on disk and serve them",
     usage: `usage: tessera pin --dir <dir> [flags]
@@ -208,25 +227,6 @@ ${COMMON}`,
       interval: { type: 'string' },
       ...common,
     },
-    positionals: [],
-  },
-  token: {
-    summary: 'sign a token that admits to a private room',
-    usage: `usage: tessera token --room <name> [flags]
-
-Prints a room token signed with the server's secret (TESSERA_SIGNALING_SECRET,
-the one \`tessera serve\` uses). Hosts pass it with --token or TESSERA_TOKEN.
-
-  --room <name>       the private room it admits to
-  --expires <time>    how long it is valid: 3600, 90m, 12h, 7d (default 7d)
-  --subject <name>    who holds it: its peers are certified as this subject, and
-                      quorum counts each subject once (default: one derived from the
-                      token, so everyone sharing this token is one subject)
-  --peer <id>         admit only this peer id
-  --admin             its holders are room admins: they may stop anyone's job
-  --secret <s>        the secret, if not in TESSERA_SIGNALING_SECRET
-${COMMON}`,
-    options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, admin: { type: 'boolean' }, secret: { type: 'string' }, ...common },
     positionals: [],
   },
 }

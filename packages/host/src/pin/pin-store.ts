@@ -66,14 +66,15 @@ export class PinStore implements BlobStore {
     await this.#files.delete(address)
   }
 
-  /** A peer was sent this blob: it counts as used now, for least-recently-used eviction. */
-  used(address: Address, at = Date.now()): void {
+  /** A peer was sent this blob: it counts as used now, for least-recently-used eviction; resolves once that is on disk too. */
+  async used(address: Address, at = Date.now()): Promise<void> {
     const entry = this.#held.get(address)
     if (entry === undefined) return
     entry.usedAt = at
     if (at - entry.touchedAt < TOUCH_EVERY_MS) return
     entry.touchedAt = at
-    void this.#files.touch(address, at).catch(() => {})
+    // Only an eviction order rides on it: a date that failed to reach the disk costs nothing else.
+    await this.#files.touch(address, at).catch(() => {})
   }
 
   #index(address: Address, size: number, usedAt: number, touchedAt: number): void {

@@ -137,7 +137,7 @@ export class PinningHost {
   #onServed(to: PeerId, address: Address): void {
     this.#served++
     this.#servedTo.add(to)
-    this.store.used(address)
+    void this.store.used(address)
   }
 
   #schedule(): void {
