@@ -38,6 +38,13 @@ export class OpenJobs {
     return this.#docs.size
   }
 
+  /** Task entries their documents hold so far (replication brings them after the job's entry). */
+  get tasks(): number {
+    let tasks = 0
+    for (const { doc } of this.#docs.values()) tasks += doc?.tasks.size ?? 0
+    return tasks
+  }
+
   /** The function source and every task's arguments of each open job, as the job's signed spec binds them. */
   inputs(): Set<Address> {
     const needed = new Set<Address>()

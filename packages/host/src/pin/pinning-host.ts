@@ -34,6 +34,8 @@ export interface PinningStats {
   readonly peersServed: number
   readonly linked: number
   readonly openJobs: number
+  /** Tasks of those jobs whose records have arrived. */
+  readonly openTasks: number
 }
 
 const DEFAULT_RESULT_WINDOW_MS = 3_600_000
@@ -122,6 +124,7 @@ export class PinningHost {
       peersServed: this.#servedTo.size,
       linked: this.peer.mesh.openPeers().length,
       openJobs: this.jobs.count,
+      openTasks: this.jobs.tasks,
     }
   }
 
