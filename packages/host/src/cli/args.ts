@@ -1,36 +1,9 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from './cli-errors.ts'
+import { PIN_SPEC } from './pin-spec.ts'
+import { common, COMMON, commonFlags, connection, CONNECTION, type CommandSpec } from './shared-flags.ts'
 
 export type CommandName = 'serve' | 'run' | 'status' | 'jobs' | 'result' | 'stop' | 'token' | 'pin'
-
-type OptionKind = { readonly type: 'string' | 'boolean'; readonly short?: string; readonly multiple?: boolean }
-
-interface CommandSpec {
-  readonly summary: string
-  readonly usage: string
-  readonly options: Readonly<Record<string, OptionKind>>
-  /** Names of the positional arguments it takes, in order. */
-  readonly positionals: readonly string[]
-  /**
-   * String flags whose value is optional: `--flag=value`, or `--flag value`
-   * when the next argument matches the flag's pattern; alone, their value is "".
-   */
-  readonly optionalValues?: Readonly<Record<string, RegExp>>
-}
-
-const CONNECTION = `  --signaling <url>   the signaling server (env TESSERA_SIGNALING; default ws://127.0.0.1:8787)
-  --room <name>       the room to join (env TESSERA_ROOM; default "default")
-  --token <token>     a room token, for private rooms (env TESSERA_TOKEN)`
-/** The flags every command takes, their descriptions from `column` on, as the command's own flags. */
-const COMMON_FLAGS: ReadonlyArray<readonly [flag: string, text: string]> = [
-  ['--verbose', 'print stack traces with errors (or TESSERA_DEBUG=1)'],
-  ['-h, --help', 'this help'],
-]
-const commonFlags = (column: number): string => COMMON_FLAGS.map(([flag, text]) => `  ${flag.padEnd(column - 2)}${text}`).join('\n')
-const COMMON = commonFlags(22)
-
-const connection = { signaling: { type: 'string' }, room: { type: 'string' }, token: { type: 'string' } } as const
-const common = { verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   serve: {
@@ -199,36 +172,7 @@ ${COMMON}`,
     options: { room: { type: 'string' }, expires: { type: 'string' }, subject: { type: 'string' }, peer: { type: 'string' }, admin: { type: 'boolean' }, secret: { type: 'string' }, ...common },
     positionals: [],
   },
-  pin: {
-    summary: "keep a room's values and results on disk and serve them",
-    usage: `usage: tessera pin --dir <dir> [flags]
-
-Joins the room as a peer with no workers and keeps its store: the documents,
-and every value, argument, function and result stored as a blob, fetched as
-they appear, checked against their hash, kept under <dir>/<room>/ and served
-to peers, so they outlive every tab. Restarted on the same --dir, it serves
-them again without fetching. Past --quota it evicts the least recently used
-blobs, never an open job's function or arguments, nor a result newer than
---result-window (docs/pinning.md). Prints a status line every --interval.
-
-  --dir <dir>         where it keeps the room's data (required)
-${CONNECTION}
-  --quota <size>      bytes of blobs to keep at most: 500MB, 10GB, 2GiB (default 10GB)
-  --result-window <time>
-                      results stored or served this recently are never evicted:
-                      90s, 30m, 1h, 7d (default 1h)
-  --interval <time>   how often it prints its status line (default 30s)
-${COMMON}`,
-    options: {
-      dir: { type: 'string' },
-      ...connection,
-      quota: { type: 'string' },
-      'result-window': { type: 'string' },
-      interval: { type: 'string' },
-      ...common,
-    },
-    positionals: [],
-  },
+  pin: PIN_SPEC,
 }
 
 export const MAIN_USAGE = `usage: tessera <command> [flags]
