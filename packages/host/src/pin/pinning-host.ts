@@ -133,8 +133,10 @@ export class PinningHost {
     this.#closed = true
     clearInterval(this.#timer)
     for (const off of this.#unobserve) off()
-    await this.#sweeping?.catch(() => {})
+    // Closing the peer ends the fetches in flight (their requests settle unanswered), so the pass ends too.
     await this.peer.close()
+    // A fetch still waiting for a link to a holder gives up within seconds; exiting need not wait that long.
+    await Promise.race([this.#sweeping?.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1_000).unref())])
   }
 
   #onServed(to: PeerId, address: Address): void {
