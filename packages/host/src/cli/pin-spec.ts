@@ -20,6 +20,12 @@ ${CONNECTION}
                       results stored or served this recently are never evicted:
                       90s, 30m, 1h, 7d (default 1h)
   --interval <time>   how often it prints its status line (default 30s)
+  --s3-bucket <name>  also write every blob through to this S3 bucket, and read back
+                      from it what the disk lacks (credentials: AWS_ACCESS_KEY_ID and
+                      AWS_SECRET_ACCESS_KEY, or the AWS SDK's other sources)
+  --s3-endpoint <url> an S3-compatible server instead of AWS (MinIO, Ceph...)
+  --s3-region <name>  the bucket's region (env AWS_REGION; default us-east-1)
+  --s3-prefix <p>     prepended to each blob's address to make its key (default tessera/)
 ${COMMON}`,
   options: {
     dir: { type: 'string' },
@@ -27,6 +33,10 @@ ${COMMON}`,
     quota: { type: 'string' },
     'result-window': { type: 'string' },
     interval: { type: 'string' },
+    's3-bucket': { type: 'string' },
+    's3-endpoint': { type: 'string' },
+    's3-region': { type: 'string' },
+    's3-prefix': { type: 'string' },
     ...common,
   },
   positionals: [],

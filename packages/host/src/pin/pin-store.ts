@@ -1,6 +1,16 @@
-import type { Address, BlobStore } from '@tessera/core'
+import { verifyBytesAsync, type Address, type BlobStore } from '@tessera/core'
 import { FsBlobStore } from '@tessera/mesh/node'
 import type { HeldBlob } from './eviction-policy.ts'
+import type { S3Mirror } from './s3-mirror.ts'
+
+/** What the bucket behind a pinning store did since it opened. */
+export interface MirrorStats {
+  readonly uploaded: number
+  /** Blobs read back from the bucket because the disk no longer had them. */
+  readonly restored: number
+  /** Uploads that failed and wait for the next try. */
+  readonly pending: number
+}
 
 /** A blob served again within this long is not re-dated on disk: one `utimes` per blob a minute at most. */
 const TOUCH_EVERY_MS = 60_000
@@ -14,17 +24,47 @@ const TOUCH_EVERY_MS = 60_000
 export class PinStore implements BlobStore {
   readonly #files: FsBlobStore
   readonly #held = new Map<Address, { size: number; usedAt: number; touchedAt: number }>()
+  readonly #mirror: S3Mirror | undefined
+  /** Stored here but not yet in the bucket: the upload failed, and is tried again. */
+  readonly #unmirrored = new Set<Address>()
   #bytes = 0
+  #uploaded = 0
+  #restored = 0
 
-  private constructor(dir: string) {
+  private constructor(dir: string, mirror: S3Mirror | undefined) {
     this.#files = new FsBlobStore({ dir })
+    this.#mirror = mirror
   }
 
-  /** The store under `dir` (the room's data directory), with what it already holds indexed. */
-  static async open(dir: string): Promise<PinStore> {
-    const store = new PinStore(dir)
+  /**
+   * The store under `dir` (the room's data directory), with what it already
+   * holds indexed. With a `mirror`, every blob stored is written through to
+   * the bucket, and a blob the disk lacks (evicted, or a new disk) is read
+   * back from it, checked against its address.
+   */
+  static async open(dir: string, options: { readonly mirror?: S3Mirror } = {}): Promise<PinStore> {
+    const store = new PinStore(dir, options.mirror)
     for (const blob of await store.#files.list()) store.#index(blob.address, blob.size, blob.usedAt, blob.usedAt)
     return store
+  }
+
+  /** Whether a bucket keeps every blob too: then an evicted blob can still be served. */
+  get mirrored(): boolean {
+    return this.#mirror !== undefined
+  }
+
+  mirrorStats(): MirrorStats | undefined {
+    return this.#mirror === undefined ? undefined : { uploaded: this.#uploaded, restored: this.#restored, pending: this.#unmirrored.size }
+  }
+
+  /** Uploads again what failed to upload, while it is still on disk; resolves with how many are still pending. */
+  async retryUploads(): Promise<number> {
+    for (const address of [...this.#unmirrored]) {
+      const bytes = await this.#files.get(address)
+      if (bytes === undefined) this.#unmirrored.delete(address)
+      else await this.#upload(address, bytes)
+    }
+    return this.#unmirrored.size
   }
 
   get bytes(): number {
@@ -45,16 +85,16 @@ export class PinStore implements BlobStore {
   }
 
   async put(address: Address, bytes: Uint8Array): Promise<void> {
-    await this.#files.put(address, bytes)
-    const now = Date.now()
-    this.#index(address, bytes.byteLength, now, now)
+    await this.#store(address, bytes)
+    await this.#upload(address, bytes)
   }
 
   async get(address: Address): Promise<Uint8Array | undefined> {
     const bytes = await this.#files.get(address)
+    if (bytes !== undefined) return bytes
     // A file the disk damaged is deleted by `get`: forget it, so it is fetched again.
-    if (bytes === undefined) this.#forget(address)
-    return bytes
+    this.#forget(address)
+    return this.#restore(address)
   }
 
   async has(address: Address): Promise<boolean> {
@@ -75,6 +115,41 @@ export class PinStore implements BlobStore {
     entry.touchedAt = at
     // Only an eviction order rides on it: a date that failed to reach the disk costs nothing else.
     await this.#files.touch(address, at).catch(() => {})
+  }
+
+  async #store(address: Address, bytes: Uint8Array): Promise<void> {
+    await this.#files.put(address, bytes)
+    const now = Date.now()
+    this.#index(address, bytes.byteLength, now, now)
+  }
+
+  /** Writes through to the bucket; a failure leaves the blob here and marks it for `retryUploads`. */
+  async #upload(address: Address, bytes: Uint8Array): Promise<void> {
+    if (this.#mirror === undefined) return
+    try {
+      await this.#mirror.put(address, bytes)
+      this.#uploaded++
+      this.#unmirrored.delete(address)
+    } catch {
+      this.#unmirrored.add(address)
+    }
+  }
+
+  /** The bucket's copy, if it hashes to its address; kept on disk again, as a blob just used. */
+  async #restore(address: Address): Promise<Uint8Array | undefined> {
+    if (this.#mirror === undefined) return undefined
+    let bytes: Uint8Array | undefined
+    try {
+      bytes = await this.#mirror.get(address)
+      if (bytes === undefined) return undefined
+      await verifyBytesAsync(address, bytes)
+    } catch {
+      // A damaged object (IntegrityError), or a bucket out of reach: as if it were not there, so peers are asked.
+      return undefined
+    }
+    await this.#store(address, bytes)
+    this.#restored++
+    return bytes
   }
 
   #index(address: Address, size: number, usedAt: number, touchedAt: number): void {

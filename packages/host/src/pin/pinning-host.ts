@@ -3,7 +3,8 @@ import { addHolder, DEFAULT_MAX_BLOB_BYTES, removeHolder, type Address, type Pee
 import { iceOptionsOf, startNodePeer, type IceOptions, type MeshPeer } from '@tessera/mesh/node'
 import { planEviction, type Keep } from './eviction-policy.ts'
 import { OpenJobs } from './open-jobs.ts'
-import { PinStore } from './pin-store.ts'
+import { PinStore, type MirrorStats } from './pin-store.ts'
+import { S3Mirror, type S3MirrorOptions } from './s3-mirror.ts'
 
 export interface PinningHostOptions extends IceOptions {
   readonly signaling: string
@@ -17,6 +18,8 @@ export interface PinningHostOptions extends IceOptions {
   readonly resultWindowMs?: number
   /** How often it looks again for what it could not fetch. Default 2 s. */
   readonly retryMs?: number
+  /** Write every blob through to this S3-compatible bucket, and read back from it what the disk lacks. */
+  readonly s3?: S3MirrorOptions
 }
 
 export interface PinningStats {
@@ -36,6 +39,8 @@ export interface PinningStats {
   readonly openJobs: number
   /** Tasks of those jobs whose records have arrived. */
   readonly openTasks: number
+  /** With a bucket (`s3`): what went to it and came back from it. */
+  readonly s3?: MirrorStats
 }
 
 const DEFAULT_RESULT_WINDOW_MS = 3_600_000
@@ -68,6 +73,7 @@ export class PinningHost {
     private readonly store: PinStore,
     private readonly jobs: OpenJobs,
     private readonly options: PinningHostOptions,
+    private readonly mirror: S3Mirror | undefined,
   ) {
     const swarm = peer.swarm
     for (const map of [swarm.values, swarm.holders, swarm.jobs, swarm.cache]) {
@@ -81,7 +87,8 @@ export class PinningHost {
 
   static async start(options: PinningHostOptions): Promise<PinningHost> {
     const dir = join(options.dir, encodeURIComponent(options.room))
-    const store = await PinStore.open(dir)
+    const mirror = options.s3 === undefined ? undefined : await S3Mirror.open(options.s3)
+    const store = await PinStore.open(dir, mirror === undefined ? {} : { mirror })
     let host: PinningHost | undefined
     const peer = await startNodePeer({
       signaling: options.signaling,
@@ -95,8 +102,13 @@ export class PinningHost {
         if (host !== undefined) host.#onServed(to, address)
       },
     })
-    await peer.join()
-    host = new PinningHost(peer, store, new OpenJobs(peer), options)
+    try {
+      await peer.join()
+    } catch (error) {
+      mirror?.close()
+      throw error
+    }
+    host = new PinningHost(peer, store, new OpenJobs(peer), options, mirror)
     // What is on disk is served from the first moment: say so, in case the index lost our word.
     peer.swarm.transact(() => {
       for (const blob of store.held()) if (peer.swarm.values.has(blob.address)) addHolder(peer.swarm, blob.address, peer.id, Date.now())
@@ -125,6 +137,7 @@ export class PinningHost {
       linked: this.peer.mesh.openPeers().length,
       openJobs: this.jobs.count,
       openTasks: this.jobs.tasks,
+      ...(this.store.mirrorStats() === undefined ? {} : { s3: this.store.mirrorStats() }),
     }
   }
 
@@ -137,6 +150,7 @@ export class PinningHost {
     await this.peer.close()
     // A fetch still waiting for a link to a holder gives up within seconds; exiting need not wait that long.
     await Promise.race([this.#sweeping?.catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1_000).unref())])
+    this.mirror?.close()
   }
 
   #onServed(to: PeerId, address: Address): void {
@@ -184,6 +198,7 @@ export class PinningHost {
       for (let address = queue.shift(); address !== undefined && !this.#closed; address = queue.shift()) await this.#pin(address, keepNow)
     }
     await Promise.all(Array.from({ length: FETCHES_AT_ONCE }, worker))
+    if (this.store.mirrored) await this.store.retryUploads()
     if (!this.#closed && this.store.bytes > this.options.quotaBytes) await this.#evict(planEviction(this.store.held(), this.options.quotaBytes, this.#keep()).evict)
   }
 
@@ -217,7 +232,8 @@ export class PinningHost {
   async #evict(addresses: readonly Address[]): Promise<void> {
     for (const address of addresses) {
       await this.store.delete(address)
-      removeHolder(this.peer.swarm, address, this.peer.id)
+      // With a bucket behind the disk it can still serve the blob (read back on demand): its word stands.
+      if (!this.store.mirrored) removeHolder(this.peer.swarm, address, this.peer.id)
       this.#evicted.add(address)
       this.#evictions++
     }

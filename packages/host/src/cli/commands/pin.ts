@@ -1,4 +1,5 @@
 import { PinningHost, type PinningStats } from '../../pin/pinning-host.ts'
+import type { S3MirrorOptions } from '../../pin/s3-mirror.ts'
 import { stringFlag, type ParsedCommand } from '../args.ts'
 import { formatBytes, parseByteSize } from '../byte-size.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -20,8 +21,9 @@ export async function pinCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   if (quotaBytes === undefined) throw new UsageError(`--quota must be a size such as 500MB, 10GB or 2GiB, got "${quotaText}"`, 'pin')
   const resultWindowMs = seconds('result-window', stringFlag(parsed.flags, 'result-window') ?? '1h') * 1_000
   const intervalMs = seconds('interval', stringFlag(parsed.flags, 'interval') ?? '30s') * 1_000
+  const s3 = s3Options(parsed.flags)
   await assertSignalingReachable({ url: connection.signaling, ...connection })
-  const host = await PinningHost.start({ ...connection, dir, quotaBytes, resultWindowMs })
+  const host = await PinningHost.start({ ...connection, dir, quotaBytes, resultWindowMs, ...(s3 === undefined ? {} : { s3 }) })
   const status = (): void => void io.stdout.write(`${formatPinStatus(host.stats())}\n`)
   io.stdout.write(`pinning room "${connection.room}" into ${dir} as peer ${host.peer.id}; Ctrl-C stops it\n`)
   status()
@@ -42,8 +44,23 @@ export function formatPinStatus(stats: PinningStats): string {
   return (
     `pin: values ${stats.values}, blobs ${stats.blobs} (${formatBytes(stats.bytes)} of ${formatBytes(stats.quotaBytes)}), missing ${stats.missing}; ` +
     `fetched ${stats.fetched}, evicted ${stats.evicted}; served ${stats.served} to ${stats.peersServed} peers; ` +
-    `open jobs ${stats.openJobs}; linked to ${stats.linked}`
+    `open jobs ${stats.openJobs}; linked to ${stats.linked}` +
+    (stats.s3 === undefined ? '' : `; s3 uploaded ${stats.s3.uploaded}, restored ${stats.s3.restored}, pending ${stats.s3.pending}`)
   )
+}
+
+/** `--s3-*`: the bucket to write through to, if one is named. */
+function s3Options(flags: ParsedCommand['flags']): S3MirrorOptions | undefined {
+  const bucket = stringFlag(flags, 's3-bucket')
+  const endpoint = stringFlag(flags, 's3-endpoint')
+  const region = stringFlag(flags, 's3-region')
+  const prefix = stringFlag(flags, 's3-prefix')
+  if (bucket === undefined || bucket === '') {
+    if (endpoint !== undefined || region !== undefined || prefix !== undefined) throw new UsageError('--s3-endpoint, --s3-region and --s3-prefix need --s3-bucket', 'pin')
+    return undefined
+  }
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) throw new UsageError(`--s3-endpoint must be an http:// or https:// URL, got "${endpoint}"`, 'pin')
+  return { bucket, ...(endpoint === undefined ? {} : { endpoint }), ...(region === undefined ? {} : { region }), ...(prefix === undefined ? {} : { prefix }) }
 }
 
 function seconds(flag: string, text: string): number {
