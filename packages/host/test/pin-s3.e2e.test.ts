@@ -69,6 +69,11 @@ describe('a pinning store written through to S3', () => {
     expect([second.count, second.holds(a.address), second.mirrorStats()?.restored]).toEqual([1, true, 1])
     expect(await readdir(join(dir, 'second', 'blobs'))).toEqual([a.address])
 
+    // Addresses the room does not list are not looked up.
+    second.restoreOnly((address) => address !== b.address)
+    expect(await second.get(b.address)).toBeUndefined()
+    expect(second.mirrorStats()?.restored).toBe(1)
+
     // Bytes in the bucket that do not hash to their key are not taken.
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `room/${c.address}`, Body: b.bytes }))
     expect(await second.get(c.address)).toBeUndefined()

@@ -27,6 +27,8 @@ export class PinStore implements BlobStore {
   readonly #mirror: S3Mirror | undefined
   /** Stored here but not yet in the bucket: the upload failed, and is tried again. */
   readonly #unmirrored = new Set<Address>()
+  /** Which addresses are worth a bucket read: by default all; the pinning host says only those the room lists. */
+  #restorable: (address: Address) => boolean = () => true
   #bytes = 0
   #uploaded = 0
   #restored = 0
@@ -51,6 +53,11 @@ export class PinStore implements BlobStore {
   /** Whether a bucket keeps every blob too: then an evicted blob can still be served. */
   get mirrored(): boolean {
     return this.#mirror !== undefined
+  }
+
+  /** Reads back from the bucket only addresses `restorable` accepts: a peer asking for unknown ones costs no bucket request. */
+  restoreOnly(restorable: (address: Address) => boolean): void {
+    this.#restorable = restorable
   }
 
   mirrorStats(): MirrorStats | undefined {
@@ -137,7 +144,7 @@ export class PinStore implements BlobStore {
 
   /** The bucket's copy, if it hashes to its address; kept on disk again, as a blob just used. */
   async #restore(address: Address): Promise<Uint8Array | undefined> {
-    if (this.#mirror === undefined) return undefined
+    if (this.#mirror === undefined || !this.#restorable(address)) return undefined
     let bytes: Uint8Array | undefined
     try {
       bytes = await this.#mirror.get(address)

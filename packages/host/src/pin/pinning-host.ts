@@ -89,6 +89,8 @@ export class PinningHost {
     const dir = join(options.dir, encodeURIComponent(options.room))
     const mirror = options.s3 === undefined ? undefined : await S3Mirror.open(options.s3)
     const store = await PinStore.open(dir, mirror === undefined ? {} : { mirror })
+    let swarm: MeshPeer['swarm'] | undefined
+    store.restoreOnly((address) => swarm?.values.has(address) === true)
     let host: PinningHost | undefined
     const peer = await startNodePeer({
       signaling: options.signaling,
@@ -102,6 +104,7 @@ export class PinningHost {
         if (host !== undefined) host.#onServed(to, address)
       },
     })
+    swarm = peer.swarm
     try {
       await peer.join()
     } catch (error) {
