@@ -92,20 +92,22 @@ export class PinningHost {
     let swarm: MeshPeer['swarm'] | undefined
     store.restoreOnly((address) => swarm?.values.has(address) === true)
     let host: PinningHost | undefined
-    const peer = await startNodePeer({
-      signaling: options.signaling,
-      room: options.room,
-      dir,
-      workers: 0,
-      blobStorage: store,
-      ...(options.token === undefined ? {} : { token: options.token }),
-      ...iceOptionsOf(options),
-      onServed: (to, address) => {
-        if (host !== undefined) host.#onServed(to, address)
-      },
-    })
-    swarm = peer.swarm
+    let peer: MeshPeer
     try {
+      peer = await startNodePeer({
+        signaling: options.signaling,
+        room: options.room,
+        dir,
+        workers: 0,
+        blobStorage: store,
+        ...(options.token === undefined ? {} : { token: options.token }),
+        ...iceOptionsOf(options),
+        onServed: (to, address) => {
+          if (host !== undefined) host.#onServed(to, address)
+        },
+      })
+      swarm = peer.swarm
+      // A peer that cannot join closes itself.
       await peer.join()
     } catch (error) {
       mirror?.close()
@@ -116,7 +118,8 @@ export class PinningHost {
     peer.swarm.transact(() => {
       for (const blob of store.held()) if (peer.swarm.values.has(blob.address)) addHolder(peer.swarm, blob.address, peer.id, Date.now())
     })
-    await host.settle()
+    // The first pass starts now; a holder out of reach must not hold up the start.
+    host.#schedule()
     return host
   }
 
