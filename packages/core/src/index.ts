@@ -118,6 +118,7 @@ export {
   dropJob,
   recordValue,
   addHolder,
+  removeHolder,
   mergeCached,
   cacheOutcome,
   forgetFailure,

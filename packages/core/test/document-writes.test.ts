@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { cacheOutcome, keysAsSubjects, JobDoc, putReport, asJobId, SwarmDoc, addressOf, Identity, type TaskKey } from '@tessera/core'
+import { addHolder, cacheOutcome, keysAsSubjects, JobDoc, putReport, removeHolder, asJobId, SwarmDoc, addressOf, Identity, type PeerId, type TaskKey } from '@tessera/core'
 import { signedCacheEntry, signedReport } from '@tessera/core/testing'
 
 const root = join(import.meta.dirname, '..', '..', '..')
@@ -67,6 +67,18 @@ describe('one owner of the shared documents', () => {
     expect(cacheOutcome(swarm, key, signedCacheEntry([b, c], key, honest), keysAsSubjects)).toBe(true)
     expect(swarm.cached(key)?.proofs.map((p) => p.peer)).toEqual([a.peer, b.peer, c.peer])
     expect(cacheOutcome(swarm, key, signedCacheEntry([a, c], key, honest), keysAsSubjects)).toBe(false)
+  })
+
+  it('withdraws one holder of a blob and leaves the others', () => {
+    const swarm = new SwarmDoc(new Y.Doc())
+    const address = addressOf({ blob: 1 })
+    const [pin, tab] = ['kpin', 'ktab'] as PeerId[]
+    addHolder(swarm, address, tab as PeerId, 1)
+    addHolder(swarm, address, pin as PeerId, 2)
+    expect(swarm.holdersOf(address)).toEqual([pin, tab])
+    removeHolder(swarm, address, pin as PeerId)
+    removeHolder(swarm, address, pin as PeerId)
+    expect(swarm.holdersOf(address)).toEqual([tab])
   })
 
   it('keys a report by its task and its reporter, so a quorum of reports coexists', () => {

@@ -50,7 +50,7 @@ describe('tessera command lines', () => {
       }
       throw new Error(`no UsageError for ${argv.join(' ')}`)
     }
-    expect(refusal(['launch']).message).toBe('unknown command "launch" (commands: serve, run, status, jobs, result, stop, token)')
+    expect(refusal(['launch']).message).toBe('unknown command "launch" (commands: serve, run, status, jobs, result, stop, token, pin)')
     expect(refusal(['status', '--wat'])).toMatchObject({ message: 'unknown flag --wat', command: 'status' })
     expect(refusal(['run'])).toMatchObject({ message: 'missing <job>', command: 'run' })
     expect(refusal(['stop', 'extra'])).toMatchObject({ message: 'unexpected argument "extra"', command: 'stop' })

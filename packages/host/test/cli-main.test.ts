@@ -21,12 +21,12 @@ describe('tessera main', () => {
     for (const argv of [[], ['--help'], ['help']]) {
       const { code, stdout, stderr } = await tessera(argv)
       expect([code, stderr]).toEqual([0, ''])
-      expect(stdout).toMatch(/^usage: tessera <command> \[flags\]\n\n {2}serve .*\n {2}run .*\n {2}status .*\n {2}jobs .*\n {2}result .*\n {2}stop .*\n {2}token /)
+      expect(stdout).toMatch(/^usage: tessera <command> \[flags\]\n\n {2}serve .*\n {2}run .*\n {2}status .*\n {2}jobs .*\n {2}result .*\n {2}stop .*\n {2}token .*\n {2}pin /)
     }
   })
 
   it('every command has --help, whatever else is on the line', async () => {
-    for (const command of ['serve', 'run', 'status', 'stop', 'token']) {
+    for (const command of ['serve', 'run', 'status', 'stop', 'token', 'pin']) {
       const { code, stdout, stderr } = await tessera([command, '--help', '--port', '1'].slice(0, command === 'serve' ? 4 : 2))
       expect([command, code, stderr]).toEqual([command, 0, ''])
       expect(stdout).toMatch(new RegExp(`^usage: tessera ${command}`))
@@ -39,11 +39,19 @@ describe('tessera main', () => {
     expect(unknown).toEqual({ code: 2, stdout: '', stderr: 'tessera status: unknown flag --colour (see tessera status --help)\n' })
     const command = await tessera(['launch'])
     expect(command.code).toBe(2)
-    expect(command.stderr).toBe('tessera: unknown command "launch" (commands: serve, run, status, jobs, result, stop, token) (see tessera --help)\n')
+    expect(command.stderr).toBe('tessera: unknown command "launch" (commands: serve, run, status, jobs, result, stop, token, pin) (see tessera --help)\n')
     const verbose = await tessera(['status', '--colour', '--verbose'])
     expect(verbose.stderr.split('\n')[1]).toMatch(/^UsageError: unknown flag --colour/)
     const debug = await tessera(['status', '--colour'], { TESSERA_DEBUG: '1' })
     expect(debug.stderr.split('\n').length).toBeGreaterThan(2)
+  })
+
+  it('pin: needs --dir, a size for --quota and a time for --result-window, each said in one line', async () => {
+    expect(await tessera(['pin'])).toEqual({ code: 2, stdout: '', stderr: "tessera pin: --dir is required: where the room's data is kept (see tessera pin --help)\n" })
+    expect((await tessera(['pin', '--dir', 'x', '--quota', 'lots'])).stderr).toBe('tessera pin: --quota must be a size such as 500MB, 10GB or 2GiB, got "lots" (see tessera pin --help)\n')
+    expect((await tessera(['pin', '--dir', 'x', '--result-window', '0'])).stderr).toBe(
+      'tessera pin: --result-window must be a time such as 30, 30s, 5m, 1h or 7d, got "0" (see tessera pin --help)\n',
+    )
   })
 
   it('token: signs with the server secret, and says what is missing in one line', async () => {

@@ -29,6 +29,20 @@ describe('FsBlobStore on disk', () => {
     expect(new Uint8Array(await readFile(join(dir, 'blobs', address)))).toEqual(bytes)
   })
 
+  it('lists its blobs with size and last use, skipping temporary and foreign files; touch re-dates one', async () => {
+    const dir = await freshDir()
+    const store = new FsBlobStore({ dir })
+    const { address, bytes } = encodeAndAddress({ listed: 'yes' })
+    await store.put(address, bytes)
+    await writeFile(join(dir, 'blobs', '.tmp-half-written'), 'x')
+    await writeFile(join(dir, 'blobs', 'notes.txt'), 'x')
+    const usedAt = Date.parse('2026-01-02T03:04:05Z')
+    await store.touch(address, usedAt)
+    await store.touch(encodeAndAddress({ absent: true }).address, usedAt)
+    expect(await store.list()).toEqual([{ address, size: bytes.byteLength, usedAt }])
+    expect(await new FsBlobStore({ dir: join(dir, 'nothing-here') }).list()).toEqual([])
+  })
+
   it('treats a file the disk damaged as missing, and deletes it', async () => {
     const dir = await freshDir()
     const store = new FsBlobStore({ dir })

@@ -132,6 +132,12 @@ export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: n
   if (!swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).set(key, { at })
 }
 
+/** Withdraws `peer`'s word that it holds `address` (a pinning host that evicted it), so fetchers ask others first. */
+export function removeHolder(swarm: SwarmDoc, address: Address, peer: PeerId): void {
+  const key = holderKey(address, peer)
+  if (swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).delete(key)
+}
+
 /**
  * The merge rule every cache writer follows, so that peers agree. What stands
  * in the document is what readers verified (`SwarmDoc.cached`); a forged or

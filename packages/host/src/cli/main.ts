@@ -1,5 +1,5 @@
 /**
- * `tessera <command>`: serve, run, status, jobs, result, stop, token. Every failure is one line on
+ * `tessera <command>`: serve, run, status, jobs, result, stop, token, pin. Every failure is one line on
  * stderr and a non-zero exit (2 for a bad command line); `--verbose` or
  * `TESSERA_DEBUG=1` adds the stack.
  */
@@ -7,6 +7,7 @@ import { TESSERA_VERSION } from '@tessera/mesh/node'
 import { COMMANDS, MAIN_USAGE, parseCommand, type CommandName, type ParsedCommand } from './args.ts'
 import { UsageError } from './cli-errors.ts'
 import { jobsCommand } from './commands/jobs.ts'
+import { pinCommand } from './commands/pin.ts'
 import { resultCommand } from './commands/result.ts'
 import { runCommand } from './commands/run.ts'
 import { serveCommand } from './commands/serve.ts'
@@ -23,6 +24,7 @@ const HANDLERS: Readonly<Record<CommandName, (parsed: ParsedCommand, io: CliIo) 
   result: resultCommand,
   stop: stopCommand,
   token: tokenCommand,
+  pin: pinCommand,
 }
 
 /** Runs one command line and resolves with the exit code. */

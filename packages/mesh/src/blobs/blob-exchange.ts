@@ -19,6 +19,8 @@ export interface BlobExchangeOptions {
   readonly requestTimeoutMs?: number
   /** A peer sent bytes that do not match their address. */
   readonly onBadPeer?: (peer: PeerId, error: Error) => void
+  /** We sent a peer a blob it asked for (a pinning host counts what it serves). */
+  readonly onServed?: (peer: PeerId, address: Address, bytes: number) => void
 }
 
 export interface FetchOptions {
@@ -128,7 +130,9 @@ export class BlobExchange {
     const reply: BlobMessage =
       held === undefined || held.byteLength > this.options.maxBlobBytes ? { type: 'missing', id: message.id } : { type: 'blob', id: message.id, bytes: held }
     try {
-      this.options.transport.send(from, encodeBlobMessage(reply))
+      if (this.options.transport.send(from, encodeBlobMessage(reply)) && reply.type === 'blob') {
+        this.options.onServed?.(from, message.address as Address, reply.bytes.byteLength)
+      }
     } catch {
       // The transport closed while we looked the blob up.
     }

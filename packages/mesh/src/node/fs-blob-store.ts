@@ -1,10 +1,18 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { copyBytes, DEFAULT_MAX_BLOB_BYTES, IntegrityError, parseAddress, SizeLimitError, verifyBytesAsync } from '@tessera/core'
 import type { Address, BlobStore } from '@tessera/core'
-import { writeAtomically } from './atomic-write.ts'
+import { TEMP_PREFIX, writeAtomically } from './atomic-write.ts'
 import { isNotFound } from './fs-errors.ts'
 import { DEFAULT_DATA_DIR } from './data-dir.ts'
+
+/** One blob on disk, as `FsBlobStore.list` finds it. */
+export interface StoredBlob {
+  readonly address: Address
+  readonly size: number
+  /** The file's modification time: when it was stored, or last `touch`ed. */
+  readonly usedAt: number
+}
 
 export interface FsBlobStoreOptions {
   /** The peer's data directory; blobs go under `<dir>/blobs/`. Default `.tessera`. */
@@ -73,6 +81,44 @@ export class FsBlobStore implements BlobStore {
   /** Deletes the blob; nothing happens when it is not here. */
   async delete(address: Address): Promise<void> {
     await rm(this.#path(address), { force: true })
+  }
+
+  /** Every blob in the directory, with its size and last use; temporary files and foreign names are skipped. */
+  async list(): Promise<StoredBlob[]> {
+    let names: string[]
+    try {
+      names = await readdir(this.#dir)
+    } catch (error) {
+      if (isNotFound(error)) return []
+      throw error
+    }
+    const found: StoredBlob[] = []
+    for (const name of names) {
+      if (name.startsWith(TEMP_PREFIX)) continue
+      let address: Address
+      try {
+        address = parseAddress(name).toString() as Address
+      } catch {
+        continue
+      }
+      if (address !== name) continue
+      try {
+        const info = await stat(join(this.#dir, name))
+        if (info.isFile()) found.push({ address, size: info.size, usedAt: info.mtimeMs })
+      } catch (error) {
+        if (!isNotFound(error)) throw error
+      }
+    }
+    return found
+  }
+
+  /** Marks the blob used at `at` (its modification time), so its last use survives a restart; nothing happens when it is not here. */
+  async touch(address: Address, at: number): Promise<void> {
+    try {
+      await utimes(this.#path(address), at / 1000, at / 1000)
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
   }
 
   /** Throws `AddressError` for anything but a well-formed address, which also keeps paths inside the directory. */

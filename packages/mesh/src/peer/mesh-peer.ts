@@ -6,6 +6,7 @@ import {
   SwarmDoc,
   ValueStore,
   systemClock,
+  type Address,
   type BlobStore,
   Identity,
   type PeerId,
@@ -55,6 +56,8 @@ export interface MeshPeerOptions extends IceOptions {
   readonly events?: MeshEvents
   /** A peer caught sending blob bytes that do not match their address. */
   readonly onBadPeer?: (peer: PeerId, error: Error) => void
+  /** This peer sent a blob to a peer that asked for it. */
+  readonly onServed?: (peer: PeerId, address: Address, bytes: number) => void
   /** A peer dropped and banned for what it sent: broken framing, or malformed, oversized or flooding document traffic. */
   readonly onBannedPeer?: (peer: PeerId, error: unknown) => void
   /** Caps on what one peer can make the document replicator do. */
@@ -130,6 +133,7 @@ export class MeshPeer implements PeerPort {
       serve: (address) => local.get(address),
       maxBlobBytes,
       ...(options.onBadPeer === undefined ? {} : { onBadPeer: options.onBadPeer }),
+      ...(options.onServed === undefined ? {} : { onServed: options.onServed }),
     })
     const blobs = new MeshBlobStore({
       local,
