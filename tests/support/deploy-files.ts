@@ -107,3 +107,14 @@ export function unitCommand(unit: string, instance = ''): string[] {
   if (bin < 0) throw new DeployFileError(`systemd/${unit}: ExecStart does not run packages/host/bin/tessera.mjs`)
   return words.slice(bin + 1).map((word) => word.replaceAll('%i', instance))
 }
+
+/** `args` with each `--flag value` in `values` given that value; every flag must be there already. */
+export function withFlags(args: readonly string[], values: Readonly<Record<string, string>>): string[] {
+  const result = [...args]
+  for (const [flag, value] of Object.entries(values)) {
+    const at = result.indexOf(flag)
+    if (at < 0 || at + 1 >= result.length) throw new DeployFileError(`no ${flag} <value> in ${result.join(' ')}`)
+    result[at + 1] = value
+  }
+  return result
+}

@@ -3,9 +3,11 @@
 // Node starts). Relay-only ICE, so its links go through coturn.
 //   donor <signaling> <room>: one worker; prints "ready <id> <its subject>",
 //     then "executed <n>" every 100 ms.
-//   submitter <signaling> <room> <donor id>: no workers; once linked to the
-//     donor prints "ready <its subject> <the donor's subject>", then for each
-//     stdin line "square <from> <count>" prints "results <json>".
+//   submitter <signaling> <room> [<donor id>]: no workers; once linked to the
+//     donor (if named) prints "ready <its subject> <the donor's subject or ->",
+//     then answers stdin lines: "square <from> <count>" with
+//     "results <json> cached <n>", "cache <n>" with "cache <n>" once its
+//     result cache holds that many entries.
 import { createInterface } from 'node:readline'
 import { MemoryExecutor } from '@tessera/core'
 import { connect } from '@tessera/host'
@@ -35,13 +37,23 @@ if (donor) {
   process.stdout.write(`ready ${self} ${roster.subjectOf(self)}\n`)
   setInterval(() => process.stdout.write(`executed ${swarm.status().executed}\n`), 100)
 } else {
-  const other = donorId as typeof self
-  await until(() => swarm.peer.mesh.openPeers().includes(other) && roster.subjectOf(other) !== undefined)
-  process.stdout.write(`ready ${roster.subjectOf(self)} ${roster.subjectOf(other)}\n`)
+  const other = donorId as typeof self | undefined
+  if (other !== undefined) await until(() => swarm.peer.mesh.openPeers().includes(other) && roster.subjectOf(other) !== undefined)
+  process.stdout.write(`ready ${roster.subjectOf(self)} ${other === undefined ? '-' : roster.subjectOf(other)}\n`)
   const square = swarm.pure(({ x }: { x: number }) => x * x, { name: 'square' })
   for await (const line of createInterface({ input: process.stdin })) {
-    const [, from, count] = line.split(' ').map(Number) as [number, number, number]
-    const results = await square.parallel(Array.from({ length: count }, (_, i) => ({ x: from + i })))
-    process.stdout.write(`results ${JSON.stringify(results)}\n`)
+    const [command, ...numbers] = line.split(' ')
+    const [a = 0, b = 0] = numbers.map(Number)
+    if (command === 'cache') {
+      await until(() => swarm.status().cacheEntries >= a)
+      process.stdout.write(`cache ${a}\n`)
+    } else {
+      let cached = 0
+      const results = await square.parallel(
+        Array.from({ length: b }, (_, i) => ({ x: a + i })),
+        { onProgress: (progress) => (cached = progress.cached) },
+      )
+      process.stdout.write(`results ${JSON.stringify(results)} cached ${cached}\n`)
+    }
   }
 }
