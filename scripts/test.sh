@@ -14,6 +14,7 @@ source scripts/ensure-deps.sh
 source scripts/ensure-chromium.sh
 source scripts/ensure-coturn.sh
 source scripts/ensure-redis.sh
+source scripts/ensure-nginx.sh
 
 RESULTS=test-results/npm-test
 rm -rf "$RESULTS"

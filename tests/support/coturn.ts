@@ -33,38 +33,53 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
-export async function startCoturn(): Promise<Coturn> {
+/** Where and how a test's coturn runs: what `configure` turns into turnserver's arguments. */
+export interface CoturnSettings {
+  readonly port: number
+  readonly secret: string
+  readonly minPort: number
+  readonly maxPort: number
+  /** A private directory for its pid file, user database and any configuration file. */
+  readonly dir: string
+}
+
+/** Everything on the command line, no configuration file. */
+function commandLine({ port, secret, minPort, maxPort, dir }: CoturnSettings): string[] {
+  return [
+    '-n',
+    `--listening-ip=127.0.0.1`,
+    `--relay-ip=127.0.0.1`,
+    `--listening-port=${port}`,
+    '--use-auth-secret',
+    `--static-auth-secret=${secret}`,
+    '--realm=tessera.test',
+    '--allow-loopback-peers',
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    '--no-multicast-peers',
+    `--min-port=${minPort}`,
+    `--max-port=${maxPort}`,
+    '--verbose',
+    '--log-file=stdout',
+    '--simple-log',
+    `--pidfile=${join(dir, 'turnserver.pid')}`,
+    `--userdb=${join(dir, 'turndb')}`,
+  ]
+}
+
+/**
+ * `configure` makes turnserver's arguments (a configuration file of its own,
+ * say); it must keep coturn on 127.0.0.1 and logging ALLOCATEs to stdout.
+ */
+export async function startCoturn(configure: (settings: CoturnSettings) => string[] | Promise<string[]> = commandLine): Promise<Coturn> {
   if (!existsSync(TURNSERVER_PATH)) throw new Error(`coturn not found at ${TURNSERVER_PATH}: run \`apt-get install -y coturn\` (scripts/ensure-coturn.sh) or set TURNSERVER_PATH`)
   const dir = await mkdtemp(join(tmpdir(), 'tessera-coturn-'))
   const port = await freePort()
   const secret = randomBytes(18).toString('base64url')
   // Ports are picked at random in a range no test server uses, so parallel runs rarely share one.
   const minPort = 40_000 + Math.floor(Math.random() * 200) * 100
-  const child = spawn(
-    TURNSERVER_PATH,
-    [
-      '-n',
-      `--listening-ip=127.0.0.1`,
-      `--relay-ip=127.0.0.1`,
-      `--listening-port=${port}`,
-      '--use-auth-secret',
-      `--static-auth-secret=${secret}`,
-      '--realm=tessera.test',
-      '--allow-loopback-peers',
-      '--no-tls',
-      '--no-dtls',
-      '--no-cli',
-      '--no-multicast-peers',
-      `--min-port=${minPort}`,
-      `--max-port=${minPort + 99}`,
-      '--verbose',
-      '--log-file=stdout',
-      '--simple-log',
-      `--pidfile=${join(dir, 'turnserver.pid')}`,
-      `--userdb=${join(dir, 'turndb')}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const child = spawn(TURNSERVER_PATH, await configure({ port, secret, minPort, maxPort: minPort + 99, dir }), { stdio: ['ignore', 'pipe', 'pipe'] })
   running.add(child)
   let log = ''
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))

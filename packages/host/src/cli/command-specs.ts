@@ -36,7 +36,7 @@ first if missing) on the same port, then prints the URL to open.
   --redis <url>         share rooms with every instance on this Redis, redis://host:port
                         (env TESSERA_REDIS_URL; needs --secret; docs/deploy-signaling.md)
   --trust-proxy <list>  reverse proxies whose X-Forwarded-For names the client: addresses,
-                        IPv4 CIDR ranges or "loopback" (env TESSERA_TRUST_PROXY; docs/deploy.md)
+                        IPv4 CIDR ranges or "loopback" (env TESSERA_TRUST_PROXY; deploy/README.md)
 ${commonFlags(24)}`,
     options: {
       port: { type: 'string' },

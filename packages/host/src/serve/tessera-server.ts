@@ -23,7 +23,7 @@ export interface TesseraServerOptions {
   readonly turn?: TurnOptions
   /** Share rooms with the other instances on this Redis (`redis://host:port`; needs `secret`). */
   readonly redis?: string
-  /** Reverse proxies whose `X-Forwarded-For` names the client, so subjects stay per client (docs/deploy.md). */
+  /** Reverse proxies whose `X-Forwarded-For` names the client, so subjects stay per client (deploy/README.md). */
   readonly trustProxy?: readonly string[]
   /** Off: no HTTP job API under /api/ (it is on by default, and answers 503 without `secret`). */
   readonly httpApi?: false

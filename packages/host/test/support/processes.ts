@@ -54,9 +54,9 @@ export function program(command: string, args: readonly string[], env: Record<st
   return watch(spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }))
 }
 
-/** A TypeScript script through tsx (Node 20 worker threads need tsx registered per process). */
-export function script(path: string, args: readonly string[]): Child {
-  return watch(spawn(process.execPath, ['--import', 'tsx', path, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] }))
+/** A TypeScript script through tsx (Node 20 worker threads need tsx registered per process); `stdin` gives it a pipe to write to (`process.stdin`). */
+export function script(path: string, args: readonly string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): Child {
+  return watch(spawn(process.execPath, ['--import', 'tsx', path, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: [stdin, 'pipe', 'pipe'] }))
 }
 
 /** Runs a command to its end. */
