@@ -64,8 +64,8 @@ describe('tessera jobs and tessera result, after the submitter has left', () => 
     expect(text.stdout).toMatch(/test:square\s+done\s+1\/1\s+0\s+k\S+\s+\d{4}-\d\d-\d\dT/)
   }, 60_000)
 
-  it('tessera jobs --limit bounds the list', async () => {
-    const { code, stdout, stderr } = await complete(tessera(['jobs', '--json', '--limit', '2', '--wait', '1500', ...connection()]))
+  it('tessera jobs --limit bounds the list; --signaling takes several instances and uses one that answers', async () => {
+    const { code, stdout, stderr } = await complete(tessera(['jobs', '--json', '--limit', '2', '--wait', '1500', '--room', ROOM, '--signaling', `ws://127.0.0.1:9,${signaling}`]))
     expect(code, stderr).toBe(0)
     expect((JSON.parse(stdout) as JobSummary[]).length).toBe(2)
   }, 60_000)

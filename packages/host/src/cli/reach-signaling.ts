@@ -4,7 +4,8 @@ import { WebSocket } from 'ws'
 import { SignalingUnreachableError } from './cli-errors.ts'
 
 export interface SignalingCheck {
-  readonly url: string
+  /** Several URLs (instances sharing rooms): the first that lets this peer in will do. */
+  readonly url: string | readonly string[]
   readonly room: string
   readonly token?: string
   readonly timeoutMs?: number
@@ -19,6 +20,20 @@ export interface SignalingCheck {
  * private room without a valid token.
  */
 export async function assertSignalingReachable(check: SignalingCheck): Promise<void> {
+  const urls = typeof check.url === 'string' ? [check.url] : check.url
+  const failures: SignalingUnreachableError[] = []
+  for (const url of urls) {
+    try {
+      return await reachOne({ ...check, url })
+    } catch (error) {
+      if (!(error instanceof SignalingUnreachableError) || urls.length === 1) throw error
+      failures.push(error)
+    }
+  }
+  throw new SignalingUnreachableError(`none of ${urls.length} signaling servers answers: ${failures.map((f) => f.message).join('; ')}`)
+}
+
+async function reachOne(check: SignalingCheck & { readonly url: string }): Promise<void> {
   const { url, room, token } = check
   const timeoutMs = check.timeoutMs ?? 5_000
   const hint = `cannot reach the signaling server at ${url}: is \`tessera serve\` running?`

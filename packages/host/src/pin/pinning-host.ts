@@ -7,7 +7,7 @@ import { PinStore, type MirrorStats } from './pin-store.ts'
 import { S3Mirror, type S3MirrorOptions } from './s3-mirror.ts'
 
 export interface PinningHostOptions extends IceOptions {
-  readonly signaling: string
+  readonly signaling: string | readonly string[]
   readonly room: string
   readonly token?: string
   /** The pinning host's data: documents, blobs and its key, under `<dir>/<room>/` as `connect({ cacheDir })` lays them out. */

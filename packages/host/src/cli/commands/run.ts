@@ -6,7 +6,7 @@ import { defaultThreadCount } from '../../thread-executor.ts'
 import { integerFlag, stringFlag, stringsFlag, type ParsedCommand } from '../args.ts'
 import { UsageError } from '../cli-errors.ts'
 import { closeQuietly } from '../close-quietly.ts'
-import { connectionFrom } from '../connection.ts'
+import { connectionFrom, shownUrl } from '../connection.ts'
 import { parseDuration } from '../duration.ts'
 import type { CliIo } from '../io.ts'
 import { noWorkersHint } from '../donate-page-url.ts'
@@ -33,7 +33,7 @@ export async function runCommand(parsed: ParsedCommand, io: CliIo): Promise<numb
   const job = await loadJob(path)
   await assertSignalingReachable({ url: connection.signaling, ...connection })
   const swarm = await connect({ ...connection, workers, cacheDir, ...checks })
-  const progress = new ProgressReporter(io.stderr, { noWorkersHint: noWorkersHint(connection.signaling, connection.room, failAfterMs) })
+  const progress = new ProgressReporter(io.stderr, { noWorkersHint: noWorkersHint(shownUrl(connection.signaling), connection.room, failAfterMs) })
   const controller = new AbortController()
   void io.interrupted().then((signal) => controller.abort(`interrupted by ${signal}`))
   try {

@@ -1,7 +1,7 @@
 import { connect } from '../../connect.ts'
 import { integerFlag, stringFlag, type ParsedCommand } from '../args.ts'
 import { closeQuietly } from '../close-quietly.ts'
-import { connectionFrom } from '../connection.ts'
+import { connectionFrom, shownUrl } from '../connection.ts'
 import type { CliIo } from '../io.ts'
 import { assertSignalingReachable } from '../reach-signaling.ts'
 import { settle } from '../settle.ts'
@@ -15,7 +15,7 @@ export async function statusCommand(parsed: ParsedCommand, io: CliIo): Promise<n
   const swarm = await connect({ ...connection, workers: 0, cacheDir: false })
   try {
     await settle(swarm, waitMs)
-    const report = swarmReport(swarm, connection)
+    const report = swarmReport(swarm, { room: connection.room, signaling: shownUrl(connection.signaling) })
     io.stdout.write(parsed.flags['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`)
   } finally {
     await closeQuietly(() => swarm.close())
