@@ -14,13 +14,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import { WebSocket } from 'ws'
 import { Identity, issueSubjectCertificate, verifyPeerSignature } from '@tessera/core'
 import '@tessera/mesh/node'
 import { peerBindingMessage } from '@tessera/signaling/protocol'
-import { startTestRedis, type TestRedis } from '@tessera/signaling/testing'
+import { freePort, startTestRedis, type TestRedis } from '@tessera/signaling/testing'
 import { ChildScript } from './lib/child.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 import { quantile, round3, sleep, waitUntil } from './lib/stats.ts'
@@ -100,16 +99,6 @@ function rssBytes(pid: number): number {
   return match === null ? Number.NaN : Number(match[1]) * 1024
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 async function startOurs(redis: TestRedis | undefined): Promise<Server> {
   const child = ChildScript.start('procs/signaling-instance.ts', [redis?.url ?? '-', SECRET])

@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto'
 import { createSocket } from 'node:dgram'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { exitOf, freePort, stopChild } from '@tessera/signaling/testing'
 
 export const TURNSERVER_PATH = process.env['TURNSERVER_PATH'] ?? '/usr/bin/turnserver'
 
@@ -84,14 +84,9 @@ export async function startCoturn(configure: (settings: CoturnSettings) => strin
   let log = ''
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = exitOf(child)
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2_000)
-      await exited
-      clearTimeout(timer)
-    }
+    await stopChild(child, exited, 2_000)
     running.delete(child)
     await rm(dir, { recursive: true, force: true })
   }
@@ -108,16 +103,6 @@ export async function startCoturn(configure: (settings: CoturnSettings) => strin
     allocations: () => [...log.matchAll(/user <([^>]*)>: incoming packet ALLOCATE processed, success/g)].map((match) => match[1] as string),
     stop,
   }
-}
-
-/** A port free for TCP now (coturn listens on UDP and TCP alike). */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no TCP address')
-  return address.port
 }
 
 /** Resolves once coturn answers a STUN Binding request on `port` (RFC 5389: 20-byte header, magic cookie). */

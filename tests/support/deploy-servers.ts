@@ -6,10 +6,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { writeFile, mkdir, readFile } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { connect } from 'node:net'
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { exitOf, stopChild } from '@tessera/signaling/testing'
 
 export const NGINX_PATH = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx'
 export const REDIS_SERVER = process.env['REDIS_SERVER'] ?? 'redis-server'
@@ -35,31 +36,18 @@ function supervise(child: ChildProcess): Started {
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = exitOf(child)
   return {
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-        await exited
-        clearTimeout(timer)
-      }
+      await stopChild(child, exited)
       running.delete(child)
     },
   }
 }
 
-/** A TCP port free now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()))
-  const address = server.address()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  if (address === null || typeof address === 'string') throw new Error('no TCP address')
-  return address.port
-}
+export { freePort } from '@tessera/signaling/testing'
 
 /** Resolves once something accepts TCP connections on host:port. */
 export async function listening(host: string, port: number, started: Started, what: string, timeoutMs = 10_000): Promise<void> {

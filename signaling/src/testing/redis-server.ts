@@ -3,8 +3,9 @@
  * written to disk, stopped by `stop()`. Needs Debian's redis-server (installed
  * by scripts/ensure-redis.sh, or REDIS_SERVER naming another binary).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, Socket } from 'node:net'
+import { spawn } from 'node:child_process'
+import { Socket } from 'node:net'
+import { freePort, stopChild } from './processes.ts'
 
 export interface TestRedis {
   readonly url: string
@@ -35,26 +36,6 @@ export async function startTestRedis(options: { readonly port?: number } = {}): 
     port,
     stop: () => stopChild(child, exited),
   }
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-  await exited
-  clearTimeout(timer)
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function waitForPort(port: number): Promise<void> {
