@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { MemoryExecutor, type Execution, type Executor, type KeywordArgs, type PureFunctionSource, type RunOptions } from '@tessera/core'
 import { connect, type Swarm } from '@tessera/host'
+import { CountingExecutor } from './support/counting-executor.ts'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
-
-class CountingExecutor implements Executor {
-  readonly #inner = new MemoryExecutor()
-  runs = 0
-  run(fn: PureFunctionSource, args: KeywordArgs, options: RunOptions): Promise<Execution> {
-    this.runs++
-    return this.#inner.run(fn, args, options)
-  }
-  close(): Promise<void> {
-    return this.#inner.close()
-  }
-}
 
 let signaling: SignalingServer | undefined
 const open: Swarm[] = []

@@ -6,26 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { MemoryExecutor, type Execution, type Executor, type KeywordArgs, type PureFunctionSource, type RunOptions } from '@tessera/core'
 import { connect, type Swarm } from '@tessera/host'
+import { CountingExecutor } from './support/counting-executor.ts'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { startTestRedis, type TestRedis } from '@tessera/signaling/testing'
 import { WebSocket } from 'ws'
 
 const secret = 'cluster-e2e-secret-0123456789'
 const room = 'across-instances'
-
-class CountingExecutor implements Executor {
-  readonly #inner = new MemoryExecutor()
-  runs = 0
-  run(fn: PureFunctionSource, args: KeywordArgs, options: RunOptions): Promise<Execution> {
-    this.runs++
-    return this.#inner.run(fn, args, options)
-  }
-  close(): Promise<void> {
-    return this.#inner.close()
-  }
-}
 
 let redis: TestRedis
 let survivor: SignalingServer
