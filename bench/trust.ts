@@ -22,7 +22,7 @@ import { trustFigures } from './trust-figures.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 
 const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000, forgedFailures: 200 }
-const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 200, shareTasks: 200, forgedFailures: 30 }
+const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 100, shareTasks: 60, forgedFailures: 30 }
 
 /** What `connect()` gives every function in a public room (no token): adaptive replication. */
 const PUBLIC_ROOM: JobOptions = { adaptive: true }
