@@ -38,7 +38,7 @@ describe('the tab sandbox: no job changes what another job sees', () => {
         expect(result?.victim, executor).toMatchObject({ kind: 'value', value: [4, 2, true, 'undefined', 7, 3] })
         expect(result?.overrides, executor).toMatchObject({ kind: 'value', value: ['DomainError', 'o'] })
         // BigMatrix's block tasks compile their WebAssembly SIMD GEMM in the hardened worker, and get the JS kernel's bits.
-        expect(result?.simd, executor).toEqual({ kernel: 'gemmSimd', sameBits: true })
+        expect(result?.simd, executor).toEqual({ kernel: 'simd', sameBits: true })
         console.log(`[figure] tab ${executor} workers: built-ins changed across jobs 0; trivial task ${result?.perTaskMs.hardened.toFixed(3)} ms each, one at a time`)
       }
     } finally {

@@ -57,7 +57,7 @@ const simdProbe = fromSource(
     const gemm = simdGemm([${GEMM_SIMD_WASM.join(',')}], gemmStrided);
     const c = new Float64Array(m * n);
     (gemm ?? gemmStrided)(m, n, k, a, 0, k, b, 0, n, c, 0, n, 1);
-    return { kernel: gemm === null ? 'none' : gemm.name, c };
+    return { kernel: gemm === null ? 'js' : 'simd', c };
   }`,
 )
 
