@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import wabtInit from 'wabt'
 import { definePure } from '@tessera/core'
 import { IsolateExecutor, ThreadExecutor } from '@tessera/host'
 import { gemmStrided } from '../src/kernels/gemm.ts'
@@ -17,8 +19,13 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 describe('the WebAssembly SIMD GEMM', () => {
   const simd = simdGemm(GEMM_SIMD_WASM, gemmStrided)
 
-  it('compiles in Node', () => {
+  it('compiles in Node, from the bytes wasm/gemm-simd.wat assembles to (rerun wasm/build.mjs after editing it)', async () => {
     expect(simd).not.toBeNull()
+    const wabt = await wabtInit()
+    const wat = readFileSync(new URL('../wasm/gemm-simd.wat', import.meta.url), 'utf8')
+    const module = wabt.parseWat('gemm-simd.wat', wat, { simd: true })
+    expect(Array.from(module.toBinary({}).buffer)).toEqual(GEMM_SIMD_WASM)
+    module.destroy()
   })
 
   it.each([

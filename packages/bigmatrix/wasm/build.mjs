@@ -1,6 +1,6 @@
 // Assembles gemm-simd.wat into the byte literal the block tasks carry
 // (src/kernels/gemm-simd-bytes.ts). Run after editing the WAT:
-//   node packages/bigmatrix/wasm/build.mjs
+//   node packages/bigmatrix/wasm/build.mjs  (or npm run build:wasm -w @tessera/bigmatrix)
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import wabtInit from 'wabt'
