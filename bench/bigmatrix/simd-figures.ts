@@ -1,10 +1,12 @@
 import { openBenchPage } from '../lib/browser-session.ts'
 import type { BenchFigure } from '../lib/section.ts'
 import { round3 } from '../lib/stats.ts'
+import { measureIsolateRates } from './isolate-rates.ts'
 import { FULL_SIMD_SIZES, QUICK_SIMD_SIZES, measureSimdRates, type SimdRate } from './simd-rates.ts'
 
 export interface SimdComparison {
   readonly node: readonly SimdRate[]
+  readonly isolate: readonly SimdRate[]
   readonly chromium: readonly SimdRate[]
   readonly figures: readonly BenchFigure[]
   readonly markdown: string
@@ -38,11 +40,13 @@ function figures(environment: string, label: string, rates: readonly SimdRate[])
 
 /**
  * The single-thread GEMM kernels block tasks choose between, in Node (this
- * process, before any donor starts) and on a Chromium tab's main thread.
+ * process, before any donor starts), in a Node donor's isolate, and on a
+ * Chromium tab's main thread.
  */
 export async function compareSimd(quick: boolean, runs: number): Promise<SimdComparison> {
   const sizes = quick ? QUICK_SIMD_SIZES : FULL_SIMD_SIZES
   const node = measureSimdRates(sizes, runs)
+  const isolate = await measureIsolateRates(sizes, runs)
   const chromium = await chromiumRates(quick)
   const row = (env: string, r: SimdRate): string =>
     `| ${env} | ${r.n} | ${round3(r.js)} | ${r.simd === null ? 'n/a' : round3(r.simd)} | ${r.simd === null ? 'n/a' : `${round3(r.simd / r.js)}×`} |`
@@ -52,7 +56,14 @@ export async function compareSimd(quick: boolean, runs: number): Promise<SimdCom
     '| environment | n | JS 4×4 | WASM SIMD | SIMD / JS |',
     '|---|--:|--:|--:|--:|',
     ...node.map((r) => row('Node', r)),
+    ...isolate.map((r) => row('Node donor isolate (isolated-vm)', r)),
     ...chromium.map((r) => row('Chromium (tab main thread)', r)),
   ].join('\n')
-  return { node, chromium, figures: [...figures('node', 'Node', node), ...figures('chromium', 'Chromium', chromium)], markdown }
+  return {
+    node,
+    isolate,
+    chromium,
+    figures: [...figures('node', 'Node', node), ...figures('node-isolate', 'Node donor isolate', isolate), ...figures('chromium', 'Chromium', chromium)],
+    markdown,
+  }
 }
