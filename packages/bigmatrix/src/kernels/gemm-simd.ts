@@ -47,7 +47,13 @@ export function simdGemm(wasmBytes: readonly number[], fallback: Gemm): Gemm | n
     const sumAt = bAt + k * n4
     const bytes = (sumAt + m4 * n4) * 8
     if (bytes > memory.buffer.byteLength) {
-      memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536))
+      try {
+        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536))
+      } catch {
+        // No room for the operands' copies here: the JavaScript kernel needs none, and gives the same bits.
+        fallback(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha)
+        return
+      }
       heap = new Float64Array(memory.buffer)
     }
     if (lda === k) heap.set(a.subarray(aOff, aOff + m4 * k), aAt)
