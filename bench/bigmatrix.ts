@@ -99,7 +99,7 @@ export async function runBigMatrixBench(options: BenchOptions): Promise<BenchSec
   const kernels = measureKernels(sizes.block, sizes.kernelRuns)
   log(`kernels at ${sizes.block}: blocked ${kernels.blocked.toFixed(2)}, naive ${kernels.naive.toFixed(2)}, ml-matrix ${kernels.mlMatrix.toFixed(2)}, tasks' ${kernels.task.toFixed(2)} GFLOP/s`)
   const simd = await compareSimd(options.quick, sizes.kernelRuns)
-  log(`simd vs js: ${JSON.stringify({ node: simd.node, isolate: simd.isolate, chromium: simd.chromium })}`)
+  log(`simd vs js: ${JSON.stringify({ node: simd.node, isolate: simd.isolate, chromium: simd.chromium, chromiumHardenedWorker: simd.chromiumHardenedWorker })}`)
 
   const swarm = await BenchSwarm.start(DONORS)
   try {
@@ -166,7 +166,7 @@ export async function runBigMatrixBench(options: BenchOptions): Promise<BenchSec
       title: 'BigMatrix: block kernels, swarm GEMM and Cholesky',
       figures,
       markdown,
-      data: { sizes, kernels, simd: { node: simd.node, isolate: simd.isolate, chromium: simd.chromium }, gemm: gemm.breakdown, cholesky: { ...chol.breakdown, waves }, rerun: rerun.breakdown, gemmError, cholError },
+      data: { sizes, kernels, simd: { node: simd.node, isolate: simd.isolate, chromium: simd.chromium, chromiumHardenedWorker: simd.chromiumHardenedWorker }, gemm: gemm.breakdown, cholesky: { ...chol.breakdown, waves }, rerun: rerun.breakdown, gemmError, cholError },
     }
   } finally {
     await swarm.close()

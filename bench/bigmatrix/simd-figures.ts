@@ -1,4 +1,5 @@
 import { openBenchPage } from '../lib/browser-session.ts'
+import type { KernelBenchResult } from '../pages/bigmatrix-kernels/main.ts'
 import type { BenchFigure } from '../lib/section.ts'
 import { round3 } from '../lib/stats.ts'
 import { measureIsolateRates } from './isolate-rates.ts'
@@ -8,16 +9,17 @@ export interface SimdComparison {
   readonly node: readonly SimdRate[]
   readonly isolate: readonly SimdRate[]
   readonly chromium: readonly SimdRate[]
+  readonly chromiumHardenedWorker: readonly SimdRate[]
   readonly figures: readonly BenchFigure[]
   readonly markdown: string
 }
 
-async function chromiumRates(quick: boolean): Promise<SimdRate[]> {
+async function chromiumRates(quick: boolean): Promise<KernelBenchResult> {
   const tab = await openBenchPage('bigmatrix-kernels', quick ? { quick: 1 } : {}, 'kernelBench')
   try {
     const outcome = await tab.evaluate(() => {
-      const page = globalThis as typeof globalThis & { kernelBench?: SimdRate[]; kernelBenchError?: string }
-      return { rates: page.kernelBench ?? [], error: page.kernelBenchError }
+      const page = globalThis as typeof globalThis & { kernelBench?: KernelBenchResult; kernelBenchError?: string }
+      return { rates: page.kernelBench ?? { tab: [], hardenedWorker: [] }, error: page.kernelBenchError }
     })
     if (outcome.error !== undefined) throw new Error(`in Chromium: ${outcome.error}`)
     return outcome.rates
@@ -40,14 +42,14 @@ function figures(environment: string, label: string, rates: readonly SimdRate[])
 
 /**
  * The single-thread GEMM kernels block tasks choose between, in Node (this
- * process, before any donor starts), in a Node donor's isolate, and on a
- * Chromium tab's main thread.
+ * process, before any donor starts), in a Node donor's isolate, on a
+ * Chromium tab's main thread and in a Web Worker hardened like a donor tab's.
  */
 export async function compareSimd(quick: boolean, runs: number): Promise<SimdComparison> {
   const sizes = quick ? QUICK_SIMD_SIZES : FULL_SIMD_SIZES
   const node = measureSimdRates(sizes, runs)
   const isolate = await measureIsolateRates(sizes, runs)
-  const chromium = await chromiumRates(quick)
+  const { tab: chromium, hardenedWorker: chromiumHardenedWorker } = await chromiumRates(quick)
   const row = (env: string, r: SimdRate): string =>
     `| ${env} | ${r.n} | ${round3(r.js)} | ${r.simd === null ? 'n/a' : round3(r.simd)} | ${r.simd === null ? 'n/a' : `${round3(r.simd / r.js)}×`} |`
   const markdown = [
@@ -58,12 +60,19 @@ export async function compareSimd(quick: boolean, runs: number): Promise<SimdCom
     ...node.map((r) => row('Node', r)),
     ...isolate.map((r) => row('Node donor isolate (isolated-vm)', r)),
     ...chromium.map((r) => row('Chromium (tab main thread)', r)),
+    ...chromiumHardenedWorker.map((r) => row('Chromium Web Worker, hardened like a donor tab’s', r)),
   ].join('\n')
   return {
     node,
     isolate,
     chromium,
-    figures: [...figures('node', 'Node', node), ...figures('node-isolate', 'Node donor isolate', isolate), ...figures('chromium', 'Chromium', chromium)],
+    chromiumHardenedWorker,
+    figures: [
+      ...figures('node', 'Node', node),
+      ...figures('node-isolate', 'Node donor isolate', isolate),
+      ...figures('chromium', 'Chromium', chromium),
+      ...figures('chromium-hardened-worker', 'Chromium hardened worker', chromiumHardenedWorker),
+    ],
     markdown,
   }
 }
