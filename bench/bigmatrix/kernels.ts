@@ -1,11 +1,13 @@
 import { Matrix } from 'ml-matrix'
-import { gemmInto, gemmNaive } from '@tessera/bigmatrix/kernels'
+import { GEMM_SIMD_WASM, gemmInto, gemmNaive, gemmStrided, simdGemm } from '@tessera/bigmatrix/kernels'
 
 export interface KernelRates {
   /** GFLOP/s on one thread, best of a few runs, for an n×n by n×n product. */
   readonly blocked: number
   readonly naive: number
   readonly mlMatrix: number
+  /** The GEMM block tasks run here: the WebAssembly SIMD one where it compiles, else `blocked`. */
+  readonly task: number
   readonly n: number
 }
 
@@ -57,5 +59,11 @@ export function measureKernels(n: number, runs: number): KernelRates {
   }
   ma.mmul(mb)
   const mlMatrix = bestRate(flops, Math.max(1, runs - 1), () => ma.mmul(mb))
-  return { blocked, naive, mlMatrix, n }
+  const simd = simdGemm(GEMM_SIMD_WASM, gemmStrided)
+  let task = blocked
+  if (simd !== null) {
+    simd(n, n, n, a, 0, n, b, 0, n, c, 0, n, 1)
+    task = bestRate(flops, runs, () => simd(n, n, n, a, 0, n, b, 0, n, c, 0, n, 1))
+  }
+  return { blocked, naive, mlMatrix, task, n }
 }

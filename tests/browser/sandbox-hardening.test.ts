@@ -11,7 +11,7 @@ import { serveDirectory } from '../support/static-server.ts'
 import type { SandboxHardeningPage } from './pages/sandbox-hardening/main.ts'
 
 describe('the tab sandbox: no job changes what another job sees', () => {
-  it('Math.sqrt = () => 42 and friends in job A fail; job B computes Math.sqrt(16) = 4 on the same worker (sandboxed and plain Web Workers)', async () => {
+  it('Math.sqrt = () => 42 and friends in job A fail; job B computes Math.sqrt(16) = 4 on the same worker (sandboxed and plain Web Workers), which also run WebAssembly SIMD', async () => {
     const out = await mkdtemp(join(tmpdir(), 'tessera-hardening-'))
     const browser = await launchChromium()
     const server = createServer(serveDirectory(out))
@@ -37,6 +37,8 @@ describe('the tab sandbox: no job changes what another job sees', () => {
         expect(result?.poison, executor).toMatchObject({ kind: 'value', value: [] })
         expect(result?.victim, executor).toMatchObject({ kind: 'value', value: [4, 2, true, 'undefined', 7, 3] })
         expect(result?.overrides, executor).toMatchObject({ kind: 'value', value: ['DomainError', 'o'] })
+        // BigMatrix's block tasks compile their WebAssembly SIMD GEMM in the hardened worker, and get the JS kernel's bits.
+        expect(result?.simd, executor).toEqual({ kernel: 'simd', sameBits: true })
         console.log(`[figure] tab ${executor} workers: built-ins changed across jobs 0; trivial task ${result?.perTaskMs.hardened.toFixed(3)} ms each, one at a time`)
       }
     } finally {

@@ -1,3 +1,5 @@
 export type { Block } from './block.ts'
 export { gemmStrided, gemmInto, gemmNaive, transposeBlock } from './gemm.ts'
 export { potrf, potrfUnblocked, trsmLowerTranspose, trsmUnblocked } from './cholesky.ts'
+export { simdGemm } from './gemm-simd.ts'
+export { GEMM_SIMD_WASM } from './gemm-simd-bytes.ts'

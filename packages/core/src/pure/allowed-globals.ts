@@ -2,7 +2,9 @@
  * The globals a pure function may read: the ECMAScript built-ins, plus the few
  * data helpers every worker and Node thread has. Anything else (outer variables,
  * `window`, `fetch`, `process`, `globalThis`) would make the result depend on where
- * the function runs.
+ * the function runs. `WebAssembly` is allowed because compiling and running a
+ * module is computation only (a module reaches nothing it is not given), and
+ * every donor realm has it: BigMatrix's block tasks run their SIMD GEMM in it.
  */
 export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
   'undefined', 'NaN', 'Infinity',
@@ -15,7 +17,7 @@ export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
   'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
   'parseInt', 'parseFloat', 'isNaN', 'isFinite',
   'encodeURI', 'encodeURIComponent', 'decodeURI', 'decodeURIComponent',
-  'TextEncoder', 'TextDecoder', 'structuredClone', 'console',
+  'TextEncoder', 'TextDecoder', 'structuredClone', 'console', 'WebAssembly',
   '__name',
 ])
 

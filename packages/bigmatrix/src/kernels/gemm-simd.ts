@@ -1,0 +1,70 @@
+import type { Block } from './block.ts'
+import type { gemmStrided } from './gemm.ts'
+
+type Gemm = typeof gemmStrided
+
+/**
+ * A GEMM with `gemmStrided`'s signature whose 4×4 tiles run in WebAssembly
+ * with f64x2 SIMD (`wasm/gemm-simd.wat`, assembled into `wasmBytes`), or null
+ * where WebAssembly or its SIMD is missing. Self-contained like every kernel:
+ * it is declared inside each block task, which compiles it once per run.
+ *
+ * The operands and C's corner are copied into the module's memory as float64
+ * (exact for float32 too), the module updates C to `c + alpha·sum` exactly as
+ * `gemmStrided` does, and C is copied back; the rows and columns past
+ * the last multiple of 4 go to `gemmStrided` itself. Every sum is formed in the
+ * same order with the same roundings, so the result is bit-identical to
+ * `gemmStrided`'s. A and C may be disjoint parts of one array (the Cholesky
+ * kernels pass them so): A is copied before any of C is written back.
+ */
+export function simdGemm(wasmBytes: readonly number[], fallback: Gemm): Gemm | null {
+  let panel: (j: number, m4: number, n4: number, k: number, a: number, b: number, pan: number, c: number, alpha: number) => void
+  let memory: WebAssembly.Memory
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasmBytes)))
+    panel = instance.exports.panel as typeof panel
+    memory = instance.exports.memory as WebAssembly.Memory
+  } catch {
+    return null
+  }
+  let heap = new Float64Array(memory.buffer)
+  return function gemmSimd(
+    m: number, n: number, k: number,
+    a: Block, aOff: number, lda: number,
+    b: Block, bOff: number, ldb: number,
+    c: Block, cOff: number, ldc: number,
+    alpha: number,
+  ): void {
+    const m4 = m - (m % 4)
+    const n4 = n - (n % 4)
+    if (m4 === 0 || n4 === 0 || k === 0) {
+      fallback(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha)
+      return
+    }
+    // In doubles: the packed panel (k×4), then A (m4×k), B (k×n4) and C's m4×n4 corner.
+    const aAt = 4 * k
+    const bAt = aAt + m4 * k
+    const cAt = bAt + k * n4
+    const bytes = (cAt + m4 * n4) * 8
+    if (bytes > memory.buffer.byteLength) {
+      try {
+        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536))
+      } catch {
+        // No room for the operands' copies here: the JavaScript kernel needs none, and gives the same bits.
+        fallback(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha)
+        return
+      }
+      heap = new Float64Array(memory.buffer)
+    }
+    if (lda === k) heap.set(a.subarray(aOff, aOff + m4 * k), aAt)
+    else for (let i = 0; i < m4; i++) heap.set(a.subarray(aOff + i * lda, aOff + i * lda + k), aAt + i * k)
+    for (let p = 0; p < k; p++) heap.set(b.subarray(bOff + p * ldb, bOff + p * ldb + n4), bAt + p * n4)
+    for (let i = 0; i < m4; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + n4), cAt + i * n4)
+    for (let j = 0; j < n4; j += 4) panel(j, m4, n4, k, aAt * 8, bAt * 8, 0, cAt * 8, alpha)
+    // Copied back by the engine's own loops (a float32 C rounds here, as an assignment would),
+    // not element by element: plain JavaScript loops run slower in a hardened realm.
+    for (let i = 0; i < m4; i++) c.set(heap.subarray(cAt + i * n4, cAt + i * n4 + n4), cOff + i * ldc)
+    if (m4 < m) fallback(m - m4, n4, k, a, aOff + m4 * lda, lda, b, bOff, ldb, c, cOff + m4 * ldc, ldc, alpha)
+    if (n4 < n) fallback(m, n - n4, k, a, aOff, lda, b, bOff + n4, ldb, c, cOff + n4, ldc, alpha)
+  }
+}
