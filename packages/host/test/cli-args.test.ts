@@ -73,7 +73,10 @@ describe('tessera command lines', () => {
       token: 't',
     })
     expect(connectionFrom('status', { room: 'flag' }, { TESSERA_ROOM: 'env' }).room).toBe('flag')
-    expect(() => connectionFrom('status', { signaling: 'http://x' }, {})).toThrow('--signaling must be a ws:// or wss:// URL, got "http://x"')
+    expect(() => connectionFrom('status', { signaling: 'http://x' }, {})).toThrow('--signaling must be a ws:// or wss:// URL (or several, comma-separated), got "http://x"')
+    // Several instances that share rooms, each checked.
+    expect(connectionFrom('status', { signaling: 'wss://a.example, wss://b.example' }, {}).signaling).toEqual(['wss://a.example', 'wss://b.example'])
+    expect(() => connectionFrom('status', { signaling: 'wss://a.example,ftp://b' }, {})).toThrow('got "ftp://b"')
   })
 
   it('reads token lifetimes in seconds, minutes, hours and days', () => {
