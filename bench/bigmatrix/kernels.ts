@@ -1,5 +1,6 @@
 import { Matrix } from 'ml-matrix'
 import { GEMM_SIMD_WASM, gemmInto, gemmNaive, gemmStrided, simdGemm } from '@tessera/bigmatrix/kernels'
+import { bestMs, seeded } from './timing.ts'
 
 export interface KernelRates {
   /** GFLOP/s on one thread, best of a few runs, for an n×n by n×n product. */
@@ -11,29 +12,9 @@ export interface KernelRates {
   readonly n: number
 }
 
-function seeded(length: number, seed: number): Float64Array {
-  let x = seed >>> 0 || 1
-  return Float64Array.from({ length }, () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296 - 0.5
-  })
-}
-
-/** Best of `runs` samples; each sample repeats `body` until it lasts 30 ms or more, so small sizes time well too. */
+/** GFLOP/s of `body`, best of `runs` samples (`bestMs`). */
 function bestRate(flops: number, runs: number, body: () => void): number {
-  let best = Infinity
-  for (let r = 0; r < runs; r++) {
-    let reps = 0
-    const started = performance.now()
-    do {
-      body()
-      reps++
-    } while (performance.now() - started < 30)
-    best = Math.min(best, (performance.now() - started) / reps)
-  }
-  return flops / best / 1e6
+  return flops / bestMs(runs, body) / 1e6
 }
 
 /**

@@ -1,4 +1,5 @@
 import { GEMM_SIMD_WASM, gemmStrided, simdGemm } from '@tessera/bigmatrix/kernels'
+import { bestMs, seeded } from './timing.ts'
 
 /** One size's single-thread GEMM rates in one environment, GFLOP/s (best of a few samples). */
 export interface SimdRate {
@@ -10,30 +11,6 @@ export interface SimdRate {
 
 export const FULL_SIMD_SIZES = [256, 512] as const
 export const QUICK_SIMD_SIZES = [128] as const
-
-function seeded(length: number, seed: number): Float64Array {
-  let x = seed >>> 0 || 1
-  return Float64Array.from({ length }, () => {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    return (x >>> 0) / 4294967296 - 0.5
-  })
-}
-
-function bestMs(runs: number, body: () => void): number {
-  let best = Infinity
-  for (let r = 0; r < runs; r++) {
-    let reps = 0
-    const started = performance.now()
-    do {
-      body()
-      reps++
-    } while (performance.now() - started < 30)
-    best = Math.min(best, (performance.now() - started) / reps)
-  }
-  return best
-}
 
 /**
  * The 4×4 register-blocked JavaScript GEMM against the WebAssembly f64x2 SIMD
