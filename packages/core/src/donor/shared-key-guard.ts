@@ -26,8 +26,7 @@ export class SharedKeyGuard {
   /** Whether to leave the task alone: answered from the cache, or computed in another job now. */
   skips(view: JobIndex, task: TaskId, now: number): boolean {
     const key = view.task(task)?.key
-    if (key === undefined) return false
-    if (answeredByCache(view, task, this.swarm.cached(key))) return true
+    if (key === undefined || this.answered(view, task)) return key !== undefined
     return this.#open.length > 1 && computedElsewhere(key, view.spec.id, this.#open, now, this.skewMs) !== undefined
   }
 

@@ -20,6 +20,8 @@ export type JobResult =
 
 /** How often to look again for task records still syncing. */
 const TASKS_POLL_MS = 100
+/** How long to wait for them when the caller gives no signal: a document nobody holds never arrives. */
+const TASKS_WAIT_MS = 30_000
 
 /**
  * Every call of a job, in task order, from any host at any later time: what
@@ -36,6 +38,7 @@ export async function jobResults(parts: SwarmParts, control: JobControl, id: str
   try {
     if (index === undefined) throw new JobNotFoundError(`job "${id}" is listed, but nobody in the room holds its document (and no cache directory here kept it)`)
     const keys: TaskKey[] = []
+    const giveUpAt = options.signal === undefined ? parts.clock.now() + TASKS_WAIT_MS : Number.POSITIVE_INFINITY
     for (;;) {
       keys.length = 0
       for (let i = 0; i < entry.taskCount; i++) {
@@ -43,9 +46,9 @@ export async function jobResults(parts: SwarmParts, control: JobControl, id: str
         if (key !== undefined) keys.push(key)
       }
       if (keys.length === entry.taskCount) break
-      if (options.signal?.aborted === true) {
+      if (options.signal?.aborted === true || parts.clock.now() >= giveUpAt) {
         throw new JobNotFoundError(
-          `job "${id}": ${keys.length} of its ${entry.taskCount} tasks arrived before the wait ended (its task keys are in the job's document: a peer that holds it must be in the room, or pass the --cache-dir of the host that ran it)`,
+          `job "${id}": ${keys.length} of its ${entry.taskCount} tasks arrived in time (its task keys are in the job's document: a peer that holds it must be in the room, or pass the --cache-dir of the host that ran it)`,
         )
       }
       await new Promise<void>((resolve) => parts.clock.setTimeout(resolve, TASKS_POLL_MS))

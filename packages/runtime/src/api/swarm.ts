@@ -89,7 +89,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
     return this.#calls.result<R>(ref, options)
   }
 
-  /** Every call of a job, in task order, by the job's id (`tessera jobs` lists them), from any host at any later time. */
+  /** Every call of a job, in task order, by the job's id (`tessera jobs` lists them), from any host at any later time; without a `signal`, its tasks get 30 s to arrive. */
   jobResults(job: string, options: CallOptions = {}): Promise<JobResult[]> {
     return jobResults(this.parts, this.#control, job, options)
   }
