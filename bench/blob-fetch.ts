@@ -9,6 +9,7 @@ import { ChildScript } from './lib/child.ts'
 import { rawThroughput } from './lib/raw-baseline.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { BENCH_LINK_LIMITS } from './lib/sized-doc.ts'
+import { median } from './lib/stats.ts'
 import { barChart } from './lib/svg-chart.ts'
 import { freshRoom, startBenchSignaling } from './lib/swarm-fixture.ts'
 
@@ -44,14 +45,17 @@ export async function runBlobFetchBench(options: BenchOptions): Promise<BenchSec
     const p0 = performance.now()
     for (let i = 0; i < count; i++) addresses.push(await holder.values.put(blobBytes(seed + i)))
     const putMs = performance.now() - p0
-    const fetched = await child.ask<{ linkMs: number; fetchMs: number; bytes: number }>(
-      { cmd: 'fetch-blobs', signaling: signaling.url, room, addresses, concurrency: CONCURRENCY },
-      300_000,
-    )
-    const raw = await rawThroughput({ kind: 'node', child }, Math.ceil(fetched.bytes / 65_536) * 65_536)
+    // Issue 15 asks for the median of several runs: each is a fresh peer fetching every blob.
+    const repeats = options.quick ? 1 : 3
+    const runs: Array<{ linkMs: number; fetchMs: number; bytes: number }> = []
+    for (let run = 0; run < repeats; run++) {
+      runs.push(await child.ask({ cmd: 'fetch-blobs', signaling: signaling.url, room, addresses, concurrency: CONCURRENCY }, 300_000))
+    }
+    const fetched = { ...(runs[0] as { linkMs: number; fetchMs: number; bytes: number }), fetchMs: median(runs.map((r) => r.fetchMs)) }
+    const raw = await rawThroughput({ kind: 'node', child }, Math.ceil(fetched.bytes / 65_536) * 65_536, Math.max(2, repeats))
     const mbPerSec = fetched.bytes / 1e3 / fetched.fetchMs
-    const ratio = mbPerSec / raw.mbPerSec
-    const met = ratio >= 0.5
+    const ratio = mbPerSec / raw.medianMbPerSec
+    const met = ratio >= 0.7
     const hashMsPerBlob = await hashCost(blobBytes(seed))
     return {
       id: 'blobs',
@@ -62,16 +66,16 @@ export async function runBlobFetchBench(options: BenchOptions): Promise<BenchSec
           title: `Blob fetch: ${((count * BLOB_BYTES) / 1e6).toFixed(0)} MB in 1 MB blobs, Node peer → fresh Node peer, verified`,
           value: mbPerSec,
           unit: 'MB/s',
-          baseline: { label: 'raw data channel, same two endpoints, 64 KiB messages', value: raw.mbPerSec, unit: 'MB/s' },
+          baseline: { label: 'raw data channel, same two endpoints, 64 KiB messages (median)', value: raw.medianMbPerSec, unit: 'MB/s' },
           ratio,
-          target: '≥ 50% of raw',
+          target: '≥ 0.7 of raw (issue 15)',
           met,
-          note: `${(fetched.fetchMs / 1000).toFixed(2)} s for ${(fetched.bytes / 1e6).toFixed(1)} MB with ${CONCURRENCY} fetches in flight; verifying a blob against its address costs about ${hashMsPerBlob.toFixed(2)} ms, against ${(fetched.fetchMs / count).toFixed(1)} ms of wall time per blob.${
+          note: `Median of ${repeats} fresh peers (${runs.map((r) => (r.fetchMs / 1000).toFixed(2)).join(', ')} s): ${(fetched.fetchMs / 1000).toFixed(2)} s for ${(fetched.bytes / 1e6).toFixed(1)} MB with ${CONCURRENCY} fetches in flight; verifying a blob against its address costs about ${hashMsPerBlob.toFixed(2)} ms, against ${(fetched.fetchMs / count).toFixed(1)} ms of wall time per blob.${
             met ? '' : ' Missed: each blob is a request and a reply (a round trip, then 16 frames), reassembled, copied and hashed before the next request on that lane goes out.'
           }`,
         },
       ],
-      markdown: `Method: a Node mesh peer in the bench process puts ${count} distinct 1 MB values (each over 1 KiB, so each a blob; ${(putMs / 1000).toFixed(2)} s to store and index them). A fresh Node peer in a process of its own joins, waits for the value index, then fetches every blob through its \`MeshBlobStore\` (\`BlobExchange\`: request, reply, check of the SHA-256 address, store) with ${CONCURRENCY} fetches in flight. The raw baseline then sends as many bytes between the same two processes (best of 2).`,
+      markdown: `Method: a Node mesh peer in the bench process puts ${count} distinct 1 MB values (each over 1 KiB, so each a blob; ${(putMs / 1000).toFixed(2)} s to store and index them). A fresh Node peer in a process of its own joins, waits for the value index, then fetches every blob through its \`MeshBlobStore\` (\`BlobExchange\`: request, reply, check of the SHA-256 address, store) with ${CONCURRENCY} fetches in flight. The raw baseline then sends as many bytes between the same two processes (the median of ${Math.max(2, repeats)} transfers).`,
       charts: {
         'blobs.svg': barChart({
           title: 'Blob fetch against the raw data channel',
@@ -79,7 +83,7 @@ export async function runBlobFetchBench(options: BenchOptions): Promise<BenchSec
           series: ['MB/s'],
           groups: [
             { label: 'verified blob fetch', values: [mbPerSec] },
-            { label: 'raw data channel', values: [raw.mbPerSec] },
+            { label: 'raw data channel', values: [raw.medianMbPerSec] },
           ],
         }),
       },

@@ -11,6 +11,7 @@ import { ChildScript } from './lib/child.ts'
 import { rawThroughput, type FarEnd } from './lib/raw-baseline.ts'
 import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 import { BENCH_LINK_LIMITS, fillSizedDoc, shapeFor, type DocShape } from './lib/sized-doc.ts'
+import { median } from './lib/stats.ts'
 import { barChart } from './lib/svg-chart.ts'
 import { freshRoom, startBenchSignaling } from './lib/swarm-fixture.ts'
 import type { BenchMeshApi } from './pages/mesh-peer/main.ts'
@@ -47,7 +48,9 @@ interface Measurement {
   readonly megabytes: number
   readonly docBytes: number
   readonly linkMs: number
+  /** The median of the joins' transfer times, and each join's. */
   readonly syncMs: number
+  readonly syncRunsMs: number[]
   readonly mbPerSec: number
   readonly rawMbPerSec: number
   readonly rawRunsMs: number[]
@@ -60,10 +63,10 @@ function lateJoinNote(m: Measurement, met: boolean): string {
   const wireMs = m.docBytes / m.rawMbPerSec / 1e3
   const rest = m.syncMs - wireMs - m.encodeMs - m.applyMs
   const parts = [
-    `${(m.syncMs / 1000).toFixed(2)} s from the first open link to the whole document (connecting took ${(m.linkMs / 1000).toFixed(2)} s more and is not counted, as the raw baseline's is not).`,
+    `${(m.syncMs / 1000).toFixed(2)} s from the first open link to the whole document, the median of ${m.syncRunsMs.length} joins by fresh peers (${m.syncRunsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; connecting took ${(m.linkMs / 1000).toFixed(2)} s more and is not counted, as the raw baseline's is not). The raw figure is the median of as many transfers (${m.rawRunsMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s).`,
     `Of that: the raw wire time for as many bytes is ${(wireMs / 1000).toFixed(2)} s; encoding the whole state ${(m.encodeMs / 1000).toFixed(2)} s and applying it to an empty document ${(m.applyMs / 1000).toFixed(2)} s (both timed in Node in this run); the other ${(Math.max(0, rest) / 1000).toFixed(2)} s are the mesh's framing, chunk reassembly and copies, and the sync exchange itself (not broken down further).`,
   ]
-  if (!met) parts.push('Missed: the reply travels as pieces of at most 64 KiB, each a Yjs update of its own that the sender encodes and the receiver checks and applies in turns of at most 20 ms (so that neither blocks its event loop), and every frame is copied on both sides; the raw channel does none of this, and on 2 cores both ends compete for the same CPU. The figure varies a lot from run to run (0.12 to 0.6 of raw for the same case).')
+  if (!met) parts.push('Missed: on loopback the receiving process drops UDP datagrams when its socket buffer (212 KB by default here) overflows, and each loss stalls the SCTP association for a retransmission timeout (0.5–1.5 s, seen as Udp6RcvbufErrors in /proc/net/snmp6), which the best raw runs happen to escape. Besides that, the reply travels as pieces of at most 64 KiB, each a Yjs update of its own that the sender encodes and the receiver checks and applies in turns of at most 20 ms (so that neither blocks its event loop), and every frame is copied on both sides; the raw channel does none of this, and on 2 cores both ends compete for the same CPU. The figure varies a lot from run to run (0.12 to 0.6 of raw for the same case).')
   return parts.join(' ')
 }
 
@@ -74,6 +77,8 @@ async function join(far: FarEnd, signaling: SignalingServer, writer: Writer): Pr
 
 export async function runLateJoinBench(options: BenchOptions): Promise<BenchSection> {
   const sizes = options.quick ? [2] : [10, 50]
+  // Issue 15 asks for the median of several runs: single joins ranged from 0.05 to 0.7 of raw.
+  const repeats = options.quick ? 1 : 5
   const signaling = await startBenchSignaling()
   const writers: Writer[] = []
   const child = ChildScript.start('procs/node-endpoint.ts', [])
@@ -85,17 +90,21 @@ export async function runLateJoinBench(options: BenchOptions): Promise<BenchSect
     const measurements: Measurement[] = []
     for (const far of ends) {
       for (const writer of writers) {
-        const { linkMs, syncMs } = await join(far, signaling, writer)
+        const joins: Array<{ linkMs: number; syncMs: number }> = []
+        for (let run = 0; run < repeats; run++) joins.push(await join(far, signaling, writer))
+        const syncMs = median(joins.map((j) => j.syncMs))
+        const linkMs = median(joins.map((j) => j.linkMs))
         // The baseline right after, between the same two processes, for as many bytes.
-        const raw = await rawThroughput(far, Math.ceil(writer.bytes / 65_536) * 65_536)
+        const raw = await rawThroughput(far, Math.ceil(writer.bytes / 65_536) * 65_536, Math.max(2, repeats))
         measurements.push({
           far: far.kind,
           megabytes: writer.bytes / 1e6,
           docBytes: writer.bytes,
           linkMs,
           syncMs,
+          syncRunsMs: joins.map((j) => j.syncMs),
           mbPerSec: writer.bytes / 1e3 / syncMs,
-          rawMbPerSec: raw.mbPerSec,
+          rawMbPerSec: raw.medianMbPerSec,
           rawRunsMs: raw.runsMs,
           encodeMs: writer.encodeMs,
           applyMs: writer.applyMs,
@@ -104,16 +113,16 @@ export async function runLateJoinBench(options: BenchOptions): Promise<BenchSect
     }
     const figures: BenchFigure[] = measurements.map((m) => {
       const ratio = m.mbPerSec / m.rawMbPerSec
-      const met = ratio >= 0.5
+      const met = ratio >= 0.7
       const who = m.far === 'node' ? 'a fresh Node peer' : 'a fresh Chromium tab'
       return {
         id: `latejoin.${m.far}-${Math.round(m.megabytes)}mb`,
         title: `Late join: ${who} receives a ${m.megabytes.toFixed(1)} MB swarm document from a Node peer`,
         value: m.mbPerSec,
         unit: 'MB/s',
-        baseline: { label: `raw data channel, same two endpoints, 64 KiB messages`, value: m.rawMbPerSec, unit: 'MB/s' },
+        baseline: { label: `raw data channel, same two endpoints, 64 KiB messages (median)`, value: m.rawMbPerSec, unit: 'MB/s' },
         ratio,
-        target: '≥ 50% of raw',
+        target: '≥ 0.7 of raw (issue 15)',
         met,
         note: lateJoinNote(m, met),
       }
@@ -123,7 +132,7 @@ export async function runLateJoinBench(options: BenchOptions): Promise<BenchSect
       title: 'Late join',
       figures,
       markdown: [
-        'Method: a Node mesh peer in the bench process holds a swarm document filled in the shape of `fillLargeDoc` (1 MiB binary values plus 100-byte entries). A fresh peer with no stored data joins its room: first a Node peer in a process of its own, then a peer in a Chromium tab. Time runs from its first open link until every entry is there. The raw baseline then sends as many bytes between the same two processes over a fresh RTCPeerConnection (best of 2, after a 1 MiB warm-up).',
+        `Method: a Node mesh peer in the bench process holds a swarm document filled in the shape of \`fillLargeDoc\` (1 MiB binary values plus 100-byte entries). A fresh peer with no stored data joins its room: first a Node peer in a process of its own, then a peer in a Chromium tab. Time runs from its first open link until every entry is there; ${repeats} fresh peers join one after another, and the figure is their median. The raw baseline then sends as many bytes between the same two processes over a fresh RTCPeerConnection (the median of ${Math.max(2, repeats)} transfers, after a 1 MiB warm-up).`,
         '',
         '| receiver | document | link setup (s) | transfer (s) | MB/s | raw MB/s | encode (s) | apply (s) |',
         '|:--|--:|--:|--:|--:|--:|--:|--:|',

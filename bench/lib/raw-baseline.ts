@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import { nodeRtc } from '@tessera/mesh/node'
 import type { ChildScript } from './child.ts'
+import { median } from './stats.ts'
 import { RawChannelEnd } from './raw-channel.ts'
 import type { BenchMeshApi } from '../pages/mesh-peer/main.ts'
 
@@ -11,9 +12,9 @@ export type FarEnd = { readonly kind: 'node'; readonly child: ChildScript } | { 
 
 /**
  * Raw data-channel throughput from this process to `far`, in MB/s (10^6 bytes),
- * best of `runs` transfers of `bytes` after a 1 MiB warm-up.
+ * best of `runs` transfers of `bytes` after a 1 MiB warm-up (`medianMbPerSec`: their median).
  */
-export async function rawThroughput(far: FarEnd, bytes: number, runs = 2): Promise<{ mbPerSec: number; runsMs: number[] }> {
+export async function rawThroughput(far: FarEnd, bytes: number, runs = 2): Promise<{ mbPerSec: number; medianMbPerSec: number; runsMs: number[] }> {
   const { end, sdp } = await RawChannelEnd.offer(nodeRtc)
   try {
     const answer =
@@ -25,7 +26,7 @@ export async function rawThroughput(far: FarEnd, bytes: number, runs = 2): Promi
     await end.send(1024 * 1024)
     const runsMs: number[] = []
     for (let i = 0; i < runs; i++) runsMs.push(await end.send(bytes))
-    return { mbPerSec: bytes / 1e3 / Math.min(...runsMs), runsMs }
+    return { mbPerSec: bytes / 1e3 / Math.min(...runsMs), medianMbPerSec: bytes / 1e3 / median(runsMs), runsMs }
   } finally {
     end.close()
     if (far.kind === 'chromium') await far.tab.evaluate(() => (globalThis as Globals).benchMesh.closeRaw())

@@ -70,6 +70,22 @@ describe('DocReplicator', () => {
     await clock.runUntil(() => b.getMap('jobs').get('job-1') === 'open' && c.getMap('jobs').get('job-1') === 'open', 3_500)
   })
 
+  it('takes a whole reply that arrives after its request was retried, even past the unsolicited-bytes burst', async () => {
+    // A loaded joiner sees the first piece only after the retry timer gave the request up
+    // (half a sync round). The reply was still asked for: counted as unsolicited, its pieces
+    // past the burst were dropped, and the sender refused another whole document for
+    // fullSyncIntervalMs, so a late join took 11 s instead of 0.3 s (bench latejoin).
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, prng.create(5), { minDelayMs: 350, maxDelayMs: 350, dropRate: 0 })
+    const limits = { maxUpdateBytes: 4 * 1024, bytesPerSecond: 1024, burstBytes: 32 * 1024, fullSyncIntervalMs: 60_000 }
+    const writer = docWith('swarm', 1)
+    for (let i = 0; i < 100; i++) writer.getMap('m').set(`k${i}`, 'x'.repeat(2_000))
+    new DocReplicator({ transport: network.join(asPeerId('writer')), clock, syncIntervalMs: 1_000, limits, random: () => 0.5 }).add(writer)
+    const joiner = docWith('swarm', 2)
+    new DocReplicator({ transport: network.join(asPeerId('joiner')), clock, syncIntervalMs: 1_000, limits, random: () => 0.5 }).add(joiner)
+    await clock.runUntil(() => joiner.getMap('m').size === 100, 5_000)
+  })
+
   it("sends a peer's changes in the order it made them, across documents", async () => {
     const network = new MemoryNetwork()
     const sender = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })

@@ -7,6 +7,7 @@ import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
 import { PeerGuard } from './peer-guard.ts'
 import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
+import { Solicitations } from './solicitations.ts'
 import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
@@ -24,6 +25,8 @@ export class DocReplicator {
   readonly #unsubscribe: Unsubscribe[] = []
   /** Per document: peers asked for a sync that have not answered yet, and when. */
   readonly #pending = new Map<string, Map<PeerId, number>>()
+  /** Peers whose replies are still welcome, which outlives `#pending` (see Solicitations). */
+  readonly #solicitations: Solicitations
   readonly #held: HeldUpdates
   readonly #limits: ReplicationLimits
   readonly #guard: PeerGuard
@@ -42,6 +45,7 @@ export class DocReplicator {
     const limits = (this.#limits = { ...REPLICATION_LIMITS, ...options.limits })
     this.#held = new HeldUpdates(options.maxUnknownDocs ?? 8, options.maxUnknownBytes ?? 4 * 1024 * 1024)
     this.#guard = new PeerGuard(limits, clock, (peer, error) => this.#reject(peer, error))
+    this.#solicitations = new Solicitations(limits.fullSyncIntervalMs)
     this.#replies = new SyncReplies({
       clock,
       limits,
@@ -77,7 +81,10 @@ export class DocReplicator {
     this.#unsubscribe.push(
       transport.onMessage((from, bytes) => this.#receive(from, bytes)),
       transport.onPeerChange(({ peer, connected }) => {
-        if (!connected) this.#replies.forget(peer)
+        if (!connected) {
+          this.#replies.forget(peer)
+          this.#solicitations.forgetPeer(peer)
+        }
         for (const guid of this.#docs.keys()) {
           if (connected) this.#requestSync(peer, guid)
           else this.#pending.get(guid)?.delete(peer)
@@ -111,6 +118,7 @@ export class DocReplicator {
     this.#docs.get(guid)?.off()
     this.#docs.delete(guid)
     this.#pending.delete(guid)
+    this.#solicitations.forgetDoc(guid)
   }
 
   has(guid: string): boolean {
@@ -137,7 +145,7 @@ export class DocReplicator {
       return this.#reject(from, error)
     }
     // A reply we asked for (a late joiner asks for everything) costs its sender no byte allowance.
-    const solicited = message.type === 'sync-reply' && this.#pending.get(message.doc)?.has(from) === true
+    const solicited = message.type === 'sync-reply' && this.#solicitations.solicited(message.doc, from, this.options.clock.now())
     if (!this.#guard.admit(from, bytes.byteLength, solicited)) return
     try {
       this.#handle(from, message)
@@ -173,6 +181,7 @@ export class DocReplicator {
         if (message.more === true) {
           if (pending?.has(from) === true) pending.set(from, this.options.clock.now())
         } else pending?.delete(from)
+        this.#solicitations.answered(message.doc, from, this.options.clock.now(), message.more === true)
         // Only fresh changes gossip on. A sync reply can be a whole document:
         // the relay's other neighbours have it already, or ask for it themselves.
         return this.#inbox.push(message.doc, { from, update: message.update, relayable: false, completesSync: message.more !== true })
@@ -273,6 +282,7 @@ export class DocReplicator {
     for (const [asked, at] of pending) if (now - at > lostAfter) pending.delete(asked)
     if (pending.has(peer) || (!bypassCap && pending.size >= (this.options.maxPendingSyncs ?? 2))) return
     pending.set(peer, now)
+    this.#solicitations.asked(guid, peer, now)
     this.#send(peer, message)
     if (message.type === 'sync-request') this.#retryIfUnanswered(peer, guid, now)
   }
