@@ -1,5 +1,6 @@
 export { BigMatrix, type CreateOptions, type GatherOptions } from './big-matrix.ts'
-export { matmul, type AlgorithmOptions } from './matmul.ts'
+export { matmul, type AlgorithmOptions, type MatmulOptions } from './matmul.ts'
+export { reblock, type ReblockOptions } from './reblock.ts'
 export { cholesky, type CholeskyOptions } from './cholesky.ts'
 export type { Dtype, MatrixHeader, InitSpec } from './header.ts'
 export type { BlockInitArgs, RandomInitParams } from './tasks/random-init.ts'

@@ -3,10 +3,19 @@ import type { BatchOptions } from '@tessera/runtime'
 import { DtypeMismatchError, ShapeMismatchError } from './errors.ts'
 import { BigMatrix } from './big-matrix.ts'
 import { blockKey, extentOf } from './header.ts'
+import { reblock } from './reblock.ts'
 import { blockTasks } from './tasks/registry.ts'
 import type { MatmulBlockArgs } from './tasks/matmul-task.ts'
 
 export type AlgorithmOptions = Pick<BatchOptions, 'signal' | 'onProgress'>
+
+export interface MatmulOptions extends AlgorithmOptions {
+  /**
+   * When A's column blocks differ from B's row blocks, cut the smaller operand
+   * again to match (one more wave of tasks) instead of throwing.
+   */
+  readonly reblock?: boolean
+}
 
 /**
  * C = A·B as one wave of block tasks, one per output block, each summing
@@ -16,15 +25,22 @@ export type AlgorithmOptions = Pick<BatchOptions, 'signal' | 'onProgress'>
  * stay where they were computed. Every task is memoized on its input blocks'
  * addresses, so a rerun, or a run cut short by churn, recomputes only what is
  * missing. C is blocked like A's rows and B's columns; A's column blocks must
- * match B's row blocks.
+ * match B's row blocks, or `reblock: true` cuts the smaller operand to match.
  */
-export async function matmul(a: BigMatrix, b: BigMatrix, options: AlgorithmOptions = {}): Promise<BigMatrix> {
+export async function matmul(a: BigMatrix, b: BigMatrix, options: MatmulOptions = {}): Promise<BigMatrix> {
   if (a.dtype !== b.dtype) throw new DtypeMismatchError(`cannot multiply a ${a.dtype} matrix by a ${b.dtype} matrix`)
   const [m, k] = a.shape
   const [k2, n] = b.shape
   if (k !== k2) throw new ShapeMismatchError(`cannot multiply ${m}×${k} by ${k2}×${n}: inner sizes differ`)
   if (a.blockShape[1] !== b.blockShape[0]) {
-    throw new ShapeMismatchError(`A's column blocks (${a.blockShape[1]}) must match B's row blocks (${b.blockShape[0]})`)
+    if (options.reblock !== true) {
+      throw new ShapeMismatchError(`A's column blocks (${a.blockShape[1]}) must match B's row blocks (${b.blockShape[0]}); pass { reblock: true } to cut one of them again`)
+    }
+    const { signal, onProgress } = options
+    const waveOptions = { ...(signal === undefined ? {} : { signal }), ...(onProgress === undefined ? {} : { onProgress }) }
+    // Cutting the smaller operand moves fewer bytes; C keeps A's row blocks and B's column blocks either way.
+    if (m * k <= k * n) return matmul(await reblock(a, [a.blockShape[0], b.blockShape[0]], waveOptions), b, options)
+    return matmul(a, await reblock(b, [a.blockShape[1], b.blockShape[1]], waveOptions), options)
   }
   const swarm = a.swarm
   const [refsA, refsB] = await Promise.all([a.storedRefs(), b.storedRefs()])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BigMatrix, cholesky, DtypeMismatchError, matmul, ShapeMismatchError } from '../src/index.ts'
+import { BigMatrix, cholesky, DtypeMismatchError, matmul, reblock, ShapeMismatchError } from '../src/index.ts'
 import { useOfflineSwarm } from './support/offline-swarm.ts'
 import { maxAbsDiff, referenceMatmul, referenceTranspose, seededArray } from './support/reference.ts'
 
@@ -69,6 +69,38 @@ describe('matmul: one block task per output block', () => {
     await expect(matmul(A, C)).rejects.toMatchObject({ name: 'ShapeMismatchError', message: expect.stringContaining('blocks') })
     const D = await BigMatrix.create(swarm, { shape: [6, 3], blockShape: [2, 2], dtype: 'float32' })
     await expect(matmul(A, D)).rejects.toBeInstanceOf(DtypeMismatchError)
+  })
+})
+
+describe('reblock: the same matrix cut on other lines', () => {
+  it('cuts a matrix, a transposed view and lazy blocks again without changing an entry', async () => {
+    const swarm = await offlineSwarm()
+    const a = seededArray(37 * 29, 7)
+    const A = await BigMatrix.fromArray(swarm, a, { shape: [37, 29], blockShape: [10, 8] })
+    const cut = await reblock(A, [7, 12])
+    expect(cut.blockShape).toEqual([7, 12])
+    expect(await cut.toArray()).toEqual(await A.toArray())
+    const view = await reblock(A.T, [9, 5])
+    expect(view.transposed).toBe(true)
+    expect(view.blockShape).toEqual([9, 5])
+    expect(await view.toArray()).toEqual(referenceTranspose(37, 29, a))
+    const R = await BigMatrix.random(swarm, { shape: [20, 13], blockShape: [6, 6], params: { seed: 3 } })
+    expect(await (await reblock(R, [4, 13])).toArray()).toEqual(await R.toArray())
+    await expect(reblock(A, [0, 3])).rejects.toBeInstanceOf(ShapeMismatchError)
+  })
+
+  it('lets matmul multiply operands blocked differently, cutting the smaller one, and matches the reference', async () => {
+    const swarm = await offlineSwarm()
+    const a = seededArray(41 * 23, 8)
+    const b = seededArray(23 * 50, 9)
+    const A = await BigMatrix.fromArray(swarm, a, { shape: [41, 23], blockShape: [16, 10] })
+    const B = await BigMatrix.fromArray(swarm, b, { shape: [23, 50], blockShape: [7, 16] })
+    await expect(matmul(A, B)).rejects.toMatchObject({ name: 'ShapeMismatchError', message: expect.stringContaining('reblock: true') })
+    const C = await matmul(A, B, { reblock: true })
+    expect(C.blockShape).toEqual([16, 16])
+    expect(maxAbsDiff(await C.toArray(), referenceMatmul(41, 50, 23, a, b))).toBeLessThanOrEqual(F64_TOLERANCE(23))
+    const BtAt = await matmul(B.T, A.T, { reblock: true })
+    expect(maxAbsDiff(await BtAt.toArray(), referenceTranspose(41, 50, referenceMatmul(41, 50, 23, a, b)))).toBeLessThanOrEqual(F64_TOLERANCE(23))
   })
 })
 

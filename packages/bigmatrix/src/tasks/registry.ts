@@ -4,12 +4,14 @@ import type { Block } from '../kernels/block.ts'
 import { choleskyPanel, choleskyUpdate, type CholeskyPanelArgs, type CholeskyUpdateArgs } from './cholesky-tasks.ts'
 import { matmulBlock, type MatmulBlockArgs } from './matmul-task.ts'
 import { randomBlock, type BlockInitArgs, type RandomInitParams } from './random-init.ts'
+import { reblockBlock, type ReblockArgs } from './reblock-task.ts'
 
 export interface BlockTasks {
   readonly matmul: SwarmFunction<MatmulBlockArgs, Block>
   readonly choleskyPanel: SwarmFunction<CholeskyPanelArgs, Block>
   readonly choleskyUpdate: SwarmFunction<CholeskyUpdateArgs, Block>
   readonly random: SwarmFunction<BlockInitArgs<RandomInitParams>, Block>
+  readonly reblock: SwarmFunction<ReblockArgs, Block>
 }
 
 const registered = new WeakMap<Swarm, BlockTasks>()
@@ -24,6 +26,7 @@ export function blockTasks(swarm: Swarm): BlockTasks {
       choleskyPanel: swarm.pure(choleskyPanel, { name: 'bigmatrix.choleskyPanel' }),
       choleskyUpdate: swarm.pure(choleskyUpdate, { name: 'bigmatrix.choleskyUpdate' }),
       random: swarm.pure(randomBlock, { name: 'bigmatrix.randomBlock' }),
+      reblock: swarm.pure(reblockBlock, { name: 'bigmatrix.reblockBlock' }),
     }
     registered.set(swarm, tasks)
   }
