@@ -86,6 +86,28 @@ describe('framing', () => {
     expect(errors).toEqual([])
   })
 
+  it('reads bufferedAmount (a thread hop in @roamhq/wrtc) only when what it sent could have reached the mark', () => {
+    let reads = 0
+    const sink = new FakeChannel()
+    const counted: FrameSink = {
+      send: (frame) => sink.send(frame),
+      get bufferedAmount() {
+        reads++
+        return sink.bufferedAmount
+      },
+    }
+    const queue = new SendQueue(counted, { highWaterBytes: 64 * 1024, pollMs: 1000, maxQueuedBytes: 1_000_000 }, () => {})
+    for (let i = 0; i < 100; i++) queue.enqueue(1, new Uint8Array(500))
+    expect(sink.frames.length).toBe(100)
+    expect(reads).toBe(0)
+    sink.bufferedAmount = 0 // the channel drained
+    for (let i = 0; i < 100; i++) queue.enqueue(1, new Uint8Array(500))
+    // 100,000 bytes sent in all against a 64 KiB mark: one read found the channel drained.
+    expect(sink.frames.length).toBe(200)
+    expect(reads).toBe(1)
+    queue.close()
+  })
+
   it('refuses messages beyond the queue cap instead of growing without bound', () => {
     const sink = new FakeChannel()
     sink.bufferedAmount = Infinity
