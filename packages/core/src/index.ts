@@ -145,6 +145,7 @@ export {
 export type { JobView } from './scheduler/job-view.ts'
 export { acceptedOutcome, outcomeId } from './scheduler/outcome.ts'
 export { taskPhase, isSettled, canRun, VERDICT_WAIT_MS, type TaskPhase, type PhaseOptions } from './scheduler/task-phase.ts'
+export { deadlockedDispute, disputeError, type Dispute } from './scheduler/disputes.ts'
 export {
   selectClaims,
   holdsClaim,
