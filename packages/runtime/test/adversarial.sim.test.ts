@@ -13,6 +13,7 @@ import { disputedTasks } from './support/trust/disputes.ts'
 import { replayedReports } from './support/trust/replayed-reports.ts'
 import { strangerStopsJobs } from './support/trust/job-control.ts'
 import { forgeFailures } from './support/trust/forged-failures.ts'
+import { deletedReports } from './support/trust/deleted-reports.ts'
 
 // Every reader checks signatures; native Ed25519 keeps the suite's seconds for the attacks.
 useEd25519Engine(nodeEd25519)
@@ -112,6 +113,15 @@ describe('replayed and re-signed results (scenario 18)', () => {
 })
 
 describe('records belong to their writers (issue 14, item 3)', () => {
+  it('reports a stranger deletes while their task is unsettled are written back by their reporter: a donor that joins later finds 60 of 60 (was 0), no run is repeated', async () => {
+    const figures = await deletedReports(arena(13, 0), 60, log)
+    expect(figures.deleted).toBeGreaterThanOrEqual(60)
+    expect(figures.foundByLateDonor).toBe(60)
+    // Peers that indexed a report keep it, and claims keep the late donor from doubling work: deletes cost no runs here, before or after.
+    expect(figures.extraRuns).toBe(0)
+    expect(figures.calls).toMatchObject({ settled: 60, right: 60, wrong: 0, flagged: 0 })
+  })
+
   it('forged failures and claims in other peers\' names, and a stranger\'s own abandoned claims and timeouts, flag no honest call: 0 of 60', async () => {
     const figures = await forgeFailures(arena(12, 3), { tasks: 60, log })
     expect({ flagged: figures.flagged, blocked: figures.blocked, wrong: figures.wrong }).toEqual({ flagged: 0, blocked: 0, wrong: 0 })
