@@ -115,7 +115,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const checking = await measureChecking(sizes, seed, options.quick, log)
   seed += checking.seedsUsed
   rows.push(...checking.rows)
-  honestCalls += checking.share.tasks
+  honestCalls += checking.share.tasks + Object.values(checking.shares).reduce((sum, figures) => sum + figures.tasks, 0)
   Object.assign(data, checking.data)
   const { share, cost } = checking
 
