@@ -1,5 +1,6 @@
 import { replicationCost, type ReplicationCost } from '../packages/runtime/test/support/trust/adaptive-cost.ts'
 import { liarShare } from '../packages/runtime/test/support/trust/liar-share.ts'
+import type { CallCount } from '../packages/runtime/test/support/trust/lying-donors.ts'
 import { markdownTable } from './lib/report.ts'
 import type { BenchFigure } from './lib/section.ts'
 
@@ -33,6 +34,8 @@ export interface CheckingFigures {
   readonly rows: Row[]
   readonly share: { readonly wrong: number; readonly settled: number; readonly flagged: number; readonly tasks: number }
   readonly cost: { readonly none: ReplicationCost; readonly adaptive: ReplicationCost; readonly full?: ReplicationCost }
+  /** The full run's 20% and 40% shares and colluding liars (none in the smoke run). */
+  readonly shares: Readonly<Record<string, CallCount & { readonly tasks: number }>>
   readonly data: Record<string, unknown>
   readonly seedsUsed: number
 }
@@ -43,6 +46,21 @@ export async function measureChecking(sizes: { readonly shareTasks: number; read
   const shareStarted = performance.now()
   const share = await liarShare({ seed, honest: 18, liars: 2, tasks: sizes.shareTasks, quorum: 2, log })
   rows.push({ attack: 'lying donors, 10%', where: 'simulator', settings: '18 honest, 2 liars (each its own lie), host without workers, quorum 2', got: share.wrong, of: share.tasks, what: `wrong accepted (${share.settled} settled)`, flagged: share.flagged, open: share.wrong > 0, seconds: secondsSince(shareStarted) })
+  // Scenario 1's larger shares, and scenario 2 (liars that collude: one lie from distinct subjects), in the full run.
+  const shares: Record<string, CallCount & { readonly tasks: number }> = {}
+  const more = [
+    { name: '20%', honest: 16, liars: 4, collude: false },
+    { name: '40%', honest: 12, liars: 8, collude: false },
+    { name: '10%, colluding', honest: 18, liars: 2, collude: true },
+  ]
+  for (const [i, { name, ...settings }] of (quick ? [] : more).entries()) {
+    const started = performance.now()
+    const figures = await liarShare({ seed: seed + 4 + i, ...settings, tasks: 200, quorum: 2, log })
+    shares[name] = figures
+    const lies = settings.collude ? 'one lie between them' : 'each its own lie'
+    // Colluding subjects agreeing on one lie are what quorum cannot tell from the truth: measured, not a defect.
+    rows.push({ attack: `lying donors, ${name}`, where: 'simulator', settings: `${settings.honest} honest, ${settings.liars} liars (${lies}), host without workers, quorum 2`, got: figures.wrong, of: figures.tasks, what: `wrong accepted (${figures.settled} settled)`, flagged: figures.flagged, open: figures.wrong > 0 && !settings.collude, byDesign: settings.collude && figures.wrong > 0, seconds: secondsSince(started) })
+  }
 
   // What checking costs on an honest swarm: adaptive replication beside full replication and none.
   const costStarted = performance.now()
@@ -56,7 +74,7 @@ export async function measureChecking(sizes: { readonly shareTasks: number; read
     const settings = name === 'none' ? 'unchecked (quorum 1)' : name === 'adaptive' ? 'adaptive replication' : 'full replication, quorum 2'
     rows.push({ attack: 'cost of checking, honest swarm', where: 'simulator', settings: `3 honest donors, ${settings}`, got: figures.runs - figures.tasks, of: figures.tasks, what: `extra runs (+${(figures.extra * 100).toFixed(1)}%; ${figures.right} right)`, flagged: figures.tasks - figures.right, open: false, seconds: name === 'none' ? costSeconds : 0 })
   }
-  return { rows, share, cost, data: { liarShare: share, replicationCost: cost }, seedsUsed: 4 }
+  return { rows, share, shares, cost, data: { liarShare: share, liarShares: shares, replicationCost: cost }, seedsUsed: quick ? 4 : 7 }
 }
 
 /** Every row of the section as a markdown table. */

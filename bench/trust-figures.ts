@@ -5,6 +5,7 @@
 import type { ForgedFailureFigures } from '../packages/runtime/test/support/trust/forged-failures.ts'
 import type { JobControlFigures } from '../packages/runtime/test/support/trust/job-control.ts'
 import type { LaunderingFigures } from '../packages/runtime/test/support/trust/laundering.ts'
+import type { DisputeFigures } from '../packages/runtime/test/support/trust/disputes.ts'
 import type { LyingFigures } from '../packages/runtime/test/support/trust/lying-donors.ts'
 import type { OverwriteFigures } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
 import type { ReplayFigures } from '../packages/runtime/test/support/trust/replayed-reports.ts'
@@ -24,6 +25,7 @@ export interface TrustMeasurements {
   readonly liarPrivate: LyingFigures | undefined
   readonly liarQ2: LyingFigures
   readonly liarQ2Alone: LyingFigures
+  readonly disputes: DisputeFigures
   readonly share: CheckingFigures['share']
   readonly cost: CheckingFigures['cost']
   readonly sybil2: LyingFigures
@@ -35,7 +37,7 @@ export interface TrustMeasurements {
 }
 
 export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
-  const { rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, share, cost, sybil2, sybil3, replays, control, forged, sizes } = measured
+  const { rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, cost, sybil2, sybil3, replays, control, forged, sizes } = measured
   const flagged = rows.reduce((sum, row) => sum + row.flagged, 0)
   const closedServed = closedOverwrites.reduce((sum, f) => sum + f.servedToHost + f.servedToFresh + f.servedAfterDelete, 0)
   const closedForged = closedOverwrites.reduce((sum, f) => sum + f.forged * 2, 0)
@@ -56,7 +58,8 @@ export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
     zero('laundering', 'Laundering: victim keys cached or served wrong', laundering.cachedUnderVictimKeys + laundering.wrongServed, laundering.victimKeys, 'victim keys', 'Donors ignore a task whose key is not hash(fn, args).'),
     zero('liar-default', 'Wrong results accepted: 1 honest donor + 1 liar, public-room default (adaptive replication), host with a worker', liarDefault.host.wrong, liarDefault.tasks, 'tasks', `${liarDefault.host.settled} of ${liarDefault.tasks} settled.${liarPrivate === undefined ? '' : ` In a private room (quorum 1, no checks) ${liarPrivate.host.wrong} of ${liarPrivate.tasks} were accepted: a room's members are trusted there.`}`),
     zero('liar-default-cached', 'Wrong results served from the cache to a fresh host at the public-room default, after that run', liarDefault.fresh[0]?.wrong ?? 0, liarDefault.tasks, 'calls', 'A fresh host takes an entry only from its own key or subject, or from 2 distinct subjects.'),
-    zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the private-room run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarPrivate?.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.settled} of ${liarQ2Alone.tasks} settled: the liar blocks agreement (liveness, docs/trust.md).`),
+    zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the private-room run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarPrivate?.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.undecided} of ${liarQ2Alone.tasks} ended with QuorumError (the liar blocks agreement; trust.liveness).`),
+    zero('liveness', 'Calls left waiting for ever or given a wrong value: 1 honest donor + 1 liar, quorum 2, nobody else with workers', disputes.tasks - disputes.first.settled + disputes.first.wrong + disputes.retry.wrong, disputes.tasks, 'calls', `${disputes.first.undecided} of ${disputes.tasks} ended with QuorumError once both subjects had reported (was 0 of 200 settled, waiting for ever); once an honest newcomer joined, a retry got ${disputes.retry.right} of ${disputes.tasks} right.`),
     zero('liar-share', `Wrong results accepted with 10% lying donors (18 honest, 2 liars), quorum 2, ${sizes.shareTasks} tasks`, share.wrong, share.tasks, 'tasks', `${share.settled} of ${share.tasks} settled. Liars that collude (one lie, 2 subjects) could meet quorum 2 on a task they both reach first: quorum assumes fewer than quorum colluding subjects.`),
     zero('sybil-reports', 'Wrong results accepted from one peer reporting under k keys (k = quorum = 2, 3)', sybil2.host.wrong + sybil3.host.wrong, sybil2.tasks + sybil3.tasks, 'tasks', 'Quorum counts certified subjects: k keys of one subject are one vote.'),
     {
@@ -71,7 +74,7 @@ export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
     zero('replays', 'Replayed and re-signed reports counted', replays.copiesCounted, replays.copiesWritten, 'copies', 'Scenario 18.'),
     zero('stranger-stops', 'Victim batches a stranger cancelled (stopJob, raw writes)', control.stoppedThroughApi + control.stoppedByRawWrites, control.attempts * 2, 'batches', 'Submitter-only cancel is the lead\'s item (signed job entries).'),
     zero('forged-failures', 'Victim calls flagged or blocked by forged failures and claims (lost leases, timeouts and claims in honest donors\' names; a stranger\'s own claims abandoned and timeouts, 8 and 3 per task)', forged.flagged + forged.blocked, forged.tasks, 'calls', 'Claims and failures count only as their claimant signed them, and a net: subject\'s lost leases and timeouts once per task. Was 200 of 200 (160 flagged, 40 blocked) on 2026-12-01 before they were signed.'),
-    zero('honest-flagged', 'Honest results flagged (calls that failed) across every scenario', flagged, honestCalls, 'honest calls', 'Calls of honest hosts that rejected (an honest result refused, or no agreement reached); calls left waiting when the time allowed passed are not counted here but in the rows.'),
+    zero('honest-flagged', 'Honest results flagged (calls that failed) across every scenario', flagged, honestCalls, 'honest calls', 'Calls of honest hosts that rejected with an honest result refused or failed. Calls that ended with QuorumError (every live subject reported and they disagreed: nothing accepted, no result called wrong) are not flagged, and neither are calls left waiting when the time allowed passed: both are in their rows.'),
   ]
   return figures
 }

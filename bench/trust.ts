@@ -15,6 +15,7 @@ import { strangerStopsJobs } from '../packages/runtime/test/support/trust/job-co
 import { forgeFailures } from '../packages/runtime/test/support/trust/forged-failures.ts'
 import { launder } from '../packages/runtime/test/support/trust/laundering.ts'
 import { lyingDonors, type LyingFigures, type LyingOptions } from '../packages/runtime/test/support/trust/lying-donors.ts'
+import { disputedTasks } from '../packages/runtime/test/support/trust/disputes.ts'
 import { MeshArena } from '../packages/runtime/test/support/trust/mesh-arena.ts'
 import { replayedReports } from '../packages/runtime/test/support/trust/replayed-reports.ts'
 import { measureChecking, rowsTable, type Row } from './trust-checking.ts'
@@ -101,6 +102,12 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const liarPrivate = options.quick ? undefined : await lying(1, { liars: 1, freshQuorums: [undefined, 2] }, 'lying donor (private room, no checks: members are trusted)', undefined, true)
   const liarQ2Alone = await lying(1, { quorum: 2, liars: 1 }, 'lying donor')
   const liarQ2 = await lying(2, { quorum: 2, liars: 1 }, 'lying donor')
+  // Liveness: the same dispute, ended with QuorumError, then retried once an honest newcomer joins.
+  const disputes = await inArena(sim(1), (arena) => disputedTasks(arena, { quorum: 2, tasks: sizes.tasks, limitMs: 30_000, log }))
+  const { first, retry } = disputes
+  rows.push({ attack: 'liveness: lying donor, nobody else to run the tasks', where: 'simulator', settings: '1 honest, 1 liar, host without workers, quorum 2; then an honest newcomer and a retry', got: disputes.tasks - first.settled + first.wrong + retry.wrong, of: disputes.tasks, what: `waiting or wrong (${first.undecided} QuorumError; retry ${retry.right} right)`, flagged: first.flagged + retry.flagged, open: disputes.tasks - first.settled + first.wrong + retry.wrong > 0, seconds: lastSeconds })
+  data.disputes = disputes
+  honestCalls += disputes.tasks * 2
   const sybil2 = await lying(1, { quorum: 2, sybils: 2, freshQuorums: [2] }, 'Sybil reports')
   const sybil3 = await lying(1, { quorum: 3, sybils: 3, freshQuorums: [3] }, 'Sybil reports')
 
@@ -108,7 +115,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   const checking = await measureChecking(sizes, seed, options.quick, log)
   seed += checking.seedsUsed
   rows.push(...checking.rows)
-  honestCalls += checking.share.tasks
+  honestCalls += checking.share.tasks + Object.values(checking.shares).reduce((sum, figures) => sum + figures.tasks, 0)
   Object.assign(data, checking.data)
   const { share, cost } = checking
 
@@ -129,7 +136,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   data.forgedFailures = forged
   honestCalls += forged.tasks
 
-  const figures = trustFigures({ rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, share, cost, sybil2, sybil3, replays, control, forged, sizes })
+  const figures = trustFigures({ rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, cost, sybil2, sybil3, replays, control, forged, sizes })
   const table = rowsTable(rows)
   return {
     id: 'trust',

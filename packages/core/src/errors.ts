@@ -91,9 +91,22 @@ export class LeaseExpiredError extends TesseraError {
   override name = 'LeaseExpiredError'
 }
 
-/** Too many peers reported on a task without the quorum agreeing on one outcome. */
+/**
+ * No `quorum` subjects agree on a task's outcome: too many reported without
+ * agreeing, or every live subject that could run it has reported and they
+ * disagree (`scheduler/disputes.ts`). Nothing was accepted and nobody is
+ * judged wrong by it. `subjects` are those that disagreed, when known (an
+ * error rebuilt from its record carries only its message).
+ */
 export class QuorumError extends TesseraError {
   override name = 'QuorumError'
+  constructor(
+    message: string,
+    readonly subjects: readonly string[] = [],
+    readonly quorum?: number,
+  ) {
+    super(message)
+  }
 }
 
 export class TransportClosedError extends TesseraError {

@@ -145,6 +145,7 @@ export {
 export type { JobView } from './scheduler/job-view.ts'
 export { acceptedOutcome, outcomeId } from './scheduler/outcome.ts'
 export { taskPhase, isSettled, canRun, VERDICT_WAIT_MS, type TaskPhase, type PhaseOptions } from './scheduler/task-phase.ts'
+export { deadlockedDispute, disputeError, type Dispute } from './scheduler/disputes.ts'
 export {
   selectClaims,
   holdsClaim,
@@ -162,6 +163,7 @@ export { REPLICATION_LIMITS, type ReplicationLimits } from './replication/limits
 export { encodeMessage, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
 export { Donor } from './donor/donor.ts'
 export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
+export { OwnReports, MAX_REPORT_WRITE_BACKS } from './donor/own-reports.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { PeerPort, PresencePort, PresenceInfo, PresenceRecord } from './peer/peer-port.ts'
 export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './peer/job-tracker.ts'

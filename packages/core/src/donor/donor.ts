@@ -141,6 +141,7 @@ export class Donor {
     this.#startRuns()
     this.#writeBack.flush(now, this.#backlog() === 0)
     this.#writeBack.fillMissingCache(now)
+    this.#writeBack.restoreOwnReports(now)
   }
 
   #reportError(error: unknown): void {

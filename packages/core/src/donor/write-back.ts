@@ -14,6 +14,7 @@ import type { ValueStore } from '../swarm/value-store.ts'
 import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
 import { boundTaskLogs } from '../pure/task-logs.ts'
 import { strengthOf } from '../swarm/cache-strength.ts'
+import { OwnReports } from './own-reports.ts'
 
 /** A task this donor holds: claimed, or a backup run of someone else's straggler. */
 export interface Slot {
@@ -50,8 +51,16 @@ export class WriteBack {
   /** Per job: how much of its settled-task log this peer has looked at. */
   readonly #settledSeen = new Map<JobId, number>()
   #awaitingCache: Array<{ job: JobId; task: TaskId; at: number }> = []
+  readonly #ownReports: OwnReports
 
-  constructor(private readonly o: WriteBackOptions) {}
+  constructor(private readonly o: WriteBackOptions) {
+    this.#ownReports = new OwnReports(o.identity.peer)
+  }
+
+  /** Puts back this donor's reports of unsettled tasks that a stranger deleted or replaced (`own-reports.ts`). */
+  restoreOwnReports(now: number): number {
+    return this.#ownReports.restore(this.o.jobs, now)
+  }
 
   add(finished: Finished, now: number): void {
     this.#firstFinishedAt ??= now
@@ -178,7 +187,9 @@ export class WriteBack {
 
   #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, timeout: Failure | undefined): void {
     if (timeout !== undefined) recordFailure(view.job, f.task, timeout)
-    if (report !== undefined) putReport(view.job, f.task, report)
+    if (report === undefined) return
+    putReport(view.job, f.task, report)
+    this.#ownReports.remember(view, f.task, report)
   }
 
   /** Caches a settled task's accepted outcome, with the proofs of every peer that reported it. */

@@ -7,6 +7,7 @@ import type { SwarmParts } from './swarm-parts.ts'
 import type { Launched } from './launch.ts'
 import type { RunLog } from './task-log.ts'
 import { watchWorkers } from './worker-watch.ts'
+import { watchDisputes } from './dispute-watch.ts'
 
 export interface FollowOptions extends BatchOptions {
   readonly onOutcome?: (call: PlannedCall, outcome: CallOutcome) => void
@@ -84,6 +85,7 @@ export function followCalls(
     const forgets: Array<() => void> = []
     const signal = options.signal
     let ended = false
+    let disputes: { readonly stop: () => void } | undefined
     const watch = watchWorkers({
       parts,
       clock,
@@ -104,6 +106,7 @@ export function followCalls(
       if (ended) return false
       ended = true
       watch.stop()
+      disputes?.stop()
       for (const forget of forgets) forget()
       signal?.removeEventListener('abort', onAbort)
       return true
@@ -145,6 +148,8 @@ export function followCalls(
       runs.push(run)
       forgets.push(control.follow(run, fail))
     }
+    // Tasks every live subject reported on without agreeing end with QuorumError rather than wait for ever.
+    disputes = watchDisputes({ parts, clock, placement: options.placement ?? 'anywhere', runs, ...(options.disputeMs === undefined ? {} : { disputeMs: options.disputeMs }) })
     if (signal?.aborted === true) {
       onAbort()
       return

@@ -126,6 +126,25 @@ export class JobRun {
     return this.#finished
   }
 
+  /** The job and its tasks this batch still waits on a report for, once its document is open here. */
+  waiting(): { readonly job: JobIndex; readonly tasks: ReadonlyArray<readonly [TaskKey, string]> } | undefined {
+    const job = this.o.job()
+    if (job === undefined || this.#stopped) return undefined
+    const tasks: Array<readonly [TaskKey, string]> = []
+    for (const key of this.#pending) {
+      const task = this.o.taskOf.get(key)
+      if (task !== undefined && !this.#awaitingValue.has(key)) tasks.push([key, task])
+    }
+    return { job, tasks }
+  }
+
+  /** Ends the calls of a task nobody can settle now (`dispute-watch.ts`); nothing is written. */
+  reject(key: TaskKey, error: Error): void {
+    if (this.#stopped || !this.#pending.has(key) || this.#awaitingValue.has(key)) return
+    this.#settle(key, { ok: false, error })
+    this.#schedule()
+  }
+
   stop(): void {
     this.#stopped = true
     this.#logs?.close()

@@ -1,6 +1,7 @@
 import type { JobOptions } from '@tessera/core'
 import type { Progress } from './progress.ts'
 import type { TaskLog } from './task-log.ts'
+import type { DisputeOptions } from './dispute-watch.ts'
 import type { NoWorkersOptions } from './worker-watch.ts'
 
 export interface PureOptions extends JobOptions {
@@ -8,7 +9,7 @@ export interface PureOptions extends JobOptions {
   readonly name?: string
 }
 
-export interface CallOptions extends NoWorkersOptions {
+export interface CallOptions extends NoWorkersOptions, DisputeOptions {
   readonly signal?: AbortSignal
   /** Forget cached failures of these calls and run them again (cached values are kept). */
   readonly retryFailed?: boolean

@@ -33,8 +33,14 @@ export interface CallCount {
   readonly settled: number
   readonly wrong: number
   readonly right: number
-  /** Calls that rejected (an honest result refused, or no agreement). */
+  /** Calls that rejected for another reason than `undecided`'s: an honest result refused or failed. */
   readonly flagged: number
+  /**
+   * Calls that ended with `QuorumError`: every live subject reported and they
+   * disagreed. Nothing was accepted and no result was called wrong, so these
+   * are not flagged; calls still waiting at `limitMs` are `tasks - settled`.
+   */
+  readonly undecided: number
   /** Wrong results that came out of the cache, without running. */
   readonly wrongFromCache: number
 }
@@ -52,12 +58,13 @@ const square = ({ x }: { x: number }): number => x * x
 const lie: Lie = (value) => (typeof value === 'number' ? -1 - value : value)
 
 /** Streams the calls until all settle or `limitMs` pass; counts what arrived. */
-export async function countCalls(arena: Arena, swarm: Swarm, name: string, quorum: number | undefined, xs: readonly number[], limitMs: number): Promise<CallCount> {
+export async function countCalls(arena: Arena, swarm: Swarm, name: string, quorum: number | undefined, xs: readonly number[], limitMs: number, disputeMs?: number): Promise<CallCount> {
   const fn = swarm.pure(square, quorum === undefined ? { name } : { name, quorum })
   const controller = new AbortController()
   const seen: Array<Settled<{ x: number }, number>> = []
+  const options = { settle: true as const, signal: controller.signal, ...(disputeMs === undefined ? {} : { disputeMs }) }
   const streaming = (async () => {
-    for await (const s of fn.stream(xs.map((x) => ({ x })), { settle: true, signal: controller.signal })) seen.push(s as Settled<{ x: number }, number>)
+    for await (const s of fn.stream(xs.map((x) => ({ x })), options)) seen.push(s as Settled<{ x: number }, number>)
   })().catch(() => {})
   await arena.until(() => seen.length === xs.length, limitMs)
   controller.abort('the time allowed has passed')
@@ -65,16 +72,18 @@ export async function countCalls(arena: Arena, swarm: Swarm, name: string, quoru
   let wrong = 0
   let right = 0
   let flagged = 0
+  let undecided = 0
   let wrongFromCache = 0
   for (const s of seen) {
-    if (s.status === 'rejected') flagged++
+    if (s.status === 'rejected' && s.error.name === 'QuorumError') undecided++
+    else if (s.status === 'rejected') flagged++
     else if (s.value === s.args.x * s.args.x) right++
     else {
       wrong++
       if (s.cached) wrongFromCache++
     }
   }
-  return { settled: seen.length, wrong, right, flagged, wrongFromCache }
+  return { settled: seen.length, wrong, right, flagged, undecided, wrongFromCache }
 }
 
 export async function lyingDonors(arena: Arena, options: LyingOptions): Promise<LyingFigures> {
