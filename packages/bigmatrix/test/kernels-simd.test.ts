@@ -82,8 +82,8 @@ describe('donor sandboxes run the WebAssembly SIMD GEMM', () => {
   const expected = new Float64Array(m * n)
   gemmStrided(m, n, k, args.a, 0, k, args.b, 0, n, expected, 0, n, 1)
 
-  // The kernel's memory declares a maximum of 64 MiB, so it fits the WebAssembly budget of the smallest
-  // isolate too, run after run (each run compiles it anew; a fresh isolate takes over when uncollected ones add up).
+  // The kernel's memory declares exactly what the product needs (the WebAssembly budget counts declared maxima),
+  // so it fits the budget of a small isolate too, run after run (each run makes a new one).
   it.each([
     ['a Node isolate (isolated-vm, hardened)', () => new IsolateExecutor({ workers: 1 }), 1],
     ['a Node isolate capped at 64 MB, 12 runs', () => new IsolateExecutor({ workers: 1, memoryLimitMb: 64 }), 12],

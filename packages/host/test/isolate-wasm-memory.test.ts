@@ -43,7 +43,7 @@ function memoryModule(min: number, max?: number): number[] {
 // Each case runs as a task of its own (a fresh budget), in one context of a 64 MB isolate: a 64 MiB budget, 1,024 pages.
 const probe = hostile(
   'wasmProbe',
-  `async ({ which, unbounded, bare, huge, small, twice }) => {
+  `async ({ which, unbounded, huge, small, twice }) => {
     const bytes = (list) => new Uint8Array(list)
     const tried = (f) => { try { return 'ok: ' + f() } catch (e) { return e.name + ': ' + e.message } }
     const awaited = async (f) => { try { return 'ok: ' + (await f()) } catch (e) { return e.name + ': ' + e.message } }
@@ -57,7 +57,7 @@ const probe = hostile(
       case 'module, own memory unbounded': return tried(() => new W.Instance(new W.Module(bytes(unbounded))).exports.memory.grow(${PAGES_2_5_GB}))
       case 'module, own memory of 2.5 GB': return tried(() => new W.Instance(new W.Module(bytes(huge))).exports.grow(${PAGES_2_5_GB - 1}))
       case 'instantiate(bytes) of 2.5 GB': return awaited(async () => (await W.instantiate(bytes(huge))).instance.exports.grow(${PAGES_2_5_GB - 1}))
-      case 'compile, then instantiate(module), unbounded': return awaited(async () => (await W.instantiate(await W.compile(bytes(bare)))).exports.memory.grow(${PAGES_2_5_GB}))
+      case 'instantiate(module), unbounded': return awaited(async () => (await W.instantiate(new W.Module(bytes(unbounded)))).exports.memory.grow(${PAGES_2_5_GB}))
       case 'one module instantiated twice over the budget': { const m = new W.Module(bytes(twice)); return tried(() => [new W.Instance(m), new W.Instance(m)].length) }
       case 'within the budget': {
         const m = new W.Memory({ initial: 1, maximum: 16 })
@@ -90,9 +90,9 @@ const probe = hostile(
     throw new Error('no case ' + which)
   }`,
 )
-// No code: isolated-vm never finishes an asynchronous compile of a module with functions (seen on 2026-12-01, without these wrappers too).
-const bareUnbounded = [0, 97, 115, 109, 1, 0, 0, 0, ...section(5, [1, 0, 1]), ...section(7, [1, ...name('memory'), 2, 0])]
-const modules = { unbounded: memoryModule(1), bare: bareUnbounded, huge: memoryModule(1, PAGES_2_5_GB), small: memoryModule(1, 16), twice: memoryModule(0, 600) }
+// No case awaits WebAssembly.compile or an instantiate that gets as far as the engine: in isolated-vm 5 an asynchronous
+// compile may never settle (seen on 2026-12-01 without these wrappers too, always for a module with functions).
+const modules = { unbounded: memoryModule(1), huge: memoryModule(1, PAGES_2_5_GB), small: memoryModule(1, 16), twice: memoryModule(0, 600) }
 
 describe('IsolateExecutor: a task’s WebAssembly memories stay within a budget (its heap cap, 64 MiB here)', () => {
   let executor: IsolateExecutor
@@ -115,7 +115,7 @@ describe('IsolateExecutor: a task’s WebAssembly memories stay within a budget 
     ['module, own memory unbounded', /^TaskMemoryError: a WebAssembly module that defines a memory with no maximum/],
     ['module, own memory of 2.5 GB', /^TaskMemoryError: a WebAssembly module that declares up to 2500 MiB/],
     ['instantiate(bytes) of 2.5 GB', /^TaskMemoryError: a WebAssembly module that declares up to 2500 MiB/],
-    ['compile, then instantiate(module), unbounded', /^TaskMemoryError: .*no maximum/],
+    ['instantiate(module), unbounded', /^TaskMemoryError: .*no maximum/],
     ['one module instantiated twice over the budget', /^TaskMemoryError: .*to 75 MiB/],
   ])('refuses %s before allocating, with TaskMemoryError', async (which, message) => {
     expect(await outcome(which)).toMatch(message)
