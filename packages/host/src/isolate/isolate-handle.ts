@@ -171,7 +171,7 @@ function openRealm(ivm: typeof import('isolated-vm'), options: IsolateOptions, s
     isolate,
     prepare,
     contextFor,
-    noteWasm: (address, liveBytes) => void wasmLive.set(address, liveBytes),
+    noteWasm: (address, liveBytes) => void (liveBytes > 0 ? wasmLive.set(address, liveBytes) : wasmLive.delete(address)),
     carriedWasmBytes: () => [...wasmLive.values()].reduce((sum, bytes) => sum + bytes, 0),
     dispose() {
       contexts.clear()
