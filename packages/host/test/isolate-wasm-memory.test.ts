@@ -58,6 +58,7 @@ const probe = hostile(
       case 'module, own memory of 2.5 GB': return tried(() => new W.Instance(new W.Module(bytes(huge))).exports.grow(${PAGES_2_5_GB - 1}))
       case 'instantiate(bytes) of 2.5 GB': return awaited(async () => (await W.instantiate(bytes(huge))).instance.exports.grow(${PAGES_2_5_GB - 1}))
       case 'instantiate(module), unbounded': return awaited(async () => (await W.instantiate(new W.Module(bytes(unbounded)))).exports.memory.grow(${PAGES_2_5_GB}))
+      case 'memories of 0 pages': { let made = 0; try { for (;;) { new W.Memory({ initial: 0, maximum: 0 }); made++ } } catch (e) { return made + ' made, then ' + e.name } }
       case 'one module instantiated twice over the budget': { const m = new W.Module(bytes(twice)); return tried(() => [new W.Instance(m), new W.Instance(m)].length) }
       case 'within the budget': {
         const m = new W.Memory({ initial: 1, maximum: 16 })
@@ -108,17 +109,21 @@ describe('IsolateExecutor: a task’s WebAssembly memories stay within a budget 
 
   it.each([
     ['unbounded memory', /^TaskMemoryError: new WebAssembly.Memory\(\) needs a maximum/],
-    ['memory of 2.5 GB', /^TaskMemoryError: .*declares up to 2500 MiB.*over the donor's budget of 64 MiB/],
+    ['memory of 2.5 GB', /^TaskMemoryError: new WebAssembly.Memory\(\{ maximum: 40000 \}\) counts for 2500 MiB.*over the donor's budget of 64 MiB/],
     ['memory64', /^TaskMemoryError: .*64-bit memories/],
     ['two shared memories over the budget', /^TaskMemoryError: .*to 75 MiB, over the donor's budget of 64 MiB/],
     ['two memories over the budget', /^TaskMemoryError: .*to 75 MiB, over/],
     ['module, own memory unbounded', /^TaskMemoryError: a WebAssembly module that defines a memory with no maximum/],
-    ['module, own memory of 2.5 GB', /^TaskMemoryError: a WebAssembly module that declares up to 2500 MiB/],
-    ['instantiate(bytes) of 2.5 GB', /^TaskMemoryError: a WebAssembly module that declares up to 2500 MiB/],
+    ['module, own memory of 2.5 GB', /^TaskMemoryError: instantiating a WebAssembly module counts for 2500 MiB/],
+    ['instantiate(bytes) of 2.5 GB', /^TaskMemoryError: instantiating a WebAssembly module counts for 2500 MiB/],
     ['instantiate(module), unbounded', /^TaskMemoryError: .*no maximum/],
     ['one module instantiated twice over the budget', /^TaskMemoryError: .*to 75 MiB/],
   ])('refuses %s before allocating, with TaskMemoryError', async (which, message) => {
     expect(await outcome(which)).toMatch(message)
+  })
+
+  it('counts every memory for at least 1 MiB, so a task makes 64 of 0 pages here and no more', async () => {
+    expect(await outcome('memories of 0 pages')).toBe('64 made, then TaskMemoryError')
   })
 
   it('lets memories within the budget grow to their maximum, and no further, from JavaScript or wasm code', async () => {

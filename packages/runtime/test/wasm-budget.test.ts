@@ -77,7 +77,7 @@ describe('wasmBudgetSource: the asynchronous paths and the account', () => {
       return [first.exports.memory.buffer.byteLength / ${PAGE}, second, imported.length].join(' ')`))
     expect(value).toBe('ok: 0 TaskMemoryError 2')
     // Still reachable when the task ends: the first instance (60 pages) and the memory it shared (30).
-    expect(report).toEqual({ refused: expect.stringMatching(/^a WebAssembly module that declares up to 3\.8 MiB/), liveBytes: 90 * PAGE })
+    expect(report).toEqual({ refused: expect.stringMatching(/^instantiating a WebAssembly module counts for 3\.8 MiB/), liveBytes: 90 * PAGE })
   })
 
   it('gives a failed instantiation its budget back, and refuses memories once the task is over', async () => {

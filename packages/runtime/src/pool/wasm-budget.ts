@@ -15,8 +15,9 @@
  *   JS API does not expose limits) must each declare a maximum, and are counted
  *   each time the module is instantiated. Imported memories were counted when
  *   they were created.
- * - The sum of what one task creates stays within `budgetBytes`; past it, the
- *   call throws a `TaskMemoryError` before anything is allocated.
+ * - The sum of what one task creates stays within `budgetBytes`, each memory
+ *   counted for at least 1 MiB; past it, the call throws a `TaskMemoryError`
+ *   before anything is allocated.
  *
  * The wrappers replace `Memory`, `Module`, `Instance`, `compile`, `instantiate`
  * (and the streaming forms, which a task has no use for) on the realm's
@@ -33,6 +34,9 @@ export function wasmBudgetSource(budgetBytes: number): string {
   const { apply, construct, ownKeys } = Reflect
   const { defineProperty, freeze, getOwnPropertyDescriptor, getPrototypeOf } = Object
   const PAGE = 65536
+  // Every memory counts for at least this much, so a task cannot make memories (each with its own reservation
+  // of address space) without bound by declaring tiny maxima.
+  const LEAST = 16 * PAGE
   const mib = (bytes) => String(Math.round(bytes / 1048576 * 10) / 10)
   class TaskMemoryError extends Error {}
   defineProperty(TaskMemoryError.prototype, 'name', { value: 'TaskMemoryError' })
@@ -49,12 +53,13 @@ export function wasmBudgetSource(budgetBytes: number): string {
     if (refused === undefined) refused = message
     throw new TaskMemoryError(message)
   }
+  // bytes: what the memories about to be made count for, or why they may not be made.
   const charge = (bytes, what) => {
-    if (typeof bytes === 'string') refuse(what + ' ' + bytes)
+    if (typeof bytes === 'string') refuse('a WebAssembly module that ' + bytes)
     if (!open) refuse(what + ': WebAssembly memory can only be created while a task runs')
     if (spent + bytes > budgetBytes) {
-      refuse(what + ' declares up to ' + mib(bytes) + ' MiB, which would take this task\'s WebAssembly memories to ' +
-        mib(spent + bytes) + ' MiB, over the donor\'s budget of ' + mib(budgetBytes) + ' MiB')
+      refuse(what + ' counts for ' + mib(bytes) + ' MiB, which would take this task\'s WebAssembly memories to ' +
+        mib(spent + bytes) + ' MiB, over the donor\'s budget of ' + mib(budgetBytes) + ' MiB (declared maxima, at least 1 MiB each)')
     }
     spent += bytes
     return epoch
@@ -153,7 +158,7 @@ export function wasmBudgetSource(budgetBytes: number): string {
             if ((flags & ~3) !== 0) return 'defines a 64-bit (or unknown kind of) memory, which a task may not create'
             u32()
             if ((flags & 1) === 0) return 'defines a memory with no maximum: a task\'s WebAssembly memories must declare one (max pages)'
-            total += u32() * PAGE
+            total += Math.max(u32() * PAGE, LEAST)
           }
           if (at !== end) throw new RangeError('memory section size')
         }
@@ -182,10 +187,11 @@ export function wasmBudgetSource(budgetBytes: number): string {
     const pages = Math.trunc(Number(maximum))
     if (!(pages >= 0 && pages <= 65536)) throw new RangeError('WebAssembly.Memory(): maximum must be between 0 and 65536 pages')
     const clean = { __proto__: null, initial: initial === undefined ? undefined : Number(initial), maximum: pages, shared: Boolean(shared) }
-    const chargedIn = charge(pages * PAGE, 'new WebAssembly.Memory()')
+    const counted = Math.max(pages * PAGE, LEAST)
+    const chargedIn = charge(counted, 'new WebAssembly.Memory({ maximum: ' + pages + ' })')
     let memory
-    try { memory = construct(OMemory, [clean], new.target) } catch (e) { refund(pages * PAGE, chargedIn); throw e }
-    hold(pages * PAGE, memory)
+    try { memory = construct(OMemory, [clean], new.target) } catch (e) { refund(counted, chargedIn); throw e }
+    hold(counted, memory)
     return memory
   }
   const Module = function Module(bytes) {
@@ -200,7 +206,7 @@ export function wasmBudgetSource(budgetBytes: number): string {
     if (new.target === undefined) throw new TypeError('WebAssembly.Instance must be invoked with \'new\'')
     const own = ownOf(module)
     if (own === undefined) throw new TypeError('WebAssembly.Instance(): Argument 0 must be a WebAssembly.Module')
-    const chargedIn = charge(own, 'a WebAssembly module that')
+    const chargedIn = charge(own, 'instantiating a WebAssembly module')
     let instance
     try { instance = construct(OInstance, [module, imports], new.target) } catch (e) { refund(own, chargedIn); throw e }
     hold(own, instance)
@@ -220,7 +226,7 @@ export function wasmBudgetSource(budgetBytes: number): string {
     }
     const own = known === undefined ? ownMemoryBytes(copy) : known
     let chargedIn
-    try { chargedIn = charge(own, 'a WebAssembly module that') } catch (e) { return rejected(e) }
+    try { chargedIn = charge(own, 'instantiating a WebAssembly module') } catch (e) { return rejected(e) }
     const started = apply(oinstantiate, WA, [known === undefined ? copy : source, imports])
     return apply(then, started, [
       (result) => {
