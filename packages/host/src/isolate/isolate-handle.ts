@@ -47,7 +47,10 @@ const HELPERS = Object.entries(BUNDLER_HELPERS)
  * Each function address gets its own context (a fresh global scope with its
  * own built-ins), hardened before the function is compiled: no task can change
  * what a task of another function sees. The isolate's heap is capped; a task
- * over the cap ends the isolate, which reports `out-of-memory`.
+ * over the cap ends the isolate, which reports `out-of-memory`. So does a task
+ * that throws after being refused WebAssembly memory past its budget
+ * (`wasmBudgetSource`, as large as the heap cap), and memories earlier tasks
+ * left reachable past one budget's worth get the next run a fresh isolate.
  */
 export function startIsolate(options: IsolateOptions): WorkerHandle {
   const ivm = loadIsolatedVm()
