@@ -83,7 +83,13 @@ export function startIsolate(options: IsolateOptions): WorkerHandle {
       // the heap cap: past one budget's worth, a fresh isolate takes this run, and the old one frees them all.
       if (realm.carriedWasmBytes() > wasmBudgetBytes) {
         realm.dispose()
-        realm = openRealm(ivm, options, scripts)
+        try {
+          realm = openRealm(ivm, options, scripts)
+          await realm.prepare
+        } catch (error) {
+          life.crash(`a fresh isolate could not start: ${describe(error)}`)
+          return pending()
+        }
       }
       const current = realm
       let entry: FunctionContext
