@@ -170,4 +170,15 @@ describe('IsolateExecutor: a task’s WebAssembly memories stay within a budget 
     for (let run = 0; run < 4; run++) counts.push(((await executor.run(hoarder, {}, RUN)) as { value: number }).value)
     expect(counts).toEqual([1, 2, 1, 2])
   })
+
+  it('gives a fresh isolate after a run whose account never came back (its result could not be copied out)', async () => {
+    // The getter gives data to the isolate's own check, then a function to the copy out, which fails outside the task.
+    const slippery = hostile('slippery', `(() => { const kept = []; return ({ slip }) => {
+      kept.push(new WebAssembly.Memory({ initial: 0, maximum: 900 }))
+      let reads = 0
+      return slip ? { get x() { return reads++ === 0 ? 1 : () => 1 } } : kept.length
+    } })()`)
+    expect((await executor.run(slippery, { slip: true }, RUN)).kind).toBe('thrown')
+    expect(await executor.run(slippery, { slip: false }, RUN)).toMatchObject({ kind: 'value', value: 1 })
+  })
 })

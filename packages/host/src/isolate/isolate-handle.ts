@@ -111,6 +111,9 @@ export function startIsolate(options: IsolateOptions): WorkerHandle {
         }
         return outcome.kind === 'thrown' ? { ...outcome, error: explained(fn, outcome.error) } : outcome
       } catch (error) {
+        // No account came back (a result that could not be copied out, say): assume the worst, so the next run
+        // gets a fresh isolate rather than one that may hold memories nobody counted.
+        current.noteWasm(fn.address, Number.POSITIVE_INFINITY)
         return failure(error) ?? pending()
       }
     },
