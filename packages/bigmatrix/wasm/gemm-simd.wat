@@ -11,7 +11,7 @@
 ;; kernel's. The caller loops over j, so the engine's optimizing tier (which
 ;; replaces a function between calls) takes over after the first calls.
 (module
-  (memory (export "memory") 1)
+  (import "kernel" "memory" (memory 1))
   (func (export "panel")
     (param $j i32) (param $m4 i32) (param $n4 i32) (param $k i32)
     (param $a i32) (param $b i32) (param $pan i32) (param $c i32) (param $alpha f64)

@@ -9,7 +9,7 @@ type Gemm = typeof gemmStrided
  * where WebAssembly or its SIMD is missing. Self-contained like every kernel:
  * it is declared inside each block task, which compiles it once per run.
  *
- * The operands and C's corner are copied into the module's memory as float64
+ * The operands and C's corner are copied into a memory sized to the call as float64
  * (exact for float32 too), the module updates C to `c + alpha·sum` exactly as
  * `gemmStrided` does, and C is copied back; the rows and columns past
  * the last multiple of 4 go to `gemmStrided` itself. Every sum is formed in the
@@ -18,16 +18,29 @@ type Gemm = typeof gemmStrided
  * kernels pass them so): A is copied before any of C is written back.
  */
 export function simdGemm(wasmBytes: readonly number[], fallback: Gemm): Gemm | null {
-  let panel: (j: number, m4: number, n4: number, k: number, a: number, b: number, pan: number, c: number, alpha: number) => void
-  let memory: WebAssembly.Memory
+  type Panel = (j: number, m4: number, n4: number, k: number, a: number, b: number, pan: number, c: number, alpha: number) => void
+  let module: WebAssembly.Module
   try {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasmBytes)))
-    panel = instance.exports.panel as typeof panel
-    memory = instance.exports.memory as WebAssembly.Memory
+    // Compiling checks SIMD support once; memory comes with the first call that needs it.
+    module = new WebAssembly.Module(new Uint8Array(wasmBytes))
   } catch {
     return null
   }
-  let heap = new Float64Array(memory.buffer)
+  let panel: Panel | undefined
+  let heap = new Float64Array(0)
+  // A memory exactly as large as the call needs, declared so: a donor's WebAssembly budget counts declared maxima
+  // (docs/security/sandbox.md), and an exact one leaves the most room for the tasks that follow on the same isolate.
+  const fit = (bytes: number): boolean => {
+    const pages = Math.ceil(bytes / 65536)
+    try {
+      const memory = new WebAssembly.Memory({ initial: pages, maximum: pages })
+      panel = new WebAssembly.Instance(module, { kernel: { memory } }).exports.panel as Panel
+      heap = new Float64Array(memory.buffer)
+      return true
+    } catch {
+      return false
+    }
+  }
   return function gemmSimd(
     m: number, n: number, k: number,
     a: Block, aOff: number, lda: number,
@@ -46,21 +59,17 @@ export function simdGemm(wasmBytes: readonly number[], fallback: Gemm): Gemm | n
     const bAt = aAt + m4 * k
     const cAt = bAt + k * n4
     const bytes = (cAt + m4 * n4) * 8
-    if (bytes > memory.buffer.byteLength) {
-      try {
-        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536))
-      } catch {
-        // No room for the operands' copies here: the JavaScript kernel needs none, and gives the same bits.
-        fallback(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha)
-        return
-      }
-      heap = new Float64Array(memory.buffer)
+    if (bytes > heap.byteLength && !fit(bytes)) {
+      // No room for the operands' copies here: the JavaScript kernel needs none, and gives the same bits.
+      fallback(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, alpha)
+      return
     }
+    const run = panel as Panel
     if (lda === k) heap.set(a.subarray(aOff, aOff + m4 * k), aAt)
     else for (let i = 0; i < m4; i++) heap.set(a.subarray(aOff + i * lda, aOff + i * lda + k), aAt + i * k)
     for (let p = 0; p < k; p++) heap.set(b.subarray(bOff + p * ldb, bOff + p * ldb + n4), bAt + p * n4)
     for (let i = 0; i < m4; i++) heap.set(c.subarray(cOff + i * ldc, cOff + i * ldc + n4), cAt + i * n4)
-    for (let j = 0; j < n4; j += 4) panel(j, m4, n4, k, aAt * 8, bAt * 8, 0, cAt * 8, alpha)
+    for (let j = 0; j < n4; j += 4) run(j, m4, n4, k, aAt * 8, bAt * 8, 0, cAt * 8, alpha)
     // Copied back by the engine's own loops (a float32 C rounds here, as an assignment would),
     // not element by element: plain JavaScript loops run slower in a hardened realm.
     for (let i = 0; i < m4; i++) c.set(heap.subarray(cAt + i * n4, cAt + i * n4 + n4), cOff + i * ldc)

@@ -10,7 +10,14 @@ import {
   type KeywordArgs,
   type PureFunctionSource,
 } from '@tessera/core'
-import { HandleLifecycle, HARDEN_REALM_SOURCE, type WorkerHandle, type WorkerReply } from '@tessera/runtime/pool'
+import {
+  HandleLifecycle,
+  HARDEN_REALM_SOURCE,
+  wasmBudgetSource,
+  type WasmBudgetReport,
+  type WorkerHandle,
+  type WorkerReply,
+} from '@tessera/runtime/pool'
 import { invokerSource, ISOLATE_PRELUDE_SOURCE } from './isolate-prelude.ts'
 import { loadIsolatedVm } from './load-sandbox.ts'
 
@@ -40,54 +47,24 @@ const HELPERS = Object.entries(BUNDLER_HELPERS)
  * Each function address gets its own context (a fresh global scope with its
  * own built-ins), hardened before the function is compiled: no task can change
  * what a task of another function sees. The isolate's heap is capped; a task
- * over the cap ends the isolate, which reports `out-of-memory`.
+ * over the cap ends the isolate, which reports `out-of-memory`. So does a task
+ * that throws after being refused WebAssembly memory past its budget
+ * (`wasmBudgetSource`, as large as the heap cap), and memories earlier tasks
+ * left reachable past one budget's worth get the next run a fresh isolate.
  */
 export function startIsolate(options: IsolateOptions): WorkerHandle {
   const ivm = loadIsolatedVm()
-  const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb })
-  const contexts = new Map<Address, Promise<FunctionContext>>()
-  const life = new HandleLifecycle(() => {
-    contexts.clear()
-    if (!isolate.isDisposed) isolate.dispose()
-  })
-  const prepare = Promise.all([isolate.compileScript(ISOLATE_PRELUDE_SOURCE), isolate.compileScript(HARDEN_REALM_SOURCE)])
-  void prepare.then(
+  const wasmBudgetBytes = options.memoryLimitMb * 2 ** 20
+  const scripts = { prelude: ISOLATE_PRELUDE_SOURCE, wasmBudget: wasmBudgetSource(wasmBudgetBytes) }
+  let realm = openRealm(ivm, options, scripts)
+  const life = new HandleLifecycle(() => realm.dispose())
+  void realm.prepare.then(
     () => life.markReady(),
     (error: unknown) => life.crash(`the isolate could not start: ${describe(error)}`),
   )
 
-  const contextFor = (fn: PureFunctionSource): Promise<FunctionContext> => {
-    let found = contexts.get(fn.address)
-    if (found !== undefined) {
-      // Most recently used last, so the first entry is the one to drop.
-      contexts.delete(fn.address)
-      contexts.set(fn.address, found)
-      return found
-    }
-    found = (async () => {
-      const [prelude, harden] = await prepare
-      const context = await isolate.createContext()
-      await prelude.run(context)
-      await harden.run(context)
-      const invoke = (await context.eval(invokerSource(fn.source, HELPERS), { reference: true })) as FunctionContext['invoke']
-      return { context, invoke }
-    })()
-    contexts.set(fn.address, found)
-    // A failed compile is not kept: the next run of the address gets the same answer anew.
-    found.catch(() => contexts.delete(fn.address))
-    while (contexts.size > options.maxContexts) {
-      const [oldest, entry] = contexts.entries().next().value as [Address, Promise<FunctionContext>]
-      contexts.delete(oldest)
-      void entry.then((old) => {
-        old.invoke.release()
-        old.context.release()
-      }, () => {})
-    }
-    return found
-  }
-
   const failure = (error: unknown): WorkerReply | undefined => {
-    if (isolate.isDisposed || /memory limit/i.test(describe(error))) {
+    if (realm.isolate.isDisposed || /memory limit/i.test(describe(error))) {
       // The isolate is gone: the pool replaces it, and fails the run as out of memory.
       life.crash(describe(error), 'out-of-memory')
       return undefined
@@ -102,17 +79,41 @@ export function startIsolate(options: IsolateOptions): WorkerHandle {
         const error = new AddressError(`function "${fn.name}": source does not match its address ${fn.address}`)
         return { kind: 'refused', error: toErrorRecord(error) }
       }
+      // WebAssembly memories earlier tasks left reachable (kept on purpose, or not yet collected) are outside
+      // the heap cap: past one budget's worth, a fresh isolate takes this run, and the old one frees them all.
+      if (realm.carriedWasmBytes() > wasmBudgetBytes) {
+        realm.dispose()
+        try {
+          realm = openRealm(ivm, options, scripts)
+          await realm.prepare
+        } catch (error) {
+          life.crash(`a fresh isolate could not start: ${describe(error)}`)
+          return pending()
+        }
+      }
+      const current = realm
       let entry: FunctionContext
       try {
-        entry = await contextFor(fn)
+        entry = await current.contextFor(fn)
       } catch (error) {
         return failure(error) === undefined ? pending() : { kind: 'refused', error: toErrorRecord(error) }
       }
       try {
         const input = new ivm.ExternalCopy(args, { transferList: [...transfer] }).copyInto({ release: true })
-        const outcome = (await entry.invoke.apply(undefined, [input], { result: { promise: true, copy: true } })) as WorkerReply
+        const { wasm, ...outcome } = (await entry.invoke.apply(undefined, [input], { result: { promise: true, copy: true } })) as WorkerReply & {
+          readonly wasm: WasmBudgetReport
+        }
+        current.noteWasm(fn.address, wasm.liveBytes)
+        if (wasm.refused !== undefined && outcome.kind === 'thrown') {
+          // Refused a memory and did not carry on without it: like a task over the heap cap, it may fit on another donor.
+          life.crash(`WebAssembly memory refused: ${wasm.refused}`, 'out-of-memory')
+          return pending()
+        }
         return outcome.kind === 'thrown' ? { ...outcome, error: explained(fn, outcome.error) } : outcome
       } catch (error) {
+        // No account came back (a result that could not be copied out, say): assume the worst, so the next run
+        // gets a fresh isolate rather than one that may hold memories nobody counted.
+        current.noteWasm(fn.address, Number.POSITIVE_INFINITY)
         return failure(error) ?? pending()
       }
     },
@@ -120,6 +121,74 @@ export function startIsolate(options: IsolateOptions): WorkerHandle {
       life.end()
     },
     onCrash: (listener) => life.onCrash(listener),
+  }
+}
+
+interface Realm {
+  readonly isolate: ivm.Isolate
+  readonly prepare: Promise<unknown>
+  contextFor(fn: PureFunctionSource): Promise<FunctionContext>
+  /** What this function's context reported still reachable of the WebAssembly memories charged in it. */
+  noteWasm(address: Address, liveBytes: number): void
+  carriedWasmBytes(): number
+  dispose(): void
+}
+
+/** One isolate and its contexts, one per function address, least recently used first out. */
+function openRealm(ivm: typeof import('isolated-vm'), options: IsolateOptions, scripts: { readonly prelude: string; readonly wasmBudget: string }): Realm {
+  const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb })
+  const contexts = new Map<Address, Promise<FunctionContext>>()
+  const wasmLive = new Map<Address, number>()
+  const prepare = Promise.all([
+    isolate.compileScript(scripts.prelude),
+    isolate.compileScript(scripts.wasmBudget),
+    isolate.compileScript(HARDEN_REALM_SOURCE),
+  ])
+  // A realm replaced before it was ever used must not leave an unhandled rejection behind.
+  prepare.catch(() => {})
+
+  const contextFor = (fn: PureFunctionSource): Promise<FunctionContext> => {
+    let found = contexts.get(fn.address)
+    if (found !== undefined) {
+      // Most recently used last, so the first entry is the one to drop.
+      contexts.delete(fn.address)
+      contexts.set(fn.address, found)
+      return found
+    }
+    found = (async () => {
+      const [prelude, wasmBudget, harden] = await prepare
+      const context = await isolate.createContext()
+      await prelude.run(context)
+      await wasmBudget.run(context)
+      await harden.run(context)
+      const invoke = (await context.eval(invokerSource(fn.source, HELPERS), { reference: true })) as FunctionContext['invoke']
+      return { context, invoke }
+    })()
+    contexts.set(fn.address, found)
+    // A failed compile is not kept: the next run of the address gets the same answer anew.
+    found.catch(() => contexts.delete(fn.address))
+    while (contexts.size > options.maxContexts) {
+      const [oldest, entry] = contexts.entries().next().value as [Address, Promise<FunctionContext>]
+      contexts.delete(oldest)
+      // Released, its memories are garbage, but only a collection frees them: they still count until the isolate goes.
+      void entry.then((old) => {
+        old.invoke.release()
+        old.context.release()
+      }, () => {})
+    }
+    return found
+  }
+
+  return {
+    isolate,
+    prepare,
+    contextFor,
+    noteWasm: (address, liveBytes) => void (liveBytes > 0 ? wasmLive.set(address, liveBytes) : wasmLive.delete(address)),
+    carriedWasmBytes: () => [...wasmLive.values()].reduce((sum, bytes) => sum + bytes, 0),
+    dispose() {
+      contexts.clear()
+      if (!isolate.isDisposed) isolate.dispose()
+    },
   }
 }
 

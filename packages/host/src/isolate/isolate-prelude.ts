@@ -112,10 +112,14 @@ export const ISOLATE_PRELUDE_SOURCE = String.raw`(function (global) {
  * never hands back anything but data: its value (checked inside, where class
  * instances and symbol keys are still visible, before the copy out erases them)
  * or a plain record of what it threw. `SOURCE` and `HELPERS` are filled in.
+ * Each outcome also carries the run's WebAssembly memory account (`wasm`, a
+ * `WasmBudgetReport`), so the context must have run `wasmBudgetSource` first.
  */
 export function invokerSource(source: string, helpers: string): string {
   return String.raw`(function () {
   'use strict'
+  // Taken before the task's source is evaluated, so task code never holds the budget's controller.
+  const wasmBudget = globalThis.__tesseraWasmBudget()
   const fn = (function () { 'use strict'; ${helpers}
 return (${source}
 ) })()
@@ -168,10 +172,12 @@ return (${source}
   const withLogs = (outcome) => {
     const logs = taskLogs.take()
     if (logs !== undefined) outcome.logs = logs
+    outcome.wasm = wasmBudget.end()
     return outcome
   }
   return async function invoke(args) {
     taskLogs.start()
+    wasmBudget.start()
     try {
       const value = await fn(args)
       const problem = check(value, 'result', new Set())
