@@ -23,9 +23,21 @@ export default defineConfig({
         test: {
           name: 'mesh',
           include: ['packages/mesh/test/**/*.test.ts', 'signaling/test/**/*.test.ts', 'packages/*/test/**/*.e2e.test.ts'],
+          exclude: ['packages/host/test/**'],
           environment: 'node',
           testTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        // The host's end-to-end tests drive whole processes (the CLI, npm start,
+        // servers) and spend most of their time waiting on them, so two files
+        // run at once; none measures event-loop timing the way the mesh tests do.
+        test: {
+          name: 'host-e2e',
+          include: ['packages/host/test/**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
         },
       },
       {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: typecheck, unit tests (Node, no network), mesh tests (real sockets and
-# WebRTC), browser tests (real Chromium), benchmark smoke run.
+# WebRTC), the host's end-to-end tests (whole processes), browser tests (real Chromium), benchmark smoke run.
 #
 # Every stage runs, even after one fails, so one CI run shows every failure. Each
 # stage's output goes to the terminal and to test-results/npm-test/<stage>.log;
@@ -51,6 +51,7 @@ stage typecheck 600 - "typecheck" -- \
   bash -c 'npx tsc -p tsconfig.json --noEmit && npx tsc -p packages/core/tsconfig.json --noEmit'
 vitest_stage unit 1800 "unit tests"
 vitest_stage mesh 1200 "mesh and signaling tests (real sockets, real WebRTC in Node)"
+vitest_stage host-e2e 1200 "host end-to-end tests (the CLI, npm start and servers as processes, two files at a time)"
 vitest_stage browser 1200 "browser tests"
 stage bench 600 - "benchmark smoke run" -- npx tsx bench/run.ts --quick
 
