@@ -1,10 +1,10 @@
 import type { Identity } from '../identity/identity.ts'
 import type { JobId, PeerId } from '../ids.ts'
-import { holdsClaim, leasesToRenew } from '../scheduler/claims.ts'
+import { holdsClaim, leasesToRenew, type ClaimDecision } from '../scheduler/claims.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
-import { signClaims } from '../swarm/signed-claims.ts'
-import { renewClaim } from '../swarm/writes.ts'
+import { lapsedLease, signClaims } from '../swarm/signed-claims.ts'
+import { claimTask, renewClaim } from '../swarm/writes.ts'
 import { chunked } from './write-back.ts'
 
 /**
@@ -30,6 +30,15 @@ export class OwnClaims {
       this.#claims.set(keyOf(view.spec.id, item.task), claim)
       return { ...item, claim }
     })
+  }
+
+  /** Signs new claims of one job under one signature and writes them; a lost lease carries the lapsed claim as its claimant signed it. */
+  write(view: JobIndex, decisions: readonly ClaimDecision[], now: number): Array<{ task: TaskId; claim: Claim }> {
+    const signed = this.sign(view, decisions)
+    for (const chunk of chunked(signed)) view.job.transact(() => {
+      for (const { task, claim, expired } of chunk) claimTask(view.job, task, claim, expired === undefined ? undefined : lapsedLease(expired, now))
+    })
+    return signed
   }
 
   /**

@@ -7,6 +7,7 @@ import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { taskLogsSchema } from './task-logs-schema.ts'
+import { MAX_TASK_DEPS } from './task-link.ts'
 import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
@@ -133,6 +134,7 @@ const taskSchema = record({
   key: address,
   args: address,
   inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
+  deps: v.optional(v.pipe(v.array(address), v.minLength(1), v.maxLength(MAX_TASK_DEPS))),
 })
 
 const backupSchema = record({ peer: id, startedAt: time })

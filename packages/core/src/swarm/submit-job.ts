@@ -13,6 +13,7 @@ import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
 import { INLINE_VALUE_LIMIT, type JobSpec, type TaskRecord } from './schema.ts'
 import { inlineArgsField } from './task-args.ts'
+import { MAX_TASK_DEPS, taskLinksIn } from './task-link.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
@@ -75,7 +76,7 @@ const ENTRY_OVERHEAD_BYTES = 128
 
 /** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
 function taskRecordBytes(task: TaskRecord): number {
-  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + String(task.index).length + ENTRY_OVERHEAD_BYTES
+  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
 }
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
@@ -136,7 +137,9 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   }
   const job = input.job ?? new JobDoc(input.id)
   const tasks = encoded.map(({ address, bytes }, index): TaskRecord => {
-    const task = { index, key: taskKeyOf(fnAddress, address), args: address }
+    const deps = taskLinksIn(input.argsList[index])
+    if (deps.length > MAX_TASK_DEPS) throw new RangeError(`args[${index}] of "${input.fn.name}" depend on ${deps.length} other calls, over the ${MAX_TASK_DEPS} a task may name`)
+    const task = { index, key: taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }) }
     return bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
   })
   for (const chunk of chunksOf(tasks, taskRecordBytes)) {

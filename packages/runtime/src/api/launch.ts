@@ -7,6 +7,7 @@ import {
   jobDocGuid,
   SizeLimitError,
   submitJob,
+  UnknownTaskRefError,
   taskKeyOf,
   type CachePolicy,
   type JobId,
@@ -19,6 +20,7 @@ import {
 import type { JobControl } from './job-control.ts'
 import type { PlannedCall } from './job-run.ts'
 import { randomJobId } from './random-job-id.ts'
+import { linkTaskRefs, type TaskRef } from './task-ref.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 
 export interface Plan<A> {
@@ -51,13 +53,31 @@ export interface Launched {
  */
 export const MAX_TASKS_PER_JOB = 5_000
 
-/** Validates every call before anything is queued, and finds what the cache already has. */
+/**
+ * Whether a ref in a call's arguments names a call that exists or will: the
+ * cache has an outcome for its key, its job is listed, this host submitted it,
+ * or `alsoKnown` (the rest of a graph being published) has it. A made-up or
+ * mistyped key would otherwise leave its dependent waiting forever.
+ */
+function isKnownRef(parts: SwarmParts, ref: TaskRef, alsoKnown: ((key: TaskKey) => boolean) | undefined): boolean {
+  const { swarm } = parts.peer
+  if (alsoKnown?.(ref.key) === true || swarm.cached(ref.key) !== undefined) return true
+  return ref.job !== undefined && swarm.job(ref.job) !== undefined
+}
+
+/**
+ * Validates every call before anything is queued, and finds what the cache
+ * already has. `TaskRef`s in the arguments become task links (`linkTaskRefs`)
+ * before the arguments are addressed, so a call's key covers the keys of the
+ * calls it depends on; `UnknownTaskRefError` for a ref to no known call.
+ */
 export function planCalls<A extends KeywordArgs>(
   parts: SwarmParts,
   fn: PureFunction<A, unknown>,
   argsList: readonly A[],
   policy: CachePolicy,
   retryFailed = false,
+  alsoKnown?: (key: TaskKey) => boolean,
 ): Plan<A> {
   const calls: PlannedCall[] = []
   const uncached = new Map<TaskKey, A>()
@@ -65,7 +85,11 @@ export function planCalls<A extends KeywordArgs>(
   let retried = 0
   argsList.forEach((args, index) => {
     assertKeywordCall(fn.name, [args])
-    const { bytes, address } = encodeAndAddress(args as Value, `args[${index}]`)
+    const refs: TaskRef[] = []
+    const linked = linkTaskRefs(args, refs)
+    const unknown = refs.find((ref) => !isKnownRef(parts, ref, alsoKnown))
+    if (unknown !== undefined) throw new UnknownTaskRefError(`args[${index}] of "${fn.name}" name ${String(unknown)}, a call no job here lists and the cache does not know`)
+    const { bytes, address } = encodeAndAddress(linked as Value, `args[${index}]`)
     if (bytes.byteLength > parts.maxValueBytes) {
       throw new SizeLimitError(`args[${index}] of "${fn.name}" encode to ${bytes.byteLength} bytes, over the ${parts.maxValueBytes}-byte cap`)
     }
@@ -73,7 +97,7 @@ export function planCalls<A extends KeywordArgs>(
     calls.push({ index, key })
     // A failure forgotten here is gone for every peer: the next call of these arguments runs them again.
     if (retryFailed && parts.peer.swarm.cached(key)?.kind === 'failure' && forgetFailure(parts.peer.swarm, key)) retried++
-    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, args)
+    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, linked)
     else hits++
   })
   return { calls, args: argsList, uncached, hits, retried }

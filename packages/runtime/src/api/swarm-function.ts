@@ -33,7 +33,13 @@ export interface SwarmFunction<A extends KeywordArgs, R> {
   /** Results as each completes; a failed call ends the stream with its error (or, with `settle`, is yielded). */
   stream(argsList: readonly A[], options?: BatchOptions & { readonly settle?: false }): AsyncIterable<Streamed<A, R>>
   stream(argsList: readonly A[], options: BatchOptions & { readonly settle: true }): AsyncIterable<Settled<A, R>>
-  /** Queues the call and returns at once with a durable reference; `swarm.result(ref)` gets the result later. */
+  /**
+   * Queues the call and resolves at once with a durable reference (a future):
+   * `swarm.result(ref)` gets the result later, from any host, and a ref in
+   * another call's arguments makes that call wait for this one's result.
+   */
   submit(args: A): Promise<TaskRef>
+  /** `submit` for many calls, published as one job (per `MAX_TASKS_PER_JOB`); refs in order. */
+  submitMany(argsList: readonly A[]): Promise<TaskRef[]>
   readonly definition: PureFunction<A, R>
 }
