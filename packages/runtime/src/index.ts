@@ -7,7 +7,7 @@
  */
 export { Swarm } from './api/swarm.ts'
 export type { SwarmParts } from './api/swarm-parts.ts'
-export type { SwarmFunction, Streamed } from './api/swarm-function.ts'
+export type { SwarmFunction, Streamed, WithRefs, ArgsWithRefs } from './api/swarm-function.ts'
 export type { PureOptions, CallOptions, BatchOptions, SwarmStatus } from './api/options.ts'
 export type { Progress, Settled } from './api/progress.ts'
 export type { TaskLog } from './api/task-log.ts'

@@ -1,5 +1,6 @@
 import { assertKeywordCall, encodeAndAddress, taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey, type Value } from '@tessera/core'
 import type { Calls } from './calls.ts'
+import type { ArgsWithRefs, SwarmFunction } from './swarm-function.ts'
 import { formatTaskRef, linkTaskRefs, type TaskRef } from './task-ref.ts'
 
 /** A function as a swarm bound it: its definition and the job options its calls carry. */
@@ -37,14 +38,14 @@ export class TaskGraph {
   }
 
   /** Adds a call of a function of this swarm (`swarm.pure(...)`); returns its ref (job and task unknown until `submit`). */
-  add<A extends KeywordArgs>(fn: (args: A) => unknown, args: A): TaskRef {
+  add<A extends KeywordArgs>(fn: SwarmFunction<A, unknown>, args: ArgsWithRefs<A>): TaskRef {
     if (this.#submitted) throw new TypeError('this graph was submitted already: start another with swarm.graph()')
     const bound = this.bound(fn)
     if (bound === undefined) throw new TypeError('graph.add takes a function of this swarm (what swarm.pure returns)')
     assertKeywordCall(bound.definition.name, [args])
     const linked = linkTaskRefs(args)
     const key = taskKeyOf(bound.definition.address, encodeAndAddress(linked as Value, `graph node ${this.#nodes.length}`).address)
-    this.#nodes.push({ fn: bound, args })
+    this.#nodes.push({ fn: bound, args: args as KeywordArgs })
     this.#keys.add(key)
     return formatTaskRef(undefined, undefined, key)
   }
