@@ -73,6 +73,19 @@ describe('futures as arguments (issue 18)', () => {
     await sim.close([host])
   })
 
+  it('a dependency that times out for good (no cached outcome) fails its dependent too', async () => {
+    const sim = swarm(7)
+    const host = sim.host('submitter')
+    await sim.wait(500)
+    // Every run takes 20 to 40 ms of virtual time, over this function's 5 ms timeout.
+    const slow = host.pure(inc, { name: 'slow', timeoutMs: 5, maxAttempts: 1 })
+    const late = await sim.settle(slow.submit({ x: 1 }))
+    const error = await sim.settle(host.pure(inc, { name: 'inc' }).remote({ x: late }), 60_000).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DependencyFailedError)
+    expect((error as Error).message).toContain('TaskTimeoutError')
+    await sim.close([host])
+  })
+
   it('a ref to no known call is refused at the call', async () => {
     const sim = swarm(4, 1)
     const host = sim.host('submitter')

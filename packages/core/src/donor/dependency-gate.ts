@@ -3,6 +3,7 @@ import type { Value } from '../encoding/supported-value.ts'
 import { DependencyFailedError, MalformedRecordError, type ErrorRecord } from '../errors.ts'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import { acceptedForJob } from '../scheduler/shared-keys.ts'
+import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { CacheEntry, TaskId } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
@@ -12,6 +13,8 @@ import type { ValueStore } from '../swarm/value-store.ts'
 /** Own results kept for the tasks they unblock here, before (and while) the cache carries them. */
 const OWN_RESULTS = 256
 const OWN_RESULT_BYTES = 64 * 1024 * 1024
+/** Keys remembered as failed for good. */
+const FAILED_KEYS = 100_000
 
 type OwnResult = { readonly address: Address; readonly bytes: Uint8Array } | { readonly error: ErrorRecord }
 
@@ -35,6 +38,11 @@ export class DependencyGate {
   readonly #own = new Map<TaskKey, OwnResult>()
   #ownBytes = 0
   readonly #dependents = new Map<JobId, Dependents>()
+  /** Keys whose task failed for good in some job (timeouts, lost leases, no quorum): no cache entry says so. */
+  readonly #failed = new Map<TaskKey, ErrorRecord>()
+  /** Per job: how much of its settled-task log has been read for failures. */
+  readonly #settledSeen = new Map<JobId, number>()
+  #wake: { readonly open: () => readonly JobIndex[]; readonly wake: (job: JobId) => void } | undefined
 
   constructor(
     private readonly self: PeerId,
@@ -91,10 +99,36 @@ export class DependencyGate {
     return found
   }
 
-  /** Forgets the index of jobs no longer open. */
-  keepOnly(open: readonly JobIndex[]): void {
+  /**
+   * Reads what settled since last time in the jobs held here, for tasks that
+   * failed for good: only a thrown error is cached, and a dependency that
+   * timed out must fail its dependents too rather than leave them waiting.
+   */
+  noteFailures(held: readonly JobIndex[], now: number): void {
+    const failed: TaskKey[] = []
+    for (const view of held) {
+      const log = view.settledLog()
+      const seen = this.#settledSeen.get(view.spec.id) ?? 0
+      for (let i = seen; i < log.length; i++) {
+        const task = log[i] as TaskId
+        const phase = taskPhase(view, task, now)
+        const key = view.task(task)?.key
+        if (phase.phase !== 'failed' || key === undefined) continue
+        if (this.#failed.size >= FAILED_KEYS) this.#failed.delete(this.#failed.keys().next().value as TaskKey)
+        this.#failed.set(key, phase.error)
+        failed.push(key)
+      }
+      this.#settledSeen.set(view.spec.id, log.length)
+    }
+    if (failed.length > 0 && this.#wake !== undefined) for (const job of this.jobsWaitingOn(this.#wake.open(), failed)) this.#wake.wake(job)
+  }
+
+  /** Forgets the index of jobs no longer open, and the reading of those no longer held. */
+  keepOnly(open: readonly JobIndex[], held: readonly JobIndex[]): void {
     const ids = new Set(open.map((view) => view.spec.id))
     for (const id of this.#dependents.keys()) if (!ids.has(id)) this.#dependents.delete(id)
+    const heldIds = new Set(held.map((view) => view.spec.id))
+    for (const id of this.#settledSeen.keys()) if (!heldIds.has(id)) this.#settledSeen.delete(id)
   }
 
   /** Jobs (of these) with a task that links to one of `keys`: a scan of them can find new work. */
@@ -103,13 +137,17 @@ export class DependencyGate {
     return views.filter((view) => wanted.some((key) => this.#index(view).byDep.has(key))).map((view) => view.spec.id)
   }
 
-  /** Calls `wake` with each job (of `open()`) that has a task waiting on a key whose cache entry changed; returns how to stop. */
+  /** Calls `wake` with each job (of `open()`) that has a task waiting on a key whose cache entry changed, or that failed for good; returns how to stop. */
   watch(open: () => readonly JobIndex[], wake: (job: JobId) => void): () => void {
+    this.#wake = { open, wake }
     const onCache = (event: { keysChanged: Set<string> }): void => {
       for (const job of this.jobsWaitingOn(open(), event.keysChanged)) wake(job)
     }
     this.swarm.cache.observe(onCache)
-    return () => this.swarm.cache.unobserve(onCache)
+    return () => {
+      this.#wake = undefined
+      this.swarm.cache.unobserve(onCache)
+    }
   }
 
   #index(view: JobIndex): Dependents {
@@ -141,7 +179,9 @@ export class DependencyGate {
     const own = this.#own.get(key)
     if (own !== undefined && this.#takesOwnWord(view)) return own
     const entry = this.swarm.cached(key)
-    return entry !== undefined && acceptedForJob(view, entry) ? entry : undefined
+    if (entry !== undefined && acceptedForJob(view, entry)) return entry
+    const failed = this.#failed.get(key)
+    return failed === undefined ? undefined : { error: failed }
   }
 
   #takesOwnWord(view: JobIndex): boolean {

@@ -136,13 +136,16 @@ export class Donor {
     if (this.#stopped) return
     const now = this.#o.clock.now()
     const open: JobIndex[] = []
+    const held: JobIndex[] = []
     for (const entry of this.#o.swarm.jobEntries()) {
-      const view = entry.state === 'open' ? this.#o.jobs(entry.id) : undefined
-      if (view !== undefined) open.push(view)
+      const view = this.#o.jobs(entry.id)
+      if (view !== undefined) held.push(view)
+      if (view !== undefined && entry.state === 'open') open.push(view)
     }
+    this.#deps.noteFailures(held, now)
     this.#sharedKeys.openJobs = open
     this.#open = open
-    this.#deps.keepOnly(open)
+    this.#deps.keepOnly(open, held)
     for (const view of open) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)

@@ -1,3 +1,4 @@
+import { ADDRESS_SPELLING } from '../address.ts'
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
 import type { Address, TaskKey } from '../ids.ts'
@@ -53,7 +54,7 @@ const MAX_FIELDS = 16
  * holds it equal to `isAddress` over these codecs. Parsing a CID costs about
  * 10 µs, and a job of 100,000 tasks has 200,000 addresses to check.
  */
-const ADDRESS_PATTERN = /^baf[ik]rei[a-h][a-z2-7]{50}[aeimquy4]$/
+const ADDRESS_PATTERN = ADDRESS_SPELLING
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH), v.regex(ID_PATTERN))

@@ -1,4 +1,4 @@
-import { isAddress } from '../address.ts'
+import { isAddressSpelling } from '../address.ts'
 import { isPlainObject, type Value } from '../encoding/supported-value.ts'
 import type { TaskKey } from '../ids.ts'
 import { isValueRef } from './value-ref.ts'
@@ -34,7 +34,7 @@ export function taskLink(key: TaskKey): TaskLink {
 export function isTaskLink(value: unknown): value is TaskLink {
   if (!isPlainObject(value)) return false
   const keys = Object.keys(value)
-  return keys.length === 1 && keys[0] === '/task' && isAddress(value['/task'])
+  return keys.length === 1 && keys[0] === '/task' && isAddressSpelling(value['/task'])
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isAddress } from '../address.ts'
+import { isAddress, isAddressSpelling } from '../address.ts'
 import { isPlainObject, type Value } from '../encoding/supported-value.ts'
 import type { Address } from '../ids.ts'
 import type { ValueStore } from './value-store.ts'
@@ -48,7 +48,7 @@ export async function resolveValueRefs(value: Value, values: ValueStore, resolve
 function isTaskLinkShaped(value: unknown): value is { '/task': string } {
   if (!isPlainObject(value)) return false
   const keys = Object.keys(value)
-  return keys.length === 1 && keys[0] === '/task' && isAddress(value['/task'])
+  return keys.length === 1 && keys[0] === '/task' && isAddressSpelling(value['/task'])
 }
 
 /** Whether any link appears in the arguments, so callers can skip the walk's copy when none does. */
