@@ -1,4 +1,4 @@
-import type { JobId } from '../ids.ts'
+import type { Address, JobId, TaskKey } from '../ids.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import type { Identity } from '../identity/identity.ts'
 import {
@@ -19,7 +19,7 @@ import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
 import { encodeAndAddress } from '../address.ts'
 import { addTasks, publishJob } from './writes.ts'
-import { isValidJobSpec, jobSpecProblems } from './records.ts'
+import { isValidJobSpec, jobSpecProblems, vouchForTask } from './records.ts'
 
 export interface JobOptions {
   /** Distinct subjects whose agreeing reports accept a result: 1 by default, 2 with adaptive replication. */
@@ -61,6 +61,8 @@ export interface SubmitJobInput {
   readonly id: JobId
   readonly fn: PureFunction<never, unknown> | PureFunctionSource
   readonly argsList: readonly KeywordArgs[]
+  /** The arguments' bytes, addresses and task keys (`taskKeyOf(fn.address, address)`, which the caller vouches for), when it computed them already, in `argsList`'s order. */
+  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey }>
   /** The submitter: its id goes into the spec, and its key signs the job entry (only it can finish or cancel the job). */
   readonly identity: Identity
   readonly now: number
@@ -125,7 +127,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
     throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
   }
-  const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
+  const encoded = input.encoded ?? input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
   // Small arguments ride in their task records, in the job's document: only peers that open the job hold
   // them. Large ones are blobs, listed in the swarm document as before.
   const inlineLimit = Math.min(values.inlineLimit, INLINE_VALUE_LIMIT)
@@ -139,8 +141,11 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   const tasks = encoded.map(({ address, bytes }, index): TaskRecord => {
     const deps = taskLinksIn(input.argsList[index])
     if (deps.length > MAX_TASK_DEPS) throw new RangeError(`args[${index}] of "${input.fn.name}" depend on ${deps.length} other calls, over the ${MAX_TASK_DEPS} a task may name`)
-    const task = { index, key: taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }) }
-    return bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
+    const given = input.encoded?.[index]?.key
+    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }) }
+    const record = bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
+    vouchForTask(record, fnAddress)
+    return record
   })
   for (const chunk of chunksOf(tasks, taskRecordBytes)) {
     job.transact(() => addTasks(job, chunk))

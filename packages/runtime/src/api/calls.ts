@@ -19,7 +19,7 @@ import {
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
 import type { CallOutcome, PlannedCall } from './job-run.ts'
-import { launchJob, planCalls, type Launched, type Plan } from './launch.ts'
+import { launchJob, planCalls, type Launched, type Plan, type PreparedCall } from './launch.ts'
 import type { BatchOptions, CallOptions } from './options.ts'
 import type { Settled } from './progress.ts'
 import type { Streamed } from './swarm-function.ts'
@@ -120,8 +120,14 @@ export class Calls {
    * returns a ref to each, in order. `alsoKnown`: keys of a graph published
    * with these, which their arguments may name.
    */
-  async submitMany<A extends KeywordArgs, R>(fn: PureFunction<A, R>, argsList: readonly A[], options: JobOptions, alsoKnown?: (key: TaskKey) => boolean): Promise<TaskRef[]> {
-    const plan = this.#plan(fn, argsList, options, false, alsoKnown)
+  async submitMany<A extends KeywordArgs, R>(
+    fn: PureFunction<A, R>,
+    argsList: readonly A[],
+    options: JobOptions,
+    alsoKnown?: (key: TaskKey) => boolean,
+    prepared?: readonly PreparedCall[],
+  ): Promise<TaskRef[]> {
+    const plan = this.#plan(fn, argsList, options, false, alsoKnown, prepared)
     const launched = await launchJob(this.parts, this.control, fn, plan, options)
     const placed = new Map<TaskKey, TaskRef>()
     for (const { job, taskOf } of launched.parts) {
@@ -238,10 +244,17 @@ export class Calls {
     }
   }
 
-  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions, retryFailed = false, alsoKnown?: (key: TaskKey) => boolean): Plan<A> {
+  #plan<A extends KeywordArgs>(
+    fn: PureFunction<A, unknown>,
+    argsList: readonly A[],
+    options: JobOptions,
+    retryFailed = false,
+    alsoKnown?: (key: TaskKey) => boolean,
+    prepared?: readonly PreparedCall[],
+  ): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
     const known = (key: TaskKey): boolean => this.#submitted.has(key) || alsoKnown?.(key) === true
-    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed, known)
+    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed, known, prepared)
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits
     return plan

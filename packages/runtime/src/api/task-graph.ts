@@ -1,7 +1,8 @@
-import { assertKeywordCall, encodeAndAddress, taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey, type Value } from '@tessera/core'
+import { taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey } from '@tessera/core'
+import { prepareCall, type PreparedCall } from './launch.ts'
 import type { Calls } from './calls.ts'
 import type { ArgsWithRefs, SwarmFunction } from './swarm-function.ts'
-import { formatTaskRef, linkTaskRefs, type TaskRef } from './task-ref.ts'
+import { formatTaskRef, type TaskRef } from './task-ref.ts'
 
 /** A function as a swarm bound it: its definition and the job options its calls carry. */
 export interface BoundFunction {
@@ -12,6 +13,7 @@ export interface BoundFunction {
 interface Node {
   readonly fn: BoundFunction
   readonly args: KeywordArgs
+  readonly prepared: PreparedCall
 }
 
 /**
@@ -42,10 +44,9 @@ export class TaskGraph {
     if (this.#submitted) throw new TypeError('this graph was submitted already: start another with swarm.graph()')
     const bound = this.bound(fn)
     if (bound === undefined) throw new TypeError('graph.add takes a function of this swarm (what swarm.pure returns)')
-    assertKeywordCall(bound.definition.name, [args])
-    const linked = linkTaskRefs(args)
-    const key = taskKeyOf(bound.definition.address, encodeAndAddress(linked as Value, `graph node ${this.#nodes.length}`).address)
-    this.#nodes.push({ fn: bound, args: args as KeywordArgs })
+    const call = prepareCall(bound.definition.name, args as KeywordArgs, `graph node ${this.#nodes.length}`)
+    const key = taskKeyOf(bound.definition.address, call.address)
+    this.#nodes.push({ fn: bound, args: args as KeywordArgs, prepared: { ...call, key } })
     this.#keys.add(key)
     return formatTaskRef(undefined, undefined, key)
   }
@@ -63,7 +64,8 @@ export class TaskGraph {
     const refs = new Array<TaskRef>(this.#nodes.length)
     const known = (key: TaskKey): boolean => this.#keys.has(key)
     for (const [fn, indices] of groups) {
-      const placed = await this.calls.submitMany(fn.definition, indices.map((i) => (this.#nodes[i] as Node).args), fn.options, known)
+      const nodes = indices.map((i) => this.#nodes[i] as Node)
+      const placed = await this.calls.submitMany(fn.definition, nodes.map((node) => node.args), fn.options, known, nodes.map((node) => node.prepared))
       indices.forEach((index, i) => (refs[index] = placed[i] as TaskRef))
     }
     return refs

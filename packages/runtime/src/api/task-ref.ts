@@ -2,7 +2,7 @@ import { asJobId, isAddress, isPlainObject, taskLink, type JobId, type TaskKey }
 
 const PREFIX = 'tessera:task:'
 /** Marks refs from any copy of this module (a page may bundle two). */
-const BRAND = Symbol.for('tessera.TaskRef')
+const BRAND: unique symbol = Symbol.for('tessera.TaskRef') as never
 
 /**
  * A durable name for one submitted call, and a future: its job, its place in
@@ -15,14 +15,13 @@ const BRAND = Symbol.for('tessera.TaskRef')
  * graph node not yet published); `swarm.ref(text)` reads it back.
  */
 export class TaskRef {
+  readonly [BRAND] = true as const
+
   constructor(
     readonly key: TaskKey,
     readonly job?: JobId,
     readonly task?: string,
-  ) {
-    Object.defineProperty(this, BRAND, { value: true })
-    Object.freeze(this)
-  }
+  ) {}
 
   toString(): string {
     return `${PREFIX}${this.job ?? '-'}:${this.task ?? '-'}:${this.key}`
@@ -35,7 +34,7 @@ export class TaskRef {
 }
 
 export function isTaskRef(value: unknown): value is TaskRef {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
 }
 
 export function formatTaskRef(job: JobId | undefined, task: string | undefined, key: TaskKey): TaskRef {
