@@ -126,6 +126,8 @@ describe('futures as arguments (issue 18)', () => {
     await sim.wait(100)
     const value = await sim.settle(second.pure(add, { name: 'add' }).remote({ a: second.ref(String(ref)), b: 100 }))
     expect(value).toBe(142)
+    // In a batch too: each call of a parallel names the same ref.
+    expect(await sim.settle(second.pure(add, { name: 'add' }).parallel([1, 2, 3].map((b) => ({ a: ref, b }))))).toEqual([43, 44, 45])
     await sim.close([first, second])
   })
 })
