@@ -86,6 +86,20 @@ describe('futures as arguments (issue 18)', () => {
     await sim.close([host])
   })
 
+  it('a dependency whose job is stopped before it has a result fails its dependent instead of leaving it waiting', async () => {
+    const sim = swarm(8, 2, [2_000, 2_000])
+    const host = sim.host('submitter')
+    await sim.wait(500)
+    const doomed = await sim.settle(host.pure(inc, { name: 'doomed' }).submit({ x: 1 }))
+    const dependent = host.pure(inc, { name: 'inc' }).remote({ x: doomed })
+    await sim.wait(300)
+    expect(await sim.settle(host.stopJob(doomed.job as string))).toBe(true)
+    const error = await sim.settle(dependent, 30_000).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DependencyFailedError)
+    expect((error as Error).message).toContain('CancelledError')
+    await sim.close([host])
+  })
+
   it('a ref to no known call is refused at the call', async () => {
     const sim = swarm(4, 1)
     const host = sim.host('submitter')

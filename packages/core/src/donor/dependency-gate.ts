@@ -42,6 +42,8 @@ export class DependencyGate {
   readonly #failed = new Map<TaskKey, ErrorRecord>()
   /** Per job: how much of its settled-task log has been read for failures. */
   readonly #settledSeen = new Map<JobId, number>()
+  /** Stopped jobs whose unfinished tasks were noted as lost. */
+  readonly #cancelSeen = new Set<JobId>()
   #wake: { readonly open: () => readonly JobIndex[]; readonly wake: (job: JobId) => void } | undefined
 
   constructor(
@@ -114,13 +116,39 @@ export class DependencyGate {
         const phase = taskPhase(view, task, now)
         const key = view.task(task)?.key
         if (phase.phase !== 'failed' || key === undefined) continue
-        if (this.#failed.size >= FAILED_KEYS) this.#failed.delete(this.#failed.keys().next().value as TaskKey)
-        this.#failed.set(key, phase.error)
+        this.#markFailed(key, phase.error)
         failed.push(key)
       }
       this.#settledSeen.set(view.spec.id, log.length)
+      if (view.cancelled && !this.#cancelSeen.has(view.spec.id)) {
+        this.#cancelSeen.add(view.spec.id)
+        failed.push(...this.#noteCancelled(view, held))
+      }
     }
     if (failed.length > 0 && this.#wake !== undefined) for (const job of this.jobsWaitingOn(this.#wake.open(), failed)) this.#wake.wake(job)
+  }
+
+  /**
+   * A stopped job's unfinished tasks will never have a result: where no other
+   * job held here computes the same key and the cache has nothing for it, the
+   * tasks that wait on it fail instead of waiting for ever.
+   */
+  #noteCancelled(view: JobIndex, held: readonly JobIndex[]): TaskKey[] {
+    const lost: TaskKey[] = []
+    for (const task of view.openTasks()) {
+      const key = view.task(task)?.key
+      if (key === undefined || this.swarm.cached(key) !== undefined) continue
+      if (held.some((other) => other !== view && !other.cancelled && other.tasksWithKey(key).length > 0)) continue
+      this.#markFailed(key, { name: 'CancelledError', message: `its job ${view.spec.id} was stopped before it had a result` })
+      lost.push(key)
+    }
+    return lost
+  }
+
+  #markFailed(key: TaskKey, error: ErrorRecord): void {
+    // Bounded: the oldest go first (Maps iterate in insertion order).
+    if (this.#failed.size >= FAILED_KEYS) this.#failed.delete(this.#failed.keys().next().value as TaskKey)
+    this.#failed.set(key, error)
   }
 
   /** Forgets the index of jobs no longer open, and the reading of those no longer held. */
@@ -129,6 +157,7 @@ export class DependencyGate {
     for (const id of this.#dependents.keys()) if (!ids.has(id)) this.#dependents.delete(id)
     const heldIds = new Set(held.map((view) => view.spec.id))
     for (const id of this.#settledSeen.keys()) if (!heldIds.has(id)) this.#settledSeen.delete(id)
+    for (const id of this.#cancelSeen) if (!heldIds.has(id)) this.#cancelSeen.delete(id)
   }
 
   /** Jobs (of these) with a task that links to one of `keys`: a scan of them can find new work. */
