@@ -13,7 +13,7 @@ const waitFor = async (check: () => boolean, ms = 20_000) => {
 }
 
 describe('futures as arguments over a real mesh (Node peers, WebRTC over loopback)', () => {
-  it('a diamond published by a host that leaves at once; a reader gets the result; then a chain of 100 in real time', async () => {
+  it('a diamond published by a host that leaves once the donors hold its jobs; a reader gets the result; then a chain of 100 in real time', async () => {
     const swarms = await start()
     const executors = [new CountingExecutor(), new CountingExecutor()]
     await swarms.connect({ workers: 2, executor: executors[0] })
@@ -30,8 +30,9 @@ describe('futures as arguments over a real mesh (Node peers, WebRTC over loopbac
     const refs = await graph.submit()
     const printed = String(refs[3])
     expect(printed).toMatch(/^tessera:task:[^:]+:\d+:baf/)
-    // The donors must hold the jobs' documents before the only other copy leaves.
-    await waitFor(() => executors.some((e) => e.runs > 0))
+    // The donors must hold both jobs' documents (inc: A, B; mul: C, D) before the only other copy
+    // leaves: a third run is a mul task. The rest runs after the submitter left.
+    await waitFor(() => executors.reduce((n, e) => n + e.runs, 0) >= 3)
     await submitter.close()
     const reader = await swarms.connect({ workers: 0 })
     // A = 2, B = 3, C = 20, D = 60.
