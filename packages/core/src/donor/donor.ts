@@ -41,7 +41,7 @@ export class Donor {
   readonly #ownClaims: OwnClaims
   readonly #sharedKeys: SharedKeyGuard
   readonly #deps: DependencyGate
-  /** The open jobs of the last scheduling step. */
+  /** Open jobs, as of the last step. */
   #open: JobIndex[] = []
   #unobserveCache: (() => void) | undefined
   #stragglerScanAt = 0
@@ -198,7 +198,7 @@ export class Donor {
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
-      // A task whose dependencies have no accepted result yet is not claimed (nor, unclaimed, ever a straggler).
+      // Waiting on another call's result: not claimed (nor, unclaimed, ever a straggler).
       skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now),
     })
     if (decisions.length === 0) {
@@ -211,16 +211,15 @@ export class Donor {
     }
   }
 
-  /** Claims what this peer's result for `key` unblocks and runs it next, settle window skipped (`hand-off.ts`). */
-  #handOff(key: TaskKey, now: number): void {
-    if (this.#paused) return
+  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true when more tasks wait on it. */
+  #handOff(key: TaskKey, now: number): boolean {
+    if (this.#paused) return true
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
     const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
-    const slots: Slot[] = []
-    for (const { view, decision } of handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })) {
-      for (const { task, claim } of this.#ownClaims.write(view, [decision], now)) slots.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false })
-    }
+    const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
+    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false })))
     this.#ready.unshift(...slots)
+    return waiting > slots.length
   }
 
   #settle(now: number): void {
@@ -257,15 +256,8 @@ export class Donor {
   }
 
   #renew(now: number): void {
-    const held = new Map<JobId, TaskId[]>()
-    for (const slot of [...this.#settling, ...this.#ready, ...this.#running]) {
-      if (slot.backup) continue
-      const tasks = held.get(slot.job) ?? []
-      tasks.push(slot.task)
-      held.set(slot.job, tasks)
-    }
     // Every renewal of this tick under one signature per job.
-    this.#ownClaims.renew(held, this.#o.jobs, now)
+    this.#ownClaims.renew([...this.#settling, ...this.#ready, ...this.#running], this.#o.jobs, now)
   }
 
   /**
@@ -316,7 +308,8 @@ export class Donor {
             const key = view.task(slot.task)?.key
             if (finished.result !== undefined && key !== undefined) {
               this.#deps.recordOwn(key, finished.result)
-              this.#handOff(key, now)
+              // Tasks left to other donors wait on this result: report it now, not with the next batch.
+              if (this.#handOff(key, now)) this.#writeBack.flush(now, true)
             }
             // The worker is free now: waiting for the next tick would idle it for up to tickMs.
             this.#startRuns()
@@ -338,7 +331,7 @@ export class Donor {
     let execution: Execution
     try {
       const fn = this.#functions.load(view.spec.fn)
-      // Links in the arguments (`{ "/": address }`) are fetched by hash before the function runs, usually ahead of time.
+      // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)
       const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))

@@ -25,9 +25,9 @@ export interface HandOffOptions {
  * `free` of them: the rest are left for other peers, so a fan-out spreads over
  * the swarm instead of queueing behind one worker.
  */
-export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], key: TaskKey, o: HandOffOptions): Array<{ view: JobIndex; decision: ClaimDecision }> {
-  const ranked = deps
-    .dependentsOf(open, key)
+export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], key: TaskKey, o: HandOffOptions): { chosen: Array<{ view: JobIndex; decision: ClaimDecision }>; waiting: number } {
+  const dependents = deps.dependentsOf(open, key)
+  const ranked = dependents
     .filter(({ view, task }) => !view.cancelled && !deps.blocked(view, task))
     .map((c) => ({ ...c, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
     .sort((a, b) => b.held - a.held || b.waiting - a.waiting)
@@ -38,7 +38,8 @@ export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], k
     const decision = claimDecision(view, task, phase, { self: o.self, now: o.now, limit: 1, leaseMs: view.spec.leaseMs, workers: o.workers, skip: (t) => o.skips(view, t) })
     if (decision !== undefined) chosen.push({ view, decision })
   }
-  return chosen
+  // `waiting`: every task that names the key, taken here or not.
+  return { chosen, waiting: dependents.length }
 }
 
 function waitingOn(deps: DependencyGate, view: JobIndex, task: TaskId): number {

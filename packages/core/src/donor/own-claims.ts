@@ -56,7 +56,15 @@ export class OwnClaims {
   }
 
   /** Renews, under one signature per job, the held claims that need it (`leasesToRenew`), and forgets the rest. */
-  renew(held: ReadonlyMap<JobId, readonly TaskId[]>, jobs: (id: JobId) => JobIndex | undefined, now: number): void {
+  renew(slots: Iterable<{ readonly job: JobId; readonly task: TaskId; readonly backup: boolean }>, jobs: (id: JobId) => JobIndex | undefined, now: number): void {
+    // A backup run holds no claim of its own.
+    const held = new Map<JobId, TaskId[]>()
+    for (const slot of slots) {
+      if (slot.backup) continue
+      const tasks = held.get(slot.job) ?? []
+      tasks.push(slot.task)
+      held.set(slot.job, tasks)
+    }
     const holding = new Set([...held].flatMap(([job, tasks]) => tasks.map((task) => keyOf(job, task))))
     for (const key of this.#claims.keys()) if (!holding.has(key)) this.#claims.delete(key)
     for (const [job, tasks] of held) {

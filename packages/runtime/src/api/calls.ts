@@ -28,8 +28,8 @@ import { formatTaskRef, linkTaskRefs, parseTaskRef, type TaskRef } from './task-
 import { cachePolicyFor } from './cache-policy.ts'
 import { safeLogText, type RunLog, type TaskLog } from './task-log.ts'
 
-/** Refs a host remembers having submitted (a graph of this many nodes, at about 200 bytes each). */
-const MAX_REMEMBERED_REFS = 1_000_000
+/** Refs a host remembers having submitted: two graphs of 100,000 calls, at about 250 bytes each. */
+const MAX_REMEMBERED_REFS = 200_000
 
 /** What this peer has asked of the cache and run itself since it connected. */
 export interface CallCounters {
