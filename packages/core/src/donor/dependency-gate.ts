@@ -23,6 +23,8 @@ interface Dependents {
   readonly byDep: Map<TaskKey, TaskId[]>
   /** Task ids whose records have not arrived yet. */
   missing: TaskId[]
+  /** The scheduling step that last looked for them: once a step is enough. */
+  scannedAt: number
 }
 
 /**
@@ -42,6 +44,8 @@ export class DependencyGate {
   readonly #failed = new Map<TaskKey, ErrorRecord>()
   /** Per job: how much of its settled-task log has been read for failures. */
   readonly #settledSeen = new Map<JobId, number>()
+  /** Scheduling steps so far (`noteFailures` runs once a step). */
+  #step = 0
   /** Stopped jobs whose unfinished tasks were noted as lost. */
   readonly #cancelSeen = new Set<JobId>()
   #wake: { readonly open: () => readonly JobIndex[]; readonly wake: (job: JobId) => void } | undefined
@@ -106,16 +110,21 @@ export class DependencyGate {
    * failed for good: only a thrown error is cached, and a dependency that
    * timed out must fail its dependents too rather than leave them waiting.
    */
-  noteFailures(held: readonly JobIndex[], now: number): void {
+  noteFailures(held: readonly JobIndex[], open: readonly JobIndex[], now: number): void {
+    this.#step++
+    // Nothing to do until some task names another: most jobs have no dependencies at all.
+    if (!open.some((view) => this.#index(view).byDep.size > 0)) return
     const failed: TaskKey[] = []
     for (const view of held) {
       const log = view.settledLog()
       const seen = this.#settledSeen.get(view.spec.id) ?? 0
       for (let i = seen; i < log.length; i++) {
         const task = log[i] as TaskId
-        const phase = taskPhase(view, task, now)
         const key = view.task(task)?.key
-        if (phase.phase !== 'failed' || key === undefined) continue
+        // A cached outcome says it all (a thrown error is cached too); only the rest may have failed for good.
+        if (key === undefined || this.swarm.cached(key) !== undefined) continue
+        const phase = taskPhase(view, task, now)
+        if (phase.phase !== 'failed') continue
         this.#markFailed(key, phase.error)
         failed.push(key)
       }
@@ -182,10 +191,11 @@ export class DependencyGate {
   #index(view: JobIndex): Dependents {
     let index = this.#dependents.get(view.spec.id)
     if (index === undefined) {
-      index = { byDep: new Map(), missing: Array.from({ length: view.spec.taskCount }, (_, i) => String(i)) }
+      index = { byDep: new Map(), missing: Array.from({ length: view.spec.taskCount }, (_, i) => String(i)), scannedAt: -1 }
       this.#dependents.set(view.spec.id, index)
     }
-    if (index.missing.length === 0) return index
+    if (index.missing.length === 0 || index.scannedAt === this.#step) return index
+    index.scannedAt = this.#step
     const missing: TaskId[] = []
     for (const task of index.missing) {
       const record = view.task(task)

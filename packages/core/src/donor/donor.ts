@@ -142,7 +142,7 @@ export class Donor {
       if (view !== undefined) held.push(view)
       if (view !== undefined && entry.state === 'open') open.push(view)
     }
-    this.#deps.noteFailures(held, now)
+    this.#deps.noteFailures(held, open, now)
     this.#sharedKeys.openJobs = open
     this.#open = open
     this.#deps.keepOnly(open, held)
