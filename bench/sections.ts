@@ -18,6 +18,7 @@ export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () =>
   { id: 'efficiency', load: async () => (await import('./efficiency.ts')).runEfficiencyBench },
   { id: 'sandbox', load: async () => (await import('./sandbox.ts')).runSandboxBench },
   { id: 'cache', load: async () => (await import('./cache.ts')).runCacheBench },
+  { id: 'graph', load: async () => (await import('./graph.ts')).runGraphBench },
   { id: 'latejoin', load: async () => (await import('./late-join.ts')).runLateJoinBench },
   { id: 'blobs', load: async () => (await import('./blob-fetch.ts')).runBlobFetchBench },
   { id: 'scale', load: async () => (await import('./scale.ts')).runScaleBench },

@@ -145,6 +145,18 @@ describe('a swarm of Chromium tabs, driven by a Node host (real signaling, real 
     expect(await risky({ x: 100 })).toBe(200)
   })
 
+  it('a page submits a diamond of futures; the tabs run it; the Node host reads the result by its printed ref', async () => {
+    if (host === undefined) throw new Error('no host')
+    const submitter = await openTab(0)
+    await submitter.waitForFunction(() => (globalThis as PageGlobals).donatePage.openPeers().length >= 3, null, { timeout: 20_000 })
+    // A = 6, B = 7, C = 60, D = 420.
+    const { ref, value } = await submitter.evaluate(() => (globalThis as PageGlobals).donatePage.diamond(5))
+    expect(value).toBe(420)
+    expect(ref).toMatch(/^tessera:task:[^:]+:\d+:baf/)
+    expect(await host.result(host.ref(ref))).toBe(420)
+    await closeTab(submitter)
+  })
+
   it('lets a page submit through @tessera/client and get results computed by the other tabs', async () => {
     const submitter = await openTab(0)
     // A tab that joins later sees the cache the others filled.

@@ -17,7 +17,7 @@ import type { MeshPeer } from '@tessera/mesh/browser'
 import type { Swarm as RuntimeSwarm } from '@tessera/runtime'
 /** A connection to a swarm over the mesh: what `connect()` returns. */
 export type Swarm = RuntimeSwarm<MeshPeer>
-export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
+export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, TaskGraph, WithRefs, ArgsWithRefs, PureOptions, BatchOptions, CallOptions } from '@tessera/runtime'
 export { SandboxedExecutor, type SandboxedExecutorOptions } from './sandbox/sandboxed-executor.ts'
 export { SandboxFrame } from './sandbox/sandbox-frame.ts'
 export type { WorkerCode } from './sandbox/protocol.ts'

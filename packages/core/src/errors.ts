@@ -135,6 +135,20 @@ export class SignalingUnreachableError extends TesseraError {
  * A call that asked to fail fast (`{ noWorkers: 'fail' }`) while no peer in the
  * room had workers to run it, for longer than its grace period.
  */
+/**
+ * A call's argument named another call (a `TaskRef`) whose outcome is a
+ * failure: the call fails without running, and so do the calls that depend
+ * on it in turn. The message names the failed call's reference and error.
+ */
+export class DependencyFailedError extends TesseraError {
+  override name = 'DependencyFailedError'
+}
+
+/** A `TaskRef` in a call's arguments names no call this host can find (no job lists it, the cache lacks it). */
+export class UnknownTaskRefError extends TesseraError {
+  override name = 'UnknownTaskRefError'
+}
+
 export class NoWorkersError extends TesseraError {
   override name = 'NoWorkersError'
 }
@@ -271,6 +285,8 @@ registerErrors(
   AccessDeniedError,
   SignalingUnreachableError,
   NoWorkersError,
+  DependencyFailedError,
+  UnknownTaskRefError,
   JobOwnerError,
   CancelledError,
   WorkerCrashedError,

@@ -29,6 +29,8 @@ export {
   AccessDeniedError,
   SignalingUnreachableError,
   NoWorkersError,
+  DependencyFailedError,
+  UnknownTaskRefError,
   JobOwnerError,
   CancelledError,
   WorkerCrashedError,
@@ -110,6 +112,7 @@ export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
 export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminCancellationStatement, type AdminTrust } from './swarm/admin-cancellation.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
+export { taskLink, isTaskLink, taskLinksIn, MAX_TASK_DEPS, type TaskLink, type TaskResolver } from './swarm/task-link.ts'
 export {
   publishJob,
   markJobDone,

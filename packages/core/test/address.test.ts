@@ -1,4 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
+import * as prng from 'lib0/prng'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
 import {
   addressOf,
@@ -13,6 +16,16 @@ import {
 } from '@tessera/core'
 
 describe('addresses', () => {
+  it('are spelled exactly as multiformats spells the CID, for both codecs', () => {
+    const random = prng.create(3)
+    for (let i = 0; i < 500; i++) {
+      const bytes = prng.uint8Array(random, prng.int32(random, 0, 200))
+      for (const codec of [0x51, 0x55]) {
+        expect(addressOfBytes(bytes, codec)).toBe(CID.createV1(codec, Digest.create(0x12, sha256(bytes))).toString())
+      }
+    }
+  })
+
   it('are CIDv1 strings over SHA-256 of the canonical bytes', () => {
     const address = addressOf({ x: 3 })
     const cid = parseAddress(address)

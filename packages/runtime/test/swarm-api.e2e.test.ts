@@ -50,7 +50,7 @@ describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', ()
     expect(local.runs).toBe(1)
     expect(await cube.remote({ x: 4 })).toBe(64)
     const ref = await cube.submit({ x: 5 })
-    expect(ref).toMatch(/^tessera:task:/)
+    expect(String(ref)).toMatch(/^tessera:task:/)
     expect(await host.result(ref)).toBe(125)
     // Any host can redeem a reference, even one that joins afterwards.
     const other = await swarms.connect({ workers: 0 })

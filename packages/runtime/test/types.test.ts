@@ -10,6 +10,12 @@ function typeChecks(swarm: Swarm): void {
   expectTypeOf(square.parallel([{ x: 1 }, { x: 2 }])).toEqualTypeOf<Promise<number[]>>()
   expectTypeOf(square.parallel([{ x: 1 }], { settle: true })).toEqualTypeOf<Promise<Array<Settled<{ x: number }, number>>>>()
   expectTypeOf(square.submit({ x: 5 })).toEqualTypeOf<Promise<TaskRef>>()
+  // A ref stands for a value at any depth of the arguments (a future).
+  const ref = {} as TaskRef
+  expectTypeOf(square.remote({ x: ref })).toEqualTypeOf<Promise<number>>()
+  expectTypeOf(swarm.graph().add(square, { x: ref })).toEqualTypeOf<TaskRef>()
+  // @ts-expect-error: a ref stands for a value, not for the whole arguments
+  void square.remote(ref)
 
   // @ts-expect-error: keyword arguments only
   void square(3)

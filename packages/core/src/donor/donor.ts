@@ -1,26 +1,23 @@
 import { encodeAndAddress } from '../address.ts'
 import { MalformedRecordError } from '../errors.ts'
-import type { Address, JobId, PeerId } from '../ids.ts'
+import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
-import type { PureFunctionSource } from '../pure/define-pure.ts'
 import { nextBatchSize } from '../scheduler/batch-size.ts'
 import { selectClaims } from '../scheduler/claims.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
-import { lapsedLease } from '../swarm/signed-claims.ts'
-import { loadFunction } from '../swarm/submit-job.ts'
 import { loadTaskArgs } from '../swarm/task-args.ts'
-import { claimTask, startBackup } from '../swarm/writes.ts'
+import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { chunked, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
-
-/** Function sources kept loaded at once. */
-const MAX_FUNCTIONS = 64
+import { DependencyGate } from './dependency-gate.ts'
+import { FunctionLoader } from './function-loader.ts'
+import { handOffClaims } from './hand-off.ts'
 
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
@@ -34,7 +31,7 @@ export class Donor {
   readonly #settling: Array<Slot & { settleAt: number }> = []
   readonly #ready: Slot[] = []
   readonly #running = new Set<Slot>()
-  readonly #functions = new Map<Address, Promise<PureFunctionSource>>()
+  readonly #functions: FunctionLoader
   /** Arguments of the next ready tasks (one per worker), fetched while the workers compute. */
   readonly #prefetched = new Map<Slot, Promise<Value>>()
   readonly #recent: number[] = []
@@ -43,6 +40,10 @@ export class Donor {
   readonly #writeBack: WriteBack
   readonly #ownClaims: OwnClaims
   readonly #sharedKeys: SharedKeyGuard
+  readonly #deps: DependencyGate
+  /** Open jobs, as of the last step. */
+  #open: JobIndex[] = []
+  #unobserveCache: (() => void) | undefined
   #stragglerScanAt = 0
   #timer: unknown
   #stopped = true
@@ -54,6 +55,8 @@ export class Donor {
     this.#self = options.identity.peer
     this.#ownClaims = new OwnClaims(options.identity)
     this.#sharedKeys = new SharedKeyGuard(options.swarm, this.#o.clockSkewMs)
+    this.#deps = new DependencyGate(this.#self, options.swarm, options.values)
+    this.#functions = new FunctionLoader(options.values)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -101,12 +104,16 @@ export class Donor {
   start(): void {
     if (!this.#stopped) return
     this.#stopped = false
+    // A result cached for a key some task waits on ends that job's idle wait: its dependents are claimable now, not a lease later.
+    this.#unobserveCache = this.#deps.watch(() => this.#open, (job) => this.#idleUntil.delete(job))
     this.#schedule()
   }
 
   /** Stops claiming and reporting. Claims held lapse, and other peers take the tasks over. */
   stop(): void {
     this.#stopped = true
+    this.#unobserveCache?.()
+    this.#unobserveCache = undefined
     this.#prefetched.clear()
     this.#o.clock.clearTimeout(this.#timer)
   }
@@ -129,11 +136,16 @@ export class Donor {
     if (this.#stopped) return
     const now = this.#o.clock.now()
     const open: JobIndex[] = []
+    const held: JobIndex[] = []
     for (const entry of this.#o.swarm.jobEntries()) {
-      const view = entry.state === 'open' ? this.#o.jobs(entry.id) : undefined
-      if (view !== undefined) open.push(view)
+      const view = this.#o.jobs(entry.id)
+      if (view !== undefined) held.push(view)
+      if (view !== undefined && entry.state === 'open') open.push(view)
     }
+    this.#deps.noteFailures(held, open, now)
     this.#sharedKeys.openJobs = open
+    this.#open = open
+    this.#deps.keepOnly(open, held)
     for (const view of open) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)
@@ -187,21 +199,28 @@ export class Donor {
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
-      skip: (task) => this.#sharedKeys.skips(view, task, now),
+      // Waiting on another call's result: not claimed (nor, unclaimed, ever a straggler).
+      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now),
     })
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task.
       this.#idleUntil.set(view.spec.id, Math.min(retryAt, now + view.spec.leaseMs / 4))
       return
     }
-    // One signature for the whole batch of claims; a lost lease carries the lapsed claim as its claimant signed it.
-    const signed = this.#ownClaims.sign(view, decisions)
-    for (const chunk of chunked(signed)) view.job.transact(() => {
-      for (const { task, claim, expired } of chunk) claimTask(view.job, task, claim, expired === undefined ? undefined : lapsedLease(expired, now))
-    })
-    for (const { task, claim } of signed) {
+    for (const { task, claim } of this.#ownClaims.write(view, decisions, now)) {
       this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
     }
+  }
+
+  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true when more tasks wait on it. */
+  #handOff(key: TaskKey, now: number): boolean {
+    if (this.#paused) return true
+    const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
+    const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
+    const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
+    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false })))
+    this.#ready.unshift(...slots)
+    return waiting > slots.length
   }
 
   #settle(now: number): void {
@@ -238,15 +257,8 @@ export class Donor {
   }
 
   #renew(now: number): void {
-    const held = new Map<JobId, TaskId[]>()
-    for (const slot of [...this.#settling, ...this.#ready, ...this.#running]) {
-      if (slot.backup) continue
-      const tasks = held.get(slot.job) ?? []
-      tasks.push(slot.task)
-      held.set(slot.job, tasks)
-    }
     // Every renewal of this tick under one signature per job.
-    this.#ownClaims.renew(held, this.#o.jobs, now)
+    this.#ownClaims.renew([...this.#settling, ...this.#ready, ...this.#running], this.#o.jobs, now)
   }
 
   /**
@@ -258,9 +270,10 @@ export class Donor {
   #prefetch(): void {
     for (const slot of this.#ready.slice(0, this.#o.workers)) {
       if (this.#prefetched.has(slot)) continue
-      const task = this.#o.jobs(slot.job)?.task(slot.task)
-      if (task === undefined) continue
-      const args = loadTaskArgs(task, this.#o.values)
+      const view = this.#o.jobs(slot.job)
+      const task = view?.task(slot.task)
+      if (view === undefined || task === undefined) continue
+      const args = loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view))
       // A failure is reported by the run that awaits it; a dropped slot's is of no interest.
       args.catch(() => {})
       this.#prefetched.set(slot, args)
@@ -291,7 +304,14 @@ export class Donor {
             if (this.#stopped) return
             this.#recent.push(finished.execution.durationMs)
             if (this.#recent.length > 64) this.#recent.shift()
-            this.#writeBack.add(finished, this.#o.clock.now())
+            const now = this.#o.clock.now()
+            this.#writeBack.add(finished, now)
+            const key = view.task(slot.task)?.key
+            if (finished.result !== undefined && key !== undefined) {
+              this.#deps.recordOwn(key, finished.result)
+              // Tasks left to other donors wait on this result: report it now, not with the next batch.
+              if (this.#handOff(key, now)) this.#writeBack.flush(now, true)
+            }
             // The worker is free now: waiting for the next tick would idle it for up to tickMs.
             this.#startRuns()
           },
@@ -306,35 +326,16 @@ export class Donor {
     this.#prefetch()
   }
 
-  /**
-   * The function's source, loaded once per address. The promise is awaited
-   * only after the arguments arrive, so a failure is marked handled here (it
-   * becomes the task's outcome there); a failed load is forgotten, so a
-   * source that had not synced yet is fetched again by the next run.
-   */
-  #loadFunction(address: Address): Promise<PureFunctionSource> {
-    const known = this.#functions.get(address)
-    if (known !== undefined) return known
-    const loading = loadFunction(this.#o.values, address)
-    loading.catch(() => {
-      if (this.#functions.get(address) === loading) this.#functions.delete(address)
-    })
-    // Bounded: the oldest goes first (Maps iterate in insertion order).
-    if (this.#functions.size >= MAX_FUNCTIONS) this.#functions.delete(this.#functions.keys().next().value as Address)
-    this.#functions.set(address, loading)
-    return loading
-  }
-
   async #run(view: JobIndex, slot: Slot): Promise<Finished> {
     const task = view.task(slot.task)
     if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
     let execution: Execution
     try {
-      const fn = this.#loadFunction(view.spec.fn)
-      // Links in the arguments (`{ "/": address }`) are fetched by hash before the function runs, usually ahead of time.
+      const fn = this.#functions.load(view.spec.fn)
+      // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)
-      const args = await (prefetched ?? loadTaskArgs(task, this.#o.values))
+      const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
       // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.

@@ -1,10 +1,10 @@
 import type { Identity } from '../identity/identity.ts'
 import type { JobId, PeerId } from '../ids.ts'
-import { holdsClaim, leasesToRenew } from '../scheduler/claims.ts'
+import { holdsClaim, leasesToRenew, type ClaimDecision } from '../scheduler/claims.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
-import { signClaims } from '../swarm/signed-claims.ts'
-import { renewClaim } from '../swarm/writes.ts'
+import { lapsedLease, signClaims } from '../swarm/signed-claims.ts'
+import { claimTask, renewClaim } from '../swarm/writes.ts'
 import { chunked } from './write-back.ts'
 
 /**
@@ -32,6 +32,15 @@ export class OwnClaims {
     })
   }
 
+  /** Signs new claims of one job under one signature and writes them; a lost lease carries the lapsed claim as its claimant signed it. */
+  write(view: JobIndex, decisions: readonly ClaimDecision[], now: number): Array<{ task: TaskId; claim: Claim }> {
+    const signed = this.sign(view, decisions)
+    for (const chunk of chunked(signed)) view.job.transact(() => {
+      for (const { task, claim, expired } of chunk) claimTask(view.job, task, claim, expired === undefined ? undefined : lapsedLease(expired, now))
+    })
+    return signed
+  }
+
   /**
    * Whether the donor still holds its claim of `task` (attempt `attempt`)
    * after the settle window. A valid claim of another peer won; but where
@@ -47,7 +56,15 @@ export class OwnClaims {
   }
 
   /** Renews, under one signature per job, the held claims that need it (`leasesToRenew`), and forgets the rest. */
-  renew(held: ReadonlyMap<JobId, readonly TaskId[]>, jobs: (id: JobId) => JobIndex | undefined, now: number): void {
+  renew(slots: Iterable<{ readonly job: JobId; readonly task: TaskId; readonly backup: boolean }>, jobs: (id: JobId) => JobIndex | undefined, now: number): void {
+    // A backup run holds no claim of its own.
+    const held = new Map<JobId, TaskId[]>()
+    for (const slot of slots) {
+      if (slot.backup) continue
+      const tasks = held.get(slot.job) ?? []
+      tasks.push(slot.task)
+      held.set(slot.job, tasks)
+    }
     const holding = new Set([...held].flatMap(([job, tasks]) => tasks.map((task) => keyOf(job, task))))
     for (const key of this.#claims.keys()) if (!holding.has(key)) this.#claims.delete(key)
     for (const [job, tasks] of held) {

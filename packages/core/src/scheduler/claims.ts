@@ -2,7 +2,7 @@ import type { PeerId } from '../ids.ts'
 import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
 import { termsOf } from '../swarm/signed-claims.ts'
 import type { JobView } from './job-view.ts'
-import { canRun, taskPhase, type PhaseOptions } from './task-phase.ts'
+import { canRun, taskPhase, type PhaseOptions, type TaskPhase } from './task-phase.ts'
 
 export interface ClaimDecision {
   readonly task: TaskId
@@ -45,17 +45,23 @@ export function selectClaims(view: JobView, options: SelectClaimsOptions): Claim
     const phase = taskPhase(view, task, options.now, options)
     if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
     if (phase.phase === 'judging') retryAt = Math.min(retryAt, phase.until + (options.skewMs ?? 0) + 1)
-    if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued' || options.skip?.(task) === true) continue
-    const claim: ClaimTerms = {
-      peer: options.self,
-      attempt: phase.attempt,
-      claimedAt: options.now,
-      leaseUntil: options.now + options.leaseMs,
-      batch: Math.ceil((options.limit + (options.queuedAhead ?? 0)) / (options.workers ?? 1)),
-    }
-    decisions.push(phase.expired === undefined ? { task, claim } : { task, claim, expired: phase.expired })
+    const decision = claimDecision(view, task, phase, options)
+    if (decision !== undefined) decisions.push(decision)
   }
   return { decisions, retryAt }
+}
+
+/** The claim `self` would make of one task in `phase`, if it may run it now and `skip` leaves it. */
+export function claimDecision(view: JobView, task: TaskId, phase: TaskPhase, options: SelectClaimsOptions): ClaimDecision | undefined {
+  if (!canRun(view, task, options.self, phase) || phase.phase !== 'queued' || options.skip?.(task) === true) return undefined
+  const claim: ClaimTerms = {
+    peer: options.self,
+    attempt: phase.attempt,
+    claimedAt: options.now,
+    leaseUntil: options.now + options.leaseMs,
+    batch: Math.ceil((options.limit + (options.queuedAhead ?? 0)) / (options.workers ?? 1)),
+  }
+  return phase.expired === undefined ? { task, claim } : { task, claim, expired: phase.expired }
 }
 
 /**

@@ -24,6 +24,15 @@ export interface KeyedJob extends JobView {
  */
 export function answeredByCache(view: JobView, task: TaskId, entry: CacheEntry | undefined): boolean {
   if (entry === undefined || view.verdict(task)?.check === true) return false
+  return acceptedForJob(view, entry)
+}
+
+/**
+ * Whether `view`'s submitter takes the entry's outcome (the policy above),
+ * whoever asks: also how a dependency's result is judged for a task of this
+ * job that links to it (`donor/dependency-gate.ts`).
+ */
+export function acceptedForJob(view: JobView, entry: CacheEntry): boolean {
   const submitter = view.spec.submittedBy
   const own = view.subjectOf(submitter)
   const vouched = own !== undefined && !own.startsWith('net:')

@@ -113,6 +113,13 @@ export interface TaskRecord {
    * (`swarm/task-args.ts`) before use.
    */
   readonly inlineArgs?: string
+  /**
+   * The task keys its arguments link to (`{ "/task": key }`, `task-link.ts`),
+   * distinct: the task waits until each has an accepted result. Donors read
+   * them here to schedule without decoding arguments, and check them against
+   * the arguments before running (`task-args.ts`).
+   */
+  readonly deps?: readonly TaskKey[]
 }
 
 /** What a claimant states about its claim; it signs them with the job, task and task key (`signed-claims.ts`). */

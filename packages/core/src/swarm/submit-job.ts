@@ -1,4 +1,4 @@
-import type { JobId } from '../ids.ts'
+import type { Address, JobId, TaskKey } from '../ids.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import type { Identity } from '../identity/identity.ts'
 import {
@@ -13,12 +13,13 @@ import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
 import { INLINE_VALUE_LIMIT, type JobSpec, type TaskRecord } from './schema.ts'
 import { inlineArgsField } from './task-args.ts'
+import { MAX_TASK_DEPS, taskLinksIn } from './task-link.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
 import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
 import { encodeAndAddress } from '../address.ts'
 import { addTasks, publishJob } from './writes.ts'
-import { isValidJobSpec, jobSpecProblems } from './records.ts'
+import { isValidJobSpec, jobSpecProblems, vouchForTask } from './records.ts'
 
 export interface JobOptions {
   /** Distinct subjects whose agreeing reports accept a result: 1 by default, 2 with adaptive replication. */
@@ -60,6 +61,8 @@ export interface SubmitJobInput {
   readonly id: JobId
   readonly fn: PureFunction<never, unknown> | PureFunctionSource
   readonly argsList: readonly KeywordArgs[]
+  /** The arguments' bytes, addresses and task keys (`taskKeyOf(fn.address, address)`, which the caller vouches for), when it computed them already, in `argsList`'s order. */
+  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey }>
   /** The submitter: its id goes into the spec, and its key signs the job entry (only it can finish or cancel the job). */
   readonly identity: Identity
   readonly now: number
@@ -75,7 +78,7 @@ const ENTRY_OVERHEAD_BYTES = 128
 
 /** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
 function taskRecordBytes(task: TaskRecord): number {
-  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + String(task.index).length + ENTRY_OVERHEAD_BYTES
+  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
 }
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
@@ -124,7 +127,7 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   if (fnAddress !== functionAddress(input.fn.name, input.fn.source) || fnAddress !== input.fn.address) {
     throw new AddressError(`function "${input.fn.name}" does not hash to its address ${input.fn.address}`)
   }
-  const encoded = input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
+  const encoded = input.encoded ?? input.argsList.map((args, i) => encodeAndAddress(args, `args[${i}]`))
   // Small arguments ride in their task records, in the job's document: only peers that open the job hold
   // them. Large ones are blobs, listed in the swarm document as before.
   const inlineLimit = Math.min(values.inlineLimit, INLINE_VALUE_LIMIT)
@@ -136,8 +139,13 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   }
   const job = input.job ?? new JobDoc(input.id)
   const tasks = encoded.map(({ address, bytes }, index): TaskRecord => {
-    const task = { index, key: taskKeyOf(fnAddress, address), args: address }
-    return bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
+    const deps = taskLinksIn(input.argsList[index])
+    if (deps.length > MAX_TASK_DEPS) throw new RangeError(`args[${index}] of "${input.fn.name}" depend on ${deps.length} other calls, over the ${MAX_TASK_DEPS} a task may name`)
+    const given = input.encoded?.[index]?.key
+    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }) }
+    const record = bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
+    vouchForTask(record, fnAddress)
+    return record
   })
   for (const chunk of chunksOf(tasks, taskRecordBytes)) {
     job.transact(() => addTasks(job, chunk))

@@ -4,6 +4,7 @@ import { decodeCanonical } from '../encoding/canonical.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { MalformedRecordError } from '../errors.ts'
 import { INLINE_VALUE_LIMIT, type TaskRecord } from './schema.ts'
+import { taskLinksIn, type TaskResolver } from './task-link.ts'
 import { resolveValueRefs } from './value-ref.ts'
 import type { ValueStore } from './value-store.ts'
 
@@ -47,10 +48,19 @@ export function inlineArgsOf(task: TaskRecord): Uint8Array | undefined {
 /**
  * A task's arguments as its function receives them: from the record when they
  * are inline, else from the value store, with links (`{ "/": address }`)
- * resolved. Rejects with `MalformedRecordError` for a record to be ignored.
+ * resolved, and task links (`{ "/task": key }`) by `resolveTask`. Rejects with
+ * `MalformedRecordError` for a record to be ignored, which includes one whose
+ * `deps` (what schedulers read) are not exactly the task links its arguments
+ * hold (what runs): a writer cannot have a task run before its inputs exist.
  */
-export async function loadTaskArgs(task: TaskRecord, values: ValueStore): Promise<Value> {
+export async function loadTaskArgs(task: TaskRecord, values: ValueStore, resolveTask?: TaskResolver): Promise<Value> {
   const inline = inlineArgsOf(task)
   const value = inline === undefined ? await values.get(task.args) : decodeCanonical(inline)
-  return resolveValueRefs(value, values)
+  const links = taskLinksIn(value)
+  const deps = new Set(task.deps ?? [])
+  if (links.length !== deps.size || links.some((key) => !deps.has(key))) {
+    throw new MalformedRecordError(`task ${task.index}: its dependencies are not the task links in its arguments`)
+  }
+  if (links.length > 0 && resolveTask === undefined) throw new MalformedRecordError(`task ${task.index}: links to other tasks, and nothing here resolves them`)
+  return resolveValueRefs(value, values, resolveTask)
 }

@@ -19,14 +19,17 @@ import {
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
 import type { CallOutcome, PlannedCall } from './job-run.ts'
-import { launchJob, planCalls, type Launched, type Plan } from './launch.ts'
+import { launchJob, planCalls, type Launched, type Plan, type PreparedCall } from './launch.ts'
 import type { BatchOptions, CallOptions } from './options.ts'
 import type { Settled } from './progress.ts'
 import type { Streamed } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
-import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
+import { formatTaskRef, linkTaskRefs, parseTaskRef, type TaskRef } from './task-ref.ts'
 import { cachePolicyFor } from './cache-policy.ts'
 import { safeLogText, type RunLog, type TaskLog } from './task-log.ts'
+
+/** Refs a host remembers having submitted: two graphs of 100,000 calls, at about 250 bytes each. */
+const MAX_REMEMBERED_REFS = 200_000
 
 /** What this peer has asked of the cache and run itself since it connected. */
 export interface CallCounters {
@@ -41,6 +44,8 @@ export interface CallCounters {
  */
 export class Calls {
   readonly counters: CallCounters = { cacheLookups: 0, cacheHits: 0, localRuns: 0 }
+  /** Where this host published each call it submitted: refs to them are known, and a bare key finds its job. */
+  readonly #submitted = new Map<TaskKey, TaskRef>()
   #closed = false
 
   constructor(
@@ -56,6 +61,14 @@ export class Calls {
   async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.remote(fn, args, options, callOptions)
+    const refs: TaskRef[] = []
+    linkTaskRefs(args, refs)
+    if (refs.length > 0) {
+      // It waits for its dependencies: a donor (this peer's own, or another) runs it once they have results.
+      const [first] = (await this.parallel(fn, [args], options, { ...callOptions, settle: true })) as Array<Settled<A, R>>
+      if (first?.status === 'rejected') throw first.error
+      return (first as { value: R }).value
+    }
     const key = (this.#plan(fn, [args], options, callOptions?.retryFailed === true).calls[0] as PlannedCall).key
     const { swarm, values, identity } = this.parts.peer
     const cached = swarm.cached(key, cachePolicyFor(this.parts, options))
@@ -99,16 +112,43 @@ export class Calls {
   }
 
   async submit<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions): Promise<TaskRef> {
-    const plan = this.#plan(fn, [args], options)
-    const key = (plan.calls[0] as PlannedCall).key
-    const part = (await launchJob(this.parts, this.control, fn, plan, options)).parts[0]
-    if (part !== undefined) this.parts.tracker.unpin(part.job)
-    return formatTaskRef(part?.job, part?.taskOf.get(key), key)
+    return (await this.submitMany(fn, [args], options))[0] as TaskRef
+  }
+
+  /**
+   * Publishes the calls (those the cache lacks) without following them, and
+   * returns a ref to each, in order. `alsoKnown`: keys of a graph published
+   * with these, which their arguments may name.
+   */
+  async submitMany<A extends KeywordArgs, R>(
+    fn: PureFunction<A, R>,
+    argsList: readonly A[],
+    options: JobOptions,
+    alsoKnown?: (key: TaskKey) => boolean,
+    prepared?: readonly PreparedCall[],
+  ): Promise<TaskRef[]> {
+    const plan = this.#plan(fn, argsList, options, false, alsoKnown, prepared)
+    const launched = await launchJob(this.parts, this.control, fn, plan, options)
+    const placed = new Map<TaskKey, TaskRef>()
+    for (const { job, taskOf } of launched.parts) {
+      this.parts.tracker.unpin(job)
+      for (const [key, task] of taskOf) placed.set(key, formatTaskRef(job, task, key))
+    }
+    for (const ref of placed.values()) this.#remember(ref)
+    return plan.calls.map(({ key }) => placed.get(key) ?? this.#submitted.get(key) ?? formatTaskRef(undefined, undefined, key))
+  }
+
+  #remember(ref: TaskRef): void {
+    // Bounded: a host that submits forever forgets its oldest refs (they stay valid: the cache keeps their outcomes).
+    if (this.#submitted.size >= MAX_REMEMBERED_REFS) this.#submitted.delete(this.#submitted.keys().next().value as TaskKey)
+    this.#submitted.set(ref.key, ref)
   }
 
   /** The result of a submitted call, from any host, at any later time. */
   async result<R>(ref: TaskRef | string, options: CallOptions): Promise<R> {
-    const { job, task, key } = parseTaskRef(ref)
+    const parsed = parseTaskRef(ref)
+    // A bare key (a graph node printed before it was published) finds its job when this host published it.
+    const { job, task, key } = parsed.job === undefined ? (this.#submitted.get(parsed.key) ?? parsed) : parsed
     const { tracker } = this.parts
     if (job !== undefined) await tracker.pin(job)
     try {
@@ -204,9 +244,17 @@ export class Calls {
     }
   }
 
-  #plan<A extends KeywordArgs>(fn: PureFunction<A, unknown>, argsList: readonly A[], options: JobOptions, retryFailed = false): Plan<A> {
+  #plan<A extends KeywordArgs>(
+    fn: PureFunction<A, unknown>,
+    argsList: readonly A[],
+    options: JobOptions,
+    retryFailed = false,
+    alsoKnown?: (key: TaskKey) => boolean,
+    prepared?: readonly PreparedCall[],
+  ): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
-    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed)
+    const known = (key: TaskKey): boolean => this.#submitted.has(key) || alsoKnown?.(key) === true
+    const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed, known, prepared)
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits
     return plan

@@ -1,4 +1,5 @@
 import {
+  type Address,
   assertKeywordCall,
   CancelledError,
   encodeAndAddress,
@@ -7,6 +8,7 @@ import {
   jobDocGuid,
   SizeLimitError,
   submitJob,
+  UnknownTaskRefError,
   taskKeyOf,
   type CachePolicy,
   type JobId,
@@ -19,13 +21,14 @@ import {
 import type { JobControl } from './job-control.ts'
 import type { PlannedCall } from './job-run.ts'
 import { randomJobId } from './random-job-id.ts'
+import { linkTaskRefs, type TaskRef } from './task-ref.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 
 export interface Plan<A> {
   readonly calls: PlannedCall[]
   readonly args: readonly A[]
-  /** The calls not in the cache, one per distinct task key. */
-  readonly uncached: Map<TaskKey, A>
+  /** The calls not in the cache, one per distinct task key, as they are published. */
+  readonly uncached: Map<TaskKey, PreparedCall>
   /** How many calls the cache answered. */
   readonly hits: number
   /** How many cached failures `retryFailed` forgot, so that they run again. */
@@ -51,29 +54,68 @@ export interface Launched {
  */
 export const MAX_TASKS_PER_JOB = 5_000
 
-/** Validates every call before anything is queued, and finds what the cache already has. */
+/**
+ * Whether a ref in a call's arguments names a call that exists or will: the
+ * cache has an outcome for its key, its job is listed, this host submitted it,
+ * or `alsoKnown` (the rest of a graph being published) has it. A made-up or
+ * mistyped key would otherwise leave its dependent waiting forever.
+ */
+function isKnownRef(parts: SwarmParts, ref: TaskRef, alsoKnown: ((key: TaskKey) => boolean) | undefined): boolean {
+  const { swarm } = parts.peer
+  if (alsoKnown?.(ref.key) === true || swarm.cached(ref.key) !== undefined) return true
+  return ref.job !== undefined && swarm.job(ref.job) !== undefined
+}
+
+/** A call's arguments as published: refs made task links (`linkTaskRefs`), encoded and addressed. */
+export interface PreparedCall {
+  readonly linked: KeywordArgs
+  readonly refs: readonly TaskRef[]
+  readonly bytes: Uint8Array
+  readonly address: Address
+  /** Its task key, when computed already. */
+  readonly key?: TaskKey
+}
+
+export function prepareCall(fnName: string, args: KeywordArgs, rootName: string): PreparedCall {
+  assertKeywordCall(fnName, [args])
+  const refs: TaskRef[] = []
+  const linked = linkTaskRefs(args, refs)
+  return { linked, refs, ...encodeAndAddress(linked as Value, rootName) }
+}
+
+/**
+ * Validates every call before anything is queued, and finds what the cache
+ * already has. `TaskRef`s in the arguments become task links (`linkTaskRefs`)
+ * before the arguments are addressed, so a call's key covers the keys of the
+ * calls it depends on; `UnknownTaskRefError` for a ref to no known call.
+ */
 export function planCalls<A extends KeywordArgs>(
   parts: SwarmParts,
   fn: PureFunction<A, unknown>,
   argsList: readonly A[],
   policy: CachePolicy,
   retryFailed = false,
+  alsoKnown?: (key: TaskKey) => boolean,
+  /** The calls prepared already (`swarm.graph()` computed their keys as they were added). */
+  prepared?: readonly PreparedCall[],
 ): Plan<A> {
   const calls: PlannedCall[] = []
-  const uncached = new Map<TaskKey, A>()
+  const uncached = new Map<TaskKey, PreparedCall>()
   let hits = 0
   let retried = 0
   argsList.forEach((args, index) => {
-    assertKeywordCall(fn.name, [args])
-    const { bytes, address } = encodeAndAddress(args as Value, `args[${index}]`)
+    const call = prepared?.[index] ?? prepareCall(fn.name, args, `args[${index}]`)
+    const unknown = call.refs.find((ref) => !isKnownRef(parts, ref, alsoKnown))
+    if (unknown !== undefined) throw new UnknownTaskRefError(`args[${index}] of "${fn.name}" name ${String(unknown)}, a call no job here lists and the cache does not know`)
+    const { bytes, address } = call
     if (bytes.byteLength > parts.maxValueBytes) {
       throw new SizeLimitError(`args[${index}] of "${fn.name}" encode to ${bytes.byteLength} bytes, over the ${parts.maxValueBytes}-byte cap`)
     }
-    const key = taskKeyOf(fn.address, address)
+    const key = call.key ?? taskKeyOf(fn.address, address)
     calls.push({ index, key })
     // A failure forgotten here is gone for every peer: the next call of these arguments runs them again.
     if (retryFailed && parts.peer.swarm.cached(key)?.kind === 'failure' && forgetFailure(parts.peer.swarm, key)) retried++
-    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, args)
+    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, call)
     else hits++
   })
   return { calls, args: argsList, uncached, hits, retried }
@@ -106,7 +148,9 @@ export async function launchJob<A extends KeywordArgs>(
     parts.launchedHere?.set(id, fn.address)
     // Marked before the job is published, so that this peer's donor never sees it as its own to run.
     if (placement === 'elsewhere') parts.runElsewhere?.add(id)
-    await submitJob(peer.swarm, peer.values, { id, fn, argsList: slice.map(([, args]) => args), identity: peer.identity, now: clock.now(), options, job })
+    const argsList = slice.map(([, call]) => call.linked)
+    const encoded = slice.map(([key, { bytes, address }]) => ({ bytes, address, key }))
+    await submitJob(peer.swarm, peer.values, { id, fn, argsList, encoded, identity: peer.identity, now: clock.now(), options, job })
     if (options.compare !== undefined) parts.referee?.compareWith(id, options.compare)
     await tracker.pin(id)
     launched.push({ job: id, taskOf })

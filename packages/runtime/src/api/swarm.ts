@@ -19,7 +19,8 @@ import type { BatchOptions, CallOptions, PureOptions, SwarmStatus } from './opti
 import type { SwarmFunction } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
 import { listJobs, swarmStatus } from './swarm-status.ts'
-import type { TaskRef } from './task-ref.ts'
+import { parseTaskRef, type TaskRef } from './task-ref.ts'
+import { TaskGraph, type BoundFunction } from './task-graph.ts'
 
 export type { SwarmParts } from './swarm-parts.ts'
 
@@ -33,6 +34,8 @@ export class Swarm<P extends PeerPort = PeerPort> {
   readonly #control: JobControl
   readonly #calls: Calls
   readonly #counts: RememberedCounts
+  /** Each function this swarm handed out, for `graph().add`. */
+  readonly #bound = new WeakMap<object, BoundFunction>()
   #closed = false
 
   constructor(private readonly parts: SwarmParts<P>) {
@@ -80,8 +83,25 @@ export class Swarm<P extends PeerPort = PeerPort> {
         calls.parallel(definition, argsList, jobOptions, batch ?? {}, 'ref') as Promise<ValueRef[]>,
       stream: (argsList: readonly A[], batch?: BatchOptions) => calls.stream(definition, argsList, jobOptions, batch ?? {}),
       submit: (args: A) => calls.submit(definition, args, jobOptions),
+      submitMany: (argsList: readonly A[]) => calls.submitMany(definition, argsList, jobOptions),
     })
+    this.#bound.set(swarmFunction, { definition: definition as unknown as PureFunction<KeywordArgs, unknown>, options: jobOptions })
     return swarmFunction as unknown as SwarmFunction<A, R>
+  }
+
+  /** A ref back from its printable form (`String(ref)`), to pass as an argument or to `result`; `TypeError` for anything else. */
+  ref(text: string): TaskRef {
+    return parseTaskRef(text)
+  }
+
+  /**
+   * A graph of calls to publish at once: `graph.add(f, args)` returns each
+   * call's ref before anything is published, to use in later calls'
+   * arguments; `await graph.submit()` publishes them all (a graph of 100,000
+   * calls in seconds) and returns their refs.
+   */
+  graph(): TaskGraph {
+    return new TaskGraph((fn) => (typeof fn === 'function' ? this.#bound.get(fn) : undefined), this.#calls)
   }
 
   /** The result of a submitted call, from any host, at any later time. */

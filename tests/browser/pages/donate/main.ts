@@ -38,6 +38,19 @@ const donatePage = {
     )
     return fn.parallel(Array.from({ length: upTo }, (_, i) => ({ n: i + 1 })))
   },
+  /** A diamond of futures from a page: A, then B and C on A, then D on B and C; D's printed ref and its value. */
+  async diamond(start: number): Promise<{ ref: string; value: unknown }> {
+    const s = need()
+    const inc = s.pure(({ x }: { x: number }) => x + 1, { name: 'inc' })
+    const mul = s.pure(({ a, b }: { a: number; b: number }) => a * b, { name: 'mul' })
+    const a = await inc.submit({ x: start })
+    const graph = s.graph()
+    const b = graph.add(inc, { x: a })
+    const c = graph.add(mul, { a, b: 10 })
+    graph.add(mul, { a: b, b: c })
+    const d = (await graph.submit())[2] as Parameters<Swarm['result']>[0]
+    return { ref: String(d), value: await s.result(d) }
+  },
 }
 
 export type DonatePageApi = typeof donatePage

@@ -117,7 +117,7 @@ export class ApiJobs {
       const { timeoutMs, quorum, adaptive } = submission.options
       fn = swarm.pureSource(submission.source, { name: submission.name, ...defined({ timeoutMs, quorum, adaptive }) })
       const address = fn.definition.address
-      refs = submission.args.map((args, i) => formatTaskRef(undefined, undefined, taskKeyOf(address, encodeAndAddress(args, `args[${i}]`).address)))
+      refs = submission.args.map((args, i) => String(formatTaskRef(undefined, undefined, taskKeyOf(address, encodeAndAddress(args, `args[${i}]`).address))))
     } catch (error) {
       // A function that does not parse, reads outer variables, or arguments that do not encode.
       throw new ApiInputError(`${(error as Error).name}: ${(error as Error).message}`, { cause: error })

@@ -1,0 +1,48 @@
+import type { PeerId, TaskKey } from '../ids.ts'
+import { claimDecision, type ClaimDecision } from '../scheduler/claims.ts'
+import { taskPhase } from '../scheduler/task-phase.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import type { TaskId } from '../swarm/schema.ts'
+import type { DependencyGate } from './dependency-gate.ts'
+
+export interface HandOffOptions {
+  readonly self: PeerId
+  readonly now: number
+  readonly skewMs: number
+  readonly workers: number
+  /** How many to take: the donor's free workers, at least one. */
+  readonly free: number
+  /** Tasks to leave alone although unblocked (the cache answers them, another job computes their key). */
+  readonly skips: (view: JobIndex, task: TaskId) => boolean
+}
+
+/**
+ * The claims a donor makes of the tasks its result for `key` unblocks, to run
+ * next without the settle window (`Donor`): no other peer can have seen them
+ * unblocked before this result's report goes out, which is after these
+ * claims. Those whose other inputs are held here come first, then those that
+ * more tasks wait on (the longer path, where that is all that is known). Only
+ * `free` of them: the rest are left for other peers, so a fan-out spreads over
+ * the swarm instead of queueing behind one worker.
+ */
+export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], key: TaskKey, o: HandOffOptions): { chosen: Array<{ view: JobIndex; decision: ClaimDecision }>; waiting: number } {
+  const dependents = deps.dependentsOf(open, key)
+  const ranked = dependents
+    .filter(({ view, task }) => !view.cancelled && !deps.blocked(view, task))
+    .map((c) => ({ ...c, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
+    .sort((a, b) => b.held - a.held || b.waiting - a.waiting)
+  const chosen: Array<{ view: JobIndex; decision: ClaimDecision }> = []
+  for (const { view, task } of ranked) {
+    if (chosen.length >= o.free) break
+    const phase = taskPhase(view, task, o.now, { skewMs: o.skewMs })
+    const decision = claimDecision(view, task, phase, { self: o.self, now: o.now, limit: 1, leaseMs: view.spec.leaseMs, workers: o.workers, skip: (t) => o.skips(view, t) })
+    if (decision !== undefined) chosen.push({ view, decision })
+  }
+  // `waiting`: every task that names the key, taken here or not.
+  return { chosen, waiting: dependents.length }
+}
+
+function waitingOn(deps: DependencyGate, view: JobIndex, task: TaskId): number {
+  const key = view.task(task)?.key
+  return key === undefined ? 0 : deps.dependentsOf([view], key).length
+}
