@@ -11,7 +11,7 @@ const TASKS = 8
  * connections). Here a donor goes silent in the middle of its tasks; every
  * task it held must be claimed by another donor within one lease of the freeze.
  * (The first half, no false expiry in a hidden tab whose heartbeat comes from a
- * worker, runs in a real tab: tests/browser/hidden-tab.test.ts.)
+ * worker, needs a hidden tab, which headless Chromium does not make: see docs/trust.md.)
  */
 describe('trust scenario 12: a frozen task is reclaimed within one lease', () => {
   it('moves every task the frozen donor held to another donor within leaseMs', async () => {
