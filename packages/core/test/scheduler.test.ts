@@ -191,13 +191,14 @@ describe('stragglers', () => {
   it('picks tasks running far longer than their batch should take, not those merely queued behind it', () => {
     const view = makeJob(8)
     for (let i = 0; i < 5; i++) putReport(view.job, String(i), report(C, i, 100, i))
-    claimAs(view, '5', B, 1, 0, 60_000, 1) // alone in its batch: overdue after 300 ms
-    claimAs(view, '6', B, 1, 0, 60_000, 10) // one of ten: may wait 3 s
+    claimAs(view, '5', B, 1, 0, 60_000, 1) // alone in its batch: overdue after 200 ms (2× the median)
+    claimAs(view, '6', B, 1, 0, 60_000, 10) // one of ten: may wait 2 s
     claimAs(view, '7', A, 1, 0, 60_000, 1) // our own
-    expect(selectStragglers(view, { self: A, now: 250 })).toEqual([])
-    expect(selectStragglers(view, { self: A, now: 400 })).toEqual(['5'])
-    startBackup(view.job, '5', { peer: C, startedAt: 400 })
-    expect(selectStragglers(view, { self: A, now: 3_500 })).toEqual(['6'])
+    expect(selectStragglers(view, { self: A, now: 150 })).toEqual([])
+    expect(selectStragglers(view, { self: A, now: 300 })).toEqual(['5'])
+    startBackup(view.job, '5', { peer: C, startedAt: 300 })
+    expect(selectStragglers(view, { self: A, now: 1_900 })).toEqual([])
+    expect(selectStragglers(view, { self: A, now: 2_500 })).toEqual(['6'])
   })
 
   it('waits for enough samples before trusting the median', () => {

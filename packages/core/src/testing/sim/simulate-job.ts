@@ -24,6 +24,13 @@ export interface SimulationOptions {
   readonly taskDurationMs?: readonly [number, number]
   /** Every `everyMs`, a random link goes down for a random time in `downMs`, then comes back. */
   readonly linkFlaps?: { readonly everyMs: number; readonly downMs: readonly [number, number] }
+  /**
+   * Splits the mesh: at `atMs`, every link between the first `donors` donors and
+   * everyone else (the host included) goes down, both ends told; `forMs` later all come back.
+   */
+  readonly partition?: { readonly atMs: number; readonly forMs: number; readonly donors: number }
+  /** The first `donors` donors take `factor` times as long over every run. */
+  readonly slowDonors?: { readonly donors: number; readonly factor: number }
   readonly limitMs?: number
 }
 
@@ -59,13 +66,14 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
   const host = new SimPeer({ name: 'host', network, clock, random })
   const donors: SimPeer[] = []
   for (let i = 0; i < options.peers; i++) {
+    const slowdown = i < (options.slowDonors?.donors ?? 0) ? (options.slowDonors?.factor ?? 1) : 1
     const peer: SimPeer = new SimPeer({
       name: `peer-${i}`,
       network,
       clock,
       random,
       donor: {
-        duration: () => prng.int32(random, minMs, maxMs),
+        duration: () => prng.int32(random, minMs, maxMs) * slowdown,
         onRunStart: () => {
           if (deaths >= dyingCount || prng.real53(random) >= deathChance) return true
           deaths++
@@ -106,6 +114,16 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
       clock.setTimeout(flap, flapping.everyMs)
     }
     clock.setTimeout(flap, flapping.everyMs)
+  }
+  const split = options.partition
+  if (split !== undefined) {
+    const cut = donors.slice(0, split.donors).map((d) => d.id)
+    const rest = [host, ...donors.slice(split.donors)].map((p) => p.id)
+    const links = (each: (a: (typeof cut)[number], b: (typeof cut)[number]) => void) => () => {
+      for (const a of cut) for (const b of rest) each(a, b)
+    }
+    clock.setTimeout(links((a, b) => network.disconnect(a, b)), split.atMs)
+    clock.setTimeout(links((a, b) => network.reconnect(a, b)), split.atMs + split.forMs)
   }
   let finished = false
   const check = (): void => {
