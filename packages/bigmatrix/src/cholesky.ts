@@ -1,4 +1,5 @@
 import type { ValueRef } from '@tessera/core'
+import type { TaskRef } from '@tessera/runtime'
 import { ShapeMismatchError } from './errors.ts'
 import { BigMatrix } from './big-matrix.ts'
 import { blockKey, extentOf } from './header.ts'
@@ -7,73 +8,80 @@ import { blockTasks } from './tasks/registry.ts'
 import type { CholeskyPanelArgs, CholeskyUpdateArgs } from './tasks/cholesky-tasks.ts'
 import type { Block } from './kernels/block.ts'
 
-/** Observes each wave: its step, how many tasks it had, and how long it took end to end. */
-export interface CholeskyOptions extends AlgorithmOptions {
-  readonly onWave?: (wave: { readonly step: number; readonly tasks: number; readonly ms: number }) => void
-}
+export type CholeskyOptions = Pick<AlgorithmOptions, 'signal'>
+
+/** A block as a task's argument: stored (a value link), made by another task of the graph (a ref), or zeros. */
+type BlockInput = ValueRef | TaskRef | Block
 
 /**
  * The lower Cholesky factor L (A = L·Lᵀ) of a symmetric positive-definite
- * matrix, right-looking and blocked, one wave of block tasks per step: step k
- * factors column k of L (each panel task also applies the update step k−1 owed
- * that column, and refactors the diagonal block itself) while the rest of the
- * trailing matrix takes step k−1's update. Only the lower triangle of A is read.
- * Each wave needs only the previous one's column of L, so waves follow the
- * dependencies exactly; every task is memoized on its input blocks.
+ * matrix, right-looking and blocked, as one graph of block tasks (issue 18):
+ * step k factors column k of L (each panel task also applies the update step
+ * k−1 owed that column, and refactors the diagonal block itself) while the
+ * rest of the trailing matrix takes step k−1's update. Each task names the
+ * tasks whose blocks it needs by their refs, so a donor starts it the moment
+ * those exist: no wave waits for the slowest task of the one before, and the
+ * submitter is not in the loop (it publishes the graph, then waits only for
+ * L's blocks). Only the lower triangle of A is read; every task is memoized on
+ * its input blocks.
  */
 export async function cholesky(a: BigMatrix, options: CholeskyOptions = {}): Promise<BigMatrix> {
   const [n, n2] = a.shape
   const [bs, bs2] = a.blockShape
   if (n !== n2) throw new ShapeMismatchError(`Cholesky needs a square matrix, not ${n}×${n2}`)
   if (bs !== bs2) throw new ShapeMismatchError(`Cholesky needs square blocks, not ${bs}×${bs2}`)
-  const tasks = blockTasks(a.swarm)
+  const { swarm } = a
+  const tasks = blockTasks(swarm)
   const [g] = a.grid
   const size = (i: number): number => extentOf(n, bs, i)
   const stored = await a.storedRefs()
   // The trailing matrix, lower triangle only. A is symmetric, so A.T is A: a
   // transposed view's stored blocks are read as they are.
-  const s: Array<Array<ValueRef | null>> = Array.from({ length: g }, (_, i) => Array.from({ length: i + 1 }, (_, j) => stored[i]?.[j] ?? null))
-  const l: Array<Array<ValueRef | null>> = Array.from({ length: g }, () => [])
-  const orZeros = (ref: ValueRef | null, length: number): Block | ValueRef => ref ?? new Float64Array(length)
+  const s: BlockInput[][] = Array.from({ length: g }, (_, i) =>
+    Array.from({ length: i + 1 }, (_, j) => stored[i]?.[j] ?? new Float64Array(size(i) * size(j))),
+  )
+  const l: TaskRef[][] = Array.from({ length: g }, () => [])
+  // Typed as the blocks the donor turns links and refs into.
+  const block = (input: BlockInput | undefined): Block => input as unknown as Block
+  const graph = swarm.graph()
   for (let k = 0; k < g; k++) {
-    const started = performance.now()
-    const panel: CholeskyPanelArgs[] = []
     for (let i = k; i < g; i++) {
-      panel.push({
-        diag: orZeros(s[k]?.[k] ?? null, size(k) * size(k)) as unknown as Block,
-        diagPrev: (k === 0 ? null : (l[k]?.[k - 1] ?? null)) as unknown as Block | null,
-        block: (i === k ? null : orZeros(s[i]?.[k] ?? null, size(i) * size(k))) as unknown as Block | null,
-        prev: (k === 0 || i === k ? null : (l[i]?.[k - 1] ?? null)) as unknown as Block | null,
+      const args: CholeskyPanelArgs = {
+        diag: block(s[k]?.[k]),
+        diagPrev: k === 0 ? null : block(l[k]?.[k - 1]),
+        block: i === k ? null : block(s[i]?.[k]),
+        prev: k === 0 || i === k ? null : block(l[i]?.[k - 1]),
         n: size(k),
         m: size(i),
         w: k === 0 ? 0 : size(k - 1),
         dtype: a.dtype,
-      })
+      }
+      ;(l[i] as TaskRef[])[k] = graph.add(tasks.choleskyPanel, args)
     }
-    const updates: CholeskyUpdateArgs[] = []
-    const targets: Array<[number, number]> = []
-    if (k > 0) {
-      for (let i = k + 1; i < g; i++) {
-        for (let j = k + 1; j <= i; j++) {
-          targets.push([i, j])
-          updates.push({
-            c: orZeros(s[i]?.[j] ?? null, size(i) * size(j)) as unknown as Block,
-            li: l[i]?.[k - 1] as unknown as Block,
-            lj: l[j]?.[k - 1] as unknown as Block,
-            m: size(i),
-            n: size(j),
-            w: size(k - 1),
-            dtype: a.dtype,
-          })
+    if (k === 0) continue
+    for (let i = k + 1; i < g; i++) {
+      for (let j = k + 1; j <= i; j++) {
+        const args: CholeskyUpdateArgs = {
+          c: block(s[i]?.[j]),
+          li: block(l[i]?.[k - 1]),
+          lj: block(l[j]?.[k - 1]),
+          m: size(i),
+          n: size(j),
+          w: size(k - 1),
+          dtype: a.dtype,
         }
+        ;(s[i] as BlockInput[])[j] = graph.add(tasks.choleskyUpdate, args)
       }
     }
-    const [column, updated] = await Promise.all([tasks.choleskyPanel.parallelRefs(panel, options), tasks.choleskyUpdate.parallelRefs(updates, options)])
-    column.forEach((ref, n) => ((l[k + n] as Array<ValueRef | null>)[k] = ref))
-    targets.forEach(([i, j], n) => ((s[i] as Array<ValueRef | null>)[j] = updated[n] as ValueRef))
-    options.onWave?.({ step: k, tasks: panel.length + updates.length, ms: performance.now() - started })
   }
+  await graph.submit()
+  const cells: Array<[number, number]> = []
+  for (let i = 0; i < g; i++) for (let j = 0; j <= i; j++) cells.push([i, j])
+  const made = await swarm.resultRefs(
+    cells.map(([i, j]) => l[i]?.[j] as TaskRef),
+    options.signal === undefined ? {} : { signal: options.signal },
+  )
   const blocks = new Map<string, ValueRef>()
-  for (let i = 0; i < g; i++) for (let j = 0; j <= i; j++) blocks.set(blockKey(i, j), l[i]?.[j] as ValueRef)
-  return BigMatrix.fromBlocks(a.swarm, { shape: [n, n], blockShape: [bs, bs], dtype: a.dtype, blocks })
+  cells.forEach(([i, j], index) => blocks.set(blockKey(i, j), made[index] as ValueRef))
+  return BigMatrix.fromBlocks(swarm, { shape: [n, n], blockShape: [bs, bs], dtype: a.dtype, blocks })
 }

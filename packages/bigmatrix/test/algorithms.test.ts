@@ -104,7 +104,7 @@ describe('reblock: the same matrix cut on other lines', () => {
   })
 })
 
-describe('cholesky: one wave per step', () => {
+describe('cholesky: one graph of block tasks', () => {
   it.each([
     { n: 100, block: 32 },
     { n: 64, block: 16 },
@@ -113,9 +113,14 @@ describe('cholesky: one wave per step', () => {
   ])('$n×$n in $block×$block blocks: L is lower triangular and L·Lᵀ = A; a rerun executes nothing', async ({ n, block }) => {
     const swarm = await offlineSwarm()
     const A = await BigMatrix.random(swarm, { shape: [n, n], blockShape: [block, block], params: { seed: n, symmetric: true, diagonal: n } })
-    const waves: number[] = []
-    const L = await cholesky(A, { onWave: (w) => waves.push(w.step) })
-    expect(waves).toEqual(Array.from({ length: Math.ceil(n / block) }, (_, k) => k))
+    await A.storedRefs() // A's lazy blocks first, so that only the factorization's tasks are counted
+    const before = swarm.status().executed
+    const L = await cholesky(A)
+    // One graph: a panel task per block of L, and step k−1's update per trailing block below column k.
+    const g = Math.ceil(n / block)
+    let updates = 0
+    for (let k = 1; k < g; k++) updates += ((g - k - 1) * (g - k)) / 2
+    expect(swarm.status().executed - before).toBe((g * (g + 1)) / 2 + updates)
     const l = await L.toArray()
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(l[i * n + j]).toBe(0)
     const a = await A.toArray()

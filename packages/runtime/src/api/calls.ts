@@ -12,8 +12,10 @@ import {
   type KeywordArgs,
   type PeerId,
   type PureFunction,
+  type JobId,
   type TaskKey,
   type TaskLogs,
+  type ValueRef,
   boundTaskLogs,
 } from '@tessera/core'
 import { followCalls } from './follow.ts'
@@ -146,20 +148,45 @@ export class Calls {
 
   /** The result of a submitted call, from any host, at any later time. */
   async result<R>(ref: TaskRef | string, options: CallOptions): Promise<R> {
-    const parsed = parseTaskRef(ref)
-    // A bare key (a graph node printed before it was published) finds its job when this host published it.
-    const { job, task, key } = parsed.job === undefined ? (this.#submitted.get(parsed.key) ?? parsed) : parsed
+    const [first] = await this.#follow([ref], options, 'value')
+    if (!(first as CallOutcome).ok) throw (first as { error: Error }).error
+    return (first as { value: unknown }).value as R
+  }
+
+  /**
+   * The addresses of many submitted calls' results, in order, without fetching
+   * them here (a result stays with the peers that hold it): what BigMatrix
+   * builds a matrix from. Rejects with `ParallelError` when some failed.
+   */
+  async resultRefs(refs: ReadonlyArray<TaskRef | string>, options: CallOptions): Promise<ValueRef[]> {
+    const outcomes = await this.#follow(refs, options, 'ref')
+    const failures = outcomes.flatMap((o, index) => (o.ok ? [] : [{ index, error: o.error }]))
+    if (failures.length > 0) {
+      const results = outcomes.map((o) => (o.ok ? o.value : undefined))
+      throw new ParallelError(failures, refs.length, results)
+    }
+    return outcomes.map((o) => (o as { value: ValueRef }).value)
+  }
+
+  async #follow(refs: ReadonlyArray<TaskRef | string>, options: CallOptions, resultsAs: 'value' | 'ref'): Promise<CallOutcome[]> {
     const { tracker } = this.parts
-    if (job !== undefined) await tracker.pin(job)
+    const groups = new Map<JobId | undefined, Map<TaskKey, string>>()
+    const calls = refs.map((ref, index) => {
+      const parsed = parseTaskRef(ref)
+      // A bare key (a graph node printed before it was published) finds its job when this host published it.
+      const { job, task, key } = parsed.job === undefined ? (this.#submitted.get(parsed.key) ?? parsed) : parsed
+      let taskOf = groups.get(job)
+      if (taskOf === undefined) groups.set(job, (taskOf = new Map()))
+      if (task !== undefined) taskOf.set(key, task)
+      return { index, key }
+    })
+    const jobs = [...groups.keys()].filter((job): job is JobId => job !== undefined)
+    await Promise.all(jobs.map((job) => tracker.pin(job)))
     try {
-      const taskOf = new Map<TaskKey, string>(task === undefined ? [] : [[key, task]])
-      const launched = { parts: job === undefined ? [] : [{ job, taskOf }] }
-      const outcomes = await followCalls(this.parts, this.control, [{ index: 0, key }], launched, { ...options, policy: cachePolicyFor(this.parts, {}) })
-      const first = outcomes[0] as CallOutcome
-      if (!first.ok) throw first.error
-      return first.value as R
+      const launched = { parts: jobs.map((job) => ({ job, taskOf: groups.get(job) as Map<TaskKey, string> })) }
+      return await followCalls(this.parts, this.control, calls, launched, { ...options, resultsAs, policy: cachePolicyFor(this.parts, {}) })
     } finally {
-      if (job !== undefined) tracker.unpin(job)
+      for (const job of jobs) tracker.unpin(job)
     }
   }
 

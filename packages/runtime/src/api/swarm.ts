@@ -109,6 +109,11 @@ export class Swarm<P extends PeerPort = PeerPort> {
     return this.#calls.result<R>(ref, options)
   }
 
+  /** The addresses of submitted calls' results, in order, without fetching the values here (`ParallelError` if some failed). */
+  resultRefs(refs: ReadonlyArray<TaskRef | string>, options: CallOptions = {}): Promise<ValueRef[]> {
+    return this.#calls.resultRefs(refs, options)
+  }
+
   /** Every call of a job, in task order, by the job's id (`tessera jobs` lists them), from any host at any later time; without a `signal`, its tasks get 30 s to arrive. */
   jobResults(job: string, options: CallOptions = {}): Promise<JobResult[]> {
     return jobResults(this.parts, this.#control, job, options)
