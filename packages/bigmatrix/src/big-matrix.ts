@@ -6,7 +6,7 @@ import {
   type Value,
   type ValueRef,
 } from '@tessera/core'
-import type { Swarm, SwarmFunction } from '@tessera/runtime'
+import type { Swarm, SwarmFunction, TaskGraph, TaskRef } from '@tessera/runtime'
 import { BlockIndexError, DtypeMismatchError, ShapeMismatchError } from './errors.ts'
 import type { Block } from './kernels/block.ts'
 import { transposeBlock } from './kernels/gemm.ts'
@@ -37,6 +37,18 @@ export interface GatherOptions {
  * is fully described by `ref` (the header's address), and every change gives a
  * new matrix with a new header: matrices are immutable values.
  */
+/** The lazy blocks each graph already makes, by init function and arguments. */
+const lazyNodes = new WeakMap<TaskGraph, Map<string, TaskRef>>()
+
+/** A lazy block's identity within a graph; undefined for params JSON cannot spell (then it is simply added again). */
+function memoId(fn: string, args: BlockInitArgs): string | undefined {
+  try {
+    return `${fn} ${JSON.stringify(args)}`
+  } catch {
+    return undefined
+  }
+}
+
 export class BigMatrix {
   readonly #saved: Promise<void>
 
@@ -228,6 +240,33 @@ export class BigMatrix {
       missing.forEach(([i, j], n) => ((refs[i] as Array<ValueRef | null>)[j] = made[n] as ValueRef))
     }
     return refs
+  }
+
+  /**
+   * Each stored block as a task's input, in storage coordinates: a link to a
+   * stored block, a ref to the task of `graph` that makes a lazy one (added
+   * here, so the algorithm's tasks start as each input exists, with no wave
+   * first), or null for a block of zeros or one not `wanted`.
+   */
+  blockInputs(graph: TaskGraph, wanted: (i: number, j: number) => boolean = () => true): Array<Array<ValueRef | TaskRef | null>> {
+    const [gi, gj] = gridOf(this.header.shape, this.header.blockShape)
+    return Array.from({ length: gi }, (_, i) =>
+      Array.from({ length: gj }, (_, j) => {
+        if (!wanted(i, j)) return null
+        const address = this.header.blocks[blockKey(i, j)]
+        if (address !== undefined) return valueRef(address)
+        if (this.init === undefined) return null
+        // A·Aᵀ reads one lazy block twice: one graph node for it, not two.
+        let made = lazyNodes.get(graph)
+        if (made === undefined) lazyNodes.set(graph, (made = new Map()))
+        const args = this.#initArgs(i, j)
+        const id = memoId(this.init.definition.address, args)
+        if (id === undefined) return graph.add(this.init, args)
+        let ref = made.get(id)
+        if (ref === undefined) made.set(id, (ref = graph.add(this.init, args)))
+        return ref
+      }),
+    )
   }
 
   /** A matrix over the same blocks with a new header; used by the algorithms to assemble their results. */

@@ -34,7 +34,9 @@ export async function cholesky(a: BigMatrix, options: CholeskyOptions = {}): Pro
   const tasks = blockTasks(swarm)
   const [g] = a.grid
   const size = (i: number): number => extentOf(n, bs, i)
-  const stored = await a.storedRefs()
+  const graph = swarm.graph()
+  // A's lazy blocks join the graph too, so the first panels start as soon as their own blocks exist.
+  const stored = a.blockInputs(graph, (i, j) => j <= i)
   // The trailing matrix, lower triangle only. A is symmetric, so A.T is A: a
   // transposed view's stored blocks are read as they are.
   const s: BlockInput[][] = Array.from({ length: g }, (_, i) =>
@@ -43,7 +45,6 @@ export async function cholesky(a: BigMatrix, options: CholeskyOptions = {}): Pro
   const l: TaskRef[][] = Array.from({ length: g }, () => [])
   // Typed as the blocks the donor turns links and refs into.
   const block = (input: BlockInput | undefined): Block => input as unknown as Block
-  const graph = swarm.graph()
   for (let k = 0; k < g; k++) {
     for (let i = k; i < g; i++) {
       const args: CholeskyPanelArgs = {

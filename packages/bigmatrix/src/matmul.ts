@@ -1,5 +1,5 @@
 import type { ValueRef } from '@tessera/core'
-import type { BatchOptions } from '@tessera/runtime'
+import type { BatchOptions, TaskRef } from '@tessera/runtime'
 import { DtypeMismatchError, ShapeMismatchError } from './errors.ts'
 import { BigMatrix } from './big-matrix.ts'
 import { blockKey, extentOf } from './header.ts'
@@ -8,6 +8,8 @@ import { blockTasks } from './tasks/registry.ts'
 import type { MatmulBlockArgs } from './tasks/matmul-task.ts'
 
 export type AlgorithmOptions = Pick<BatchOptions, 'signal' | 'onProgress'>
+
+type BlockInputs = ReturnType<BigMatrix['blockInputs']>
 
 export interface MatmulOptions extends AlgorithmOptions {
   /**
@@ -43,32 +45,38 @@ export async function matmul(a: BigMatrix, b: BigMatrix, options: MatmulOptions 
     return matmul(a, await reblock(b, [a.blockShape[1], b.blockShape[1]], waveOptions), options)
   }
   const swarm = a.swarm
-  const [refsA, refsB] = await Promise.all([a.storedRefs(), b.storedRefs()])
-  const at = (matrix: BigMatrix, refs: Array<Array<ValueRef | null>>, i: number, j: number): ValueRef | null =>
-    (matrix.transposed ? refs[j]?.[i] : refs[i]?.[j]) ?? null
+  // One graph: the operands' lazy blocks and the products together, so a product starts as soon
+  // as its own input blocks exist, not after every input block of both operands was made.
+  const graph = swarm.graph()
+  const [inputsA, inputsB] = [a.blockInputs(graph), b.blockInputs(graph)]
+  const at = (matrix: BigMatrix, inputs: BlockInputs, i: number, j: number): BlockInputs[number][number] =>
+    (matrix.transposed ? inputs[j]?.[i] : inputs[i]?.[j]) ?? null
   const [gi] = a.grid
   const [, gj] = b.grid
   const [, gk] = a.grid
   const ks = Array.from({ length: gk }, (_, p) => extentOf(k, a.blockShape[1], p))
   const cells: Array<[number, number]> = []
-  const argsList: MatmulBlockArgs[] = []
+  const products: TaskRef[] = []
   for (let i = 0; i < gi; i++) {
     for (let j = 0; j < gj; j++) {
       cells.push([i, j])
-      argsList.push({
-        // Links, typed as the blocks the donor turns them into.
-        a: ks.map((_, p) => at(a, refsA, i, p)) as unknown as MatmulBlockArgs['a'],
-        b: ks.map((_, p) => at(b, refsB, p, j)) as unknown as MatmulBlockArgs['b'],
+      const args: MatmulBlockArgs = {
+        // Links and refs, typed as the blocks the donor turns them into.
+        a: ks.map((_, p) => at(a, inputsA, i, p)) as unknown as MatmulBlockArgs['a'],
+        b: ks.map((_, p) => at(b, inputsB, p, j)) as unknown as MatmulBlockArgs['b'],
         m: extentOf(m, a.blockShape[0], i),
         n: extentOf(n, b.blockShape[1], j),
         ks,
         aT: a.transposed,
         bT: b.transposed,
         dtype: a.dtype,
-      })
+      }
+      products.push(graph.add(blockTasks(swarm).matmul, args))
     }
   }
-  const refs = await blockTasks(swarm).matmul.parallelRefs(argsList, options)
+  await graph.submit()
+  const { signal, onProgress } = options
+  const refs = await swarm.resultRefs(products, { ...(signal === undefined ? {} : { signal }), ...(onProgress === undefined ? {} : { onProgress }) })
   const blocks = new Map<string, ValueRef>()
   cells.forEach(([i, j], index) => blocks.set(blockKey(i, j), refs[index] as ValueRef))
   return BigMatrix.fromBlocks(swarm, { shape: [m, n], blockShape: [a.blockShape[0], b.blockShape[1]], dtype: a.dtype, blocks })

@@ -55,6 +55,25 @@ describe('futures as arguments (issue 18)', () => {
     await sim.close([host])
   }, 60_000)
 
+  it('graph.add takes a wrapper that copies a function\'s properties (as `tessera run` wraps them), and resultRefs gives addresses', async () => {
+    const sim = swarm(7)
+    const host = sim.host('submitter')
+    await sim.wait(500)
+    const f = host.pure(inc, { name: 'inc' })
+    const wrapped = Object.assign((args: { x: number }) => f(args), f)
+    const graph = host.graph()
+    const one = graph.add(wrapped, { x: 1 })
+    const two = graph.add(wrapped, { x: one })
+    await sim.settle(graph.submit())
+    const [address] = await sim.settle(host.resultRefs([two]))
+    expect(Object.keys(address ?? {})).toEqual(['/'])
+    expect(await sim.settle(host.result(two))).toBe(3)
+    // A copy of the definition is not the one this swarm bound.
+    const forged = Object.assign((args: { x: number }) => f(args), f, { definition: { ...f.definition } })
+    expect(() => host.graph().add(forged, { x: 1 })).toThrow(TypeError)
+    await sim.close([host])
+  })
+
   it('a failed dependency fails its dependents, and theirs, with DependencyFailedError naming it', async () => {
     const sim = swarm(3)
     const host = sim.host('submitter')

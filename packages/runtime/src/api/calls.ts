@@ -158,7 +158,7 @@ export class Calls {
    * them here (a result stays with the peers that hold it): what BigMatrix
    * builds a matrix from. Rejects with `ParallelError` when some failed.
    */
-  async resultRefs(refs: ReadonlyArray<TaskRef | string>, options: CallOptions): Promise<ValueRef[]> {
+  async resultRefs(refs: ReadonlyArray<TaskRef | string>, options: Pick<BatchOptions, 'signal' | 'onProgress'>): Promise<ValueRef[]> {
     const outcomes = await this.#follow(refs, options, 'ref')
     const failures = outcomes.flatMap((o, index) => (o.ok ? [] : [{ index, error: o.error }]))
     if (failures.length > 0) {
@@ -168,7 +168,7 @@ export class Calls {
     return outcomes.map((o) => (o as { value: ValueRef }).value)
   }
 
-  async #follow(refs: ReadonlyArray<TaskRef | string>, options: CallOptions, resultsAs: 'value' | 'ref'): Promise<CallOutcome[]> {
+  async #follow(refs: ReadonlyArray<TaskRef | string>, options: BatchOptions, resultsAs: 'value' | 'ref'): Promise<CallOutcome[]> {
     const { tracker } = this.parts
     const groups = new Map<JobId | undefined, Map<TaskKey, string>>()
     const calls = refs.map((ref, index) => {

@@ -85,7 +85,11 @@ export class Swarm<P extends PeerPort = PeerPort> {
       submit: (args: A) => calls.submit(definition, args, jobOptions),
       submitMany: (argsList: readonly A[]) => calls.submitMany(definition, argsList, jobOptions),
     })
-    this.#bound.set(swarmFunction, { definition: definition as unknown as PureFunction<KeywordArgs, unknown>, options: jobOptions })
+    const bound = { definition: definition as unknown as PureFunction<KeywordArgs, unknown>, options: jobOptions }
+    this.#bound.set(swarmFunction, bound)
+    // Wrappers that copy a function's properties (`tessera run` adds progress bars and call
+    // defaults this way) carry its definition: graph.add knows them by it.
+    this.#bound.set(definition, bound)
     return swarmFunction as unknown as SwarmFunction<A, R>
   }
 
@@ -101,7 +105,12 @@ export class Swarm<P extends PeerPort = PeerPort> {
    * calls in seconds) and returns their refs.
    */
   graph(): TaskGraph {
-    return new TaskGraph((fn) => (typeof fn === 'function' ? this.#bound.get(fn) : undefined), this.#calls)
+    const bound = (fn: unknown): BoundFunction | undefined => {
+      if (typeof fn !== 'function') return undefined
+      const definition: unknown = (fn as { definition?: unknown }).definition
+      return this.#bound.get(fn) ?? (typeof definition === 'object' && definition !== null ? this.#bound.get(definition) : undefined)
+    }
+    return new TaskGraph(bound, this.#calls)
   }
 
   /** The result of a submitted call, from any host, at any later time. */
@@ -110,7 +119,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
   }
 
   /** The addresses of submitted calls' results, in order, without fetching the values here (`ParallelError` if some failed). */
-  resultRefs(refs: ReadonlyArray<TaskRef | string>, options: CallOptions = {}): Promise<ValueRef[]> {
+  resultRefs(refs: ReadonlyArray<TaskRef | string>, options: Pick<BatchOptions, 'signal' | 'onProgress'> = {}): Promise<ValueRef[]> {
     return this.#calls.resultRefs(refs, options)
   }
 
