@@ -173,3 +173,5 @@ export { Referee, type RefereeOptions } from './peer/referee.ts'
 export { clustersOf, type Cluster, type Compare, type ValueOf } from './peer/outcome-clusters.ts'
 
 export * from './identity/index.ts'
+export { CacheTree, type NodeStore, type MergeEntry, type CacheTreeOptions } from './cache-tree/tree.ts'
+export { encodeNode, decodeNode, TreeNodeError, type TreeEntry, type TreeNode, type ChildRef } from './cache-tree/node.ts'
