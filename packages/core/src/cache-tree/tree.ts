@@ -108,13 +108,19 @@ export class CacheTree {
    * are skipped, so trees built from nearly the same entries merge for the
    * cost of their differences plus their branch nodes.
    */
-  async merge(a: Address, b: Address, merge: MergeEntry): Promise<Address> {
+  async merge(a: Address, b: Address, merge: MergeEntry, keep: (entry: TreeEntry) => boolean = () => true): Promise<Address> {
     if (a === b) return a
     const known = new Set<Address>([a])
     await this.#collect(a, known)
     const extra: TreeEntry[] = []
     await this.#gather(b, known, extra)
-    return (await this.insert(a, extra, merge)) ?? a
+    return (await this.insert(a, extra.filter(keep), merge)) ?? a
+  }
+
+  /** Entries under `root`, as its node says. */
+  async count(root: Address): Promise<number> {
+    const node = await this.node(root)
+    return isLeaf(node) ? node.entries.length : node.children.reduce((sum, child) => sum + child.count, 0)
   }
 
   /** Every entry, in key order (reads every node). */

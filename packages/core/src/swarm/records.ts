@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
-import type { Address, TaskKey } from '../ids.ts'
+import type { Address, PeerId, TaskKey } from '../ids.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
@@ -227,6 +227,19 @@ const provenEntries = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 export function checkStoredValue(input: unknown): StoredValueRecord | undefined {
   if (input instanceof Uint8Array) return input.byteLength <= MAX_INLINE_BYTES ? input : undefined
   return isStoredValue(input) ? input : undefined
+}
+
+/** What the document says of a cache tree root: how many entries it holds, when and by whom it was made (a hint of where its nodes are). */
+export interface CacheRoot {
+  readonly count: number
+  readonly at: number
+  readonly by: PeerId
+}
+const isCacheRoot = checker<CacheRoot>(record({ count: int(1, Number.MAX_SAFE_INTEGER), at: time, by: id }))
+
+/** The root record under `root`, if the key is an address and the record well-formed; it proves nothing about the tree. */
+export function checkCacheRoot(root: string, input: unknown): CacheRoot | undefined {
+  return ADDRESS_PATTERN.test(root) && isCacheRoot(input) ? input : undefined
 }
 
 export function checkHolder(input: unknown): BlobHolder | undefined {

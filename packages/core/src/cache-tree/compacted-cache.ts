@@ -1,0 +1,68 @@
+import type { Address, PeerId, TaskKey } from '../ids.ts'
+import type { BlobStore } from '../interfaces/blob-store.ts'
+import { meetsPolicy, type CachePolicy } from '../swarm/cache-policy.ts'
+import { strongerEntry } from '../swarm/cache-merge.ts'
+import { keysAsSubjects, type SubjectOf } from '../swarm/cache-strength.ts'
+import { checkCacheEntry } from '../swarm/records.ts'
+import type { CacheEntry } from '../swarm/schema.ts'
+import type { SwarmDoc } from '../swarm/swarm-doc.ts'
+import type { ValueStore } from '../swarm/value-store.ts'
+import { CacheTree, type NodeStore } from './tree.ts'
+
+/**
+ * The cache as a reader sees it once entries are compacted: the document's
+ * entries, then each tree root's (`tree.ts`). A root is only a pointer: every
+ * entry found under it is checked like a document entry (`checkCacheEntry`),
+ * every node against its address, and a root that leaves entries out costs
+ * recomputation, never a wrong answer. Nodes come from the local store, else
+ * from peers (the root's compactor first), and are kept where they arrive.
+ */
+export class CompactedCache {
+  readonly tree: CacheTree
+  #subjectOf: SubjectOf = keysAsSubjects
+  #preferred: readonly PeerId[] = []
+
+  constructor(
+    private readonly swarm: SwarmDoc,
+    private readonly values: ValueStore,
+    blobs: BlobStore,
+  ) {
+    this.tree = new CacheTree(nodeStoreOf(blobs, () => this.#preferred))
+  }
+
+  /** Which subject a signer counts as, where the document and a tree both hold an entry (`strongerEntry`). */
+  weighSubjectsBy(subjectOf: SubjectOf): void {
+    this.#subjectOf = subjectOf
+  }
+
+  /**
+   * The entry for a call, wherever it is, if its proofs hold (and meet
+   * `policy`). A result value the leaf carries is learned (`ValueStore.learn`),
+   * so `values.get(entry.result)` finds it. Same contract as `SwarmDoc.cached`,
+   * awaited.
+   */
+  async cached(key: TaskKey, policy?: CachePolicy): Promise<CacheEntry | undefined> {
+    let entry = this.swarm.cached(key)
+    for (const { root, by } of this.swarm.cacheTreeRoots()) {
+      this.#preferred = [by]
+      const found = await this.tree.lookup(root, key).catch(() => undefined)
+      if (found === undefined) continue
+      const checked = checkCacheEntry(key, found.entry)
+      if (checked?.kind === 'value' && found.inline !== undefined) this.values.learn(checked.result, found.inline)
+      entry = strongerEntry(entry, checked, this.#subjectOf)
+    }
+    return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
+  }
+}
+
+/** Nodes through a blob store: local first, then unlisted fetch from peers; made nodes kept without a holder record. */
+export function nodeStoreOf(blobs: BlobStore, preferred: () => readonly PeerId[] = () => []): NodeStore {
+  return {
+    async get(address: Address): Promise<Uint8Array | undefined> {
+      return (await blobs.get(address)) ?? (await blobs.fetchUnlisted?.(address, preferred()))
+    },
+    async put(address: Address, bytes: Uint8Array): Promise<void> {
+      await (blobs.keep === undefined ? blobs.put(address, bytes) : blobs.keep(address, bytes))
+    },
+  }
+}
