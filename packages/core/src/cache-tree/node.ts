@@ -1,5 +1,5 @@
 import { addressOfBytes, verifyBytes } from '../address.ts'
-import { decodeCanonical, encodeCanonical } from '../encoding/canonical.ts'
+import { decodeCanonical, encodeCanonicalTrusted } from '../encoding/canonical.ts'
 import { TesseraError } from '../errors.ts'
 import type { Address, TaskKey } from '../ids.ts'
 
@@ -61,7 +61,8 @@ export function encodeNode(node: TreeNode): { address: Address; bytes: Uint8Arra
   const body = isLeaf(node)
     ? { v: TREE_NODE_VERSION, level: 0, entries: node.entries.map((e) => (e.inline === undefined ? [e.key, e.entry] : [e.key, e.entry, e.inline])) }
     : { v: TREE_NODE_VERSION, level: node.level, children: node.children.map((c) => (c.bloom === undefined ? [c.first, c.last, c.address, c.count] : [c.first, c.last, c.address, c.count, c.bloom])) }
-  const bytes = encodeCanonical(body, 'cache tree node')
+  // Entries come from checked records (or checked nodes), so the encoder's own walk is skipped.
+  const bytes = encodeCanonicalTrusted(body)
   return { address: addressOfBytes(bytes), bytes }
 }
 
