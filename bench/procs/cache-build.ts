@@ -4,6 +4,7 @@
 // what compaction leaves behind. Writes the document and the nodes to <dir>.
 // Prints one JSON line.
 //   node --import tsx bench/procs/cache-build.ts <count> <tail> <threshold> <dir>
+import { createHash } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import * as Y from 'yjs'
@@ -12,15 +13,13 @@ import {
   cacheOutcome,
   CacheTree,
   compactCache,
-  encodeAndAddress,
+  encodeCanonical,
   Identity,
   keysAsSubjects,
-  mergeEntryBy,
   publishCompaction,
   recordResultValue,
   signOutcomes,
   SwarmDoc,
-  taskKeyOf,
   INLINE_VALUE_LIMIT,
   type Address,
   type CacheEntry,
@@ -29,12 +28,39 @@ import {
 } from '@tessera/core'
 import { NodePackWriter } from '../cache-tree/pack.ts'
 
+
 const [count, tail, threshold] = process.argv.slice(2, 5).map(Number) as [number, number, number]
 const dir = process.argv[5] as string
 /** A donor's flush: the reports of one write-back, signed as one Merkle batch. */
 const FLUSH = 64
 const donors = [0, 1, 2, 3].map((i) => Identity.fromSeed(`cache-bench donor ${i}`))
 const fn = addressOf('cache-bench square')
+
+// Addresses as `addressOfBytes` spells them (CIDv1, codec 0x51, SHA-256, base32), hashed by node:crypto:
+// generating a million of them with the portable hash would take most of the section's time.
+const CID_PREFIX = [0x01, 0x51, 0x12, 0x20]
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+function fastAddress(bytes: Uint8Array): Address {
+  const cid = new Uint8Array(36)
+  cid.set(CID_PREFIX)
+  cid.set(createHash('sha256').update(bytes).digest(), 4)
+  let out = 'b'
+  let bits = 0
+  let value = 0
+  for (const byte of cid) {
+    value = (value << 8) | byte
+    bits += 8
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31]
+      bits -= 5
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31]
+  return out as Address
+}
+const utf8 = new TextEncoder()
+/** A task key's form: the hash of the function and the arguments (here a call's index stands for its arguments). */
+const keyOf = (x: number): TaskKey => fastAddress(utf8.encode(`${fn} ${x}`)) as string as TaskKey
 
 interface Made {
   readonly key: TaskKey
@@ -43,31 +69,40 @@ interface Made {
   readonly bytes: Uint8Array
 }
 
-/** Results `from` to `to`, each signed by one donor, in flushes of `FLUSH`. */
-function results(from: number, to: number): Made[] {
+/** The results of calls `xs`, each signed by one donor, in flushes of `FLUSH` (one Merkle batch each). */
+function results(xs: readonly number[], keys?: readonly TaskKey[]): Made[] {
   const made: Made[] = []
-  for (let start = from; start < to; start += FLUSH) {
+  for (let start = 0; start < xs.length; start += FLUSH) {
     const signer = donors[Math.floor(start / FLUSH) % donors.length]!
     const items = []
-    for (let x = start; x < Math.min(to, start + FLUSH); x++) {
-      const { address, bytes } = encodeAndAddress(x * x)
-      items.push({ key: taskKeyOf(fn, addressOf({ x })), outcome: { kind: 'value' as const, result: address }, bytes })
+    for (let i = start; i < Math.min(xs.length, start + FLUSH); i++) {
+      const x = xs[i]!
+      const bytes = encodeCanonical(x * x)
+      items.push({ key: keys?.[i] ?? keyOf(x), outcome: { kind: 'value' as const, result: fastAddress(bytes) }, bytes })
     }
     const proofs = signOutcomes(signer, items)
     items.forEach((item, i) => made.push({ key: item.key, address: item.outcome.result, bytes: item.bytes, entry: { kind: 'value', result: item.outcome.result, proofs: [{ peer: signer.peer, ...proofs[i]! }] } }))
   }
   return made
 }
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i)
 
 const t0 = performance.now()
 const pack = new NodePackWriter(path.join(dir, 'nodes.pack'))
 const tree = new CacheTree(pack)
 const bulk = count - tail
-// One insert: each leaf is encoded once (inserting in chunks would rewrite most leaves every chunk).
-const bulkItems: TreeEntry[] = results(0, bulk).map((m) => ({ key: m.key, entry: m.entry, inline: m.bytes }))
-const root = await tree.insert(undefined, bulkItems, mergeEntryBy(keysAsSubjects))
-const sampleBulk = bulkItems.filter((_, i) => i % Math.max(1, Math.floor(bulk / 500)) === 0).map((e) => e.key)
-bulkItems.length = 0
+// The bulk streams into the tree in key order, a flush at a time, so only one pending node a level is held.
+const byKey = range(0, bulk).map((x) => ({ x, key: keyOf(x) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+const sampleBulk = byKey.filter((_, i) => i % Math.max(1, Math.floor(bulk / 500)) === 0).map((c) => c.key)
+async function* sortedBulk(): AsyncGenerator<TreeEntry> {
+  const STREAM = 4_096
+  for (let at = 0; at < byKey.length; at += STREAM) {
+    const slice = byKey.slice(at, at + STREAM)
+    for (const m of results(slice.map((c) => c.x), slice.map((c) => c.key))) yield { key: m.key, entry: m.entry, inline: m.bytes }
+  }
+}
+const root = bulk === 0 ? undefined : await tree.build(sortedBulk())
+byKey.length = 0
 const bulkMs = performance.now() - t0
 
 const swarm = new SwarmDoc(new Y.Doc())
@@ -78,7 +113,7 @@ const docAfterBulk = Y.encodeStateAsUpdate(swarm.doc).byteLength
 const t1 = performance.now()
 let compactions = 0
 const afterCompaction: number[] = []
-const tailResults = results(bulk, count)
+const tailResults = results(range(bulk, count))
 for (let at = 0; at < tailResults.length; at += FLUSH) {
   swarm.transact(() => {
     for (const m of tailResults.slice(at, at + FLUSH)) {

@@ -41,6 +41,8 @@ describe('the cache tree', () => {
     expect(await build([...entries].reverse(), 1)).toBe(whole)
     expect(await build(shuffled, 37)).toBe(whole)
     expect(await build(entries.slice(0, 399), 400)).not.toBe(whole)
+    const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : 1))
+    for (const n of [1, 2, 9, 57, 400]) expect(await new CacheTree(new MemoryNodes(), options).build(sorted.slice(0, n))).toBe(await build(sorted.slice(0, n), n))
     const store = new MemoryNodes()
     const tree = new CacheTree(store, options)
     const root = (await build(entries, 400, store))!

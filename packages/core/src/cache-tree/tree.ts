@@ -104,6 +104,57 @@ export class CacheTree {
   }
 
   /**
+   * The tree of `entries`, given in strictly ascending key order, built as
+   * they stream past with one pending node a level: the same root `insert`
+   * gives for the same set, for a set too large to hold in memory at once.
+   */
+  async build(entries: Iterable<TreeEntry> | AsyncIterable<TreeEntry>): Promise<Address | undefined> {
+    const pending: ChildRef[][] = []
+    const made: number[] = []
+    const lastMade: ChildRef[] = []
+    let leaf: TreeEntry[] = []
+    let hashes: Uint8Array[] = []
+    const closeLeaf = async (): Promise<ChildRef> => {
+      const ref = { ...(await this.#store({ kind: 'leaf', level: 0, entries: leaf }, leaf.length)), first: leaf[0]!.key, last: leaf.at(-1)!.key, bloom: bloomOf(hashes) }
+      made[0] = (made[0] ?? 0) + 1
+      lastMade[0] = ref
+      leaf = []
+      hashes = []
+      return ref
+    }
+    const closeBranch = async (level: number): Promise<ChildRef> => {
+      const chunk = pending[level]!.map((child) => (level === 1 ? child : withoutBloom(child)))
+      pending[level] = []
+      made[level] = (made[level] ?? 0) + 1
+      const count = chunk.reduce((sum, child) => sum + child.count, 0)
+      const ref = { ...(await this.#store({ kind: 'branch', level, children: chunk }, count)), first: chunk[0]!.first, last: chunk.at(-1)!.last }
+      lastMade[level] = ref
+      return ref
+    }
+    const push = async (ref: ChildRef, level: number): Promise<void> => {
+      ;(pending[level] ??= []).push(ref)
+      if (rankOf(keyHash(ref.last), this.#fanoutBits) > level) await push(await closeBranch(level), level + 1)
+    }
+    let previous: TaskKey | undefined
+    for await (const entry of entries) {
+      if (previous !== undefined && !(previous < entry.key)) throw new RangeError(`cache tree build: ${entry.key} comes after ${previous}`)
+      previous = entry.key
+      const hash = keyHash(entry.key)
+      leaf.push(entry)
+      hashes.push(hash)
+      if (rankOf(hash, this.#fanoutBits) > 0) await push(await closeLeaf(), 1)
+    }
+    if (previous === undefined) return undefined
+    // The end closes the last node of every level; the root is the lowest level that has one node.
+    let carry: ChildRef | undefined = leaf.length > 0 ? await closeLeaf() : undefined
+    for (let level = 0; ; level++) {
+      if (made[level] === 1) return lastMade[level]!.address
+      if (carry !== undefined) (pending[level + 1] ??= []).push(carry)
+      carry = (pending[level + 1]?.length ?? 0) > 0 ? await closeBranch(level + 1) : undefined
+    }
+  }
+
+  /**
    * The root of the union of two trees. Subtrees the two share (same address)
    * are skipped, so trees built from nearly the same entries merge for the
    * cost of their differences plus their branch nodes.
