@@ -40,6 +40,12 @@ type Listener = (event: { keysChanged: Set<string> }) => void
 
 export class Shards implements ShardedView {
   #list: Array<[string, ReadonlyDocMap<unknown>]> | undefined
+  /**
+   * Which shards hold each key: readers ask for a key far more often than
+   * writers write one, and a swarm of fifty donors has fifty shards.
+   * Undefined until read, and whenever the set of shards changes.
+   */
+  #index: Map<string, Array<ReadonlyDocMap<unknown>>> | undefined
   readonly #listeners = new Map<Listener, (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => void>()
 
   constructor(
@@ -48,7 +54,51 @@ export class Shards implements ShardedView {
     /** A map written before shards existed; read, never written again. */
     readonly legacy?: ReadonlyDocMap<unknown>,
   ) {
-    root.observe(() => (this.#list = undefined))
+    ;(root as unknown as Y.AbstractType<unknown>).observeDeep((events) => {
+      for (const event of events) {
+        if (event.target === (root as unknown)) this.invalidate()
+        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.#reindex(key as string)
+      }
+    })
+    legacy?.observe((event) => {
+      for (const key of event.keysChanged) this.#reindex(key)
+    })
+  }
+
+  /** Forgets the list of shards and the index (a shard was made or deleted). */
+  invalidate(): void {
+    this.#list = undefined
+    this.#index = undefined
+  }
+
+  /**
+   * A key written or deleted here, now: observers run only at the end of a
+   * transaction, and a writer may read a key back in the one it wrote it in.
+   */
+  noteWrite(key: string): void {
+    this.#reindex(key)
+  }
+
+  #reindex(key: string): void {
+    if (this.#index === undefined) return
+    const holding = this.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => shard)
+    if (holding.length === 0) this.#index.delete(key)
+    else this.#index.set(key, holding)
+  }
+
+  #indexed(): Map<string, Array<ReadonlyDocMap<unknown>>> {
+    if (this.#index === undefined) {
+      const index = new Map<string, Array<ReadonlyDocMap<unknown>>>()
+      for (const [, shard] of this.shards()) {
+        for (const key of shard.keys()) {
+          const holding = index.get(key)
+          if (holding === undefined) index.set(key, [shard])
+          else holding.push(shard)
+        }
+      }
+      this.#index = index
+    }
+    return this.#index
   }
 
   /** The shards, legacy first, then by shard key. */
@@ -69,16 +119,14 @@ export class Shards implements ShardedView {
   }
 
   all(key: string): unknown[] {
-    const found: unknown[] = []
-    for (const [, shard] of this.shards()) {
-      const value = shard.get(key)
-      if (value !== undefined) found.push(value)
-    }
-    return found
+    const holding = this.#indexed().get(key)
+    if (holding === undefined) return []
+    if (holding.length === 1) return [holding[0]!.get(key)]
+    return holding.map((shard) => shard.get(key))
   }
 
   has(key: string): boolean {
-    return this.shards().some(([, shard]) => shard.has(key))
+    return this.#indexed().has(key)
   }
 
   *keys(): IterableIterator<string> {

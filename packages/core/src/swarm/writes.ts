@@ -151,6 +151,7 @@ export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, s
   const merged = mergeCached(swarm.cached(key), entry, subjectOf)
   if (merged === undefined) return false
   ownShard(swarm, swarm.cacheShards).set(key, merged)
+  swarm.cacheShards.noteWrite(key)
   return true
 }
 
@@ -159,6 +160,7 @@ export function forgetFailure(swarm: SwarmDoc, key: TaskKey): boolean {
   if (swarm.cached(key)?.kind !== 'failure') return false
   swarm.transact(() => {
     for (const [, shard] of swarm.cacheShards.shards()) if (shard.has(key)) writable<CacheEntry>(shard).delete(key)
+    swarm.cacheShards.noteWrite(key)
   })
   return true
 }
@@ -174,6 +176,7 @@ function ownShard<T>(swarm: SwarmDoc, shards: Shards, epoch = swarm.liveEpoch())
   if (existing instanceof Y.Map) return existing as Y.Map<T>
   const shard = new Y.Map<T>()
   writable<Y.Map<T>>(shards.root).set(key, shard)
+  shards.invalidate()
   return shard
 }
 
@@ -186,6 +189,7 @@ export function recordResultValue(swarm: SwarmDoc, address: Address, bytes: Uint
   if (bytes.byteLength > inlineLimit) return recordValue(swarm, address, bytes, inlineLimit)
   if (swarm.value(address)?.inline !== undefined) return
   ownShard<StoredValueRecord>(swarm, swarm.resultShards).set(address, bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes))
+  swarm.resultShards.noteWrite(address)
 }
 
 export interface Compaction {
@@ -225,6 +229,8 @@ export function publishCompaction(swarm: SwarmDoc, c: Compaction): void {
     for (const [key, entry] of c.carried) entries!.set(key, entry)
     const values = c.carriedValues.length === 0 ? undefined : ownShard<StoredValueRecord>(swarm, swarm.resultShards, c.nextEpoch)
     for (const [address, bytes] of c.carriedValues) values!.set(address, bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes))
+    swarm.cacheShards.invalidate()
+    swarm.resultShards.invalidate()
   })
 }
 
