@@ -13,7 +13,7 @@ export class NodePackWriter implements NodeStore {
   readonly #recent = new Map<Address, Uint8Array>()
 
   constructor(file: string) {
-    this.#fd = openSync(file, 'w')
+    this.#fd = openSync(file, 'w+')
   }
 
   async put(address: Address, bytes: Uint8Array): Promise<void> {
@@ -23,7 +23,7 @@ export class NodePackWriter implements NodeStore {
     this.#offset += bytes.byteLength
     // The compactions read back what they just wrote: keep a window of recent nodes in memory.
     this.#recent.set(address, bytes)
-    if (this.#recent.size > 4_096) this.#recent.delete(this.#recent.keys().next().value as Address)
+    if (this.#recent.size > 256) this.#recent.delete(this.#recent.keys().next().value as Address)
   }
 
   async get(address: Address): Promise<Uint8Array | undefined> {

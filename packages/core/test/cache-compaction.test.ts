@@ -30,10 +30,10 @@ describe('a swarm compacts its cache into the tree', () => {
     const random = prng.create(5)
     const clock = new SimClock()
     const network = new SimulatedNetwork(clock, random, { minDelayMs: 2, maxDelayMs: 30, dropRate: 0, reorderRate: 0.05 })
-    const compactCache = { threshold: 30, checkEveryMs: 400, staggerMs: 800 }
+    const compactCache = { threshold: 20, checkEveryMs: 400, staggerMs: 800 }
     const host = new SimPeer({ name: 'host', network, clock, random })
     const donors = [0, 1, 2].map((i) => new SimPeer({ name: `donor-${i}`, network, clock, random, compactCache, donor: { duration: () => prng.int32(random, 5, 20) } }))
-    const xs = Array.from({ length: 200 }, (_, x) => x)
+    const xs = Array.from({ length: 120 }, (_, x) => x)
     const id = asJobId('squares')
     const job = new JobDoc(id, await host.openDoc(jobDocGuid(id)))
     await submitJob(host.swarm, host.values, { id, fn: square, argsList: xs.map((x) => ({ x })), identity: host.identity, now: clock.now(), job })
