@@ -106,7 +106,7 @@ function report(built: Built, joined: Joined): CacheScale {
       ratio: joined.heapAfterLookups / 1e8,
       target: '≤ 1',
       met: joined.heapAfterLookups <= 1e8,
-      note: `Heap after gc less heap before: ${(joined.heapJoin / 1e6).toFixed(1)} MB once the document is applied, ${(joined.heapAfterLookups / 1e6).toFixed(1)} MB after ${joined.lookups} hits and ${joined.misses} misses, with every node fetched kept in an in-memory store (a tab keeps them in IndexedDB instead, off the heap).`,
+      note: `Heap and array buffers after gc, less before: ${(joined.heapJoin / 1e6).toFixed(1)} MB once the document is applied, ${(joined.heapAfterLookups / 1e6).toFixed(1)} MB after ${joined.lookups} hits and ${joined.misses} misses, with every node fetched kept in an in-memory store (a tab keeps them in IndexedDB instead, off the heap).`,
     },
     {
       id: 'scale.join-1m',

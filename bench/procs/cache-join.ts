@@ -11,10 +11,12 @@ import { NodePackReader } from '../cache-tree/pack.ts'
 
 const dir = process.argv[2] as string
 const gc = (globalThis as { gc?: () => void }).gc
+/** The JS heap and the byte arrays outside it (node bytes live there): what the peer holds. */
 const heap = (): number => {
   gc?.()
   gc?.()
-  return process.memoryUsage().heapUsed
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.arrayBuffers
 }
 
 const update = new Uint8Array(readFileSync(path.join(dir, 'swarm.update')))
