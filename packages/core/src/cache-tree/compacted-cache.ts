@@ -9,6 +9,8 @@ import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { CacheTree, type NodeStore } from './tree.ts'
 
+const UNREACHABLE_ROOT_MS = 60_000
+
 /**
  * The cache as a reader sees it once entries are compacted: the document's
  * entries, then each tree root's (`tree.ts`). A root is only a pointer: every
@@ -21,6 +23,9 @@ export class CompactedCache {
   readonly tree: CacheTree
   #subjectOf: SubjectOf = keysAsSubjects
   #preferred: readonly PeerId[] = []
+  readonly #unreachable = new Map<Address, number>()
+  /** Wall time, for how long an unreachable root is skipped. */
+  now: () => number = () => Date.now()
 
   constructor(
     private readonly swarm: SwarmDoc,
@@ -44,8 +49,16 @@ export class CompactedCache {
   async cached(key: TaskKey, policy?: CachePolicy): Promise<CacheEntry | undefined> {
     let entry = this.swarm.cached(key)
     for (const { root, by } of this.swarm.cacheTreeRoots()) {
+      if ((this.#unreachable.get(root) ?? 0) > this.now()) continue
       this.#preferred = [by]
-      const found = await this.tree.lookup(root, key).catch(() => undefined)
+      let found: Awaited<ReturnType<CacheTree['lookup']>>
+      try {
+        found = await this.tree.lookup(root, key)
+      } catch {
+        // A root nobody serves, or whose nodes are forged, is skipped for a while rather than asked again on every lookup.
+        this.#unreachable.set(root, this.now() + UNREACHABLE_ROOT_MS)
+        continue
+      }
       if (found === undefined) continue
       const checked = checkCacheEntry(key, found.entry)
       if (checked?.kind === 'value' && found.inline !== undefined) this.values.learn(checked.result, found.inline)

@@ -71,11 +71,21 @@ export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: Compacti
       }
     }
   }
-  const roots = swarm.cacheTreeRoots()
   const merge = mergeEntryBy(o.subjectOf)
-  let root: Address | undefined = roots[0]?.root
   const valid = (e: TreeEntry): boolean => checkCacheEntry(e.key, e.entry) !== undefined
-  for (const other of roots.slice(1)) root = await tree.merge(root!, other.root, merge, valid)
+  // A root whose nodes nobody serves (or that are forged) is left as it is, neither merged nor
+  // deleted: one bad root must not stop the cache from leaving the document.
+  const listed = swarm.cacheTreeRoots()
+  const roots: typeof listed = []
+  let root: Address | undefined
+  for (const candidate of listed) {
+    try {
+      root = root === undefined ? (await tree.node(candidate.root), candidate.root) : await tree.merge(root, candidate.root, merge, valid)
+      roots.push(candidate)
+    } catch {
+      continue
+    }
+  }
   root = await tree.insert(root, items, merge)
   const count = root === undefined ? 0 : await tree.count(root)
   const replaces = roots.map((r) => r.root)

@@ -124,12 +124,13 @@ export class SwarmDoc {
 
   value(address: Address): StoredValue | undefined {
     const listed = storedValueOf(checkStoredValue(this.values.get(address)))
-    if (listed !== undefined) return listed
+    if (listed?.inline !== undefined) return listed
+    // A listing without bytes may be anyone's (a stranger can list any address): bytes found elsewhere win.
     for (const raw of this.resultShards.all(address)) {
       const value = storedValueOf(checkStoredValue(raw))
-      if (value !== undefined) return value
+      if (value?.inline !== undefined) return value
     }
-    return undefined
+    return listed
   }
 
   /** Whether the index lists `address` at all (well-formed or not). */
