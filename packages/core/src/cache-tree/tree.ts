@@ -19,12 +19,16 @@ export type MergeEntry = (existing: TreeEntry, incoming: TreeEntry) => TreeEntry
 export interface CacheTreeOptions {
   /** log2 of the mean fan-out: a chunk ends after about one key in 2^bits. */
   readonly fanoutBits?: number
-  /** Decoded nodes kept in memory (their bytes stay in the store). */
+  /**
+   * Decoded branch nodes kept in memory (their bytes stay in the store): a
+   * thousand cover the upper levels of a tree of 10⁶ entries, so most misses
+   * decode nothing. Leaves, twenty times larger, are kept a sixteenth as many.
+   */
   readonly keepDecoded?: number
 }
 
 const DEFAULT_FANOUT_BITS = 5
-const DEFAULT_KEEP_DECODED = 256
+const DEFAULT_KEEP_DECODED = 1_024
 
 /**
  * A Prolly tree of cached results keyed by task key. Where a chunk ends
@@ -38,6 +42,7 @@ export class CacheTree {
   readonly #fanoutBits: number
   readonly #keepDecoded: number
   readonly #decoded = new Map<Address, TreeNode>()
+  readonly #decodedLeaves = new Map<Address, TreeNode>()
   /** Nodes read from the store (fetched or local), as opposed to found decoded in memory. */
   reads = 0
 
@@ -51,19 +56,25 @@ export class CacheTree {
 
   /** The node under `address`, verified against it. Throws `TreeNodeError` or `BlobNotFoundError`. */
   async node(address: Address): Promise<TreeNode> {
-    const known = this.#decoded.get(address)
+    const known = this.#decoded.get(address) ?? this.#decodedLeaves.get(address)
     if (known !== undefined) {
-      this.#decoded.delete(address)
-      this.#decoded.set(address, known)
+      this.#keep(address, known)
       return known
     }
     const bytes = await this.store.get(address)
     if (bytes === undefined) throw new BlobNotFoundError(`cache tree node ${address} is held by no peer reachable`)
     this.reads++
     const node = decodeNode(address, bytes)
-    this.#decoded.set(address, node)
-    if (this.#decoded.size > this.#keepDecoded) this.#decoded.delete(this.#decoded.keys().next().value as Address)
+    this.#keep(address, node)
     return node
+  }
+
+  /** Most recently used last; the oldest goes once a kind is over its share. */
+  #keep(address: Address, node: TreeNode): void {
+    const [kept, limit] = isLeaf(node) ? [this.#decodedLeaves, Math.ceil(this.#keepDecoded / 16)] : [this.#decoded, this.#keepDecoded]
+    kept.delete(address)
+    kept.set(address, node)
+    if (kept.size > limit) kept.delete(kept.keys().next().value as Address)
   }
 
   /** The entry under `key`, as the tree holds it (unchecked: the caller verifies its proofs). */
@@ -228,8 +239,7 @@ export class CacheTree {
   async #store(node: TreeNode, count: number): Promise<{ address: Address; count: number }> {
     const { address, bytes } = encodeNode(node)
     await this.store.put(address, bytes)
-    this.#decoded.set(address, node)
-    if (this.#decoded.size > this.#keepDecoded) this.#decoded.delete(this.#decoded.keys().next().value as Address)
+    this.#keep(address, node)
     return { address, count }
   }
 
