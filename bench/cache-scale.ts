@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ChildScript } from './lib/child.ts'
-import type { BenchFigure, BenchOptions } from './lib/section.ts'
+import type { BenchFigure, BenchOptions, BenchSection } from './lib/section.ts'
 
 interface Built {
   readonly count: number
@@ -50,6 +50,12 @@ export interface CacheScale {
   readonly figures: BenchFigure[]
   readonly markdown: string
   readonly data: { readonly built: Built; readonly joined: Joined }
+}
+
+/** The `cachetree` section: its figures are scale figures of issue 15, measured in a section of their own for its time budget. */
+export async function runCacheTreeBench(options: BenchOptions): Promise<BenchSection> {
+  const scale = await runCacheScale(options)
+  return { id: 'cachetree', title: 'Scale: the compacted cache at 10⁶ results', figures: scale.figures, markdown: scale.markdown, data: scale.data }
 }
 
 export async function runCacheScale(options: BenchOptions): Promise<CacheScale> {

@@ -7,7 +7,6 @@
 import { ChildScript } from './lib/child.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { barChart } from './lib/svg-chart.ts'
-import { runCacheScale } from './cache-scale.ts'
 
 interface Rung {
   readonly peers: number
@@ -70,8 +69,6 @@ export async function runScaleBench(options: BenchOptions): Promise<BenchSection
       break
     }
   }
-  // The compacted cache at 10⁶ results: its own processes, after the ladder.
-  const cache = await runCacheScale(options)
   const first = rungs[0]
   const top = rungs.at(-1)
   if (first === undefined || top === undefined) throw new Error(`no rung of the scale ladder converged: ${stopped.join('; ')}`)
@@ -127,9 +124,8 @@ export async function runScaleBench(options: BenchOptions): Promise<BenchSection
         note:
           top.swarmAfterDropBytes < 1e6
             ? `${docPerTask.toFixed(0)} bytes per task remain: the result cache, the values it names, and the job's arguments (${(top.argsValueBytes / top.tasks).toFixed(0)} B per task, which nothing needs after the drop).`
-            : `Missed: \`dropJob\` removes the job's claims, reports and failures (the job document), but the swarm document keeps ${docPerTask.toFixed(0)} bytes per task for good: the result cache entry (${(((top.liveContentBytes.cacheShards ?? 0) + (top.liveContentBytes.cache ?? 0)) / top.tasks).toFixed(0)} B) and the value index (${(((top.liveContentBytes.resultShards ?? 0) + (top.liveContentBytes.values ?? 0)) / top.tasks).toFixed(0)} B, which holds each task's result and also its arguments), none of it compacted here (the simulated peers run no compactor; \`scale.doc-bytes-1m\` measures a swarm that compacts). The cache is permanent by design, so under 1 MB holds only up to about ${maxTasksUnder1MB.toLocaleString('en')} distinct results. The arguments are another matter: nothing needs them once the job is gone (cache keys are hashes, results have their own entries), yet \`dropJob\` leaves them in \`values\`: ${(top.argsValueBytes / 1e6).toFixed(2)} MB, ${(argsShare * 100).toFixed(0)}% of what remains here; deleting the dropped job's argument values (when no open job shares them) would be the cheap fix.`,
+            : `Missed: \`dropJob\` removes the job's claims, reports and failures (the job document), but the swarm document keeps ${docPerTask.toFixed(0)} bytes per task for good: the result cache entry (${(((top.liveContentBytes.cacheShards ?? 0) + (top.liveContentBytes.cache ?? 0)) / top.tasks).toFixed(0)} B) and the value index (${(((top.liveContentBytes.resultShards ?? 0) + (top.liveContentBytes.values ?? 0)) / top.tasks).toFixed(0)} B, which holds each task's result and also its arguments), none of it compacted here (the simulated peers run no compactor; the cachetree section's \`scale.doc-bytes-1m\` measures a swarm that compacts). The cache is permanent by design, so under 1 MB holds only up to about ${maxTasksUnder1MB.toLocaleString('en')} distinct results. The arguments are another matter: nothing needs them once the job is gone (cache keys are hashes, results have their own entries), yet \`dropJob\` leaves them in \`values\`: ${(top.argsValueBytes / 1e6).toFixed(2)} MB, ${(argsShare * 100).toFixed(0)}% of what remains here; deleting the dropped job's argument values (when no open job shares them) would be the cheap fix.`,
       },
-      ...cache.figures,
     ],
     markdown: [
       'Method: `simulateJob` from `@tessera/core/testing` (real Yjs documents, `DocReplicator`, `Donor` and scheduler on a seeded `SimulatedNetwork`, virtual time), one job of `square({x})` over distinct arguments, in a Node process of its own with `--expose-gc`. Sizes are `Y.encodeStateAsUpdate` of the host\'s documents; "after drop" is after `dropJob` on the host.',
@@ -137,8 +133,6 @@ export async function runScaleBench(options: BenchOptions): Promise<BenchSection
       '| peers | tasks | wall (s) | simulated (s) | heap per peer (MB) | swarm doc (MB) | job doc (MB) | swarm doc after drop (MB) |',
       '|--:|--:|--:|--:|--:|--:|--:|--:|',
       ...rows,
-      '',
-      cache.markdown,
     ].join('\n'),
     charts: {
       'scale.svg': barChart({
@@ -149,6 +143,6 @@ export async function runScaleBench(options: BenchOptions): Promise<BenchSection
         reference: { value: 1, label: '1 MB' },
       }),
     },
-    data: { goal: GOAL, ladder, rungs, stopped, cache: cache.data },
+    data: { goal: GOAL, ladder, rungs, stopped },
   }
 }
