@@ -111,7 +111,7 @@ describe('a swarm compacts its cache into the tree', () => {
     expect(a.cacheTreeRoots()).toHaveLength(2)
     // A stranger's root that nobody serves neither stops the next compaction nor any lookup.
     const bogus = addressOf('a root nobody serves')
-    writeRaw(a.cacheRoots, bogus, { count: 5, at: 0, by: 'stranger' })
+    writeRaw(a.cacheRoots, '99/1', { root: bogus, count: 5, at: 0, by: 'stranger' })
     write(a, va, 95, 110)
     sync()
     const merged = await compactCache(a, va.compacted.tree, options('a'))

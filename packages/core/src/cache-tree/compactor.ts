@@ -88,7 +88,7 @@ export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: Compacti
   }
   root = await tree.insert(root, items, merge)
   const count = root === undefined ? 0 : await tree.count(root)
-  const replaces = roots.map((r) => r.root)
+  const replaces = roots.flatMap((r) => r.keys)
   const compacted = [...new Set([...sealedShards, ...sealedResults].map(([key]) => key).filter((key) => key !== ''))]
   const carried: Array<readonly [TaskKey, CacheEntry]> = failures.map(({ key, entry }) => [key, entry] as const)
   // Entries that reached the sealed shards while the tree was being built are not in it: carried over.

@@ -229,17 +229,23 @@ export function checkStoredValue(input: unknown): StoredValueRecord | undefined 
   return isStoredValue(input) ? input : undefined
 }
 
-/** What the document says of a cache tree root: how many entries it holds, when and by whom it was made (a hint of where its nodes are). */
+/**
+ * What the document says of a cache tree root: the root, how many entries it
+ * holds, when and by whom it was made (a hint of where its nodes are). Filed
+ * under `<epoch>/<writer>`, a short key: each compaction deletes the records
+ * it replaces, and Yjs keeps a deleted key's name for good.
+ */
 export interface CacheRoot {
+  readonly root: Address
   readonly count: number
   readonly at: number
   readonly by: PeerId
 }
-const isCacheRoot = checker<CacheRoot>(record({ count: int(1, Number.MAX_SAFE_INTEGER), at: time, by: id }))
+const isCacheRoot = checker<CacheRoot>(record({ root: address, count: int(1, Number.MAX_SAFE_INTEGER), at: time, by: id }))
 
-/** The root record under `root`, if the key is an address and the record well-formed; it proves nothing about the tree. */
-export function checkCacheRoot(root: string, input: unknown): CacheRoot | undefined {
-  return ADDRESS_PATTERN.test(root) && isCacheRoot(input) ? input : undefined
+/** The root record under `key`, if well-formed; it proves nothing about the tree. */
+export function checkCacheRoot(input: unknown): CacheRoot | undefined {
+  return isCacheRoot(input) ? input : undefined
 }
 
 export function checkHolder(input: unknown): BlobHolder | undefined {

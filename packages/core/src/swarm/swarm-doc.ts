@@ -33,7 +33,7 @@ export class SwarmDoc {
   /** The shards themselves: cache entries, and the value index of results, by `<epoch>/<writer>`. */
   readonly cacheShards: Shards
   readonly resultShards: Shards
-  /** The cache tree's roots (`cache-tree/`), by root address; usually one, two after concurrent compactions. */
+  /** The cache tree's roots (`cache-tree/`), by `<epoch>/<writer>`; usually one, two after concurrent compactions. */
   readonly cacheRoots: ReadonlyDocMap<unknown>
   /** The epochs opened so far, one key each; writers write into the highest (`liveEpoch`). */
   readonly cacheEpoch: ReadonlyDocMap<unknown>
@@ -112,14 +112,17 @@ export class SwarmDoc {
   }
   #live: number | undefined
 
-  /** The cache tree's roots, by address, with what their compactor said of them. */
-  cacheTreeRoots(): Array<{ root: Address } & CacheRoot> {
-    const roots: Array<{ root: Address } & CacheRoot> = []
-    for (const [root, raw] of this.cacheRoots) {
-      const record = checkCacheRoot(root, raw)
-      if (record !== undefined) roots.push({ root: root as Address, ...record })
+  /** The cache tree's roots, each once (two compactors may file the same root), with the keys of its records. */
+  cacheTreeRoots(): Array<CacheRoot & { readonly keys: readonly string[] }> {
+    const roots = new Map<Address, CacheRoot & { keys: string[] }>()
+    for (const [key, raw] of this.cacheRoots) {
+      const record = checkCacheRoot(raw)
+      if (record === undefined) continue
+      const known = roots.get(record.root)
+      if (known === undefined) roots.set(record.root, { ...record, keys: [key] })
+      else known.keys.push(key)
     }
-    return roots.sort((a, b) => (a.root < b.root ? -1 : 1))
+    return [...roots.values()].sort((a, b) => (a.root < b.root ? -1 : 1))
   }
 
   value(address: Address): StoredValue | undefined {

@@ -198,8 +198,8 @@ export interface Compaction {
   readonly count: number
   readonly by: PeerId
   readonly at: number
-  /** Roots merged into `root`. */
-  readonly replaces: readonly Address[]
+  /** The records (by key) of the roots merged into `root`. */
+  readonly replaces: readonly string[]
   /** Shard keys (of both cache and result shards) whose entries are all in `root`. */
   readonly compacted: readonly string[]
   /** The epoch writers move on to. */
@@ -217,8 +217,9 @@ export interface Compaction {
  */
 export function publishCompaction(swarm: SwarmDoc, c: Compaction): void {
   swarm.transact(() => {
-    if (c.root !== undefined) writable<unknown>(swarm.cacheRoots).set(c.root, { count: c.count, at: c.at, by: c.by })
-    for (const old of c.replaces) if (old !== c.root) writable<unknown>(swarm.cacheRoots).delete(old)
+    const own = shardKey(c.nextEpoch, swarm.doc.clientID)
+    for (const old of c.replaces) if (old !== own) writable<unknown>(swarm.cacheRoots).delete(old)
+    if (c.root !== undefined) writable<unknown>(swarm.cacheRoots).set(own, { root: c.root, count: c.count, at: c.at, by: c.by })
     for (const key of c.compacted) {
       if (swarm.cacheShards.root.has(key)) writable<unknown>(swarm.cacheShards.root).delete(key)
       if (swarm.resultShards.root.has(key)) writable<unknown>(swarm.resultShards.root).delete(key)
