@@ -22,6 +22,7 @@ export const SECTIONS: ReadonlyArray<{ readonly id: string; readonly load: () =>
   { id: 'latejoin', load: async () => (await import('./late-join.ts')).runLateJoinBench },
   { id: 'blobs', load: async () => (await import('./blob-fetch.ts')).runBlobFetchBench },
   { id: 'scale', load: async () => (await import('./scale.ts')).runScaleBench },
+  { id: 'cachetree', load: async () => (await import('./cache-scale.ts')).runCacheTreeBench },
   { id: 'hash', load: async () => (await import('./hash-section.ts')).runHashSection },
   { id: 'signatures', load: async () => (await import('./signatures.ts')).runSignaturesBench },
   { id: 'trust', load: async () => (await import('./trust.ts')).runTrustBench },

@@ -54,11 +54,17 @@ const parts = Object.fromEntries(
     const type = host.swarm.doc.getMap(name)
     fresh.transact(() => {
       const copy = fresh.getMap(name)
-      for (const [k, v] of type.entries()) copy.set(k, v)
+      // A shard is a nested map, which belongs to its document: copied as plain JSON (byte arrays stay bytes).
+      for (const [k, v] of type.entries()) copy.set(k, v instanceof Y.AbstractType ? plainOf(v) : v)
     })
     return [name, Y.encodeStateAsUpdate(fresh).byteLength]
   }),
 )
+function plainOf(type: Y.AbstractType<unknown>): unknown {
+  if (!(type instanceof Y.Map)) return type.toJSON()
+  return Object.fromEntries([...type.entries()].map(([k, v]) => [k, v instanceof Y.AbstractType ? plainOf(v) : v]))
+}
+
 process.stdout.write(
   `${JSON.stringify({
     peers,

@@ -120,6 +120,9 @@ export {
   cancelJobAsAdmin,
   dropJob,
   recordValue,
+  recordResultValue,
+  publishCompaction,
+  type Compaction,
   addHolder,
   removeHolder,
   mergeCached,
@@ -178,3 +181,10 @@ export { Referee, type RefereeOptions } from './peer/referee.ts'
 export { clustersOf, type Cluster, type Compare, type ValueOf } from './peer/outcome-clusters.ts'
 
 export * from './identity/index.ts'
+export { CacheTree, type NodeStore, type MergeEntry, type CacheTreeOptions } from './cache-tree/tree.ts'
+export { encodeNode, decodeNode, TreeNodeError, type TreeEntry, type TreeNode, type ChildRef } from './cache-tree/node.ts'
+export { CompactedCache, nodeStoreOf } from './cache-tree/compacted-cache.ts'
+export { compactCache, isCompactionDue, liveEntries, mergeEntryBy, DEFAULT_COMPACTION_THRESHOLD, type CompactionOptions } from './cache-tree/compactor.ts'
+export { CacheCompactor, type CacheCompactorOptions } from './cache-tree/cache-compactor.ts'
+export { shardKey, epochOfShard, type ShardedView } from './swarm/cache-shards.ts'
+export { strongerEntry } from './swarm/cache-merge.ts'

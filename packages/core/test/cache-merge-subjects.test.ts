@@ -53,7 +53,7 @@ describe('the cache merge rule counts subjects, not keys', () => {
   it.each([2, 3])('an entry %i keys of one subject signed gives way to 2 honest subjects, and is never served at quorum 2', (keys) => {
     const { peer, subjectOf } = readerKnowing(everyone)
     const quorum2 = { quorum: 2, trusted: new Set<PeerId>(), subjectOf }
-    writeRaw(peer.swarm.cache, key, signedCacheEntry(mallory.slice(0, keys), key, lie))
+    writeRaw(peer.swarm.cacheShards.legacy!, key, signedCacheEntry(mallory.slice(0, keys), key, lie))
     expect(resultOf(peer.swarm.cached(key))).toBe(lie.result)
     expect(peer.swarm.cached(key, quorum2)).toBeUndefined()
     // Counting keys, 2 honest signers lost to 2 or 3 Sybil ones.
@@ -64,7 +64,7 @@ describe('the cache merge rule counts subjects, not keys', () => {
   it('keys without a certificate weigh nothing: one honest subject displaces any number of them', () => {
     const { peer, subjectOf } = readerKnowing(everyone)
     const uncertified = [0, 1, 2, 3].map((i) => id(`sybil-${i}`))
-    writeRaw(peer.swarm.cache, key, signedCacheEntry(uncertified, key, lie))
+    writeRaw(peer.swarm.cacheShards.legacy!, key, signedCacheEntry(uncertified, key, lie))
     expect(cacheOutcome(peer.swarm, key, signedCacheEntry([alice], key, honest), subjectOf)).toBe(true)
     expect(resultOf(peer.swarm.cached(key))).toBe(honest.result)
   })
@@ -72,7 +72,7 @@ describe('the cache merge rule counts subjects, not keys', () => {
   it('an entry that carries a second real subject is not displaced by one honest subject, nor by two with fewer signers; three displace it', () => {
     const { peer, subjectOf } = readerKnowing(everyone)
     const twoSubjects = signedCacheEntry([mallory[0]!, mallory[1]!, colluder], key, lie)
-    writeRaw(peer.swarm.cache, key, twoSubjects)
+    writeRaw(peer.swarm.cacheShards.legacy!, key, twoSubjects)
     expect(cacheOutcome(peer.swarm, key, signedCacheEntry([alice], key, honest), subjectOf)).toBe(false)
     // As many subjects: the tie goes by signers with a subject, 3 to 2, as before subjects.
     expect(cacheOutcome(peer.swarm, key, signedCacheEntry([alice, bob], key, honest), subjectOf)).toBe(false)
@@ -83,7 +83,7 @@ describe('the cache merge rule counts subjects, not keys', () => {
 
   it('a subject learned later counts from then on: the next write restores the honest entry, nothing rewrites it by itself', () => {
     const { peer, subjectOf, learn } = readerKnowing(everyone)
-    writeRaw(peer.swarm.cache, key, signedCacheEntry([mallory[0]!, mallory[1]!], key, lie))
+    writeRaw(peer.swarm.cacheShards.legacy!, key, signedCacheEntry([mallory[0]!, mallory[1]!], key, lie))
     // Dave's certificate has not arrived: his key counts for none, so alice + dave is one subject against one.
     const entry = signedCacheEntry([alice, dave], key, honest)
     expect(cacheOutcome(peer.swarm, key, entry, subjectOf)).toBe(false)
@@ -97,7 +97,7 @@ describe('the cache merge rule counts subjects, not keys', () => {
     const { peer, subjectOf } = readerKnowing(everyone)
     // The cap is 64 proofs; an attacker who copies the honest outcome can fill it with uncertified keys.
     const filler = Array.from({ length: 64 }, (_, i) => id(`filler-${i}`))
-    writeRaw(peer.swarm.cache, key, signedCacheEntry(filler, key, honest))
+    writeRaw(peer.swarm.cacheShards.legacy!, key, signedCacheEntry(filler, key, honest))
     const quorum2 = { quorum: 2, trusted: new Set<PeerId>(), subjectOf }
     expect(peer.swarm.cached(key, quorum2)).toBeUndefined()
     expect(cacheOutcome(peer.swarm, key, signedCacheEntry([alice, bob], key, honest), subjectOf)).toBe(true)

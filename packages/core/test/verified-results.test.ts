@@ -61,10 +61,10 @@ describe('signed outcomes', () => {
     const entry = signedCacheEntry([alice], keyOf(1), valueOf(1))
     const stolen = { ...entry, proofs: [{ ...entry.proofs[0]!, peer: mallory.peer }] }
     const swarm = new SwarmDoc()
-    writeRaw(swarm.cache, keyOf(1), stolen)
+    writeRaw(swarm.cacheShards.legacy!, keyOf(1), stolen)
     expect(swarm.cached(keyOf(1))).toBeUndefined()
     // The same entry filed under another call's key.
-    writeRaw(swarm.cache, keyOf(2), entry)
+    writeRaw(swarm.cacheShards.legacy!, keyOf(2), entry)
     expect(swarm.cached(keyOf(2))).toBeUndefined()
   })
 })
@@ -101,7 +101,7 @@ describe('the cache serves only proven entries, by the caller\'s policy', () => 
   it('refuses an entry that lists one signer twice', () => {
     const swarm = new SwarmDoc()
     const once = signedCacheEntry([mallory], keyOf(1), valueOf('lie'))
-    writeRaw(swarm.cache, keyOf(1), { ...once, proofs: [once.proofs[0]!, once.proofs[0]!] } satisfies CacheEntry)
+    writeRaw(swarm.cacheShards.legacy!, keyOf(1), { ...once, proofs: [once.proofs[0]!, once.proofs[0]!] } satisfies CacheEntry)
     expect(swarm.cached(keyOf(1))).toBeUndefined()
   })
 })

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BLOB_BYTES, JobTracker, Referee, startDonor, SubmitterTrust, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type JobOptions, type PeerPort } from '@tessera/core'
+import { CacheCompactor, DEFAULT_MAX_BLOB_BYTES, JobTracker, type CacheCompactorOptions, Referee, startDonor, SubmitterTrust, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type JobOptions, type PeerId, type PeerPort } from '@tessera/core'
 import { Swarm } from './api/swarm.ts'
 
 export interface AssembleOptions<P extends PeerPort> {
@@ -28,6 +28,8 @@ export interface AssembleOptions<P extends PeerPort> {
   readonly jobDefaults?: JobOptions
   /** Subjects or peer ids whose results this connection takes alone, like its own. */
   readonly trust?: readonly string[]
+  /** Takes part in compacting the swarm's cache into the cache tree (docs/cache-tree.md); off when absent. */
+  readonly compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
   readonly onClose?: () => Promise<void>
 }
 
@@ -57,6 +59,10 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     onLiar: (liar, reason) => peer.ban?.(liar, reason),
   })
   tracker.onOpen((index) => referee.watch(index))
+  const subjectOf = (signer: PeerId): string | undefined => tracker.subjects.subjectOf(signer)
+  peer.values.compacted.weighSubjectsBy(subjectOf)
+  const compactor =
+    options.compactCache === undefined ? undefined : new CacheCompactor(peer.swarm, peer.values, { self: peer.id, clock, subjectOf, onError: (error) => console.warn('cache compaction failed:', error), ...options.compactCache })
   const launchedHere = new Map<JobId, Address>()
   const runElsewhere = new Set<JobId>()
   const ownJobsOnly = options.donate === 'own-jobs'
@@ -106,6 +112,7 @@ export function assembleSwarm<P extends PeerPort>(options: AssembleOptions<P>): 
     onClose: async () => {
       closed = true
       clock.clearTimeout(timer)
+      compactor?.stop()
       referee.close()
       await options.onClose?.()
     },

@@ -90,7 +90,7 @@ export class WriteBack {
     for (const f of batch) if (f.result !== undefined) await values.prepare(f.result.address, f.result.bytes)
     for (const chunk of chunked(batch.filter((f) => f.result !== undefined))) {
       swarm.transact(() => {
-        for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes)
+        for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes, 'result')
       })
     }
     const { reports, timeouts } = this.#sign(batch, now)

@@ -1,4 +1,4 @@
-import type { Address } from '../ids.ts'
+import type { Address, PeerId } from '../ids.ts'
 
 /**
  * Bytes by content address. `put` verifies that the bytes hash to the address and
@@ -10,4 +10,16 @@ export interface BlobStore {
   /** Resolves `undefined` when the blob is not here. */
   get(address: Address): Promise<Uint8Array | undefined>
   has(address: Address): Promise<boolean>
+  /**
+   * Keeps bytes here without telling the swarm (no holder record): for the
+   * cache tree's nodes, whose holders the document does not list (a record a
+   * node would make the document grow with the cache). Default: `put`.
+   */
+  keep?(address: Address, bytes: Uint8Array): Promise<void>
+  /**
+   * Asks peers for bytes the swarm lists nowhere (a cache tree's node),
+   * `preferred` first, then any linked peer; verifies and keeps them.
+   * Undefined when no peer has them. Stores without a network lack it.
+   */
+  fetchUnlisted?(address: Address, preferred: readonly PeerId[]): Promise<Uint8Array | undefined>
 }

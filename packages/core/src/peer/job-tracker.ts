@@ -81,6 +81,7 @@ export class JobTracker {
   ) {
     this.#clock = options.clock ?? systemClock
     this.subjects = new Subjects(peer.swarm, peer.roster, peer.id)
+    peer.swarm.weighSubjectsBy((signer) => this.subjects.subjectOf(signer))
     this.#dropAfterMs = options.dropAfterMs ?? DROP_FINISHED_AFTER_MS
     this.#admission = new AdmissionBook(options.admission ?? DEFAULT_ADMISSION, peer.id, peer.roster)
     this.#onError = options.onError ?? ((error) => console.error('tessera: a job document failed to open', error))

@@ -1,7 +1,7 @@
 import { ADDRESS_SPELLING } from '../address.ts'
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
-import type { Address, TaskKey } from '../ids.ts'
+import type { Address, PeerId, TaskKey } from '../ids.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
@@ -230,6 +230,25 @@ const provenEntries = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 export function checkStoredValue(input: unknown): StoredValueRecord | undefined {
   if (input instanceof Uint8Array) return input.byteLength <= MAX_INLINE_BYTES ? input : undefined
   return isStoredValue(input) ? input : undefined
+}
+
+/**
+ * What the document says of a cache tree root: the root, how many entries it
+ * holds, when and by whom it was made (a hint of where its nodes are). Filed
+ * under `<epoch>/<writer>`, a short key: each compaction deletes the records
+ * it replaces, and Yjs keeps a deleted key's name for good.
+ */
+export interface CacheRoot {
+  readonly root: Address
+  readonly count: number
+  readonly at: number
+  readonly by: PeerId
+}
+const isCacheRoot = checker<CacheRoot>(record({ root: address, count: int(1, Number.MAX_SAFE_INTEGER), at: time, by: id }))
+
+/** The root record under `key`, if well-formed; it proves nothing about the tree. */
+export function checkCacheRoot(input: unknown): CacheRoot | undefined {
+  return isCacheRoot(input) ? input : undefined
 }
 
 export function checkHolder(input: unknown): BlobHolder | undefined {

@@ -11,7 +11,10 @@ import {
 } from './schema.ts'
 import type { AdminTrust } from './admin-cancellation.ts'
 import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
-import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from './records.ts'
+import { checkCacheEntry, checkCacheRoot, checkHolder, checkJobEntry, checkStoredValue, type CacheRoot } from './records.ts'
+import { Shards, type ShardedView } from './cache-shards.ts'
+import { strongerEntry } from './cache-merge.ts'
+import { keysAsSubjects, type SubjectOf } from './cache-strength.ts'
 
 /**
  * Read access to the swarm document: jobs, the result cache, the value index
@@ -24,8 +27,16 @@ import { checkCacheEntry, checkHolder, checkJobEntry, checkStoredValue } from '.
  */
 export class SwarmDoc {
   readonly jobs: ReadonlyDocMap<unknown>
-  readonly cache: ReadonlyDocMap<unknown>
+  /** Cache entries not yet compacted into the tree, across their shards (`cache-shards.ts`). */
+  readonly cache: ShardedView
   readonly values: ReadonlyDocMap<unknown>
+  /** The shards themselves: cache entries, and the value index of results, by `<epoch>/<writer>`. */
+  readonly cacheShards: Shards
+  readonly resultShards: Shards
+  /** The cache tree's roots (`cache-tree/`), by `<epoch>/<writer>`; usually one, two after concurrent compactions. */
+  readonly cacheRoots: ReadonlyDocMap<unknown>
+  /** The epochs opened so far, one key each; writers write into the highest (`liveEpoch`). */
+  readonly cacheEpoch: ReadonlyDocMap<unknown>
   readonly holders: ReadonlyDocMap<unknown>
   /** Peers' subject certificates, by peer: each proves itself (`peer/subjects.ts` checks them). */
   readonly certs: ReadonlyDocMap<unknown>
@@ -33,7 +44,12 @@ export class SwarmDoc {
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
-    this.cache = doc.getMap('cache')
+    this.cacheShards = new Shards(doc.getMap('cacheShards'), doc.getMap('cache'))
+    this.resultShards = new Shards(doc.getMap('resultShards'))
+    this.cache = this.cacheShards
+    this.cacheRoots = doc.getMap('cacheRoots')
+    this.cacheEpoch = doc.getMap('cacheEpoch')
+    this.cacheEpoch.observe(() => (this.#live = undefined))
     this.values = doc.getMap('values')
     this.holders = doc.getMap('holders')
     this.certs = doc.getMap('certs')
@@ -53,6 +69,16 @@ export class SwarmDoc {
     this.#admins = trust
   }
 
+  /**
+   * Which subject a signer counts as, where two shards hold entries for one
+   * key and the reader must choose (`strongerEntry`): the peer's `Subjects`,
+   * as writers weigh entries. Until a peer says, each key is its own subject.
+   */
+  weighSubjectsBy(subjectOf: SubjectOf): void {
+    this.#subjectOf = subjectOf
+  }
+  #subjectOf: SubjectOf = keysAsSubjects
+
   /** The job listed under `id`, unless its entry is malformed or signed by neither its submitter nor a room admin. */
   job(id: JobId): JobEntry | undefined {
     return checkJobEntry(id, this.jobs.get(id), this.#admins)
@@ -68,12 +94,51 @@ export class SwarmDoc {
 
   /** The cache entry for a call, if its proofs hold; `policy` asks for more than one (`meetsPolicy`). */
   cached(key: TaskKey, policy?: CachePolicy): CacheEntry | undefined {
-    const entry = checkCacheEntry(key, this.cache.get(key))
+    const found = this.cacheShards.all(key)
+    let entry: CacheEntry | undefined
+    // Usually one shard holds the key; where several writers cached it, the strongest entry stands.
+    for (const raw of found) entry = strongerEntry(entry, checkCacheEntry(key, raw), this.#subjectOf)
     return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
   }
 
+  /** The epoch writers write into now. */
+  liveEpoch(): number {
+    if (this.#live === undefined) {
+      let live = 0
+      for (const key of this.cacheEpoch.keys()) if (/^\d{1,9}$/.test(key)) live = Math.max(live, Number(key))
+      this.#live = live
+    }
+    return this.#live
+  }
+  #live: number | undefined
+
+  /** The cache tree's roots, each once (two compactors may file the same root), with the keys of its records. */
+  cacheTreeRoots(): Array<CacheRoot & { readonly keys: readonly string[] }> {
+    const roots = new Map<Address, CacheRoot & { keys: string[] }>()
+    for (const [key, raw] of this.cacheRoots) {
+      const record = checkCacheRoot(raw)
+      if (record === undefined) continue
+      const known = roots.get(record.root)
+      if (known === undefined) roots.set(record.root, { ...record, keys: [key] })
+      else known.keys.push(key)
+    }
+    return [...roots.values()].sort((a, b) => (a.root < b.root ? -1 : 1))
+  }
+
   value(address: Address): StoredValue | undefined {
-    return storedValueOf(checkStoredValue(this.values.get(address)))
+    const listed = storedValueOf(checkStoredValue(this.values.get(address)))
+    if (listed?.inline !== undefined) return listed
+    // A listing without bytes may be anyone's (a stranger can list any address): bytes found elsewhere win.
+    for (const raw of this.resultShards.all(address)) {
+      const value = storedValueOf(checkStoredValue(raw))
+      if (value?.inline !== undefined) return value
+    }
+    return listed
+  }
+
+  /** Whether the index lists `address` at all (well-formed or not). */
+  listsValue(address: Address): boolean {
+    return this.values.has(address) || this.resultShards.has(address)
   }
 
   /** Peers that have said they hold `address`, most recent first. */

@@ -7,7 +7,11 @@ import type { Address } from '../ids.ts'
 import type { BlobStore } from '../interfaces/blob-store.ts'
 import { INLINE_VALUE_LIMIT } from './schema.ts'
 import type { SwarmDoc } from './swarm-doc.ts'
-import { recordValue } from './writes.ts'
+import { recordResultValue, recordValue } from './writes.ts'
+import { CompactedCache } from '../cache-tree/compacted-cache.ts'
+
+/** Result values learned from the cache tree's leaves, kept in memory: the leaf they came from stays in the blob store. */
+const MAX_LEARNED = 4_096
 
 /**
  * The hash-addressed value store. Small values ride inside the swarm document;
@@ -22,6 +26,8 @@ export class ValueStore {
    * its result here every time.
    */
   readonly #verified = new WeakSet<Uint8Array>()
+  readonly #learned = new Map<Address, Uint8Array>()
+  #compacted: CompactedCache | undefined
 
   constructor(
     private readonly swarm: SwarmDoc,
@@ -30,12 +36,35 @@ export class ValueStore {
     readonly inlineLimit: number = INLINE_VALUE_LIMIT,
   ) {}
 
-  async put(value: unknown, rootName = 'value'): Promise<Address> {
+  /** `result`: a task's result, listed where it leaves the document with its cache entry (`recordResultValue`). */
+  async put(value: unknown, rootName = 'value', kind: 'value' | 'result' = 'value'): Promise<Address> {
     const bytes = encodeCanonical(value, rootName)
     const address = await addressOfBytesAsync(bytes)
     await this.prepare(address, bytes)
-    this.record(address, bytes)
+    this.record(address, bytes, kind)
     return address
+  }
+
+  /** The cache, compacted entries included: the document's entries, then the tree's (`cache-tree/`). */
+  get compacted(): CompactedCache {
+    return (this.#compacted ??= new CompactedCache(this.swarm, this, this.blobs))
+  }
+
+  /**
+   * A value's bytes found in a cache tree leaf, once checked against the
+   * address: later reads of the address find them, though the document no
+   * longer lists them. Returns whether they matched.
+   */
+  learn(address: Address, bytes: Uint8Array): boolean {
+    if (this.#learned.has(address)) return true
+    try {
+      verifyBytes(address, bytes)
+    } catch {
+      return false
+    }
+    if (this.#learned.size >= MAX_LEARNED) this.#learned.delete(this.#learned.keys().next().value as Address)
+    this.#learned.set(address, bytes)
+    return true
   }
 
   /** Step one of a put that is split so the index write can join a larger transaction: stores a large value's blob. */
@@ -45,8 +74,9 @@ export class ValueStore {
   }
 
   /** Step two: lists the value in the swarm document (inline when small). */
-  record(address: Address, bytes: Uint8Array): void {
-    recordValue(this.swarm, address, bytes, this.inlineLimit)
+  record(address: Address, bytes: Uint8Array, kind: 'value' | 'result' = 'value'): void {
+    if (kind === 'result') recordResultValue(this.swarm, address, bytes, this.inlineLimit)
+    else recordValue(this.swarm, address, bytes, this.inlineLimit)
   }
 
   async bytes(address: Address): Promise<Uint8Array> {
@@ -58,6 +88,8 @@ export class ValueStore {
       }
       return inline
     }
+    const learned = this.#learned.get(address)
+    if (learned !== undefined) return learned
     const bytes = await this.blobs.get(address)
     if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
     await verifyBytesAsync(address, bytes)
@@ -69,6 +101,6 @@ export class ValueStore {
   }
 
   has(address: Address): boolean {
-    return this.swarm.values.has(address)
+    return this.swarm.listsValue(address) || this.#learned.has(address)
   }
 }

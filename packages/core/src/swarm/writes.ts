@@ -1,4 +1,4 @@
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import { CANCELLATION_KEY, type JobDoc } from './job-doc.ts'
 import type { Identity } from '../identity/identity.ts'
@@ -28,7 +28,11 @@ import {
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { checkJobEntry, MAX_QUORUM } from './records.ts'
-import { outweighs, strengthOf, strongestProofs, type SubjectOf } from './cache-strength.ts'
+import type { SubjectOf } from './cache-strength.ts'
+import { mergeCached } from './cache-merge.ts'
+import { shardKey, type Shards } from './cache-shards.ts'
+
+export { mergeCached }
 
 /**
  * The one place that writes the shared documents. Every other module reads
@@ -139,45 +143,6 @@ export function removeHolder(swarm: SwarmDoc, address: Address, peer: PeerId): v
 }
 
 /**
- * The merge rule every cache writer follows, so that peers agree. What stands
- * in the document is what readers verified (`SwarmDoc.cached`); a forged or
- * malformed entry counts as none. Entries weigh by distinct subjects, as
- * readers count quorum (`subjectOf`: `Subjects.subjectOf`; a key with no
- * subject weighs nothing), then by signers that have one (`cache-strength.ts`).
- *
- * - A value beats a failure, whatever their weight.
- * - The same outcome gains the incoming signers, a new subject's first
- *   (`strongestProofs`): merging never loses a subject.
- * - A different outcome of the same kind replaces the entry only when it
- *   outweighs it, and then is written whole: the displaced proofs vouch for
- *   another outcome. So an entry Sybil keys of one subject signed gives way
- *   to two honest subjects, and an honest entry comes back once it has more
- *   subjects than the lie.
- *
- * Outweighing is strict, so two writers with the same view of subjects never
- * undo each other. Views differ only while certificates are still arriving,
- * and writers write when their work finishes (or once for a settled task
- * whose entry is missing), never because an entry changed, so a difference
- * costs at most a write each, never a loop.
- * Returns the entry to write, or undefined to leave the document as it is.
- */
-export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEntry, subjectOf: SubjectOf): CacheEntry | undefined {
-  const whole = (): CacheEntry => ({ ...incoming, proofs: strongestProofs(incoming.proofs, subjectOf, MAX_QUORUM) })
-  if (existing === undefined) return whole()
-  if (existing.kind !== incoming.kind) return incoming.kind === 'value' ? whole() : undefined
-  if (outcomeId(outcomeOfEntry(existing)) !== outcomeId(outcomeOfEntry(incoming))) {
-    return outweighs(strengthOf(incoming.proofs, subjectOf), strengthOf(existing.proofs, subjectOf)) ? whole() : undefined
-  }
-  const signers = new Set(existing.proofs.map((proof) => proof.peer))
-  const added = incoming.proofs.filter((proof) => !signers.has(proof.peer) && signers.add(proof.peer) !== undefined)
-  if (added.length === 0) return undefined
-  const proofs = strongestProofs([...existing.proofs, ...added], subjectOf, MAX_QUORUM)
-  // When the cap is full, a proof that brings no new subject does not fit, and then nothing changes.
-  if (!proofs.some((proof) => added.includes(proof))) return undefined
-  return { ...existing, proofs }
-}
-
-/**
  * Caches an outcome with its signers' proofs under its task key, by
  * `mergeCached`, weighing signers by `subjectOf` (the caller's `Subjects`).
  * Returns whether it wrote.
@@ -185,15 +150,89 @@ export function mergeCached(existing: CacheEntry | undefined, incoming: CacheEnt
 export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, subjectOf: SubjectOf): boolean {
   const merged = mergeCached(swarm.cached(key), entry, subjectOf)
   if (merged === undefined) return false
-  writable<CacheEntry>(swarm.cache).set(key, merged)
+  ownShard(swarm, swarm.cacheShards).set(key, merged)
+  swarm.cacheShards.noteWrite(key)
   return true
 }
 
 /** Removes a cached failure, so the call can be tried again; values are never forgotten. */
 export function forgetFailure(swarm: SwarmDoc, key: TaskKey): boolean {
   if (swarm.cached(key)?.kind !== 'failure') return false
-  writable<CacheEntry>(swarm.cache).delete(key)
+  swarm.transact(() => {
+    for (const [, shard] of swarm.cacheShards.shards()) if (shard.has(key)) writable<CacheEntry>(shard).delete(key)
+    swarm.cacheShards.noteWrite(key)
+  })
   return true
+}
+
+/**
+ * This writer's shard of the live epoch, made on first use: only this Yjs
+ * client ever creates a map under its key, so no concurrent creation can
+ * discard its writes (`cache-shards.ts`).
+ */
+function ownShard<T>(swarm: SwarmDoc, shards: Shards, epoch = swarm.liveEpoch()): Y.Map<T> {
+  const key = shardKey(epoch, swarm.doc.clientID)
+  const existing = shards.root.get(key)
+  if (existing instanceof Y.Map) return existing as Y.Map<T>
+  const shard = new Y.Map<T>()
+  writable<Y.Map<T>>(shards.root).set(key, shard)
+  shards.invalidate()
+  return shard
+}
+
+/**
+ * Lists a result's value: a small one in this writer's result shard, so it
+ * leaves the document with its cache entry (into the tree's leaf); a large
+ * one, a blob, in the value index like any other (its holders are listed there too).
+ */
+export function recordResultValue(swarm: SwarmDoc, address: Address, bytes: Uint8Array, inlineLimit: number): void {
+  if (bytes.byteLength > inlineLimit) return recordValue(swarm, address, bytes, inlineLimit)
+  if (swarm.value(address)?.inline !== undefined) return
+  ownShard<StoredValueRecord>(swarm, swarm.resultShards).set(address, bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes))
+  swarm.resultShards.noteWrite(address)
+}
+
+export interface Compaction {
+  /** The new root, holding every entry of `replaces` and of the shards `compacted`; none when there was nothing to compact yet. */
+  readonly root?: Address
+  readonly count: number
+  readonly by: PeerId
+  readonly at: number
+  /** The records (by key) of the roots merged into `root`. */
+  readonly replaces: readonly string[]
+  /** Shard keys (of both cache and result shards) whose entries are all in `root`. */
+  readonly compacted: readonly string[]
+  /** The epoch writers move on to. */
+  readonly nextEpoch: number
+  /** Entries of the compacted shards that stay in the document (failures, late arrivals), and result values still named there. */
+  readonly carried: ReadonlyArray<readonly [TaskKey, CacheEntry]>
+  readonly carriedValues: ReadonlyArray<readonly [Address, Uint8Array]>
+}
+
+/**
+ * Publishes a compaction in one update: the new root, the roots and shards it
+ * replaces gone, writers moved to the next epoch. Concurrent compactions that
+ * saw the same document publish the same root; others leave two roots, which
+ * readers both consult and the next compaction merges.
+ */
+export function publishCompaction(swarm: SwarmDoc, c: Compaction): void {
+  swarm.transact(() => {
+    const own = shardKey(c.nextEpoch, swarm.doc.clientID)
+    for (const old of c.replaces) if (old !== own) writable<unknown>(swarm.cacheRoots).delete(old)
+    if (c.root !== undefined) writable<unknown>(swarm.cacheRoots).set(own, { root: c.root, count: c.count, at: c.at, by: c.by })
+    for (const key of c.compacted) {
+      if (swarm.cacheShards.root.has(key)) writable<unknown>(swarm.cacheShards.root).delete(key)
+      if (swarm.resultShards.root.has(key)) writable<unknown>(swarm.resultShards.root).delete(key)
+    }
+    // One key per epoch, the live one the highest: concurrent writes of one key could let a lower epoch win.
+    if (c.nextEpoch > swarm.liveEpoch()) writable<boolean>(swarm.cacheEpoch).set(String(c.nextEpoch), true)
+    const entries = c.carried.length === 0 ? undefined : ownShard<CacheEntry>(swarm, swarm.cacheShards, c.nextEpoch)
+    for (const [key, entry] of c.carried) entries!.set(key, entry)
+    const values = c.carriedValues.length === 0 ? undefined : ownShard<StoredValueRecord>(swarm, swarm.resultShards, c.nextEpoch)
+    for (const [address, bytes] of c.carriedValues) values!.set(address, bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes))
+    swarm.cacheShards.invalidate()
+    swarm.resultShards.invalidate()
+  })
 }
 
 // ---- A job's document ---------------------------------------------------

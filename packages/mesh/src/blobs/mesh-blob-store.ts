@@ -34,6 +34,26 @@ export class MeshBlobStore implements BlobStore {
     addHolder(this.options.swarm, address, this.options.self, Date.now())
   }
 
+  /** Keeps bytes on this peer only: a cache tree node, which no holder record lists. */
+  async keep(address: Address, bytes: Uint8Array): Promise<void> {
+    await this.options.local.put(address, bytes)
+  }
+
+  /** Bytes the swarm lists nowhere (a cache tree node): `preferred` peers first, then every linked one; kept here. */
+  async fetchUnlisted(address: Address, preferred: readonly PeerId[]): Promise<Uint8Array | undefined> {
+    const linked = this.options.linkedPeers()
+    const candidates = [...preferred.filter((p) => linked.includes(p)), ...linked.filter((p) => !preferred.includes(p))].filter((p) => p !== this.options.self)
+    if (candidates.length === 0) return undefined
+    let bytes: Uint8Array
+    try {
+      bytes = await this.options.exchange.fetch(address, candidates)
+    } catch {
+      return undefined
+    }
+    await this.options.local.put(address, bytes)
+    return bytes
+  }
+
   async has(address: Address): Promise<boolean> {
     return this.options.local.has(address)
   }

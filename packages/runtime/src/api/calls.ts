@@ -73,7 +73,8 @@ export class Calls {
     }
     const key = (this.#plan(fn, [args], options, callOptions?.retryFailed === true).calls[0] as PlannedCall).key
     const { swarm, values, identity } = this.parts.peer
-    const cached = swarm.cached(key, cachePolicyFor(this.parts, options))
+    const policy = cachePolicyFor(this.parts, options)
+    const cached = swarm.cached(key, policy) ?? (swarm.cacheTreeRoots().length > 0 ? await values.compacted.cached(key, policy) : undefined)
     if (cached !== undefined) {
       if (cached.kind === 'failure') throw fromErrorRecord(cached.error)
       return (await values.get(cached.result)) as R
@@ -99,7 +100,7 @@ export class Calls {
       cacheOutcome(swarm, key, { kind: 'failure', error, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
       throw fromErrorRecord(execution.error)
     }
-    const result = await values.put(execution.value)
+    const result = await values.put(execution.value, 'value', 'result')
     const [proof] = signOutcomes(identity, [{ key, outcome: { kind: 'value', result } }], { remember: true })
     cacheOutcome(swarm, key, { kind: 'value', result, proofs: [{ peer: identity.peer, ...proof! }] }, subjectOf)
     return execution.value as R

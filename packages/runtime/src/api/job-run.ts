@@ -112,8 +112,10 @@ export class JobRun {
 
   /** Resolves once every call has an outcome (or `stop` was called). */
   async run(): Promise<void> {
+    const compacted = this.o.swarm.cacheTreeRoots().length > 0 ? this.o.values.compacted : undefined
     for (const key of this.#byKey.keys()) {
-      const cached = this.o.swarm.cached(key, this.o.policy)
+      // Compacted entries are looked up once here; the document's are watched from then on.
+      const cached = this.o.swarm.cached(key, this.o.policy) ?? (await compacted?.cached(key, this.o.policy))
       if (cached !== undefined) await this.#settleFromCache(key, cached)
       else this.#pending.add(key)
     }

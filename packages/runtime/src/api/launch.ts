@@ -33,6 +33,8 @@ export interface Plan<A> {
   readonly hits: number
   /** How many cached failures `retryFailed` forgot, so that they run again. */
   readonly retried: number
+  /** Whose word the cache lookups took. */
+  readonly policy?: CachePolicy
 }
 
 /** One published job of a batch, and the task id in it of each call it runs. */
@@ -118,7 +120,7 @@ export function planCalls<A extends KeywordArgs>(
     if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, call)
     else hits++
   })
-  return { calls, args: argsList, uncached, hits, retried }
+  return { calls, args: argsList, uncached, hits, retried, policy }
 }
 
 /**
@@ -137,7 +139,7 @@ export async function launchJob<A extends KeywordArgs>(
 ): Promise<Launched> {
   const generation = control.generation
   const { peer, tracker, clock } = parts
-  const uncached = [...plan.uncached]
+  const uncached = await notCompacted(parts, plan)
   const launched: LaunchedPart[] = []
   const size = Math.max(1, parts.maxTasksPerJob ?? MAX_TASKS_PER_JOB)
   for (let start = 0; start < uncached.length; start += size) {
@@ -164,4 +166,18 @@ export async function launchJob<A extends KeywordArgs>(
     throw new CancelledError('cancelled by swarm.cancel() while the job was being published')
   }
   return { parts: launched }
+}
+
+/**
+ * The plan's uncached calls less those the compacted cache answers (`cache-tree/`):
+ * the document's entries were checked when planning, the tree's are looked up here,
+ * once, before anything is published. Their follow-up finds them the same way (`job-run.ts`).
+ */
+async function notCompacted<A>(parts: SwarmParts, plan: Plan<A>): Promise<Array<[TaskKey, PreparedCall]>> {
+  const uncached = [...plan.uncached]
+  if (uncached.length === 0 || parts.peer.swarm.cacheTreeRoots().length === 0) return uncached
+  const compacted = parts.peer.values.compacted
+  const left: Array<[TaskKey, PreparedCall]> = []
+  for (const call of uncached) if ((await compacted.cached(call[0], plan.policy)) === undefined) left.push(call)
+  return left
 }

@@ -1,6 +1,7 @@
 import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
-import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
+import { CacheCompactor, type CacheCompactorOptions } from '../../cache-tree/cache-compactor.ts'
+import { SimBlobStore } from './sim-blob-store.ts'
 import type { Donor } from '../../donor/donor.ts'
 import type { DonorOptions } from '../../donor/donor-options.ts'
 import type { JobId, PeerId } from '../../ids.ts'
@@ -46,6 +47,8 @@ export interface SimPeerOptions {
   readonly subject?: string
   /** Whether the simulated signaling server certifies this peer as a room admin (it may cancel anyone's job). */
   readonly admin?: boolean
+  /** Takes part in compacting the cache into the tree (`cache-tree/`); off by default. */
+  readonly compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
 }
 
 /**
@@ -58,6 +61,8 @@ export class SimPeer implements PeerPort {
   readonly identity: Identity
   readonly swarm: SwarmDoc
   readonly values: ValueStore
+  readonly blobs: SimBlobStore
+  readonly compactor: CacheCompactor | undefined
   readonly presence: SimPresence
   readonly roster: Roster
   readonly #leaveRoster: () => void
@@ -75,7 +80,8 @@ export class SimPeer implements PeerPort {
     this.identity = Identity.fromSeed(options.name)
     this.id = this.identity.peer
     this.swarm = new SwarmDoc(this.#newDoc(SWARM_DOC_GUID))
-    this.values = new ValueStore(this.swarm, new MemoryBlobStore())
+    this.blobs = new SimBlobStore(options.network, this.identity.peer)
+    this.values = new ValueStore(this.swarm, this.blobs)
     this.transport = options.network.join(this.id)
     this.presence = new SimPresence(this.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })
     const rendezvous = joinSimRoster(options.network, this.id, {
@@ -101,6 +107,9 @@ export class SimPeer implements PeerPort {
       ...(options.admission === undefined ? {} : { admission: options.admission }),
     })
     this.jobs.onOpen((index) => this.jobOpenedAt.set(index.spec.id, options.clock.now()))
+    const subjectOf = (peer: PeerId): string | undefined => this.jobs.subjects.subjectOf(peer)
+    this.values.compacted.weighSubjectsBy(subjectOf)
+    this.compactor = options.compactCache === undefined ? undefined : new CacheCompactor(this.swarm, this.values, { self: this.id, clock: options.clock, subjectOf, ...options.compactCache })
     const donor = options.donor
     this.donor =
       donor === undefined
@@ -151,6 +160,8 @@ export class SimPeer implements PeerPort {
     if (!this.#alive) return
     this.#alive = false
     this.donor?.stop()
+    this.compactor?.stop()
+    this.blobs.leave()
     this.jobs.close()
     this.replicator.close()
     this.presence.leave()
@@ -163,6 +174,8 @@ export class SimPeer implements PeerPort {
     if (!this.#alive) return
     this.#alive = false
     this.donor?.stop()
+    this.compactor?.stop()
+    this.blobs.leave()
     this.replicator.close()
     this.presence.leave()
     this.#leaveRoster()

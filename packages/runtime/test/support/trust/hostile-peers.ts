@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import {
   JobTracker,
   putReport,
@@ -36,20 +37,32 @@ const ENTRIES_PER_WRITE = 16
  * `undefined` deletes the entry.
  */
 export function writeRaw(peer: PeerPort, map: 'cache' | 'jobs' | 'certs', entries: ReadonlyArray<readonly [string, unknown]>): void {
-  const target = peer.swarm.doc.getMap(map)
   for (let i = 0; i < entries.length; i += ENTRIES_PER_WRITE) {
     peer.swarm.transact(() => {
       for (const [key, value] of entries.slice(i, i + ENTRIES_PER_WRITE)) {
-        if (value === undefined) target.delete(key)
-        else target.set(key, value)
+        for (const target of targetsOf(peer, map, key)) {
+          if (value === undefined) target.delete(key)
+          else target.set(key, value)
+        }
       }
     })
   }
 }
 
+/**
+ * Where a raw write lands. Cache entries live in the writers' shards (docs/cache-tree.md), and any
+ * peer may write any shard: the attacker writes over (or deletes) the key wherever it is, and where
+ * it is nowhere, into the map every reader still reads.
+ */
+function targetsOf(peer: PeerPort, map: 'cache' | 'jobs' | 'certs', key: string): Array<Y.Map<unknown>> {
+  if (map !== 'cache') return [peer.swarm.doc.getMap(map)]
+  const holding = peer.swarm.cacheShards.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => shard as unknown as Y.Map<unknown>)
+  return holding.length > 0 ? holding : [peer.swarm.doc.getMap('cache')]
+}
+
 /** The raw entry a peer's replica holds, unchecked: how a test sees that a forgery has arrived. */
 export function rawEntry(peer: PeerPort, map: 'cache' | 'jobs', key: string): unknown {
-  return peer.swarm.doc.getMap(map).get(key)
+  return map === 'cache' ? peer.swarm.cacheShards.all(key)[0] : peer.swarm.doc.getMap(map).get(key)
 }
 
 /** A donor's executor that computes honestly and then reports `lie(value)` instead. */

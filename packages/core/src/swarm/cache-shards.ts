@@ -1,0 +1,167 @@
+import * as Y from 'yjs'
+import type { ReadonlyDocMap } from './schema.ts'
+
+/**
+ * The cache entries not yet compacted, as the swarm document holds them: in
+ * shards, one per writer per epoch (`<epoch>/<Yjs clientID>`), each a map of
+ * its own that only its writer creates. Two writers never create the same
+ * map, so no write is lost to a concurrent creation; and a compaction deletes
+ * a whole shard, whose contents Yjs then garbage-collects down to a few
+ * bytes, where deleting each key of one shared map would leave each key's
+ * name behind forever (about 70 B a key: 70 MB for 10⁶ results).
+ *
+ * The same layout holds the value index of results (`resultShards`): a
+ * result's bytes leave the document with its entry, into the tree's leaf.
+ */
+export const shardKey = (epoch: number, client: number): string => `${epoch}/${client}`
+
+/** The epoch a shard key names, or undefined if it is not a shard key. */
+export function epochOfShard(key: string): number | undefined {
+  const slash = key.indexOf('/')
+  if (slash <= 0) return undefined
+  const epoch = Number(key.slice(0, slash))
+  return Number.isSafeInteger(epoch) && epoch >= 0 && /^\d+$/.test(key.slice(slash + 1)) ? epoch : undefined
+}
+
+/** What readers see of a set of shards: raw entries (unchecked), by key. */
+export interface ShardedView {
+  /** Entries across shards (a key held by two shards counts twice). */
+  readonly size: number
+  /** Every raw entry under `key`, one per shard that holds it, in shard-key order. */
+  all(key: string): unknown[]
+  has(key: string): boolean
+  keys(): IterableIterator<string>
+  /** Called with the keys that changed, in any shard. */
+  observe(f: (event: { keysChanged: Set<string> }) => void): void
+  unobserve(f: (event: { keysChanged: Set<string> }) => void): void
+}
+
+type Listener = (event: { keysChanged: Set<string> }) => void
+
+export class Shards implements ShardedView {
+  #list: Array<[string, ReadonlyDocMap<unknown>]> | undefined
+  /**
+   * Which shards hold each key: readers ask for a key far more often than
+   * writers write one, and a swarm of fifty donors has fifty shards.
+   * Undefined until read, and whenever the set of shards changes.
+   */
+  #index: Map<string, Array<ReadonlyDocMap<unknown>>> | undefined
+  readonly #listeners = new Map<Listener, (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => void>()
+
+  constructor(
+    /** The root map of shards, by shard key. */
+    readonly root: ReadonlyDocMap<unknown>,
+    /** A map written before shards existed; read, never written again. */
+    readonly legacy?: ReadonlyDocMap<unknown>,
+  ) {
+    ;(root as unknown as Y.AbstractType<unknown>).observeDeep((events) => {
+      for (const event of events) {
+        if (event.target === (root as unknown)) this.invalidate()
+        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.#reindex(key as string)
+      }
+    })
+    legacy?.observe((event) => {
+      for (const key of event.keysChanged) this.#reindex(key)
+    })
+  }
+
+  /** Forgets the list of shards and the index (a shard was made or deleted). */
+  invalidate(): void {
+    this.#list = undefined
+    this.#index = undefined
+  }
+
+  /**
+   * A key written or deleted here, now: observers run only at the end of a
+   * transaction, and a writer may read a key back in the one it wrote it in.
+   */
+  noteWrite(key: string): void {
+    this.#reindex(key)
+  }
+
+  #reindex(key: string): void {
+    if (this.#index === undefined) return
+    const holding = this.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => shard)
+    if (holding.length === 0) this.#index.delete(key)
+    else this.#index.set(key, holding)
+  }
+
+  #indexed(): Map<string, Array<ReadonlyDocMap<unknown>>> {
+    if (this.#index === undefined) {
+      const index = new Map<string, Array<ReadonlyDocMap<unknown>>>()
+      for (const [, shard] of this.shards()) {
+        for (const key of shard.keys()) {
+          const holding = index.get(key)
+          if (holding === undefined) index.set(key, [shard])
+          else holding.push(shard)
+        }
+      }
+      this.#index = index
+    }
+    return this.#index
+  }
+
+  /** The shards, legacy first, then by shard key. */
+  shards(): ReadonlyArray<[string, ReadonlyDocMap<unknown>]> {
+    if (this.#list === undefined) {
+      const list: Array<[string, ReadonlyDocMap<unknown>]> = []
+      for (const [key, value] of this.root) if (epochOfShard(key) !== undefined && isMap(value)) list.push([key, value])
+      list.sort(([a], [b]) => (a < b ? -1 : 1))
+      this.#list = this.legacy === undefined ? list : [['', this.legacy], ...list]
+    }
+    return this.#list
+  }
+
+  get size(): number {
+    let size = 0
+    for (const [, shard] of this.shards()) size += shard.size
+    return size
+  }
+
+  all(key: string): unknown[] {
+    const holding = this.#indexed().get(key)
+    if (holding === undefined) return []
+    if (holding.length === 1) return [holding[0]!.get(key)]
+    return holding.map((shard) => shard.get(key))
+  }
+
+  has(key: string): boolean {
+    return this.#indexed().has(key)
+  }
+
+  *keys(): IterableIterator<string> {
+    const seen = new Set<string>()
+    for (const [, shard] of this.shards()) for (const key of shard.keys()) if (!seen.has(key) && seen.add(key)) yield key
+  }
+
+  observe(f: Listener): void {
+    const deep = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
+      const keysChanged = new Set<string>()
+      for (const event of events) {
+        if (!(event instanceof Y.YMapEvent)) continue
+        if (event.target === (this.root as unknown)) {
+          for (const key of event.keysChanged) {
+            const shard = this.root.get(key as string)
+            if (isMap(shard)) for (const inner of shard.keys()) keysChanged.add(inner)
+          }
+        } else for (const key of event.keysChanged) keysChanged.add(key as string)
+      }
+      if (keysChanged.size > 0) f({ keysChanged })
+    }
+    this.#listeners.set(f, deep)
+    ;(this.root as unknown as Y.AbstractType<unknown>).observeDeep(deep)
+    this.legacy?.observe(f)
+  }
+
+  unobserve(f: Listener): void {
+    const deep = this.#listeners.get(f)
+    if (deep !== undefined) (this.root as unknown as Y.AbstractType<unknown>).unobserveDeep(deep)
+    this.#listeners.delete(f)
+    this.legacy?.unobserve(f)
+  }
+}
+
+/** A nested Yjs map (a shard); anything else a peer wrote there is ignored. */
+function isMap(value: unknown): value is ReadonlyDocMap<unknown> {
+  return value instanceof Y.Map
+}

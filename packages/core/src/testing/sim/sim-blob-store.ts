@@ -1,0 +1,62 @@
+import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
+import type { Address, PeerId } from '../../ids.ts'
+import type { BlobStore } from '../../interfaces/blob-store.ts'
+import type { SimulatedNetwork } from './simulated-network.ts'
+
+/** The blob stores of a simulation's live peers, by peer: who can serve an unlisted blob. */
+const stores = new WeakMap<SimulatedNetwork, Map<PeerId, SimBlobStore>>()
+
+/**
+ * A simulated peer's blobs: its own in memory, and unlisted blobs (cache tree
+ * nodes) asked of the other live peers as the mesh would, `preferred` first;
+ * what arrives is verified (`MemoryBlobStore.put`) and kept. Counts fetches.
+ */
+export class SimBlobStore implements BlobStore {
+  readonly #local = new MemoryBlobStore()
+  /** Blobs this peer fetched from others. */
+  fetched = 0
+
+  constructor(
+    private readonly network: SimulatedNetwork,
+    private readonly self: PeerId,
+  ) {
+    let peers = stores.get(network)
+    if (peers === undefined) stores.set(network, (peers = new Map()))
+    peers.set(self, this)
+  }
+
+  put(address: Address, bytes: Uint8Array): Promise<void> {
+    return this.#local.put(address, bytes)
+  }
+
+  get(address: Address): Promise<Uint8Array | undefined> {
+    return this.#local.get(address)
+  }
+
+  has(address: Address): Promise<boolean> {
+    return this.#local.has(address)
+  }
+
+  async fetchUnlisted(address: Address, preferred: readonly PeerId[]): Promise<Uint8Array | undefined> {
+    const peers = stores.get(this.network) ?? new Map<PeerId, SimBlobStore>()
+    const order = [...preferred.filter((p) => peers.has(p)), ...[...peers.keys()].filter((p) => !preferred.includes(p))]
+    for (const peer of order) {
+      if (peer === this.self) continue
+      const bytes = await peers.get(peer)!.#local.get(address)
+      if (bytes === undefined) continue
+      try {
+        await this.#local.put(address, bytes)
+      } catch {
+        continue
+      }
+      this.fetched++
+      return bytes
+    }
+    return undefined
+  }
+
+  /** Stops serving others (the peer left or died). */
+  leave(): void {
+    stores.get(this.network)?.delete(this.self)
+  }
+}
