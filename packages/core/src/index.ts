@@ -112,7 +112,8 @@ export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'
 export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminCancellationStatement, type AdminTrust } from './swarm/admin-cancellation.ts'
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
-export { taskLink, isTaskLink, taskLinksIn, MAX_TASK_DEPS, type TaskLink, type TaskResolver } from './swarm/task-link.ts'
+export { taskLink, isTaskLink, taskLinksIn, type TaskLink, type TaskResolver } from './swarm/task-link.ts'
+export { MAX_TASK_DEPS } from './swarm/schema.ts'
 export {
   publishJob,
   markJobDone,

@@ -6,8 +6,12 @@ import { keysAsSubjects, type SubjectOf } from '../swarm/cache-strength.ts'
 import { checkCacheEntry } from '../swarm/records.ts'
 import type { CacheEntry } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
-import type { ValueStore } from '../swarm/value-store.ts'
 import { CacheTree, type NodeStore } from './tree.ts'
+
+/** What a compacted lookup tells the value store: a result's bytes the leaf carried (`ValueStore.learn`). */
+export interface ResultLearner {
+  learn(address: Address, bytes: Uint8Array): void
+}
 
 const UNREACHABLE_ROOT_MS = 60_000
 
@@ -29,7 +33,7 @@ export class CompactedCache {
 
   constructor(
     private readonly swarm: SwarmDoc,
-    private readonly values: ValueStore,
+    private readonly values: ResultLearner,
     blobs: BlobStore,
   ) {
     this.tree = new CacheTree(nodeStoreOf(blobs, () => this.#preferred))

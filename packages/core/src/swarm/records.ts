@@ -8,8 +8,7 @@ import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { taskLogsSchema } from './task-logs-schema.ts'
-import { MAX_TASK_DEPS } from './task-link.ts'
-import { INLINE_VALUE_LIMIT, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, MAX_TASK_DEPS, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything

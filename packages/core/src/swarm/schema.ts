@@ -263,3 +263,10 @@ export const reportKey = (task: TaskId, peer: PeerId): string => `${task}/${peer
 export const failureKey = (task: TaskId, attempt: number): string => `${task}/${attempt}`
 /** The task id part of a `reportKey` or `failureKey`. */
 export const taskOfKey = (key: string): TaskId => key.slice(0, key.indexOf('/'))
+
+/**
+ * The most dependencies one task may name: each is a cache lookup per
+ * scheduling step and an entry in every donor's index, whoever wrote the
+ * record. A wider reduction is a tree of tasks.
+ */
+export const MAX_TASK_DEPS = 256

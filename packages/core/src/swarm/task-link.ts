@@ -23,12 +23,6 @@ import { isValueRef } from './value-ref.ts'
 // A type alias, not an interface, so that a TaskLink is assignable to `Value`.
 export type TaskLink = { readonly '/task': TaskKey }
 
-/**
- * The most dependencies one task may name: each is a cache lookup per
- * scheduling step and an entry in every donor's index, whoever wrote the
- * record. A wider reduction is a tree of tasks.
- */
-export const MAX_TASK_DEPS = 256
 
 export function taskLink(key: TaskKey): TaskLink {
   return { '/task': key }
