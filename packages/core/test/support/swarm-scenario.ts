@@ -85,13 +85,13 @@ export async function checkChurnScenario(seed: number): Promise<SimulationResult
 }
 
 /**
- * Seeds for one shard. 12 by default keeps `npm test` inside CI's 15 minutes
- * on 2 cores (each seed costs more since records, claims and reports are
- * signed and checked: 32 seeds took about 4 of the unit stage's 6 minutes,
- * with the whole run at 16 minutes once Redis, coturn, nginx and the pinning
- * host had their tests). 72 seeds passed on 2026-12-01;
- * `TESSERA_CHURN_SEEDS=1000 npx vitest run swarm-churn` runs a longer soak.
+ * Seeds for one shard. 8 by default keeps `npm test` inside CI's 15 minutes
+ * on 2 cores: a seed costs about 14 s of a core since records, claims and
+ * reports are signed and checked, and the whole run was at 14 minutes with 12
+ * once futures, the cache tree and the trust scenarios had their tests. 72
+ * seeds passed on 2026-12-01, and 40 after stragglers were backed up at 2× the
+ * median; `TESSERA_CHURN_SEEDS=1000 npx vitest run swarm-churn` runs a longer soak.
  */
-export function seedShard(shard: number, shards: number, total = Number(process.env.TESSERA_CHURN_SEEDS ?? 12)): number[] {
+export function seedShard(shard: number, shards: number, total = Number(process.env.TESSERA_CHURN_SEEDS ?? 8)): number[] {
   return Array.from({ length: total }, (_, i) => i + 1).filter((seed) => seed % shards === shard)
 }
