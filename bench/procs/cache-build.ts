@@ -10,6 +10,7 @@ import path from 'node:path'
 import * as Y from 'yjs'
 import {
   addressOf,
+  addressOfDigest,
   cacheOutcome,
   CacheTree,
   compactCache,
@@ -38,25 +39,8 @@ const fn = addressOf('cache-bench square')
 
 // Addresses as `addressOfBytes` spells them (CIDv1, codec 0x51, SHA-256, base32), hashed by node:crypto:
 // generating a million of them with the portable hash would take most of the section's time.
-const CID_PREFIX = [0x01, 0x51, 0x12, 0x20]
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 function fastAddress(bytes: Uint8Array): Address {
-  const cid = new Uint8Array(36)
-  cid.set(CID_PREFIX)
-  cid.set(createHash('sha256').update(bytes).digest(), 4)
-  let out = 'b'
-  let bits = 0
-  let value = 0
-  for (const byte of cid) {
-    value = (value << 8) | byte
-    bits += 8
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31]
-  return out as Address
+  return addressOfDigest(createHash('sha256').update(bytes).digest())
 }
 const utf8 = new TextEncoder()
 /** A task key's form: the hash of the function and the arguments (here a call's index stands for its arguments). */

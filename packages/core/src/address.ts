@@ -38,6 +38,15 @@ export function isAddressSpelling(text: unknown): text is Address {
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
 
+/**
+ * The address of bytes whose SHA-256 digest was computed elsewhere (Node's
+ * native hash, in bulk tools): the same spelling `addressOfBytes` gives them.
+ */
+export function addressOfDigest(digest: Uint8Array, codec: typeof CBOR_CODEC | typeof RAW_CODEC = CBOR_CODEC): Address {
+  if (digest.length !== 32) throw new RangeError(`a SHA-256 digest has 32 bytes, not ${digest.length}`)
+  return spellCidV1(codec, digest)
+}
+
 /** `b` + RFC 4648 base32 (lower case, no padding) of [version 1, codec, sha2-256, 32, ...digest]. */
 function spellCidV1(codec: number, digest: Uint8Array): Address {
   const cid = new Uint8Array(4 + digest.length)

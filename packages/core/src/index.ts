@@ -51,6 +51,7 @@ export {
   addressOf,
   addressOfBytes,
   addressOfBytesAsync,
+  addressOfDigest,
   encodeAndAddress,
   parseAddress,
   isAddress,

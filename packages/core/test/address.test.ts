@@ -7,6 +7,7 @@ import {
   addressOf,
   addressOfBytes,
   addressOfBytesAsync,
+  addressOfDigest,
   encodeCanonical,
   isAddress,
   parseAddress,
@@ -22,6 +23,7 @@ describe('addresses', () => {
       const bytes = prng.uint8Array(random, prng.int32(random, 0, 200))
       for (const codec of [0x51, 0x55]) {
         expect(addressOfBytes(bytes, codec)).toBe(CID.createV1(codec, Digest.create(0x12, sha256(bytes))).toString())
+        expect(addressOfDigest(sha256(bytes), codec as 0x51 | 0x55)).toBe(addressOfBytes(bytes, codec))
       }
     }
   })

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DependencyFailedError } from '@tessera/core'
-import { CountingExecutor, useSwarms } from './support/test-swarm.ts'
+import { CountingExecutor, useSwarms, waitFor } from './support/test-swarm.ts'
 
 const start = useSwarms()
-
-const waitFor = async (check: () => boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 describe('futures as arguments over a real mesh (Node peers, WebRTC over loopback)', () => {
   it('a diamond published by a host that leaves once the donors hold its jobs; a reader gets the result; then a chain of 100 in real time', async () => {

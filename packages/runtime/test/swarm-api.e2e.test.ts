@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ThreadExecutor } from '@tessera/host'
-import { CountingExecutor, useSwarms } from './support/test-swarm.ts'
+import { CountingExecutor, useSwarms, waitFor } from './support/test-swarm.ts'
 
 const start = useSwarms()
-
-const waitFor = async (check: () => boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 describe('the swarm API over a real mesh (Node peers, WebRTC over loopback)', () => {
   it('parallel on the swarm from a submit-only host: right results in order, then a rerun that executes nothing', async () => {

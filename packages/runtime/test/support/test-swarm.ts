@@ -56,3 +56,12 @@ export function useSwarms(): () => Promise<TestSwarms> {
     }
   }
 }
+
+/** Polls `check` every 25 ms until it holds; throws after `ms`. */
+export async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
