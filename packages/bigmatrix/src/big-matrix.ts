@@ -31,12 +31,6 @@ export interface GatherOptions {
   readonly workers?: number
 }
 
-/**
- * numpywren's BigMatrix over a swarm's content-addressed store: a small header
- * plus one stored value per block. A handle holds nothing but that header, so it
- * is fully described by `ref` (the header's address), and every change gives a
- * new matrix with a new header: matrices are immutable values.
- */
 /** The lazy blocks each graph already makes, by init function and arguments. */
 const lazyNodes = new WeakMap<TaskGraph, Map<string, TaskRef>>()
 
@@ -49,6 +43,12 @@ function memoId(fn: string, args: BlockInitArgs): string | undefined {
   }
 }
 
+/**
+ * numpywren's BigMatrix over a swarm's content-addressed store: a small header
+ * plus one stored value per block. A handle holds nothing but that header, so it
+ * is fully described by `ref` (the header's address), and every change gives a
+ * new matrix with a new header: matrices are immutable values.
+ */
 export class BigMatrix {
   readonly #saved: Promise<void>
 

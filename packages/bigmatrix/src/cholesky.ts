@@ -80,7 +80,7 @@ export async function cholesky(a: BigMatrix, options: CholeskyOptions = {}): Pro
   for (let i = 0; i < g; i++) for (let j = 0; j <= i; j++) cells.push([i, j])
   const made = await swarm.resultRefs(
     cells.map(([i, j]) => l[i]?.[j] as TaskRef),
-    options.signal === undefined ? {} : { signal: options.signal },
+    options,
   )
   const blocks = new Map<string, ValueRef>()
   cells.forEach(([i, j], index) => blocks.set(blockKey(i, j), made[index] as ValueRef))

@@ -20,11 +20,11 @@ export interface MatmulOptions extends AlgorithmOptions {
 }
 
 /**
- * C = A·B as one wave of block tasks, one per output block, each summing
- * A[i,p]·B[p,j] over p. The inputs' lazy blocks are made first (one wave per
- * operand, run together), and every block travels as a link: a donor fetches
- * the blocks it needs by hash from whichever peer holds them, and C's blocks
- * stay where they were computed. Every task is memoized on its input blocks'
+ * C = A·B as one graph of block tasks, one per output block, each summing
+ * A[i,p]·B[p,j] over p. The inputs' lazy blocks are tasks of the same graph,
+ * so a product starts once its own inputs exist. Every block travels as a
+ * link or a ref: a donor fetches the blocks it needs by hash from whichever
+ * peer holds them, and C's blocks stay where they were computed. Every task is memoized on its input blocks'
  * addresses, so a rerun, or a run cut short by churn, recomputes only what is
  * missing. C is blocked like A's rows and B's columns; A's column blocks must
  * match B's row blocks, or `reblock: true` cuts the smaller operand to match.
@@ -38,11 +38,9 @@ export async function matmul(a: BigMatrix, b: BigMatrix, options: MatmulOptions 
     if (options.reblock !== true) {
       throw new ShapeMismatchError(`A's column blocks (${a.blockShape[1]}) must match B's row blocks (${b.blockShape[0]}); pass { reblock: true } to cut one of them again`)
     }
-    const { signal, onProgress } = options
-    const waveOptions = { ...(signal === undefined ? {} : { signal }), ...(onProgress === undefined ? {} : { onProgress }) }
     // Cutting the smaller operand moves fewer bytes; C keeps A's row blocks and B's column blocks either way.
-    if (m * k <= k * n) return matmul(await reblock(a, [a.blockShape[0], b.blockShape[0]], waveOptions), b, options)
-    return matmul(a, await reblock(b, [a.blockShape[1], b.blockShape[1]], waveOptions), options)
+    if (m * k <= k * n) return matmul(await reblock(a, [a.blockShape[0], b.blockShape[0]], options), b, options)
+    return matmul(a, await reblock(b, [a.blockShape[1], b.blockShape[1]], options), options)
   }
   const swarm = a.swarm
   // One graph: the operands' lazy blocks and the products together, so a product starts as soon
@@ -75,8 +73,7 @@ export async function matmul(a: BigMatrix, b: BigMatrix, options: MatmulOptions 
     }
   }
   await graph.submit()
-  const { signal, onProgress } = options
-  const refs = await swarm.resultRefs(products, { ...(signal === undefined ? {} : { signal }), ...(onProgress === undefined ? {} : { onProgress }) })
+  const refs = await swarm.resultRefs(products, options)
   const blocks = new Map<string, ValueRef>()
   cells.forEach(([i, j], index) => blocks.set(blockKey(i, j), refs[index] as ValueRef))
   return BigMatrix.fromBlocks(swarm, { shape: [m, n], blockShape: [a.blockShape[0], b.blockShape[1]], dtype: a.dtype, blocks })

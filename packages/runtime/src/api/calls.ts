@@ -149,9 +149,9 @@ export class Calls {
 
   /** The result of a submitted call, from any host, at any later time. */
   async result<R>(ref: TaskRef | string, options: CallOptions): Promise<R> {
-    const [first] = await this.#follow([ref], options, 'value')
-    if (!(first as CallOutcome).ok) throw (first as { error: Error }).error
-    return (first as { value: unknown }).value as R
+    const outcome = (await this.#follow([ref], options, 'value'))[0] as CallOutcome
+    if (!outcome.ok) throw outcome.error
+    return outcome.value as R
   }
 
   /**

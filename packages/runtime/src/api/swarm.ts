@@ -34,7 +34,7 @@ export class Swarm<P extends PeerPort = PeerPort> {
   readonly #control: JobControl
   readonly #calls: Calls
   readonly #counts: RememberedCounts
-  /** Each function this swarm handed out, for `graph().add`. */
+  /** Each function this swarm handed out, by its definition, for `graph().add`. */
   readonly #bound = new WeakMap<object, BoundFunction>()
   #closed = false
 
@@ -85,11 +85,9 @@ export class Swarm<P extends PeerPort = PeerPort> {
       submit: (args: A) => calls.submit(definition, args, jobOptions),
       submitMany: (argsList: readonly A[]) => calls.submitMany(definition, argsList, jobOptions),
     })
-    const bound = { definition: definition as unknown as PureFunction<KeywordArgs, unknown>, options: jobOptions }
-    this.#bound.set(swarmFunction, bound)
-    // Wrappers that copy a function's properties (`tessera run` adds progress bars and call
-    // defaults this way) carry its definition: graph.add knows them by it.
-    this.#bound.set(definition, bound)
+    // Keyed by the definition (a fresh object per binding), not the function: wrappers that copy
+    // a function's properties (`tessera run` adds progress bars and call defaults so) carry it too.
+    this.#bound.set(definition, { definition: definition as unknown as PureFunction<KeywordArgs, unknown>, options: jobOptions })
     return swarmFunction as unknown as SwarmFunction<A, R>
   }
 
@@ -106,9 +104,8 @@ export class Swarm<P extends PeerPort = PeerPort> {
    */
   graph(): TaskGraph {
     const bound = (fn: unknown): BoundFunction | undefined => {
-      if (typeof fn !== 'function') return undefined
-      const definition: unknown = (fn as { definition?: unknown }).definition
-      return this.#bound.get(fn) ?? (typeof definition === 'object' && definition !== null ? this.#bound.get(definition) : undefined)
+      const definition: unknown = typeof fn === 'function' ? (fn as { definition?: unknown }).definition : undefined
+      return typeof definition === 'object' && definition !== null ? this.#bound.get(definition) : undefined
     }
     return new TaskGraph(bound, this.#calls)
   }
