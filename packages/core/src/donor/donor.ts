@@ -18,6 +18,7 @@ import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
 import { FunctionLoader } from './function-loader.ts'
 import { handOffClaims } from './hand-off.ts'
+import { RunTimes } from './run-times.ts'
 
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
@@ -34,7 +35,7 @@ export class Donor {
   readonly #functions: FunctionLoader
   /** Arguments of the next ready tasks (one per worker), fetched while the workers compute. */
   readonly #prefetched = new Map<Slot, Promise<Value>>()
-  readonly #recent: number[] = []
+  readonly #times = new RunTimes()
   /** Per job: after a scan found nothing to claim, when the next scan can find something. */
   readonly #idleUntil = new Map<JobId, number>()
   readonly #writeBack: WriteBack
@@ -173,7 +174,7 @@ export class Donor {
    * settle window passes while the workers are busy instead of idle.
    */
   #lowWater(): number {
-    const recent = this.#recent.slice(-16)
+    const recent = this.#times.recent.slice(-16)
     if (recent.length === 0) return 0
     const mean = recent.reduce((a, b) => a + b, 0) / recent.length
     return this.#o.workers * Math.ceil((this.#o.settleMs + this.#o.tickMs) / Math.max(mean, 1))
@@ -181,10 +182,10 @@ export class Donor {
 
   #claim(view: JobIndex, now: number): void {
     const backlog = this.#backlog()
-    if (this.#paused || view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
+    if (this.#paused || view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#times.recent.length === 0)) return
     if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
     const size = nextBatchSize({
-      recentDurationsMs: this.#recent,
+      recentDurationsMs: this.#times.of(view.spec.fn),
       targetBatchMs: this.#o.targetBatchMs,
       workers: this.#o.workers,
       queued: view.openCount(),
@@ -302,8 +303,7 @@ export class Donor {
           (finished) => {
             this.#running.delete(slot)
             if (this.#stopped) return
-            this.#recent.push(finished.execution.durationMs)
-            if (this.#recent.length > 64) this.#recent.shift()
+            this.#times.record(view.spec.fn, finished.execution.durationMs)
             const now = this.#o.clock.now()
             this.#writeBack.add(finished, now)
             const key = view.task(slot.task)?.key

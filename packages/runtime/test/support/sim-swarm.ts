@@ -8,6 +8,8 @@ export interface SimSwarmOptions {
   readonly donors: number
   readonly conditions: NetworkConditions
   readonly taskDurationMs: readonly [number, number]
+  /** Per function name, a fixed virtual duration in place of `taskDurationMs`. */
+  readonly durationByName?: Readonly<Record<string, number>>
   /** What every host's functions start from, as `connect()` sets them (`{ adaptive: true }` in a public room). */
   readonly jobDefaults?: JobOptions
 }
@@ -42,7 +44,7 @@ export class SimSwarm {
       clock: this.clock,
       random: this.random,
       donor: {
-        duration: () => prng.int32(this.random, min, max),
+        duration: (fn) => this.options.durationByName?.[fn.name] ?? prng.int32(this.random, min, max),
         ...(onRunStart === undefined ? {} : { onRunStart }),
         settings: { workers, reportFlushMs: 200 },
       },

@@ -5,8 +5,8 @@ import type { SimClock } from './sim-clock.ts'
 
 export interface SimExecutorOptions {
   readonly clock: SimClock
-  /** Virtual duration of the next run. */
-  readonly duration: () => number
+  /** Virtual duration of the next run, which may depend on the function run. */
+  readonly duration: (fn: PureFunctionSource) => number
   /** Called as each run starts; returning false makes this run never finish (the peer died in it). */
   readonly onRunStart?: () => boolean
 }
@@ -20,7 +20,7 @@ export class SimExecutor implements Executor {
   async run(fn: PureFunctionSource, args: KeywordArgs, run: RunOptions): Promise<Execution> {
     if (this.options.onRunStart?.() === false) return new Promise<never>(() => {})
     const compiled = this.#compiled.get(fn)
-    const durationMs = this.options.duration()
+    const durationMs = this.options.duration(fn)
     const elapsed = new Promise<'elapsed'>((resolve) =>
       this.options.clock.setTimeout(() => resolve('elapsed'), Math.min(durationMs, run.timeoutMs)),
     )

@@ -8,6 +8,7 @@ import type { JobId, PeerId } from '../../ids.ts'
 import { Identity } from '../../identity/identity.ts'
 import { JobTracker } from '../../peer/job-tracker.ts'
 import type { PeerPort } from '../../peer/peer-port.ts'
+import type { PureFunctionSource } from '../../pure/define-pure.ts'
 import { startDonor } from '../../peer/start-donor.ts'
 import { DocReplicator } from '../../replication/doc-replicator.ts'
 import { SWARM_DOC_GUID } from '../../swarm/schema.ts'
@@ -29,7 +30,7 @@ export interface SimPeerOptions {
   readonly random: prng.PRNG
   /** Absent for a peer that only submits and watches. */
   readonly donor?: {
-    readonly duration: () => number
+    readonly duration: (fn: PureFunctionSource) => number
     readonly onRunStart?: () => boolean
     readonly settings?: Partial<DonorOptions>
   }
