@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { CDPSession, Page } from 'playwright-core'
 import { ed25519Engine, useEd25519Engine } from '@tessera/core'
@@ -86,6 +88,7 @@ export class CryptoWatch {
     const after = await this.#snapshot()
     const profiles = await Promise.all(this.#stopProfiles.map((stop) => stop()))
     this.#stopProfiles = []
+    await keepProfiles(profiles)
     const shares = (i: number): ProfileShares => profileShares(profiles[i] as CpuProfile)
     const host: ProcessCost = {
       process: 'host (Node, node:crypto)',
@@ -176,4 +179,12 @@ export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, s
     `Where the signature path's time entered it (profile): ${entries.join('; ')}.`,
   ].join('\n')
   return { figure, markdown }
+}
+
+/** With TESSERA_BENCH_PROFILES=dir, the raw profiles (host, then tabs) go there for DevTools or `scripts/profile-top.ts`. */
+async function keepProfiles(profiles: readonly CpuProfile[]): Promise<void> {
+  const dir = process.env.TESSERA_BENCH_PROFILES
+  if (dir === undefined || dir === '') return
+  await mkdir(dir, { recursive: true })
+  await Promise.all(profiles.map((p, i) => writeFile(join(dir, `${i === 0 ? 'host' : `tab-${i}`}.cpuprofile`), JSON.stringify(p))))
 }

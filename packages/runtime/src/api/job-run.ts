@@ -13,14 +13,12 @@ import {
 } from '@tessera/core'
 import type { Progress } from './progress.ts'
 import { LogFollower, type RunLog } from './task-log.ts'
+import { PROGRESS_INTERVAL_MS, RunningCount } from './running-count.ts'
 
 /** How long a finished batch waits for the cache entries of its accepted results (others fill in missing ones later). */
 const CACHE_WAIT_MS = 3_000
 /** How often pending calls look in the cache again, events or not. */
 const CACHE_SWEEP_MS = 5_000
-
-/** Progress reports while a batch runs come at most this often. */
-const PROGRESS_INTERVAL_MS = 100
 
 /** A call of a batch, as the job knows it. */
 export interface PlannedCall {
@@ -90,6 +88,7 @@ export class JobRun {
   #cacheWaitUntil: number | undefined
   #reportedAt = Number.NEGATIVE_INFINITY
   #reportQueued = false
+  readonly #running = new RunningCount()
   readonly #finished: Promise<void>
   #finish!: () => void
   readonly #logs: LogFollower | undefined
@@ -329,8 +328,7 @@ export class JobRun {
     }
   }
 
-  // Counting running tasks reads every pending task's phase: at most once per
-  // interval however often the documents change, and once more after a quiet spell.
+  // At most once per interval however often the documents change, and once more after a quiet spell.
   #report(final = true): void {
     if (this.o.onProgress === undefined) return
     const now = this.o.clock.now()
@@ -345,14 +343,8 @@ export class JobRun {
       return
     }
     this.#reportedAt = now
-    let running = 0
     const job = this.o.job()
-    if (job !== undefined) {
-      for (const key of this.#pending) {
-        const task = this.o.taskOf.get(key)
-        if (task !== undefined && taskPhase(job, task, this.o.clock.now()).phase === 'running') running += this.#byKey.get(key)?.length ?? 0
-      }
-    }
+    const running = job === undefined ? 0 : this.#running.count(job, this.#pending, this.o.taskOf, (key) => this.#byKey.get(key)?.length ?? 0, now)
     this.o.onProgress({ done: this.#done, total: this.o.calls.length, cached: this.#cached, failed: this.#failed, running })
   }
 }
