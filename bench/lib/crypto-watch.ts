@@ -181,7 +181,7 @@ export function cryptoCostFigure(costs: readonly ProcessCost[], tasks: number, s
   return { figure, markdown }
 }
 
-/** With TESSERA_BENCH_PROFILES=dir, the raw profiles (host, then tabs) go there for DevTools or `scripts/profile-top.ts`. */
+/** With TESSERA_BENCH_PROFILES=dir, the raw profiles (host, then tabs) go there, for DevTools. */
 async function keepProfiles(profiles: readonly CpuProfile[]): Promise<void> {
   const dir = process.env.TESSERA_BENCH_PROFILES
   if (dir === undefined || dir === '') return
