@@ -5,12 +5,13 @@ import { SizeLimitError } from '../errors.ts'
 import { ApplyQueue, type Inbound } from './apply-queue.ts'
 import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
 import { PeerGuard } from './peer-guard.ts'
-import { decodeMessage, encodeMessage, type ReplicationMessage } from './protocol.ts'
+import { decodeMessage, encodeMessage, type DocMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
 import { Solicitations } from './solicitations.ts'
 import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
+import { NeighbourLinks } from './neighbour-links.ts'
 import type { DocReplicatorOptions } from './doc-replicator-options.ts'
 
 export type { DocReplicatorOptions } from './doc-replicator-options.ts'
@@ -33,6 +34,7 @@ export class DocReplicator {
   readonly #replies: SyncReplies
   readonly #inbox: ApplyQueue
   readonly #outbox: Outbox
+  readonly #neighbours = new NeighbourLinks()
   #timer: unknown
   #closed = false
 
@@ -84,7 +86,9 @@ export class DocReplicator {
         if (!connected) {
           this.#replies.forget(peer)
           this.#solicitations.forgetPeer(peer)
+          this.#neighbours.forget(peer)
         }
+        if (relay) for (const to of transport.peers()) this.#send(to, { type: 'links', peers: transport.peers() })
         for (const guid of this.#docs.keys()) {
           if (connected) this.#requestSync(peer, guid)
           else this.#pending.get(guid)?.delete(peer)
@@ -147,6 +151,7 @@ export class DocReplicator {
     // A reply we asked for (a late joiner asks for everything) costs its sender no byte allowance.
     const solicited = message.type === 'sync-reply' && this.#solicitations.solicited(message.doc, from, this.options.clock.now())
     if (!this.#guard.admit(from, bytes.byteLength, solicited)) return
+    if (message.type === 'links') return this.#neighbours.heard(from, message.peers)
     try {
       this.#handle(from, message)
     } catch (error) {
@@ -154,7 +159,7 @@ export class DocReplicator {
     }
   }
 
-  #handle(from: PeerId, message: ReplicationMessage): void {
+  #handle(from: PeerId, message: DocMessage): void {
     const entry = this.#docs.get(message.doc)
     if (entry === undefined) {
       if (message.type === 'sync-request' || message.type === 'repair-request') this.#send(from, { type: 'sync-unknown', doc: message.doc })
@@ -327,7 +332,7 @@ export class DocReplicator {
     if (this.#closed) return
     const bytes = encodeMessage(message)
     if (except === undefined) this.options.transport.broadcast(bytes)
-    else for (const peer of this.options.transport.peers()) if (peer !== except) this.options.transport.send(peer, bytes)
+    else for (const peer of this.options.transport.peers()) if (peer !== except && !this.#neighbours.linked(except, peer)) this.options.transport.send(peer, bytes)
   }
 }
 

@@ -1,5 +1,7 @@
 import { decode, encode } from 'cborg'
 import { ProtocolError } from '../errors.ts'
+import type { PeerId } from '../ids.ts'
+import { MAX_LISTED_LINKS } from './neighbour-links.ts'
 
 /**
  * Every message peers exchange to replicate documents. `doc` is the document's
@@ -19,8 +21,13 @@ export type ReplicationMessage =
   | { readonly type: 'sync-unknown'; readonly doc: string }
   /** A change made or learned since: applied, and passed on when gossiping. */
   | { readonly type: 'update'; readonly doc: string; readonly update: Uint8Array }
+  /** "I am linked to these peers now": sent to each neighbour when links change (`neighbour-links.ts`). */
+  | { readonly type: 'links'; readonly peers: readonly PeerId[] }
 
-const TYPES = new Set<ReplicationMessage['type']>(['sync-request', 'repair-request', 'sync-reply', 'sync-unknown', 'update'])
+/** The messages about one document. */
+export type DocMessage = Exclude<ReplicationMessage, { readonly type: 'links' }>
+
+const TYPES = new Set<ReplicationMessage['type']>(['sync-request', 'repair-request', 'sync-reply', 'sync-unknown', 'update', 'links'])
 
 export function encodeMessage(message: ReplicationMessage): Uint8Array {
   return encode(message)
@@ -39,6 +46,7 @@ export function decodeMessage(bytes: Uint8Array): ReplicationMessage {
   if (typeof type !== 'string' || !TYPES.has(type as ReplicationMessage['type'])) {
     throw new ProtocolError(`unknown replication message type ${JSON.stringify(type)}`)
   }
+  if (type === 'links') return decodeLinks((raw as Record<string, unknown>).peers)
   if (typeof doc !== 'string' || doc.length === 0 || doc.length > 256) throw new ProtocolError('replication message without a valid doc')
   if (type === 'sync-unknown') return { type, doc }
   const field = type === 'sync-request' ? 'stateVector' : type === 'repair-request' ? 'wanted' : 'update'
@@ -47,4 +55,11 @@ export function decodeMessage(bytes: Uint8Array): ReplicationMessage {
   const { more } = raw as Record<string, unknown>
   if (more !== undefined && (type !== 'sync-reply' || more !== true)) throw new ProtocolError(`${type} message with a bad "more" field`)
   return raw as ReplicationMessage
+}
+
+function decodeLinks(peers: unknown): ReplicationMessage {
+  if (!Array.isArray(peers) || peers.length > MAX_LISTED_LINKS || !peers.every((p) => typeof p === 'string' && p.length > 0 && p.length <= 64)) {
+    throw new ProtocolError(`links message without a list of at most ${MAX_LISTED_LINKS} peer ids`)
+  }
+  return { type: 'links', peers: peers as PeerId[] }
 }
