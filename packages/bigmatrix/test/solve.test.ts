@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BigMatrix, choleskySolve, DtypeMismatchError, ShapeMismatchError, triangularSolve } from '@tessera/bigmatrix'
+import { BigMatrix, choleskySolve, DtypeMismatchError, ShapeMismatchError, timeOnDonors, triangularSolve } from '@tessera/bigmatrix'
 import { useOfflineSwarm } from './support/offline-swarm.ts'
 import { maxAbsDiff, referenceLowerSolve, referenceMatmul, referenceTranspose, seededArray } from './support/reference.ts'
 
@@ -26,9 +26,15 @@ describe('triangularSolve: forward and backward substitution as one graph of blo
     const L = await BigMatrix.fromArray(swarm, l, { shape: [n, n], blockShape: [32, 32] })
     const B = await BigMatrix.fromArray(swarm, b, { shape: [n, c], blockShape: [32, 16] })
     const before = swarm.status().executed
-    const X = await triangularSolve(L, B)
+    const { result: X, breakdown } = await timeOnDonors(swarm, () => triangularSolve(L, B))
     // Per block column of B (3 of them): a task per block of X (3), and the one update not fused into one (row 2 by X[0]).
     expect(swarm.status().executed - before).toBe(3 * (3 + 1))
+    // The donors' time, from the jobs' reports: every run here, on this peer's one worker.
+    expect(breakdown.runs).toBe(12)
+    expect(breakdown.runsByPeer).toEqual({ [swarm.peer.id]: 12 })
+    expect(breakdown.computeMs).toBeGreaterThan(0)
+    expect(breakdown.capacityMs).toBeCloseTo(breakdown.wallMs, 6)
+    expect(breakdown.shares.compute + breakdown.shares.moving + breakdown.shares.waiting).toBeGreaterThanOrEqual(0.999)
     expect(X.shape).toEqual([n, c])
     expect(X.blockShape).toEqual([32, 16])
     expect(maxAbsDiff(await X.toArray(), referenceLowerSolve(n, c, l, b))).toBeLessThanOrEqual(F64_TOLERANCE(n))
