@@ -330,7 +330,7 @@ export class Donor {
     const task = view.task(slot.task)
     if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
     let execution: Execution
-    let fetchMs: number | undefined
+    let fetchMs = 0
     try {
       const fn = this.#functions.load(view.spec.fn)
       // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
@@ -338,20 +338,18 @@ export class Donor {
       this.#prefetched.delete(slot)
       const waitFrom = this.#o.clock.now()
       const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
-      // The worker's idle time waiting for its blocks, reported with the run (`swarm.jobTimes` sums it).
-      fetchMs = this.#o.clock.now() - waitFrom
+      fetchMs = this.#o.clock.now() - waitFrom // the worker idled for its blocks: reported with the run
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
       // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
       if (error instanceof MalformedRecordError) throw error
       execution = thrownExecution(error)
     }
-    const fetched = fetchMs === undefined ? {} : { fetchMs }
-    if (execution.kind !== 'value') return { ...slot, ...fetched, execution }
+    if (execution.kind !== 'value') return { ...slot, fetchMs, execution }
     try {
-      return { ...slot, ...fetched, execution, result: encodeAndAddress(execution.value, 'result') }
+      return { ...slot, fetchMs, execution, result: encodeAndAddress(execution.value, 'result') }
     } catch (error) {
-      return { ...slot, ...fetched, execution: thrownExecution(error, execution.durationMs) }
+      return { ...slot, fetchMs, execution: thrownExecution(error, execution.durationMs) }
     }
   }
 }
