@@ -1,3 +1,4 @@
+import { timeBreakdown } from '@tessera/bigmatrix'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { ChildScript } from '../lib/child.ts'
@@ -59,7 +60,8 @@ export class BenchSwarm {
     const stats = await this.#stats()
     const computeMs = stats.reduce((s, d) => s + d.computeMs, 0)
     const movingMs = stats.reduce((s, d) => s + d.movingMs, 0)
-    const capacityMs = wallMs * this.donors.length
+    // The same split as `timeOnDonors` in @tessera/bigmatrix, from the donors' own meters instead of their reports.
+    const { capacityMs, waitingMs } = timeBreakdown({ wallMs, workers: this.donors.length, computeMs, movingMs })
     return {
       result,
       breakdown: {
@@ -67,7 +69,7 @@ export class BenchSwarm {
         capacityMs,
         computeMs,
         movingMs,
-        waitingMs: Math.max(0, capacityMs - computeMs - movingMs),
+        waitingMs,
         tasks: stats.reduce((s, d) => s + d.runs, 0),
         tasksPerDonor: stats.map((d) => d.runs),
         cpuMs: stats.reduce((s, d) => s + d.cpuMs, 0),

@@ -2,6 +2,8 @@ export { BigMatrix, type CreateOptions, type GatherOptions } from './big-matrix.
 export { matmul, type AlgorithmOptions, type MatmulOptions } from './matmul.ts'
 export { reblock, type ReblockOptions } from './reblock.ts'
 export { cholesky, type CholeskyOptions } from './cholesky.ts'
+export { triangularSolve, choleskySolve, type SolveOptions } from './solve.ts'
+export { timeBreakdown, timeOnDonors, type TimeBreakdown, type SwarmBreakdown } from './time-breakdown.ts'
 export type { Dtype, MatrixHeader, InitSpec } from './header.ts'
 export type { BlockInitArgs, RandomInitParams } from './tasks/random-init.ts'
 export { randomBlock } from './tasks/random-init.ts'

@@ -143,4 +143,25 @@ describe('a donor fetching ahead', () => {
     donor.stop()
     expect(executor.runs).toBe(4)
   })
+
+  it('reports how long a run waited for its linked values, as `fetchMs` beside `durationMs`', async () => {
+    const clock = new SimClock()
+    const swarm = new SwarmDoc()
+    const values = new ValueStore(swarm, new MemoryBlobStore())
+    const block = await values.put(Float64Array.from({ length: 300 }, () => 7))
+    // The block takes 250 ms of virtual time to arrive, as from a slow peer; nothing runs meanwhile to hide it.
+    const get = values.get.bind(values)
+    values.get = (address) => new Promise((resolve, reject) => clock.setTimeout(() => void get(address).then(resolve, reject), 250))
+    const first = definePure(({ xs }: { xs: Float64Array }) => xs[0] as number, { name: 'first' })
+    const job = new JobDoc(asJobId('waited'))
+    const { spec } = await submitJob(swarm, values, { id: job.id, fn: first, argsList: [{ xs: valueRef(block) }, { xs: Float64Array.of(5) }], identity: Identity.fromSeed('host'), now: 0, job })
+    const index = new JobIndex(job, spec)
+    const donor = new Donor({ identity: Identity.fromSeed('donor'), swarm, values, executor: new MemoryExecutor(), jobs: () => index, clock, random: () => 0, workers: 1 })
+    donor.start()
+    await clock.runUntil(() => index.reports('0').length > 0 && index.reports('1').length > 0, 20_000)
+    donor.stop()
+    expect(index.reports('0')[0]?.fetchMs).toBe(250)
+    // A task with no links waits for nothing.
+    expect(index.reports('1')[0]?.fetchMs).toBe(0)
+  })
 })

@@ -12,5 +12,5 @@ import type { MeshPeer } from '@tessera/mesh/node'
 import type { Swarm as RuntimeSwarm } from '@tessera/runtime'
 /** A connection to a swarm over the mesh: what `connect()` returns. */
 export type Swarm = RuntimeSwarm<MeshPeer>
-export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, TaskGraph, WithRefs, ArgsWithRefs, PureOptions, BatchOptions, CallOptions, TaskLog } from '@tessera/runtime'
+export type { SwarmFunction, SwarmStatus, JobSummary, Progress, Settled, Streamed, TaskRef, TaskGraph, WithRefs, ArgsWithRefs, PureOptions, BatchOptions, CallOptions, TaskLog, JobTimes, JobTimesOptions } from '@tessera/runtime'
 export type { JobModule, JobContext } from './cli/job-api.ts'

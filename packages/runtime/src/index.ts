@@ -16,6 +16,7 @@ export type { JobSummary } from './api/job-summary.ts'
 export { formatTaskRef, parseTaskRef, isTaskRef, TaskRef } from './api/task-ref.ts'
 export type { TaskGraph } from './api/task-graph.ts'
 export { JobNotFoundError, type JobResult } from './api/job-results.ts'
+export type { JobTimes, JobTimesOptions } from './api/job-times.ts'
 export { assembleSwarm, type AssembleOptions } from './assemble.ts'
 export { connectionJobDefaults, functionJobOptions } from './api/job-defaults.ts'
 export {

@@ -5,6 +5,7 @@ import { choleskyPanel, choleskyUpdate, type CholeskyPanelArgs, type CholeskyUpd
 import { matmulBlock, type MatmulBlockArgs } from './matmul-task.ts'
 import { randomBlock, type BlockInitArgs, type RandomInitParams } from './random-init.ts'
 import { reblockBlock, type ReblockArgs } from './reblock-task.ts'
+import { solveBlock, solveUpdate, type SolveBlockArgs, type SolveUpdateArgs } from './solve-tasks.ts'
 
 export interface BlockTasks {
   readonly matmul: SwarmFunction<MatmulBlockArgs, Block>
@@ -12,6 +13,8 @@ export interface BlockTasks {
   readonly choleskyUpdate: SwarmFunction<CholeskyUpdateArgs, Block>
   readonly random: SwarmFunction<BlockInitArgs<RandomInitParams>, Block>
   readonly reblock: SwarmFunction<ReblockArgs, Block>
+  readonly solveBlock: SwarmFunction<SolveBlockArgs, Block>
+  readonly solveUpdate: SwarmFunction<SolveUpdateArgs, Block>
 }
 
 const registered = new WeakMap<Swarm, BlockTasks>()
@@ -27,6 +30,8 @@ export function blockTasks(swarm: Swarm): BlockTasks {
       choleskyUpdate: swarm.pure(choleskyUpdate, { name: 'bigmatrix.choleskyUpdate' }),
       random: swarm.pure(randomBlock, { name: 'bigmatrix.randomBlock' }),
       reblock: swarm.pure(reblockBlock, { name: 'bigmatrix.reblockBlock' }),
+      solveBlock: swarm.pure(solveBlock, { name: 'bigmatrix.solveBlock' }),
+      solveUpdate: swarm.pure(solveUpdate, { name: 'bigmatrix.solveUpdate' }),
     }
     registered.set(swarm, tasks)
   }

@@ -35,3 +35,22 @@ export function seededArray(length: number, seed: number, type: 'float64' | 'flo
   }
   return out
 }
+
+/**
+ * X with L·X = B (or Lᵀ·X = B with `transpose`) for the lower triangle of an
+ * n×n L and an n×c B, by plain substitution: forward for L, backward for Lᵀ.
+ */
+export function referenceLowerSolve(n: number, c: number, l: ArrayLike<number>, b: ArrayLike<number>, transpose = false): Float64Array {
+  const x = Float64Array.from(b)
+  for (let t = 0; t < n; t++) {
+    const i = transpose ? n - 1 - t : t
+    for (let s = 0; s < t; s++) {
+      const k = transpose ? n - 1 - s : s
+      const coef = (transpose ? l[k * n + i] : l[i * n + k]) as number
+      for (let j = 0; j < c; j++) x[i * c + j] = (x[i * c + j] as number) - coef * (x[k * c + j] as number)
+    }
+    const pivot = l[i * n + i] as number
+    for (let j = 0; j < c; j++) x[i * c + j] = (x[i * c + j] as number) / pivot
+  }
+  return x
+}

@@ -330,23 +330,26 @@ export class Donor {
     const task = view.task(slot.task)
     if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
     let execution: Execution
+    let fetchMs = 0
     try {
       const fn = this.#functions.load(view.spec.fn)
       // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)
+      const waitFrom = this.#o.clock.now()
       const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
+      fetchMs = this.#o.clock.now() - waitFrom // the worker idled for its blocks: reported with the run
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
       // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
       if (error instanceof MalformedRecordError) throw error
       execution = thrownExecution(error)
     }
-    if (execution.kind !== 'value') return { ...slot, execution }
+    if (execution.kind !== 'value') return { ...slot, fetchMs, execution }
     try {
-      return { ...slot, execution, result: encodeAndAddress(execution.value, 'result') }
+      return { ...slot, fetchMs, execution, result: encodeAndAddress(execution.value, 'result') }
     } catch (error) {
-      return { ...slot, execution: thrownExecution(error, execution.durationMs) }
+      return { ...slot, fetchMs, execution: thrownExecution(error, execution.durationMs) }
     }
   }
 }

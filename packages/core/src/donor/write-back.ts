@@ -27,6 +27,8 @@ export interface Slot {
 
 export interface Finished extends Slot {
   readonly execution: Execution
+  /** How long the run waited for its arguments' values before it could start (what fetching ahead did not hide). */
+  readonly fetchMs?: number
   readonly result?: { address: Address; bytes: Uint8Array }
 }
 
@@ -167,7 +169,8 @@ export class WriteBack {
       const outcome: Outcome =
         f.result !== undefined ? { kind: 'value', result: f.result.address } : { kind: 'thrown', error: capErrorRecord(errorOf(f.execution)) }
       const durationMs = f.execution.durationMs
-      items.push({ f, statement: outcomeStatement(key, outcome), make: (proof) => ({ peer, attempt: f.attempt, outcome, proof, durationMs, at: now }) })
+      const fetched = f.fetchMs === undefined ? {} : { fetchMs: f.fetchMs }
+      items.push({ f, statement: outcomeStatement(key, outcome), make: (proof) => ({ peer, attempt: f.attempt, outcome, proof, durationMs, ...fetched, at: now }) })
     }
     const proofs = signStatements(this.o.identity, items.map(({ statement }) => statement))
     const reports = new Map<Finished, Report>()

@@ -144,6 +144,7 @@ const reportSchema = record({
   outcome: outcomeSchema,
   proof: proofSchema,
   durationMs: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  fetchMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
   at: time,
   logs: v.optional(taskLogsSchema),
 })

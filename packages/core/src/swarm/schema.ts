@@ -179,6 +179,8 @@ export interface Report {
   /** The reporter's signed word on the outcome; `attempt`, `durationMs` and `at` are bookkeeping and not signed. */
   readonly proof: OutcomeProof
   readonly durationMs: number
+  /** How long the run waited for its arguments' values to arrive (bookkeeping, like `durationMs`; absent from older donors). */
+  readonly fetchMs?: number
   readonly at: number
   /** What the run printed, bounded (`TASK_LOG_LIMITS`); not signed, and hostile text like any peer's. */
   readonly logs?: TaskLogs

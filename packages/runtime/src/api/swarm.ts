@@ -1,4 +1,5 @@
 import { jobResults, type JobResult } from './job-results.ts'
+import { jobTimes, type JobTimes, type JobTimesOptions } from './job-times.ts'
 import {
   assertKeywordCall,
   CancelledError,
@@ -123,6 +124,15 @@ export class Swarm<P extends PeerPort = PeerPort> {
   /** Every call of a job, in task order, by the job's id (`tessera jobs` lists them), from any host at any later time; without a `signal`, its tasks get 30 s to arrive. */
   jobResults(job: string, options: CallOptions = {}): Promise<JobResult[]> {
     return jobResults(this.parts, this.#control, job, options)
+  }
+
+  /**
+   * Where the donors' time went in these jobs (ids from `jobs()` or a ref's
+   * `job`): their runs' compute time and the time their workers waited for
+   * argument values, summed over the jobs' reports, and the runs per peer.
+   */
+  jobTimes(jobs: readonly string[], options: JobTimesOptions = {}): Promise<JobTimes> {
+    return jobTimes(this.parts, jobs, options)
   }
 
   /** Calls looked up in the result cache since this peer connected, and how many it answered. */
