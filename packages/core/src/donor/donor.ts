@@ -338,7 +338,7 @@ export class Donor {
       this.#prefetched.delete(slot)
       const waitFrom = this.#o.clock.now()
       const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
-      fetchMs = this.#o.clock.now() - waitFrom // the worker idled for its blocks: reported with the run
+      fetchMs = this.#o.clock.now() - waitFrom // the worker idled: reported with the run
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
       // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
