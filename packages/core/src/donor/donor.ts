@@ -2,8 +2,9 @@ import { encodeAndAddress } from '../address.ts'
 import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
-import { nextBatchSize } from '../scheduler/batch-size.ts'
+import { claimLowWater, nextBatchSize } from '../scheduler/batch-size.ts'
 import { selectClaims } from '../scheduler/claims.ts'
+import { jobsByPriority } from '../scheduler/priority.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
@@ -146,7 +147,7 @@ export class Donor {
     this.#sharedKeys.openJobs = open
     this.#open = open
     this.#deps.keepOnly(open, held)
-    for (const view of open) this.#claim(view, now)
+    for (const view of this.#claimOrder(open, now)) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)
     this.#renew(now)
@@ -168,15 +169,14 @@ export class Donor {
     return this.#settling.length + this.#ready.length + this.#running.size
   }
 
-  /**
-   * Claim the next batch while this much work is still queued here, so that the
-   * settle window passes while the workers are busy instead of idle.
-   */
   #lowWater(): number {
-    const recent = this.#recent.slice(-16)
-    if (recent.length === 0) return 0
-    const mean = recent.reduce((a, b) => a + b, 0) / recent.length
-    return this.#o.workers * Math.ceil((this.#o.settleMs + this.#o.tickMs) / Math.max(mean, 1))
+    return claimLowWater(this.#recent, this.#o.workers, this.#o.settleMs, this.#o.tickMs)
+  }
+
+  /** The job with the most urgent ready task first (`priority.ts`), when this step may claim at all. */
+  #claimOrder(open: JobIndex[], now: number): JobIndex[] {
+    if (this.#paused || this.#backlog() > this.#lowWater()) return open
+    return jobsByPriority(open, now, (view, task) => this.#deps.blocked(view, task), this.#o.clockSkewMs)
   }
 
   #claim(view: JobIndex, now: number): void {

@@ -1,5 +1,6 @@
 import type { PeerId, TaskKey } from '../ids.ts'
 import { claimDecision, type ClaimDecision } from '../scheduler/claims.ts'
+import { priorityOf } from '../scheduler/priority.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
@@ -20,7 +21,8 @@ export interface HandOffOptions {
  * The claims a donor makes of the tasks its result for `key` unblocks, to run
  * next without the settle window (`Donor`): no other peer can have seen them
  * unblocked before this result's report goes out, which is after these
- * claims. Those whose other inputs are held here come first, then those that
+ * claims. The highest priority (the submitter's critical path, `priority.ts`)
+ * comes first, then those whose other inputs are held here, then those that
  * more tasks wait on (the longer path, where that is all that is known). Only
  * `free` of them: the rest are left for other peers, so a fan-out spreads over
  * the swarm instead of queueing behind one worker.
@@ -29,8 +31,8 @@ export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], k
   const dependents = deps.dependentsOf(open, key)
   const ranked = dependents
     .filter(({ view, task }) => !view.cancelled && !deps.blocked(view, task))
-    .map((c) => ({ ...c, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
-    .sort((a, b) => b.held - a.held || b.waiting - a.waiting)
+    .map((c) => ({ ...c, priority: priorityOf(c.view, c.task), held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
+    .sort((a, b) => b.priority - a.priority || b.held - a.held || b.waiting - a.waiting)
   const chosen: Array<{ view: JobIndex; decision: ClaimDecision }> = []
   for (const { view, task } of ranked) {
     if (chosen.length >= o.free) break
