@@ -18,7 +18,7 @@ import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
 import { FunctionLoader } from './function-loader.ts'
-import { handOffClaims } from './hand-off.ts'
+import { chainsAhead, handOffClaims } from './hand-off.ts'
 
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
@@ -173,15 +173,21 @@ export class Donor {
     return claimLowWater(this.#recent, this.#o.workers, this.#o.settleMs, this.#o.tickMs)
   }
 
+  /** Whether this peer holds enough work not to claim now: its backlog, and the chains it runs (`chainsAhead`). */
+  #busy(): boolean {
+    const low = this.#lowWater()
+    return this.#backlog() + chainsAhead([...this.#ready, ...this.#running], this.#o.jobs, low / this.#o.workers) > low
+  }
+
   /** The job with the most urgent ready task first (`priority.ts`), when this step may claim at all. */
   #claimOrder(open: JobIndex[], now: number): JobIndex[] {
-    if (this.#paused || this.#backlog() > this.#lowWater()) return open
+    if (this.#paused || this.#busy()) return open
     return jobsByPriority(open, now, (view, task) => this.#deps.blocked(view, task), this.#o.clockSkewMs)
   }
 
   #claim(view: JobIndex, now: number): void {
     const backlog = this.#backlog()
-    if (this.#paused || view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
+    if (this.#paused || view.cancelled || this.#busy() || (backlog >= this.#o.workers && this.#recent.length === 0)) return
     if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
     const size = nextBatchSize({
       recentDurationsMs: this.#recent,
@@ -218,7 +224,7 @@ export class Donor {
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
     const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
     const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
-    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false })))
+    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false, handedOff: true })))
     this.#ready.unshift(...slots)
     return waiting > slots.length
   }

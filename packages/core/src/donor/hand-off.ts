@@ -5,6 +5,7 @@ import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
 import type { DependencyGate } from './dependency-gate.ts'
+import type { Slot } from './write-back.ts'
 
 export interface HandOffOptions {
   readonly self: PeerId
@@ -47,4 +48,22 @@ export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], k
 function waitingOn(deps: DependencyGate, view: JobIndex, task: TaskId): number {
   const key = view.task(task)?.key
   return key === undefined ? 0 : deps.dependentsOf([view], key).length
+}
+
+/**
+ * How much work a donor can expect beyond what it holds: a task it took by
+ * hand-off that lies on a chain (priority above 0) will likely hand it the
+ * next link when it finishes, ahead of anything it claims meanwhile. Each
+ * such chain counts as one worker's share of the low-water mark (`perWorker`),
+ * so a donor on a chain claims batches for its other workers only, and leaves
+ * the rest to other donors instead of queueing them behind the chain, where
+ * nobody runs them until the chain ends.
+ */
+export function chainsAhead(held: Iterable<Slot>, jobs: (job: Slot['job']) => JobIndex | undefined, perWorker: number): number {
+  let ahead = 0
+  for (const slot of held) {
+    const view = slot.handedOff === true ? jobs(slot.job) : undefined
+    if (view !== undefined && priorityOf(view, slot.task) > 0) ahead += perWorker
+  }
+  return ahead
 }

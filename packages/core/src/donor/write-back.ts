@@ -23,6 +23,8 @@ export interface Slot {
   readonly attempt: number
   /** A backup run of someone else's straggler: holds no claim. */
   readonly backup: boolean
+  /** Claimed by hand-off, as a dependent of this peer's own result (`hand-off.ts`). */
+  readonly handedOff?: boolean
 }
 
 export interface Finished extends Slot {
