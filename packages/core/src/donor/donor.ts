@@ -147,7 +147,9 @@ export class Donor {
     this.#sharedKeys.openJobs = open
     this.#open = open
     this.#deps.keepOnly(open, held)
-    for (const view of this.#claimOrder(open, now)) this.#claim(view, now)
+    // The most urgent ready task's job first (`priority.ts`), if this step may claim.
+    const order = this.#paused || this.#busy() ? open : jobsByPriority(open, now, (view, task) => this.#deps.blocked(view, task), this.#o.clockSkewMs)
+    for (const view of order) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)
     this.#renew(now)
@@ -169,20 +171,10 @@ export class Donor {
     return this.#settling.length + this.#ready.length + this.#running.size
   }
 
-  #lowWater(): number {
-    return claimLowWater(this.#recent, this.#o.workers, this.#o.settleMs, this.#o.tickMs)
-  }
-
-  /** Whether this peer holds enough work not to claim now: its backlog, and the chains it runs (`chainsAhead`). */
+  /** Holding enough not to claim now: the backlog, and the chains it runs (`chainsAhead`). */
   #busy(): boolean {
-    const low = this.#lowWater()
+    const low = claimLowWater(this.#recent, this.#o)
     return this.#backlog() + chainsAhead([...this.#ready, ...this.#running], this.#o.jobs, low / this.#o.workers) > low
-  }
-
-  /** The job with the most urgent ready task first (`priority.ts`), when this step may claim at all. */
-  #claimOrder(open: JobIndex[], now: number): JobIndex[] {
-    if (this.#paused || this.#busy()) return open
-    return jobsByPriority(open, now, (view, task) => this.#deps.blocked(view, task), this.#o.clockSkewMs)
   }
 
   #claim(view: JobIndex, now: number): void {

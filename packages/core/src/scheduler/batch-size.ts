@@ -27,7 +27,7 @@ export function nextBatchSize(input: BatchSizeInput): number {
  * enough to keep its workers busy through the settle window, so that the
  * window passes while they work instead of while they idle.
  */
-export function claimLowWater(recentDurationsMs: readonly number[], workers: number, settleMs: number, tickMs: number): number {
+export function claimLowWater(recentDurationsMs: readonly number[], { workers, settleMs, tickMs }: { readonly workers: number; readonly settleMs: number; readonly tickMs: number }): number {
   const recent = recentDurationsMs.slice(-16)
   if (recent.length === 0) return 0
   const mean = recent.reduce((a, b) => a + b, 0) / recent.length
