@@ -216,7 +216,7 @@ export class Donor {
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
     const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
     const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
-    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false, handedOff: true })))
+    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false, chainLink: waiting === 1 })))
     this.#ready.unshift(...slots)
     return waiting > slots.length
   }

@@ -51,18 +51,21 @@ function waitingOn(deps: DependencyGate, view: JobIndex, task: TaskId): number {
 }
 
 /**
- * How much work a donor can expect beyond what it holds: a task it took by
- * hand-off that lies on a chain (priority above 0) will likely hand it the
- * next link when it finishes, ahead of anything it claims meanwhile. Each
- * such chain counts as one worker's share of the low-water mark (`perWorker`),
- * so a donor on a chain claims batches for its other workers only, and leaves
- * the rest to other donors instead of queueing them behind the chain, where
- * nobody runs them until the chain ends.
+ * How much work a donor can expect beyond what it holds: a chain link it took
+ * by hand-off (the only task waiting on its result) with more of the chain
+ * below it (priority above 0) will likely hand it the next link when it
+ * finishes, ahead of anything it claims meanwhile. Each such chain counts as
+ * one worker's share of the low-water mark (`perWorker`), so a donor on a
+ * chain claims batches for its other workers only, and leaves the rest to
+ * other donors instead of queueing them behind the chain, where nobody runs
+ * them until it ends. Only chains: where a result unblocks several tasks (a
+ * Cholesky step), counting them stopped donors claiming ahead and cost 4 % in
+ * the simulator.
  */
 export function chainsAhead(held: Iterable<Slot>, jobs: (job: Slot['job']) => JobIndex | undefined, perWorker: number): number {
   let ahead = 0
   for (const slot of held) {
-    const view = slot.handedOff === true ? jobs(slot.job) : undefined
+    const view = slot.chainLink === true ? jobs(slot.job) : undefined
     if (view !== undefined && priorityOf(view, slot.task) > 0) ahead += perWorker
   }
   return ahead
