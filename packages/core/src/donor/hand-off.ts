@@ -22,17 +22,19 @@ export interface HandOffOptions {
  * The claims a donor makes of the tasks its result for `key` unblocks, to run
  * next without the settle window (`Donor`): no other peer can have seen them
  * unblocked before this result's report goes out, which is after these
- * claims. The highest priority (the submitter's critical path, `priority.ts`)
- * comes first, then those whose other inputs are held here, then those that
+ * claims. The highest priority (the submitter's critical path, `priority.ts`,
+ * when they are all one submitter's) comes first, then those whose other inputs are held here, then those that
  * more tasks wait on (the longer path, where that is all that is known). Only
  * `free` of them: the rest are left for other peers, so a fan-out spreads over
  * the swarm instead of queueing behind one worker.
  */
 export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], key: TaskKey, o: HandOffOptions): { chosen: Array<{ view: JobIndex; decision: ClaimDecision }>; waiting: number } {
   const dependents = deps.dependentsOf(open, key)
-  const ranked = dependents
-    .filter(({ view, task }) => !view.cancelled && !deps.blocked(view, task))
-    .map((c) => ({ ...c, priority: priorityOf(c.view, c.task), held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
+  const unblocked = dependents.filter(({ view, task }) => !view.cancelled && !deps.blocked(view, task))
+  // A priority is its submitter's word on its own graph: it ranks tasks only when one submitter's tasks wait here.
+  const oneSubmitter = new Set(unblocked.map(({ view }) => view.spec.submittedBy)).size <= 1
+  const ranked = unblocked
+    .map((c) => ({ ...c, priority: oneSubmitter ? priorityOf(c.view, c.task) : 0, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
     .sort((a, b) => b.priority - a.priority || b.held - a.held || b.waiting - a.waiting)
   const chosen: Array<{ view: JobIndex; decision: ClaimDecision }> = []
   for (const { view, task } of ranked) {

@@ -109,11 +109,33 @@ export function readyPriority(view: JobView, now: number, blocked: (task: TaskId
  * urgent ready task first. A graph is published as one job per function, so
  * its critical path runs through several jobs, and a donor claiming job by
  * job in document order would fill its queue from whichever came first.
- * Jobs without priorities keep their order among themselves (the sort is
- * stable) behind those with a ready prioritized task.
+ * A priority is its submitter's word about its own graph, so it ranks that
+ * submitter's jobs among themselves only: each submitter's jobs keep the
+ * places they hold in `open`, and are reordered within them (stably, so
+ * jobs without priorities keep their order). A job whose tasks all state a
+ * huge priority gains nothing over another submitter's.
  */
 export function jobsByPriority<V extends JobView>(open: readonly V[], now: number, blocked: (view: V, task: TaskId) => boolean, skewMs = 0): V[] {
-  if (open.length < 2) return [...open]
-  const ranked = open.map((view) => ({ view, top: readyPriority(view, now, (task) => blocked(view, task), skewMs) }))
-  return ranked.sort((a, b) => b.top - a.top).map(({ view }) => view)
+  const bySubmitter = new Map<string, V[]>()
+  for (const view of open) {
+    const jobs = bySubmitter.get(view.spec.submittedBy)
+    if (jobs === undefined) bySubmitter.set(view.spec.submittedBy, [view])
+    else jobs.push(view)
+  }
+  if (bySubmitter.size === open.length) return [...open]
+  const ranked = new Map<string, V[]>()
+  for (const [submitter, jobs] of bySubmitter) {
+    if (jobs.length < 2) {
+      ranked.set(submitter, jobs)
+      continue
+    }
+    const tops = jobs.map((view) => ({ view, top: readyPriority(view, now, (task) => blocked(view, task), skewMs) }))
+    ranked.set(submitter, tops.sort((a, b) => b.top - a.top).map(({ view }) => view))
+  }
+  const next = new Map<string, number>()
+  return open.map((view) => {
+    const at = next.get(view.spec.submittedBy) ?? 0
+    next.set(view.spec.submittedBy, at + 1)
+    return (ranked.get(view.spec.submittedBy) as V[])[at] as V
+  })
 }
