@@ -6,6 +6,12 @@ import {
   asJobId,
   claimOrder,
   criticalPaths,
+  definePure,
+  encodeAndAddress,
+  MemoryBlobStore,
+  submitJob,
+  SwarmDoc,
+  ValueStore,
   Identity,
   JOB_DEFAULTS,
   JobDoc,
@@ -114,5 +120,20 @@ describe('claims by priority', () => {
     expect(view.task('0')?.priority).toBe(MAX_TASK_PRIORITY)
     for (const task of ['1', '2', '3', '4']) expect(view.task(task)).toBeUndefined()
     expect(view.task('5')?.priority).toBe(0)
+  })
+
+  it('is published as given, whole and capped; left out when 0 or not a number', async () => {
+    const swarm = new SwarmDoc()
+    const values = new ValueStore(swarm, new MemoryBlobStore())
+    const inc = definePure(({ x }: { x: number }) => x + 1, { name: 'inc' })
+    const argsList = [0, 1, 2, 3, 4].map((x) => ({ x }))
+    const given = [7.9, MAX_TASK_PRIORITY * 3, 0, -2, Number.NaN]
+    const encoded = argsList.map((args, i) => {
+      const { bytes, address } = encodeAndAddress(args, 'args')
+      return { bytes, address, key: taskKeyOf(inc.address, address), priority: given[i] as number }
+    })
+    const { spec, job } = await submitJob(swarm, values, { id: asJobId('ranked'), fn: inc, argsList, encoded, identity: Identity.fromSeed('host'), now: 0 })
+    const view = new JobIndex(job, spec)
+    expect(['0', '1', '2', '3', '4'].map((task) => view.task(task)?.priority)).toEqual([7, MAX_TASK_PRIORITY, undefined, undefined, undefined])
   })
 })
