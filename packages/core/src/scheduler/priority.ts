@@ -46,23 +46,34 @@ export function criticalPaths(nodes: readonly GraphNode[]): Map<TaskKey, number>
   return length
 }
 
+/** Per view: each task's priority as its record first stated it, and whether any is above 0. */
+interface Known {
+  readonly priorities: Map<TaskId, number>
+  any: boolean
+}
+const seen = new WeakMap<JobView, Known>()
+function knownOf(view: JobView): Known {
+  let known = seen.get(view)
+  if (known === undefined) seen.set(view, (known = { priorities: new Map(), any: false }))
+  return known
+}
+
 /**
  * A task's priority as its record first stated it, remembered per view: a
  * record's priority never changes for its writer, the scheduler reads it on
  * every claim, and a later overwrite by another writer of the job's document
  * is ignored rather than let it reorder tasks already ranked.
  */
-const seen = new WeakMap<JobView, Map<TaskId, number>>()
 export function priorityOf(view: JobView, task: TaskId): number {
-  let known = seen.get(view)
-  if (known === undefined) seen.set(view, (known = new Map()))
-  let priority = known.get(task)
+  const known = knownOf(view)
+  let priority = known.priorities.get(task)
   if (priority === undefined) {
     const record = view.task(task)
     // A record not here yet is read again next time.
     if (record === undefined) return 0
     priority = record.priority ?? 0
-    known.set(task, priority)
+    known.priorities.set(task, priority)
+    if (priority > 0) known.any = true
   }
   return priority
 }
@@ -71,23 +82,27 @@ export function priorityOf(view: JobView, task: TaskId): number {
  * The job's open tasks in the order to try claiming them: highest priority
  * first; among equals, from `startAt` round the queue, so that peers spread
  * over it instead of colliding at its head. Without priorities, that rotation
- * alone (`prioritized` false).
+ * alone (`prioritized` false), and once every record was read, without
+ * reading them again: most jobs have none.
  */
 export function claimOrder(view: JobView, startAt = 0): { tasks: TaskId[]; prioritized: boolean } {
   const open = [...view.openTasks()]
   if (open.length === 0) return { tasks: open, prioritized: false }
   const start = ((Math.floor(startAt) % open.length) + open.length) % open.length
   const rotated = start === 0 ? open : open.slice(start).concat(open.slice(0, start))
+  const known = knownOf(view)
+  if (!known.any && known.priorities.size >= view.spec.taskCount) return { tasks: rotated, prioritized: false }
+  const priorities = new Float64Array(rotated.length)
   let prioritized = false
-  const priorities = new Map<TaskId, number>()
-  for (const task of rotated) {
-    const priority = priorityOf(view, task)
+  for (let i = 0; i < rotated.length; i++) {
+    const priority = priorityOf(view, rotated[i] as TaskId)
     if (priority > 0) prioritized = true
-    priorities.set(task, priority)
+    priorities[i] = priority
   }
   if (!prioritized) return { tasks: rotated, prioritized }
-  // Array sort is stable: equals keep the rotation.
-  return { tasks: rotated.sort((a, b) => (priorities.get(b) as number) - (priorities.get(a) as number)), prioritized }
+  // Positions, not tasks, are sorted (ties by position keep the rotation): a comparator over two typed-array reads.
+  const positions = Array.from(rotated.keys()).sort((a, b) => (priorities[b] as number) - (priorities[a] as number) || a - b)
+  return { tasks: positions.map((i) => rotated[i] as TaskId), prioritized }
 }
 
 /**
