@@ -107,16 +107,20 @@ export function claimOrder(view: JobView, startAt = 0): { tasks: TaskId[]; prior
 
 /**
  * The priority of the job's most urgent task that could be claimed now
- * (queued, and not `blocked`), tried from the highest down; -1 when none
- * can; 0, unscanned, for a job without priorities.
+ * (queued, and not `blocked`); -1 when none can; 0, unscanned, for a job
+ * without priorities. One pass, no sort: a task is looked at closely only
+ * when it would beat the best found so far.
  */
 export function readyPriority(view: JobView, now: number, blocked: (task: TaskId) => boolean, skewMs = 0): number {
-  const { tasks, prioritized } = claimOrder(view)
-  if (!prioritized) return 0
-  for (const task of tasks) {
-    if (taskPhase(view, task, now, { skewMs }).phase === 'queued' && !blocked(task)) return priorityOf(view, task)
+  const known = knownOf(view)
+  if (!known.any && known.priorities.size >= view.spec.taskCount) return 0
+  let best = -1
+  for (const task of view.openTasks()) {
+    const priority = priorityOf(view, task)
+    if (priority <= best) continue
+    if (taskPhase(view, task, now, { skewMs }).phase === 'queued' && !blocked(task)) best = priority
   }
-  return -1
+  return known.any ? best : Math.min(best, 0)
 }
 
 /**
