@@ -114,7 +114,7 @@ export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminC
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export { taskLink, isTaskLink, taskLinksIn, type TaskLink, type TaskResolver } from './swarm/task-link.ts'
-export { MAX_TASK_DEPS } from './swarm/schema.ts'
+export { MAX_TASK_DEPS, MAX_TASK_PRIORITY } from './swarm/schema.ts'
 export {
   publishJob,
   markJobDone,
@@ -164,7 +164,8 @@ export {
 } from './scheduler/claims.ts'
 export { selectStragglers, median, type StragglerOptions } from './scheduler/stragglers.ts'
 export { tallyFailures, LAPSE_SKEW_MS, type FailureTally } from './scheduler/failure-tally.ts'
-export { nextBatchSize, type BatchSizeInput } from './scheduler/batch-size.ts'
+export { nextBatchSize, claimLowWater, type BatchSizeInput } from './scheduler/batch-size.ts'
+export { criticalPaths, claimOrder, jobsByPriority, priorityOf, readyPriority, type GraphNode } from './scheduler/priority.ts'
 
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
 export { REPLICATION_LIMITS, type ReplicationLimits } from './replication/limits.ts'

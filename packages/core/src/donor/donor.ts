@@ -2,8 +2,9 @@ import { encodeAndAddress } from '../address.ts'
 import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
-import { nextBatchSize } from '../scheduler/batch-size.ts'
+import { claimLowWater, nextBatchSize } from '../scheduler/batch-size.ts'
 import { selectClaims } from '../scheduler/claims.ts'
+import { jobsByPriority } from '../scheduler/priority.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
@@ -17,7 +18,7 @@ import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
 import { FunctionLoader } from './function-loader.ts'
-import { handOffClaims } from './hand-off.ts'
+import { chainsAhead, handOffClaims } from './hand-off.ts'
 import { RunTimes } from './run-times.ts'
 
 /**
@@ -82,11 +83,7 @@ export class Donor {
     return this.#paused
   }
 
-  /**
-   * Stops claiming new tasks and backing up stragglers. What this peer already
-   * holds still runs, renews its leases and reports, so a pause loses no work
-   * and leaves no lease to lapse. `resume()` claims again.
-   */
+  /** Stops claiming and backing up stragglers; what is held still runs, renews and reports, so no work or lease is lost. */
   pause(): void {
     this.#paused = true
   }
@@ -147,7 +144,9 @@ export class Donor {
     this.#sharedKeys.openJobs = open
     this.#open = open
     this.#deps.keepOnly(open, held)
-    for (const view of open) this.#claim(view, now)
+    // The most urgent ready task's job first (`priority.ts`), if this step may claim.
+    const order = this.#paused || this.#busy() ? open : jobsByPriority(open, now, (view, task) => this.#deps.blocked(view, task), this.#o.clockSkewMs)
+    for (const view of order) this.#claim(view, now)
     this.#settle(now)
     this.#backupStraggler(now)
     this.#renew(now)
@@ -169,20 +168,15 @@ export class Donor {
     return this.#settling.length + this.#ready.length + this.#running.size
   }
 
-  /**
-   * Claim the next batch while this much work is still queued here, so that the
-   * settle window passes while the workers are busy instead of idle.
-   */
-  #lowWater(): number {
-    const recent = this.#times.recent.slice(-16)
-    if (recent.length === 0) return 0
-    const mean = recent.reduce((a, b) => a + b, 0) / recent.length
-    return this.#o.workers * Math.ceil((this.#o.settleMs + this.#o.tickMs) / Math.max(mean, 1))
+  /** Holding enough not to claim now: the backlog, and the chains it runs (`chainsAhead`). */
+  #busy(): boolean {
+    const low = claimLowWater(this.#times.recent, this.#o)
+    return this.#backlog() + chainsAhead([...this.#ready, ...this.#running], this.#o.jobs, low / this.#o.workers) > low
   }
 
   #claim(view: JobIndex, now: number): void {
     const backlog = this.#backlog()
-    if (this.#paused || view.cancelled || backlog > this.#lowWater() || (backlog >= this.#o.workers && this.#times.recent.length === 0)) return
+    if (this.#paused || view.cancelled || this.#busy() || (backlog >= this.#o.workers && this.#times.recent.length === 0)) return
     if ((this.#idleUntil.get(view.spec.id) ?? 0) > now) return
     const size = nextBatchSize({
       recentDurationsMs: this.#times.of(view.spec.fn),
@@ -219,7 +213,7 @@ export class Donor {
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
     const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
     const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
-    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false })))
+    const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false, chainLink: waiting === 1 })))
     this.#ready.unshift(...slots)
     return waiting > slots.length
   }
@@ -262,12 +256,7 @@ export class Donor {
     this.#ownClaims.renew([...this.#settling, ...this.#ready, ...this.#running], this.#o.jobs, now)
   }
 
-  /**
-   * Starts fetching the arguments of the next ready task per worker, so that
-   * a task whose arguments link to blocks held by other peers does not leave
-   * its worker idle while they arrive. At most one task per worker is fetched
-   * ahead, which bounds the memory it holds.
-   */
+  /** Fetches the next ready task's arguments per worker (one each: bounded memory), so no worker idles while blocks arrive. */
   #prefetch(): void {
     for (const slot of this.#ready.slice(0, this.#o.workers)) {
       if (this.#prefetched.has(slot)) continue

@@ -23,6 +23,8 @@ export interface Slot {
   readonly attempt: number
   /** A backup run of someone else's straggler: holds no claim. */
   readonly backup: boolean
+  /** Claimed by hand-off as the only task waiting on this peer's result: a chain's next link (`chainsAhead`). */
+  readonly chainLink?: boolean
 }
 
 export interface Finished extends Slot {

@@ -21,3 +21,15 @@ export function nextBatchSize(input: BatchSizeInput): number {
   const fairShare = Math.ceil(input.queued / Math.max(1, input.peers))
   return Math.max(min, Math.min(max, wanted, Math.max(fairShare, min)))
 }
+
+/**
+ * How much work may still be queued on a peer when it claims its next batch:
+ * enough to keep its workers busy through the settle window, so that the
+ * window passes while they work instead of while they idle.
+ */
+export function claimLowWater(recentDurationsMs: readonly number[], { workers, settleMs, tickMs }: { readonly workers: number; readonly settleMs: number; readonly tickMs: number }): number {
+  const recent = recentDurationsMs.slice(-16)
+  if (recent.length === 0) return 0
+  const mean = recent.reduce((a, b) => a + b, 0) / recent.length
+  return workers * Math.ceil((settleMs + tickMs) / Math.max(mean, 1))
+}

@@ -2,6 +2,7 @@ import type { PeerId } from '../ids.ts'
 import type { Claim, ClaimTerms, TaskId } from '../swarm/schema.ts'
 import { termsOf } from '../swarm/signed-claims.ts'
 import type { JobView } from './job-view.ts'
+import { claimOrder } from './priority.ts'
 import { canRun, taskPhase, type PhaseOptions, type TaskPhase } from './task-phase.ts'
 
 export interface ClaimDecision {
@@ -33,15 +34,13 @@ export interface ClaimSelection {
   readonly retryAt: number
 }
 
-/** The next batch of tasks `self` should claim. */
+/** The next batch of tasks `self` should claim: the highest priority first (`priority.ts`). */
 export function selectClaims(view: JobView, options: SelectClaimsOptions): ClaimSelection {
   let retryAt = Number.POSITIVE_INFINITY
   if (view.cancelled || options.limit <= 0) return { decisions: [], retryAt }
-  const open = [...view.openTasks()]
   const decisions: ClaimDecision[] = []
-  const start = open.length === 0 ? 0 : (options.startAt ?? 0) % open.length
-  for (let i = 0; i < open.length && decisions.length < options.limit; i++) {
-    const task = open[(start + i) % open.length] as TaskId
+  for (const task of claimOrder(view, options.startAt).tasks) {
+    if (decisions.length >= options.limit) break
     const phase = taskPhase(view, task, options.now, options)
     if (phase.phase === 'running') retryAt = Math.min(retryAt, phase.claim.leaseUntil + (options.skewMs ?? 0) + 1)
     if (phase.phase === 'judging') retryAt = Math.min(retryAt, phase.until + (options.skewMs ?? 0) + 1)

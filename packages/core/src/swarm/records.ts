@@ -8,7 +8,7 @@ import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { taskLogsSchema } from './task-logs-schema.ts'
-import { INLINE_VALUE_LIMIT, MAX_TASK_DEPS, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, MAX_TASK_DEPS, MAX_TASK_PRIORITY, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
  * What a record read from a shared document must look like before anything
@@ -128,6 +128,7 @@ const taskSchema = record({
   args: address,
   inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
   deps: v.optional(v.pipe(v.array(address), v.minLength(1), v.maxLength(MAX_TASK_DEPS))),
+  priority: v.optional(int(0, MAX_TASK_PRIORITY)),
 })
 
 const backupSchema = record({ peer: id, startedAt: time })

@@ -120,6 +120,13 @@ export interface TaskRecord {
    * the arguments before running (`task-args.ts`).
    */
   readonly deps?: readonly TaskKey[]
+  /**
+   * How urgent the task is, as its submitter computed it over the graph it
+   * published (`scheduler/priority.ts`): the longest chain of tasks that wait
+   * on it, in tasks, at most `MAX_TASK_PRIORITY`. Donors claim ready tasks of
+   * higher priority first. Absent: 0 (no task waits on it, or no graph).
+   */
+  readonly priority?: number
 }
 
 /** What a claimant states about its claim; it signs them with the job, task and task key (`signed-claims.ts`). */
@@ -272,3 +279,10 @@ export const taskOfKey = (key: string): TaskId => key.slice(0, key.indexOf('/'))
  * record. A wider reduction is a tree of tasks.
  */
 export const MAX_TASK_DEPS = 256
+
+/**
+ * The highest priority a task record may state. Any writer of a job's
+ * document can set one, so it orders tasks and nothing else; a longer chain
+ * than this is capped, which only loses the order among its first links.
+ */
+export const MAX_TASK_PRIORITY = 1_000_000

@@ -11,7 +11,7 @@ import {
 } from '../pure/define-pure.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
-import { INLINE_VALUE_LIMIT, type JobSpec, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, MAX_TASK_PRIORITY, type JobSpec, type TaskRecord } from './schema.ts'
 import { inlineArgsField } from './task-args.ts'
 import { taskLinksIn } from './task-link.ts'
 import { MAX_TASK_DEPS } from './schema.ts'
@@ -62,8 +62,11 @@ export interface SubmitJobInput {
   readonly id: JobId
   readonly fn: PureFunction<never, unknown> | PureFunctionSource
   readonly argsList: readonly KeywordArgs[]
-  /** The arguments' bytes, addresses and task keys (`taskKeyOf(fn.address, address)`, which the caller vouches for), when it computed them already, in `argsList`'s order. */
-  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey }>
+  /**
+   * The arguments' bytes, addresses and task keys (`taskKeyOf(fn.address, address)`, which the caller vouches for), when it computed them already, in `argsList`'s order;
+   * with each task's priority when the caller ranked a graph (`criticalPaths`), capped at `MAX_TASK_PRIORITY`.
+   */
+  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey; readonly priority?: number }>
   /** The submitter: its id goes into the spec, and its key signs the job entry (only it can finish or cancel the job). */
   readonly identity: Identity
   readonly now: number
@@ -79,7 +82,7 @@ const ENTRY_OVERHEAD_BYTES = 128
 
 /** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
 function taskRecordBytes(task: TaskRecord): number {
-  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
+  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.priority === undefined ? 0 : 16) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
 }
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
@@ -143,7 +146,8 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     const deps = taskLinksIn(input.argsList[index])
     if (deps.length > MAX_TASK_DEPS) throw new RangeError(`args[${index}] of "${input.fn.name}" depend on ${deps.length} other calls, over the ${MAX_TASK_DEPS} a task may name`)
     const given = input.encoded?.[index]?.key
-    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }) }
+    const priority = taskPriority(input.encoded?.[index]?.priority)
+    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }), ...(priority === 0 ? {} : { priority }) }
     const record = bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
     vouchForTask(record, fnAddress)
     return record
@@ -153,6 +157,12 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
   }
   publishJob(swarm, spec, input.identity)
   return { spec, job }
+}
+
+/** A priority as records carry it: a whole number within what readers accept; 0 (left out) otherwise. */
+function taskPriority(priority: number | undefined): number {
+  if (priority === undefined || !Number.isFinite(priority) || priority < 1) return 0
+  return Math.min(Math.floor(priority), MAX_TASK_PRIORITY)
 }
 
 /** Reads a function's source back out of the store, checking it against its address. */

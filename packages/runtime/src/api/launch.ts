@@ -76,6 +76,8 @@ export interface PreparedCall {
   readonly address: Address
   /** Its task key, when computed already. */
   readonly key?: TaskKey
+  /** Its critical-path length in the graph published with it (`criticalPaths`): donors claim the longest first. */
+  readonly priority?: number
 }
 
 export function prepareCall(fnName: string, args: KeywordArgs, rootName: string): PreparedCall {
@@ -151,7 +153,7 @@ export async function launchJob<A extends KeywordArgs>(
     // Marked before the job is published, so that this peer's donor never sees it as its own to run.
     if (placement === 'elsewhere') parts.runElsewhere?.add(id)
     const argsList = slice.map(([, call]) => call.linked)
-    const encoded = slice.map(([key, { bytes, address }]) => ({ bytes, address, key }))
+    const encoded = slice.map(([key, { bytes, address, priority }]) => ({ bytes, address, key, ...(priority === undefined ? {} : { priority }) }))
     await submitJob(peer.swarm, peer.values, { id, fn, argsList, encoded, identity: peer.identity, now: clock.now(), options, job })
     if (options.compare !== undefined) parts.referee?.compareWith(id, options.compare)
     await tracker.pin(id)

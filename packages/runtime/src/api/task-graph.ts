@@ -1,4 +1,4 @@
-import { taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey } from '@tessera/core'
+import { criticalPaths, taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey } from '@tessera/core'
 import { prepareCall, type PreparedCall } from './launch.ts'
 import type { Calls } from './calls.ts'
 import type { ArgsWithRefs, SwarmFunction } from './swarm-function.ts'
@@ -13,7 +13,7 @@ export interface BoundFunction {
 interface Node {
   readonly fn: BoundFunction
   readonly args: KeywordArgs
-  readonly prepared: PreparedCall
+  readonly prepared: PreparedCall & { readonly key: TaskKey }
 }
 
 /**
@@ -63,9 +63,12 @@ export class TaskGraph {
     })
     const refs = new Array<TaskRef>(this.#nodes.length)
     const known = (key: TaskKey): boolean => this.#keys.has(key)
+    // Each call's critical-path length in the graph goes with its task, so that donors run the longest chain first.
+    const priorities = criticalPaths(this.#nodes.map(({ prepared }) => ({ key: prepared.key, deps: prepared.refs.map((ref) => ref.key) })))
     for (const [fn, indices] of groups) {
       const nodes = indices.map((i) => this.#nodes[i] as Node)
-      const placed = await this.calls.submitMany(fn.definition, nodes.map((node) => node.args), fn.options, known, nodes.map((node) => node.prepared))
+      const prepared = nodes.map((node) => ({ ...node.prepared, priority: priorities.get(node.prepared.key) ?? 0 }))
+      const placed = await this.calls.submitMany(fn.definition, nodes.map((node) => node.args), fn.options, known, prepared)
       indices.forEach((index, i) => (refs[index] = placed[i] as TaskRef))
     }
     return refs
