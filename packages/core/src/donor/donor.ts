@@ -3,7 +3,6 @@ import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { nextBatchSize } from '../scheduler/batch-size.ts'
-import { selectClaims } from '../scheduler/claims.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
@@ -18,6 +17,7 @@ import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
 import { FunctionLoader } from './function-loader.ts'
 import { handOffClaims } from './hand-off.ts'
+import { DesignatedClaims } from './designated-claims.ts'
 
 /**
  * One peer's share of the work: claims batches of tasks, waits out the settle
@@ -41,6 +41,7 @@ export class Donor {
   readonly #ownClaims: OwnClaims
   readonly #sharedKeys: SharedKeyGuard
   readonly #deps: DependencyGate
+  readonly #designated: DesignatedClaims
   /** Open jobs, as of the last step. */
   #open: JobIndex[] = []
   #unobserveCache: (() => void) | undefined
@@ -57,6 +58,7 @@ export class Donor {
     this.#sharedKeys = new SharedKeyGuard(options.swarm, this.#o.clockSkewMs)
     this.#deps = new DependencyGate(this.#self, options.swarm, options.values)
     this.#functions = new FunctionLoader(options.values)
+    this.#designated = new DesignatedClaims(this.#self, options.liveDonors, this.#o.targetBatchMs)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -190,7 +192,7 @@ export class Donor {
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
     })
-    const { decisions, retryAt } = selectClaims(view, {
+    const { decisions, retryAt } = this.#designated.select(view, {
       self: this.#self,
       now,
       limit: size,
@@ -199,7 +201,7 @@ export class Donor {
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
-      // Waiting on another call's result: not claimed (nor, unclaimed, ever a straggler).
+      // Waiting on another call's result: not claimed (nor ever a straggler).
       skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now),
     })
     if (decisions.length === 0) {
@@ -246,7 +248,7 @@ export class Donor {
     for (const { id } of this.#o.swarm.jobEntries()) {
       const view = this.#o.jobs(id)
       if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
-      const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 })
+      const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 }).filter((task) => this.#designated.mayBackUp(view, task))
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
       startBackup(view.job, task, { peer: this.#self, startedAt: now })
