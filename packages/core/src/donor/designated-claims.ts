@@ -1,6 +1,6 @@
 import type { JobId, PeerId } from '../ids.ts'
 import { selectClaims, type ClaimSelection, type SelectClaimsOptions } from '../scheduler/claims.ts'
-import { BACKUP_RANKS, claimWindow, designation, graceFor, nextOpening, stringHash, type OpeningTimes } from '../scheduler/designation.ts'
+import { BACKUP_RANKS, claimWindow, designation, graceFor, nextOpening, stringHash, type Designation, type OpeningTimes } from '../scheduler/designation.ts'
 import type { JobView } from '../scheduler/job-view.ts'
 import type { TaskId } from '../swarm/schema.ts'
 
@@ -42,7 +42,7 @@ export class DesignatedClaims {
     const times: OpeningTimes = { graceMs: graceFor(view.reportedDurations(), this.minGraceMs, view.spec.leaseMs), openStepMs: view.spec.leaseMs }
     const waiting = this.#waitingFor(view)
     const skip = options.skip
-    const rankOf = (task: TaskId): { rank: number; needed: number; since: number } => {
+    const rankOf = (task: TaskId): Designation & { since: number } => {
       const reports = view.reports(task).length
       let wait = waiting.get(task)
       if (wait === undefined || wait.reports !== reports) waiting.set(task, (wait = { reports, since: options.now }))
@@ -62,13 +62,15 @@ export class DesignatedClaims {
       ...options,
       skip: (task) => {
         if (skip?.(task) === true) return true
-        const { rank, needed, since } = rankOf(task)
-        if (rank < claimWindow(needed, options.now - since, times)) return false
-        opensAt = Math.min(opensAt, nextOpening(since, options.now, times))
+        const rank = rankOf(task)
+        if (rank.rank < claimWindow(rank.needed, options.now - rank.since, times)) return false
+        opensAt = Math.min(opensAt, nextOpening(rank.since, options.now, times))
         return true
       },
     })
-    return opened.decisions.length > 0 ? opened : { decisions: [], retryAt: Math.min(opened.retryAt, designated.retryAt, opensAt) }
+    // A replica this peer is designated for appears when a report arrives, which no lease says: look again soon.
+    const soon = options.now + this.minGraceMs / 4
+    return opened.decisions.length > 0 ? opened : { decisions: [], retryAt: Math.min(opened.retryAt, designated.retryAt, opensAt, soon) }
   }
 
   /**

@@ -83,9 +83,10 @@ export function claimWindow(needed: number, waitedMs: number, times: OpeningTime
 
 /** When a replica that started waiting at `since` lets in its next rank. */
 export function nextOpening(since: number, now: number, times: OpeningTimes): number {
+  const grace = times.graceMs
   const waited = now - since
-  if (waited < times.graceMs) return since + times.graceMs
-  return since + times.graceMs + (Math.floor((waited - times.graceMs) / times.openStepMs) + 1) * times.openStepMs
+  if (waited < grace) return since + grace
+  return since + grace + (Math.floor((waited - grace) / times.openStepMs) + 1) * times.openStepMs
 }
 
 /**
