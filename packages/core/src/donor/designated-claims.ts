@@ -46,6 +46,9 @@ export class DesignatedClaims {
       const reports = view.reports(task).length
       let wait = waiting.get(task)
       if (wait === undefined || wait.reports !== reports) waiting.set(task, (wait = { reports, since: options.now }))
+      // A lease that lapsed already cost the task a lease: whoever is free takes it over, as before designation.
+      const claim = view.claim(task)
+      if (claim !== undefined && !view.reports(task).some((report) => report.peer === claim.peer)) return { rank: 0, needed: 1, partner: false, since: wait.since }
       return { ...designation(view, task, own, candidates), since: wait.since }
     }
     const designated = selectClaims(view, {
@@ -63,8 +66,8 @@ export class DesignatedClaims {
       skip: (task) => {
         if (skip?.(task) === true) return true
         const rank = rankOf(task)
-        if (rank.rank < claimWindow(rank.needed, options.now - rank.since, times)) return false
-        opensAt = Math.min(opensAt, nextOpening(rank.since, options.now, times))
+        if (rank.rank < claimWindow(rank, options.now - rank.since, times)) return false
+        opensAt = Math.min(opensAt, nextOpening(rank, rank.since, options.now, times))
         return true
       },
     })
@@ -80,8 +83,8 @@ export class DesignatedClaims {
    */
   mayBackUp(view: JobView, task: TaskId): boolean {
     if (this.liveDonors === undefined) return true
-    const { rank, needed } = designation(view, task, view.subjectOf(this.self) ?? this.self, this.#candidates(view))
-    return rank < needed + BACKUP_RANKS
+    const { rank, needed, partner } = designation(view, task, view.subjectOf(this.self) ?? this.self, this.#candidates(view))
+    return rank < needed + (partner ? 0 : BACKUP_RANKS)
   }
 
   #candidates(view: JobView): Map<string, number> {

@@ -43,13 +43,16 @@ export interface Designation {
   readonly rank: number
   /** How many replicas the task still wants from new subjects: that many ranks are designated. */
   readonly needed: number
+  /** Someone reported on the task: its next replica picks that reporter's partner. */
+  readonly partner: boolean
 }
 
 /**
  * Where `self` ranks for the next replica of `task`, among `candidates`
  * (subject → `stringHash(subject)`: the live subjects with workers, as this
- * peer sees them) and itself. Subjects that reported on the task already are
- * left out: they cannot run it again (`canRun`).
+ * peer sees them) and itself. Left out: subjects that reported on the task
+ * (they cannot run it again, `canRun`), and those that claimed it and let the
+ * claim lapse or failed it (a frozen tab stays in presence; it had its turn).
  */
 export function designation(view: JobView, task: TaskId, self: string, candidates: ReadonlyMap<string, number>): Designation {
   const reporters = new Set<string>()
@@ -58,16 +61,22 @@ export function designation(view: JobView, task: TaskId, self: string, candidate
     if (subject !== undefined) reporters.add(subject)
   }
   const needed = Math.max(1, view.spec.quorum - reporters.size)
+  const passed = new Set(reporters)
+  // Only queued tasks are ranked, so a claim still on the task has lapsed (or is a reporter's).
+  for (const peer of [view.claim(task)?.peer, ...view.failures(task).map((failure) => failure.peer)]) {
+    const subject = peer === undefined ? undefined : view.subjectOf(peer)
+    if (subject !== undefined && subject !== self) passed.add(subject)
+  }
   const taskHash = stringHash(`${view.spec.id}\u0000${task}`)
   const own = rendezvousWeight(taskHash, candidates.get(self) ?? stringHash(self))
   let rank = 0
   for (const [subject, hash] of candidates) {
-    if (subject === self || reporters.has(subject)) continue
+    if (subject === self || passed.has(subject)) continue
     const weight = rendezvousWeight(taskHash, hash)
     // Ties (one in 2^32) go to the smaller subject, the same on every peer.
     if (weight > own || (weight === own && subject < self)) rank++
   }
-  return { rank, needed }
+  return { rank, needed, partner: reporters.size > 0 }
 }
 
 export interface OpeningTimes {
@@ -75,18 +84,30 @@ export interface OpeningTimes {
   readonly openStepMs: number
 }
 
+/**
+ * A replica that picks a partner waits this many graces per extra rank, and
+ * gets no backup ranks: a fast colluder would win every race it is let into,
+ * so each extra rank let in would raise its odds of pairing with its partner.
+ */
+export const PARTNER_WAIT = 3
+
 /** How many ranks may take a replica that has waited `waitedMs`. */
-export function claimWindow(needed: number, waitedMs: number, times: OpeningTimes): number {
+export function claimWindow(designation: Designation, waitedMs: number, times: OpeningTimes): number {
+  const { needed } = designation
+  if (designation.partner) return needed + Math.floor(waitedMs / (PARTNER_WAIT * times.graceMs))
   if (waitedMs < times.graceMs) return needed
   return needed + BACKUP_RANKS + Math.floor((waitedMs - times.graceMs) / times.openStepMs)
 }
 
 /** When a replica that started waiting at `since` lets in its next rank. */
-export function nextOpening(since: number, now: number, times: OpeningTimes): number {
-  const grace = times.graceMs
+export function nextOpening(designation: Designation, since: number, now: number, times: OpeningTimes): number {
   const waited = now - since
-  if (waited < grace) return since + grace
-  return since + grace + (Math.floor((waited - grace) / times.openStepMs) + 1) * times.openStepMs
+  if (designation.partner) {
+    const step = PARTNER_WAIT * times.graceMs
+    return since + (Math.floor(waited / step) + 1) * step
+  }
+  if (waited < times.graceMs) return since + times.graceMs
+  return since + times.graceMs + (Math.floor((waited - times.graceMs) / times.openStepMs) + 1) * times.openStepMs
 }
 
 /**
