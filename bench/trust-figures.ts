@@ -9,7 +9,7 @@ import type { DisputeFigures } from '../packages/runtime/test/support/trust/disp
 import type { LyingFigures } from '../packages/runtime/test/support/trust/lying-donors.ts'
 import type { OverwriteFigures } from '../packages/runtime/test/support/trust/cache-overwrite.ts'
 import type { ReplayFigures } from '../packages/runtime/test/support/trust/replayed-reports.ts'
-import { zeroFigure, type CheckingFigures, type Row } from './trust-checking.ts'
+import { colludingCeiling, randomPairingBound, zeroFigure, type CheckingFigures, type Row } from './trust-checking.ts'
 import type { BenchFigure } from './lib/section.ts'
 
 export interface TrustMeasurements {
@@ -27,17 +27,18 @@ export interface TrustMeasurements {
   readonly liarQ2Alone: LyingFigures
   readonly disputes: DisputeFigures
   readonly share: CheckingFigures['share']
+  readonly shares: CheckingFigures['shares']
   readonly cost: CheckingFigures['cost']
   readonly sybil2: LyingFigures
   readonly sybil3: LyingFigures
   readonly replays: ReplayFigures
   readonly control: JobControlFigures
   readonly forged: ForgedFailureFigures
-  readonly sizes: { readonly shareTasks: number; readonly costTasks: number }
+  readonly sizes: { readonly shareTasks: number; readonly costTasks: number; readonly colludingTasks: number }
 }
 
 export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
-  const { rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, cost, sybil2, sybil3, replays, control, forged, sizes } = measured
+  const { rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, shares, cost, sybil2, sybil3, replays, control, forged, sizes } = measured
   const flagged = rows.reduce((sum, row) => sum + row.flagged, 0)
   const closedServed = closedOverwrites.reduce((sum, f) => sum + f.servedToHost + f.servedToFresh + f.servedAfterDelete, 0)
   const closedForged = closedOverwrites.reduce((sum, f) => sum + f.forged * 2, 0)
@@ -60,7 +61,8 @@ export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
     zero('liar-default-cached', 'Wrong results served from the cache to a fresh host at the public-room default, after that run', liarDefault.fresh[0]?.wrong ?? 0, liarDefault.tasks, 'calls', 'A fresh host takes an entry only from its own key or subject, or from 2 distinct subjects.'),
     zero('liar-quorum2', 'Wrong results accepted at quorum 2 (2 honest + 1 liar, and 1 honest + 1 liar), and served to a fresh host asking quorum 2 after the private-room run', liarQ2.host.wrong + liarQ2Alone.host.wrong + (liarPrivate?.fresh[1]?.wrong ?? 0), liarQ2.tasks * 3, 'tasks', `With 1 honest + 1 liar, ${liarQ2Alone.host.undecided} of ${liarQ2Alone.tasks} ended with QuorumError (the liar blocks agreement; trust.liveness).`),
     zero('liveness', 'Calls left waiting for ever or given a wrong value: 1 honest donor + 1 liar, quorum 2, nobody else with workers', disputes.tasks - disputes.first.settled + disputes.first.wrong + disputes.retry.wrong, disputes.tasks, 'calls', `${disputes.first.undecided} of ${disputes.tasks} ended with QuorumError once both subjects had reported (was 0 of 200 settled, waiting for ever); once an honest newcomer joined, a retry got ${disputes.retry.right} of ${disputes.tasks} right.`),
-    zero('liar-share', `Wrong results accepted with 10% lying donors (18 honest, 2 liars), quorum 2, ${sizes.shareTasks} tasks`, share.wrong, share.tasks, 'tasks', `${share.settled} of ${share.tasks} settled. Liars that collude (one lie, 2 subjects) could meet quorum 2 on a task they both reach first: quorum assumes fewer than quorum colluding subjects.`),
+    zero('liar-share', `Wrong results accepted with 10% lying donors (18 honest, 2 liars), quorum 2, ${sizes.shareTasks} tasks`, share.wrong, share.tasks, 'tasks', `${share.settled} of ${share.tasks} settled. Liars that collude (one lie, 2 subjects) can meet quorum 2: trust.colluding.`),
+    ...colludingFigures(shares, sizes.colludingTasks),
     zero('sybil-reports', 'Wrong results accepted from one peer reporting under k keys (k = quorum = 2, 3)', sybil2.host.wrong + sybil3.host.wrong, sybil2.tasks + sybil3.tasks, 'tasks', 'Quorum counts certified subjects: k keys of one subject are one vote.'),
     {
       id: 'trust.adaptive-cost',
@@ -79,3 +81,29 @@ export function trustFigures(measured: TrustMeasurements): BenchFigure[] {
   return figures
 }
 
+
+/**
+ * Scenario 2: colluding liars (2 subjects of 20, one lie), as slow as honest
+ * donors and answering at once. Quorum cannot tell 2 agreeing subjects from
+ * the truth, so the target is random pairing's bound, not 0: replicas are
+ * designated by hash (scheduler/designation.ts), so speed buys no partner.
+ */
+function colludingFigures(shares: CheckingFigures['shares'], tasks: number): BenchFigure[] {
+  const slow = shares['10%, colluding']
+  const fast = shares['10%, colluding, fast']
+  if (slow === undefined || fast === undefined) return []
+  const ceiling = colludingCeiling(20, 2, tasks)
+  const bound = randomPairingBound(20, 2)
+  const runsShare = (f: typeof fast): string => `${((100 * f.liarRuns) / Math.max(1, f.runs)).toFixed(1)}%`
+  return [
+    {
+      id: 'trust.colluding',
+      title: `Wrong results accepted from 2 colluding liars among 20 subjects, quorum 2, ${tasks} tasks each: liars answering at once, and as slow as honest donors`,
+      value: Math.round((10_000 * Math.max(fast.wrong, slow.wrong)) / tasks) / 100,
+      unit: `% of tasks (fast ${fast.wrong}, slow ${slow.wrong} of ${tasks})`,
+      target: `≤ ${(100 * bound).toFixed(2)}% (random pairing; ${ceiling} of ${tasks} with 2 s.d.)`,
+      met: fast.wrong <= ceiling && slow.wrong <= ceiling,
+      note: `Random pairing's bound: both liars among a task's first 3 subjects (the first 2, or a third that settles their dispute), 3·2/(20·19). Liars ran ${runsShare(fast)} of the runs answering at once, ${runsShare(slow)} as slow as honest donors (their share of subjects: 10%). Before designation (2026-12-01), liars answering at once ran 64.6% of the runs and 3,631 of 6,000 tasks (60.5%, 3 seeds) accepted their lie.`,
+    },
+  ]
+}

@@ -22,8 +22,8 @@ import { measureChecking, rowsTable, type Row } from './trust-checking.ts'
 import { trustFigures } from './trust-figures.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 
-const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000, forgedFailures: 200 }
-const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 100, shareTasks: 60, forgedFailures: 30 }
+const FULL = { overwritten: 50, thrown: 10, inAdvance: 50, tasks: 200, laundered: 30, replayed: 100, stopRounds: 3, costTasks: 1000, shareTasks: 10_000, colludingTasks: 2000, forgedFailures: 200 }
+const QUICK = { overwritten: 10, thrown: 2, inAdvance: 10, tasks: 30, laundered: 10, replayed: 20, stopRounds: 1, costTasks: 100, shareTasks: 60, colludingTasks: 60, forgedFailures: 30 }
 
 /** What `connect()` gives every function in a public room (no token): adaptive replication. */
 const PUBLIC_ROOM: JobOptions = { adaptive: true }
@@ -117,7 +117,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   rows.push(...checking.rows)
   honestCalls += checking.share.tasks + Object.values(checking.shares).reduce((sum, figures) => sum + figures.tasks, 0)
   Object.assign(data, checking.data)
-  const { share, cost } = checking
+  const { share, shares, cost } = checking
 
   // Replayed and re-signed reports.
   const replays = await inArena(sim(1), (arena) => replayedReports(arena as SimArena, sizes.replayed, 20_000, log))
@@ -136,7 +136,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
   data.forgedFailures = forged
   honestCalls += forged.tasks
 
-  const figures = trustFigures({ rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, cost, sybil2, sybil3, replays, control, forged, sizes })
+  const figures = trustFigures({ rows, honestCalls, closedOverwrites, selfSigned, selfSignedPrivate, sybilSigned, laundering, liarDefault, liarPrivate, liarQ2, liarQ2Alone, disputes, share, shares, cost, sybil2, sybil3, replays, control, forged, sizes })
   const table = rowsTable(rows)
   return {
     id: 'trust',

@@ -1,4 +1,4 @@
-import type { JobId } from '../ids.ts'
+import type { JobId, PeerId } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Executor } from '../interfaces/executor.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
@@ -19,6 +19,8 @@ export interface DonorOptions {
   readonly workers?: number
   /** Peers sharing the work, for fair batch sizes. */
   readonly peerCount?: () => number
+  /** Live peers with workers (this one among them): replicas are designated among their subjects (`donor/designated-claims.ts`). */
+  readonly liveDonors?: () => readonly PeerId[]
   /** A number in [0, 1): where in the queue to start claiming. Seeded in the simulator. */
   readonly random?: () => number
   readonly tickMs?: number

@@ -3,7 +3,6 @@ import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { claimLowWater, nextBatchSize } from '../scheduler/batch-size.ts'
-import { selectClaims } from '../scheduler/claims.ts'
 import { jobsByPriority } from '../scheduler/priority.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
@@ -20,12 +19,12 @@ import { DependencyGate } from './dependency-gate.ts'
 import { FunctionLoader } from './function-loader.ts'
 import { chainsAhead, handOffClaims } from './hand-off.ts'
 import { RunTimes } from './run-times.ts'
+import { DesignatedClaims } from './designated-claims.ts'
 
 /**
- * One peer's share of the work: claims batches of tasks, waits out the settle
- * window, runs what it still holds, renews its leases while it works, reports in
- * batches, and backs up stragglers when the queue is empty. Every decision comes
- * from the scheduling functions over the replicated documents.
+ * One peer's share of the work: claims batches, waits out the settle window,
+ * runs what it still holds, renews its leases, reports in batches, and backs up
+ * stragglers when idle. Decisions come from the scheduling functions.
  */
 export class Donor {
   #o: DonorOptions & typeof DONOR_DEFAULTS
@@ -43,6 +42,7 @@ export class Donor {
   readonly #ownClaims: OwnClaims
   readonly #sharedKeys: SharedKeyGuard
   readonly #deps: DependencyGate
+  readonly #designated: DesignatedClaims
   /** Open jobs, as of the last step. */
   #open: JobIndex[] = []
   #unobserveCache: (() => void) | undefined
@@ -59,6 +59,7 @@ export class Donor {
     this.#sharedKeys = new SharedKeyGuard(options.swarm, this.#o.clockSkewMs)
     this.#deps = new DependencyGate(this.#self, options.swarm, options.values)
     this.#functions = new FunctionLoader(options.values)
+    this.#designated = new DesignatedClaims(this.#self, options.liveDonors, this.#o.targetBatchMs)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -102,7 +103,7 @@ export class Donor {
   start(): void {
     if (!this.#stopped) return
     this.#stopped = false
-    // A result cached for a key some task waits on ends that job's idle wait: its dependents are claimable now, not a lease later.
+    // A result cached for a key some task waits on makes its dependents claimable now, not a lease later.
     this.#unobserveCache = this.#deps.watch(() => this.#open, (job) => this.#idleUntil.delete(job))
     this.#schedule()
   }
@@ -129,7 +130,7 @@ export class Donor {
     }, this.#o.tickMs)
   }
 
-  /** One scheduling step; the loop started by `start()` runs it every `tickMs`. A stopped donor does nothing. */
+  /** One scheduling step, every `tickMs` once `start()`ed. A stopped donor does nothing. */
   tick(): void {
     if (this.#stopped) return
     const now = this.#o.clock.now()
@@ -185,7 +186,7 @@ export class Donor {
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
     })
-    const { decisions, retryAt } = selectClaims(view, {
+    const { decisions, retryAt } = this.#designated.select(view, {
       self: this.#self,
       now,
       limit: size,
@@ -194,7 +195,7 @@ export class Donor {
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
-      // Waiting on another call's result: not claimed (nor, unclaimed, ever a straggler).
+      // Waiting on another call's result: not claimed (nor ever a straggler).
       skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now),
     })
     if (decisions.length === 0) {
@@ -241,7 +242,7 @@ export class Donor {
     for (const { id } of this.#o.swarm.jobEntries()) {
       const view = this.#o.jobs(id)
       if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
-      const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 })
+      const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 }).filter((task) => this.#designated.mayBackUp(view, task))
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
       startBackup(view.job, task, { peer: this.#self, startedAt: now })
@@ -309,7 +310,7 @@ export class Donor {
             if (!this.#stopped) this.#startRuns()
           },
         )
-        // Starting the next run reads the documents again: whatever they hold, it is no unhandled rejection.
+        // The next run reads the documents again: whatever they hold, no unhandled rejection.
         .catch((error: unknown) => this.#reportError(error))
     }
     this.#prefetch()

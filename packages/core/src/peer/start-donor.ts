@@ -35,6 +35,7 @@ export function startDonor(peer: PeerPort, tracker: JobTracker, options: StartDo
     clock: options.clock ?? systemClock,
     workers: options.workers,
     peerCount: () => peer.presence.list().filter((p) => p.workers > 0).length || 1,
+    liveDonors: () => peer.presence.list().flatMap((p) => (p.workers > 0 ? [p.peer] : [])),
     ...(options.random === undefined ? {} : { random: options.random }),
     ...options.settings,
   })

@@ -63,15 +63,17 @@ export class SimArena implements Arena {
     return host
   }
 
-  async liar(name: string, lie: Lie): Promise<{ readonly peer: PeerPort; leave(): Promise<void> }> {
+  /** `runMs`: how long the liar's runs take (by default as long as honest ones; `[0, 0]`: it answers at once, computing nothing). */
+  async liar(name: string, lie: Lie, runMs: readonly [number, number] = [5, 30], settings: { readonly tickMs?: number; readonly settleMs?: number } = {}): Promise<{ readonly peer: PeerPort; readonly donor: Donor; leave(): Promise<void> }> {
     const { clock, random, network } = this.sim
     const peer = new SimPeer({ name, network, clock, random })
-    const executor: Executor = new LyingExecutor(new SimExecutor({ clock, duration: () => prng.int32(random, 5, 30) }), lie)
-    const donor = startDonor(peer, peer.jobs, { executor, workers: 1, clock, random: () => prng.real53(random), settings: { reportFlushMs: 200 } })
+    const executor: Executor = new LyingExecutor(new SimExecutor({ clock, duration: () => prng.int32(random, runMs[0], runMs[1]) }), lie)
+    const donor = startDonor(peer, peer.jobs, { executor, workers: 1, clock, random: () => prng.real53(random), settings: { reportFlushMs: 200, ...settings } })
     this.#liars.push({ peer, donor })
     await this.sim.wait(500)
     return {
       peer,
+      donor,
       leave: async () => {
         donor.stop()
         await peer.close()
