@@ -65,52 +65,42 @@ async function writeEach(doc: Y.Doc, count: number): Promise<void> {
   }
 }
 
+/** Peers a, b and c, linked as given; `before` runs once links are known, then a writes `count` updates one by one. */
+async function run(links: ReadonlyArray<readonly [string, string]>, count: number, before?: (a: ReturnType<typeof peer>) => void): Promise<{ network: LinkedNetwork; c: Y.Doc; b: Y.Doc }> {
+  const network = new LinkedNetwork()
+  const [a, b, c] = [peer(network, 'a', 1), peer(network, 'b', 2), peer(network, 'c', 3)]
+  for (const [x, y] of links) network.link(x, y)
+  await settle()
+  before?.(a)
+  await settle()
+  await writeEach(a.doc, count)
+  await settle()
+  for (const p of [a, b, c]) p.replicator.close()
+  return { network, b: b.doc, c: c.doc }
+}
+
 describe('relays in a mesh (issue 15: what a dispatch host sends)', () => {
   it('in a full mesh nobody relays: each neighbour had the update from its author', async () => {
-    const network = new LinkedNetwork()
-    const [a, b, c] = [peer(network, 'a', 1), peer(network, 'b', 2), peer(network, 'c', 3)]
-    network.link('a', 'b')
-    network.link('b', 'c')
-    network.link('a', 'c')
-    await settle()
-    await writeEach(a.doc, 40)
-    await settle()
-    expect(c.doc.getMap('m').size).toBe(40)
-    expect(b.doc.getMap('m').size).toBe(40)
+    const { network, b, c } = await run([['a', 'b'], ['b', 'c'], ['a', 'c']], 40)
+    expect(c.getMap('m').size).toBe(40)
+    expect(b.getMap('m').size).toBe(40)
     // Was 40 each way: b passed every one of a's updates on to c, and c to b.
     expect(network.updates.get('b>c') ?? 0).toBe(0)
     expect(network.updates.get('c>b') ?? 0).toBe(0)
     expect(network.updates.get('a>c')).toBe(40)
-    for (const p of [a, b, c]) p.replicator.close()
   })
 
   it('in a line a–b–c, b still relays what c cannot hear from a', async () => {
-    const network = new LinkedNetwork()
-    const [a, b, c] = [peer(network, 'a', 1), peer(network, 'b', 2), peer(network, 'c', 3)]
-    network.link('a', 'b')
-    network.link('b', 'c')
-    await settle()
-    await writeEach(a.doc, 40)
-    await settle()
-    expect(c.doc.getMap('m').size).toBe(40)
+    const { network, c } = await run([['a', 'b'], ['b', 'c']], 40)
+    expect(c.getMap('m').size).toBe(40)
     expect(network.updates.get('b>c')).toBe(40)
-    for (const p of [a, b, c]) p.replicator.close()
   })
 
   it('a neighbour that claims a link it does not have stops no relay: both ends must list it', async () => {
-    const network = new LinkedNetwork()
-    const [a, b, c] = [peer(network, 'a', 1), peer(network, 'b', 2), peer(network, 'c', 3)]
-    network.link('a', 'b')
-    network.link('b', 'c')
-    await settle()
     // a tells b it is linked to c, which c never says.
-    a.transport.send(asPeerId('b'), encodeMessage({ type: 'links', peers: [asPeerId('b'), asPeerId('c')] }))
-    await settle()
-    await writeEach(a.doc, 20)
-    await settle()
-    expect(c.doc.getMap('m').size).toBe(20)
+    const { network, c } = await run([['a', 'b'], ['b', 'c']], 20, (a) => a.transport.send(asPeerId('b'), encodeMessage({ type: 'links', peers: [asPeerId('b'), asPeerId('c')] })))
+    expect(c.getMap('m').size).toBe(20)
     expect(network.updates.get('b>c')).toBe(20)
-    for (const p of [a, b, c]) p.replicator.close()
   })
 
   it('refuses a links message that is not a short list of peer ids', () => {
