@@ -1,9 +1,9 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { AddressError, IntegrityError } from './errors.ts'
 import type { Address } from './ids.ts'
 import { encodeCanonical } from './encoding/canonical.ts'
+import { sha256 } from './sha256.ts'
 
 /**
  * An address is a CIDv1 (base32) over SHA-256 of the canonical bytes, so the store
