@@ -255,19 +255,23 @@ export function checkHolder(input: unknown): BlobHolder | undefined {
  * function and file the results under another call's key.
  */
 export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecord | undefined {
-  if (!isTaskId(key, spec.taskCount) || !isTask(input) || String(input.index) !== key) return undefined
+  if (!isTaskId(key, spec.taskCount) || typeof input !== 'object' || input === null) return undefined
   let bound = boundTasks.get(input)
+  // Well-formed by construction when `submitJob` built it here (`vouchForTask`).
+  if (bound?.built !== true && !isTask(input)) return undefined
+  const task = input as TaskRecord
+  if (String(task.index) !== key) return undefined
   if (bound === undefined || bound.fn !== spec.fn) {
-    bound = { fn: spec.fn, verdict: taskKeyOf(spec.fn, input.args) === input.key }
+    bound = { fn: spec.fn, verdict: taskKeyOf(spec.fn, task.args) === task.key }
     boundTasks.set(input, bound)
   }
-  return bound.verdict ? input : undefined
+  return bound.verdict ? task : undefined
 }
-const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean }>()
+const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean; built?: true }>()
 
-/** A record this peer wrote with a key it hashed itself: its own reader need not hash it again (Yjs hands back the object written). */
+/** A record `submitJob` built here, key hashed: not checked again when read back (Yjs hands back the object written). */
 export function vouchForTask(record: TaskRecord, fn: Address): void {
-  boundTasks.set(record, { fn, verdict: true })
+  boundTasks.set(record, { fn, verdict: true, built: true })
 }
 
 export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup | undefined {
