@@ -20,8 +20,9 @@ const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) 
 const NOT_PLAIN = Symbol('not plain')
 
 class Writer {
-  bytes = new Uint8Array(256)
   at = 0
+
+  constructor(public bytes: Uint8Array) {}
 
   reserve(n: number): void {
     if (this.at + n <= this.bytes.length) return
@@ -140,12 +141,19 @@ function write(out: Writer, value: unknown, depth: number): void {
 
 /** The canonical bytes of `value` when it has the plain shape above; undefined otherwise. */
 export function encodePlainCanonical(value: unknown): Uint8Array | undefined {
-  const out = new Writer()
+  // One scratch buffer, the result copied out: a getter that encodes while this encodes gets a buffer of its own.
+  const scratch = idleScratch ?? new Uint8Array(256)
+  idleScratch = undefined
+  const out = new Writer(scratch)
   try {
     write(out, value, 0)
+    return out.bytes.slice(0, out.at)
   } catch (error) {
     if (error === NOT_PLAIN) return undefined
     throw error
+  } finally {
+    if (out.bytes.byteLength <= MAX_SCRATCH_BYTES) idleScratch = out.bytes
   }
-  return out.bytes.slice(0, out.at)
 }
+let idleScratch: Uint8Array | undefined = new Uint8Array(256)
+const MAX_SCRATCH_BYTES = 64 * 1024
