@@ -1,9 +1,9 @@
-import { sha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { AddressError, IntegrityError } from './errors.ts'
 import type { Address } from './ids.ts'
 import { encodeCanonical } from './encoding/canonical.ts'
+import { sha256 } from './sha256.ts'
 
 /**
  * An address is a CIDv1 (base32) over SHA-256 of the canonical bytes, so the store
@@ -55,7 +55,11 @@ function spellCidV1(codec: number, digest: Uint8Array): Address {
   cid[2] = SHA2_256
   cid[3] = digest.length
   cid.set(digest, 4)
-  let out = 'b'
+  // Character codes first, then one string: built by `+=`, the address would be a rope of 59 pieces, and every
+  // later read of its characters (hashing a task key, encoding a record) would pay for walking it.
+  const codes = new Array<number>(59)
+  codes[0] = 0x62 // 'b'
+  let length = 1
   let buffer = 0
   let bits = 0
   for (const byte of cid) {
@@ -63,13 +67,15 @@ function spellCidV1(codec: number, digest: Uint8Array): Address {
     bits += 8
     while (bits >= 5) {
       bits -= 5
-      out += BASE32[(buffer >>> bits) & 31]
+      codes[length++] = BASE32_CODES[(buffer >>> bits) & 31] as number
     }
     buffer &= (1 << bits) - 1
   }
-  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31]
-  return out as Address
+  if (bits > 0) codes[length++] = BASE32_CODES[(buffer << (5 - bits)) & 31] as number
+  codes.length = length
+  return String.fromCharCode(...codes) as Address
 }
+const BASE32_CODES = Array.from(BASE32, (char) => char.charCodeAt(0))
 
 /** The address of a value: the hash of its canonical encoding. */
 export function addressOf(value: unknown): Address {

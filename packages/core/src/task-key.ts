@@ -28,6 +28,15 @@ const recentKeys = new Map<string, TaskKey>()
 
 /** @internal The bytes `taskKeyOf` hashes. */
 export function taskKeyBytes(functionAddress: string, argsAddress: string): Uint8Array {
+  // Addresses are ASCII: their characters are their UTF-8 bytes, written here without an encoder.
+  if (isAscii(functionAddress) && isAscii(argsAddress)) {
+    const out = new Uint8Array(1 + TAG_BYTES.byteLength + textHeaderSize(functionAddress.length) + functionAddress.length + textHeaderSize(argsAddress.length) + argsAddress.length)
+    out[0] = 0x83
+    out.set(TAG_BYTES, 1)
+    let at = writeAsciiText(out, 1 + TAG_BYTES.byteLength, functionAddress)
+    at = writeAsciiText(out, at, argsAddress)
+    return out
+  }
   const parts = [TASK_KEY_TAG, functionAddress, argsAddress].map((text) => utf8.encode(text))
   let size = 1
   for (const part of parts) size += textHeaderSize(part.byteLength) + part.byteLength
@@ -40,6 +49,25 @@ export function taskKeyBytes(functionAddress: string, argsAddress: string): Uint
     at += part.byteLength
   }
   return out
+}
+
+/** The tag as canonical CBOR text (header and bytes). */
+const TAG_BYTES = ((): Uint8Array => {
+  const text = utf8.encode(TASK_KEY_TAG)
+  const out = new Uint8Array(textHeaderSize(text.byteLength) + text.byteLength)
+  out.set(text, writeTextHeader(out, 0, text.byteLength))
+  return out
+})()
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+function writeAsciiText(out: Uint8Array, at: number, text: string): number {
+  let next = writeTextHeader(out, at, text.length)
+  for (let i = 0; i < text.length; i++) out[next++] = text.charCodeAt(i)
+  return next
 }
 
 function textHeaderSize(length: number): number {

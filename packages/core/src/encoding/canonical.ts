@@ -5,6 +5,7 @@ import * as taglib from 'cborg/taglib'
 import { DecodingError, EncodingError } from '../errors.ts'
 import { assertEncodable, type Value } from './supported-value.ts'
 import { copyBytes } from '../bytes.ts'
+import { encodePlainCanonical } from './plain-canonical.ts'
 
 /**
  * Deterministic CBOR (RFC 8949 §4.2 core rules, via cborg) with the standard tags
@@ -171,6 +172,8 @@ function encodeValidated(value: unknown): Uint8Array {
 
 /** The canonical bytes of `value`. Throws `EncodingError` with the path of any unsupported part. */
 export function encodeCanonical(value: unknown, rootName = 'value'): Uint8Array {
+  const plain = encodePlainCanonical(value)
+  if (plain !== undefined) return plain
   assertEncodable(value, rootName)
   try {
     return encodeValidated(value)

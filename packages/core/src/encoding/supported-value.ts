@@ -122,8 +122,11 @@ function walk(value: unknown, path: string, ancestors: Set<object>): void {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
+/** `String.prototype.isWellFormed` (ES2024) where the engine has it: several times faster than the expression on short keys. */
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed
+
 function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text)
+  return nativeIsWellFormed === undefined ? !LONE_SURROGATE.test(text) : nativeIsWellFormed.call(text)
 }
 
 function describeKey(key: unknown): string {

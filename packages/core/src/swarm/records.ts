@@ -38,7 +38,7 @@ export const MAX_ATTEMPTS = 1_000_000
 export const MAX_TIMER_MS = 2 ** 31 - 1
 /** Bytes of a value stored inside the swarm document (writers inline at most `INLINE_VALUE_LIMIT`). */
 export const MAX_INLINE_BYTES = 64 * 1024
-/** A task's inline arguments: `INLINE_VALUE_LIMIT` bytes in base64 (`swarm/task-args.ts` checks the decoded size exactly). */
+/** A task's inline arguments: `INLINE_VALUE_LIMIT` bytes in base64 (`task-args.ts` checks the decoded size). */
 export const MAX_INLINE_ARGS_LENGTH = 4 * Math.ceil(INLINE_VALUE_LIMIT / 3)
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 /** A blob's size as the value index lists it. */
@@ -256,19 +256,23 @@ export function checkHolder(input: unknown): BlobHolder | undefined {
  * function and file the results under another call's key.
  */
 export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecord | undefined {
-  if (!isTaskId(key, spec.taskCount) || !isTask(input) || String(input.index) !== key) return undefined
+  if (!isTaskId(key, spec.taskCount) || typeof input !== 'object' || input === null) return undefined
   let bound = boundTasks.get(input)
+  // Well-formed by construction when `submitJob` built it here (`vouchForTask`).
+  if (bound?.built !== true && !isTask(input)) return undefined
+  const task = input as TaskRecord
+  if (String(task.index) !== key) return undefined
   if (bound === undefined || bound.fn !== spec.fn) {
-    bound = { fn: spec.fn, verdict: taskKeyOf(spec.fn, input.args) === input.key }
+    bound = { fn: spec.fn, verdict: taskKeyOf(spec.fn, task.args) === task.key }
     boundTasks.set(input, bound)
   }
-  return bound.verdict ? input : undefined
+  return bound.verdict ? task : undefined
 }
-const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean }>()
+const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean; built?: true }>()
 
-/** A record this peer wrote with a key it hashed itself: its own reader need not hash it again (Yjs hands back the object written). */
+/** A record `submitJob` built here, key hashed: not checked again when read back (Yjs hands back the object written). */
 export function vouchForTask(record: TaskRecord, fn: Address): void {
-  boundTasks.set(record, { fn, verdict: true })
+  boundTasks.set(record, { fn, verdict: true, built: true })
 }
 
 export function checkBackup(key: string, input: unknown, spec: JobSpec): Backup | undefined {
@@ -291,7 +295,7 @@ export function checkReport(task: string, peer: string, input: unknown, spec: Jo
 }
 const provenReports = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 
-/** The part of a report record that can be read before its task is known: well-formed, and keyed by its own reporter. */
+/** What of a report can be read before its task is known: well-formed, keyed by its own reporter. */
 export function isReportShaped(task: string, peer: string, input: unknown, spec: JobSpec): boolean {
   return isTaskId(task, spec.taskCount) && isReport(input) && input.peer === peer
 }
@@ -299,7 +303,7 @@ export function isReportShaped(task: string, peer: string, input: unknown, spec:
 /** A placeholder of the right shape: submitters check a spec's fields before they sign it. */
 const UNSIGNED = 'A'.repeat(SIGNATURE_TEXT_LENGTH)
 
-/** Whether a job spec's fields would pass every reader's check (the signature aside); submitters check before they publish. */
+/** Whether a job spec's fields pass every reader's check (the signature aside): submitters check before publishing. */
 export function isValidJobSpec(spec: JobSpec): boolean {
   return isJobEntry({ ...spec, state: 'open', sig: UNSIGNED }) && spec.id.length > 0
 }

@@ -84,7 +84,8 @@ export function prepareCall(fnName: string, args: KeywordArgs, rootName: string)
   assertKeywordCall(fnName, [args])
   const refs: TaskRef[] = []
   const linked = linkTaskRefs(args, refs)
-  return { linked, refs, ...encodeAndAddress(linked as Value, rootName) }
+  const { bytes, address } = encodeAndAddress(linked as Value, rootName)
+  return { linked, refs, bytes, address }
 }
 
 /**

@@ -46,7 +46,7 @@ export class TaskGraph {
     if (bound === undefined) throw new TypeError('graph.add takes a function of this swarm (what swarm.pure returns)')
     const call = prepareCall(bound.definition.name, args as KeywordArgs, `graph node ${this.#nodes.length}`)
     const key = taskKeyOf(bound.definition.address, call.address)
-    this.#nodes.push({ fn: bound, args: args as KeywordArgs, prepared: { ...call, key } })
+    this.#nodes.push({ fn: bound, args: args as KeywordArgs, prepared: { linked: call.linked, refs: call.refs, bytes: call.bytes, address: call.address, key } })
     this.#keys.add(key)
     return formatTaskRef(undefined, undefined, key)
   }

@@ -60,25 +60,31 @@ export function parseTaskRef(ref: TaskRef | string): TaskRef {
  * same object) when there is none, so the common call copies nothing.
  */
 export function linkTaskRefs<A>(args: A, refs: TaskRef[] = []): A {
-  const walk = (value: unknown): unknown => {
-    if (isTaskRef(value)) {
-      refs.push(value)
-      return taskLink(value.key)
-    }
-    if (Array.isArray(value)) {
-      const items = value.map(walk)
-      return items.some((item, i) => item !== value[i]) ? items : value
-    }
-    if (isPlainObject(value)) {
-      let changed = false
-      const entries = Object.entries(value).map(([k, item]) => {
-        const linked = walk(item)
-        changed ||= linked !== item
-        return [k, linked] as const
-      })
-      return changed ? Object.fromEntries(entries) : value
-    }
-    return value
+  return linkRefsIn(args, refs) as A
+}
+
+function linkRefsIn(value: unknown, refs: TaskRef[]): unknown {
+  if (isTaskRef(value)) {
+    refs.push(value)
+    return taskLink(value.key)
   }
-  return walk(args) as A
+  if (Array.isArray(value)) {
+    let items: unknown[] | undefined
+    value.forEach((item: unknown, i) => {
+      const linked = linkRefsIn(item, refs)
+      if (linked !== item) (items ??= value.slice())[i] = linked
+    })
+    return items ?? value
+  }
+  if (isPlainObject(value)) {
+    let linkedObject: Record<string, unknown> | undefined
+    for (const key of Object.keys(value)) {
+      const item = value[key]
+      const linked = linkRefsIn(item, refs)
+      // Defined, not assigned: a `__proto__` key stays a key.
+      if (linked !== item) Object.defineProperty((linkedObject ??= { ...value }), key, { value: linked, enumerable: true, writable: true, configurable: true })
+    }
+    return linkedObject ?? value
+  }
+  return value
 }
