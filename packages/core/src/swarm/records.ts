@@ -52,7 +52,7 @@ const text = (max: number) => v.pipe(v.string(), v.maxLength(max))
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH), v.regex(ID_PATTERN))
 const address = v.custom<Address>((input) => typeof input === 'string' && ADDRESS_SPELLING.test(input), 'not an address')
 
-/** Whether `input` is an address as records may carry it (`isAddress`, restricted to our two codecs). */
+/** Whether `input` is an address as records may carry it (`isAddress`, our two codecs only). */
 export function isRecordAddress(input: unknown): input is Address {
   return typeof input === 'string' && ADDRESS_SPELLING.test(input)
 }
@@ -91,7 +91,7 @@ export const jobEntrySchema = record({
   replication: v.optional(v.picklist(['adaptive', 'judged'])),
   state: v.picklist(['open', 'done', 'cancelled']),
   sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH), v.regex(/^[A-Za-z0-9_-]*$/)),
-  // A room admin's cancellation: its certificate is checked in full with the signatures (`admin-cancellation.ts`).
+  // A room admin's cancellation: its certificate is checked with the signatures (`admin-cancellation.ts`).
   cancelledBy: v.optional(record({ certificate: v.unknown(), sig: v.pipe(v.string(), v.length(SIGNATURE_TEXT_LENGTH)) })),
 })
 
