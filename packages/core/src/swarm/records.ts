@@ -26,7 +26,7 @@ export const MAX_ID_LENGTH = 64
 const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
 /** A pure function's name. */
 export const MAX_NAME_LENGTH = 1024
-/** Error records: what a donor writes is cut to these (`capErrorRecord`), and what is longer is ignored. */
+/** Error records: a donor cuts what it writes to these (`capErrorRecord`); longer ones are ignored. */
 export const MAX_ERROR_NAME_LENGTH = 256
 export const MAX_ERROR_MESSAGE_LENGTH = 8 * 1024
 export const MAX_ERROR_STACK_LENGTH = 16 * 1024
