@@ -43,7 +43,7 @@ export const MAX_INLINE_ARGS_LENGTH = 4 * Math.ceil(INLINE_VALUE_LIMIT / 3)
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 /** A blob's size as the value index lists it. */
 export const MAX_LISTED_BYTES = 2 ** 40
-/** Fields of one record: ours have at most ten; a few more leave room for later versions. */
+/** Fields of one record: ours have at most ten; a few more leave room for later ones. */
 const MAX_FIELDS = 16
 // Addresses are checked by their exact spelling (`ADDRESS_SPELLING`): parsing a CID costs about
 // 10 µs, and a job of 100,000 tasks has 200,000 addresses to check.
