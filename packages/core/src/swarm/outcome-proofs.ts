@@ -2,6 +2,7 @@ import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { KnownTrees } from '../identity/known-trees.ts'
 import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
+import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
 import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
@@ -69,20 +70,17 @@ export function verifyStatements(peer: string, statements: readonly Uint8Array[]
 }
 
 /**
- * Verdicts by everything a proof names. A peer meets each report once per
- * copy (a job's report, then the cache entry made from it), and a simulation
- * runs fifty peers in one process; the audit path costs about eight hashes.
+ * Good proofs by everything they name (`proven-leaves.ts`). A peer meets each
+ * report once per copy (a job's report, then the cache entry made from it),
+ * and a simulation runs fifty peers in one process. Forgeries are not
+ * remembered: each record object is checked once by its reader's own memo
+ * (`records.ts`), and a forged batch root's signature check is remembered.
  */
-const MAX_REMEMBERED = 32_768
-const remembered = new Map<string, boolean>()
+const provenOutcomes = new ProvenLeaves(1 << 16)
 
-function memoKeyOf(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): string {
-  return `${peer} ${key} ${proof.sig} ${proof.leaf} ${proof.size} ${proof.path} ${outcome.kind === 'value' ? outcome.result : JSON.stringify([outcome.error.name, outcome.error.message])}`
-}
-
-function remember(memoKey: string, verdict: boolean): void {
-  if (remembered.size >= MAX_REMEMBERED) for (const old of [...remembered.keys()].slice(0, MAX_REMEMBERED / 2)) remembered.delete(old)
-  remembered.set(memoKey, verdict)
+/** The values `outcomeStatement` encodes, in its order. */
+function outcomeFields(key: TaskKey, outcome: Outcome): StatementFields {
+  return outcome.kind === 'value' ? ['value', key, outcome.result] : ['thrown', key, outcome.error.name, outcome.error.message]
 }
 
 export interface SignOutcomesOptions {
@@ -101,27 +99,22 @@ export interface SignOutcomesOptions {
 /** One signature over all `items`; proofs in the same order. */
 /** A report this peer just signed, remembered as checked (`signOutcomes`' `remember`, for batches signed with other statements). */
 export function rememberOwnOutcome(peer: string, key: TaskKey | undefined, report: { readonly outcome: Outcome; readonly proof: OutcomeProof }): void {
-  if (key !== undefined) remember(memoKeyOf(peer, key, report.outcome, report.proof), true)
+  if (key !== undefined) provenOutcomes.add(peer, report.proof, outcomeFields(key, report.outcome))
 }
 
 export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>, options: SignOutcomesOptions = {}): OutcomeProof[] {
   const proofs = signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
-  if (options.remember === true) items.forEach(({ key, outcome }, i) => remember(memoKeyOf(identity.peer, key, outcome, proofs[i]!), true))
+  if (options.remember === true) items.forEach(({ key, outcome }, i) => provenOutcomes.add(identity.peer, proofs[i]!, outcomeFields(key, outcome)))
   return proofs
 }
 
 /** Whether `proof` is `peer`'s signed word that `key` gives `outcome`. Never throws. */
 export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
-  const memoKey = memoKeyOf(peer, key, outcome, proof)
-  const known = remembered.get(memoKey)
-  if (known !== undefined) return known
-  const verdict = verifyUncached(peer, key, outcome, proof)
-  remember(memoKey, verdict)
+  const fields = outcomeFields(key, outcome)
+  if (provenOutcomes.has(peer, proof, fields)) return true
+  const verdict = verifyStatement(peer, outcomeStatement(key, outcome), proof)
+  if (verdict) provenOutcomes.add(peer, proof, fields)
   return verdict
-}
-
-function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
-  return verifyStatement(peer, outcomeStatement(key, outcome), proof)
 }
 
 /**
