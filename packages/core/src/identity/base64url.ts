@@ -26,14 +26,24 @@ export function toBase64Url(bytes: Uint8Array): string {
 export function fromBase64Url(text: string, size: number): Uint8Array | undefined {
   if (text.length !== Math.ceil((size * 4) / 3)) return undefined
   const out = new Uint8Array(size)
+  // Whole groups of four characters (three bytes) first: a reader decodes an audit path of 344 characters per report.
+  const whole = text.length & ~3
+  let at = 0
+  for (let i = 0; i < whole; i += 4) {
+    const n = (digit(text, i) << 18) | (digit(text, i + 1) << 12) | (digit(text, i + 2) << 6) | digit(text, i + 3)
+    // A bad character is -1: the whole group goes negative (bit 31 set), which no valid group has.
+    if (n < 0) return undefined
+    out[at] = n >> 16
+    out[at + 1] = (n >> 8) & 0xff
+    out[at + 2] = n & 0xff
+    at += 3
+  }
   let bits = 0
   let value = 0
-  let at = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    const digit = code < 128 ? LOOKUP[code]! : -1
-    if (digit < 0) return undefined
-    value = (value << 6) | digit
+  for (let i = whole; i < text.length; i++) {
+    const d = digit(text, i)
+    if (d < 0) return undefined
+    value = (value << 6) | d
     bits += 6
     if (bits >= 8) {
       bits -= 8
@@ -43,4 +53,9 @@ export function fromBase64Url(text: string, size: number): Uint8Array | undefine
   // Leftover bits must be zero, so that every byte string has exactly one spelling.
   if ((value & ((1 << bits) - 1)) !== 0) return undefined
   return out
+}
+
+function digit(text: string, i: number): number {
+  const code = text.charCodeAt(i)
+  return code < 128 ? LOOKUP[code]! : -1
 }

@@ -68,8 +68,12 @@ function compress(): void {
 }
 
 function feed(bytes: Uint8Array): void {
-  for (let i = 0; i < bytes.length; i++) {
-    block[filled++] = bytes[i]!
+  let at = 0
+  while (at < bytes.length) {
+    const take = Math.min(64 - filled, bytes.length - at)
+    for (let i = 0; i < take; i++) block[filled + i] = bytes[at + i]!
+    filled += take
+    at += take
     if (filled === 64) {
       compress()
       filled = 0
