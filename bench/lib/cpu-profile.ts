@@ -23,6 +23,8 @@ const SIGNATURE_FILES = [
   '/identity/signatures.ts',
   '/identity/merkle.ts',
   '/identity/known-trees.ts',
+  '/identity/sha256-small.ts',
+  '/identity/proven-leaves.ts',
   '/identity/identity.ts',
   '/identity/subject-certificate.ts',
   '/swarm/outcome-proofs.ts',
