@@ -76,7 +76,7 @@ export function verifyStatements(peer: string, statements: readonly Uint8Array[]
  * remembered: each record object is checked once by its reader's own memo
  * (`records.ts`), and a forged batch root's signature check is remembered.
  */
-const provenOutcomes = new ProvenLeaves(1 << 16)
+const provenOutcomes = new ProvenLeaves(1 << 15)
 
 /** The values `outcomeStatement` encodes, in its order. */
 function outcomeFields(key: TaskKey, outcome: Outcome): StatementFields {
