@@ -127,7 +127,8 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
-  const pathBytes = fromBase64Url(proof.path, hashes)
+  // Into scratch space: the climb copies what it keeps (`KnownTrees.remember`), and nothing here is re-entered.
+  const pathBytes = fromBase64Url(proof.path, hashes, pathScratch)
   if (pathBytes === undefined) return false
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
@@ -147,6 +148,7 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
  * batches of ~150 (2 nodes a report, ~150 bytes a node: 5 MB at most) serves.
  */
 const knownTrees = new KnownTrees(1 << 15)
+const pathScratch = new Uint8Array(MAX_PATH_HASHES * HASH_BYTES)
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.length * HASH_BYTES)
