@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { leafHash, nodeHash } from '../src/identity/merkle.ts'
 import { sha256Tagged } from '../src/identity/sha256-small.ts'
+import { utf8Bytes } from '../src/identity/utf8.ts'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 /** Seeded bytes, so a failure names its input. */
@@ -31,5 +32,12 @@ describe('sha256Tagged', () => {
     const left = bytesOf(32, 4)
     const right = bytesOf(32, 5)
     expect(hex(nodeHash(left, right))).toBe(hex(sha256(Uint8Array.from([1, ...left, ...right]))))
+  })
+})
+
+describe('utf8Bytes', () => {
+  it('gives TextEncoder\'s bytes for ASCII, non-ASCII, astral and lone-surrogate text', () => {
+    const texts = ['', '["tessera/outcome@1","kA_-","value","b123"]', 'ascii then é', '日本語', '\u{1F600} emoji', 'lone \uD800 high', 'lone \uDC00 low', '\u007f\u0080']
+    for (const text of texts) expect(Array.from(utf8Bytes(text)), text).toEqual(Array.from(new TextEncoder().encode(text)))
   })
 })

@@ -4,6 +4,7 @@ import { KnownTrees } from '../identity/known-trees.ts'
 import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
+import { utf8Bytes } from '../identity/utf8.ts'
 import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
 
@@ -29,7 +30,6 @@ export const MAX_PATH_LENGTH = Math.ceil((MAX_PATH_HASHES * HASH_BYTES * 4) / 3)
 const STATEMENT_TAG = 'tessera/outcome@1'
 const ROOT_TAG = new TextEncoder().encode('tessera/outcomes@1 ')
 
-const utf8 = new TextEncoder()
 
 /**
  * The signed leaf's bytes: a JSON array of strings, which has one spelling
@@ -38,7 +38,7 @@ const utf8 = new TextEncoder()
  */
 export function outcomeStatement(key: TaskKey, outcome: Outcome): Uint8Array {
   const claim = outcome.kind === 'value' ? [STATEMENT_TAG, key, 'value', outcome.result] : [STATEMENT_TAG, key, 'thrown', outcome.error.name, outcome.error.message]
-  return utf8.encode(JSON.stringify(claim))
+  return utf8Bytes(JSON.stringify(claim))
 }
 
 function rootMessage(root: Uint8Array, size: number): Uint8Array {
