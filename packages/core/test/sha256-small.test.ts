@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { leafHash, leafHashOfText, nodeHash } from '../src/identity/merkle.ts'
+import { leafHash, nodeHash } from '../src/identity/merkle.ts'
 import { sha256Tagged } from '../src/identity/sha256-small.ts'
 import { utf8Bytes } from '../src/identity/utf8.ts'
 
@@ -39,16 +39,5 @@ describe('utf8Bytes', () => {
   it('gives TextEncoder\'s bytes for ASCII, non-ASCII, astral and lone-surrogate text', () => {
     const texts = ['', '["tessera/outcome@1","kA_-","value","b123"]', 'ascii then é', '日本語', '\u{1F600} emoji', 'lone \uD800 high', 'lone \uDC00 low', '\u007f\u0080']
     for (const text of texts) expect(Array.from(utf8Bytes(text)), text).toEqual(Array.from(new TextEncoder().encode(text)))
-  })
-})
-
-describe('leafHashOfText', () => {
-  it('is leafHash of the text\'s UTF-8 bytes, ASCII or not, across block boundaries', () => {
-    for (let length = 0; length <= 200; length += 7) {
-      for (const extra of ['', 'é', '\u{1F600}', '\uD800']) {
-        const text = 'x'.repeat(length) + extra
-        expect(hex(leafHashOfText(text)), `${length} ${extra}`).toBe(hex(leafHash(new TextEncoder().encode(text))))
-      }
-    }
   })
 })

@@ -1,5 +1,4 @@
-import { sha256Tagged, sha256TaggedAscii } from './sha256-small.ts'
-import { utf8Bytes } from './utf8.ts'
+import { sha256Tagged } from './sha256-small.ts'
 
 /**
  * A Merkle tree over a batch of records, as RFC 9162 (Certificate
@@ -14,13 +13,6 @@ export const MAX_PATH_HASHES = 32
 
 export function leafHash(bytes: Uint8Array): Uint8Array {
   return sha256Tagged(0, bytes)
-}
-
-const NON_ASCII = /[^\x00-\x7f]/
-
-/** `leafHash` of `text`'s UTF-8 bytes; ASCII text (nearly every statement) is hashed without building them. */
-export function leafHashOfText(text: string): Uint8Array {
-  return NON_ASCII.test(text) ? leafHash(utf8Bytes(text)) : sha256TaggedAscii(0, text)
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {

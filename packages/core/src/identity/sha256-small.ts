@@ -81,43 +81,14 @@ function feed(bytes: Uint8Array): void {
   }
 }
 
-function feedText(text: string): void {
-  let at = 0
-  while (at < text.length) {
-    const take = Math.min(64 - filled, text.length - at)
-    for (let i = 0; i < take; i++) block[filled + i] = text.charCodeAt(at + i)
-    filled += take
-    at += take
-    if (filled === 64) {
-      compress()
-      filled = 0
-    }
-  }
-}
-
 /** SHA-256 of the byte `tag` followed by `first` and then `second` (when given). */
 export function sha256Tagged(tag: number, first: Uint8Array, second?: Uint8Array): Uint8Array {
-  start(tag)
-  feed(first)
-  if (second !== undefined) feed(second)
-  return finish(1 + first.length + (second?.length ?? 0))
-}
-
-/** SHA-256 of the byte `tag` followed by `text`, which must be ASCII only (one byte a character, its UTF-8): statements are hashed without being encoded first. */
-export function sha256TaggedAscii(tag: number, text: string): Uint8Array {
-  start(tag)
-  feedText(text)
-  return finish(1 + text.length)
-}
-
-function start(tag: number): void {
   state.set(INITIAL)
   block[0] = tag
   filled = 1
-}
-
-function finish(length: number): Uint8Array {
-  const bits = length * 8
+  feed(first)
+  if (second !== undefined) feed(second)
+  const bits = (1 + first.length + (second?.length ?? 0)) * 8
   block[filled++] = 0x80
   if (filled > 56) {
     block.fill(0, filled)

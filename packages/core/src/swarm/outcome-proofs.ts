@@ -1,7 +1,7 @@
 import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { KnownTrees } from '../identity/known-trees.ts'
-import { buildTree, HASH_BYTES, leafHash, leafHashOfText, MAX_PATH_HASHES } from '../identity/merkle.ts'
+import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
 import { utf8Bytes } from '../identity/utf8.ts'
@@ -37,12 +37,8 @@ const ROOT_TAG = new TextEncoder().encode('tessera/outcomes@1 ')
  * every reader builds one per report).
  */
 export function outcomeStatement(key: TaskKey, outcome: Outcome): Uint8Array {
-  return utf8Bytes(outcomeText(key, outcome))
-}
-
-function outcomeText(key: TaskKey, outcome: Outcome): string {
   const claim = outcome.kind === 'value' ? [STATEMENT_TAG, key, 'value', outcome.result] : [STATEMENT_TAG, key, 'thrown', outcome.error.name, outcome.error.message]
-  return JSON.stringify(claim)
+  return utf8Bytes(JSON.stringify(claim))
 }
 
 function rootMessage(root: Uint8Array, size: number): Uint8Array {
@@ -116,7 +112,7 @@ export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly
 export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
   const fields = outcomeFields(key, outcome)
   if (provenOutcomes.has(peer, proof, fields)) return true
-  const verdict = verifyStatementText(peer, outcomeText(key, outcome), proof)
+  const verdict = verifyStatement(peer, outcomeStatement(key, outcome), proof)
   if (verdict) provenOutcomes.add(peer, proof, fields)
   return verdict
 }
@@ -128,15 +124,6 @@ export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proo
  * batch (`verifyPeerSignature`), so a batch costs one. Never throws.
  */
 export function verifyStatement(peer: string, statement: Uint8Array, proof: OutcomeProof): boolean {
-  return verifyLeaf(peer, leafHash(statement), proof)
-}
-
-/** `verifyStatement` of `text`'s UTF-8 bytes, hashed without building them when it is ASCII. */
-export function verifyStatementText(peer: string, text: string, proof: OutcomeProof): boolean {
-  return verifyLeaf(peer, leafHashOfText(text), proof)
-}
-
-function verifyLeaf(peer: string, leaf: Uint8Array, proof: OutcomeProof): boolean {
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
@@ -146,7 +133,7 @@ function verifyLeaf(peer: string, leaf: Uint8Array, proof: OutcomeProof): boolea
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
   const tree = `${peer} ${proof.sig} ${proof.size}`
-  const climb = knownTrees.climb(tree, leaf, proof.leaf, proof.size, path)
+  const climb = knownTrees.climb(tree, leafHash(statement), proof.leaf, proof.size, path)
   if (climb === undefined) return false
   // A recorded root was proven signed by this peer with this signature when it was recorded.
   if (!climb.rootKnown && !verifyPeerSignature(peer, rootMessage(climb.root, proof.size), proof.sig)) return false

@@ -4,7 +4,7 @@ import type { Identity } from '../identity/identity.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { utf8Bytes } from '../identity/utf8.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
-import { signStatements, verifyStatement, verifyStatementText } from './outcome-proofs.ts'
+import { signStatements, verifyStatement } from './outcome-proofs.ts'
 import { checker, errorRecordSchema, idSchema, intSchema, isTaskId, MAX_ATTEMPTS, MAX_TASK_COUNT, proofSchema, record, timeSchema } from './records.ts'
 import type { Claim, ClaimTerms, Failure, JobSpec, OutcomeProof, TaskId } from './schema.ts'
 
@@ -118,7 +118,7 @@ function isSignedClaim(job: JobId, task: TaskId, key: TaskKey, claim: Claim): bo
     // Every replica holds its own copy of a claim; a simulation runs fifty in one process. By content, then.
     const fields = claimFields(job, task, key, claim)
     if (provenClaims.has(claim.peer, claim.proof, fields)) return true
-    const verdict = verifyStatementText(claim.peer, claimText(job, task, key, claim), claim.proof)
+    const verdict = verifyStatement(claim.peer, claimStatement(job, task, key, claim), claim.proof)
     if (verdict) provenClaims.add(claim.peer, claim.proof, fields)
     return verdict
   })
