@@ -20,6 +20,17 @@ describe('base64url', () => {
     expect(fromBase64Url('/w', 1)).toBeUndefined()
     expect(fromBase64Url('_w', 2)).toBeUndefined()
   })
+
+  it('refuses a foreign character at any place of an audit-path-sized text, in whole groups and in the tail', () => {
+    const bytes = crypto.getRandomValues(new Uint8Array(256))
+    const text = toBase64Url(bytes)
+    for (let at = 0; at < text.length; at++) {
+      for (const foreign of ['=', '+', '/', '.', 'é', '\u0000', '\u{1F600}'.slice(0, 1)]) {
+        expect(fromBase64Url(text.slice(0, at) + foreign + text.slice(at + 1), 256), `${foreign} at ${at}`).toBeUndefined()
+      }
+    }
+    expect(fromBase64Url(text, 256)).toEqual(bytes)
+  })
 })
 
 describe('identities', () => {

@@ -31,6 +31,11 @@ export interface Climb {
 /** Trees larger than this are climbed without records: a node's place (first leaf, end) must fit one safe integer. */
 const MAX_RECORDED_SIZE = 1 << 26
 
+// Scratch for one climb's levels (climbs are synchronous and never nested): a node's range is [lo, hi), split at mid.
+const levelLo = new Float64Array(MAX_PATH_HASHES)
+const levelHi = new Float64Array(MAX_PATH_HASHES)
+const levelMid = new Float64Array(MAX_PATH_HASHES)
+
 export class KnownTrees {
   readonly #trees = new Map<string, Map<number, Uint8Array>>()
   #nodes = 0
@@ -41,32 +46,37 @@ export class KnownTrees {
   /** The root leaf `index` of `tree` (a `size`-leaf tree, named by the caller) leads to with this audit path, as `rootFromPath` gives it, or undefined when the path has the wrong length. */
   climb(tree: string, leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[]): Climb | undefined {
     if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size || path.length > MAX_PATH_HASHES) return undefined
-    // Top down, exactly as rootFromPath walks it: each level's range, split and sibling.
-    const levels: Array<{ lo: number; hi: number; mid: number; sibling: Uint8Array }> = []
+    // Top down, exactly as rootFromPath walks it: each level's range and split; level i's sibling is path[depth - 1 - i].
+    let depth = 0
     let lo = 0
     let hi = size
-    let end = path.length
     while (hi - lo > 1) {
-      if (end === 0) return undefined
+      if (depth === path.length) return undefined
       const mid = lo + split(hi - lo)
-      levels.push({ lo, hi, mid, sibling: path[--end]! })
+      levelLo[depth] = lo
+      levelHi[depth] = hi
+      levelMid[depth] = mid
+      depth++
       if (index < mid) hi = mid
       else lo = mid
     }
-    if (end !== 0) return undefined
+    if (depth !== path.length) return undefined
     const known = size <= MAX_RECORDED_SIZE ? this.#trees.get(tree) : undefined
-    const place = (first: number, after: number): number => first * (size + 1) + after
+    const width = size + 1
     // Bottom up: a node whose children both match the record is the recorded parent; any other is hashed.
     let hash = leaf
-    let matches = known !== undefined && same(known.get(place(index, index + 1)), leaf)
+    let matches = known !== undefined && same(known.get(index * width + index + 1), leaf)
     let hashed = 0
-    const nodes: Array<readonly [number, Uint8Array]> = [[place(index, index + 1), leaf]]
-    for (let i = levels.length - 1; i >= 0; i--) {
-      const { lo: from, hi: to, mid, sibling } = levels[i]!
+    const nodes: Array<readonly [number, Uint8Array]> = [[index * width + index + 1, leaf]]
+    for (let i = depth - 1; i >= 0; i--) {
+      const from = levelLo[i]!
+      const to = levelHi[i]!
+      const mid = levelMid[i]!
+      const sibling = path[depth - 1 - i]!
       const left = index < mid
-      const siblingPlace = left ? place(mid, to) : place(from, mid)
-      const parentPlace = place(from, to)
-      const recorded = matches && same(known?.get(siblingPlace), sibling) ? known?.get(parentPlace) : undefined
+      const siblingPlace = left ? mid * width + to : from * width + mid
+      const parentPlace = from * width + to
+      const recorded = matches && known !== undefined && same(known.get(siblingPlace), sibling) ? known.get(parentPlace) : undefined
       if (recorded !== undefined) hash = recorded
       else {
         hash = left ? nodeHash(hash, sibling) : nodeHash(sibling, hash)

@@ -1,4 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256Tagged } from './sha256-small.ts'
 
 /**
  * A Merkle tree over a batch of records, as RFC 9162 (Certificate
@@ -12,17 +12,11 @@ export const HASH_BYTES = 32
 export const MAX_PATH_HASHES = 32
 
 export function leafHash(bytes: Uint8Array): Uint8Array {
-  const input = new Uint8Array(bytes.byteLength + 1)
-  input.set(bytes, 1)
-  return sha256(input)
+  return sha256Tagged(0, bytes)
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const input = new Uint8Array(1 + 2 * HASH_BYTES)
-  input[0] = 1
-  input.set(left, 1)
-  input.set(right, 1 + HASH_BYTES)
-  return sha256(input)
+  return sha256Tagged(1, left, right)
 }
 
 /** The largest power of two below `n` (n ≥ 2). */

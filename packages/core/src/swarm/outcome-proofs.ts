@@ -2,7 +2,9 @@ import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { KnownTrees } from '../identity/known-trees.ts'
 import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
+import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
+import { utf8Bytes } from '../identity/utf8.ts'
 import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
 
@@ -28,7 +30,6 @@ export const MAX_PATH_LENGTH = Math.ceil((MAX_PATH_HASHES * HASH_BYTES * 4) / 3)
 const STATEMENT_TAG = 'tessera/outcome@1'
 const ROOT_TAG = new TextEncoder().encode('tessera/outcomes@1 ')
 
-const utf8 = new TextEncoder()
 
 /**
  * The signed leaf's bytes: a JSON array of strings, which has one spelling
@@ -37,7 +38,7 @@ const utf8 = new TextEncoder()
  */
 export function outcomeStatement(key: TaskKey, outcome: Outcome): Uint8Array {
   const claim = outcome.kind === 'value' ? [STATEMENT_TAG, key, 'value', outcome.result] : [STATEMENT_TAG, key, 'thrown', outcome.error.name, outcome.error.message]
-  return utf8.encode(JSON.stringify(claim))
+  return utf8Bytes(JSON.stringify(claim))
 }
 
 function rootMessage(root: Uint8Array, size: number): Uint8Array {
@@ -69,20 +70,17 @@ export function verifyStatements(peer: string, statements: readonly Uint8Array[]
 }
 
 /**
- * Verdicts by everything a proof names. A peer meets each report once per
- * copy (a job's report, then the cache entry made from it), and a simulation
- * runs fifty peers in one process; the audit path costs about eight hashes.
+ * Good proofs by everything they name (`proven-leaves.ts`). A peer meets each
+ * report once per copy (a job's report, then the cache entry made from it),
+ * and a simulation runs fifty peers in one process. Forgeries are not
+ * remembered: each record object is checked once by its reader's own memo
+ * (`records.ts`), and a forged batch root's signature check is remembered.
  */
-const MAX_REMEMBERED = 32_768
-const remembered = new Map<string, boolean>()
+const provenOutcomes = new ProvenLeaves(1 << 15)
 
-function memoKeyOf(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): string {
-  return `${peer} ${key} ${proof.sig} ${proof.leaf} ${proof.size} ${proof.path} ${outcome.kind === 'value' ? outcome.result : JSON.stringify([outcome.error.name, outcome.error.message])}`
-}
-
-function remember(memoKey: string, verdict: boolean): void {
-  if (remembered.size >= MAX_REMEMBERED) for (const old of [...remembered.keys()].slice(0, MAX_REMEMBERED / 2)) remembered.delete(old)
-  remembered.set(memoKey, verdict)
+/** The values `outcomeStatement` encodes, in its order. */
+function outcomeFields(key: TaskKey, outcome: Outcome): StatementFields {
+  return outcome.kind === 'value' ? ['value', key, outcome.result] : ['thrown', key, outcome.error.name, outcome.error.message]
 }
 
 export interface SignOutcomesOptions {
@@ -101,27 +99,22 @@ export interface SignOutcomesOptions {
 /** One signature over all `items`; proofs in the same order. */
 /** A report this peer just signed, remembered as checked (`signOutcomes`' `remember`, for batches signed with other statements). */
 export function rememberOwnOutcome(peer: string, key: TaskKey | undefined, report: { readonly outcome: Outcome; readonly proof: OutcomeProof }): void {
-  if (key !== undefined) remember(memoKeyOf(peer, key, report.outcome, report.proof), true)
+  if (key !== undefined) provenOutcomes.add(peer, report.proof, outcomeFields(key, report.outcome))
 }
 
 export function signOutcomes(identity: Identity, items: ReadonlyArray<{ readonly key: TaskKey; readonly outcome: Outcome }>, options: SignOutcomesOptions = {}): OutcomeProof[] {
   const proofs = signStatements(identity, items.map(({ key, outcome }) => outcomeStatement(key, outcome)))
-  if (options.remember === true) items.forEach(({ key, outcome }, i) => remember(memoKeyOf(identity.peer, key, outcome, proofs[i]!), true))
+  if (options.remember === true) items.forEach(({ key, outcome }, i) => provenOutcomes.add(identity.peer, proofs[i]!, outcomeFields(key, outcome)))
   return proofs
 }
 
 /** Whether `proof` is `peer`'s signed word that `key` gives `outcome`. Never throws. */
 export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
-  const memoKey = memoKeyOf(peer, key, outcome, proof)
-  const known = remembered.get(memoKey)
-  if (known !== undefined) return known
-  const verdict = verifyUncached(peer, key, outcome, proof)
-  remember(memoKey, verdict)
+  const fields = outcomeFields(key, outcome)
+  if (provenOutcomes.has(peer, proof, fields)) return true
+  const verdict = verifyStatement(peer, outcomeStatement(key, outcome), proof)
+  if (verdict) provenOutcomes.add(peer, proof, fields)
   return verdict
-}
-
-function verifyUncached(peer: string, key: TaskKey, outcome: Outcome, proof: OutcomeProof): boolean {
-  return verifyStatement(peer, outcomeStatement(key, outcome), proof)
 }
 
 /**
@@ -134,7 +127,8 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
-  const pathBytes = fromBase64Url(proof.path, hashes)
+  // Into scratch space: the climb copies what it keeps (`KnownTrees.remember`), and nothing here is re-entered.
+  const pathBytes = fromBase64Url(proof.path, hashes, pathScratch)
   if (pathBytes === undefined) return false
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
@@ -154,6 +148,7 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
  * batches of ~150 (2 nodes a report, ~150 bytes a node: 5 MB at most) serves.
  */
 const knownTrees = new KnownTrees(1 << 15)
+const pathScratch = new Uint8Array(MAX_PATH_HASHES * HASH_BYTES)
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.length * HASH_BYTES)

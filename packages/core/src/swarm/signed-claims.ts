@@ -1,6 +1,8 @@
 import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
 import type { Identity } from '../identity/identity.ts'
+import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
+import { utf8Bytes } from '../identity/utf8.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
 import { signStatements, verifyStatement } from './outcome-proofs.ts'
 import { checker, errorRecordSchema, idSchema, intSchema, isTaskId, MAX_ATTEMPTS, MAX_TASK_COUNT, proofSchema, record, timeSchema } from './records.ts'
@@ -30,20 +32,24 @@ import type { Claim, ClaimTerms, Failure, JobSpec, OutcomeProof, TaskId } from '
 
 const CLAIM_TAG = 'tessera/claim@1'
 const TIMEOUT_TAG = 'tessera/timeout@1'
-const utf8 = new TextEncoder()
 
 /** The signed leaf of a claim: a JSON array, one spelling for given values (as `outcomeStatement`). */
 export function claimStatement(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): Uint8Array {
-  return utf8.encode(claimText(job, task, key, terms))
+  return utf8Bytes(claimText(job, task, key, terms))
 }
 
 function claimText(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): string {
-  return JSON.stringify([CLAIM_TAG, job, task, key, terms.peer, terms.attempt, terms.claimedAt, terms.leaseUntil, terms.batch])
+  return JSON.stringify([CLAIM_TAG, ...claimFields(job, task, key, terms)])
+}
+
+/** The values a claim's statement encodes, in its order. */
+function claimFields(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): StatementFields {
+  return [job, task, key, terms.peer, terms.attempt, terms.claimedAt, terms.leaseUntil, terms.batch]
 }
 
 /** The signed leaf of a timeout: the claimant's word that its attempt ran out of time, with the error's name and message. */
 export function timeoutStatement(job: JobId, task: TaskId, key: TaskKey, attempt: number, error: ErrorRecord): Uint8Array {
-  return utf8.encode(JSON.stringify([TIMEOUT_TAG, job, task, key, attempt, error.name, error.message]))
+  return utf8Bytes(JSON.stringify([TIMEOUT_TAG, job, task, key, attempt, error.name, error.message]))
 }
 
 /** The claims of one transaction, signed by `identity` as one batch; claims in the same order. */
@@ -52,7 +58,7 @@ export function signClaims(identity: Identity, job: JobId, items: ReadonlyArray<
   const proofs = signStatements(identity, items.map((item, i) => claimStatement(job, item.task, item.key, terms[i]!)))
   const claims = terms.map((claim, i) => ({ ...claim, proof: proofs[i]! }))
   // The claimant reads its own claims back on every tick: what it just signed needs no check.
-  claims.forEach((claim, i) => rememberClaim(claimMemoKey(job, items[i]!.task, items[i]!.key, claim), true))
+  claims.forEach((claim, i) => provenClaims.add(claim.peer, claim.proof, claimFields(job, items[i]!.task, items[i]!.key, claim)))
   return claims
 }
 
@@ -110,26 +116,15 @@ function remembered(input: object, job: JobId, task: TaskId, key: TaskKey, check
 function isSignedClaim(job: JobId, task: TaskId, key: TaskKey, claim: Claim): boolean {
   return remembered(claim, job, task, key, () => {
     // Every replica holds its own copy of a claim; a simulation runs fifty in one process. By content, then.
-    const memoKey = claimMemoKey(job, task, key, claim)
-    const known = provenClaims.get(memoKey)
-    if (known !== undefined) return known
+    const fields = claimFields(job, task, key, claim)
+    if (provenClaims.has(claim.peer, claim.proof, fields)) return true
     const verdict = verifyStatement(claim.peer, claimStatement(job, task, key, claim), claim.proof)
-    rememberClaim(memoKey, verdict)
+    if (verdict) provenClaims.add(claim.peer, claim.proof, fields)
     return verdict
   })
 }
-const MAX_REMEMBERED = 32_768
-const provenClaims = new Map<string, boolean>()
-
-function claimMemoKey(job: JobId, task: TaskId, key: TaskKey, claim: Claim): string {
-  const { leaf, size, path, sig } = claim.proof
-  return `${claim.peer} ${sig} ${leaf} ${size} ${path} ${claimText(job, task, key, claim)}`
-}
-
-function rememberClaim(memoKey: string, verdict: boolean): void {
-  if (provenClaims.size >= MAX_REMEMBERED) for (const old of [...provenClaims.keys()].slice(0, MAX_REMEMBERED / 2)) provenClaims.delete(old)
-  provenClaims.set(memoKey, verdict)
-}
+/** Good claim proofs by everything they name (`proven-leaves.ts`); forgeries are checked in full each time a new record object shows one. */
+const provenClaims = new ProvenLeaves(1 << 15)
 
 /** The claim under task `task` of `spec`'s job, whose key is `key`, if its claimant signed it for this task. */
 export function checkClaim(task: string, input: unknown, spec: JobSpec, key: TaskKey): Claim | undefined {

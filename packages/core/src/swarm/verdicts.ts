@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { Identity } from '../identity/identity.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
+import { utf8Bytes } from '../identity/utf8.ts'
 import type { JobId, TaskKey } from '../ids.ts'
 import { outcomeStatement, signStatements, verifyStatements, type OutcomeProof } from './outcome-proofs.ts'
 import { checker, isTaskId, MAX_ID_LENGTH, outcomeSchema, record } from './records.ts'
@@ -25,7 +26,6 @@ import { outcomeId } from '../scheduler/outcome.ts'
 export const MAX_VERDICT_LEAVES = 4096
 
 const CHECK_TAG = 'tessera/check@1'
-const utf8 = new TextEncoder()
 
 const taskId = v.pipe(v.string(), v.minLength(1), v.maxLength(8))
 const verdictSchema = record({
@@ -38,7 +38,7 @@ const isVerdictShaped = checker<VerdictRecord>(verdictSchema)
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/
 
 function statementOf(job: JobId, key: TaskKey, leaf: VerdictLeaf): Uint8Array {
-  return leaf.outcome === undefined ? utf8.encode(JSON.stringify([CHECK_TAG, job, key])) : outcomeStatement(key, leaf.outcome)
+  return leaf.outcome === undefined ? utf8Bytes(JSON.stringify([CHECK_TAG, job, key])) : outcomeStatement(key, leaf.outcome)
 }
 
 /** A signed record of `leaves`, and for each accepting leaf the submitter's proof of its outcome. */
