@@ -70,6 +70,25 @@ describe('known Merkle trees: proven nodes spare the hashing, never the answer',
     console.log(`[known trees] 256-leaf batch: ${inOrder} node hashes in leaf order, ${anyOrder} in a shuffled order, against ${size * 8} without records`)
   })
 
+  it('a batch checked whole records every node: each of its proofs then hashes nothing; a refused root records nothing', () => {
+    for (const size of [1, 2, 3, 140, 257]) {
+      const leaves = leavesOf(size, size)
+      const { root, paths } = buildTree(leaves)
+      const known = new KnownTrees(1 << 16)
+      expect(known.checkWhole(`forged ${size}`, leaves, () => false)).toBe(false)
+      expect(known.climb(`forged ${size}`, leaves[0]!, 0, size, paths[0]!)?.rootKnown).toBe(false)
+      expect(known.checkWhole(`batch of ${size}`, leaves, (r) => equal(r, root))).toBe(true)
+      for (const i of shuffled(size, size)) {
+        const climb = known.climb(`batch of ${size}`, leaves[i]!, i, size, paths[i]!)
+        expect(climb?.hashed).toBe(0)
+        expect(climb?.rootKnown).toBe(true)
+        expect(equal(climb?.root, root)).toBe(true)
+      }
+      // A tampered leaf still climbs to another root.
+      if (size > 1) expect(verify(known, { root, size }, flipped(leaves[1]!), 1, size, paths[1]!).ok).toBe(false)
+    }
+  })
+
   it('records serve only their own tree: another tree with the same leaves, or another batch, is climbed in full', () => {
     const known = new KnownTrees(1 << 16)
     const size = 16

@@ -103,6 +103,31 @@ export class KnownTrees {
     if (this.#nodes > this.maxNodes) this.#forgetOldest()
   }
 
+  /**
+   * Whether `signed` holds for the root of the tree of these leaf hashes (a
+   * whole batch checked at once, `verifyStatements`); if so, every node is
+   * recorded as `tree`'s, so that later single proofs of the batch (cache
+   * entries carrying a submitter's verdict proofs) hash only their leaf.
+   */
+  checkWhole(tree: string, leaves: readonly Uint8Array[], signed: (root: Uint8Array) => boolean): boolean {
+    const size = leaves.length
+    const width = size + 1
+    const nodes = new Map<number, Uint8Array>()
+    const build = (lo: number, hi: number): Uint8Array => {
+      const mid = lo + split(hi - lo)
+      const hash = hi - lo === 1 ? (leaves[lo] as Uint8Array) : nodeHash(build(lo, mid), build(mid, hi))
+      nodes.set(lo * width + hi, hash)
+      return hash
+    }
+    if (size === 0 || !signed(build(0, size))) return false
+    if (size <= MAX_RECORDED_SIZE && !this.#trees.has(tree)) {
+      this.#trees.set(tree, nodes)
+      this.#nodes += nodes.size
+      if (this.#nodes > this.maxNodes) this.#forgetOldest()
+    }
+    return true
+  }
+
   #forgetOldest(): void {
     for (const [tree, nodes] of this.#trees) {
       if (this.#nodes <= this.maxNodes / 2) return

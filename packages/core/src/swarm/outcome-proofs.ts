@@ -65,8 +65,8 @@ export function signStatements(identity: Identity, statements: readonly Uint8Arr
 /** Whether `sig` is `peer`'s signature over exactly this batch of statements. Never throws. */
 export function verifyStatements(peer: string, statements: readonly Uint8Array[], sig: string): boolean {
   if (statements.length === 0 || statements.length > MAX_SIGNED_BATCH) return false
-  const { root } = buildTree(statements.map(leafHash))
-  return verifyPeerSignature(peer, rootMessage(root, statements.length), sig)
+  // Single proofs of this batch (a submitter's verdict proofs in cache entries) then climb known nodes.
+  return knownTrees.checkWhole(`${peer} ${sig} ${statements.length}`, statements.map(leafHash), (root) => verifyPeerSignature(peer, rootMessage(root, statements.length), sig))
 }
 
 /**

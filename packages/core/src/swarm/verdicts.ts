@@ -3,7 +3,7 @@ import type { Identity } from '../identity/identity.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { utf8Bytes } from '../identity/utf8.ts'
 import type { JobId, TaskKey } from '../ids.ts'
-import { outcomeStatement, signStatements, verifyStatements, type OutcomeProof } from './outcome-proofs.ts'
+import { outcomeStatement, rememberOwnOutcome, signStatements, verifyStatements, type OutcomeProof } from './outcome-proofs.ts'
 import { checker, isTaskId, MAX_ID_LENGTH, outcomeSchema, record } from './records.ts'
 import type { JobSpec, Outcome, TaskId, TaskVerdict, VerdictLeaf, VerdictRecord } from './schema.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
@@ -51,7 +51,10 @@ export function signVerdicts(
   const proofs = signStatements(identity, leaves.map((leaf) => statementOf(spec.id, leaf.key, leaf)))
   const byTask = new Map<TaskId, OutcomeProof>()
   leaves.forEach((leaf, i) => {
-    if (leaf.outcome !== undefined) byTask.set(leaf.task, proofs[i]!)
+    if (leaf.outcome === undefined) return
+    byTask.set(leaf.task, proofs[i]!)
+    // The submitter's cache entries carry these proofs, and it reads them back: its own signatures need no check.
+    rememberOwnOutcome(identity.peer, leaf.key, { outcome: leaf.outcome, proof: proofs[i]! })
   })
   const record: VerdictRecord = {
     leaves: leaves.map(({ task, outcome }) => (outcome === undefined ? { task } : { task, outcome: plainOutcome(outcome) })),
