@@ -42,14 +42,22 @@ export class DesignatedClaims {
     const times: OpeningTimes = { graceMs: graceFor(view.reportedDurations(), this.minGraceMs, view.spec.leaseMs), openStepMs: view.spec.leaseMs }
     const waiting = this.#waitingFor(view)
     const skip = options.skip
+    // Both passes below may ask about the same task: ranked once per call.
+    const ranks = new Map<TaskId, Designation & { since: number }>()
     const rankOf = (task: TaskId): Designation & { since: number } => {
-      const reports = view.reports(task).length
+      const known = ranks.get(task)
+      if (known !== undefined) return known
+      const reports = view.reports(task)
       let wait = waiting.get(task)
-      if (wait === undefined || wait.reports !== reports) waiting.set(task, (wait = { reports, since: options.now }))
+      if (wait === undefined || wait.reports !== reports.length) waiting.set(task, (wait = { reports: reports.length, since: options.now }))
       // A lease that lapsed already cost the task a lease: whoever is free takes it over, as before designation.
       const claim = view.claim(task)
-      if (claim !== undefined && !view.reports(task).some((report) => report.peer === claim.peer)) return { rank: 0, needed: 1, partner: false, since: wait.since }
-      return { ...designation(view, task, own, candidates), since: wait.since }
+      const rank =
+        claim !== undefined && !reports.some((report) => report.peer === claim.peer)
+          ? { rank: 0, needed: 1, partner: false, since: wait.since }
+          : { ...designation(view, task, own, candidates), since: wait.since }
+      ranks.set(task, rank)
+      return rank
     }
     const designated = selectClaims(view, {
       ...options,
