@@ -25,7 +25,6 @@ const SIGNATURE_FILES = [
   '/identity/known-trees.ts',
   '/identity/sha256-small.ts',
   '/identity/proven-leaves.ts',
-  '/identity/utf8.ts',
   '/identity/identity.ts',
   '/identity/subject-certificate.ts',
   '/swarm/outcome-proofs.ts',

@@ -3,6 +3,8 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import type { IdentityPage } from './pages/identity/main.ts'
 import { usePersistentBrowser } from './support/persistent-browser.ts'
+import { expectEveryCheckPassed } from '../support/contract-report.ts'
+import { ed25519EngineChecks } from '@tessera/core/testing'
 import { callPageApi, waitForPageApi, type ApiMethod } from './support/page-api.ts'
 
 // A profile on disk, as a real browser has: IndexedDB there outlives a reload
@@ -82,6 +84,18 @@ describe('tab identities in Chromium (IndexedDB and Web Locks)', () => {
     expect(again).toEqual({ peer: peerId, slot: 0, ephemeral: null })
     await tab.close()
     expect(errors).toEqual([])
+  })
+
+  it('passes the Ed25519 engine contract with the engine tabs use', async () => {
+    const tab = await openTab()
+    expectEveryCheckPassed(ed25519EngineChecks, await call(tab, 'runEd25519Contract'))
+    await tab.close()
+  })
+
+  it('spells bytes in base64url as Node does, with the tab\'s own encoder past 64 bytes', async () => {
+    const tab = await openTab()
+    for (const { bytes, text } of await call(tab, 'base64Spellings')) expect(text, `${bytes.length} bytes`).toBe(Buffer.from(bytes).toString('base64url'))
+    await tab.close()
   })
 
   it('keeps an identity in memory only without Web Locks or without a database', async () => {

@@ -106,7 +106,7 @@ export {
   MAX_ERROR_MESSAGE_LENGTH,
 } from './swarm/records.ts'
 export { ValueStore } from './swarm/value-store.ts'
-export { signOutcomes, signStatements, verifyOutcome, verifyStatement, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type SignedOutcome, type SignOutcomesOptions } from './swarm/outcome-proofs.ts'
+export { signOutcomes, signStatements, verifyOutcome, verifyStatement, outcomeStatement, MAX_SIGNED_BATCH, type OutcomeProof, type Statement, type SignedOutcome, type SignOutcomesOptions } from './swarm/outcome-proofs.ts'
 export { meetsPolicy, type CachePolicy } from './swarm/cache-policy.ts'
 export { keysAsSubjects, type SubjectOf } from './swarm/cache-strength.ts'
 export { signJobEntry, isSignedBySubmitter } from './swarm/job-signature.ts'

@@ -17,6 +17,7 @@ import {
   taskKeyOf,
   taskPhase,
   VERDICT_WAIT_MS,
+  verifyOutcome,
   type JobSpec,
   type Outcome,
   type TaskKey,
@@ -100,6 +101,28 @@ describe('adaptive jobs: the submitter\'s verdicts', () => {
     job.transact(() => addTasks(job, [{ index: 0, key: keyOf(0), args: addressOf({ i: 0 }) }]))
     expect(index.verdict('0')).toEqual({ accepted: value(1), check: false })
     expect(taskPhase(index, '0', 1_500).phase).toBe('done')
+  })
+
+  it('reads back a record signed in this process only under the task keys it was signed with', () => {
+    const index = adaptiveJob()
+    putReport(index.job, '0', reportBy(donor, 0, value(1)))
+    putReport(index.job, '1', reportBy(donor, 1, value(2)))
+    // Signed here, but naming task 1's key for task 0: the full check refuses it.
+    const misfiled = signVerdicts(submitter, index.spec, [{ task: '0', key: keyOf(1), outcome: value(1) }]).record
+    putVerdict(index.job, 'm', misfiled)
+    expect(index.verdict('0')).toBeUndefined()
+    const own = signVerdicts(submitter, index.spec, [{ task: '1', key: keyOf(1), outcome: value(2) }]).record
+    putVerdict(index.job, 'o', own)
+    expect(index.verdict('1')).toEqual({ accepted: value(2), check: false })
+    // The accepting leaf's proof, as a cache entry carries it, holds; the same proof with another path does not.
+    const [proof] = signVerdicts(submitter, index.spec, [{ task: '2', key: keyOf(2), outcome: value(3) }, { task: '3', key: keyOf(3), outcome: value(4) }]).proofs.values()
+    expect(verifyOutcome(submitter.peer, keyOf(2), value(3), proof!)).toBe(true)
+    const otherPath = `${proof!.path.slice(0, -2)}${proof!.path.endsWith('AA') ? 'Ag' : 'AA'}`
+    expect(verifyOutcome(submitter.peer, keyOf(2), value(3), { ...proof!, path: otherPath })).toBe(false)
+    expect(verifyOutcome(submitter.peer, keyOf(2), value(4), proof!)).toBe(false)
+    // Signed here by someone other than the job's submitter: refused as before.
+    putVerdict(index.job, 's', signVerdicts(stranger, index.spec, [{ task: '0', key: keyOf(0), outcome: value(1) }]).record)
+    expect(index.verdict('0')).toBeUndefined()
   })
 
   it('does not hold back a task whose reports disagree, or a current replica claim', () => {

@@ -7,11 +7,15 @@ runContract('Ed25519 engine contract: noble (pure JS)', ed25519EngineChecks, nob
 
 describe('base64url', () => {
   it('round-trips every length and refuses other spellings', () => {
-    for (let size = 0; size < 70; size++) {
+    // Past 64 bytes the platform's encoder takes over: views at an offset of a larger buffer included.
+    const backing = crypto.getRandomValues(new Uint8Array(400))
+    for (let size = 0; size < 300; size += size < 70 ? 1 : 23) {
       const bytes = crypto.getRandomValues(new Uint8Array(size))
       const text = toBase64Url(bytes)
       expect(text).toBe(Buffer.from(bytes).toString('base64url'))
       expect(fromBase64Url(text, size)).toEqual(bytes)
+      const view = backing.subarray(size % 7, (size % 7) + size)
+      expect(toBase64Url(view)).toBe(Buffer.from(view).toString('base64url'))
     }
     const text = toBase64Url(new Uint8Array([255]))
     expect(text).toBe('_w')

@@ -35,6 +35,8 @@ function verify(known: KnownTrees, signed: { root: Uint8Array; size: number }, l
   return { ok, hashed: climb.hashed }
 }
 
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+
 describe('known Merkle trees: proven nodes spare the hashing, never the answer', () => {
   it('every leaf of a batch, in any order, leads to the same root as a full climb; every tampered leaf, path, place or size is refused', () => {
     for (const [size, seed] of [[1, 1], [2, 2], [3, 3], [5, 4], [8, 5], [13, 6], [100, 7], [257, 8]] as const) {
@@ -86,6 +88,24 @@ describe('known Merkle trees: proven nodes spare the hashing, never the answer',
       }
       // A tampered leaf still climbs to another root.
       if (size > 1) expect(verify(known, { root, size }, flipped(leaves[1]!), 1, size, paths[1]!).ok).toBe(false)
+    }
+  })
+
+  it('gives back the audit path buildTree gave each leaf of a batch checked whole, after single climbs too; none for an unknown tree', () => {
+    for (const size of [1, 2, 3, 5, 140, 257]) {
+      const leaves = leavesOf(size, size + 1)
+      const { root, paths } = buildTree(leaves)
+      const known = new KnownTrees(1 << 16)
+      expect(known.pathOf(`batch of ${size}`, 0, size)).toBeUndefined()
+      // A single proof climbed first records part of the tree; checking the whole batch fills in the rest.
+      const first = known.climb(`batch of ${size}`, leaves[size - 1]!, size - 1, size, paths[size - 1]!)!
+      known.remember(`batch of ${size}`, size, first)
+      expect(known.checkWhole(`batch of ${size}`, leaves, (r) => equal(r, root))).toBe(true)
+      for (let i = 0; i < size; i++) {
+        const path = known.pathOf(`batch of ${size}`, i, size)
+        expect(path?.map(hex), `leaf ${i} of ${size}`).toEqual(paths[i]!.map(hex))
+      }
+      expect(known.pathOf(`batch of ${size}`, size, size)).toBeUndefined()
     }
   })
 

@@ -1,8 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { leafHash, nodeHash } from '../src/identity/merkle.ts'
-import { sha256Tagged } from '../src/identity/sha256-small.ts'
-import { utf8Bytes } from '../src/identity/utf8.ts'
+import { leafHash, nodeHash, textLeafHash } from '../src/identity/merkle.ts'
+import { portableSha256TaggedText, sha256Tagged, sha256TaggedText } from '../src/identity/sha256-small.ts'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 /** Seeded bytes, so a failure names its input. */
@@ -35,9 +34,23 @@ describe('sha256Tagged', () => {
   })
 })
 
-describe('utf8Bytes', () => {
-  it('gives TextEncoder\'s bytes for ASCII, non-ASCII, astral and lone-surrogate text', () => {
+describe('sha256TaggedText', () => {
+  const encoded = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+  it('hashes TextEncoder\'s bytes for ASCII, non-ASCII, astral and lone-surrogate text', () => {
     const texts = ['', '["tessera/outcome@1","kA_-","value","b123"]', 'ascii then é', '日本語', '\u{1F600} emoji', 'lone \uD800 high', 'lone \uDC00 low', '\u007f\u0080']
-    for (const text of texts) expect(Array.from(utf8Bytes(text)), text).toEqual(Array.from(new TextEncoder().encode(text)))
+    for (const text of texts) {
+      const expected = hex(sha256(Uint8Array.from([5, ...encoded(text)])))
+      expect(hex(sha256TaggedText(5, text)), text).toBe(expected)
+      expect(hex(portableSha256TaggedText(5, text)), text).toBe(expected)
+    }
+  })
+
+  it('agrees with @noble/hashes on ASCII text of every length up to four blocks', () => {
+    for (let length = 0; length <= 260; length++) {
+      const text = Array.from({ length }, (_, i) => String.fromCharCode(32 + ((length * 7 + i * 13) % 95))).join('')
+      expect(hex(textLeafHash(text)), `length ${length}`).toBe(hex(leafHash(encoded(text))))
+      expect(hex(portableSha256TaggedText(0, text)), `length ${length}`).toBe(hex(leafHash(encoded(text))))
+    }
   })
 })

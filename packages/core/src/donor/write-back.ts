@@ -6,7 +6,7 @@ import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import { outcomeOfEntry, type CacheEntry, type Failure, type Outcome, type Report, type TaskId } from '../swarm/schema.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
-import { outcomeStatement, rememberOwnOutcome, signStatements, type OutcomeProof, type SignedOutcome } from '../swarm/outcome-proofs.ts'
+import { outcomeStatement, rememberOwnOutcome, signStatements, type OutcomeProof, type SignedOutcome, type Statement } from '../swarm/outcome-proofs.ts'
 import { timeoutFailure, timeoutStatement } from '../swarm/signed-claims.ts'
 import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
@@ -157,7 +157,7 @@ export class WriteBack {
    * attempt, and is not recorded.
    */
   #sign(batch: readonly Finished[], now: number): { reports: Map<Finished, Report>; timeouts: Map<Finished, Failure> } {
-    const items: Array<{ f: Finished; statement: Uint8Array; make: (proof: OutcomeProof) => Report | Failure }> = []
+    const items: Array<{ f: Finished; statement: Statement; make: (proof: OutcomeProof) => Report | Failure }> = []
     const peer = this.o.identity.peer
     for (const f of batch) {
       const key = this.o.jobs(f.job)?.task(f.task)?.key

@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js'
+import { signWithKnownKey, verifyWithKnownKey } from './ed25519-keyed.ts'
 
 /**
  * The Ed25519 operations identities need, all synchronous: records are signed
@@ -25,16 +26,10 @@ export const nobleEd25519: Ed25519Engine = {
   name: 'noble',
   randomSecretKey: () => ed25519.utils.randomSecretKey(),
   publicKeyOf: (secretKey) => ed25519.getPublicKey(secretKey),
-  sign: (secretKey, message) => ed25519.sign(message, secretKey),
-  verify(publicKey, message, signature) {
-    try {
-      // zip215: false gives RFC 8032's strict rules, as node:crypto (OpenSSL) applies them, so
-      // every engine accepts exactly the same signatures.
-      return ed25519.verify(signature, message, publicKey, { zip215: false })
-    } catch {
-      return false
-    }
-  },
+  // noble's own sign and strict verify (zip215: false, RFC 8032's rules as node:crypto applies them),
+  // with each key's fixed work done once (`ed25519-keyed.ts`).
+  sign: signWithKnownKey,
+  verify: verifyWithKnownKey,
 }
 
 let engine: Ed25519Engine = nobleEd25519

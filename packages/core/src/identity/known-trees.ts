@@ -120,12 +120,41 @@ export class KnownTrees {
       return hash
     }
     if (size === 0 || !signed(build(0, size))) return false
-    if (size <= MAX_RECORDED_SIZE && !this.#trees.has(tree)) {
-      this.#trees.set(tree, nodes)
-      this.#nodes += nodes.size
+    if (size <= MAX_RECORDED_SIZE) {
+      // Climbs of single proofs may have recorded part of the tree already: the rest joins it.
+      const known = this.#trees.get(tree)
+      if (known === undefined) {
+        this.#trees.set(tree, nodes)
+        this.#nodes += nodes.size
+      } else {
+        for (const [place, hash] of nodes) {
+          if (known.has(place)) continue
+          known.set(place, hash)
+          this.#nodes++
+        }
+      }
       if (this.#nodes > this.maxNodes) this.#forgetOldest()
     }
     return true
+  }
+
+  /** The audit path of leaf `index` of a recorded `size`-leaf tree, deepest sibling first (as `buildTree` gives it), or undefined when a node is not recorded. */
+  pathOf(tree: string, index: number, size: number): Uint8Array[] | undefined {
+    const known = this.#trees.get(tree)
+    if (known === undefined || !Number.isInteger(index) || index < 0 || index >= size) return undefined
+    const width = size + 1
+    const path: Uint8Array[] = []
+    let lo = 0
+    let hi = size
+    while (hi - lo > 1) {
+      const mid = lo + split(hi - lo)
+      const sibling = index < mid ? known.get(mid * width + hi) : known.get(lo * width + mid)
+      if (sibling === undefined) return undefined
+      path.push(sibling)
+      if (index < mid) hi = mid
+      else lo = mid
+    }
+    return path.reverse()
   }
 
   #forgetOldest(): void {

@@ -1,4 +1,4 @@
-import { sha256Tagged } from './sha256-small.ts'
+import { sha256Tagged, sha256TaggedText } from './sha256-small.ts'
 
 /**
  * A Merkle tree over a batch of records, as RFC 9162 (Certificate
@@ -13,6 +13,11 @@ export const MAX_PATH_HASHES = 32
 
 export function leafHash(bytes: Uint8Array): Uint8Array {
   return sha256Tagged(0, bytes)
+}
+
+/** The leaf hash of `text`'s UTF-8 bytes (a signed statement), without encoding them first. */
+export function textLeafHash(text: string): Uint8Array {
+  return sha256TaggedText(0, text)
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {

@@ -1,10 +1,9 @@
 import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { KnownTrees } from '../identity/known-trees.ts'
-import { buildTree, HASH_BYTES, leafHash, MAX_PATH_HASHES } from '../identity/merkle.ts'
+import { buildTree, HASH_BYTES, MAX_PATH_HASHES, textLeafHash } from '../identity/merkle.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
-import { utf8Bytes } from '../identity/utf8.ts'
 import type { TaskKey } from '../ids.ts'
 import type { Outcome, OutcomeProof } from './schema.ts'
 
@@ -32,13 +31,20 @@ const ROOT_TAG = new TextEncoder().encode('tessera/outcomes@1 ')
 
 
 /**
- * The signed leaf's bytes: a JSON array of strings, which has one spelling
- * for given strings and costs a microsecond (canonical CBOR cost twenty, and
- * every reader builds one per report).
+ * What a signer says, as text: the leaf signed is its UTF-8 bytes
+ * (`textLeafHash`). Kept as text because a statement is only ever hashed,
+ * and hashing the characters directly spares an encoded copy per statement.
  */
-export function outcomeStatement(key: TaskKey, outcome: Outcome): Uint8Array {
+export type Statement = string
+
+/**
+ * The signed leaf: a JSON array of strings, which has one spelling for given
+ * strings and costs a microsecond (canonical CBOR cost twenty, and every
+ * reader builds one per report).
+ */
+export function outcomeStatement(key: TaskKey, outcome: Outcome): Statement {
   const claim = outcome.kind === 'value' ? [STATEMENT_TAG, key, 'value', outcome.result] : [STATEMENT_TAG, key, 'thrown', outcome.error.name, outcome.error.message]
-  return utf8Bytes(JSON.stringify(claim))
+  return JSON.stringify(claim)
 }
 
 function rootMessage(root: Uint8Array, size: number): Uint8Array {
@@ -54,19 +60,31 @@ function rootMessage(root: Uint8Array, size: number): Uint8Array {
  * submitter's verdicts beside them): a statement's bytes say what it claims,
  * so an outcome leaf's proof stands alone whatever else the batch holds.
  */
-export function signStatements(identity: Identity, statements: readonly Uint8Array[]): OutcomeProof[] {
+export function signStatements(identity: Identity, statements: readonly Statement[]): OutcomeProof[] {
   if (statements.length === 0) return []
   if (statements.length > MAX_SIGNED_BATCH) throw new RangeError(`at most ${MAX_SIGNED_BATCH} statements per signature, not ${statements.length}`)
-  const { root, paths } = buildTree(statements.map(leafHash))
+  const { root, paths } = buildTree(statements.map(textLeafHash))
   const sig = identity.sign(rootMessage(root, statements.length))
-  return paths.map((path, leaf) => ({ leaf, size: statements.length, path: toBase64Url(concat(path)), sig }))
+  return paths.map((path, leaf) => ({ leaf, size: statements.length, path: pathText(path), sig }))
 }
 
-/** Whether `sig` is `peer`'s signature over exactly this batch of statements. Never throws. */
-export function verifyStatements(peer: string, statements: readonly Uint8Array[], sig: string): boolean {
-  if (statements.length === 0 || statements.length > MAX_SIGNED_BATCH) return false
-  // Single proofs of this batch (a submitter's verdict proofs in cache entries) then climb known nodes.
-  return knownTrees.checkWhole(`${peer} ${sig} ${statements.length}`, statements.map(leafHash), (root) => verifyPeerSignature(peer, rootMessage(root, statements.length), sig))
+/**
+ * Whether `sig` is `peer`'s signature over exactly this batch of statements.
+ * Never throws. `outcomes` names the leaves that are outcome statements
+ * (`outcomeStatement(key, outcome)` at index `leaf`): once the batch is
+ * proven, their single proofs count as proven, so a cache entry that carries
+ * one (a submitter's verdict proof) costs a lookup, not a leaf hash and climb.
+ */
+export function verifyStatements(peer: string, statements: readonly Statement[], sig: string, outcomes: ReadonlyArray<{ readonly leaf: number; readonly key: TaskKey; readonly outcome: Outcome }> = []): boolean {
+  const size = statements.length
+  if (size === 0 || size > MAX_SIGNED_BATCH) return false
+  const tree = `${peer} ${sig} ${size}`
+  if (!knownTrees.checkWhole(tree, statements.map(textLeafHash), (root) => verifyPeerSignature(peer, rootMessage(root, size), sig))) return false
+  for (const { leaf, key, outcome } of outcomes) {
+    const path = knownTrees.pathOf(tree, leaf, size)
+    if (path !== undefined) provenOutcomes.add(peer, { leaf, size, path: pathText(path), sig }, outcomeFields(key, outcome))
+  }
+  return true
 }
 
 /**
@@ -123,7 +141,7 @@ export function verifyOutcome(peer: string, key: TaskKey, outcome: Outcome, proo
  * timeouts too, `signed-claims.ts`); the signature check is remembered per
  * batch (`verifyPeerSignature`), so a batch costs one. Never throws.
  */
-export function verifyStatement(peer: string, statement: Uint8Array, proof: OutcomeProof): boolean {
+export function verifyStatement(peer: string, statement: Statement, proof: OutcomeProof): boolean {
   if (proof.size < 1 || proof.size > MAX_SIGNED_BATCH || proof.path.length > MAX_PATH_LENGTH) return false
   const hashes = (proof.path.length * 3) >> 2
   if (hashes % HASH_BYTES !== 0) return false
@@ -133,7 +151,7 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
   const path: Uint8Array[] = []
   for (let at = 0; at < pathBytes.byteLength; at += HASH_BYTES) path.push(pathBytes.subarray(at, at + HASH_BYTES))
   const tree = `${peer} ${proof.sig} ${proof.size}`
-  const climb = knownTrees.climb(tree, leafHash(statement), proof.leaf, proof.size, path)
+  const climb = knownTrees.climb(tree, textLeafHash(statement), proof.leaf, proof.size, path)
   if (climb === undefined) return false
   // A recorded root was proven signed by this peer with this signature when it was recorded.
   if (!climb.rootKnown && !verifyPeerSignature(peer, rootMessage(climb.root, proof.size), proof.sig)) return false
@@ -150,8 +168,9 @@ export function verifyStatement(peer: string, statement: Uint8Array, proof: Outc
 const knownTrees = new KnownTrees(1 << 15)
 const pathScratch = new Uint8Array(MAX_PATH_HASHES * HASH_BYTES)
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.length * HASH_BYTES)
-  parts.forEach((part, i) => out.set(part, i * HASH_BYTES))
-  return out
+/** An audit path as records spell it, joined in scratch space (a fresh array over 64 bytes is an off-heap allocation per leaf). */
+function pathText(parts: readonly Uint8Array[]): string {
+  parts.forEach((part, i) => pathOut.set(part, i * HASH_BYTES))
+  return toBase64Url(pathOut.subarray(0, parts.length * HASH_BYTES))
 }
+const pathOut = new Uint8Array(MAX_PATH_HASHES * HASH_BYTES)

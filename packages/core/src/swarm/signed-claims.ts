@@ -2,9 +2,8 @@ import * as v from 'valibot'
 import type { ErrorRecord } from '../errors.ts'
 import type { Identity } from '../identity/identity.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
-import { utf8Bytes } from '../identity/utf8.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
-import { signStatements, verifyStatement } from './outcome-proofs.ts'
+import { signStatements, verifyStatement, type Statement } from './outcome-proofs.ts'
 import { checker, errorRecordSchema, idSchema, intSchema, isTaskId, MAX_ATTEMPTS, MAX_TASK_COUNT, proofSchema, record, timeSchema } from './records.ts'
 import type { Claim, ClaimTerms, Failure, JobSpec, OutcomeProof, TaskId } from './schema.ts'
 
@@ -34,11 +33,7 @@ const CLAIM_TAG = 'tessera/claim@1'
 const TIMEOUT_TAG = 'tessera/timeout@1'
 
 /** The signed leaf of a claim: a JSON array, one spelling for given values (as `outcomeStatement`). */
-export function claimStatement(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): Uint8Array {
-  return utf8Bytes(claimText(job, task, key, terms))
-}
-
-function claimText(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): string {
+export function claimStatement(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms): Statement {
   return JSON.stringify([CLAIM_TAG, ...claimFields(job, task, key, terms)])
 }
 
@@ -48,8 +43,8 @@ function claimFields(job: JobId, task: TaskId, key: TaskKey, terms: ClaimTerms):
 }
 
 /** The signed leaf of a timeout: the claimant's word that its attempt ran out of time, with the error's name and message. */
-export function timeoutStatement(job: JobId, task: TaskId, key: TaskKey, attempt: number, error: ErrorRecord): Uint8Array {
-  return utf8Bytes(JSON.stringify([TIMEOUT_TAG, job, task, key, attempt, error.name, error.message]))
+export function timeoutStatement(job: JobId, task: TaskId, key: TaskKey, attempt: number, error: ErrorRecord): Statement {
+  return JSON.stringify([TIMEOUT_TAG, job, task, key, attempt, error.name, error.message])
 }
 
 /** The claims of one transaction, signed by `identity` as one batch; claims in the same order. */

@@ -1,5 +1,6 @@
 import { loadBrowserIdentity, openIndexedDbStorage, startBrowserPeer, type BrowserIdentity, type MeshPeer } from '@tessera/mesh/browser'
-import { addressOfBytesAsync, RAW_CODEC } from '@tessera/core'
+import { addressOfBytesAsync, nobleEd25519, RAW_CODEC, toBase64Url } from '@tessera/core'
+import { ed25519EngineChecks, runChecks, type CheckResult } from '@tessera/core/testing'
 
 /**
  * Drives tab identities for tests/browser/identity.test.ts, which calls these
@@ -37,6 +38,20 @@ const api = {
     const stored = await loadBrowserIdentity({ database, ...(withoutLocks ? { locks: null } : {}) })
     loaded.push(stored)
     return summary(stored)
+  },
+
+  /** Seeded bytes of several lengths, views at an offset included, and how this tab spells them in base64url (past 64 bytes, the platform's encoder). */
+  async base64Spellings(): Promise<Array<{ bytes: number[]; text: string }>> {
+    const backing = Uint8Array.from({ length: 400 }, (_, i) => (i * 151 + 7) & 0xff)
+    return [0, 1, 2, 3, 63, 64, 65, 66, 67, 256, 299].map((size) => {
+      const view = backing.subarray(size % 5, (size % 5) + size)
+      return { bytes: Array.from(view), text: toBase64Url(view) }
+    })
+  },
+
+  /** The Ed25519 engine contract against the engine tabs sign with. */
+  async runEd25519Contract(): Promise<CheckResult[]> {
+    return runChecks(ed25519EngineChecks, nobleEd25519)
   },
 
   /** The identity slots whose Web Locks some tab of the origin holds. */

@@ -1,6 +1,16 @@
-import { nobleEd25519, type Ed25519Engine } from '../../identity/ed25519-engine.ts'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import type { Ed25519Engine } from '../../identity/ed25519-engine.ts'
 import { assert, assertBytesEqual } from './check-assert.ts'
 import type { ContractCheck } from './contract.ts'
+
+/** The reference: noble's own strict verify and its sign, untouched by any engine (core's default keeps per-key work, `ed25519-keyed.ts`). */
+const referenceVerify = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: false })
+  } catch {
+    return false
+  }
+}
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16))
 
@@ -47,7 +57,8 @@ export const ed25519EngineChecks: readonly ContractCheck<Ed25519Engine>[] = [
         const message = new Uint8Array([...engine.randomSecretKey(), ...engine.randomSecretKey()].slice(0, 1 + i * 7))
         const signature = engine.sign(secretKey, message)
         assert(engine.verify(publicKey, message, signature), 'own signature verifies')
-        assert(nobleEd25519.verify(publicKey, message, signature), 'the pure-JS engine accepts it too')
+        assert(referenceVerify(publicKey, message, signature), 'noble accepts it too')
+        assertBytesEqual(signature, ed25519.sign(message, secretKey), `signature ${i} is noble's, byte for byte`)
       }
     },
   },
@@ -70,8 +81,30 @@ export const ed25519EngineChecks: readonly ContractCheck<Ed25519Engine>[] = [
       ]
       for (const [what, key, message, signature] of cases) {
         assert(!engine.verify(key, message, signature), `tampered ${what} refused`)
-        assert(!nobleEd25519.verify(key, message, signature), `tampered ${what} refused by the pure-JS engine`)
+        assert(!referenceVerify(key, message, signature), `tampered ${what} refused by noble`)
       }
+    },
+  },
+  {
+    name: 'keeps noble\'s verdicts for a key checked many times, good and tampered signatures in turn',
+    run: async (engine) => {
+      // Past a few dozen checks an engine may keep per-key work (a window table): the verdicts must not move.
+      const secretKey = engine.randomSecretKey()
+      const publicKey = engine.publicKeyOf(secretKey)
+      for (let i = 0; i < 48; i++) {
+        const message = new Uint8Array([i, i >> 8, 7, 1, 2])
+        const signature = engine.sign(secretKey, message)
+        const tampered = new Uint8Array(signature)
+        tampered[i % 64] = tampered[i % 64]! ^ (1 << (i % 8))
+        assert(engine.verify(publicKey, message, signature), `signature ${i} verifies`)
+        assert(!engine.verify(publicKey, message, tampered), `tampered signature ${i} refused`)
+        assert(!engine.verify(publicKey, new Uint8Array([i, i >> 8, 7, 1, 3]), signature), `signature ${i} refused on another message`)
+      }
+      // A small-order key (the identity point's encoding) with any signature: noble refuses it in strict mode.
+      const identityPoint = new Uint8Array(32)
+      identityPoint[0] = 1
+      const signature = engine.sign(secretKey, new Uint8Array([1]))
+      assert(!engine.verify(identityPoint, new Uint8Array([1]), signature) && !referenceVerify(identityPoint, new Uint8Array([1]), signature), 'small-order key refused')
     },
   },
   {
