@@ -17,7 +17,7 @@ export interface CpuProfile {
 }
 
 /** The Ed25519 engines and the bench's meter around them. */
-const ENGINE_FILES = ['/identity/ed25519-engine.ts', '/node/node-ed25519.ts', '/bench/lib/crypto-meter.ts']
+const ENGINE_FILES = ['/identity/ed25519-engine.ts', '/identity/ed25519-keyed.ts', '/node/node-ed25519.ts', '/bench/lib/crypto-meter.ts']
 /** Everything else that makes or checks a signature: proofs, their Merkle trees, job and certificate signatures, the verdict memo. */
 const SIGNATURE_FILES = [
   '/identity/signatures.ts',
