@@ -11,7 +11,8 @@ class FakeChannel implements FrameSink {
   maxBuffered = 0
   send(frame: Uint8Array<ArrayBuffer>): void {
     if (frame.byteLength > 256 * 1024) throw new Error('a real data channel refuses this')
-    this.frames.push(frame)
+    // A real channel copies what it is sent: the queue reuses its frame buffer.
+    this.frames.push(frame.slice())
     this.bufferedAmount += frame.byteLength
     this.maxBuffered = Math.max(this.maxBuffered, this.bufferedAmount)
   }
