@@ -12,6 +12,7 @@ import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 import { NeighbourLinks } from './neighbour-links.ts'
+import { handOver } from './hand-over.ts'
 import type { DocReplicatorOptions } from './doc-replicator-options.ts'
 
 export type { DocReplicatorOptions } from './doc-replicator-options.ts'
@@ -325,14 +326,15 @@ export class DocReplicator {
   }
 
   #send(peer: PeerId, message: ReplicationMessage): boolean {
-    return !this.#closed && this.options.transport.send(peer, encodeMessage(message))
+    return !this.#closed && handOver(this.options.transport, peer, encodeMessage(message))
   }
 
   #broadcast(message: ReplicationMessage, except?: PeerId): void {
     if (this.#closed) return
     const bytes = encodeMessage(message)
-    if (except === undefined) this.options.transport.broadcast(bytes)
-    else for (const peer of this.options.transport.peers()) if (peer !== except && !this.#neighbours.linked(except, peer)) this.options.transport.send(peer, bytes)
+    const { transport } = this.options
+    if (except === undefined && transport.sendOwned === undefined) return transport.broadcast(bytes)
+    for (const peer of transport.peers()) if (except === undefined || (peer !== except && !this.#neighbours.linked(except, peer))) handOver(transport, peer, bytes)
   }
 }
 
