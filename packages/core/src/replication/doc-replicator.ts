@@ -5,14 +5,14 @@ import { SizeLimitError } from '../errors.ts'
 import { ApplyQueue, type Inbound } from './apply-queue.ts'
 import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
 import { PeerGuard } from './peer-guard.ts'
-import { decodeMessage, encodeMessage, type DocMessage, type ReplicationMessage } from './protocol.ts'
+import { decodeMessage, encodeMessageParts, type DocMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
 import { Solicitations } from './solicitations.ts'
 import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 import { NeighbourLinks } from './neighbour-links.ts'
-import { handOver } from './hand-over.ts'
+import { handOver, joined } from './hand-over.ts'
 import type { DocReplicatorOptions } from './doc-replicator-options.ts'
 
 export type { DocReplicatorOptions } from './doc-replicator-options.ts'
@@ -326,15 +326,15 @@ export class DocReplicator {
   }
 
   #send(peer: PeerId, message: ReplicationMessage): boolean {
-    return !this.#closed && handOver(this.options.transport, peer, encodeMessage(message))
+    return !this.#closed && handOver(this.options.transport, peer, encodeMessageParts(message))
   }
 
   #broadcast(message: ReplicationMessage, except?: PeerId): void {
     if (this.#closed) return
-    const bytes = encodeMessage(message)
+    const parts = encodeMessageParts(message)
     const { transport } = this.options
-    if (except === undefined && transport.sendOwned === undefined) return transport.broadcast(bytes)
-    for (const peer of transport.peers()) if (except === undefined || (peer !== except && !this.#neighbours.linked(except, peer))) handOver(transport, peer, bytes)
+    if (except === undefined && transport.sendOwned === undefined) return transport.broadcast(joined(parts))
+    for (const peer of transport.peers()) if (except === undefined || (peer !== except && !this.#neighbours.linked(except, peer))) handOver(transport, peer, parts)
   }
 }
 
