@@ -2,8 +2,9 @@
 // sender and receiver do not share an event loop. Reads one JSON command a
 // line on stdin and answers each with one JSON line:
 //   {"cmd":"raw-answer","offer":sdp}                         → {"sdp":…}   (then receives and acks)
-//   {"cmd":"late-join","signaling":…,"room":…,"shape":{…}}   → {"linkMs":…,"syncMs":…}
-//   {"cmd":"fetch-blobs","signaling":…,"room":…,"addresses":[…],"concurrency":n} → {"linkMs":…,"fetchMs":…,"bytes":…}
+//   {"cmd":"cpu"}                                            → {"cpuMs":…} (this process's CPU time so far)
+//   {"cmd":"late-join","signaling":…,"room":…,"shape":{…}}   → {"linkMs":…,"syncMs":…,"cpuMs":…}
+//   {"cmd":"fetch-blobs","signaling":…,"room":…,"addresses":[…],"concurrency":n} → {"linkMs":…,"fetchMs":…,"bytes":…,"cpuMs":…}
 import { createInterface } from 'node:readline'
 import type { Address } from '@tessera/core'
 import { nodeRtc, startNodePeer, type MeshPeer } from '@tessera/mesh/node'
@@ -12,10 +13,16 @@ import { BENCH_LINK_LIMITS, hasShape, type DocShape } from '../lib/sized-doc.ts'
 
 type Command =
   | { cmd: 'raw-answer'; offer: string }
+  | { cmd: 'cpu' }
   | { cmd: 'late-join'; signaling: string; room: string; shape: DocShape }
   | { cmd: 'fetch-blobs'; signaling: string; room: string; addresses: Address[]; concurrency: number }
 
 const raw: RawChannelEnd[] = []
+/** CPU time of this whole process (its WebRTC threads too) since `start`, ms. */
+function cpuMsSince(start?: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start)
+  return (user + system) / 1000
+}
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
@@ -28,13 +35,24 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 
 async function freshPeer(signaling: string, room: string): Promise<{ peer: MeshPeer; started: number; linkMs: number }> {
   const started = performance.now()
-  const peer = await startNodePeer({ signaling, room, dir: false, limits: BENCH_LINK_LIMITS, maintainMs: 300, syncIntervalMs: 1_000 })
+  const peer = await startNodePeer({
+    signaling,
+    room,
+    dir: false,
+    limits: BENCH_LINK_LIMITS,
+    maintainMs: 300,
+    syncIntervalMs: 1_000,
+    // A link lost mid-transfer fails or stalls the figure: say why on stderr, which the bench prints.
+    events: { linkClosed: (from, reason, detail) => reason !== 'local' && process.stderr.write(`link to ${from} closed (${reason}${detail === undefined ? '' : `: ${String(detail)}`})\n`) },
+  })
   await until('a link', () => peer.mesh.openPeers().length > 0, 30_000)
   return { peer, started, linkMs: performance.now() - started }
 }
 
 async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
+    case 'cpu':
+      return { cpuMs: cpuMsSince() }
     case 'raw-answer': {
       const { end, sdp } = await RawChannelEnd.answer(nodeRtc, command.offer)
       raw.push(end)
@@ -43,9 +61,10 @@ async function handle(command: Command): Promise<unknown> {
     case 'late-join': {
       const { peer, linkMs } = await freshPeer(command.signaling, command.room)
       const linked = performance.now()
+      const cpu0 = process.cpuUsage()
       try {
         await until('the whole document', () => hasShape(peer.swarm.doc, command.shape), 300_000)
-        return { linkMs, syncMs: performance.now() - linked }
+        return { linkMs, syncMs: performance.now() - linked, cpuMs: cpuMsSince(cpu0) }
       } finally {
         await peer.close()
       }
@@ -56,6 +75,7 @@ async function handle(command: Command): Promise<unknown> {
         await until('the value index', () => command.addresses.every((a) => peer.swarm.value(a) !== undefined), 60_000)
         const queue = [...command.addresses]
         let bytes = 0
+        const cpu0 = process.cpuUsage()
         const t0 = performance.now()
         await Promise.all(
           Array.from({ length: command.concurrency }, async () => {
@@ -66,7 +86,7 @@ async function handle(command: Command): Promise<unknown> {
             }
           }),
         )
-        return { linkMs, fetchMs: performance.now() - t0, bytes }
+        return { linkMs, fetchMs: performance.now() - t0, bytes, cpuMs: cpuMsSince(cpu0) }
       } finally {
         await peer.close()
       }

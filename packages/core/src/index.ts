@@ -83,7 +83,7 @@ export { boundTaskLogs, LogCapture, TASK_LOG_LIMITS, type LogLine, type LogStrea
 
 
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
-export type { BlobStore } from './interfaces/blob-store.ts'
+export type { BlobStore, PutOptions } from './interfaces/blob-store.ts'
 export type { Executor, Execution, RunOptions } from './interfaces/executor.ts'
 export { MemoryNetwork, type MemoryTransport } from './adapters/memory-network.ts'
 export { HubTransport, type TransportHub } from './adapters/hub-transport.ts'
@@ -169,7 +169,7 @@ export { criticalPaths, claimOrder, jobsByPriority, priorityOf, readyPriority, t
 
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
 export { REPLICATION_LIMITS, type ReplicationLimits } from './replication/limits.ts'
-export { encodeMessage, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
+export { encodeMessage, encodeMessageParts, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
 export { Donor } from './donor/donor.ts'
 export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
 export { OwnReports, MAX_REPORT_WRITE_BACKS } from './donor/own-reports.ts'

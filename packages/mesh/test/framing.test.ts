@@ -11,7 +11,8 @@ class FakeChannel implements FrameSink {
   maxBuffered = 0
   send(frame: Uint8Array<ArrayBuffer>): void {
     if (frame.byteLength > 256 * 1024) throw new Error('a real data channel refuses this')
-    this.frames.push(frame)
+    // A real channel copies what it is sent: the queue reuses its frame buffer.
+    this.frames.push(frame.slice())
     this.bufferedAmount += frame.byteLength
     this.maxBuffered = Math.max(this.maxBuffered, this.bufferedAmount)
   }
@@ -55,6 +56,31 @@ describe('framing', () => {
       }),
       { numRuns: 60 },
     )
+  })
+
+  it('frames a message given as parts where they lie, cutting every chunk frame into one reused buffer', () => {
+    const buffers = new Set<ArrayBufferLike>()
+    const sink = new FakeChannel()
+    const tracking: FrameSink = {
+      send: (frame) => {
+        buffers.add(frame.buffer)
+        sink.send(frame)
+      },
+      get bufferedAmount() {
+        return sink.bufferedAmount
+      },
+    }
+    const queue = new SendQueue(tracking, { highWaterBytes: Infinity, pollMs: 1, maxQueuedBytes: Infinity }, (e) => {
+      throw e
+    })
+    const parts = [bytesOf(16, 1), new Uint8Array(0), bytesOf(200_000, 2), bytesOf(70_000, 3)]
+    expect(queue.enqueueOwned(2, parts)).toBe(true)
+    expect(sink.frames.length).toBe(5)
+    expect(buffers.size).toBe(1)
+    const reassembler = new Reassembler(limits)
+    const decoded = sink.frames.map((frame) => reassembler.accept(frame)).filter((d) => d.kind === 'message')
+    expect(decoded).toHaveLength(1)
+    expect(sameBytes((decoded[0] as { payload: Uint8Array }).payload, Buffer.concat(parts))).toBe(true)
   })
 
   it('stops at the high-water mark and resumes as the channel drains (backpressure)', async () => {

@@ -1,12 +1,21 @@
 import type { Address, PeerId } from '../ids.ts'
 
+export interface PutOptions {
+  readonly verified?: boolean
+}
+
 /**
  * Bytes by content address. `put` verifies that the bytes hash to the address and
  * refuses them otherwise (`IntegrityError`), so a store never holds bytes under a
  * name they do not have.
  */
 export interface BlobStore {
-  put(address: Address, bytes: Uint8Array): Promise<void>
+  /**
+   * `options.verified`: the caller has just checked these very bytes against
+   * `address` (the blob exchange does, for every reply), so a store may skip
+   * hashing them again. Stores that ignore it verify as always.
+   */
+  put(address: Address, bytes: Uint8Array, options?: PutOptions): Promise<void>
   /** Resolves `undefined` when the blob is not here. */
   get(address: Address): Promise<Uint8Array | undefined>
   has(address: Address): Promise<boolean>

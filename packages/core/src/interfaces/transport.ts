@@ -19,6 +19,13 @@ export interface Transport {
   peers(): readonly PeerId[]
   /** Returns false when `to` is not connected; the message is then dropped. */
   send(to: PeerId, message: Uint8Array): boolean
+  /**
+   * `send` of a message made of `parts` (a header and a blob), which the
+   * caller hands over and never touches again, so that a transport that can
+   * frame them where they are need not copy or join them. Optional: callers
+   * fall back to `send` of the joined parts.
+   */
+  sendOwned?(to: PeerId, parts: readonly Uint8Array[]): boolean
   /** Sends to every connected peer. */
   broadcast(message: Uint8Array): void
   onMessage(handler: (from: PeerId, message: Uint8Array) => void): Unsubscribe

@@ -5,13 +5,14 @@ import { SizeLimitError } from '../errors.ts'
 import { ApplyQueue, type Inbound } from './apply-queue.ts'
 import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
 import { PeerGuard } from './peer-guard.ts'
-import { decodeMessage, encodeMessage, type DocMessage, type ReplicationMessage } from './protocol.ts'
+import { decodeMessage, encodeMessageParts, type DocMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
 import { Solicitations } from './solicitations.ts'
 import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 import { NeighbourLinks } from './neighbour-links.ts'
+import { handOver, joined } from './hand-over.ts'
 import type { DocReplicatorOptions } from './doc-replicator-options.ts'
 
 export type { DocReplicatorOptions } from './doc-replicator-options.ts'
@@ -325,14 +326,15 @@ export class DocReplicator {
   }
 
   #send(peer: PeerId, message: ReplicationMessage): boolean {
-    return !this.#closed && this.options.transport.send(peer, encodeMessage(message))
+    return !this.#closed && handOver(this.options.transport, peer, encodeMessageParts(message))
   }
 
   #broadcast(message: ReplicationMessage, except?: PeerId): void {
     if (this.#closed) return
-    const bytes = encodeMessage(message)
-    if (except === undefined) this.options.transport.broadcast(bytes)
-    else for (const peer of this.options.transport.peers()) if (peer !== except && !this.#neighbours.linked(except, peer)) this.options.transport.send(peer, bytes)
+    const parts = encodeMessageParts(message)
+    const { transport } = this.options
+    if (except === undefined && transport.sendOwned === undefined) return transport.broadcast(joined(parts))
+    for (const peer of transport.peers()) if (except === undefined || (peer !== except && !this.#neighbours.linked(except, peer))) handOver(transport, peer, parts)
   }
 }
 

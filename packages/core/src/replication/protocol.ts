@@ -33,6 +33,33 @@ export function encodeMessage(message: ReplicationMessage): Uint8Array {
   return encode(message)
 }
 
+/** Below this, one copy of the update costs less than a message in two parts. */
+const PARTS_FROM_BYTES = 4096
+const NO_BYTES = new Uint8Array(0)
+
+/**
+ * The same bytes as `encodeMessage`, as parts to hand to a transport: an
+ * update (a sync reply's piece can be a megabyte) is not copied into the CBOR.
+ * In canonical CBOR a map's keys go by length, so `update` is the last field:
+ * the message is everything CBOR puts before an empty byte string, that
+ * string's header for the real length, then the update itself.
+ */
+export function encodeMessageParts(message: ReplicationMessage): Uint8Array[] {
+  if ((message.type !== 'sync-reply' && message.type !== 'update') || message.update.byteLength < PARTS_FROM_BYTES) return [encode(message)]
+  const shell = encode({ ...message, update: NO_BYTES })
+  const length = message.update.byteLength
+  const lengthBytes = length < 0x10000 ? 2 : 4
+  const head = new Uint8Array(shell.byteLength + lengthBytes)
+  head.set(shell.subarray(0, shell.byteLength - 1))
+  const at = shell.byteLength - 1
+  // Major type 2 (bytes) with a 2- or 4-byte length: 0x59 or 0x5a.
+  head[at] = lengthBytes === 2 ? 0x59 : 0x5a
+  const view = new DataView(head.buffer)
+  if (lengthBytes === 2) view.setUint16(at + 1, length)
+  else view.setUint32(at + 1, length)
+  return [head, message.update]
+}
+
 /** Throws `ProtocolError` for anything that is not a well-formed message. */
 export function decodeMessage(bytes: Uint8Array): ReplicationMessage {
   let raw: unknown

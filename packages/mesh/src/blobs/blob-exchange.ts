@@ -8,7 +8,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '@tessera/core'
-import { decodeBlobMessage, encodeBlobMessage, type BlobMessage } from './blob-messages.ts'
+import { decodeBlobMessage, encodeBlobMessage, joinParts, type BlobMessage } from './blob-messages.ts'
 
 export interface BlobExchangeOptions {
   readonly transport: Transport
@@ -105,8 +105,15 @@ export class BlobExchange {
         resolve(message)
       }
       this.#waiting.set(id, { peer, settle })
-      if (!this.options.transport.send(peer, encodeBlobMessage({ type: 'get', id, address }))) settle(undefined)
+      if (!this.#send(peer, { type: 'get', id, address })) settle(undefined)
     })
+  }
+
+  /** A reply's bytes are handed to the transport, not copied: `serve` gives us bytes of our own. */
+  #send(peer: PeerId, message: BlobMessage): boolean {
+    const { transport } = this.options
+    const parts = encodeBlobMessage(message)
+    return transport.sendOwned === undefined ? transport.send(peer, joinParts(parts)) : transport.sendOwned(peer, parts)
   }
 
   async #receive(from: PeerId, bytes: Uint8Array): Promise<void> {
@@ -130,7 +137,7 @@ export class BlobExchange {
     const reply: BlobMessage =
       held === undefined || held.byteLength > this.options.maxBlobBytes ? { type: 'missing', id: message.id } : { type: 'blob', id: message.id, bytes: held }
     try {
-      if (this.options.transport.send(from, encodeBlobMessage(reply)) && reply.type === 'blob') {
+      if (this.#send(from, reply) && reply.type === 'blob') {
         this.options.onServed?.(from, message.address as Address, reply.bytes.byteLength)
       }
     } catch {

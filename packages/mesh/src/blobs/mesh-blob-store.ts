@@ -15,6 +15,13 @@ export interface MeshBlobStoreOptions {
 }
 
 const LINK_WAIT_MS = 5_000
+/**
+ * A fetched copy is announced (one more holder to ask) with whatever else was
+ * fetched within this window, in one transaction: one document update, and one
+ * send per link, for a batch of blobs instead of each. The first holder of a
+ * blob (a `put`) is written at once: without it nobody could fetch the blob.
+ */
+const ANNOUNCE_BATCH_MS = 50
 
 /**
  * The swarm's blob store as one peer sees it: its own blobs, plus any blob a
@@ -23,6 +30,8 @@ const LINK_WAIT_MS = 5_000
  */
 export class MeshBlobStore implements BlobStore {
   readonly #inFlight = new Map<Address, Promise<Uint8Array | undefined>>()
+  readonly #unannounced = new Set<Address>()
+  #announceTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(private readonly options: MeshBlobStoreOptions) {}
 
@@ -50,7 +59,7 @@ export class MeshBlobStore implements BlobStore {
     } catch {
       return undefined
     }
-    await this.options.local.put(address, bytes)
+    await this.options.local.put(address, bytes, { verified: true })
     return bytes
   }
 
@@ -81,8 +90,26 @@ export class MeshBlobStore implements BlobStore {
     // Holders first; then any neighbour, which may hold it without having said so yet.
     const candidates = [...linkedHolders, ...[...linked].filter((p) => !linkedHolders.includes(p))]
     const bytes = await exchange.fetch(address, candidates, listed === undefined ? {} : { expectedSize: listed.size })
-    await this.put(address, bytes)
+    if (bytes.byteLength > this.options.maxBlobBytes) {
+      throw new SizeLimitError(`blob ${address} is ${bytes.byteLength} bytes, over the ${this.options.maxBlobBytes}-byte blob cap`)
+    }
+    // The exchange has just checked these bytes against the address: no second hash.
+    await this.options.local.put(address, bytes, { verified: true })
+    this.#announce(address)
     return bytes
+  }
+
+  #announce(address: Address): void {
+    this.#unannounced.add(address)
+    this.#announceTimer ??= setTimeout(() => {
+      this.#announceTimer = undefined
+      const { swarm, self } = this.options
+      const now = Date.now()
+      swarm.transact(() => {
+        for (const fetched of this.#unannounced) addHolder(swarm, fetched, self, now)
+      })
+      this.#unannounced.clear()
+    }, ANNOUNCE_BATCH_MS)
   }
 
   // In a partial mesh the holders may all be out of reach of our links: ask

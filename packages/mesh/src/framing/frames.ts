@@ -32,38 +32,62 @@ export function wholeFrame(channel: Channel, payload: Uint8Array): Uint8Array<Ar
 export const pingFrame = (): Uint8Array<ArrayBuffer> => Uint8Array.of(PING)
 export const byeFrame = (): Uint8Array<ArrayBuffer> => Uint8Array.of(BYE)
 
-/** Cuts one message into frames lazily, so a 50 MB message is never held twice. */
+/**
+ * Cuts one message into frames lazily, so a 50 MB message is never held twice.
+ * The message may come as parts (a header and a blob), read in order as if they
+ * were one array, so that nobody has to concatenate them first.
+ */
 export class ChunkCursor {
   readonly #count: number
+  readonly #parts: readonly Uint8Array[]
+  readonly #total: number
   #index = 0
+  #part = 0
+  #offset = 0
 
   constructor(
     readonly channel: Channel,
     readonly id: number,
-    private readonly message: Uint8Array,
+    message: Uint8Array | readonly Uint8Array[],
     private readonly frameBytes: number = MAX_FRAME_BYTES,
   ) {
-    this.#count = Math.max(1, Math.ceil(message.byteLength / (frameBytes - CHUNK_HEADER)))
+    this.#parts = message instanceof Uint8Array ? [message] : message
+    this.#total = this.#parts.reduce((sum, part) => sum + part.byteLength, 0)
+    this.#count = Math.max(1, Math.ceil(this.#total / (frameBytes - CHUNK_HEADER)))
   }
 
   get done(): boolean {
     return this.#index >= this.#count
   }
 
-  next(): Uint8Array<ArrayBuffer> | undefined {
+  /**
+   * The next frame: in `scratch` when given (at least `frameBytes` long, and
+   * free again once the frame is handed to a data channel, whose `send` copies),
+   * so that a long message does not allocate a buffer per frame.
+   */
+  next(scratch?: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> | undefined {
     if (this.done) return undefined
     const room = this.frameBytes - CHUNK_HEADER
-    const start = this.#index * room
-    const end = Math.min(start + room, this.message.byteLength)
-    const frame = new Uint8Array(CHUNK_HEADER + end - start)
-    const view = new DataView(frame.buffer)
+    const length = Math.min(room, this.#total - this.#index * room)
+    const frame = scratch === undefined ? new Uint8Array(CHUNK_HEADER + length) : scratch.subarray(0, CHUNK_HEADER + length)
+    const view = new DataView(frame.buffer, frame.byteOffset, CHUNK_HEADER)
     frame[0] = CHUNK
     frame[1] = this.channel
     view.setUint32(2, this.id)
     view.setUint32(6, this.#index)
     view.setUint32(10, this.#count)
-    view.setUint32(14, this.message.byteLength)
-    frame.set(this.message.subarray(start, end), CHUNK_HEADER)
+    view.setUint32(14, this.#total)
+    for (let filled = 0; filled < length; ) {
+      const part = this.#parts[this.#part] as Uint8Array
+      const take = Math.min(length - filled, part.byteLength - this.#offset)
+      frame.set(part.subarray(this.#offset, this.#offset + take), CHUNK_HEADER + filled)
+      filled += take
+      this.#offset += take
+      if (this.#offset === part.byteLength) {
+        this.#part++
+        this.#offset = 0
+      }
+    }
     this.#index++
     return frame
   }

@@ -1,8 +1,12 @@
 import { copyBytes } from '@tessera/core'
-import { ChunkCursor, fitsOneFrame, wholeFrame, type Channel } from './frames.ts'
+import { ChunkCursor, fitsOneFrame, MAX_FRAME_BYTES, wholeFrame, type Channel } from './frames.ts'
 
 /** The part of an `RTCDataChannel` a send queue needs. */
 export interface FrameSink {
+  /**
+   * Done with `frame` when it returns: `RTCDataChannel.send` copies what it is
+   * given (browsers and @roamhq/wrtc alike), so one buffer serves every chunk frame.
+   */
   send(frame: Uint8Array<ArrayBuffer>): void
   readonly bufferedAmount: number
 }
@@ -43,6 +47,8 @@ export class SendQueue {
    * when this bound reaches the high-water mark.
    */
   #bufferedAtMost = 0
+  /** Where chunk frames are cut, one after another: a frame per 64 KiB allocated was most of the sender's garbage. */
+  readonly #scratch = new Uint8Array(MAX_FRAME_BYTES)
 
   constructor(
     private readonly sink: FrameSink,
@@ -55,10 +61,30 @@ export class SendQueue {
   }
 
   enqueue(channel: Channel, payload: Uint8Array): boolean {
-    if (this.#closed || this.#queuedBytes + payload.byteLength > this.options.maxQueuedBytes) return false
-    const item: Item = fitsOneFrame(payload)
-      ? { frame: wholeFrame(channel, payload), bytes: payload.byteLength }
-      : { cursor: new ChunkCursor(channel, this.#nextMessageId++ >>> 0, copyBytes(payload)), bytes: payload.byteLength }
+    if (fitsOneFrame(payload)) return this.#push(channel, { frame: wholeFrame(channel, payload), bytes: payload.byteLength })
+    if (!this.#fits(payload.byteLength)) return false
+    // Copied: the caller may reuse its buffer while the message waits.
+    return this.#push(channel, { cursor: new ChunkCursor(channel, this.#nextMessageId++ >>> 0, copyBytes(payload)), bytes: payload.byteLength })
+  }
+
+  /**
+   * Queues a message made of `parts` (a header and a blob, say) that the caller
+   * hands over: they are framed straight from where they are, never copied or
+   * joined, so the caller must not change them afterwards.
+   */
+  enqueueOwned(channel: Channel, parts: readonly Uint8Array[]): boolean {
+    const bytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
+    if (parts.length === 1 && fitsOneFrame(parts[0] as Uint8Array)) return this.enqueue(channel, parts[0] as Uint8Array)
+    if (!this.#fits(bytes)) return false
+    return this.#push(channel, { cursor: new ChunkCursor(channel, this.#nextMessageId++ >>> 0, parts), bytes })
+  }
+
+  #fits(bytes: number): boolean {
+    return !this.#closed && this.#queuedBytes + bytes <= this.options.maxQueuedBytes
+  }
+
+  #push(channel: Channel, item: Item): boolean {
+    if (!this.#fits(item.bytes)) return false
     let queue = this.#queues.get(channel)
     if (queue === undefined) this.#queues.set(channel, (queue = []))
     if (queue.length === 0) this.#turn.push(channel)
@@ -109,7 +135,7 @@ export class SendQueue {
         const channel = this.#turn.shift() as Channel
         const queue = this.#queues.get(channel) as Item[]
         const head = queue[0] as Item
-        const frame = 'frame' in head ? head.frame : (head.cursor.next() as Uint8Array<ArrayBuffer>)
+        const frame = 'frame' in head ? head.frame : (head.cursor.next(this.#scratch) as Uint8Array<ArrayBuffer>)
         if ('frame' in head || head.cursor.done) {
           queue.shift()
           this.#queuedBytes -= head.bytes

@@ -121,15 +121,15 @@ export class PeerLink {
     return Date.now() - this.#lastHeard
   }
 
-  /** Queues a message of any size; false if the link is not open or its queue is full. */
   /** The candidate pair ICE selected (a TURN relay, or a direct path); undefined before it chose one. */
   route(): Promise<LinkRoute | undefined> {
     return selectedRoute(this.#pc)
   }
 
-  send(channel: Channel, payload: Uint8Array): boolean {
+  /** Queues a message of any size; false if the link is not open or its queue is full. Parts are handed over, not copied. */
+  send(channel: Channel, payload: Uint8Array | readonly Uint8Array[]): boolean {
     if (!this.isOpen) return false
-    return this.#queue.enqueue(channel, payload)
+    return payload instanceof Uint8Array ? this.#queue.enqueue(channel, payload) : this.#queue.enqueueOwned(channel, payload)
   }
 
   async handleSignal(signal: LinkSignal): Promise<void> {

@@ -6,7 +6,7 @@ export interface ChannelHost {
   readonly self: PeerId
   readonly closed: boolean
   openPeers(): PeerId[]
-  sendOn(channel: Channel, to: PeerId, payload: Uint8Array): boolean
+  sendOn(channel: Channel, to: PeerId, payload: Uint8Array | readonly Uint8Array[]): boolean
   close(): Promise<void>
 }
 
@@ -34,6 +34,12 @@ export class ChannelTransport implements Transport {
   send(to: PeerId, message: Uint8Array): boolean {
     this.#assertOpen()
     return this.host.sendOn(this.channel, to, message)
+  }
+
+  /** `send` of a message made of `parts`, which the caller hands over: framed where they are, never copied. */
+  sendOwned(to: PeerId, parts: readonly Uint8Array[]): boolean {
+    this.#assertOpen()
+    return this.host.sendOn(this.channel, to, parts)
   }
 
   broadcast(message: Uint8Array): void {

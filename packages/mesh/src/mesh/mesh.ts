@@ -139,7 +139,8 @@ export class Mesh implements ChannelHost {
     return this.#directory
   }
 
-  sendOn(channel: Channel, to: PeerId, payload: Uint8Array): boolean {
+  /** `payload` as an array of parts is handed over (see `SendQueue.enqueueOwned`); a single array is copied. */
+  sendOn(channel: Channel, to: PeerId, payload: Uint8Array | readonly Uint8Array[]): boolean {
     const link = this.#links.get(to)
     if (link === undefined || this.#cut.has(to)) return false
     return link.send(channel, payload)
