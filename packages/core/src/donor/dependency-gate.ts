@@ -82,6 +82,21 @@ export class DependencyGate {
     return held
   }
 
+  /**
+   * Where the dependency's result is, for placement (`input-locality.ts`): its
+   * address, its size, whether this peer computed it, and who proved it in
+   * the cache (each of them computed it, so holds it). Undefined while it has
+   * no accepted value.
+   */
+  resultOf(view: JobIndex, key: TaskKey): { readonly address: Address; readonly bytes: number; readonly own: boolean; readonly provers: readonly PeerId[] } | undefined {
+    const outcome = this.#outcome(view, key)
+    if (outcome === undefined) return undefined
+    if ('bytes' in outcome) return { address: outcome.address, bytes: outcome.bytes.byteLength, own: true, provers: [] }
+    if (!('kind' in outcome) || outcome.kind !== 'value') return undefined
+    const stored = this.swarm.value(outcome.result)
+    return { address: outcome.result, bytes: stored?.inline !== undefined ? 0 : (stored?.size ?? 0), own: false, provers: outcome.proofs.map((proof) => proof.peer) }
+  }
+
   /** What the task's links resolve to: each dependency's value, or `DependencyFailedError` naming it. */
   resolverFor(view: JobIndex): TaskResolver {
     return async (key: TaskKey): Promise<Value> => {

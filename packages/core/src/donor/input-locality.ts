@@ -1,0 +1,152 @@
+import { isAddress } from '../address.ts'
+import { decodeCanonical } from '../encoding/canonical.ts'
+import { isPlainObject } from '../encoding/supported-value.ts'
+import type { Address, JobId, PeerId } from '../ids.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import { holderKey, type TaskId, type TaskRecord } from '../swarm/schema.ts'
+import type { SwarmDoc } from '../swarm/swarm-doc.ts'
+import { inlineArgsOf } from '../swarm/task-args.ts'
+import type { DependencyGate } from './dependency-gate.ts'
+
+const FORGET_AFTER_MS = 60_000
+
+/** Value links (`{ "/": address }`) in a task's inline arguments, read once per record. */
+const linksOfRecord = new WeakMap<TaskRecord, readonly Address[]>()
+
+/**
+ * Data-locality placement (issue 18): a task whose input blocks (its task
+ * links' results and the values its arguments link to) are held mostly by
+ * another live donor is left to that donor for a grace, so the blocks do not
+ * cross the network; after the grace, or when the holder is gone, anyone
+ * takes it, as designation does for its designees. Only blobs count: values
+ * small enough to ride in the swarm document are held by every peer.
+ */
+export class InputLocality {
+  /** Per job: when this peer first saw each task it left to a holder. */
+  readonly #waiting = new Map<JobId, Map<TaskId, number>>()
+  readonly #used = new Map<JobId, number>()
+
+  constructor(
+    private readonly self: PeerId,
+    private readonly swarm: SwarmDoc,
+    private readonly deps: DependencyGate,
+    /** Live peers with workers; without it, nothing is left to anyone. */
+    private readonly liveDonors: (() => readonly PeerId[]) | undefined,
+    /** The least grace: about one scheduling round trip (a claim, its settle window). */
+    private readonly minGraceMs: number,
+  ) {}
+
+  /** Bytes of the task's blob inputs this peer holds (computed, fetched or stored here). */
+  heldHere(view: JobIndex, task: TaskId): number {
+    let held = 0
+    for (const input of this.#inputs(view, task)) if (input.holders.has(this.self)) held += input.bytes
+    return held
+  }
+
+  /**
+   * For one claim scan: `leaves(task)` says whether this peer should leave
+   * the task for now, because a live donor other than this one holds more of
+   * its input bytes and the task has waited for it less than the grace;
+   * `reopensAt()`, when the first task left so far may be taken after all.
+   */
+  gate(view: JobIndex, now: number): { leaves: (task: TaskId) => boolean; reopensAt: () => number } {
+    const live = new Set(this.liveDonors?.() ?? [])
+    let reopens = Number.POSITIVE_INFINITY
+    if (live.size < 2) return { leaves: () => false, reopensAt: () => reopens }
+    const waiting = this.#waitingFor(view, now)
+    const graceMs = this.graceMs(view)
+    const leaves = (task: TaskId): boolean => {
+      const byPeer = new Map<PeerId, number>()
+      for (const input of this.#inputs(view, task)) {
+        for (const peer of input.holders) if (peer === this.self || live.has(peer)) byPeer.set(peer, (byPeer.get(peer) ?? 0) + input.bytes)
+      }
+      const mine = byPeer.get(this.self) ?? 0
+      let best = 0
+      for (const [peer, bytes] of byPeer) if (peer !== this.self) best = Math.max(best, bytes)
+      if (best <= mine) {
+        waiting.delete(task)
+        return false
+      }
+      let since = waiting.get(task)
+      if (since === undefined) waiting.set(task, (since = now))
+      if (now - since >= graceMs) return false
+      reopens = Math.min(reopens, since + graceMs)
+      return true
+    }
+    return { leaves, reopensAt: () => reopens }
+  }
+
+  /** About two run times of the job's tasks, within [minGraceMs, a quarter lease]: a holder busy for longer is not waited for. */
+  graceMs(view: JobIndex): number {
+    const recent = view.reportedDurations().slice(-64)
+    const sorted = [...recent].sort((a, b) => a - b)
+    const median = sorted.length === 0 ? 0 : (sorted[Math.floor(sorted.length / 2)] as number)
+    return Math.min(Math.max(2 * median, this.minGraceMs), Math.max(view.spec.leaseMs / 4, this.minGraceMs))
+  }
+
+  #inputs(view: JobIndex, task: TaskId): Array<{ readonly bytes: number; readonly holders: ReadonlySet<PeerId> }> {
+    const record = view.task(task)
+    if (record === undefined) return []
+    const inputs: Array<{ bytes: number; holders: Set<PeerId> }> = []
+    for (const key of record.deps ?? []) {
+      const result = this.deps.resultOf(view, key)
+      if (result === undefined || result.bytes === 0) continue
+      const holders = new Set<PeerId>(result.provers)
+      if (result.own) holders.add(this.self)
+      this.#listedHolders(result.address, holders)
+      inputs.push({ bytes: result.bytes, holders })
+    }
+    for (const address of valueLinksOf(record)) {
+      const stored = this.swarm.value(address)
+      if (stored === undefined || stored.inline !== undefined) continue
+      const holders = new Set<PeerId>()
+      this.#listedHolders(address, holders)
+      inputs.push({ bytes: stored.size, holders })
+    }
+    return inputs
+  }
+
+  /** Who the document says holds the blob: this peer and the live donors (one lookup each, not a scan of every holder). */
+  #listedHolders(address: Address, into: Set<PeerId>): void {
+    for (const peer of [this.self, ...(this.liveDonors?.() ?? [])]) if (this.swarm.holders.has(holderKey(address, peer))) into.add(peer)
+  }
+
+  #waitingFor(view: JobIndex, now: number): Map<TaskId, number> {
+    const job = view.spec.id
+    this.#used.set(job, now)
+    for (const [id, at] of this.#used) if (now - at > FORGET_AFTER_MS) (this.#used.delete(id), this.#waiting.delete(id))
+    let waiting = this.#waiting.get(job)
+    if (waiting === undefined) this.#waiting.set(job, (waiting = new Map()))
+    // Bounded by the open tasks: those claimed elsewhere meanwhile are dropped once they outnumber them.
+    if (waiting.size > 2 * view.openCount() + 256) {
+      const open = new Set(view.openTasks())
+      for (const task of waiting.keys()) if (!open.has(task)) waiting.delete(task)
+    }
+    return waiting
+  }
+}
+
+/** Value links in the task's inline arguments (those in the value store are not read here: that would be a fetch per scan). */
+function valueLinksOf(record: TaskRecord): readonly Address[] {
+  const known = linksOfRecord.get(record)
+  if (known !== undefined) return known
+  let found: Address[] = []
+  try {
+    const inline = inlineArgsOf(record)
+    if (inline !== undefined) collectLinks(decodeCanonical(inline), found)
+  } catch {
+    // A record to be ignored is ignored where it is run; here it just has no known inputs.
+    found = []
+  }
+  linksOfRecord.set(record, found)
+  return found
+}
+
+function collectLinks(value: unknown, found: Address[]): void {
+  if (Array.isArray(value)) for (const item of value) collectLinks(item, found)
+  else if (isPlainObject(value)) {
+    const keys = Object.keys(value)
+    if (keys.length === 1 && keys[0] === '/' && isAddress(value['/'])) found.push(value['/'] as Address)
+    else for (const item of Object.values(value)) collectLinks(item, found)
+  }
+}
