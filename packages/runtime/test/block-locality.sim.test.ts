@@ -7,12 +7,12 @@ import { SimSwarm } from './support/sim-swarm.ts'
 const LAN = { minDelayMs: 2, maxDelayMs: 20, dropRate: 0, reorderRate: 0 }
 /** A 4 KiB block: a blob, held by the peers that made or fetched it, not by the swarm document. */
 const make = ({ i }: { i: number }) => new Float64Array(512).fill(i)
-const use = ({ block }: { block: Float64Array }) => block[0] as number
+const use = ({ block }: { block: Float64Array; via?: string }) => block[0] as number
 
 const fetchedBytes = (donors: readonly SimPeer[]): number => donors.reduce((sum, d) => sum + d.blobs.fetchedBytes, 0)
 
 /** Six blocks made on each donor (the other one paused meanwhile), so who holds which is known. */
-async function blocksOnEach(sim: SimSwarm, host: ReturnType<SimSwarm['host']>): Promise<[ValueRef[], TaskRef[]][]> {
+async function blocksOnEach(sim: SimSwarm, host: ReturnType<SimSwarm['host']>): Promise<[[ValueRef[], TaskRef[]], [ValueRef[], TaskRef[]]]> {
   const f = host.pure(make, { name: 'make' })
   const made: [ValueRef[], TaskRef[]][] = []
   for (const [index, donor] of sim.donors.entries()) {
@@ -24,7 +24,7 @@ async function blocksOnEach(sim: SimSwarm, host: ReturnType<SimSwarm['host']>): 
     made.push([(await sim.settle(host.resultRefs(refs))) as ValueRef[], refs])
   }
   for (const donor of sim.donors) donor.donor?.resume()
-  return made
+  return made as [[ValueRef[], TaskRef[]], [ValueRef[], TaskRef[]]]
 }
 
 describe('data-locality placement (issue 18, item 2)', () => {
@@ -40,7 +40,7 @@ describe('data-locality placement (issue 18, item 2)', () => {
     const uses: TaskRef[] = []
     for (let k = 0; k < 6; k++) {
       uses.push(graph.add(g, { block: refsA[k] as TaskRef }), graph.add(g, { block: refsB[k] as TaskRef }))
-      uses.push(graph.add(g, { block: linksA[k] as ValueRef, via: 'link' }), graph.add(g, { block: linksB[k] as ValueRef, via: 'link' }))
+      uses.push(graph.add(g, { block: linksA[k] as unknown as Float64Array, via: 'link' }), graph.add(g, { block: linksB[k] as unknown as Float64Array, via: 'link' }))
     }
     await sim.settle(graph.submit())
     const results = await sim.settle(Promise.all(uses.map((ref) => host.result<number>(ref))), 60_000)
