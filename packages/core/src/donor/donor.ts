@@ -207,7 +207,7 @@ export class Donor {
       return
     }
     for (const { task, claim } of this.#ownClaims.write(view, decisions, now)) {
-      this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
+      this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: locality.firstClaim(task) ? now : now + this.#o.settleMs })
     }
   }
 

@@ -47,22 +47,34 @@ export class InputLocality {
    * For one claim scan: `leaves(task)` says whether this peer should leave
    * the task for now, because a live donor other than this one holds more of
    * its input bytes and the task has waited for it less than the grace;
-   * `reopensAt()`, when the first task left so far may be taken after all.
+   * `reopensAt()`, when the first task left so far may be taken after all;
+   * `firstClaim(task)`, whether this peer holds the most of the task's input
+   * bytes in a job that takes one result: every other donor leaves it to this
+   * one for the grace, so its claim needs no settle window (a Cholesky block's
+   * producer takes its dependents at once, not a settle window later).
    */
-  gate(view: JobIndex, now: number): { leaves: (task: TaskId) => boolean; reopensAt: () => number } {
+  gate(view: JobIndex, now: number): { leaves: (task: TaskId) => boolean; reopensAt: () => number; firstClaim: (task: TaskId) => boolean } {
     const live = new Set(this.liveDonors?.() ?? [])
     let reopens = Number.POSITIVE_INFINITY
-    if (live.size < 2) return { leaves: () => false, reopensAt: () => reopens }
+    if (live.size < 2) return { leaves: () => false, reopensAt: () => reopens, firstClaim: () => false }
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
-    const leaves = (task: TaskId): boolean => {
+    const standings = new Map<TaskId, { mine: number; best: number }>()
+    const standing = (task: TaskId): { mine: number; best: number } => {
+      const known = standings.get(task)
+      if (known !== undefined) return known
       const byPeer = new Map<PeerId, number>()
       for (const input of this.#inputs(view, task)) {
         for (const peer of input.holders) if (peer === this.self || live.has(peer)) byPeer.set(peer, (byPeer.get(peer) ?? 0) + input.bytes)
       }
-      const mine = byPeer.get(this.self) ?? 0
       let best = 0
       for (const [peer, bytes] of byPeer) if (peer !== this.self) best = Math.max(best, bytes)
+      const found = { mine: byPeer.get(this.self) ?? 0, best }
+      standings.set(task, found)
+      return found
+    }
+    const leaves = (task: TaskId): boolean => {
+      const { mine, best } = standing(task)
       if (best <= mine) {
         waiting.delete(task)
         return false
@@ -73,7 +85,12 @@ export class InputLocality {
       reopens = Math.min(reopens, since + graceMs)
       return true
     }
-    return { leaves, reopensAt: () => reopens }
+    const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
+    const firstClaim = (task: TaskId): boolean => {
+      const { mine, best } = standing(task)
+      return takesOne && mine > best
+    }
+    return { leaves, reopensAt: () => reopens, firstClaim }
   }
 
   /** About two run times of the job's tasks, within [minGraceMs, a quarter lease]: a holder busy for longer is not waited for. */
