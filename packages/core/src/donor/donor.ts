@@ -244,7 +244,7 @@ export class Donor {
     this.#stragglerScanAt = now + 4 * this.#o.tickMs
     for (const { id } of this.#o.swarm.jobEntries()) {
       const view = this.#o.jobs(id)
-      if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
+      if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now || this.#locality.leftToHolders(view, now)) continue
       const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 }).filter((task) => this.#designated.mayBackUp(view, task))
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId

@@ -93,6 +93,13 @@ export class InputLocality {
     return { leaves, reopensAt: () => reopens, firstClaim }
   }
 
+  /** Whether this peer left some of the job's tasks to their holders, still in their grace: it is not out of work, so it backs up no straggler. */
+  leftToHolders(view: JobIndex, now: number): boolean {
+    const graceMs = this.graceMs(view)
+    for (const since of this.#waiting.get(view.spec.id)?.values() ?? []) if (now - since < graceMs) return true
+    return false
+  }
+
   /** About two run times of the job's tasks, within [minGraceMs, a quarter lease]: a holder busy for longer is not waited for. */
   graceMs(view: JobIndex): number {
     const recent = view.reportedDurations().slice(-64)
