@@ -189,18 +189,22 @@ export class Donor {
     })
     // Tasks whose input blocks another live donor holds more of wait for it a little (`input-locality.ts`).
     const locality = this.#locality.gate(view, now)
-    const { decisions, retryAt } = this.#designated.select(view, {
+    const startAt = Math.floor((this.#o.random?.() ?? 0) * view.openCount())
+    const select = (orBusy: boolean): ReturnType<DesignatedClaims['select']> => this.#designated.select(view, {
       self: this.#self,
       now,
       limit: size,
       leaseMs: view.spec.leaseMs,
-      startAt: Math.floor((this.#o.random?.() ?? 0) * view.openCount()),
+      startAt,
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
       // Waiting on another call's result: not claimed (nor ever a straggler).
-      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task),
+      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy),
     })
+    // Tasks whose blocks are here first; with none, those a busy holder would run late too.
+    let { decisions, retryAt } = select(true)
+    if (decisions.length === 0) ({ decisions, retryAt } = select(false))
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task, or the end of a holder's grace.
       this.#idleUntil.set(view.spec.id, Math.min(retryAt, locality.reopensAt(), now + view.spec.leaseMs / 4))

@@ -9,6 +9,8 @@ import { inlineArgsOf } from '../swarm/task-args.ts'
 import type { DependencyGate } from './dependency-gate.ts'
 
 const FORGET_AFTER_MS = 60_000
+/** A holder with this many unfinished claims in the job (one running, one fetched ahead) is busy: its blocks' tasks are not left to it. */
+const BUSY_CLAIMS = 2
 
 /** Value links (`{ "/": address }`) in a task's inline arguments, read once per record. */
 const linksOfRecord = new WeakMap<TaskRecord, readonly Address[]>()
@@ -46,21 +48,22 @@ export class InputLocality {
   /**
    * For one claim scan: `leaves(task)` says whether this peer should leave
    * the task for now, because a live donor other than this one holds more of
-   * its input bytes and the task has waited for it less than the grace;
+   * its input bytes and the task has waited for it less than the grace (with
+   * `orBusy` false, not when that donor already holds a queue in the job);
    * `reopensAt()`, when the first task left so far may be taken after all;
    * `firstClaim(task)`, whether this peer holds the most of the task's input
    * bytes in a job that takes one result: every other donor leaves it to this
    * one for the grace, so its claim needs no settle window (a Cholesky block's
    * producer takes its dependents at once, not a settle window later).
    */
-  gate(view: JobIndex, now: number): { leaves: (task: TaskId) => boolean; reopensAt: () => number; firstClaim: (task: TaskId) => boolean } {
+  gate(view: JobIndex, now: number): { leaves: (task: TaskId, orBusy?: boolean) => boolean; reopensAt: () => number; firstClaim: (task: TaskId) => boolean } {
     const live = new Set(this.liveDonors?.() ?? [])
     let reopens = Number.POSITIVE_INFINITY
     if (live.size < 2) return { leaves: () => false, reopensAt: () => reopens, firstClaim: () => false }
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
-    const standings = new Map<TaskId, { mine: number; best: number }>()
-    const standing = (task: TaskId): { mine: number; best: number } => {
+    const standings = new Map<TaskId, { mine: number; best: number; holder: PeerId | undefined }>()
+    const standing = (task: TaskId): { mine: number; best: number; holder: PeerId | undefined } => {
       const known = standings.get(task)
       if (known !== undefined) return known
       const byPeer = new Map<PeerId, number>()
@@ -68,21 +71,26 @@ export class InputLocality {
         for (const peer of input.holders) if (peer === this.self || live.has(peer)) byPeer.set(peer, (byPeer.get(peer) ?? 0) + input.bytes)
       }
       let best = 0
-      for (const [peer, bytes] of byPeer) if (peer !== this.self) best = Math.max(best, bytes)
-      const found = { mine: byPeer.get(this.self) ?? 0, best }
+      let holder: PeerId | undefined
+      for (const [peer, bytes] of byPeer) if (peer !== this.self && bytes > best) (best = bytes, (holder = peer))
+      const found = { mine: byPeer.get(this.self) ?? 0, best, holder }
       standings.set(task, found)
       return found
     }
-    const leaves = (task: TaskId): boolean => {
-      const { mine, best } = standing(task)
-      if (best <= mine) {
+    let claims: Map<PeerId, number> | undefined
+    // A holder with a queue of its own would run the task late: with `orBusy` false, it is left only to a holder with fewer.
+    const busy = (peer: PeerId): boolean => ((claims ??= liveClaims(view, now)).get(peer) ?? 0) >= BUSY_CLAIMS
+    const leaves = (task: TaskId, orBusy = true): boolean => {
+      const { mine, best, holder } = standing(task)
+      if (best <= mine || holder === undefined || (!orBusy && busy(holder))) {
         waiting.delete(task)
         return false
       }
       let since = waiting.get(task)
       if (since === undefined) waiting.set(task, (since = now))
       if (now - since >= graceMs) return false
-      reopens = Math.min(reopens, since + graceMs)
+      // Looked at again soon: the holder may have taken a queue meanwhile (`orBusy`).
+      reopens = Math.min(reopens, since + graceMs, now + this.minGraceMs / 2)
       return true
     }
     const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
@@ -148,6 +156,16 @@ export class InputLocality {
     }
     return waiting
   }
+}
+
+/** Unfinished claims per peer in the job, leases not lapsed. */
+function liveClaims(view: JobIndex, now: number): Map<PeerId, number> {
+  const counts = new Map<PeerId, number>()
+  for (const task of view.openTasks()) {
+    const claim = view.claim(task)
+    if (claim !== undefined && claim.leaseUntil > now) counts.set(claim.peer, (counts.get(claim.peer) ?? 0) + 1)
+  }
+  return counts
 }
 
 /** Value links in the task's inline arguments (those in the value store are not read here: that would be a fetch per scan). */
