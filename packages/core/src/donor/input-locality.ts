@@ -175,13 +175,19 @@ function valueLinksOf(record: TaskRecord): readonly Address[] {
   let found: Address[] = []
   try {
     const inline = inlineArgsOf(record)
-    if (inline !== undefined) collectLinks(decodeCanonical(inline), found)
+    // Only arguments with a one-letter "/" key (CBOR 0x61 0x2f) can hold a link: most tasks' are not decoded here.
+    if (inline !== undefined && hasSlashKey(inline)) collectLinks(decodeCanonical(inline), found)
   } catch {
     // A record to be ignored is ignored where it is run; here it just has no known inputs.
     found = []
   }
   linksOfRecord.set(record, found)
   return found
+}
+
+function hasSlashKey(bytes: Uint8Array): boolean {
+  for (let i = bytes.indexOf(0x61); i >= 0 && i < bytes.length - 1; i = bytes.indexOf(0x61, i + 1)) if (bytes[i + 1] === 0x2f) return true
+  return false
 }
 
 function collectLinks(value: unknown, found: Address[]): void {
