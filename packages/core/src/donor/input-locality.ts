@@ -1,3 +1,4 @@
+import { fromBase64 } from 'lib0/buffer'
 import { isAddress } from '../address.ts'
 import { decodeCanonical } from '../encoding/canonical.ts'
 import { isPlainObject } from '../encoding/supported-value.ts'
@@ -5,7 +6,6 @@ import type { Address, JobId, PeerId } from '../ids.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import { holderKey, type TaskId, type TaskRecord } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
-import { inlineArgsOf } from '../swarm/task-args.ts'
 import type { DependencyGate } from './dependency-gate.ts'
 
 const FORGET_AFTER_MS = 60_000
@@ -41,7 +41,7 @@ export class InputLocality {
   /** Bytes of the task's blob inputs this peer holds (computed, fetched or stored here). */
   heldHere(view: JobIndex, task: TaskId): number {
     let held = 0
-    for (const input of this.#inputs(view, task)) if (input.holders.has(this.self)) held += input.bytes
+    for (const input of this.#inputs(view, task, new Set())) if (input.holders.has(this.self)) held += input.bytes
     return held
   }
 
@@ -67,7 +67,7 @@ export class InputLocality {
       const known = standings.get(task)
       if (known !== undefined) return known
       const byPeer = new Map<PeerId, number>()
-      for (const input of this.#inputs(view, task)) {
+      for (const input of this.#inputs(view, task, live)) {
         for (const peer of input.holders) if (peer === this.self || live.has(peer)) byPeer.set(peer, (byPeer.get(peer) ?? 0) + input.bytes)
       }
       let best = 0
@@ -116,7 +116,8 @@ export class InputLocality {
     return Math.min(Math.max(2 * median, this.minGraceMs), Math.max(view.spec.leaseMs / 4, this.minGraceMs))
   }
 
-  #inputs(view: JobIndex, task: TaskId): Array<{ readonly bytes: number; readonly holders: ReadonlySet<PeerId> }> {
+  /** The task's blob inputs, each with who holds it among this peer and `live`. */
+  #inputs(view: JobIndex, task: TaskId, live: ReadonlySet<PeerId>): Array<{ readonly bytes: number; readonly holders: ReadonlySet<PeerId> }> {
     const record = view.task(task)
     if (record === undefined) return []
     const inputs: Array<{ bytes: number; holders: Set<PeerId> }> = []
@@ -125,22 +126,23 @@ export class InputLocality {
       if (result === undefined || result.bytes === 0) continue
       const holders = new Set<PeerId>(result.provers)
       if (result.own) holders.add(this.self)
-      this.#listedHolders(result.address, holders)
+      this.#listedHolders(result.address, holders, live)
       inputs.push({ bytes: result.bytes, holders })
     }
     for (const address of valueLinksOf(record)) {
       const stored = this.swarm.value(address)
       if (stored === undefined || stored.inline !== undefined) continue
       const holders = new Set<PeerId>()
-      this.#listedHolders(address, holders)
+      this.#listedHolders(address, holders, live)
       inputs.push({ bytes: stored.size, holders })
     }
     return inputs
   }
 
   /** Who the document says holds the blob: this peer and the live donors (one lookup each, not a scan of every holder). */
-  #listedHolders(address: Address, into: Set<PeerId>): void {
-    for (const peer of [this.self, ...(this.liveDonors?.() ?? [])]) if (this.swarm.holders.has(holderKey(address, peer))) into.add(peer)
+  #listedHolders(address: Address, into: Set<PeerId>, live: ReadonlySet<PeerId>): void {
+    if (this.swarm.holders.has(holderKey(address, this.self))) into.add(this.self)
+    for (const peer of live) if (this.swarm.holders.has(holderKey(address, peer))) into.add(peer)
   }
 
   #waitingFor(view: JobIndex, now: number): Map<TaskId, number> {
@@ -174,7 +176,8 @@ function valueLinksOf(record: TaskRecord): readonly Address[] {
   if (known !== undefined) return known
   let found: Address[] = []
   try {
-    const inline = inlineArgsOf(record)
+    // Not checked against the record's address (the run does that): a forged record can only mislead placement.
+    const inline = record.inlineArgs === undefined ? undefined : fromBase64(record.inlineArgs)
     // Only arguments with a one-letter "/" key (CBOR 0x61 0x2f) can hold a link: most tasks' are not decoded here.
     if (inline !== undefined && hasSlashKey(inline)) collectLinks(decodeCanonical(inline), found)
   } catch {
