@@ -21,7 +21,8 @@ const linksOfRecord = new WeakMap<TaskRecord, readonly Address[]>()
  * another live donor is left to that donor for a grace, so the blocks do not
  * cross the network; after the grace, or when the holder is gone, anyone
  * takes it, as designation does for its designees. Only blobs count: values
- * small enough to ride in the swarm document are held by every peer.
+ * small enough to ride in the swarm document are held by every peer. Only in
+ * jobs that take one result (quorum 1, no replication); others are unchanged.
  */
 export class InputLocality {
   /** Per job: when this peer first saw each task it left to a holder. */
@@ -52,14 +53,17 @@ export class InputLocality {
    * `orBusy` false, not when that donor already holds a queue in the job);
    * `reopensAt()`, when the first task left so far may be taken after all;
    * `firstClaim(task)`, whether this peer holds the most of the task's input
-   * bytes in a job that takes one result: every other donor leaves it to this
+   * bytes: every other donor leaves it to this
    * one for the grace, so its claim needs no settle window (a Cholesky block's
    * producer takes its dependents at once, not a settle window later).
    */
   gate(view: JobIndex, now: number): { leaves: (task: TaskId, orBusy?: boolean) => boolean; reopensAt: () => number; firstClaim: (task: TaskId) => boolean } {
     const live = new Set(this.liveDonors?.() ?? [])
     let reopens = Number.POSITIVE_INFINITY
-    if (live.size < 2) return { leaves: () => false, reopensAt: () => reopens, firstClaim: () => false }
+    // Only where one result is taken: holder records are anyone's word (`addHolder`), and a job
+    // that pairs replicas has designees (`designation.ts`) whom a stranger's records must not outrank.
+    const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
+    if (live.size < 2 || !takesOne) return { leaves: () => false, reopensAt: () => reopens, firstClaim: () => false }
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
     const standings = new Map<TaskId, { mine: number; best: number; holder: PeerId | undefined }>()
@@ -93,10 +97,9 @@ export class InputLocality {
       reopens = Math.min(reopens, since + graceMs, now + this.minGraceMs / 2)
       return true
     }
-    const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
     const firstClaim = (task: TaskId): boolean => {
       const { mine, best } = standing(task)
-      return takesOne && mine > best
+      return mine > best
     }
     return { leaves, reopensAt: () => reopens, firstClaim }
   }
