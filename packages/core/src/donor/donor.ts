@@ -202,9 +202,9 @@ export class Donor {
       // Waiting on another call's result: not claimed (nor ever a straggler).
       skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy),
     })
-    // Tasks whose blocks are here first; with none, those a busy holder would run late too.
+    // Tasks whose blocks are here first; with none, and some left to holders, those a busy holder would run late too.
     let { decisions, retryAt } = select(true)
-    if (decisions.length === 0) ({ decisions, retryAt } = select(false))
+    if (decisions.length === 0 && locality.reopensAt() < Number.POSITIVE_INFINITY) ({ decisions, retryAt } = select(false))
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task, or the end of a holder's grace.
       this.#idleUntil.set(view.spec.id, Math.min(retryAt, locality.reopensAt(), now + view.spec.leaseMs / 4))
