@@ -82,6 +82,12 @@ function breakdownRow(what: string, b: Breakdown): string {
   return `| ${cells.join(' | ')} |`
 }
 
+/** Each donor's share: tasks, seconds computing and moving blocks, MiB read locally and fetched from peers. */
+function perDonorLine(what: string, b: Breakdown): string {
+  const donors = b.perDonor.map((d, i) => `donor ${i + 1}: ${d.runs} tasks, ${round3(d.computeMs / 1000)} s computing, ${round3(d.movingMs / 1000)} s moving, ${Math.round(d.localBytes / MIB)} MiB local, ${Math.round(d.remoteBytes / MIB)} MiB fetched`)
+  return `- ${what}: ${donors.join('; ')}`
+}
+
 /** A figure without an entry in `TARGETS` reports its ratio alone (the triangular solve: issue 18 sets none). */
 function swarmFigure(id: string, title: string, flops: number, b: Breakdown, kernels: KernelRates, sizes: Sizes): BenchFigure {
   const target = TARGETS[id]
@@ -176,6 +182,12 @@ export async function runBigMatrixBench(options: BenchOptions): Promise<BenchSec
       breakdownRow('Cholesky', chol.breakdown),
       breakdownRow(`Triangular solve (B of ${rhsCols} columns)`, trsm.breakdown),
       breakdownRow('GEMM again (all cached)', rerun.breakdown),
+      '',
+      'Per donor:',
+      '',
+      perDonorLine('GEMM', gemm.breakdown),
+      perDonorLine('Cholesky', chol.breakdown),
+      perDonorLine('Triangular solve', trsm.breakdown),
       '',
       `Cholesky and the triangular solve run as one graph of block tasks each (issue 18): each task names the tasks whose blocks it needs, and starts when they have results, with no wave per block column. The solve (forward substitution with the Cholesky factor, docs/bigmatrix-solve.md) is reported against the same baseline, with no target.`,
       `Checks: C[0,0] against a local product, max abs error ${gemmError.toExponential(2)}; L[0,0]·L[0,0]ᵀ against A[0,0], ${cholError.toExponential(2)}; L[0,0]·X[0,0] against B[0,0], ${trsmError.toExponential(2)}.`,

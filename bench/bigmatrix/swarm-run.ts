@@ -31,6 +31,8 @@ export interface Breakdown {
   /** Block bytes the donors read from their own stores, and fetched from other peers. */
   readonly localBytes: number
   readonly remoteBytes: number
+  /** Each donor's own meters (compute, moving, CPU, runs, bytes local and fetched): where one donor's time went. */
+  readonly perDonor: readonly DonorStats[]
 }
 
 /** A signaling server, two donor processes with one worker thread each, and a host here that only submits. */
@@ -75,6 +77,7 @@ export class BenchSwarm {
         cpuMs: stats.reduce((s, d) => s + d.cpuMs, 0),
         localBytes: stats.reduce((s, d) => s + d.localBytes, 0),
         remoteBytes: stats.reduce((s, d) => s + d.remoteBytes, 0),
+        perDonor: stats,
       },
     }
   }

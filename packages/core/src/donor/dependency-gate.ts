@@ -5,7 +5,7 @@ import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import { acceptedForJob } from '../scheduler/shared-keys.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import type { CacheEntry, TaskId } from '../swarm/schema.ts'
+import { INLINE_VALUE_LIMIT, type CacheEntry, type TaskId } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { TaskResolver } from '../swarm/task-link.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
@@ -80,6 +80,22 @@ export class DependencyGate {
       if ('bytes' in outcome || ('kind' in outcome && outcome.kind === 'value' && this.swarm.value(outcome.result)?.inline !== undefined)) held++
     }
     return held
+  }
+
+  /**
+   * Where the dependency's result is, for placement (`input-locality.ts`): its
+   * address, its size, whether this peer computed it, and who proved it in
+   * the cache (each of them computed it, so holds it). Undefined while it has
+   * no accepted value.
+   */
+  resultOf(view: JobIndex, key: TaskKey): { readonly address: Address; readonly bytes: number; readonly own: boolean; readonly provers: readonly PeerId[] } | undefined {
+    const outcome = this.#outcome(view, key)
+    if (outcome === undefined) return undefined
+    // A result small enough to ride in the swarm document is held by every peer: 0 bytes to place by.
+    if ('bytes' in outcome) return { address: outcome.address, bytes: outcome.bytes.byteLength > INLINE_VALUE_LIMIT ? outcome.bytes.byteLength : 0, own: true, provers: [] }
+    if (!('kind' in outcome) || outcome.kind !== 'value') return undefined
+    const stored = this.swarm.value(outcome.result)
+    return { address: outcome.result, bytes: stored?.inline !== undefined ? 0 : (stored?.size ?? 0), own: false, provers: outcome.proofs.map((proof) => proof.peer) }
   }
 
   /** What the task's links resolve to: each dependency's value, or `DependencyFailedError` naming it. */

@@ -1,7 +1,4 @@
-import { encodeAndAddress } from '../address.ts'
-import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
-import type { Execution } from '../interfaces/executor.ts'
 import { claimLowWater, nextBatchSize } from '../scheduler/batch-size.ts'
 import { jobsByPriority } from '../scheduler/priority.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
@@ -12,7 +9,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
@@ -20,6 +17,8 @@ import { FunctionLoader } from './function-loader.ts'
 import { chainsAhead, handOffClaims } from './hand-off.ts'
 import { RunTimes } from './run-times.ts'
 import { DesignatedClaims } from './designated-claims.ts'
+import { runTask } from './run-task.ts'
+import { InputLocality } from './input-locality.ts'
 
 /**
  * One peer's share of the work: claims batches, waits out the settle window,
@@ -43,6 +42,7 @@ export class Donor {
   readonly #sharedKeys: SharedKeyGuard
   readonly #deps: DependencyGate
   readonly #designated: DesignatedClaims
+  readonly #locality: InputLocality
   /** Open jobs, as of the last step. */
   #open: JobIndex[] = []
   #unobserveCache: (() => void) | undefined
@@ -60,6 +60,7 @@ export class Donor {
     this.#deps = new DependencyGate(this.#self, options.swarm, options.values)
     this.#functions = new FunctionLoader(options.values)
     this.#designated = new DesignatedClaims(this.#self, options.liveDonors, this.#o.targetBatchMs)
+    this.#locality = new InputLocality(this.#self, options.swarm, this.#deps, options.liveDonors, 2 * this.#o.settleMs)
     this.#writeBack = new WriteBack({
       identity: options.identity,
       swarm: options.swarm,
@@ -186,25 +187,31 @@ export class Donor {
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
     })
-    const { decisions, retryAt } = this.#designated.select(view, {
+    // Tasks whose input blocks another live donor holds more of wait for it a little (`input-locality.ts`).
+    const locality = this.#locality.gate(view, now)
+    const startAt = Math.floor((this.#o.random?.() ?? 0) * view.openCount())
+    const select = (orBusy: boolean): ReturnType<DesignatedClaims['select']> => this.#designated.select(view, {
       self: this.#self,
       now,
       limit: size,
       leaseMs: view.spec.leaseMs,
-      startAt: Math.floor((this.#o.random?.() ?? 0) * view.openCount()),
+      startAt,
       skewMs: this.#o.clockSkewMs,
       workers: this.#o.workers,
       queuedAhead: backlog,
       // Waiting on another call's result: not claimed (nor ever a straggler).
-      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now),
+      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy),
     })
+    // Tasks whose blocks are here first; with none, and some left to holders, those a busy holder would run late too.
+    let { decisions, retryAt } = select(true)
+    if (decisions.length === 0 && locality.reopensAt() < Number.POSITIVE_INFINITY) ({ decisions, retryAt } = select(false))
     if (decisions.length === 0) {
-      // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task.
-      this.#idleUntil.set(view.spec.id, Math.min(retryAt, now + view.spec.leaseMs / 4))
+      // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task, or the end of a holder's grace.
+      this.#idleUntil.set(view.spec.id, Math.min(retryAt, locality.reopensAt(), now + view.spec.leaseMs / 4))
       return
     }
     for (const { task, claim } of this.#ownClaims.write(view, decisions, now)) {
-      this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: now + this.#o.settleMs })
+      this.#settling.push({ job: view.spec.id, task, attempt: claim.attempt, backup: false, settleAt: locality.firstClaim(task) ? now : now + this.#o.settleMs })
     }
   }
 
@@ -213,7 +220,7 @@ export class Donor {
     if (this.#paused) return true
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
     const skips = (view: JobIndex, task: TaskId): boolean => this.#sharedKeys.skips(view, task, now)
-    const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips })
+    const { chosen, waiting } = handOffClaims(this.#deps, this.#open, key, { self: this.#self, now, skewMs: this.#o.clockSkewMs, workers: this.#o.workers, free, skips, locality: this.#locality })
     const slots = chosen.flatMap(({ view, decision }) => this.#ownClaims.write(view, [decision], now).map(({ task, claim }) => ({ job: view.spec.id, task, attempt: claim.attempt, backup: false, chainLink: waiting === 1 })))
     this.#ready.unshift(...slots)
     return waiting > slots.length
@@ -241,7 +248,7 @@ export class Donor {
     this.#stragglerScanAt = now + 4 * this.#o.tickMs
     for (const { id } of this.#o.swarm.jobEntries()) {
       const view = this.#o.jobs(id)
-      if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now) continue
+      if (view === undefined || view.cancelled || (this.#idleUntil.get(id) ?? 0) <= now || this.#locality.leftToHolders(view, now)) continue
       const candidates = selectStragglers(view, { self: this.#self, now, minRunMs: this.#o.targetBatchMs / 4 }).filter((task) => this.#designated.mayBackUp(view, task))
       if (candidates.length === 0) continue
       const task = candidates[Math.floor((this.#o.random?.() ?? 0) * candidates.length)] as TaskId
@@ -316,30 +323,9 @@ export class Donor {
     this.#prefetch()
   }
 
-  async #run(view: JobIndex, slot: Slot): Promise<Finished> {
-    const task = view.task(slot.task)
-    if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
-    let execution: Execution
-    let fetchMs = 0
-    try {
-      const fn = this.#functions.load(view.spec.fn)
-      // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
-      const prefetched = this.#prefetched.get(slot)
-      this.#prefetched.delete(slot)
-      const waitFrom = this.#o.clock.now()
-      const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
-      fetchMs = this.#o.clock.now() - waitFrom // the worker idled: reported with the run
-      execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
-    } catch (error) {
-      // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
-      if (error instanceof MalformedRecordError) throw error
-      execution = thrownExecution(error)
-    }
-    if (execution.kind !== 'value') return { ...slot, fetchMs, execution }
-    try {
-      return { ...slot, fetchMs, execution, result: encodeAndAddress(execution.value, 'result') }
-    } catch (error) {
-      return { ...slot, fetchMs, execution: thrownExecution(error, execution.durationMs) }
-    }
+  #run(view: JobIndex, slot: Slot): Promise<Finished> {
+    const prefetched = this.#prefetched.get(slot)
+    this.#prefetched.delete(slot)
+    return runTask(view, slot, prefetched, { functions: this.#functions, executor: this.#o.executor, values: this.#o.values, clock: this.#o.clock, resolver: this.#deps.resolverFor(view) })
   }
 }

@@ -5,6 +5,7 @@ import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
 import type { TaskId } from '../swarm/schema.ts'
 import type { DependencyGate } from './dependency-gate.ts'
+import type { InputLocality } from './input-locality.ts'
 import type { Slot } from './write-back.ts'
 
 export interface HandOffOptions {
@@ -16,6 +17,8 @@ export interface HandOffOptions {
   readonly free: number
   /** Tasks to leave alone although unblocked (the cache answers them, another job computes their key). */
   readonly skips: (view: JobIndex, task: TaskId) => boolean
+  /** Bytes of the task's blob inputs held here (`input-locality.ts`): of two tasks, the one with less to fetch goes first. */
+  readonly locality?: Pick<InputLocality, 'heldHere'>
 }
 
 /**
@@ -34,8 +37,8 @@ export function handOffClaims(deps: DependencyGate, open: readonly JobIndex[], k
   // A priority is its submitter's word on its own graph: it ranks tasks only when one submitter's tasks wait here.
   const oneSubmitter = new Set(unblocked.map(({ view }) => view.spec.submittedBy)).size <= 1
   const ranked = unblocked
-    .map((c) => ({ ...c, priority: oneSubmitter ? priorityOf(c.view, c.task) : 0, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
-    .sort((a, b) => b.priority - a.priority || b.held - a.held || b.waiting - a.waiting)
+    .map((c) => ({ ...c, priority: oneSubmitter ? priorityOf(c.view, c.task) : 0, bytes: o.locality?.heldHere(c.view, c.task) ?? 0, held: deps.heldInputs(c.view, c.task), waiting: waitingOn(deps, c.view, c.task) }))
+    .sort((a, b) => b.priority - a.priority || b.bytes - a.bytes || b.held - a.held || b.waiting - a.waiting)
   const chosen: Array<{ view: JobIndex; decision: ClaimDecision }> = []
   for (const { view, task } of ranked) {
     if (chosen.length >= o.free) break

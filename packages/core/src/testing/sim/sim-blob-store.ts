@@ -7,30 +7,44 @@ import type { SimulatedNetwork } from './simulated-network.ts'
 const stores = new WeakMap<SimulatedNetwork, Map<PeerId, SimBlobStore>>()
 
 /**
- * A simulated peer's blobs: its own in memory, and unlisted blobs (cache tree
- * nodes) asked of the other live peers as the mesh would, `preferred` first;
- * what arrives is verified (`MemoryBlobStore.put`) and kept. Counts fetches.
+ * A simulated peer's blobs: its own in memory; a blob it lacks is asked of the
+ * other live peers as the mesh would (unlisted ones, cache tree nodes,
+ * `preferred` first); what arrives is verified (`MemoryBlobStore.put`) and
+ * kept, and `onKept` is told, as the mesh lists a holder. Counts fetches.
  */
 export class SimBlobStore implements BlobStore {
   readonly #local = new MemoryBlobStore()
-  /** Blobs this peer fetched from others. */
+  /** Blobs this peer fetched from others, and their bytes. */
   fetched = 0
+  fetchedBytes = 0
 
   constructor(
     private readonly network: SimulatedNetwork,
     private readonly self: PeerId,
+    /** A blob is kept here (put or fetched): the peer lists itself as a holder. */
+    private readonly onKept?: (address: Address) => void,
   ) {
     let peers = stores.get(network)
     if (peers === undefined) stores.set(network, (peers = new Map()))
     peers.set(self, this)
   }
 
-  put(address: Address, bytes: Uint8Array): Promise<void> {
+  async put(address: Address, bytes: Uint8Array): Promise<void> {
+    await this.#local.put(address, bytes)
+    this.onKept?.(address)
+  }
+
+  /** Kept without a holder record, as the mesh keeps cache tree nodes. */
+  keep(address: Address, bytes: Uint8Array): Promise<void> {
     return this.#local.put(address, bytes)
   }
 
-  get(address: Address): Promise<Uint8Array | undefined> {
-    return this.#local.get(address)
+  async get(address: Address): Promise<Uint8Array | undefined> {
+    const local = await this.#local.get(address)
+    if (local !== undefined) return local
+    const fetched = await this.fetchUnlisted(address, [])
+    if (fetched !== undefined) this.onKept?.(address)
+    return fetched
   }
 
   has(address: Address): Promise<boolean> {
@@ -50,6 +64,7 @@ export class SimBlobStore implements BlobStore {
         continue
       }
       this.fetched++
+      this.fetchedBytes += bytes.byteLength
       return bytes
     }
     return undefined

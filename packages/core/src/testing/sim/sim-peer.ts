@@ -14,6 +14,7 @@ import { DocReplicator } from '../../replication/doc-replicator.ts'
 import { SWARM_DOC_GUID } from '../../swarm/schema.ts'
 import { SwarmDoc } from '../../swarm/swarm-doc.ts'
 import { ValueStore } from '../../swarm/value-store.ts'
+import { addHolder } from '../../swarm/writes.ts'
 import type { SimClock } from './sim-clock.ts'
 import { SimExecutor } from './sim-executor.ts'
 import { SimPresence } from './sim-presence.ts'
@@ -81,7 +82,7 @@ export class SimPeer implements PeerPort {
     this.identity = Identity.fromSeed(options.name)
     this.id = this.identity.peer
     this.swarm = new SwarmDoc(this.#newDoc(SWARM_DOC_GUID))
-    this.blobs = new SimBlobStore(options.network, this.identity.peer)
+    this.blobs = new SimBlobStore(options.network, this.identity.peer, (address) => addHolder(this.swarm, address, this.id, options.clock.now()))
     this.values = new ValueStore(this.swarm, this.blobs)
     this.transport = options.network.join(this.id)
     this.presence = new SimPresence(this.id, options.network, { kind: 'node', workers: 0, load: 0, version: 'sim' })

@@ -1,0 +1,50 @@
+import { encodeAndAddress } from '../address.ts'
+import type { Clock } from '../clock.ts'
+import type { Value } from '../encoding/supported-value.ts'
+import { MalformedRecordError } from '../errors.ts'
+import type { Execution, Executor } from '../interfaces/executor.ts'
+import type { JobIndex } from '../swarm/job-index.ts'
+import { loadTaskArgs } from '../swarm/task-args.ts'
+import type { TaskResolver } from '../swarm/task-link.ts'
+import type { ValueStore } from '../swarm/value-store.ts'
+import type { FunctionLoader } from './function-loader.ts'
+import { thrownExecution, type Finished, type Slot } from './write-back.ts'
+
+export interface RunTaskContext {
+  readonly functions: FunctionLoader
+  readonly executor: Executor
+  readonly values: ValueStore
+  readonly clock: Clock
+  /** Resolves the task's links to other tasks (`DependencyGate.resolverFor`). */
+  readonly resolver: TaskResolver
+}
+
+/**
+ * One claimed task run on the donor's executor: its arguments (fetched ahead
+ * in `prefetched`, usually), the run, and its result encoded and addressed.
+ * `fetchMs` is how long the worker idled waiting for the arguments.
+ */
+export async function runTask(view: JobIndex, slot: Slot, prefetched: Promise<Value> | undefined, c: RunTaskContext): Promise<Finished> {
+  const task = view.task(slot.task)
+  if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
+  let execution: Execution
+  let fetchMs = 0
+  try {
+    const fn = c.functions.load(view.spec.fn)
+    // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
+    const waitFrom = c.clock.now()
+    const args = await (prefetched ?? loadTaskArgs(task, c.values, c.resolver))
+    fetchMs = c.clock.now() - waitFrom // the worker idled: reported with the run
+    execution = await c.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
+  } catch (error) {
+    // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
+    if (error instanceof MalformedRecordError) throw error
+    execution = thrownExecution(error)
+  }
+  if (execution.kind !== 'value') return { ...slot, fetchMs, execution }
+  try {
+    return { ...slot, fetchMs, execution, result: encodeAndAddress(execution.value, 'result') }
+  } catch (error) {
+    return { ...slot, fetchMs, execution: thrownExecution(error, execution.durationMs) }
+  }
+}
