@@ -170,6 +170,7 @@ export { criticalPaths, claimOrder, jobsByPriority, priorityOf, readyPriority, t
 export { DocReplicator, type DocReplicatorOptions } from './replication/doc-replicator.ts'
 export { REPLICATION_LIMITS, type ReplicationLimits } from './replication/limits.ts'
 export { encodeMessage, encodeMessageParts, decodeMessage, type ReplicationMessage } from './replication/protocol.ts'
+export { handOver } from './replication/hand-over.ts'
 export { Donor } from './donor/donor.ts'
 export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
 export { OwnReports, MAX_REPORT_WRITE_BACKS } from './donor/own-reports.ts'

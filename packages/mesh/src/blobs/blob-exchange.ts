@@ -1,5 +1,6 @@
 import {
   BlobNotFoundError,
+  handOver,
   IntegrityError,
   SizeLimitError,
   verifyBytesAsync,
@@ -8,7 +9,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '@tessera/core'
-import { decodeBlobMessage, encodeBlobMessage, joinParts, type BlobMessage } from './blob-messages.ts'
+import { decodeBlobMessage, encodeBlobMessage, type BlobMessage } from './blob-messages.ts'
 
 export interface BlobExchangeOptions {
   readonly transport: Transport
@@ -111,9 +112,7 @@ export class BlobExchange {
 
   /** A reply's bytes are handed to the transport, not copied: `serve` gives us bytes of our own. */
   #send(peer: PeerId, message: BlobMessage): boolean {
-    const { transport } = this.options
-    const parts = encodeBlobMessage(message)
-    return transport.sendOwned === undefined ? transport.send(peer, joinParts(parts)) : transport.sendOwned(peer, parts)
+    return handOver(this.options.transport, peer, encodeBlobMessage(message))
   }
 
   async #receive(from: PeerId, bytes: Uint8Array): Promise<void> {

@@ -28,18 +28,6 @@ export function encodeBlobMessage(message: BlobMessage): Uint8Array[] {
   return [header, message.bytes]
 }
 
-/** The message in one array (for transports that cannot take parts). */
-export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0))
-  let offset = 0
-  for (const part of parts) {
-    joined.set(part, offset)
-    offset += part.byteLength
-  }
-  return joined
-}
-
 /** A `blob` reply's bytes are a view into `bytes`, not a copy. */
 export function decodeBlobMessage(bytes: Uint8Array): BlobMessage {
   if (bytes[0] === BLOB_REPLY) {
