@@ -12,7 +12,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { heldIn, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
@@ -75,7 +75,7 @@ export class Donor {
     return this.#runs
   }
 
-  /** Tasks this peer holds now: claimed and settling, waiting for a worker, or running. */
+  /** Tasks held: settling, waiting for a worker, or running. */
   get held(): number {
     return this.#backlog()
   }
@@ -84,7 +84,7 @@ export class Donor {
     return this.#paused
   }
 
-  /** Stops claiming and backing up stragglers; what is held still runs, renews and reports, so no work or lease is lost. */
+  /** Stops claiming and backing up stragglers; what is held still runs, renews and reports. */
   pause(): void {
     this.#paused = true
   }
@@ -185,7 +185,9 @@ export class Donor {
       workers: this.#o.workers,
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
+      held: heldIn(view.spec.id, this.#settling, this.#ready, this.#running),
     })
+    if (size === 0) return // holds its share
     const { decisions, retryAt } = this.#designated.select(view, {
       self: this.#self,
       now,
@@ -208,7 +210,7 @@ export class Donor {
     }
   }
 
-  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true when more tasks wait on it. */
+  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true if more wait on it. */
   #handOff(key: TaskKey, now: number): boolean {
     if (this.#paused) return true
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
@@ -257,7 +259,7 @@ export class Donor {
     this.#ownClaims.renew([...this.#settling, ...this.#ready, ...this.#running], this.#o.jobs, now)
   }
 
-  /** Fetches the next ready task's arguments per worker (one each: bounded memory), so no worker idles while blocks arrive. */
+  /** Fetches the next ready task's arguments per worker (bounded memory), so no worker idles while blocks arrive. */
   #prefetch(): void {
     for (const slot of this.#ready.slice(0, this.#o.workers)) {
       if (this.#prefetched.has(slot)) continue
@@ -323,7 +325,7 @@ export class Donor {
     let fetchMs = 0
     try {
       const fn = this.#functions.load(view.spec.fn)
-      // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
+      // Links (`{ "/": address }`, `{ "/task": key }`) resolve before the run, usually ahead.
       const prefetched = this.#prefetched.get(slot)
       this.#prefetched.delete(slot)
       const waitFrom = this.#o.clock.now()
@@ -331,7 +333,7 @@ export class Donor {
       fetchMs = this.#o.clock.now() - waitFrom // the worker idled: reported with the run
       execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
     } catch (error) {
-      // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
+      // A record to ignore (inline arguments not its own) has no outcome to report.
       if (error instanceof MalformedRecordError) throw error
       execution = thrownExecution(error)
     }
