@@ -9,7 +9,7 @@ import { ChildScript } from './lib/child.ts'
 import { threadSpeedup } from './lib/thread-control.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { waitUntil } from './lib/stats.ts'
-import { epochNow, idleGaps, type IdleGaps, type RunSpan } from './lib/worker-timeline.ts'
+import { describeGaps, epochNow, idleGaps, type IdleGaps, type RunSpan } from './lib/worker-timeline.ts'
 import { barChart } from './lib/svg-chart.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
 import { measureSameProgram } from './same-program.ts'
@@ -182,7 +182,7 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
           ratio: speedup / control.speedup,
           target: '≥ 0.97',
           met: speedup / control.speedup >= 0.97,
-          note: `Swarm speedup ${speedup.toFixed(2)}× (2 donors over 1), control ${control.speedup.toFixed(2)}×. A control well under 2× means other load held a core, and both figures shrink with it; this ratio is what the swarm machinery costs on top.`,
+          note: `Swarm speedup ${speedup.toFixed(2)}× (2 donors over 1), control ${control.speedup.toFixed(2)}×. A control well under 2× means other load held a core, and both figures shrink with it; this ratio is what the swarm machinery costs on top. Where each donor's worker idled, from the job's submission until the host held every result: 2 donors, ${idleTwo.map((g, i) => `#${i + 1}: ${describeGaps(g)}`).join('; ')}. 1 donor: ${describeGaps(idleOne)}.`,
         },
         {
           id: 'efficiency.same-program-twice',

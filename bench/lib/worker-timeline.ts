@@ -50,3 +50,8 @@ export function idleGaps(spans: readonly RunSpan[], from: number, to: number): I
     executorMs: runs.reduce((sum, s) => sum + Math.max(0, s.end - s.start - s.durationMs), 0),
   }
 }
+
+/** One worker's gaps in words, for a report. */
+export function describeGaps(g: IdleGaps): string {
+  return `${g.runs} runs, idle ${(g.startupMs + g.betweenMs + g.tailMs).toFixed(0)} ms: start-up ${g.startupMs.toFixed(0)}, between tasks ${g.betweenMs.toFixed(0)} (longest ${g.longestBetweenMs.toFixed(0)}), tail ${g.tailMs.toFixed(0)}; ${(g.busyMs / Math.max(1, g.runs)).toFixed(1)} ms per run, ${g.executorMs.toFixed(0)} ms of it outside the function`
+}
