@@ -33,9 +33,7 @@ describe('a swarm compacts its cache into the tree', () => {
     const network = new SimulatedNetwork(clock, random, { minDelayMs: 2, maxDelayMs: 30, dropRate: 0, reorderRate: 0.05 })
     const compactCache = { threshold: 20, checkEveryMs: 400, staggerMs: 800 }
     const host = new SimPeer({ name: 'host', network, clock, random })
-    // Runs long enough that the job spans several compactions (with 5-20 ms runs, donors that no longer idle
-    // through the settle window finish it before the second; the live epoch then never fills again).
-    const donors = [0, 1, 2].map((i) => new SimPeer({ name: `donor-${i}`, network, clock, random, compactCache, donor: { duration: () => prng.int32(random, 10, 40) } }))
+    const donors = [0, 1, 2].map((i) => new SimPeer({ name: `donor-${i}`, network, clock, random, compactCache, donor: { duration: () => prng.int32(random, 5, 20) } }))
     const xs = Array.from({ length: 120 }, (_, x) => x)
     const id = asJobId('squares')
     const job = new JobDoc(id, await host.openDoc(jobDocGuid(id)))

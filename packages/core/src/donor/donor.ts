@@ -1,4 +1,7 @@
+import { encodeAndAddress } from '../address.ts'
+import { MalformedRecordError } from '../errors.ts'
 import type { JobId, PeerId, TaskKey } from '../ids.ts'
+import type { Execution } from '../interfaces/executor.ts'
 import { claimLowWater, nextBatchSize } from '../scheduler/batch-size.ts'
 import { jobsByPriority } from '../scheduler/priority.ts'
 import { selectStragglers } from '../scheduler/stragglers.ts'
@@ -9,7 +12,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { heldIn, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { heldIn, thrownExecution, WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
@@ -17,8 +20,6 @@ import { FunctionLoader } from './function-loader.ts'
 import { chainsAhead, handOffClaims } from './hand-off.ts'
 import { RunTimes } from './run-times.ts'
 import { DesignatedClaims } from './designated-claims.ts'
-import { EarlyRuns } from './early-runs.ts'
-import { runSlot } from './run-slot.ts'
 
 /**
  * One peer's share of the work: claims batches, waits out the settle window,
@@ -31,7 +32,6 @@ export class Donor {
   readonly #settling: Array<Slot & { settleAt: number }> = []
   readonly #ready: Slot[] = []
   readonly #running = new Set<Slot>()
-  readonly #early = new EarlyRuns<{ view: JobIndex; finished: Finished }>()
   readonly #functions: FunctionLoader
   /** Arguments of the next ready tasks (one per worker), fetched while the workers compute. */
   readonly #prefetched = new Map<Slot, Promise<Value>>()
@@ -231,27 +231,11 @@ export class Donor {
       this.#settling.splice(i, 1)
       const view = this.#o.jobs(slot.job)
       if (view === undefined) continue
-      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#holds(view, slot, now)
+      const held = slot.backup ? view.backup(slot.task)?.peer === this.#self : this.#ownClaims.holds(view, slot.task, slot.attempt) && !this.#sharedKeys.givesWay(view, slot.job, slot.task, now)
       if (held) this.#ready.push(slot)
       else if (!slot.backup) this.#ownClaims.forget(slot.job, slot.task)
     }
-    const holds = (slot: Slot): boolean => this.#holds(this.#o.jobs(slot.job), slot, now)
-    for (const { view, finished } of this.#early.settle(now, holds, (slot) => this.#ownClaims.forget(slot.job, slot.task))) this.#finish(view, finished, now)
     this.#prefetch()
-  }
-
-  #holds(view: JobIndex | undefined, slot: Slot, now: number): boolean {
-    return view !== undefined && this.#ownClaims.holds(view, slot.task, slot.attempt) && !this.#sharedKeys.givesWay(view, slot.job, slot.task, now)
-  }
-
-  /** A worker with nothing settled to run starts on a claim still settling (`early-runs.ts`). */
-  #startEarly(): boolean {
-    const i = this.#settling.findIndex((slot) => !slot.backup)
-    const slot = this.#settling.splice(i, i < 0 ? 0 : 1)[0]
-    if (slot === undefined) return false
-    this.#early.start(slot, slot.settleAt)
-    this.#ready.push(slot)
-    return true
   }
 
   #backupStraggler(now: number): void {
@@ -290,7 +274,7 @@ export class Donor {
   }
 
   #startRuns(): void {
-    while (this.#running.size < this.#o.workers && (this.#ready.length > 0 || this.#startEarly())) {
+    while (this.#running.size < this.#o.workers && this.#ready.length > 0) {
       const slot = this.#ready.shift() as Slot
       const view = this.#o.jobs(slot.job)
       // A cancelled job's claimed tasks are dropped; its claims lapse on their own.
@@ -306,22 +290,25 @@ export class Donor {
       }
       this.#running.add(slot)
       this.#runs++
-      const prefetched = this.#prefetched.get(slot)
-      this.#prefetched.delete(slot)
-      void runSlot(view, slot, prefetched, { ...this.#o, functions: this.#functions, deps: this.#deps })
+      void this.#run(view, slot)
         .then(
           (finished) => {
             this.#running.delete(slot)
             if (this.#stopped) return
             this.#times.record(view.spec.fn, finished.execution.durationMs)
-            const held = this.#early.finished(slot, { view, finished })
-            if (held !== undefined) this.#finish(view, finished, this.#o.clock.now())
+            const now = this.#o.clock.now()
+            this.#writeBack.add(finished, now)
+            const key = view.task(slot.task)?.key
+            if (finished.result !== undefined && key !== undefined) {
+              this.#deps.recordOwn(key, finished.result)
+              // Tasks left to other donors wait on this result: report it now, not with the next batch.
+              if (this.#handOff(key, now)) this.#writeBack.flush(now, true)
+            }
             // The worker is free now: waiting for the next tick would idle it for up to tickMs.
             this.#startRuns()
           },
           () => {
             this.#running.delete(slot)
-            this.#early.drop(slot)
             if (!this.#stopped) this.#startRuns()
           },
         )
@@ -331,13 +318,30 @@ export class Donor {
     this.#prefetch()
   }
 
-  #finish(view: JobIndex, finished: Finished, now: number): void {
-    this.#writeBack.add(finished, now)
-    const key = view.task(finished.task)?.key
-    if (finished.result !== undefined && key !== undefined) {
-      this.#deps.recordOwn(key, finished.result)
-      // Tasks left to other donors wait on this result: report it now, not with the next batch.
-      if (this.#handOff(key, now)) this.#writeBack.flush(now, true)
+  async #run(view: JobIndex, slot: Slot): Promise<Finished> {
+    const task = view.task(slot.task)
+    if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
+    let execution: Execution
+    let fetchMs = 0
+    try {
+      const fn = this.#functions.load(view.spec.fn)
+      // Links (`{ "/": address }`, `{ "/task": key }`) resolve before the run, usually ahead.
+      const prefetched = this.#prefetched.get(slot)
+      this.#prefetched.delete(slot)
+      const waitFrom = this.#o.clock.now()
+      const args = await (prefetched ?? loadTaskArgs(task, this.#o.values, this.#deps.resolverFor(view)))
+      fetchMs = this.#o.clock.now() - waitFrom // the worker idled: reported with the run
+      execution = await this.#o.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
+    } catch (error) {
+      // A record to ignore (inline arguments not its own) has no outcome to report.
+      if (error instanceof MalformedRecordError) throw error
+      execution = thrownExecution(error)
+    }
+    if (execution.kind !== 'value') return { ...slot, fetchMs, execution }
+    try {
+      return { ...slot, fetchMs, execution, result: encodeAndAddress(execution.value, 'result') }
+    } catch (error) {
+      return { ...slot, fetchMs, execution: thrownExecution(error, execution.durationMs) }
     }
   }
 }
