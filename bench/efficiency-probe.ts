@@ -22,5 +22,3 @@ for (let r = 0; r < runs; r++) {
   console.log(`  1 donor:   ${gaps(s.idleOne)}`)
   s.idleTwo.forEach((g, i) => console.log(`  2 donors, #${i + 1}: ${gaps(g)}`))
 }
-// Whatever handle the closed swarms leave behind (wrtc), the probe is done.
-process.exit(0)

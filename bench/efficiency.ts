@@ -123,6 +123,8 @@ export async function measureDonorScaling(options: { quick?: boolean; verbose?: 
     }
     return { one, two, oneAgain, shares, idleTwo, idleOne, mainBusyTwo }
   } finally {
+    await Promise.all(donors.map((d) => d.stop()))
+    await host.close()
     await signaling.close()
   }
 }
