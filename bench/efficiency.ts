@@ -9,6 +9,7 @@ import { ChildScript } from './lib/child.ts'
 import { threadSpeedup } from './lib/thread-control.ts'
 import type { BenchOptions, BenchSection } from './lib/section.ts'
 import { waitUntil } from './lib/stats.ts'
+import { describeGaps, epochNow, idleGaps, type IdleGaps, type RunSpan } from './lib/worker-timeline.ts'
 import { barChart } from './lib/svg-chart.ts'
 import { connectHost, freshRoom, salt, startBenchSignaling } from './lib/swarm-fixture.ts'
 import { measureSameProgram } from './same-program.ts'
@@ -41,6 +42,9 @@ interface JobTiming {
   readonly hostCpuMs: number
   /** The machine's 1-minute load average as the job started: other work on the machine. */
   readonly loadAverage: number
+  /** When the job was submitted and when the host held every result, on the clock the donors' timelines use. */
+  readonly from: number
+  readonly to: number
 }
 
 async function timedJob(host: Swarm, name: string, tasks: number, n: number): Promise<JobTiming> {
@@ -48,23 +52,37 @@ async function timedJob(host: Swarm, name: string, tasks: number, n: number): Pr
   const args = Array.from({ length: tasks }, (_, i) => ({ n, seed: i + 1 }))
   const loadAverage = os.loadavg()[0] ?? 0
   const cpu0 = process.cpuUsage()
+  const from = epochNow()
   const t0 = performance.now()
   const results = await fn.parallel(args)
   const ms = performance.now() - t0
+  const to = epochNow()
   const cpu = process.cpuUsage(cpu0)
   if (results[3] !== churn(args[3] as { n: number; seed: number })) throw new Error('wrong result from a donor')
-  return { ms, hostCpuMs: (cpu.user + cpu.system) / 1000, loadAverage }
+  return { ms, hostCpuMs: (cpu.user + cpu.system) / 1000, loadAverage, from, to }
 }
 
-export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSection> {
-  const tasks = options.quick ? 20 : 200
-  const taskMs = options.quick ? 10 : 50
-  const n = calibrate(taskMs)
+export interface DonorScaling {
+  readonly one: JobTiming
+  readonly two: JobTiming
+  readonly oneAgain: JobTiming
+  /** Each donor's status after the 2-donor job. */
+  readonly shares: ReadonlyArray<{ executed: number }>
+  /** Where each donor's worker idled: during the 2-donor job (one entry per donor), and during the first 1-donor job. */
+  readonly idleTwo: readonly IdleGaps[]
+  readonly idleOne: IdleGaps
+  /** How long each donor's main thread was busy during the 2-donor job (event-loop utilization), ms. */
+  readonly mainBusyTwo: readonly number[]
+}
+
+/** The same job on 1 donor, 2 donors, then 1 again (A-B-A), each donor a Node process of its own with one worker. */
+export async function measureDonorScaling(options: { quick?: boolean; verbose?: boolean; donorNodeFlags?: readonly string[] }, tasks: number, n: number): Promise<DonorScaling> {
   const signaling = await startBenchSignaling()
   const room = freshRoom('efficiency')
   const host = await connectHost(signaling, room, 0)
   // Both processes start now (a Node start costs a second or two); each joins when asked.
-  const donors = [0, 1].map(() => ChildScript.start('procs/donor.ts', [signaling.url, room, '--wait']))
+  const donors = [0, 1].map(() => ChildScript.startWith(options.donorNodeFlags ?? [], 'procs/donor.ts', [signaling.url, room, '--wait', '--timeline']))
+  const spansOf = async (donor: ChildScript): Promise<RunSpan[]> => (await donor.ask<{ spans: RunSpan[] }>('runs')).spans
   let joined = 0
   const addDonor = async (): Promise<void> => {
     const donor = donors[joined++] as ChildScript
@@ -75,29 +93,50 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
   try {
     const tag = salt()
     const step = (what: string): void => {
-      if (options.verbose) console.log(`   efficiency: ${what} (workers ${host.status().workers}, peers ${host.peer.mesh.openPeers().length})`)
+      if (options.verbose === true) console.log(`   efficiency: ${what} (workers ${host.status().workers}, peers ${host.peer.mesh.openPeers().length})`)
     }
     await addDonor()
     step('one donor')
     await timedJob(host, `warm-1-${tag}`, 4, Math.round(n / 10))
     step('warmed up')
     const one = await timedJob(host, `churn-1-${tag}`, tasks, n)
+    const idleOne = idleGaps(await spansOf(donors[0] as ChildScript), one.from, one.to)
     await addDonor()
     step('two donors')
     await timedJob(host, `warm-2-${tag}`, 8, Math.round(n / 10))
     step('warmed up')
+    await Promise.all(donors.map(spansOf))
+    const before = await Promise.all(donors.map((d) => d.ask<{ mainActiveMs: number }>('status')))
     const two = await timedJob(host, `churn-2-${tag}`, tasks, n)
-    const twoMs = two.ms
+    const shares = await Promise.all(donors.map((d) => d.ask<{ executed: number; mainActiveMs: number }>('status')))
+    const idleTwo = await Promise.all(donors.map(async (d) => idleGaps(await spansOf(d), two.from, two.to)))
+    // Each donor's main thread: its busy time shares the 2 cores with the workers.
+    const mainBusyTwo = shares.map((after, i) => after.mainActiveMs - (before[i]?.mainActiveMs ?? 0))
     // One donor again (A-B-A): load from elsewhere on the machine drifts during a run,
     // and the mean of the runs on either side cancels a steady drift.
-    const shares = await Promise.all(donors.map((d) => d.ask<{ executed: number }>('status')))
     // (The smoke run skips it: waiting for the donor to leave presence takes seconds.)
     let oneAgain = one
-    if (!options.quick) {
+    if (options.quick !== true) {
       await (donors[1] as ChildScript).stop()
       await waitUntil('the second donor gone from presence', () => host.status().workers <= 1, 30_000)
       oneAgain = await timedJob(host, `churn-3-${tag}`, tasks, n)
     }
+    return { one, two, oneAgain, shares, idleTwo, idleOne, mainBusyTwo }
+  } finally {
+    await Promise.all(donors.map((d) => d.stop()))
+    await host.close()
+    await signaling.close()
+  }
+}
+
+export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSection> {
+  const tasks = options.quick ? 20 : 200
+  const taskMs = options.quick ? 10 : 50
+  const n = calibrate(taskMs)
+  const { one, two, oneAgain, shares, idleTwo, idleOne } = await measureDonorScaling(options, tasks, n)
+  const signaling = await startBenchSignaling()
+  try {
+    const twoMs = two.ms
     const oneMs = (one.ms + oneAgain.ms) / 2
     // The control, right after: what 2 plain threads gain over 1 on this machine now.
     const control = await threadSpeedup(churn, n, options.quick ? 8 : 40)
@@ -105,8 +144,7 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
     const efficiency = speedup / 2
     const idealOneMs = tasks * taskMs
     const met = efficiency >= 0.95
-    const secondShare = (shares[1]?.executed ?? 0) - 8
-    await Promise.all(donors.map((d) => d.stop()))
+    const secondShare = idleTwo[1]?.runs ?? 0
     const same = await measureSameProgram(signaling, options.quick ? 20 : 60, calibrate(options.quick ? 20 : 200))
     const sameRatio = same.togetherMs / same.aloneMs
     return {
@@ -146,7 +184,7 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
           ratio: speedup / control.speedup,
           target: '≥ 0.97',
           met: speedup / control.speedup >= 0.97,
-          note: `Swarm speedup ${speedup.toFixed(2)}× (2 donors over 1), control ${control.speedup.toFixed(2)}×. A control well under 2× means other load held a core, and both figures shrink with it; this ratio is what the swarm machinery costs on top.`,
+          note: `Swarm speedup ${speedup.toFixed(2)}× (2 donors over 1), control ${control.speedup.toFixed(2)}×. A control well under 2× means other load held a core, and both figures shrink with it; this ratio is what the swarm machinery costs on top. Where each donor's worker idled, from the job's submission until the host held every result: 2 donors, ${idleTwo.map((g, i) => `#${i + 1}: ${describeGaps(g)}`).join('; ')}. 1 donor: ${describeGaps(idleOne)}.`,
         },
         {
           id: 'efficiency.same-program-twice',
@@ -185,11 +223,9 @@ export async function runEfficiencyBench(options: BenchOptions): Promise<BenchSe
           ],
         }),
       },
-      data: { tasks, taskMs, iterations: n, one, two, oneAgain, control, speedup, efficiency, donorStatus: shares, sameProgram: same },
+      data: { tasks, taskMs, iterations: n, one, two, oneAgain, control, speedup, efficiency, donorStatus: shares, idleTwo, idleOne, sameProgram: same },
     }
   } finally {
-    await Promise.all(donors.map((d) => d.stop()))
-    await host.close()
     await signaling.close()
   }
 }

@@ -9,7 +9,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { WriteBack, type Finished, type Slot } from './write-back.ts'
+import { heldIn, WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
@@ -76,7 +76,7 @@ export class Donor {
     return this.#runs
   }
 
-  /** Tasks this peer holds now: claimed and settling, waiting for a worker, or running. */
+  /** Tasks held: settling, waiting for a worker, or running. */
   get held(): number {
     return this.#backlog()
   }
@@ -85,7 +85,7 @@ export class Donor {
     return this.#paused
   }
 
-  /** Stops claiming and backing up stragglers; what is held still runs, renews and reports, so no work or lease is lost. */
+  /** Stops claiming and backing up stragglers; what is held still runs, renews and reports. */
   pause(): void {
     this.#paused = true
   }
@@ -186,7 +186,9 @@ export class Donor {
       workers: this.#o.workers,
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
+      held: heldIn(view.spec.id, this.#settling, this.#ready, this.#running),
     })
+    if (size === 0) return // holds its share
     // Tasks whose input blocks another live donor holds more of wait for it a little (`input-locality.ts`).
     const locality = this.#locality.gate(view, now)
     const startAt = Math.floor((this.#o.random?.() ?? 0) * view.openCount())
@@ -215,7 +217,7 @@ export class Donor {
     }
   }
 
-  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true when more tasks wait on it. */
+  /** Claims and runs next what this result unblocks, unsettled (`hand-off.ts`); true if more wait on it. */
   #handOff(key: TaskKey, now: number): boolean {
     if (this.#paused) return true
     const free = Math.max(1, this.#o.workers - this.#running.size - this.#ready.length)
@@ -264,7 +266,7 @@ export class Donor {
     this.#ownClaims.renew([...this.#settling, ...this.#ready, ...this.#running], this.#o.jobs, now)
   }
 
-  /** Fetches the next ready task's arguments per worker (one each: bounded memory), so no worker idles while blocks arrive. */
+  /** Fetches the next ready task's arguments per worker (bounded memory), so no worker idles while blocks arrive. */
   #prefetch(): void {
     for (const slot of this.#ready.slice(0, this.#o.workers)) {
       if (this.#prefetched.has(slot)) continue
