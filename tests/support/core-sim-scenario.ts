@@ -36,6 +36,7 @@ export async function runCoreSim(seed: number): Promise<CoreSimOutcome> {
     deaths: result.deaths,
     runs: result.donors.map((d) => d.donor?.runs),
     results,
-    cached: result.host.swarm.cache.size,
+    // Distinct keys: two writers may each have filed an entry for a task that ran twice under churn.
+    cached: [...result.host.swarm.cache.keys()].length,
   }
 }
