@@ -224,11 +224,4 @@ describe('nextBatchSize', () => {
   it('never takes more than a fair share of what is left', () => {
     expect(nextBatchSize({ targetBatchMs: 1_000, workers: 1, queued: 30, peers: 10, recentDurationsMs: [1] })).toBe(3)
   })
-
-  it('counts what the peer holds against its share, and takes nothing once it holds its share', () => {
-    const tail = { targetBatchMs: 1_000, workers: 1, queued: 40, peers: 2, recentDurationsMs: [50] }
-    expect(nextBatchSize({ ...tail, held: 4 })).toBe(16)
-    expect(nextBatchSize({ ...tail, held: 20 })).toBe(0)
-    expect(nextBatchSize({ ...tail, queued: 400, held: 4 })).toBe(20)
-  })
 })

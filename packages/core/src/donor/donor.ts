@@ -9,7 +9,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import { startBackup } from '../swarm/writes.ts'
 import type { Value } from '../encoding/supported-value.ts'
 import { DONOR_DEFAULTS, type DonorOptions } from './donor-options.ts'
-import { heldIn, WriteBack, type Finished, type Slot } from './write-back.ts'
+import { WriteBack, type Finished, type Slot } from './write-back.ts'
 import { OwnClaims } from './own-claims.ts'
 import { SharedKeyGuard } from './shared-key-guard.ts'
 import { DependencyGate } from './dependency-gate.ts'
@@ -186,9 +186,7 @@ export class Donor {
       workers: this.#o.workers,
       queued: view.openCount(),
       peers: this.#o.peerCount?.() ?? 1,
-      held: heldIn(view.spec.id, this.#settling, this.#ready, this.#running),
     })
-    if (size === 0) return // holds its share
     // Tasks whose input blocks another live donor holds more of wait for it a little (`input-locality.ts`).
     const locality = this.#locality.gate(view, now)
     const startAt = Math.floor((this.#o.random?.() ?? 0) * view.openCount())

@@ -27,13 +27,6 @@ export interface Slot {
   readonly chainLink?: boolean
 }
 
-/** Tasks of `job` held under the donor's own claims (a backup run holds none), for its fair share. */
-export function heldIn(job: JobId, ...lists: Array<Iterable<Slot>>): number {
-  let held = 0
-  for (const list of lists) for (const slot of list) if (slot.job === job && !slot.backup) held++
-  return held
-}
-
 export interface Finished extends Slot {
   readonly execution: Execution
   /** How long the run waited for its arguments' values before it could start (what fetching ahead did not hide). */

@@ -7,17 +7,11 @@ export interface BatchSizeInput {
   /** Tasks still unclaimed, and peers sharing them: no peer takes more than its share. */
   readonly queued: number
   readonly peers: number
-  /**
-   * Tasks of this job the peer holds already (claimed, queued or running): they
-   * count against its share, so that near the end of a job no peer queues more
-   * than the others while they run out of work (the tail of issue 15's item 6).
-   */
-  readonly held?: number
   readonly min?: number
   readonly max?: number
 }
 
-/** Tiny tasks get large batches, long tasks small ones, and nobody hoards the tail of a job: 0 when the peer holds its share already. */
+/** Tiny tasks get large batches, long tasks small ones, and nobody hoards the tail of a job. */
 export function nextBatchSize(input: BatchSizeInput): number {
   const min = input.min ?? 1
   const max = input.max ?? 256
@@ -25,9 +19,7 @@ export function nextBatchSize(input: BatchSizeInput): number {
   const mean = recent.length === 0 ? undefined : recent.reduce((a, b) => a + b, 0) / recent.length
   const wanted = mean === undefined ? min * input.workers : Math.round((input.targetBatchMs / Math.max(mean, 0.01)) * input.workers)
   const fairShare = Math.ceil(input.queued / Math.max(1, input.peers))
-  const held = input.held ?? 0
-  if (held > 0 && held >= fairShare) return 0
-  return Math.max(min, Math.min(max, wanted, Math.max(fairShare - held, min)))
+  return Math.max(min, Math.min(max, wanted, Math.max(fairShare, min)))
 }
 
 /**

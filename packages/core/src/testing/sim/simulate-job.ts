@@ -32,8 +32,6 @@ export interface SimulationOptions {
   /** The first `donors` donors take `factor` times as long over every run. */
   readonly slowDonors?: { readonly donors: number; readonly factor: number }
   readonly limitMs?: number
-  /** Told as each run starts, with the donor's index and how long the run will take (virtual ms): a worker's timeline. */
-  readonly onRun?: (donor: number, atMs: number, durationMs: number) => void
 }
 
 export interface SimulationResult {
@@ -75,11 +73,7 @@ export async function simulateJob(options: SimulationOptions): Promise<Simulatio
       clock,
       random,
       donor: {
-        duration: () => {
-          const ms = prng.int32(random, minMs, maxMs) * slowdown
-          options.onRun?.(i, clock.now(), ms)
-          return ms
-        },
+        duration: () => prng.int32(random, minMs, maxMs) * slowdown,
         onRunStart: () => {
           if (deaths >= dyingCount || prng.real53(random) >= deathChance) return true
           deaths++
