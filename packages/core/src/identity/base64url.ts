@@ -8,7 +8,10 @@ const PAIRS = new Int16Array(128 * 128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) for (let j = 0; j < ALPHABET.length; j++) PAIRS[(ALPHABET.charCodeAt(i) << 7) | ALPHABET.charCodeAt(j)] = (i << 6) | j
 
 export function toBase64Url(bytes: Uint8Array): string {
-  if (nativeEncoder !== undefined && bytes.length >= NATIVE_FROM) return nativeEncoder(bytes)
+  return nativeEncoder !== undefined && bytes.length >= NATIVE_FROM ? nativeEncoder(bytes) : portableToBase64Url(bytes)
+}
+
+function portableToBase64Url(bytes: Uint8Array): string {
   let out = ''
   let i = 0
   for (; i + 2 < bytes.length; i += 3) {
@@ -50,13 +53,9 @@ function platformEncoder(): ((bytes: Uint8Array) => string) | undefined {
         : undefined
   if (candidate === undefined) return undefined
   try {
+    // 70 bytes: whole groups and a partial one, every alphabet region.
     const probe = Uint8Array.from({ length: 70 }, (_, i) => (i * 37 + 251) & 0xff)
-    let expected = ''
-    for (let i = 0; i < probe.length; i += 3) {
-      const n = (probe[i]! << 16) | ((probe[i + 1] ?? 0) << 8) | (probe[i + 2] ?? 0)
-      expected += (ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!).slice(0, Math.min(4, Math.ceil(((probe.length - i) * 4) / 3)))
-    }
-    return candidate(probe) === expected ? candidate : undefined
+    return candidate(probe) === portableToBase64Url(probe) ? candidate : undefined
   } catch {
     return undefined
   }
