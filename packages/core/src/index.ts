@@ -129,6 +129,7 @@ export {
   removeHolder,
   mergeCached,
   cacheOutcome,
+  cacheOutcomes,
   forgetFailure,
   addTasks,
   claimTask,
@@ -191,4 +192,5 @@ export { CompactedCache, nodeStoreOf } from './cache-tree/compacted-cache.ts'
 export { compactCache, isCompactionDue, liveEntries, mergeEntryBy, DEFAULT_COMPACTION_THRESHOLD, type CompactionOptions } from './cache-tree/compactor.ts'
 export { CacheCompactor, type CacheCompactorOptions } from './cache-tree/cache-compactor.ts'
 export { shardKey, epochOfShard, type ShardedView } from './swarm/cache-shards.ts'
+export { makePack, packEntries, PACK_PREFIX, MAX_PACK_ENTRIES, type CachePack, type PackSigner } from './swarm/cache-packs.ts'
 export { strongerEntry } from './swarm/cache-merge.ts'

@@ -34,7 +34,7 @@ export const DEFAULT_COMPACTION_THRESHOLD = 1_000
 export function liveEntries(swarm: SwarmDoc): number {
   const live = swarm.liveEpoch()
   let count = 0
-  for (const [key, shard] of swarm.cacheShards.shards()) if ((epochOfShard(key) ?? -1) >= live) count += shard.size
+  for (const [key, shard] of swarm.cacheShards.shards()) if ((epochOfShard(key) ?? -1) >= live) count += swarm.cacheShards.sizeOf(shard)
   return count
 }
 
@@ -59,7 +59,7 @@ export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: Compacti
   const named = new Set<Address>()
   const seen = new WeakSet<object>()
   for (const [, shard] of sealedShards) {
-    for (const [key, raw] of shard.entries()) {
+    for (const [key, raw] of swarm.cacheShards.entriesOf(shard)) {
       if (typeof raw === 'object' && raw !== null) seen.add(raw)
       const entry = checkCacheEntry(key as TaskKey, raw)
       if (entry === undefined) continue
@@ -93,14 +93,14 @@ export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: Compacti
   const carried: Array<readonly [TaskKey, CacheEntry]> = failures.map(({ key, entry }) => [key, entry] as const)
   // Entries that reached the sealed shards while the tree was being built are not in it: carried over.
   for (const [, shard] of sealedShards) {
-    for (const [key, raw] of shard.entries()) {
+    for (const [key, raw] of swarm.cacheShards.entriesOf(shard)) {
       const entry = typeof raw === 'object' && raw !== null && !seen.has(raw) ? checkCacheEntry(key as TaskKey, raw) : undefined
       if (entry !== undefined) carried.push([key as TaskKey, entry])
     }
   }
   // Values stay listed while an entry left in the document names them, or while no compacted entry does (a report may).
   const stillNamed = new Set<string>()
-  for (const [key, shard] of swarm.cacheShards.shards()) if (!sealed(key)) for (const raw of shard.values()) if (isValueEntry(raw)) stillNamed.add(raw.result)
+  for (const [key, shard] of swarm.cacheShards.shards()) if (!sealed(key)) for (const [, raw] of swarm.cacheShards.entriesOf(shard)) if (isValueEntry(raw)) stillNamed.add(raw.result)
   for (const [, entry] of carried) if (entry.kind === 'value') stillNamed.add(entry.result)
   const carriedValues: Array<readonly [Address, Uint8Array]> = []
   for (const [, shard] of sealedResults) {

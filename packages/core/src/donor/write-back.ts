@@ -1,5 +1,5 @@
 import { toErrorRecord } from '../errors.ts'
-import type { Address, JobId, PeerId } from '../ids.ts'
+import type { Address, JobId, PeerId, TaskKey } from '../ids.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Execution } from '../interfaces/executor.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
@@ -11,7 +11,7 @@ import { timeoutFailure, timeoutStatement } from '../swarm/signed-claims.ts'
 import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
-import { cacheOutcome, putReport, recordFailure } from '../swarm/writes.ts'
+import { cacheOutcomes, putReport, recordFailure } from '../swarm/writes.ts'
 import { boundTaskLogs } from '../pure/task-logs.ts'
 import { strengthOf } from '../swarm/cache-strength.ts'
 import { OwnReports } from './own-reports.ts'
@@ -105,14 +105,7 @@ export class WriteBack {
       if (view === undefined) continue
       for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, reports.get(f), timeouts.get(f))))
     }
-    for (const chunk of chunked(batch)) {
-      swarm.transact(() => {
-        for (const f of chunk) {
-          const view = this.o.jobs(f.job)
-          if (view !== undefined) this.#cacheIfAccepted(view, f.task, now)
-        }
-      })
-    }
+    this.#cacheAccepted(batch, now)
   }
 
   /**
@@ -140,14 +133,7 @@ export class WriteBack {
       const record = this.o.jobs(job)?.task(task)
       return record !== undefined && swarm.cached(record.key) === undefined
     })
-    for (const chunk of chunked(missing)) {
-      swarm.transact(() => {
-        for (const { job, task } of chunk) {
-          const view = this.o.jobs(job)
-          if (view !== undefined) this.#cacheIfAccepted(view, task, now)
-        }
-      })
-    }
+    this.#cacheAccepted(missing, now)
   }
 
   /**
@@ -197,13 +183,33 @@ export class WriteBack {
     this.#ownReports.remember(view, f.task, report)
   }
 
-  /** Caches a settled task's accepted outcome, with the proofs of every peer that reported it. */
-  #cacheIfAccepted(view: JobIndex, task: TaskId, now: number): void {
+  /** Caches the accepted outcomes of these tasks that are settled, a pack per job and chunk (`cacheOutcomes`). */
+  #cacheAccepted(tasks: ReadonlyArray<{ readonly job: JobId; readonly task: TaskId }>, now: number): void {
+    const byJob = new Map<JobId, Array<{ key: TaskKey; entry: CacheEntry }>>()
+    for (const { job, task } of tasks) {
+      const view = this.o.jobs(job)
+      const accepted = view === undefined ? undefined : this.#acceptedEntry(view, task, now)
+      if (accepted === undefined) continue
+      const items = byJob.get(job)
+      if (items === undefined) byJob.set(job, [accepted])
+      else items.push(accepted)
+    }
+    for (const [job, items] of byJob) {
+      const view = this.o.jobs(job)!
+      for (let i = 0; i < items.length; i += ENTRIES_PER_PACK) {
+        cacheOutcomes(this.o.swarm, items.slice(i, i + ENTRIES_PER_PACK), (peer) => view.subjectOf(peer), `w${now.toString(36)}.${(this.#packs++).toString(36)}`)
+      }
+    }
+  }
+  #packs = 0
+
+  /** A settled task's accepted outcome, with the proofs of every peer that reported it, unless the cache has it already. */
+  #acceptedEntry(view: JobIndex, task: TaskId, now: number): { key: TaskKey; entry: CacheEntry } | undefined {
     const phase = taskPhase(view, task, now)
     const record = view.task(task)
-    if (phase.phase !== 'done' || record === undefined) return
+    if (phase.phase !== 'done' || record === undefined) return undefined
     const entry = cacheEntryOf(phase.outcome, view.reports(task))
-    if (entry === undefined) return
+    if (entry === undefined) return undefined
     // An entry this job's quorum of subjects already stands behind is left alone: rewriting a key another
     // peer wrote makes the new entry wait, on every reader, for that peer's write to arrive first. Subjects,
     // as readers count them: an entry of the same outcome that keys of one subject signed is not enough.
@@ -214,8 +220,8 @@ export class WriteBack {
       existing.kind === entry.kind &&
       outcomeId(outcomeOfEntry(existing)) === outcomeId(phase.outcome) &&
       strengthOf(existing.proofs, subjectOf).subjects >= view.spec.quorum
-    ) return
-    cacheOutcome(this.o.swarm, record.key, entry, subjectOf)
+    ) return undefined
+    return { key: record.key, entry }
   }
 }
 
@@ -230,6 +236,9 @@ export function cacheEntryOf(outcome: Outcome, reports: readonly Report[]): Cach
   if (proofs.length === 0) return undefined
   return outcome.kind === 'value' ? { kind: 'value', result: outcome.result, proofs } : { kind: 'failure', error: outcome.error, proofs }
 }
+
+/** Cache entries per pack: about 140 B each, so a pack's update stays near 32 KiB. */
+const ENTRIES_PER_PACK = 256
 
 /** Entries per transaction: a signed report costs under 1 KiB (its proof is most of it), so an update stays near 32 KiB. */
 const ENTRIES_PER_TRANSACTION = 32

@@ -5,10 +5,10 @@ import type { Identity } from '../identity/identity.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { taskPhase } from '../scheduler/task-phase.ts'
 import type { JobIndex } from '../swarm/job-index.ts'
-import type { Outcome, Report, TaskId } from '../swarm/schema.ts'
+import type { CacheEntry, Outcome, Report, TaskId } from '../swarm/schema.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import { signVerdicts } from '../swarm/verdicts.ts'
-import { cacheOutcome, putVerdict } from '../swarm/writes.ts'
+import { cacheOutcomes, putVerdict } from '../swarm/writes.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { JudgedValues } from './judged-values.ts'
 import { clustersOf, type Cluster, type Compare } from './outcome-clusters.ts'
@@ -276,16 +276,17 @@ export class Referee {
     const key = `v${this.o.clock.now().toString(36)}-${Math.floor(this.o.random() * 2 ** 40).toString(36)}`
     index.job.transact(() => putVerdict(index.job, key, record))
     // The submitter's own signature joins each result it accepted alone, so its later calls (which trust its own key) find it in the cache.
-    this.o.swarm.transact(() => {
-      for (const leaf of leaves) {
-        const proof = proofs.get(leaf.task)
-        if (leaf.outcome === undefined || proof === undefined) continue
-        const entry = cacheEntryOf(leaf.outcome, leaf.reports ?? [])
-        if (entry === undefined) continue
-        const signed = [...entry.proofs.filter((p) => p.peer !== this.o.identity.peer), { peer: this.o.identity.peer, ...proof }]
-        cacheOutcome(this.o.swarm, leaf.key, { ...entry, proofs: signed }, (peer) => index.subjectOf(peer))
-      }
-    })
+    const entries: Array<{ key: TaskKey; entry: CacheEntry }> = []
+    for (const leaf of leaves) {
+      const proof = proofs.get(leaf.task)
+      if (leaf.outcome === undefined || proof === undefined) continue
+      const entry = cacheEntryOf(leaf.outcome, leaf.reports ?? [])
+      if (entry === undefined) continue
+      const signed = [...entry.proofs.filter((p) => p.peer !== this.o.identity.peer), { peer: this.o.identity.peer, ...proof }]
+      entries.push({ key: leaf.key, entry: { ...entry, proofs: signed } })
+    }
+    // One pack per flush: the entries share the flush's signature and their reporters' batches.
+    cacheOutcomes(this.o.swarm, entries, (peer) => index.subjectOf(peer), key)
   }
 }
 

@@ -38,6 +38,21 @@ export interface ShardedView {
 
 type Listener = (event: { keysChanged: Set<string> }) => void
 
+/**
+ * Records of a shard that hold several entries (`cache-packs.ts`): the index
+ * lists each entry under its own key, and readers never see the record.
+ */
+export interface Packs {
+  isPack(key: string): boolean
+  /** The keys a pack names, unchecked (an index may list a key whose entry then fails its check). */
+  keysOf(raw: unknown): readonly string[]
+  /** The pack's entries, by key: those that passed its check. */
+  entriesOf(raw: unknown): ReadonlyMap<string, unknown>
+}
+
+/** Where an entry is: under its key in a shard, or in a pack of a shard. */
+type Source = { readonly shard: ReadonlyDocMap<unknown>; readonly pack?: string }
+
 export class Shards implements ShardedView {
   #list: Array<[string, ReadonlyDocMap<unknown>]> | undefined
   /**
@@ -45,7 +60,7 @@ export class Shards implements ShardedView {
    * writers write one, and a swarm of fifty donors has fifty shards.
    * Undefined until read, and whenever the set of shards changes.
    */
-  #index: Map<string, Array<ReadonlyDocMap<unknown>>> | undefined
+  #index: Map<string, Source[]> | undefined
   readonly #listeners = new Map<Listener, (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => void>()
 
   constructor(
@@ -53,11 +68,12 @@ export class Shards implements ShardedView {
     readonly root: ReadonlyDocMap<unknown>,
     /** A map written before shards existed; read, never written again. */
     readonly legacy?: ReadonlyDocMap<unknown>,
+    readonly packs?: Packs,
   ) {
     ;(root as unknown as Y.AbstractType<unknown>).observeDeep((events) => {
       for (const event of events) {
         if (event.target === (root as unknown)) this.invalidate()
-        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.#reindex(key as string)
+        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.noteWrite(key as string)
       }
     })
     legacy?.observe((event) => {
@@ -76,29 +92,63 @@ export class Shards implements ShardedView {
    * transaction, and a writer may read a key back in the one it wrote it in.
    */
   noteWrite(key: string): void {
-    this.#reindex(key)
+    if (this.#index === undefined) return
+    if (this.packs?.isPack(key) !== true) return this.#reindex(key)
+    // Packs are written whole and never edited: a new one adds its keys; one gone (a peer may delete anything) costs a rebuild.
+    const shard = this.shards().find(([, shard]) => shard.has(key))?.[1]
+    if (shard === undefined) return this.invalidate()
+    for (const inner of this.packs.keysOf(shard.get(key))) {
+      const holding = this.#index.get(inner)
+      if (holding === undefined) this.#index.set(inner, [{ shard, pack: key }])
+      else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+    }
   }
 
   #reindex(key: string): void {
     if (this.#index === undefined) return
-    const holding = this.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => shard)
+    const packed = (this.#index.get(key) ?? []).filter((source) => source.pack !== undefined)
+    const holding = [...this.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => ({ shard })), ...packed]
     if (holding.length === 0) this.#index.delete(key)
     else this.#index.set(key, holding)
   }
 
-  #indexed(): Map<string, Array<ReadonlyDocMap<unknown>>> {
+  #indexed(): Map<string, Source[]> {
     if (this.#index === undefined) {
-      const index = new Map<string, Array<ReadonlyDocMap<unknown>>>()
+      const index = new Map<string, Source[]>()
+      const add = (key: string, source: Source): void => {
+        const holding = index.get(key)
+        if (holding === undefined) index.set(key, [source])
+        else holding.push(source)
+      }
       for (const [, shard] of this.shards()) {
-        for (const key of shard.keys()) {
-          const holding = index.get(key)
-          if (holding === undefined) index.set(key, [shard])
-          else holding.push(shard)
+        for (const [key, raw] of shard.entries()) {
+          if (this.packs?.isPack(key) === true) for (const inner of this.packs.keysOf(raw)) add(inner, { shard, pack: key })
+          else add(key, { shard })
         }
       }
       this.#index = index
     }
     return this.#index
+  }
+
+  #read(key: string, source: Source): unknown {
+    return source.pack === undefined ? source.shard.get(key) : this.packs?.entriesOf(source.shard.get(source.pack)).get(key)
+  }
+
+  /** A shard's entries by key, packs opened (only the entries that pass their pack's check). */
+  *entriesOf(shard: ReadonlyDocMap<unknown>): IterableIterator<[string, unknown]> {
+    for (const [key, raw] of shard.entries()) {
+      if (this.packs?.isPack(key) === true) yield* this.packs.entriesOf(raw)
+      else yield [key, raw]
+    }
+  }
+
+  /** Entries a shard holds, counting each entry of a pack. */
+  sizeOf(shard: ReadonlyDocMap<unknown>): number {
+    if (this.packs === undefined) return shard.size
+    let size = 0
+    for (const [key, raw] of shard.entries()) size += this.packs.isPack(key) ? this.packs.keysOf(raw).length : 1
+    return size
   }
 
   /** The shards, legacy first, then by shard key. */
@@ -114,15 +164,15 @@ export class Shards implements ShardedView {
 
   get size(): number {
     let size = 0
-    for (const [, shard] of this.shards()) size += shard.size
+    for (const [, shard] of this.shards()) size += this.sizeOf(shard)
     return size
   }
 
   all(key: string): unknown[] {
     const holding = this.#indexed().get(key)
     if (holding === undefined) return []
-    if (holding.length === 1) return [holding[0]!.get(key)]
-    return holding.map((shard) => shard.get(key))
+    if (holding.length === 1) return [this.#read(key, holding[0]!)]
+    return holding.map((source) => this.#read(key, source))
   }
 
   has(key: string): boolean {
@@ -131,7 +181,12 @@ export class Shards implements ShardedView {
 
   *keys(): IterableIterator<string> {
     const seen = new Set<string>()
-    for (const [, shard] of this.shards()) for (const key of shard.keys()) if (!seen.has(key) && seen.add(key)) yield key
+    for (const [, shard] of this.shards()) {
+      for (const [key, raw] of shard.entries()) {
+        const inner = this.packs?.isPack(key) === true ? this.packs.keysOf(raw) : [key]
+        for (const one of inner) if (!seen.has(one) && seen.add(one)) yield one
+      }
+    }
   }
 
   observe(f: Listener): void {
@@ -142,15 +197,22 @@ export class Shards implements ShardedView {
         if (event.target === (this.root as unknown)) {
           for (const key of event.keysChanged) {
             const shard = this.root.get(key as string)
-            if (isMap(shard)) for (const inner of shard.keys()) keysChanged.add(inner)
+            if (isMap(shard)) for (const inner of shard.keys()) this.#changed(inner, shard.get(inner), keysChanged)
           }
-        } else for (const key of event.keysChanged) keysChanged.add(key as string)
+        } else {
+          for (const [key, change] of event.changes.keys) this.#changed(key, change.action === 'delete' ? change.oldValue : event.target.get(key), keysChanged)
+        }
       }
       if (keysChanged.size > 0) f({ keysChanged })
     }
     this.#listeners.set(f, deep)
     ;(this.root as unknown as Y.AbstractType<unknown>).observeDeep(deep)
     this.legacy?.observe(f)
+  }
+
+  #changed(key: string, raw: unknown, into: Set<string>): void {
+    if (this.packs?.isPack(key) === true) for (const inner of this.packs.keysOf(raw)) into.add(inner)
+    else into.add(key)
   }
 
   unobserve(f: Listener): void {

@@ -2,6 +2,7 @@ import { fromBase64Url, toBase64Url } from '../identity/base64url.ts'
 import type { Identity } from '../identity/identity.ts'
 import { KnownTrees } from '../identity/known-trees.ts'
 import { buildTree, HASH_BYTES, MAX_PATH_HASHES, textLeafHash } from '../identity/merkle.ts'
+import { multiproofFromPaths, rootFromMultiproof } from '../identity/merkle-multiproof.ts'
 import { ProvenLeaves, type StatementFields } from '../identity/proven-leaves.ts'
 import { verifyPeerSignature } from '../identity/signatures.ts'
 import type { TaskKey } from '../ids.ts'
@@ -157,6 +158,73 @@ export function verifyStatement(peer: string, statement: Statement, proof: Outco
   if (!climb.rootKnown && !verifyPeerSignature(peer, rootMessage(climb.root, proof.size), proof.sig)) return false
   knownTrees.remember(tree, proof.size, climb)
   return true
+}
+
+/**
+ * One multiproof for several leaves of one signed batch (`merkle-multiproof.ts`):
+ * the nodes, concatenated in base64url as audit paths are, that with the
+ * leaves' statements lead to the root `sig` signs. `proofs` share one signer,
+ * signature and size, and their paths are ones this process checked.
+ * Undefined when they do not (or a path does not decode).
+ */
+export function packedNodes(proofs: readonly OutcomeProof[]): string | undefined {
+  const first = proofs[0]
+  if (first === undefined || proofs.some((p) => p.sig !== first.sig || p.size !== first.size)) return undefined
+  const leaves: Array<{ index: number; path: Uint8Array[] }> = []
+  for (const proof of [...proofs].sort((a, b) => a.leaf - b.leaf)) {
+    const path = splitHashes(proof.path)
+    if (path === undefined) return undefined
+    leaves.push({ index: proof.leaf, path })
+  }
+  const nodes = multiproofFromPaths(first.size, leaves)
+  return nodes === undefined ? undefined : hashesText(nodes)
+}
+
+/**
+ * The outcome leaves of `peer`'s batch (`sig` over `size` leaves) that a
+ * multiproof (`packedNodes`) proves, each with its own proof rebuilt and
+ * remembered as proven, so the cache entries they go into cost a lookup to
+ * check. Undefined when the leaves and nodes do not lead to a root `peer`
+ * signed. Never throws.
+ */
+export function verifyPackedOutcomes(
+  peer: string,
+  sig: string,
+  size: number,
+  leaves: ReadonlyArray<{ readonly leaf: number; readonly key: TaskKey; readonly outcome: Outcome }>,
+  nodesText: string,
+): OutcomeProof[] | undefined {
+  if (size < 1 || size > MAX_SIGNED_BATCH || leaves.length === 0) return undefined
+  const nodes = splitHashes(nodesText)
+  if (nodes === undefined) return undefined
+  const order = leaves.map((_, i) => i).sort((a, b) => leaves[a]!.leaf - leaves[b]!.leaf)
+  const proven = rootFromMultiproof(size, order.map((i) => ({ index: leaves[i]!.leaf, hash: textLeafHash(outcomeStatement(leaves[i]!.key, leaves[i]!.outcome)) })), nodes)
+  if (proven === undefined || !verifyPeerSignature(peer, rootMessage(proven.root, size), sig)) return undefined
+  const proofs: OutcomeProof[] = new Array(leaves.length)
+  order.forEach((i, at) => {
+    const { leaf, key, outcome } = leaves[i]!
+    const proof = { leaf, size, path: pathText(proven.paths[at]!), sig }
+    provenOutcomes.add(peer, proof, outcomeFields(key, outcome))
+    proofs[i] = proof
+  })
+  return proofs
+}
+
+/** Hashes concatenated in base64url (a path, or a multiproof's nodes), each its own copy. */
+function splitHashes(text: string): Uint8Array[] | undefined {
+  const bytes = (text.length * 3) >> 2
+  if (bytes % HASH_BYTES !== 0) return undefined
+  const all = fromBase64Url(text, bytes)
+  if (all === undefined) return undefined
+  const hashes: Uint8Array[] = []
+  for (let at = 0; at < bytes; at += HASH_BYTES) hashes.push(all.subarray(at, at + HASH_BYTES))
+  return hashes
+}
+
+function hashesText(hashes: readonly Uint8Array[]): string {
+  const joined = new Uint8Array(hashes.length * HASH_BYTES)
+  hashes.forEach((hash, i) => joined.set(hash, i * HASH_BYTES))
+  return toBase64Url(joined)
 }
 
 /**

@@ -12,9 +12,12 @@ import {
 import type { AdminTrust } from './admin-cancellation.ts'
 import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
 import { checkCacheEntry, checkCacheRoot, checkHolder, checkJobEntry, checkStoredValue, type CacheRoot } from './records.ts'
-import { Shards, type ShardedView } from './cache-shards.ts'
+import { Shards, type Packs, type ShardedView } from './cache-shards.ts'
+import { isPackKey, packEntries, packKeys } from './cache-packs.ts'
 import { strongerEntry } from './cache-merge.ts'
 import { keysAsSubjects, type SubjectOf } from './cache-strength.ts'
+
+const CACHE_PACKS: Packs = { isPack: isPackKey, keysOf: packKeys, entriesOf: packEntries }
 
 /**
  * Read access to the swarm document: jobs, the result cache, the value index
@@ -44,7 +47,7 @@ export class SwarmDoc {
 
   constructor(readonly doc: Y.Doc = new Y.Doc({ guid: SWARM_DOC_GUID })) {
     this.jobs = doc.getMap('jobs')
-    this.cacheShards = new Shards(doc.getMap('cacheShards'), doc.getMap('cache'))
+    this.cacheShards = new Shards(doc.getMap('cacheShards'), doc.getMap('cache'), CACHE_PACKS)
     this.resultShards = new Shards(doc.getMap('resultShards'))
     this.cache = this.cacheShards
     this.cacheRoots = doc.getMap('cacheRoots')

@@ -28,6 +28,7 @@ import {
 import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { checkJobEntry, MAX_QUORUM } from './records.ts'
+import { makePack, PACK_PREFIX } from './cache-packs.ts'
 import type { SubjectOf } from './cache-strength.ts'
 import { mergeCached } from './cache-merge.ts'
 import { shardKey, type Shards } from './cache-shards.ts'
@@ -153,6 +154,42 @@ export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, s
   ownShard(swarm, swarm.cacheShards).set(key, merged)
   swarm.cacheShards.noteWrite(key)
   return true
+}
+
+/**
+ * `cacheOutcome` for several: values new to the cache go into one pack
+ * (`cache-packs.ts`, a tenth of the bytes), the rest by key. Returns how many it wrote.
+ */
+export function cacheOutcomes(
+  swarm: SwarmDoc,
+  items: ReadonlyArray<{ readonly key: TaskKey; readonly entry: CacheEntry }>,
+  subjectOf: SubjectOf,
+  /** The pack's name in this writer's shard: distinct per call. */
+  name: string,
+): number {
+  const packed: Array<{ key: TaskKey; entry: Extract<CacheEntry, { kind: 'value' }> }> = []
+  const single: Array<{ key: TaskKey; entry: CacheEntry }> = []
+  const seen = new Set<TaskKey>()
+  for (const { key, entry } of items) {
+    // Only a key's first value, new to the cache, is packed; the rest meet the merge rule one by one.
+    const first = !seen.has(key) && seen.add(key) !== undefined
+    const merged = first && swarm.cached(key) === undefined ? mergeCached(undefined, entry, subjectOf) : undefined
+    if (merged?.kind === 'value') packed.push({ key, entry: merged })
+    else single.push({ key, entry })
+  }
+  const pack = packed.length > 1 ? makePack(packed) : undefined
+  if (pack === undefined) single.push(...packed)
+  let written = 0
+  swarm.transact(() => {
+    if (pack !== undefined) {
+      const key = `${PACK_PREFIX}${name}`
+      ownShard(swarm, swarm.cacheShards).set(key, pack)
+      swarm.cacheShards.noteWrite(key)
+      written += pack.keys.length
+    }
+    for (const { key, entry } of single) if (cacheOutcome(swarm, key, entry, subjectOf)) written++
+  })
+  return written
 }
 
 /** Removes a cached failure, so the call can be tried again; values are never forgotten. */
