@@ -27,6 +27,7 @@ import {
   Identity,
 } from '@tessera/core'
 import { SimClock } from '@tessera/core/testing'
+import * as Y from 'yjs'
 
 const rejections: unknown[] = []
 const onRejection = (reason: unknown): void => {
@@ -94,6 +95,7 @@ describe('records checked before use', () => {
     const job = new JobDoc(asJobId('honest'))
     const argsList = Array.from({ length: 30 }, (_, x) => ({ x }))
     const { spec } = await submitJob(swarm, values, { id: job.id, fn: square, argsList, identity: Identity.fromSeed('host'), now: 0, job })
+    const index0 = new JobIndex(job, spec)
     // Near-valid records, each with one thing that can never pass (a key that does not match, a lease long past),
     // so that what is tested is the checking, not the integrity attacks that signatures (issue 14) stop.
     const sample = {
@@ -129,6 +131,22 @@ describe('records checked before use', () => {
         write(job.doc, 'reports', `${task}/evil-${i}`, { ...sample.report, peer: `not-evil-${i}` })
         write(job.doc, 'failures', `${task}/${i + 50}`, { ...sample.failure, attempt: i + 5_000 })
         write(job.doc, 'control', prng.oneOf(random, ['cancelled', 'other']), { value: 1 })
+      }
+    })
+    // Packs of cache entries naming the job's own task keys with wrong results, in a forger's shard:
+    // they must neither throw nor stand in the way of the honest entries for those keys.
+    const honestKeys = argsList.map((_, i) => index0.task(String(i))!.key)
+    const samplePack = {
+      keys: honestKeys.slice(0, 8),
+      results: honestKeys.slice(0, 8).map((_, i) => addressOf(`wrong ${i}`)),
+      signers: [{ peer: 'evil', sig: 'A'.repeat(86), size: 8, leaves: [0, 1, 2, 3, 4, 5, 6, 7], nodes: '' }],
+    }
+    const forgerShard = new Y.Map<unknown>()
+    swarm.doc.getMap('cacheShards').set('0/4242', forgerShard)
+    swarm.doc.transact(() => {
+      for (let i = 0; i < 60; i++) {
+        forgerShard.set(`#evil-${i}`, i === 0 ? samplePack : garbage(random, samplePack))
+        written++
       }
     })
     // The exact reported case, and one whose tasks name args nobody holds.
