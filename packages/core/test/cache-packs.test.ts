@@ -96,6 +96,21 @@ describe('cache entries written as one pack per flush', () => {
     expect(reader.cached(keyOf(15))?.kind).toBe('value')
   })
 
+  it('finds the entries of two writers’ packs of the same name, arriving after the reader built its index', () => {
+    const reader = new SwarmDoc()
+    const writers = [0, 1].map(() => new SwarmDoc(new Y.Doc({ guid: reader.doc.guid })))
+    // Each writer's shard exists already, and the reader has indexed it.
+    writers.forEach((writer, w) => cacheOutcomes(writer, flush(5, 100 + 10 * w), keysAsSubjects, 'first'))
+    for (const writer of writers) Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(writer.doc))
+    expect(reader.cached(keyOf(100))?.kind).toBe('value')
+    writers.forEach((writer, w) => cacheOutcomes(writer, flush(10, 30 * w), keysAsSubjects, 'same'))
+    // The pack of the writer whose shard sorts last arrives last: the other shard, found first, holds a pack of that name already.
+    const late = [...writers].sort((a, b) => (String(a.doc.clientID) < String(b.doc.clientID) ? -1 : 1))
+    for (const writer of late) Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(writer.doc))
+    for (const i of [0, 9, 30, 39, 104, 114]) expect(reader.cached(keyOf(i))?.kind, `key ${i}`).toBe('value')
+    expect(reader.cache.size).toBe(30)
+  })
+
   it('leaves entries already cached to the merge rule, and packs only what is new', () => {
     const items = flush(8)
     const swarm = new SwarmDoc()

@@ -95,12 +95,15 @@ export class Shards implements ShardedView {
     if (this.#index === undefined) return
     if (this.packs?.isPack(key) !== true) return this.#reindex(key)
     // Packs are written whole and never edited: a new one adds its keys; one gone (a peer may delete anything) costs a rebuild.
-    const shard = this.shards().find(([, shard]) => shard.has(key))?.[1]
-    if (shard === undefined) return this.invalidate()
-    for (const inner of this.packs.keysOf(shard.get(key))) {
-      const holding = this.#index.get(inner)
-      if (holding === undefined) this.#index.set(inner, [{ shard, pack: key }])
-      else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+    // Two writers may name a pack alike, each in its own shard.
+    const holders = this.shards().filter(([, shard]) => shard.has(key))
+    if (holders.length === 0) return this.invalidate()
+    for (const [, shard] of holders) {
+      for (const inner of this.packs.keysOf(shard.get(key))) {
+        const holding = this.#index.get(inner)
+        if (holding === undefined) this.#index.set(inner, [{ shard, pack: key }])
+        else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+      }
     }
   }
 
