@@ -67,6 +67,8 @@ export class InputLocality {
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
     const standings = new Map<TaskId, { mine: number; best: number; holder: PeerId | undefined }>()
+    // The live donors in one order every peer agrees on: placement group g goes to the (g mod n)th.
+    let ranked: PeerId[] | undefined
     const standing = (task: TaskId): { mine: number; best: number; holder: PeerId | undefined } => {
       const known = standings.get(task)
       if (known !== undefined) return known
@@ -77,7 +79,15 @@ export class InputLocality {
       let best = 0
       let holder: PeerId | undefined
       for (const [peer, bytes] of byPeer) if (peer !== this.self && bytes > best) (best = bytes, (holder = peer))
-      const found = { mine: byPeer.get(this.self) ?? 0, best, holder }
+      let mine = byPeer.get(this.self) ?? 0
+      // Inputs that do not decide (none yet, as for a block's maker, or a tie) leave it to the task's placement group.
+      const affinity = best === mine ? view.task(task)?.affinity : undefined
+      if (affinity !== undefined) {
+        const owner = (ranked ??= [...new Set([...live, this.self])].sort())[affinity % ranked.length] as PeerId
+        if (owner === this.self) mine += 1
+        else (best += 1, (holder = owner))
+      }
+      const found = { mine, best, holder }
       standings.set(task, found)
       return found
     }
