@@ -111,7 +111,7 @@ describe('data-locality placement (issue 18, item 2)', () => {
     await sim.settle(made.submit())
     const links = (await sim.settle(host.resultRefs(blocks.flat(2)))) as ValueRef[]
     const at = (m: number, r: number, c: number) => links[16 * m + 4 * r + c] as unknown as Float64Array
-    const maker = async (m: number, r: number, c: number) => (await sim.donors[0]!.blobs.has((links[16 * m + 4 * r + c] as ValueRef)['/'])) ? 0 : 1
+    const maker = async (m: number, r: number, c: number): Promise<number> => (await sim.donors[0]!.blobs.has((links[16 * m + 4 * r + c] as ValueRef)['/'])) ? 0 : 1
     const rowMakers = await Promise.all([0, 1].flatMap((m) => [0, 1, 2, 3].map(async (r) => new Set(await Promise.all([0, 1, 2, 3].map((c) => maker(m, r, c)))))))
     const before = fetchedBytes(sim.donors)
     const products = host.graph()
@@ -126,7 +126,7 @@ describe('data-locality placement (issue 18, item 2)', () => {
     const values = await sim.settle(Promise.all(refs.map((ref) => host.result<number>(ref))), 60_000)
     const fetched = (fetchedBytes(sim.donors) - before) / 4096
     await sim.close([host])
-    const rowsPerDonor = [0, 1].map((d) => rowMakers.filter((set) => set.size === 1 && set.has(d)).length)
+    const rowsPerDonor = [0, 1].map((d: number) => rowMakers.filter((set) => set.size === 1 && set.has(d)).length)
     return { rowsOnOneDonor: rowMakers.every((set) => set.size === 1), rowsPerDonor, fetched, values }
   }
 
