@@ -98,8 +98,8 @@ describe('data-locality placement (issue 18, item 2)', () => {
     await sim.close([host])
   }, 30_000)
   /** A·B in 4×4 blocks on 2 donors, as the bench runs it: both operands made first, then the 16 products. */
-  async function blockedProduct(withAffinity: boolean): Promise<{ rowsOnOneDonor: boolean; rowsPerDonor: number[]; fetched: number; values: number[] }> {
-    const sim = new SimSwarm({ seed: 7, donors: 2, conditions: LAN, taskDurationMs: [50, 50] })
+  async function blockedProduct(withAffinity: boolean, taskMs = 50): Promise<{ rowsOnOneDonor: boolean; rowsPerDonor: number[]; fetched: number; values: number[] }> {
+    const sim = new SimSwarm({ seed: 7, donors: 2, conditions: LAN, taskDurationMs: [taskMs, taskMs] })
     const host = sim.host('submitter')
     await sim.wait(500)
     const f = host.pure(make, { name: 'make' })
@@ -133,7 +133,7 @@ describe('data-locality placement (issue 18, item 2)', () => {
   it('placement groups: a block row is made on one donor, and the products that read it run there', async () => {
     const placed = await blockedProduct(true)
     const unplaced = await blockedProduct(false)
-    console.log(`[figure] A·B in 4×4 blocks of 4 KiB, 2 donors: ${unplaced.fetched} blocks fetched across without placement groups, ${placed.fetched} with them (rows per donor ${placed.rowsPerDonor.join(' + ')})`)
+    console.log(`[figure] A·B in 4×4 blocks of 4 KiB, 2 donors: ${Math.round(unplaced.fetched)} blocks fetched across without placement groups, ${Math.round(placed.fetched)} with them (rows per donor ${placed.rowsPerDonor.join(' + ')})`)
     expect(placed.values).toEqual(unplaced.values)
     // Product (1, 2) reads A(1, 0) first: 100·0 + 10·1 + 0.
     expect(placed.values[6]).toBe(10)
@@ -143,5 +143,12 @@ describe('data-locality placement (issue 18, item 2)', () => {
     // Each donor holds 16 of the 32 blocks and needs 24 (its 2 rows of A, all of B): 8 fetched each, at best.
     expect(placed.fetched).toBeLessThanOrEqual(18)
     expect(placed.fetched).toBeLessThan(unplaced.fetched)
+  }, 60_000)
+  it('a donor runs the tasks whose blocks it holds before others\' whose grace ran out: a queue longer than the grace stays put', async () => {
+    // 8 products of 400 ms a donor: its queue lasts 3.2 s, several graces (2 run times, 800 ms).
+    const placed = await blockedProduct(true, 400)
+    console.log(`[figure] A·B in 4×4 blocks, tasks of 400 ms, 2 donors: ${Math.round(placed.fetched)} blocks fetched across`)
+    expect(placed.rowsOnOneDonor).toBe(true)
+    expect(placed.fetched).toBeLessThanOrEqual(18)
   }, 60_000)
 })
