@@ -202,10 +202,13 @@ export class Donor {
       // Waiting on another call's result: not claimed (nor ever a straggler).
       skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy) || (ownOnly && locality.yields(task)),
     })
-    // Tasks whose blocks are here first, even when others' graces ran out (a holder's queue can outlast a grace);
-    // then others' past their grace; with none, and some left to holders, those a busy holder would run late too.
-    let { decisions, retryAt } = locality.active ? select(true, true) : { decisions: [], retryAt: Number.POSITIVE_INFINITY }
-    if (decisions.length === 0) ({ decisions, retryAt } = select(true))
+    // Tasks whose blocks are here first; with none, and some left to holders, those a busy holder would run late too.
+    let { decisions, retryAt } = select(true)
+    // Others' tasks past their grace came in too: this donor's own first while it has any (a holder's queue can outlast a grace).
+    if (decisions.some((d) => locality.yields(d.task))) {
+      const own = select(true, true)
+      if (own.decisions.length > 0) ({ decisions, retryAt } = own)
+    }
     if (decisions.length === 0 && locality.reopensAt() < Number.POSITIVE_INFINITY) ({ decisions, retryAt } = select(false))
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task, or the end of a holder's grace.
