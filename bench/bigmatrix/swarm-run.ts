@@ -48,7 +48,9 @@ export class BenchSwarm {
     const room = freshRoom('bigmatrix')
     const donors = Array.from({ length: donorCount }, () => ChildScript.start('bigmatrix/donor.ts', [signaling.url, room]))
     await Promise.all(donors.map((d) => d.next(60_000)))
-    const host = await connect({ signaling: signaling.url, room, workers: 0, cacheDir: false, replication: BENCH_REPLICATION })
+    // TESSERA_BENCH_BIGMATRIX_QUORUM=1: jobs that take one result, as in a private room; by default the room is public (adaptive replication).
+    const quorum = Number(process.env.TESSERA_BENCH_BIGMATRIX_QUORUM ?? Number.NaN)
+    const host = await connect({ signaling: signaling.url, room, workers: 0, cacheDir: false, replication: BENCH_REPLICATION, ...(quorum >= 1 ? { quorum } : {}) })
     await waitUntil('the donors to link and announce their workers', () => host.peer.mesh.openPeers().length === donorCount && host.status().workers === donorCount, 60_000, 50)
     return new BenchSwarm(signaling, donors, host)
   }

@@ -236,7 +236,12 @@ export class BigMatrix {
       }
     }
     if (missing.length > 0 && this.init !== undefined) {
-      const made = await this.init.parallelRefs(missing.map(([i, j]) => this.#initArgs(i, j)))
+      const graph = this.swarm.graph()
+      const init = this.init
+      // Each block row made on one donor, as `blockInputs` places them.
+      const nodes = missing.map(([i, j]) => graph.add(init, this.#initArgs(i, j), { affinity: i }))
+      await graph.submit()
+      const made = await this.swarm.resultRefs(nodes)
       missing.forEach(([i, j], n) => ((refs[i] as Array<ValueRef | null>)[j] = made[n] as ValueRef))
     }
     return refs
@@ -261,9 +266,11 @@ export class BigMatrix {
         if (made === undefined) lazyNodes.set(graph, (made = new Map()))
         const args = this.#initArgs(i, j)
         const id = memoId(this.init.definition.address, args)
-        if (id === undefined) return graph.add(this.init, args)
+        // A block row is made on one donor: a product reading it finds it there (docs/bigmatrix-locality.md).
+        const place = { affinity: i }
+        if (id === undefined) return graph.add(this.init, args, place)
         let ref = made.get(id)
-        if (ref === undefined) made.set(id, (ref = graph.add(this.init, args)))
+        if (ref === undefined) made.set(id, (ref = graph.add(this.init, args, place)))
         return ref
       }),
     )

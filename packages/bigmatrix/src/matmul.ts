@@ -69,7 +69,8 @@ export async function matmul(a: BigMatrix, b: BigMatrix, options: MatmulOptions 
         bT: b.transposed,
         dtype: a.dtype,
       }
-      products.push(graph.add(blockTasks(swarm).matmul, args))
+      // C's block row i stays with A's (the inputs' placement), ready to be the next product's A.
+      products.push(graph.add(blockTasks(swarm).matmul, args, { affinity: i }))
     }
   }
   await graph.submit()

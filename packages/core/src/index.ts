@@ -114,7 +114,7 @@ export { signAdminCancellation, isAdminCancellation, adminCertificateFor, adminC
 export { inlineArgsOf, loadTaskArgs } from './swarm/task-args.ts'
 export { valueRef, isValueRef, resolveValueRefs, hasValueRefs, type ValueRef } from './swarm/value-ref.ts'
 export { taskLink, isTaskLink, taskLinksIn, type TaskLink, type TaskResolver } from './swarm/task-link.ts'
-export { MAX_TASK_DEPS, MAX_TASK_PRIORITY } from './swarm/schema.ts'
+export { MAX_TASK_AFFINITY, MAX_TASK_DEPS, MAX_TASK_PRIORITY } from './swarm/schema.ts'
 export {
   publishJob,
   markJobDone,

@@ -17,6 +17,7 @@ import {
   JobDoc,
   JobIndex,
   jobsByPriority,
+  MAX_TASK_AFFINITY,
   MAX_TASK_PRIORITY,
   selectClaims,
   taskKeyOf,
@@ -135,5 +136,27 @@ describe('claims by priority', () => {
     const { spec, job } = await submitJob(swarm, values, { id: asJobId('ranked'), fn: inc, argsList, encoded, identity: Identity.fromSeed('host'), now: 0 })
     const view = new JobIndex(job, spec)
     expect(['0', '1', '2', '3', '4'].map((task) => view.task(task)?.priority)).toEqual([7, MAX_TASK_PRIORITY, undefined, undefined, undefined])
+  })
+  it('placement groups: published as given, refused out of range by the submitter, ignored out of range by readers', async () => {
+    const swarm = new SwarmDoc()
+    const values = new ValueStore(swarm, new MemoryBlobStore())
+    const inc = definePure(({ x }: { x: number }) => x + 1, { name: 'inc' })
+    const submit = (affinities: ReadonlyArray<number | undefined>, id: string) => {
+      const argsList = affinities.map((_, x) => ({ x }))
+      const encoded = argsList.map((args, i) => {
+        const { bytes, address } = encodeAndAddress(args, 'args')
+        return { bytes, address, key: taskKeyOf(inc.address, address), ...(affinities[i] === undefined ? {} : { affinity: affinities[i] }) }
+      })
+      return submitJob(swarm, values, { id: asJobId(id), fn: inc, argsList, encoded, identity: Identity.fromSeed('host'), now: 0 })
+    }
+    const { spec, job } = await submit([3, undefined, MAX_TASK_AFFINITY], 'placed')
+    const view = new JobIndex(job, spec)
+    expect(['0', '1', '2'].map((task) => view.task(task)?.affinity)).toEqual([3, undefined, MAX_TASK_AFFINITY])
+    for (const bad of [-1, 1.5, MAX_TASK_AFFINITY + 1]) await expect(submit([bad], `bad-${bad}`)).rejects.toThrow(/affinity/)
+    // A record another writer put there with an affinity out of range is not a task at all.
+    const forged = jobWith([0, 0])
+    forged.job.transact(() => addTasks(forged.job, [{ index: 1, key: keyOf(1), args: addressOf({ i: 1 }), affinity: -4 } as TaskRecord]))
+    expect(forged.task('0')).toBeDefined()
+    expect(forged.task('1')).toBeUndefined()
   })
 })

@@ -43,16 +43,18 @@ describe('FsBlobStore on disk', () => {
     expect(await new FsBlobStore({ dir: join(dir, 'nothing-here') }).list()).toEqual([])
   })
 
-  it('treats a file the disk damaged as missing, and deletes it', async () => {
+  // A new instance on the directory stands for the next process, which finds the files an earlier one wrote.
+  it('treats a file the disk damaged since an earlier process wrote it as missing, and deletes it', async () => {
     const dir = await freshDir()
-    const store = new FsBlobStore({ dir })
     const bytes = new Uint8Array(100_000).fill(42)
     const address = await addressOfBytesAsync(bytes, RAW_CODEC)
-    await store.put(address, bytes)
+    await new FsBlobStore({ dir }).put(address, bytes)
     const damaged = new Uint8Array(bytes)
     damaged[50_000] = 0
     await writeFile(join(dir, 'blobs', address), damaged)
 
+    const store = new FsBlobStore({ dir })
+    expect(store.verifiesReads).toBe(true)
     expect(await store.get(address)).toBeUndefined()
     expect(await store.has(address)).toBe(false)
     // A peer can then fetch and store it again.
@@ -62,10 +64,39 @@ describe('FsBlobStore on disk', () => {
 
   it('treats a truncated file as missing', async () => {
     const dir = await freshDir()
-    const store = new FsBlobStore({ dir })
     const { address, bytes } = encodeAndAddress('some value')
-    await store.put(address, bytes)
+    await new FsBlobStore({ dir }).put(address, bytes)
     await writeFile(join(dir, 'blobs', address), bytes.subarray(0, 3))
+    expect(await new FsBlobStore({ dir }).get(address)).toBeUndefined()
+  })
+
+  it('hashes a file once per process: on its first read, not on later ones, nor on reads of files it wrote', async () => {
+    const dir = await freshDir()
+    const earlier = encodeAndAddress('written by an earlier process')
+    await new FsBlobStore({ dir }).put(earlier.address, earlier.bytes)
+    const store = new FsBlobStore({ dir })
+    const mine = encodeAndAddress('written by this one')
+    await store.put(mine.address, mine.bytes)
+    expect(await store.get(earlier.address)).toEqual(earlier.bytes)
+    // Changed behind the store's back: only a hash on read would notice, and a checked file gets none.
+    const swap = (bytes: Uint8Array): Uint8Array => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b))
+    await writeFile(join(dir, 'blobs', earlier.address), swap(earlier.bytes))
+    await writeFile(join(dir, 'blobs', mine.address), swap(mine.bytes))
+    expect(await store.get(earlier.address)).toEqual(swap(earlier.bytes))
+    expect(await store.get(mine.address)).toEqual(swap(mine.bytes))
+    // The next process checks them again, and refuses both.
+    const next = new FsBlobStore({ dir })
+    expect(await next.get(earlier.address)).toBeUndefined()
+    expect(await next.get(mine.address)).toBeUndefined()
+  })
+
+  it('checks again a blob deleted and written anew', async () => {
+    const dir = await freshDir()
+    const store = new FsBlobStore({ dir })
+    const { address, bytes } = encodeAndAddress('deleted, then damaged')
+    await store.put(address, bytes)
+    await store.delete(address)
+    await writeFile(join(dir, 'blobs', address), bytes.subarray(1))
     expect(await store.get(address)).toBeUndefined()
   })
 

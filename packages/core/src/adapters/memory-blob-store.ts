@@ -12,6 +12,8 @@ export interface MemoryBlobStoreOptions {
 export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
 
 export class MemoryBlobStore implements BlobStore {
+  /** Every blob was checked on `put` (or by the caller that said `verified`), and readers get copies. */
+  readonly verifiesReads = true
   readonly #blobs = new Map<Address, Uint8Array>()
   readonly #maxBlobBytes: number
 

@@ -190,7 +190,7 @@ export class Donor {
     // Tasks whose input blocks another live donor holds more of wait for it a little (`input-locality.ts`).
     const locality = this.#locality.gate(view, now)
     const startAt = Math.floor((this.#o.random?.() ?? 0) * view.openCount())
-    const select = (orBusy: boolean): ReturnType<DesignatedClaims['select']> => this.#designated.select(view, {
+    const select = (orBusy: boolean, ownOnly = false): ReturnType<DesignatedClaims['select']> => this.#designated.select(view, {
       self: this.#self,
       now,
       limit: size,
@@ -200,10 +200,15 @@ export class Donor {
       workers: this.#o.workers,
       queuedAhead: backlog,
       // Waiting on another call's result: not claimed (nor ever a straggler).
-      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy),
+      skip: (task) => this.#deps.blocked(view, task) || this.#sharedKeys.skips(view, task, now) || locality.leaves(task, orBusy) || (ownOnly && locality.yields(task)),
     })
     // Tasks whose blocks are here first; with none, and some left to holders, those a busy holder would run late too.
     let { decisions, retryAt } = select(true)
+    // Others' tasks past their grace came in too: this donor's own first while it has any (a holder's queue can outlast a grace).
+    if (decisions.some((d) => locality.yields(d.task))) {
+      const own = select(true, true)
+      if (own.decisions.length > 0) ({ decisions, retryAt } = own)
+    }
     if (decisions.length === 0 && locality.reopensAt() < Number.POSITIVE_INFINITY) ({ decisions, retryAt } = select(false))
     if (decisions.length === 0) {
       // Only a lapsing lease (or a recorded failure, which the cap covers) frees a task, or the end of a holder's grace.

@@ -57,16 +57,18 @@ export class InputLocality {
    * one for the grace, so its claim needs no settle window (a Cholesky block's
    * producer takes its dependents at once, not a settle window later).
    */
-  gate(view: JobIndex, now: number): { leaves: (task: TaskId, orBusy?: boolean) => boolean; reopensAt: () => number; firstClaim: (task: TaskId) => boolean } {
+  gate(view: JobIndex, now: number): LocalityGate {
     const live = new Set(this.liveDonors?.() ?? [])
     let reopens = Number.POSITIVE_INFINITY
     // Only where one result is taken: holder records are anyone's word (`addHolder`), and a job
     // that pairs replicas has designees (`designation.ts`) whom a stranger's records must not outrank.
     const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
-    if (live.size < 2 || !takesOne) return { leaves: () => false, reopensAt: () => reopens, firstClaim: () => false }
+    if (live.size < 2 || !takesOne) return { active: false, leaves: () => false, yields: () => false, reopensAt: () => reopens, firstClaim: () => false }
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
     const standings = new Map<TaskId, { mine: number; best: number; holder: PeerId | undefined }>()
+    // The live donors in one order every peer agrees on: placement group g goes to the (g mod n)th.
+    let ranked: PeerId[] | undefined
     const standing = (task: TaskId): { mine: number; best: number; holder: PeerId | undefined } => {
       const known = standings.get(task)
       if (known !== undefined) return known
@@ -77,7 +79,15 @@ export class InputLocality {
       let best = 0
       let holder: PeerId | undefined
       for (const [peer, bytes] of byPeer) if (peer !== this.self && bytes > best) (best = bytes, (holder = peer))
-      const found = { mine: byPeer.get(this.self) ?? 0, best, holder }
+      let mine = byPeer.get(this.self) ?? 0
+      // Inputs that do not decide (none yet, as for a block's maker, or a tie) leave it to the task's placement group.
+      const affinity = best === mine ? view.task(task)?.affinity : undefined
+      if (affinity !== undefined) {
+        const owner = (ranked ??= [...new Set([...live, this.self])].sort())[affinity % ranked.length] as PeerId
+        if (owner === this.self) mine += 1
+        else (best += 1, (holder = owner))
+      }
+      const found = { mine, best, holder }
       standings.set(task, found)
       return found
     }
@@ -101,7 +111,11 @@ export class InputLocality {
       const { mine, best } = standing(task)
       return mine > best
     }
-    return { leaves, reopensAt: () => reopens, firstClaim }
+    const yields = (task: TaskId): boolean => {
+      const { mine, best, holder } = standing(task)
+      return holder !== undefined && best > mine
+    }
+    return { active: true, leaves, yields, reopensAt: () => reopens, firstClaim }
   }
 
   /** Whether this peer left some of the job's tasks to their holders, still in their grace: it is not out of work, so it backs up no straggler. */
@@ -161,6 +175,20 @@ export class InputLocality {
     }
     return waiting
   }
+}
+
+/** One claim scan's view of placement (`InputLocality.gate`). */
+export interface LocalityGate {
+  /** Whether placement applies to this job at all: without it, the other answers are all false. */
+  readonly active: boolean
+  /** Leave the task for now: another live donor holds more of its inputs, and its grace runs (with `orBusy` false, not when that donor holds a queue). */
+  leaves(task: TaskId, orBusy?: boolean): boolean
+  /** Another live donor holds more of the task's inputs, grace or not: a donor with tasks of its own takes those first. */
+  yields(task: TaskId): boolean
+  /** When the first task left so far may be taken after all. */
+  reopensAt(): number
+  /** This peer holds the most of the task's inputs: every other donor leaves it alone, so its claim needs no settle window. */
+  firstClaim(task: TaskId): boolean
 }
 
 /** Unfinished claims per peer in the job, leases not lapsed. */

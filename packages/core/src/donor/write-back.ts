@@ -31,6 +31,7 @@ export interface Finished extends Slot {
   readonly execution: Execution
   /** How long the run waited for its arguments' values before it could start (what fetching ahead did not hide). */
   readonly fetchMs?: number
+  /** Encoded and addressed here (`run-task.ts`): the store need not hash the bytes again. */
   readonly result?: { address: Address; bytes: Uint8Array }
 }
 
@@ -91,7 +92,7 @@ export class WriteBack {
   // fill in), never a report naming bytes that nobody has.
   async #write(batch: Finished[], now: number): Promise<void> {
     const { swarm, values } = this.o
-    for (const f of batch) if (f.result !== undefined) await values.prepare(f.result.address, f.result.bytes)
+    for (const f of batch) if (f.result !== undefined) await values.prepare(f.result.address, f.result.bytes, true)
     for (const chunk of chunked(batch.filter((f) => f.result !== undefined))) {
       swarm.transact(() => {
         for (const f of chunk) if (f.result !== undefined) values.record(f.result.address, f.result.bytes, 'result')

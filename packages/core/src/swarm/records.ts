@@ -8,13 +8,12 @@ import { isAdminCancellation, type AdminTrust } from './admin-cancellation.ts'
 import { isSignedBySubmitter } from './job-signature.ts'
 import { MAX_PATH_LENGTH, MAX_SIGNED_BATCH, verifyOutcome } from './outcome-proofs.ts'
 import { taskLogsSchema } from './task-logs-schema.ts'
-import { INLINE_VALUE_LIMIT, MAX_TASK_DEPS, MAX_TASK_PRIORITY, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, MAX_TASK_AFFINITY, MAX_TASK_DEPS, MAX_TASK_PRIORITY, outcomeOfEntry, type Backup, type BlobHolder, type CacheEntry, type JobEntry, type JobSpec, type Report, type StoredValueRecord, type TaskRecord } from './schema.ts'
 
 /**
- * What a record read from a shared document must look like before anything
- * uses it. Any peer can write any entry, so every reader goes through these
- * checks (via `SwarmDoc`, `JobDoc` and `JobIndex`); an entry that fails is
- * treated as absent. Caps bound what one entry can make a reader hold or do.
+ * What a record read from a shared document must look like before use. Any
+ * peer can write any entry, so every reader checks (via `SwarmDoc`, `JobDoc`,
+ * `JobIndex`); an entry that fails is absent. Caps bound what it costs.
  */
 
 /**
@@ -129,6 +128,7 @@ const taskSchema = record({
   inlineArgs: v.optional(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH), v.regex(BASE64_PATTERN))),
   deps: v.optional(v.pipe(v.array(address), v.minLength(1), v.maxLength(MAX_TASK_DEPS))),
   priority: v.optional(int(0, MAX_TASK_PRIORITY)),
+  affinity: v.optional(int(0, MAX_TASK_AFFINITY)),
 })
 
 const backupSchema = record({ peer: id, startedAt: time })

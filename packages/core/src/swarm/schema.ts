@@ -127,6 +127,14 @@ export interface TaskRecord {
    * higher priority first. Absent: 0 (no task waits on it, or no graph).
    */
   readonly priority?: number
+  /**
+   * A placement group, as its submitter chose it: tasks of equal affinity, in
+   * any job, prefer the same donor when their inputs do not already decide
+   * (`donor/input-locality.ts`), so the blocks they make or read stay on
+   * one donor (a matrix's block row). Not in the task key; at most
+   * `MAX_TASK_AFFINITY`. Absent: no preference.
+   */
+  readonly affinity?: number
 }
 
 /** What a claimant states about its claim; it signs them with the job, task and task key (`signed-claims.ts`). */
@@ -286,3 +294,6 @@ export const MAX_TASK_DEPS = 256
  * than this is capped, which only loses the order among its first links.
  */
 export const MAX_TASK_PRIORITY = 1_000_000
+
+/** The highest placement group a task record may state: like a priority, anyone's word, so it steers placement for a grace and nothing else. */
+export const MAX_TASK_AFFINITY = 2 ** 31 - 1

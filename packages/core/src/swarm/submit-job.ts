@@ -11,7 +11,7 @@ import {
 } from '../pure/define-pure.ts'
 import { taskKeyOf } from '../task-key.ts'
 import { JobDoc } from './job-doc.ts'
-import { INLINE_VALUE_LIMIT, MAX_TASK_PRIORITY, type JobSpec, type TaskRecord } from './schema.ts'
+import { INLINE_VALUE_LIMIT, MAX_TASK_AFFINITY, MAX_TASK_PRIORITY, type JobSpec, type TaskRecord } from './schema.ts'
 import { inlineArgsField } from './task-args.ts'
 import { taskLinksIn } from './task-link.ts'
 import { MAX_TASK_DEPS } from './schema.ts'
@@ -64,9 +64,10 @@ export interface SubmitJobInput {
   readonly argsList: readonly KeywordArgs[]
   /**
    * The arguments' bytes, addresses and task keys (`taskKeyOf(fn.address, address)`, which the caller vouches for), when it computed them already, in `argsList`'s order;
-   * with each task's priority when the caller ranked a graph (`criticalPaths`), capped at `MAX_TASK_PRIORITY`.
+   * with each task's priority when the caller ranked a graph (`criticalPaths`), capped at `MAX_TASK_PRIORITY`,
+   * and its placement group (`TaskRecord.affinity`) when it chose one.
    */
-  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey; readonly priority?: number }>
+  readonly encoded?: ReadonlyArray<{ readonly bytes: Uint8Array; readonly address: Address; readonly key: TaskKey; readonly priority?: number; readonly affinity?: number }>
   /** The submitter: its id goes into the spec, and its key signs the job entry (only it can finish or cancel the job). */
   readonly identity: Identity
   readonly now: number
@@ -82,7 +83,7 @@ const ENTRY_OVERHEAD_BYTES = 128
 
 /** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
 function taskRecordBytes(task: TaskRecord): number {
-  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.priority === undefined ? 0 : 16) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
+  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.priority === undefined ? 0 : 16) + (task.affinity === undefined ? 0 : 16) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
 }
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
@@ -147,7 +148,9 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     if (deps.length > MAX_TASK_DEPS) throw new RangeError(`args[${index}] of "${input.fn.name}" depend on ${deps.length} other calls, over the ${MAX_TASK_DEPS} a task may name`)
     const given = input.encoded?.[index]?.key
     const priority = taskPriority(input.encoded?.[index]?.priority)
-    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }), ...(priority === 0 ? {} : { priority }) }
+    const affinity = input.encoded?.[index]?.affinity
+    if (affinity !== undefined && !(Number.isInteger(affinity) && affinity >= 0 && affinity <= MAX_TASK_AFFINITY)) throw new RangeError(`args[${index}] of "${input.fn.name}": affinity ${affinity} is not a whole number from 0 to ${MAX_TASK_AFFINITY}`)
+    const task = { index, key: given ?? taskKeyOf(fnAddress, address), args: address, ...(deps.length === 0 ? {} : { deps }), ...(priority === 0 ? {} : { priority }), ...(affinity === undefined ? {} : { affinity }) }
     const record = bytes.byteLength > inlineLimit ? task : { ...task, inlineArgs: inlineArgsField(bytes) }
     vouchForTask(record, fnAddress)
     return record

@@ -17,7 +17,8 @@ const MAX_LEARNED = 4_096
  * The hash-addressed value store. Small values ride inside the swarm document;
  * larger ones are blobs, and the document only lists them, so no Yjs update has
  * to carry a large value. Bytes are verified against their address before they
- * are decoded, wherever they came from.
+ * are decoded, wherever they came from: here, or once by a blob store that
+ * says so (`BlobStore.verifiesReads`).
  */
 export class ValueStore {
   /**
@@ -40,7 +41,7 @@ export class ValueStore {
   async put(value: unknown, rootName = 'value', kind: 'value' | 'result' = 'value'): Promise<Address> {
     const bytes = encodeCanonical(value, rootName)
     const address = await addressOfBytesAsync(bytes)
-    await this.prepare(address, bytes)
+    await this.prepare(address, bytes, true)
     this.record(address, bytes, kind)
     return address
   }
@@ -67,10 +68,15 @@ export class ValueStore {
     return true
   }
 
-  /** Step one of a put that is split so the index write can join a larger transaction: stores a large value's blob. */
-  async prepare(address: Address, bytes: Uint8Array): Promise<void> {
+  /**
+   * Step one of a put that is split so the index write can join a larger
+   * transaction: stores a large value's blob. `addressedHere`: the caller
+   * computed `address` from these very bytes in this process (its own
+   * encoding), so the store need not hash them a second time.
+   */
+  async prepare(address: Address, bytes: Uint8Array, addressedHere = false): Promise<void> {
     // A listing in the document proves nothing (any peer can write one): what counts is holding the bytes.
-    if (bytes.byteLength > this.inlineLimit && !(await this.blobs.has(address))) await this.blobs.put(address, bytes)
+    if (bytes.byteLength > this.inlineLimit && !(await this.blobs.has(address))) await this.blobs.put(address, bytes, addressedHere ? { verified: true } : {})
   }
 
   /** Step two: lists the value in the swarm document (inline when small). */
@@ -92,7 +98,8 @@ export class ValueStore {
     if (learned !== undefined) return learned
     const bytes = await this.blobs.get(address)
     if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
-    await verifyBytesAsync(address, bytes)
+    // A store that checked these bytes once (made here, verified on arrival or on the first read from disk) is not second-guessed on every read.
+    if (this.blobs.verifiesReads !== true) await verifyBytesAsync(address, bytes)
     return bytes
   }
 

@@ -22,6 +22,8 @@ const TOUCH_EVERY_MS = 60_000
  * directory, and what was on disk is served at once, nothing fetched again.
  */
 export class PinStore implements BlobStore {
+  /** Its files are an `FsBlobStore`'s, and the bucket's copies are verified on the way back. */
+  readonly verifiesReads = true
   readonly #files: FsBlobStore
   readonly #held = new Map<Address, { size: number; usedAt: number; touchedAt: number }>()
   readonly #mirror: S3Mirror | undefined

@@ -1,4 +1,4 @@
-import { addHolder, SizeLimitError, type Address, type BlobStore, type PeerId, type SwarmDoc } from '@tessera/core'
+import { addHolder, SizeLimitError, type Address, type BlobStore, type PeerId, type PutOptions, type SwarmDoc } from '@tessera/core'
 import type { BlobExchange } from './blob-exchange.ts'
 
 export interface MeshBlobStoreOptions {
@@ -35,11 +35,16 @@ export class MeshBlobStore implements BlobStore {
 
   constructor(private readonly options: MeshBlobStoreOptions) {}
 
-  async put(address: Address, bytes: Uint8Array): Promise<void> {
+  /** As the local store: what a peer sends is verified by the exchange before it is kept. */
+  get verifiesReads(): boolean {
+    return this.options.local.verifiesReads === true
+  }
+
+  async put(address: Address, bytes: Uint8Array, options: PutOptions = {}): Promise<void> {
     if (bytes.byteLength > this.options.maxBlobBytes) {
       throw new SizeLimitError(`blob ${address} is ${bytes.byteLength} bytes, over the ${this.options.maxBlobBytes}-byte blob cap`)
     }
-    await this.options.local.put(address, bytes)
+    await this.options.local.put(address, bytes, options)
     addHolder(this.options.swarm, address, this.options.self, Date.now())
   }
 

@@ -9,6 +9,8 @@ import { inTransaction } from './idb-transaction.ts'
  * reported missing. Open it through `openIndexedDbStorage`.
  */
 export class IndexedDbBlobStore implements BlobStore {
+  /** `get` verifies every record it returns. */
+  readonly verifiesReads = true
   readonly #db: TesseraDb
   readonly #maxBlobBytes: number
 

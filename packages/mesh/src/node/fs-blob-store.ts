@@ -23,13 +23,18 @@ export interface FsBlobStoreOptions {
 
 /**
  * `BlobStore` in a directory, one file per blob named by its address. Bytes are
- * verified on the way in and again on the way out: a file the disk damaged is
- * deleted and reported missing, so a peer fetches it again instead of passing
- * bad bytes on. `has` only looks for the file; damage shows up on `get`.
+ * verified on the way in, and on the first read of a file this store did not
+ * write: a file the disk damaged (a power cut, with no fsync) is deleted and
+ * reported missing, so a peer fetches it again instead of passing bad bytes on.
+ * A file written or checked by this store is not hashed again on later reads
+ * (docs/blobs.md). `has` only looks for the file; damage shows up on `get`.
  */
 export class FsBlobStore implements BlobStore {
+  readonly verifiesReads = true
   readonly #dir: string
   readonly #maxBlobBytes: number
+  /** Files this store wrote, or read and checked: their bytes are known good in this process. */
+  readonly #checked = new Set<Address>()
 
   constructor(options: FsBlobStoreOptions = {}) {
     this.#dir = join(options.dir ?? DEFAULT_DATA_DIR, 'blobs')
@@ -44,10 +49,12 @@ export class FsBlobStore implements BlobStore {
     // Copied before hashing, so a caller that reuses its buffer during the await cannot slip in other bytes.
     const copy = copyBytes(bytes)
     if (options.verified !== true) await verifyBytesAsync(address, copy)
+    // A file already there (an earlier process's) stays unchecked until read.
     if (await this.has(address)) return
     await mkdir(this.#dir, { recursive: true })
-    // No fsync: a file a power cut damages fails verification on `get` and is fetched again.
+    // No fsync: a file a power cut damages fails verification on the next process's first `get` and is fetched again.
     await writeAtomically(path, copy, { fsync: false })
+    this.#checked.add(parseAddress(address).toString() as Address)
   }
 
   async get(address: Address): Promise<Uint8Array | undefined> {
@@ -59,6 +66,8 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(error)) return undefined
       throw error
     }
+    const name = parseAddress(address).toString() as Address
+    if (this.#checked.has(name)) return bytes
     try {
       await verifyBytesAsync(address, bytes)
     } catch (error) {
@@ -66,6 +75,7 @@ export class FsBlobStore implements BlobStore {
       await rm(path, { force: true })
       return undefined
     }
+    this.#checked.add(name)
     return bytes
   }
 
@@ -80,6 +90,7 @@ export class FsBlobStore implements BlobStore {
 
   /** Deletes the blob; nothing happens when it is not here. */
   async delete(address: Address): Promise<void> {
+    this.#checked.delete(parseAddress(address).toString() as Address)
     await rm(this.#path(address), { force: true })
   }
 

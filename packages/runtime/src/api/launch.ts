@@ -78,6 +78,8 @@ export interface PreparedCall {
   readonly key?: TaskKey
   /** Its critical-path length in the graph published with it (`criticalPaths`): donors claim the longest first. */
   readonly priority?: number
+  /** Its placement group (`TaskRecord.affinity`), when the caller chose one. */
+  readonly affinity?: number
 }
 
 export function prepareCall(fnName: string, args: KeywordArgs, rootName: string): PreparedCall {
@@ -154,7 +156,7 @@ export async function launchJob<A extends KeywordArgs>(
     // Marked before the job is published, so that this peer's donor never sees it as its own to run.
     if (placement === 'elsewhere') parts.runElsewhere?.add(id)
     const argsList = slice.map(([, call]) => call.linked)
-    const encoded = slice.map(([key, { bytes, address, priority }]) => ({ bytes, address, key, ...(priority === undefined ? {} : { priority }) }))
+    const encoded = slice.map(([key, { bytes, address, priority, affinity }]) => ({ bytes, address, key, ...(priority === undefined ? {} : { priority }), ...(affinity === undefined ? {} : { affinity }) }))
     await submitJob(peer.swarm, peer.values, { id, fn, argsList, encoded, identity: peer.identity, now: clock.now(), options, job })
     if (options.compare !== undefined) parts.referee?.compareWith(id, options.compare)
     await tracker.pin(id)

@@ -1,4 +1,4 @@
-import { criticalPaths, taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey } from '@tessera/core'
+import { criticalPaths, MAX_TASK_AFFINITY, taskKeyOf, type JobOptions, type KeywordArgs, type PureFunction, type TaskKey } from '@tessera/core'
 import { prepareCall, type PreparedCall } from './launch.ts'
 import type { Calls } from './calls.ts'
 import type { ArgsWithRefs, SwarmFunction } from './swarm-function.ts'
@@ -8,6 +8,11 @@ import { formatTaskRef, type TaskRef } from './task-ref.ts'
 export interface BoundFunction {
   readonly definition: PureFunction<KeywordArgs, unknown>
   readonly options: JobOptions
+}
+
+export interface GraphCallOptions {
+  /** A placement group: calls of equal affinity prefer the same donor. */
+  readonly affinity?: number
 }
 
 interface Node {
@@ -39,14 +44,22 @@ export class TaskGraph {
     return this.#nodes.length
   }
 
-  /** Adds a call of a function of this swarm (`swarm.pure(...)`); returns its ref (job and task unknown until `submit`). */
-  add<A extends KeywordArgs>(fn: SwarmFunction<A, unknown>, args: ArgsWithRefs<A>): TaskRef {
+  /**
+   * Adds a call of a function of this swarm (`swarm.pure(...)`); returns its
+   * ref (job and task unknown until `submit`). `options.affinity`: a placement
+   * group, a whole number; calls of equal affinity prefer the same donor
+   * (`TaskRecord.affinity`), so the blocks they make or read stay together.
+   */
+  add<A extends KeywordArgs>(fn: SwarmFunction<A, unknown>, args: ArgsWithRefs<A>, options: GraphCallOptions = {}): TaskRef {
     if (this.#submitted) throw new TypeError('this graph was submitted already: start another with swarm.graph()')
     const bound = this.bound(fn)
     if (bound === undefined) throw new TypeError('graph.add takes a function of this swarm (what swarm.pure returns)')
     const call = prepareCall(bound.definition.name, args as KeywordArgs, `graph node ${this.#nodes.length}`)
     const key = taskKeyOf(bound.definition.address, call.address)
-    this.#nodes.push({ fn: bound, args: args as KeywordArgs, prepared: { linked: call.linked, refs: call.refs, bytes: call.bytes, address: call.address, key } })
+    const { affinity } = options
+    if (affinity !== undefined && !(Number.isInteger(affinity) && affinity >= 0 && affinity <= MAX_TASK_AFFINITY)) throw new RangeError(`affinity must be a whole number from 0 to ${MAX_TASK_AFFINITY}, not ${affinity}`)
+    const prepared = { linked: call.linked, refs: call.refs, bytes: call.bytes, address: call.address, key, ...(affinity === undefined ? {} : { affinity }) }
+    this.#nodes.push({ fn: bound, args: args as KeywordArgs, prepared })
     this.#keys.add(key)
     return formatTaskRef(undefined, undefined, key)
   }

@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
 import type { Address, PeerId } from '../../ids.ts'
-import type { BlobStore } from '../../interfaces/blob-store.ts'
+import type { BlobStore, PutOptions } from '../../interfaces/blob-store.ts'
 import type { SimulatedNetwork } from './simulated-network.ts'
 
 /** The blob stores of a simulation's live peers, by peer: who can serve an unlisted blob. */
@@ -14,6 +14,8 @@ const stores = new WeakMap<SimulatedNetwork, Map<PeerId, SimBlobStore>>()
  */
 export class SimBlobStore implements BlobStore {
   readonly #local = new MemoryBlobStore()
+  /** Its own blobs were checked on `put`, and what it fetches on arrival. */
+  readonly verifiesReads = true
   /** Blobs this peer fetched from others, and their bytes. */
   fetched = 0
   fetchedBytes = 0
@@ -29,8 +31,8 @@ export class SimBlobStore implements BlobStore {
     peers.set(self, this)
   }
 
-  async put(address: Address, bytes: Uint8Array): Promise<void> {
-    await this.#local.put(address, bytes)
+  async put(address: Address, bytes: Uint8Array, options?: PutOptions): Promise<void> {
+    await this.#local.put(address, bytes, options)
     this.onKept?.(address)
   }
 
