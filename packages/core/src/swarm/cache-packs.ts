@@ -2,7 +2,7 @@ import * as v from 'valibot'
 import type { Address, PeerId, TaskKey } from '../ids.ts'
 import { HASH_BYTES } from '../identity/merkle.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
-import { MAX_SIGNED_BATCH, packedNodes, verifyPackedOutcomes } from './outcome-proofs.ts'
+import { MAX_SIGNED_BATCH, outcomeLeafHash, packedNodes, verifyPackedOutcomes } from './outcome-proofs.ts'
 import { checker, idSchema, intSchema, isRecordAddress, MAX_QUORUM, record } from './records.ts'
 import type { CacheEntry, OutcomeProof, SignedOutcome } from './schema.ts'
 
@@ -90,13 +90,19 @@ export function packEntries(raw: unknown): ReadonlyMap<TaskKey, ValueEntry> {
 
 function expand(pack: CachePack): ReadonlyMap<TaskKey, ValueEntry> {
   const proofs: SignedOutcome[][] = pack.keys.map(() => [])
+  // Every signer of an entry signs the same statement: one leaf hash per entry.
+  const hashes: Array<Uint8Array | undefined> = []
   for (const { peer, sig, size, leaves, nodes } of pack.signers) {
     const covered: Array<{ at: number; leaf: number; key: TaskKey; outcome: { kind: 'value'; result: Address } }> = []
     leaves.forEach((leaf, at) => {
       if (leaf >= 0) covered.push({ at, leaf, key: pack.keys[at]!, outcome: { kind: 'value', result: pack.results[at]! } })
     })
     if (covered.length === 0) return NOTHING
-    const signed = verifyPackedOutcomes(peer, sig, size, covered, nodes)
+    const hashOf = (i: number): Uint8Array => {
+      const { at, key, outcome } = covered[i]!
+      return (hashes[at] ??= outcomeLeafHash(key, outcome))
+    }
+    const signed = verifyPackedOutcomes(peer, sig, size, covered, nodes, hashOf)
     if (signed === undefined) return NOTHING
     covered.forEach(({ at }, i) => proofs[at]!.push({ peer, ...signed[i]! }))
   }

@@ -170,14 +170,25 @@ export function verifyStatement(peer: string, statement: Statement, proof: Outco
 export function packedNodes(proofs: readonly OutcomeProof[]): string | undefined {
   const first = proofs[0]
   if (first === undefined || proofs.some((p) => p.sig !== first.sig || p.size !== first.size)) return undefined
-  const leaves: Array<{ index: number; path: Uint8Array[] }> = []
-  for (const proof of [...proofs].sort((a, b) => a.leaf - b.leaf)) {
-    const path = splitHashes(proof.path)
-    if (path === undefined) return undefined
-    leaves.push({ index: proof.leaf, path })
-  }
+  // Every leaf of the batch (a reporter's flush accepted whole): nothing else is needed.
+  if (proofs.length === first.size && new Set(proofs.map((p) => p.leaf)).size === first.size) return ''
+  // The walk reads one path per subtree it skips, usually a few of all: decode those alone.
+  let malformed = false
+  const leaves = [...proofs]
+    .sort((a, b) => a.leaf - b.leaf)
+    .map((proof) => {
+      let path: Uint8Array[] | undefined
+      return {
+        index: proof.leaf,
+        get path(): Uint8Array[] {
+          path ??= splitHashes(proof.path)
+          if (path === undefined) malformed = true
+          return path ?? []
+        },
+      }
+    })
   const nodes = multiproofFromPaths(first.size, leaves)
-  return nodes === undefined ? undefined : hashesText(nodes)
+  return nodes === undefined || malformed ? undefined : hashesText(nodes)
 }
 
 /**
@@ -193,12 +204,14 @@ export function verifyPackedOutcomes(
   size: number,
   leaves: ReadonlyArray<{ readonly leaf: number; readonly key: TaskKey; readonly outcome: Outcome }>,
   nodesText: string,
+  /** Each leaf's hash, when the caller has it (several signers sign one entry's statement): `outcomeLeafHash`. */
+  hashOf: (i: number) => Uint8Array = (i) => outcomeLeafHash(leaves[i]!.key, leaves[i]!.outcome),
 ): OutcomeProof[] | undefined {
   if (size < 1 || size > MAX_SIGNED_BATCH || leaves.length === 0) return undefined
   const nodes = splitHashes(nodesText)
   if (nodes === undefined) return undefined
   const order = leaves.map((_, i) => i).sort((a, b) => leaves[a]!.leaf - leaves[b]!.leaf)
-  const proven = rootFromMultiproof(size, order.map((i) => ({ index: leaves[i]!.leaf, hash: textLeafHash(outcomeStatement(leaves[i]!.key, leaves[i]!.outcome)) })), nodes)
+  const proven = rootFromMultiproof(size, order.map((i) => ({ index: leaves[i]!.leaf, hash: hashOf(i) })), nodes)
   if (proven === undefined || !verifyPeerSignature(peer, rootMessage(proven.root, size), sig)) return undefined
   const proofs: OutcomeProof[] = new Array(leaves.length)
   order.forEach((i, at) => {
@@ -208,6 +221,11 @@ export function verifyPackedOutcomes(
     proofs[i] = proof
   })
   return proofs
+}
+
+/** The leaf hash of "`key` gives `outcome`", as every signer of it signs it. */
+export function outcomeLeafHash(key: TaskKey, outcome: Outcome): Uint8Array {
+  return textLeafHash(outcomeStatement(key, outcome))
 }
 
 /** Hashes concatenated in base64url (a path, or a multiproof's nodes), each its own copy. */
