@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connect, type Swarm, type TaskLog } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { launchChromium } from '../support/chromium.ts'
-import { buildDonateApp, serveDirectory } from '../support/static-server.ts'
+import { serveDirectory } from '../support/static-server.ts'
 
 // The donate page in each state a visitor meets, at a desktop and a phone
 // size, with a screenshot of each kept in test-results/donate-page/ (git-ignored)
@@ -26,8 +26,7 @@ let server: SignalingServer | undefined
 let host: Swarm | undefined
 
 beforeAll(async () => {
-  dist = await mkdtemp(join(tmpdir(), 'tessera-donate-states-'))
-  await buildDonateApp(dist)
+  dist = inject('donateDist')
   await mkdir(SHOTS, { recursive: true })
   browser = await launchChromium()
   server = await startSignalingServer({ port: 0, httpFallback: serveDirectory(dist) })
@@ -38,7 +37,6 @@ afterAll(async () => {
   await host?.close()
   await browser?.close()
   await server?.close()
-  if (dist !== '') await rm(dist, { recursive: true, force: true })
 })
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {

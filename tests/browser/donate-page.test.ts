@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { launchChromium } from '../support/chromium.ts'
-import { buildDonateApp, serveDirectory } from '../support/static-server.ts'
+import { serveDirectory } from '../support/static-server.ts'
 
 // The donate page as a visitor sees it, served with signaling on one port as
 // `tessera serve` does, with a Node host (no workers of its own) running a job.
@@ -21,8 +21,7 @@ let server: SignalingServer | undefined
 let host: Swarm | undefined
 
 beforeAll(async () => {
-  dist = await mkdtemp(join(tmpdir(), 'tessera-donate-'))
-  await buildDonateApp(dist)
+  dist = inject('donateDist')
   browser = await launchChromium()
   server = await startSignalingServer({ port: 0, httpFallback: serveDirectory(dist) })
   host = await connect({
@@ -38,7 +37,6 @@ afterAll(async () => {
   await host?.close()
   await browser?.close()
   await server?.close()
-  if (dist !== '') await rm(dist, { recursive: true, force: true })
 })
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -6,14 +6,14 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { DonationStats } from '@tessera/client'
 import { executorChecks } from '@tessera/core/testing'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { launchChromium, startVite } from '../support/chromium.ts'
 import { expectEveryCheckPassed } from '../support/contract-report.ts'
-import { buildDonateApp, serveDirectory } from '../support/static-server.ts'
+import { serveDirectory } from '../support/static-server.ts'
 import type { SandboxPolicyPage } from './pages/sandbox-policy/main.ts'
 import type { SandboxedExecutorPage } from './pages/sandboxed-executor/main.ts'
 
@@ -24,6 +24,8 @@ const ROOM = 'embed-isolation'
 type EmbedGlobals = typeof globalThis & { tessera?: { donation: { stats(): DonationStats } } }
 
 let dist = ''
+/** This file's own builds (the built page in `dist` is shared with other files, read-only). */
+let scratch = ''
 let browser: Browser | undefined
 let tessera: SignalingServer | undefined
 let thirdParty: Server | undefined
@@ -41,8 +43,8 @@ const listen = async (server: Server): Promise<string> => {
 const record = (where: string) => (req: IncomingMessage) => leaked.push(`${where} ${req.method ?? ''} ${req.url ?? ''}`)
 
 beforeAll(async () => {
-  dist = await mkdtemp(join(tmpdir(), 'tessera-embed-'))
-  await buildDonateApp(dist)
+  dist = inject('donateDist')
+  scratch = await mkdtemp(join(tmpdir(), 'tessera-embed-'))
   browser = await launchChromium()
   // The embed's server: signaling and the built files on one port, as `tessera serve` runs them.
   tessera = await startSignalingServer({ port: 0, httpFallback: serveDirectory(dist) })
@@ -63,7 +65,7 @@ afterAll(async () => {
   await tessera?.close()
   thirdParty?.close()
   sink?.close()
-  if (dist !== '') await rm(dist, { recursive: true, force: true })
+  if (scratch !== '') await rm(scratch, { recursive: true, force: true })
 })
 
 /** Everything a task might reach for, each attempt's outcome as `Name: message`, or `allowed`. */
@@ -179,7 +181,7 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
 
   it("SandboxedExecutor passes core's executor contract, every check, and resizes while runs go on", async () => {
     if (browser === undefined) throw new Error('not set up')
-    const out = join(dist, 'sandboxed-executor')
+    const out = join(scratch, 'sandboxed-executor')
     await build({
       root: fileURLToPath(new URL('./pages/sandboxed-executor/', import.meta.url)),
       configFile: false,
