@@ -9,7 +9,7 @@ if [ ! -x "$NGINX_PATH" ] || ! command -v openssl >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing nginx and openssl (apt-get install nginx openssl)..."
     # policy-rc.d may refuse to start the service, which is what we want: only the tests run it.
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx openssl >/dev/null
+    apt_update_once && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx openssl >/dev/null
     NGINX_PATH="$(command -v nginx || echo /usr/sbin/nginx)"
   else
     echo "nginx is missing: run 'sudo apt-get update && sudo apt-get install -y nginx openssl' (or set NGINX_PATH), then npm test" >&2

@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-deps.sh
+source scripts/apt-update-once.sh
 source scripts/ensure-chromium.sh
 source scripts/ensure-coturn.sh
 source scripts/ensure-redis.sh
