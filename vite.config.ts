@@ -56,7 +56,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: the tabs mostly wait on each other and on timers (the
+          // serial stage used about 40% of the two cores, measured 2026-12-02).
+          fileParallelism: true,
         },
       },
     ],

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
 import { addressOf, decodeCanonical, encodeCanonical, TYPED_ARRAY_NAMES } from '@tessera/core'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage, type ServedPage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { sampleValues } from '../support/random-values.ts'
 
 // Chromium must compute the same content address as Node for every kind of value:
@@ -25,14 +25,13 @@ interface AddressResult {
 type PageGlobals = typeof globalThis & { addressResult?: AddressResult; addressError?: string }
 
 let browser: Browser | undefined
-let server: ViteDevServer | undefined
+let server: ServedPage | undefined
 let baseUrl = ''
 
 beforeAll(async () => {
   browser = await launchChromium()
-  const vite = await startVite(PAGE_ROOT)
-  server = vite.server
-  baseUrl = vite.url
+  server = await servePage(PAGE_ROOT)
+  baseUrl = server.url
 })
 
 afterAll(async () => {

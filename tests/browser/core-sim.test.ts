@@ -1,18 +1,19 @@
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage, type ServedPage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { runCoreSim, type CoreSimOutcome } from '../support/core-sim-scenario.ts'
 
 type PageGlobals = typeof globalThis & { coreSim?: CoreSimOutcome; coreSimError?: string }
 
 let browser: Browser | undefined
-let server: ViteDevServer | undefined
+let server: ServedPage | undefined
 let baseUrl = ''
 
 beforeAll(async () => {
-  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/core-sim/', import.meta.url))))
+  server = await servePage(fileURLToPath(new URL('./pages/core-sim/', import.meta.url)))
+  baseUrl = server.url
   browser = await launchChromium()
 })
 

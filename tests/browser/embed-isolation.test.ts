@@ -11,7 +11,8 @@ import type { DonationStats } from '@tessera/client'
 import { executorChecks } from '@tessera/core/testing'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import { serveDirectory } from '../support/static-server.ts'
 import type { SandboxPolicyPage } from './pages/sandbox-policy/main.ts'
@@ -216,10 +217,10 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
 
   it("blocks every request by the sandbox frame's policy alone, with no stubs in the worker", async () => {
     if (browser === undefined) throw new Error('not set up')
-    const { server: vite, url } = await startVite(fileURLToPath(new URL('./pages/sandbox-policy/', import.meta.url)))
+    const served = await servePage(fileURLToPath(new URL('./pages/sandbox-policy/', import.meta.url)))
     try {
       const page = await browser.newPage()
-      await page.goto(`${url}?sink=${encodeURIComponent(sinkUrl)}`)
+      await page.goto(`${served.url}?sink=${encodeURIComponent(sinkUrl)}`)
       await page.waitForFunction(() => (globalThis as SandboxPolicyPage).attempts !== undefined || (globalThis as SandboxPolicyPage).fatal !== undefined, null, {
         timeout: 30_000,
       })
@@ -232,7 +233,7 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
       expect(leaked).toEqual([])
       await page.close()
     } finally {
-      await vite.close()
+      await served.close()
     }
   })
 })

@@ -1,30 +1,31 @@
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startNodePeer, type MeshPeer } from '@tessera/mesh/node'
 import { fillLargeDoc, largeDocFingerprint } from '@tessera/mesh/testing'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage, type ServedPage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import type { MeshPageApi } from './pages/mesh/main.ts'
 
 type PageGlobals = typeof globalThis & { meshPage: MeshPageApi }
 
 let browser: Browser | undefined
-let vite: ViteDevServer | undefined
+let served: ServedPage | undefined
 let baseUrl = ''
 let signaling: SignalingServer | undefined
 let nodePeers: MeshPeer[] = []
 let pages: Page[] = []
 
 beforeAll(async () => {
-  ;({ server: vite, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/mesh/', import.meta.url))))
+  served = await servePage(fileURLToPath(new URL('./pages/mesh/', import.meta.url)))
+  baseUrl = served.url
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
-  await vite?.close()
+  await served?.close()
 })
 
 afterEach(async () => {

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type Swarm } from '@tessera/host'
 import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage, type ServedPage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { startCoturn, type Coturn } from '../support/coturn.ts'
 import type { DonatePageApi } from './pages/donate/main.ts'
 
@@ -12,7 +12,7 @@ type PageGlobals = typeof globalThis & { donatePage: DonatePageApi }
 
 const ROOM = 'relay-tab'
 let browser: Browser | undefined
-let vite: ViteDevServer | undefined
+let served: ServedPage | undefined
 let coturn: Coturn | undefined
 let signaling: SignalingServer | undefined
 let host: Swarm | undefined
@@ -21,26 +21,25 @@ beforeAll(async () => {
   coturn = await startCoturn()
   // The credentials come from the signaling server, as `tessera serve --turn-url --turn-secret` hands them out.
   signaling = await startSignalingServer({ port: 0, turn: { urls: [coturn.url], secret: coturn.secret, ttlSeconds: 600 } })
-  const served = await startVite(fileURLToPath(new URL('./pages/donate/', import.meta.url)))
-  vite = served.server
+  served = await servePage(fileURLToPath(new URL('./pages/donate/', import.meta.url)))
   browser = await launchChromium()
 })
 
 afterAll(async () => {
   await host?.close()
   await browser?.close()
-  await vite?.close()
+  await served?.close()
   await signaling?.close()
   await coturn?.stop()
 })
 
 describe('TURN in Chromium: a tab donates to a Node host over a relay-only link through coturn', () => {
   it('runs a job through the relay, and both ends selected relay candidates', async () => {
-    if (browser === undefined || signaling === undefined || vite === undefined || coturn === undefined) throw new Error('not set up')
+    if (browser === undefined || signaling === undefined || served === undefined || coturn === undefined) throw new Error('not set up')
     const page: Page = await browser.newPage()
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
-    const base = vite.resolvedUrls?.local[0] ?? ''
+    const base = served.url
     await page.goto(`${base}?signaling=${encodeURIComponent(signaling.url)}&room=${ROOM}&workers=1&relay=1`)
     await page.waitForFunction(() => (globalThis as PageGlobals).donatePage !== undefined)
     const tab = await page.evaluate(() => (globalThis as PageGlobals).donatePage.connect())

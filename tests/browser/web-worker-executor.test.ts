@@ -1,18 +1,19 @@
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
-import type { ViteDevServer } from 'vite'
 import { executorChecks } from '@tessera/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, startVite } from '../support/chromium.ts'
+import { servePage, type ServedPage } from '../support/built-page.ts'
+import { launchChromium } from '../support/chromium.ts'
 import { expectEveryCheckPassed } from '../support/contract-report.ts'
 import type { WebWorkerExecutorPage } from './pages/web-worker-executor/main.ts'
 
 let browser: Browser | undefined
-let server: ViteDevServer | undefined
+let server: ServedPage | undefined
 let baseUrl = ''
 
 beforeAll(async () => {
-  ;({ server, url: baseUrl } = await startVite(fileURLToPath(new URL('./pages/web-worker-executor/', import.meta.url))))
+  server = await servePage(fileURLToPath(new URL('./pages/web-worker-executor/', import.meta.url)))
+  baseUrl = server.url
   browser = await launchChromium()
 })
 

@@ -1,47 +1,30 @@
 // The `tessera` CLI end to end, every part a real process: `serve`, a donor,
-// `run` on an example job whose helpers must travel to that donor, `status`,
-// and `stop` on a long job; then the errors, each one line and a non-zero exit.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+// `run` on an example job whose helpers must travel to that donor and `status`;
+// then the errors, each one line and a non-zero exit. `stop` and private rooms:
+// cli-stop.e2e.test.ts (a file of its own, so that the two run side by side).
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadNodeIdentity } from '@tessera/mesh/node'
-import type { SwarmReport } from '../src/cli/swarm-report.ts'
-import { closedPort, complete, script, sleep, tessera, REPO, type Child } from './support/processes.ts'
+import { startCliRoom, type CliRoom } from './support/cli-room.ts'
+import { closedPort, complete, tessera } from './support/processes.ts'
 
 const ROOM = 'cli-e2e'
+let room: CliRoom
 let dir: string
-let serve: Child
-let donor: Child
+let donor: CliRoom['donor']
 let signaling: string
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tessera-cli-'))
-  await writeFile(join(dir, 'index.html'), '<title>test page</title>')
-  // A host's key the server certifies as a room admin: `tessera stop --cache-dir` with its data may stop any job.
-  const admin = await loadNodeIdentity(join(dir, 'admin', encodeURIComponent(ROOM)))
-  await admin.release()
-  serve = tessera(['serve', '--port', '0', '--static', dir, '--admin', `${ROOM}=${admin.identity.peer}`])
-  const [, port] = await serve.line(/serving on http:\/\/localhost:(\d+)\/\?room=default/)
-  signaling = `ws://127.0.0.1:${port}`
-  donor = script(join(REPO, 'packages/host/test/support/donor.ts'), [signaling, ROOM])
-  await donor.line(/^ready$/m)
+  room = await startCliRoom(ROOM)
+  ;({ dir, donor, signaling } = room)
 }, 90_000)
 
 afterAll(async () => {
-  await donor?.stop()
-  await serve?.stop()
-  await rm(dir, { recursive: true, force: true })
+  await room?.close()
 })
 
-const connection = (): string[] => ['--signaling', signaling, '--room', ROOM]
-const lastExecuted = (): number => Number([...donor.stdout.matchAll(/executed (\d+)/g)].at(-1)?.[1] ?? 0)
-
-async function status(): Promise<SwarmReport> {
-  const { code, stdout, stderr } = await complete(tessera(['status', '--json', '--wait', '1500', ...connection()]))
-  expect(code, stderr).toBe(0)
-  return JSON.parse(stdout) as SwarmReport
-}
+const connection = (): string[] => room.connection()
+const lastExecuted = (): number => room.lastExecuted()
+const status = (): ReturnType<CliRoom['status']> => room.status()
 
 describe('tessera serve, run, status, stop', () => {
   it('runs an example job whose pure function calls a local helper and an npm package, on a donor in another process', async () => {
@@ -91,84 +74,6 @@ describe('tessera serve, run, status, stop', () => {
     const text = await complete(tessera(['status', '--wait', '1500', ...connection()]))
     expect(text.stdout).toMatch(/peers: \d+\n\s+ID\s+KIND\s+WORKERS\s+LOAD/)
     expect(text.stdout).toContain('examples/pi:quarterCircleHits')
-  }, 60_000)
-
-  it('stop --job ends a long job with a cancelled error, and the donor stops working on it', async () => {
-    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', String(Date.now())])
-    let job: SwarmReport['jobs'][number] | undefined
-    for (let attempt = 0; attempt < 20 && job === undefined; attempt++) {
-      job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
-    }
-    expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
-    // Only the submitter's key or an admin's stops a job: another host's data dir holds another key.
-    const refused = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'elsewhere'), ...connection()]))
-    expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toMatch(new RegExp(`^tessera stop: job ${job?.id} was submitted by k\\S+; .* is neither its submitter's nor a room admin's \\(.*\\)$`))
-    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'cache'), ...connection()]))
-    expect(stop.code, stop.stderr).toBe(0)
-    expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
-
-    const ended = await complete(run)
-    expect(ended.code).toBe(1)
-    const lines = ended.stderr.trim().split('\n')
-    expect(lines.at(-1)).toMatch(/^tessera run: packages\/host\/test\/fixtures\/slow-job\.ts was cancelled: CancelledError: job .* (was )?(stopped|cancelled)$/)
-    expect(ended.stderr).not.toMatch(/^\s+at /m)
-
-    // At most the task in hand finishes (once the donor has heard); then nothing more runs for that job.
-    let settled = lastExecuted()
-    for (let i = 0; i < 20; i++) {
-      await sleep(500)
-      if (lastExecuted() === settled) break
-      settled = lastExecuted()
-    }
-    await sleep(2_000)
-    expect(lastExecuted()).toBe(settled)
-    expect((await status()).jobs).toContainEqual(expect.objectContaining({ id: job?.id, state: 'cancelled' }))
-  }, 90_000)
-
-  it('stop --job with a room admin\'s data stops another host\'s job; without --job it leaves others\' jobs alone', async () => {
-    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', `admin-${Date.now()}`])
-    let job: SwarmReport['jobs'][number] | undefined
-    for (let attempt = 0; attempt < 20 && job === undefined; attempt++) {
-      job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
-    }
-    expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
-    const sweep = await complete(tessera(['stop', '--cache-dir', join(dir, 'admin'), ...connection()]))
-    expect(sweep.code, sweep.stderr).toBe(0)
-    expect(sweep.stdout).toMatch(/^left 1 open job submitted by other peers/m)
-    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'admin'), ...connection()]))
-    expect(stop.code, stop.stderr).toBe(0)
-    expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
-    const ended = await complete(run)
-    expect(ended.code).toBe(1)
-    expect(ended.stderr.trim().split('\n').at(-1)).toMatch(/was cancelled: CancelledError: job .* (was )?(stopped|cancelled)$/)
-  }, 90_000)
-})
-
-describe('a private room', () => {
-  it('refuses a host without a token in one line, and admits one with a token from tessera token', async () => {
-    const secret = 'a-secret-of-at-least-16-characters'
-    const privateServe = tessera(['serve', '--port', '0', '--static', dir, '--private-rooms', 'lab'], { TESSERA_SIGNALING_SECRET: secret })
-    try {
-      const [, port] = await privateServe.line(/serving on http:\/\/localhost:(\d+)\//)
-      const where = ['--signaling', `ws://127.0.0.1:${port}`, '--room', 'lab', '--wait', '500']
-      const refused = await complete(tessera(['status', ...where]))
-      expect(refused.code).toBe(1)
-      expect(refused.stderr.trim()).toBe(`tessera status: the signaling server at ws://127.0.0.1:${port} refused room "lab": room "lab" is private: token missing`)
-
-      const token = await complete(tessera(['token', '--room', 'lab', '--expires', '1h'], { TESSERA_SIGNALING_SECRET: secret }))
-      expect(token.code, token.stderr).toBe(0)
-      const admitted = await complete(tessera(['status', '--json', ...where], { TESSERA_TOKEN: token.stdout.trim() }))
-      expect(admitted.code, admitted.stderr).toBe(0)
-      expect((JSON.parse(admitted.stdout) as SwarmReport).room).toBe('lab')
-
-      const otherRoom = await complete(tessera(['token', '--room', 'elsewhere'], { TESSERA_SIGNALING_SECRET: secret }))
-      const wrong = await complete(tessera(['status', ...where, '--token', otherRoom.stdout.trim()]))
-      expect(wrong.code).toBe(1)
-      expect(wrong.stderr).toMatch(/refused room "lab"/)
-    } finally {
-      await privateServe.stop()
-    }
   }, 60_000)
 })
 
