@@ -50,18 +50,18 @@ vitest_stage() {
 
 vitest_stage unit 1800 "unit tests"
 # The typecheck (one core for about half a minute) runs beside the mesh stage,
-# which runs one file at a time and mostly waits on sockets and heartbeats: it
-# used under half of the two cores (measured 2026-12-01). Its output is held
+# which mostly waits on sockets and heartbeats: two files at a time, it used
+# under half of the two cores (measured 2026-12-02). Its output is held
 # and printed once the mesh stage ends, so the two logs do not interleave.
 stage typecheck 600 - "typecheck (run beside the mesh stage)" -- \
   bash -c 'npx tsc -p tsconfig.json --noEmit && npx tsc -p packages/core/tsconfig.json --noEmit' \
   >"$RESULTS/typecheck.out" 2>&1 &
 typecheck_pid=$!
-vitest_stage mesh 1200 "mesh and signaling tests (real sockets, real WebRTC in Node)"
+vitest_stage mesh 1200 "mesh and signaling tests (real sockets, real WebRTC in Node; two files at a time)"
 wait "$typecheck_pid" || true
 cat "$RESULTS/typecheck.out"
 vitest_stage host-e2e 1200 "host end-to-end tests (the CLI, npm start and servers as processes, two files at a time)"
-vitest_stage browser 1200 "browser tests"
+vitest_stage browser 1200 "browser tests (real Chromium; two files at a time)"
 stage bench 600 - "benchmark smoke run" -- npx tsx bench/run.ts --quick
 
 npx tsx scripts/test-summary.ts "$STAGES" || echo "(the summary failed: the logs are in $RESULTS)"
