@@ -93,7 +93,10 @@ export class JobIndex implements JobView {
         if (this.#tasks.has(key)) continue
         this.#addTask(key, record)
         settling.open(key)
-        for (const reportKey of this.#reports.takeWaiting(key)) this.#reports.put(reportKey, job.reports.get(reportKey))
+        // A pack that waited for this task gives reports of others too.
+        for (const reportKey of this.#reports.takeWaiting(key)) {
+          for (const task of this.#reports.put(reportKey, job.reports.get(reportKey))) if (task !== key) recheck(task)
+        }
         for (const failureKey of failures.takeWaiting(key)) failures.put(failureKey, job.failures.get(failureKey))
         failures.seenClaim(key, job.claims.get(key))
         recheck(key)
@@ -101,10 +104,7 @@ export class JobIndex implements JobView {
       for (const key of this.#verdicts.waiting()) for (const task of this.#verdicts.put(key, job.verdicts.get(key))) recheck(task)
     })
     this.#observe(job.reports, (keys) => {
-      for (const key of keys) {
-        const task = this.#reports.put(key, job.reports.get(key))
-        if (task !== undefined) recheck(task)
-      }
+      for (const key of keys) for (const task of this.#reports.put(key, job.reports.get(key))) recheck(task)
     })
     this.#observe(job.verdicts, (keys) => {
       for (const key of keys) for (const task of this.#verdicts.put(key, job.verdicts.get(key))) recheck(task)
