@@ -136,6 +136,7 @@ export {
   renewClaim,
   startBackup,
   putReport,
+  putReportPack,
   recordFailure,
   putVerdict,
 } from './swarm/writes.ts'
@@ -193,4 +194,5 @@ export { compactCache, isCompactionDue, liveEntries, mergeEntryBy, DEFAULT_COMPA
 export { CacheCompactor, type CacheCompactorOptions } from './cache-tree/cache-compactor.ts'
 export { shardKey, epochOfShard, type ShardedView } from './swarm/cache-shards.ts'
 export { makePack, packEntries, PACK_PREFIX, MAX_PACK_ENTRIES, type CachePack, type PackSigner } from './swarm/cache-packs.ts'
+export { makeReportPack, reportPackReports, REPORT_PACK_PREFIX, MAX_REPORT_PACK, type ReportPack } from './swarm/report-packs.ts'
 export { strongerEntry } from './swarm/cache-merge.ts'

@@ -97,6 +97,9 @@ describe("task arguments in the job's document", () => {
     await clock.runUntil(() => false, clock.now() + 20_000).catch(() => {})
     donor.stop()
     expect([...job.reports.keys()].filter((key) => key.startsWith('0/'))).toEqual([])
+    // Reports written in packs too (`report-packs.ts`): the index reads those.
+    expect(index.reports('0')).toEqual([])
+    expect(index.reports('1')).toHaveLength(1)
     expect(swarm.cached(forged.key)).toBeUndefined()
     for (let i = 1; i < 20; i++) {
       const cached = swarm.cached((index.task(String(i)) as TaskRecord).key)

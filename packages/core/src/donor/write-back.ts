@@ -11,7 +11,8 @@ import { timeoutFailure, timeoutStatement } from '../swarm/signed-claims.ts'
 import { capErrorRecord } from '../swarm/records.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
-import { cacheOutcomes, putReport, recordFailure } from '../swarm/writes.ts'
+import { cacheOutcomes, putReport, putReportPack, recordFailure } from '../swarm/writes.ts'
+import { makeReportPack, REPORT_PACK_PREFIX } from '../swarm/report-packs.ts'
 import { boundTaskLogs } from '../pure/task-logs.ts'
 import { strengthOf } from '../swarm/cache-strength.ts'
 import { OwnReports } from './own-reports.ts'
@@ -104,7 +105,8 @@ export class WriteBack {
     for (const [id, finished] of byJob) {
       const view = this.o.jobs(id)
       if (view === undefined) continue
-      for (const chunk of chunked(finished)) view.job.transact(() => chunk.forEach((f) => this.#writeOutcome(view, f, reports.get(f), timeouts.get(f))))
+      for (const chunk of chunked(finished.filter((f) => timeouts.has(f)))) view.job.transact(() => chunk.forEach((f) => recordFailure(view.job, f.task, timeouts.get(f)!)))
+      this.#writeReports(view, finished.flatMap((f) => (reports.has(f) ? [{ task: f.task, report: reports.get(f)! }] : [])), now)
     }
     this.#cacheAccepted(batch, now)
   }
@@ -177,11 +179,38 @@ export class WriteBack {
     return { reports, timeouts }
   }
 
-  #writeOutcome(view: JobIndex, f: Finished, report: Report | undefined, timeout: Failure | undefined): void {
-    if (timeout !== undefined) recordFailure(view.job, f.task, timeout)
-    if (report === undefined) return
-    putReport(view.job, f.task, report)
-    this.#ownReports.remember(view, f.task, report)
+  /**
+   * One job's reports from a flush: in packs (`report-packs.ts`), a pack per
+   * `REPORTS_PER_PACK`, where two or more can share one; alone otherwise
+   * (one report, or one with logs, which log followers read by its own key).
+   */
+  #writeReports(view: JobIndex, written: ReadonlyArray<{ readonly task: TaskId; readonly report: Report }>, now: number): void {
+    const items: Array<{ task: TaskId; key: TaskKey; report: Report }> = []
+    const single: Array<{ task: TaskId; report: Report }> = []
+    for (const { task, report } of written) {
+      const key = view.task(task)?.key
+      if (key !== undefined && report.logs === undefined) items.push({ task, key, report })
+      else single.push({ task, report })
+    }
+    for (let i = 0; i < items.length; i += REPORTS_PER_PACK) {
+      const part = items.slice(i, i + REPORTS_PER_PACK)
+      const pack = part.length > 1 ? makeReportPack(part) : undefined
+      if (pack === undefined) {
+        single.push(...part)
+        continue
+      }
+      const key = `${REPORT_PACK_PREFIX}${this.o.identity.peer}.${now.toString(36)}.${(this.#packs++).toString(36)}`
+      view.job.transact(() => putReportPack(view.job, key, pack))
+      this.#ownReports.rememberPack(view, key, pack)
+    }
+    for (const chunk of chunked(single)) {
+      view.job.transact(() => {
+        for (const { task, report } of chunk) {
+          putReport(view.job, task, report)
+          this.#ownReports.remember(view, task, report)
+        }
+      })
+    }
   }
 
   /** Caches the accepted outcomes of these tasks that are settled, a pack per job and chunk (`cacheOutcomes`). */
@@ -240,6 +269,9 @@ export function cacheEntryOf(outcome: Outcome, reports: readonly Report[]): Cach
 
 /** Cache entries per pack: about 140 B each, so a pack's update stays near 32 KiB. */
 const ENTRIES_PER_PACK = 256
+
+/** Reports per pack: about 90 B each, so a pack's update stays near 32 KiB. */
+const REPORTS_PER_PACK = 256
 
 /** Entries per transaction: a signed report costs under 1 KiB (its proof is most of it), so an update stays near 32 KiB. */
 const ENTRIES_PER_TRANSACTION = 32

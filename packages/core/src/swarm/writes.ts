@@ -29,6 +29,7 @@ import type { SwarmDoc } from './swarm-doc.ts'
 import { outcomeId } from '../scheduler/outcome.ts'
 import { checkJobEntry, MAX_QUORUM } from './records.ts'
 import { makePack, PACK_PREFIX } from './cache-packs.ts'
+import type { ReportPack } from './report-packs.ts'
 import type { SubjectOf } from './cache-strength.ts'
 import { mergeCached } from './cache-merge.ts'
 import { shardKey, type Shards } from './cache-shards.ts'
@@ -50,7 +51,7 @@ function writable<T>(map: ReadonlyDocMap<unknown>): Y.Map<T> {
 
 // ---- The swarm document -------------------------------------------------
 
-/** Lists a job as open, signed by its submitter (`signer`); its tasks are already in its own document. */
+/** Lists a job as open, signed by its submitter; its tasks are already in its own document. */
 export function publishJob(swarm: SwarmDoc, spec: JobSpec, signer: Identity): void {
   writable<JobEntry>(swarm.jobs).set(spec.id, signJobEntry(signer, spec, 'open'))
 }
@@ -88,10 +89,9 @@ export function cancelJob(swarm: SwarmDoc, id: JobId, signer: Identity, job?: Jo
 /**
  * Cancels another's job as a room admin (`admin-cancellation.ts`): `signer`
  * signs, and `certificate` (its own, `admin: true`) rides along. Throws
- * `JobOwnerError` when the peers of this room would not believe it (the
- * certificate is not the signer's, says no admin, is from an issuer or room
- * this peer does not trust, or expired before the job was created): written,
- * such an entry would only hide the job. Returns false when it was not open.
+ * `JobOwnerError` when this room's peers would not believe it (see
+ * `checkJobEntry`): written, such an entry would only hide the job. Returns
+ * false when it was not open.
  */
 export function cancelJobAsAdmin(swarm: SwarmDoc, id: JobId, signer: Identity, certificate: SubjectCertificate, job?: JobDoc): boolean {
   const entry = swarm.job(id)
@@ -137,7 +137,7 @@ export function addHolder(swarm: SwarmDoc, address: Address, peer: PeerId, at: n
   if (!swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).set(key, { at })
 }
 
-/** Withdraws `peer`'s word that it holds `address` (a pinning host that evicted it), so fetchers ask others first. */
+/** Withdraws `peer`'s word that it holds `address` (a host evicted it), so fetchers ask others first. */
 export function removeHolder(swarm: SwarmDoc, address: Address, peer: PeerId): void {
   const key = holderKey(address, peer)
   if (swarm.holders.has(key)) writable<BlobHolder>(swarm.holders).delete(key)
@@ -156,10 +156,7 @@ export function cacheOutcome(swarm: SwarmDoc, key: TaskKey, entry: CacheEntry, s
   return true
 }
 
-/**
- * `cacheOutcome` for several: values new to the cache go into one pack
- * (`cache-packs.ts`, a tenth of the bytes), the rest by key. Returns how many it wrote.
- */
+/** `cacheOutcome` for several: values new to the cache go into one pack (`cache-packs.ts`), the rest by key. Returns how many it wrote. */
 export function cacheOutcomes(
   swarm: SwarmDoc,
   items: ReadonlyArray<{ readonly key: TaskKey; readonly entry: CacheEntry }>,
@@ -303,12 +300,17 @@ export function putReport(job: JobDoc, task: TaskId, report: Report): void {
   writable<Report>(job.reports).set(reportKey(task, report.peer), report)
 }
 
+/** A flush's reports to one job as one record (`report-packs.ts`), under its writer's key. */
+export function putReportPack(job: JobDoc, key: string, pack: ReportPack): void {
+  writable<ReportPack>(job.reports).set(key, pack)
+}
+
 /** A failed attempt (timeout or lost lease), keyed by task and attempt so that its recorders meet. */
 export function recordFailure(job: JobDoc, task: TaskId, failure: Failure): void {
   writable<Failure>(job.failures).set(failureKey(task, failure.attempt), failure)
 }
 
-/** The submitter's signed verdicts on an adaptive job's tasks, under a key of the submitter's choosing (one per flush). */
+/** The submitter's signed verdicts on an adaptive job's tasks, one record per flush, under a key it chooses. */
 export function putVerdict(job: JobDoc, key: string, record: VerdictRecord): void {
   writable<VerdictRecord>(job.verdicts).set(key, record)
 }

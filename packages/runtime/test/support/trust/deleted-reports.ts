@@ -1,11 +1,11 @@
-import { JobTracker, type PeerPort } from '@tessera/core'
+import { JobTracker, REPORT_PACK_PREFIX, type PeerPort } from '@tessera/core'
 import type { SimArena } from './arena.ts'
 import { countCalls, type CallCount } from './lying-donors.ts'
 
 /**
  * Deleting reports (records belong to their writer; docs/security/open-points.md).
  * A stranger deletes, by raw Yjs, every report it sees of an unsettled task,
- * once each. At quorum 2 one honest donor reports every task; a second donor
+ * once each, and every pack of reports. At quorum 2 one honest donor reports every task; a second donor
  * joins later, so it opens the job after the deletions and sees only what
  * the document still holds. The first donor writes back its deleted reports
  * (`donor/own-reports.ts`); without that the late donor finds none of them.
@@ -22,7 +22,7 @@ export interface DeletedReportFigures {
   readonly calls: CallCount
 }
 
-/** Deletes each report key of other peers the first time it appears. */
+/** Deletes each report key of other peers the first time it appears; counts the reports deleted (a pack holds several: `report-packs.ts`). */
 function deleteReports(peer: PeerPort, arena: SimArena): { stop(): void; readonly deleted: number } {
   const tracker = new JobTracker(peer, { clock: arena.clock, dropAfterMs: Number.POSITIVE_INFINITY, admission: 'unlimited' })
   const done = new Set<string>()
@@ -36,8 +36,9 @@ function deleteReports(peer: PeerPort, arena: SimArena): { stop(): void; readonl
         index.job.doc.transact(() => {
           for (const key of keys) {
             done.add(`${index.spec.id}/${key}`)
+            const tasks = key.startsWith(REPORT_PACK_PREFIX) ? (reports.get(key) as { tasks?: unknown } | undefined)?.tasks : undefined
             reports.delete(key)
-            deleted++
+            deleted += Array.isArray(tasks) ? tasks.length : 1
           }
         })
       }, 0)
