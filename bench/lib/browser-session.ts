@@ -1,14 +1,13 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { readdirSync } from 'node:fs'
-import { servePage, type ServedPage } from '../../tests/support/built-page.ts'
-import { launchChromium } from '../../tests/support/chromium.ts'
+import type { ViteDevServer } from 'vite'
+import { launchChromium, startVite } from '../../tests/support/chromium.ts'
 
 const PAGES_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'pages')
 
 let browser: Promise<Browser> | undefined
-let pages: Promise<ServedPage> | undefined
+let vite: Promise<{ server: ViteDevServer; url: string }> | undefined
 
 /** One Chromium for every section of a run: each launch costs seconds on this machine. */
 export function sharedBrowser(): Promise<Browser> {
@@ -16,17 +15,10 @@ export function sharedBrowser(): Promise<Browser> {
   return browser
 }
 
-/**
- * `bench/pages`, built once per run as a deployment ships them, and served;
- * `pageUrl('swarm')` is that page's address. (On Vite's dev server every Web
- * Worker a page started fetched its module graph again, about 1.2 s a start.)
- */
+/** One Vite server over `bench/pages`; `pageUrl('swarm')` is that page's address. */
 export async function pageUrl(page: string, query: Record<string, string | number> = {}): Promise<string> {
-  pages ??= servePage(
-    PAGES_ROOT,
-    readdirSync(PAGES_ROOT, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name),
-  )
-  const { url } = await pages
+  vite ??= startVite(PAGES_ROOT)
+  const { url } = await vite
   const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()
   return `${url}${page}/${search === '' ? '' : `?${search}`}`
 }
@@ -45,9 +37,9 @@ export async function openBenchPage(page: string, query: Record<string, string |
 
 export async function closeBrowserSession(): Promise<void> {
   const b = browser
-  const v = pages
+  const v = vite
   browser = undefined
-  pages = undefined
+  vite = undefined
   await (await b)?.close()
-  await (await v)?.close()
+  await (await v)?.server.close()
 }

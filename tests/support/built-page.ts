@@ -15,8 +15,7 @@ export interface ServedPage {
 
 /**
  * Builds the page at `root` (its `index.html` and everything it imports, the
- * workspace packages through node_modules), or each of `pages` under it, and
- * serves the files.
+ * workspace packages through node_modules) and serves the files.
  *
  * Built rather than served by Vite's dev server: there, every module of the
  * page is one request, and every Web Worker a page starts fetched its own
@@ -25,7 +24,7 @@ export interface ServedPage {
  * worker is one file. The build (about 1.5 s) is the same code a deployment
  * ships, so the tests see what users run.
  */
-export async function servePage(root: string, pages?: readonly string[]): Promise<ServedPage> {
+export async function servePage(root: string): Promise<ServedPage> {
   const outDir = await mkdtemp(join(tmpdir(), 'tessera-test-page-'))
   try {
     await build({
@@ -33,16 +32,7 @@ export async function servePage(root: string, pages?: readonly string[]): Promis
       configFile: false,
       logLevel: 'error',
       // Unminified, so a stack trace in a failing test names real functions.
-      build: {
-        outDir,
-        emptyOutDir: true,
-        target: 'es2022',
-        minify: false,
-        modulePreload: false,
-        reportCompressedSize: false,
-        // Several pages under `root` (`pages`), each served at `<url><page>/`.
-        ...(pages === undefined ? {} : { rollupOptions: { input: pages.map((page) => join(root, page, 'index.html')) } }),
-      },
+      build: { outDir, emptyOutDir: true, target: 'es2022', minify: false, modulePreload: false, reportCompressedSize: false },
       // As the donate page ships: the sandbox worker must be one self-contained
       // script, which the sandbox frame starts from a blob: URL.
       worker: { format: 'iife' },
