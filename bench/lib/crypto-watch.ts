@@ -4,7 +4,9 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import type { CDPSession, Page } from 'playwright-core'
 import { ed25519Engine, useEd25519Engine } from '@tessera/core'
 import { countsSince, meteredEngine, type CryptoCounts, type MeteredEngine } from './crypto-meter.ts'
+import { servedPages } from './browser-session.ts'
 import { profileHost, profileShares, profileTab, type CpuProfile, type ProfileShares } from './cpu-profile.ts'
+import { toSourceFiles } from './source-mapped-profile.ts'
 import { markdownTable } from './report.ts'
 import type { BenchFigure } from './section.ts'
 import { round3 } from './stats.ts'
@@ -89,7 +91,10 @@ export class CryptoWatch {
     const profiles = await Promise.all(this.#stopProfiles.map((stop) => stop()))
     this.#stopProfiles = []
     await keepProfiles(profiles)
-    const shares = (i: number): ProfileShares => profileShares(profiles[i] as CpuProfile)
+    // The tabs run built bundles: their samples are told by source file through the source maps.
+    const served = await servedPages()
+    const bySource = [profiles[0] as CpuProfile, ...(await Promise.all(profiles.slice(1).map((p) => toSourceFiles(p, served))))]
+    const shares = (i: number): ProfileShares => profileShares(bySource[i] as CpuProfile)
     const host: ProcessCost = {
       process: 'host (Node, node:crypto)',
       crypto: countsSince(before.host.crypto, after.host.crypto),
