@@ -1,41 +1,31 @@
 // `tessera stop` and private rooms end to end, every part a real process:
 // `serve` with a room admin, a donor, `run` on a long job, `status` and `stop`.
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SwarmReport } from '../src/cli/swarm-report.ts'
-import { startCliRoom, type CliRoom } from './support/cli-room.ts'
+import { useCliRoom, type CliRoom } from './support/cli-room.ts'
 import { complete, sleep, tessera } from './support/processes.ts'
 
 const ROOM = 'cli-stop-e2e'
-let room: CliRoom
-let dir: string
-
-beforeAll(async () => {
-  room = await startCliRoom(ROOM)
-  dir = room.dir
-}, 90_000)
-
-afterAll(async () => {
-  await room?.close()
-})
-
-const connection = (): string[] => room.connection()
-const lastExecuted = (): number => room.lastExecuted()
-const status = (): ReturnType<CliRoom['status']> => room.status()
+const room = useCliRoom(ROOM)
+const dir = (): string => room().dir
+const connection = (): string[] => room().connection()
+const lastExecuted = (): number => room().lastExecuted()
+const status = (): ReturnType<CliRoom['status']> => room().status()
 
 describe('tessera stop', () => {
   it('stop --job ends a long job with a cancelled error, and the donor stops working on it', async () => {
-    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', String(Date.now())])
+    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir(), 'cache'), ...connection(), '--', String(Date.now())])
     let job: SwarmReport['jobs'][number] | undefined
     for (let attempt = 0; attempt < 20 && job === undefined; attempt++) {
       job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
     }
     expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
     // Only the submitter's key or an admin's stops a job: another host's data dir holds another key.
-    const refused = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'elsewhere'), ...connection()]))
+    const refused = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir(), 'elsewhere'), ...connection()]))
     expect(refused.code).toBe(1)
     expect(refused.stderr.trim()).toMatch(new RegExp(`^tessera stop: job ${job?.id} was submitted by k\\S+; .* is neither its submitter's nor a room admin's \\(.*\\)$`))
-    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'cache'), ...connection()]))
+    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir(), 'cache'), ...connection()]))
     expect(stop.code, stop.stderr).toBe(0)
     expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
 
@@ -58,16 +48,16 @@ describe('tessera stop', () => {
   }, 90_000)
 
   it('stop --job with a room admin\'s data stops another host\'s job; without --job it leaves others\' jobs alone', async () => {
-    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', `admin-${Date.now()}`])
+    const run = tessera(['run', 'packages/host/test/fixtures/slow-job.ts', '--workers', '0', '--cache-dir', join(dir(), 'cache'), ...connection(), '--', `admin-${Date.now()}`])
     let job: SwarmReport['jobs'][number] | undefined
     for (let attempt = 0; attempt < 20 && job === undefined; attempt++) {
       job = (await status()).jobs.find((j) => j.name === 'test:busy' && j.state === 'open' && j.done > 0)
     }
     expect(job, 'the slow job never showed progress in tessera status').toBeDefined()
-    const sweep = await complete(tessera(['stop', '--cache-dir', join(dir, 'admin'), ...connection()]))
+    const sweep = await complete(tessera(['stop', '--cache-dir', join(dir(), 'admin'), ...connection()]))
     expect(sweep.code, sweep.stderr).toBe(0)
     expect(sweep.stdout).toMatch(/^left 1 open job submitted by other peers/m)
-    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir, 'admin'), ...connection()]))
+    const stop = await complete(tessera(['stop', '--job', job?.id ?? '', '--cache-dir', join(dir(), 'admin'), ...connection()]))
     expect(stop.code, stop.stderr).toBe(0)
     expect(stop.stdout).toMatch(new RegExp(`^stopped job ${job?.id} \\(test:busy, \\d+/40 done\\)$`, 'm'))
     const ended = await complete(run)
@@ -79,7 +69,7 @@ describe('tessera stop', () => {
 describe('a private room', () => {
   it('refuses a host without a token in one line, and admits one with a token from tessera token', async () => {
     const secret = 'a-secret-of-at-least-16-characters'
-    const privateServe = tessera(['serve', '--port', '0', '--static', dir, '--private-rooms', 'lab'], { TESSERA_SIGNALING_SECRET: secret })
+    const privateServe = tessera(['serve', '--port', '0', '--static', dir(), '--private-rooms', 'lab'], { TESSERA_SIGNALING_SECRET: secret })
     try {
       const [, port] = await privateServe.line(/serving on http:\/\/localhost:(\d+)\//)
       const where = ['--signaling', `ws://127.0.0.1:${port}`, '--room', 'lab', '--wait', '500']

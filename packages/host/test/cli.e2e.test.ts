@@ -3,32 +3,20 @@
 // then the errors, each one line and a non-zero exit. `stop` and private rooms:
 // cli-stop.e2e.test.ts (a file of its own, so that the two run side by side).
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startCliRoom, type CliRoom } from './support/cli-room.ts'
+import { describe, expect, it } from 'vitest'
+import { useCliRoom, type CliRoom } from './support/cli-room.ts'
 import { closedPort, complete, tessera } from './support/processes.ts'
 
 const ROOM = 'cli-e2e'
-let room: CliRoom
-let dir: string
-let donor: CliRoom['donor']
-let signaling: string
-
-beforeAll(async () => {
-  room = await startCliRoom(ROOM)
-  ;({ dir, donor, signaling } = room)
-}, 90_000)
-
-afterAll(async () => {
-  await room?.close()
-})
-
-const connection = (): string[] => room.connection()
-const lastExecuted = (): number => room.lastExecuted()
-const status = (): ReturnType<CliRoom['status']> => room.status()
+const room = useCliRoom(ROOM)
+const dir = (): string => room().dir
+const connection = (): string[] => room().connection()
+const lastExecuted = (): number => room().lastExecuted()
+const status = (): ReturnType<CliRoom['status']> => room().status()
 
 describe('tessera serve, run, status, stop', () => {
   it('runs an example job whose pure function calls a local helper and an npm package, on a donor in another process', async () => {
-    const run = tessera(['run', 'examples/pi.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection(), '--', '--tasks', '12', '--samples', '200000'])
+    const run = tessera(['run', 'examples/pi.ts', '--workers', '0', '--cache-dir', join(dir(), 'cache'), ...connection(), '--', '--tasks', '12', '--samples', '200000'])
     const { code, stdout, stderr } = await complete(run)
     expect(code, stderr).toBe(0)
     const result = JSON.parse(stdout) as { pi: number; tasks: number }
@@ -39,12 +27,12 @@ describe('tessera serve, run, status, stop', () => {
     expect(stderr).toMatch(/examples\/pi:quarterCircleHits \[#+\] 12\/12 100%/)
     // The donor prints its count every quarter second, later on a loaded machine:
     // wait for the line that shows all twelve rather than look after a guess.
-    await donor.line(/^executed (1[2-9]|[2-9]\d|\d{3,})$/m, 20_000)
+    await room().donor.line(/^executed (1[2-9]|[2-9]\d|\d{3,})$/m, 20_000)
     expect(lastExecuted()).toBeGreaterThanOrEqual(12)
   }, 90_000)
 
   it('prints what tasks log, prefixed with their task, counts failures, and reruns only those with --retry-failed (examples/odd-fails.ts)', async () => {
-    const args = ['run', 'examples/odd-fails.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
+    const args = ['run', 'examples/odd-fails.ts', '--workers', '0', '--cache-dir', join(dir(), 'cache'), ...connection()]
     const first = await complete(tessera(args))
     expect(first.code, first.stderr).toBe(0)
     expect(JSON.parse(first.stdout)).toEqual(['odd: 1', 20, 'odd: 3', 40])
@@ -98,7 +86,7 @@ describe('tessera errors: one line on stderr, a non-zero exit', () => {
   }, 60_000)
 
   it('a job module that throws gives its error in one line, and the stack only with --verbose', async () => {
-    const args = ['run', 'packages/host/test/fixtures/throwing-job.ts', '--workers', '0', '--cache-dir', join(dir, 'cache'), ...connection()]
+    const args = ['run', 'packages/host/test/fixtures/throwing-job.ts', '--workers', '0', '--cache-dir', join(dir(), 'cache'), ...connection()]
     const run = await complete(tessera(args))
     expect(run.code).toBe(1)
     expect(oneLine(run.stderr)).toBe('tessera run: packages/host/test/fixtures/throwing-job.ts failed: RangeError: the job module gave up on purpose')
@@ -110,11 +98,11 @@ describe('tessera errors: one line on stderr, a non-zero exit', () => {
   it('with nobody to compute, run prints where to open the donate page, and --fail-if-no-workers fails the job in one line', async () => {
     const empty = `${ROOM}-empty`
     const run = await complete(
-      tessera(['run', 'examples/pi.ts', '--workers', '0', '--fail-if-no-workers', '1s', '--cache-dir', join(dir, 'cache'), '--signaling', signaling, '--room', empty]),
+      tessera(['run', 'examples/pi.ts', '--workers', '0', '--fail-if-no-workers', '1s', '--cache-dir', join(dir(), 'cache'), '--signaling', room().signaling, '--room', empty]),
     )
     expect(run.code).toBe(1)
     const lines = run.stderr.trim().split('\n')
-    const page = `${signaling.replace('ws://', 'http://')}/?room=${empty}`
+    const page = `${room().signaling.replace('ws://', 'http://')}/?room=${empty}`
     expect(lines[0]).toBe(
       `workers: 0: nobody in room "${empty}" can run these calls. Open ${page} in a browser tab to donate it, ` +
         'or start a host with workers (`tessera run --workers N`); the calls fail if nobody has workers for 1 second.',
@@ -134,8 +122,8 @@ describe('tessera errors: one line on stderr, a non-zero exit', () => {
   }, 60_000)
 
   it('serve on a port in use says so in one line', async () => {
-    const port = Number(/:(\d+)$/.exec(signaling)?.[1])
-    const second = await complete(tessera(['serve', '--port', String(port), '--static', dir]))
+    const port = Number(/:(\d+)$/.exec(room().signaling)?.[1])
+    const second = await complete(tessera(['serve', '--port', String(port), '--static', dir()]))
     expect(second.code).toBe(1)
     expect(oneLine(second.stderr)).toBe(`tessera serve: port ${port} is in use: stop whatever holds it, or choose another with --port`)
   }, 60_000)

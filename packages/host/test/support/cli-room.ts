@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { loadNodeIdentity } from '@tessera/mesh/node'
 import type { SwarmReport } from '../../src/cli/swarm-report.ts'
 import { complete, script, tessera, REPO, type Child } from './processes.ts'
@@ -52,5 +52,20 @@ export async function startCliRoom(room: string): Promise<CliRoom> {
       await serve.stop()
       await rm(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/** For the tests of one file: a room started before them and closed after; call the returned function in a test. */
+export function useCliRoom(name: string): () => CliRoom {
+  let room: CliRoom | undefined
+  beforeAll(async () => {
+    room = await startCliRoom(name)
+  }, 90_000)
+  afterAll(async () => {
+    await room?.close()
+  })
+  return () => {
+    if (room === undefined) throw new Error(`the CLI room ${name} did not start`)
+    return room
   }
 }
