@@ -71,7 +71,7 @@ export async function runTrustBench(options: BenchOptions): Promise<BenchSection
     await overwrite('simulator', { forgery: 'unsigned' }),
     await overwrite('simulator', { forgery: 'stolen' }),
     await overwrite('simulator', { forgery: 'self-signed', quorum: 2 }),
-    // The smoke run (in `npm test`) leaves the real mesh out: the mesh stage's
+    // The smoke run (`--quick`) leaves the real mesh out: the mesh stage's
     // adversarial.e2e test runs this scenario there already, and here it took 26
     // of the section's 84 s on 2026-12-01. The full run makes both forgeries there.
     ...(options.quick ? [] : [await overwrite('real mesh', { forgery: 'unsigned' }), await overwrite('real mesh', { forgery: 'stolen' })]),

@@ -62,7 +62,12 @@ wait "$typecheck_pid" || true
 cat "$RESULTS/typecheck.out"
 vitest_stage host-e2e 1200 "host end-to-end tests (the CLI, npm start and servers as processes, two files at a time)"
 vitest_stage browser 1200 "browser tests (real Chromium; two files at a time)"
-stage bench 600 - "benchmark smoke run" -- npx tsx bench/run.ts --quick
+# The benchmark smoke run proves the harness (sections in their own processes,
+# the report, the JSON and the charts, a Chromium page) on its five cheapest
+# sections. Every section at once (`npm run bench -- --quick`) took 110-145 s,
+# which put the whole run within a minute of CI's 15 (2026-12-02); run it after
+# changing a section.
+stage bench 600 - "benchmark smoke run (five sections)" -- npx tsx bench/run.ts --quick --only cache,graph,scale,cachetree,hash
 
 npx tsx scripts/test-summary.ts "$STAGES" || echo "(the summary failed: the logs are in $RESULTS)"
 if cut -f2 "$STAGES" | grep -qv '^0$'; then exit 1; fi
