@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { DonationStats } from '@tessera/client'
 import { executorChecks } from '@tessera/core/testing'
@@ -25,8 +21,6 @@ const ROOM = 'embed-isolation'
 type EmbedGlobals = typeof globalThis & { tessera?: { donation: { stats(): DonationStats } } }
 
 let dist = ''
-/** This file's own builds (the built page in `dist` is shared with other files, read-only). */
-let scratch = ''
 let browser: Browser | undefined
 let tessera: SignalingServer | undefined
 let thirdParty: Server | undefined
@@ -45,7 +39,6 @@ const record = (where: string) => (req: IncomingMessage) => leaked.push(`${where
 
 beforeAll(async () => {
   dist = inject('donateDist')
-  scratch = await mkdtemp(join(tmpdir(), 'tessera-embed-'))
   browser = await launchChromium()
   // The embed's server: signaling and the built files on one port, as `tessera serve` runs them.
   tessera = await startSignalingServer({ port: 0, httpFallback: serveDirectory(dist) })
@@ -66,7 +59,6 @@ afterAll(async () => {
   await tessera?.close()
   thirdParty?.close()
   sink?.close()
-  if (scratch !== '') await rm(scratch, { recursive: true, force: true })
 })
 
 /** Everything a task might reach for, each attempt's outcome as `Name: message`, or `allowed`. */
@@ -182,22 +174,12 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
 
   it("SandboxedExecutor passes core's executor contract, every check, and resizes while runs go on", async () => {
     if (browser === undefined) throw new Error('not set up')
-    const out = join(scratch, 'sandboxed-executor')
-    await build({
-      root: fileURLToPath(new URL('./pages/sandboxed-executor/', import.meta.url)),
-      configFile: false,
-      logLevel: 'warn',
-      base: './',
-      worker: { format: 'iife' },
-      build: { outDir: out, emptyOutDir: true },
-    })
-    const server = createServer(serveDirectory(out))
-    const url = await listen(server)
+    const executorPage = await servePage(fileURLToPath(new URL('./pages/sandboxed-executor/', import.meta.url)))
     try {
       const page = await browser.newPage()
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
-      await page.goto(`${url}/`)
+      await page.goto(executorPage.url)
       await page.waitForFunction(() => (globalThis as SandboxedExecutorPage).checks !== undefined || (globalThis as SandboxedExecutorPage).fatal !== undefined, null, {
         timeout: 60_000,
       })
@@ -211,7 +193,7 @@ describe('the one-line embed, isolated from the page that embeds it', () => {
       expect(errors).toEqual([])
       await page.close()
     } finally {
-      server.close()
+      await executorPage.close()
     }
   })
 

@@ -1,34 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { build } from 'vite'
 import { describe, expect, it } from 'vitest'
+import { servePage } from '../support/built-page.ts'
 import { launchChromium } from '../support/chromium.ts'
-import { serveDirectory } from '../support/static-server.ts'
 import type { SandboxHardeningPage } from './pages/sandbox-hardening/main.ts'
 
 describe('the tab sandbox: no job changes what another job sees', () => {
   it('Math.sqrt = () => 42 and friends in job A fail; job B computes Math.sqrt(16) = 4 on the same worker (sandboxed and plain Web Workers), which also run WebAssembly SIMD', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'tessera-hardening-'))
+    const served = await servePage(fileURLToPath(new URL('./pages/sandbox-hardening/', import.meta.url)))
     const browser = await launchChromium()
-    const server = createServer(serveDirectory(out))
     try {
-      await build({
-        root: fileURLToPath(new URL('./pages/sandbox-hardening/', import.meta.url)),
-        configFile: false,
-        logLevel: 'warn',
-        base: './',
-        worker: { format: 'iife' },
-        build: { outDir: out, emptyOutDir: true },
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       const page = await browser.newPage()
       const errors: string[] = []
       page.on('pageerror', (error) => errors.push(error.message))
-      await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+      await page.goto(served.url)
       await page.waitForFunction(() => (globalThis as SandboxHardeningPage).outcome !== undefined || (globalThis as SandboxHardeningPage).fatal !== undefined, null, { timeout: 60_000 })
       const { outcome, fatal } = await page.evaluate(() => ({ outcome: (globalThis as SandboxHardeningPage).outcome, fatal: (globalThis as SandboxHardeningPage).fatal }))
       expect(fatal, errors.join('\n')).toBeUndefined()
@@ -43,8 +27,7 @@ describe('the tab sandbox: no job changes what another job sees', () => {
       }
     } finally {
       await browser.close()
-      server.close()
-      await rm(out, { recursive: true, force: true })
+      await served.close()
     }
   }, 120_000)
 })
