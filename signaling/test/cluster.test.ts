@@ -179,7 +179,7 @@ describe('a clustered server when Redis restarts empty', () => {
   const h = new Harness()
   afterEach(() => h.cleanup())
 
-  it('stores and announces its peers again, so running and new instances see them', async () => {
+  it('stores and announces its peers again and subscribes again, so running and new instances see them and later news', async () => {
     let redis = await startTestRedis()
     const bus = () => new RedisBus({ url: redis.url, ...TIMING })
     try {
@@ -203,6 +203,9 @@ describe('a clustered server when Redis restarts empty', () => {
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
       }
+      // Only through s2's subscription, renewed after the restart, can s1's news reach a member on s2.
+      await h.member(s1, 'room', 'B')
+      await onTwo.next('peer-joined', (f) => f.peer === B)
     } finally {
       await h.cleanup()
       await redis.stop()

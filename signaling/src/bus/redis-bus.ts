@@ -44,7 +44,10 @@ export class RedisBus implements RoomBus {
     // Commands queue while Redis is away and go out once it is back; start() fails fast instead of waiting.
     const connection = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true } as const
     this.#commands = new Redis(options.url, connection)
-    this.#subscriber = new Redis(options.url, connection)
+    // ioredis's own resubscription leaves its promise unhandled (fixed upstream in ioredis#2187): a
+    // disconnect while it was in flight failed a test run with "Connection is closed.". This bus
+    // subscribes again itself, on 'ready'.
+    this.#subscriber = new Redis(options.url, { ...connection, autoResubscribe: false })
     for (const client of [this.#commands, this.#subscriber]) {
       client.on('error', (error: Error) => {
         this.#lastError = error.message
@@ -66,10 +69,10 @@ export class RedisBus implements RoomBus {
       throw new RedisBusError(`cannot reach Redis at ${redactedUrl(this.options.url)}: ${this.#lastError ?? (error as Error).message}`)
     }
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text))
-    // ioredis resubscribes by itself on reconnection; what was stored may be lost, so the cluster is told.
+    // On reconnection: subscribe again, and since what was stored may be lost, tell the cluster.
     this.#subscriber.on('ready', () => void this.#reconnected())
     // Subscribed before the snapshot is read, so nothing published in between is missed.
-    await this.#subscriber.subscribe(`${this.#prefix}all`, `${this.#prefix}to:${this.instance}`)
+    await this.#subscribe()
     const snapshot = await this.#snapshot()
     await this.#beat()
     this.#timer = setInterval(() => void this.#beat().catch(() => {}), this.#timing.heartbeatMs)
@@ -112,9 +115,14 @@ export class RedisBus implements RoomBus {
     this.#commands.disconnect()
   }
 
+  async #subscribe(): Promise<void> {
+    await this.#subscriber.subscribe(`${this.#prefix}all`, `${this.#prefix}to:${this.instance}`)
+  }
+
   async #reconnected(): Promise<void> {
     if (this.#stopped) return
     try {
+      await this.#subscribe()
       const snapshot = await this.#snapshot()
       this.#listener?.reconnected?.(snapshot)
     } catch {
