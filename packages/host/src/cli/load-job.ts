@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type Message, type Plugin } from 'esbuild'
+import { bundledModules, bundledModuleUrl } from './cli-modules.ts'
 import { JobModuleError } from './cli-errors.ts'
 import type { JobModule } from './job-api.ts'
 import { ModuleScope } from './module-scope.ts'
@@ -25,7 +26,14 @@ export interface LoadedJob {
 const tesseraPackagesStayExternal: Plugin = {
   name: 'tessera-external',
   setup(builder) {
-    builder.onResolve({ filter: /^@tessera\// }, (args) => ({ path: import.meta.resolve(args.path), external: true }))
+    builder.onResolve({ filter: /^@tessera\// }, (args) => {
+      const bundled = bundledModules()
+      if (bundled === undefined) return { path: import.meta.resolve(args.path), external: true }
+      const url = bundledModuleUrl(bundled, args.path)
+      // As an esbuild error, so that it names the line of the import.
+      if (url === undefined) return { errors: [{ text: `a job module cannot import ${args.path} here; it can import ${Object.keys(bundled).join(', ')}` }] }
+      return { path: url, external: true }
+    })
   },
 }
 
