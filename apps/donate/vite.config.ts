@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
+import { lib0AsciiStrings } from './build/lib0-ascii-strings.ts'
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
 
@@ -14,10 +15,14 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
  *   which the sandbox frame starts from a `blob:` URL with no network access.
  * - `server.cors`: in dev, the sandbox frame (an opaque origin) imports the
  *   worker module from the dev server.
+ * - `lib0AsciiStrings`: Yjs's short strings read and written without a
+ *   TextDecoder call each (`build/lib0-ascii-strings.ts`; the test and
+ *   bench pages take it as `@tessera/donate-page/vite-plugins`).
  */
 export default defineConfig({
   root: here('.'),
   base: './',
+  plugins: [lib0AsciiStrings()],
   server: { cors: true },
   worker: { format: 'iife' },
   build: {

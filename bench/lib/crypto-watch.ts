@@ -90,10 +90,10 @@ export class CryptoWatch {
     const after = await this.#snapshot()
     const profiles = await Promise.all(this.#stopProfiles.map((stop) => stop()))
     this.#stopProfiles = []
-    await keepProfiles(profiles)
     // The tabs run built bundles: their samples are told by source file through the source maps.
     const served = await servedPages()
     const bySource = [profiles[0] as CpuProfile, ...(await Promise.all(profiles.slice(1).map((p) => toSourceFiles(p, served))))]
+    await keepProfiles(bySource)
     const shares = (i: number): ProfileShares => profileShares(bySource[i] as CpuProfile)
     const host: ProcessCost = {
       process: 'host (Node, node:crypto)',

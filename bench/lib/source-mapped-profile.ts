@@ -13,7 +13,7 @@ interface Frame {
 
 /**
  * A tab's CPU profile with each frame of the served bundles named by its
- * source file (as the bundle's source map says), as the dev server's one
+ * source file, line and function (as the bundle's source map says), as the dev server's one
  * module per file named them: `profileShares` tells the signature path by
  * source file. Frames of other scripts, or outside any mapped line, keep
  * their URL. Source-map lines are 1-based and V8's 0-based; columns both 0-based.
@@ -38,9 +38,10 @@ export async function toSourceFiles(profile: CpuProfile, served: { readonly url:
       if (!frame.url.startsWith(served.url) || frame.lineNumber === undefined || frame.lineNumber < 0) return node
       const map = await mapOf(frame.url)
       if (map === undefined) return node
-      const source = map.consumer.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber ?? 0 }).source
+      const pos = map.consumer.originalPositionFor({ line: frame.lineNumber + 1, column: frame.columnNumber ?? 0 })
+      const source = pos.source
       // Sources are relative to the map file: the absolute path, as a module's URL names its file.
-      return source === null ? node : { ...node, callFrame: { ...frame, url: fileURLToPath(new URL(source, map.base)) } }
+      return source === null ? node : { ...node, callFrame: { ...frame, functionName: pos.name ?? frame.functionName, lineNumber: (pos.line ?? 1) - 1, columnNumber: pos.column ?? 0, url: fileURLToPath(new URL(source, map.base)) } }
     }),
   )
   return { ...profile, nodes }

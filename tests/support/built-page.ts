@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'vite'
+import { lib0AsciiStrings } from '@tessera/donate-page/vite-plugins'
 import { serveDirectory } from './static-server.ts'
 
 /** A test page, built and served on a free loopback port. */
@@ -53,8 +54,9 @@ export async function servePage(root: string, { pages, sourcemap = false }: Serv
         ...(pages === undefined ? {} : { rollupOptions: { input: pages.map((page) => join(root, page, 'index.html')) } }),
       },
       // As the donate page ships: the sandbox worker must be one self-contained
-      // script, which the sandbox frame starts from a blob: URL.
+      // script, which the sandbox frame starts from a blob: URL; lib0 with its ASCII string paths.
       worker: { format: 'iife' },
+      plugins: [lib0AsciiStrings()],
     })
   } catch (error) {
     await rm(outDir, { recursive: true, force: true })
