@@ -38,5 +38,8 @@ function nativeSha256(): ((bytes: Uint8Array) => Uint8Array) | undefined {
  */
 export const nativeSha256Text: ((text: string) => Uint8Array) | undefined = native === undefined ? undefined : (text) => native('sha256', text, 'buffer')
 
+/** Whether `sha256` is the platform's native hash (Node), rather than the JavaScript one (browsers). */
+export const sha256IsNative = native !== undefined
+
 /** SHA-256 of `bytes`, synchronously: the same digest on every platform, natively where the platform offers it. */
 export const sha256: (bytes: Uint8Array) => Uint8Array = nativeSha256() ?? portableSha256

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { leafHash, nodeHash, textLeafHash } from '../src/identity/merkle.ts'
-import { portableSha256TaggedText, sha256Tagged, sha256TaggedText } from '../src/identity/sha256-small.ts'
+import { portableSha256TaggedText, sha256Small, sha256Tagged, sha256TaggedText } from '../src/identity/sha256-small.ts'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 /** Seeded bytes, so a failure names its input. */
@@ -22,6 +22,14 @@ describe('sha256Tagged', () => {
         expect(hex(sha256Tagged(tag, data.subarray(0, cut), data.subarray(cut))), `length ${length} cut ${cut}`).toBe(expected)
       }
       expect(hex(sha256Tagged(tag, data))).toBe(expected)
+    }
+  })
+
+  it('sha256Small agrees with @noble/hashes on every length up to nine blocks and beyond, the scratch space reused', () => {
+    expect(hex(sha256Small(new TextEncoder().encode('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    for (const length of [...Array.from({ length: 600 }, (_, i) => i), 1_000, 4_096]) {
+      const data = bytesOf(length, length + 1)
+      expect(hex(sha256Small(data)), `length ${length}`).toBe(hex(sha256(data)))
     }
   })
 

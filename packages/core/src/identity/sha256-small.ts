@@ -93,6 +93,14 @@ export function sha256Tagged(tag: number, first: Uint8Array, second?: Uint8Array
   return finish(1 + first.length + (second?.length ?? 0))
 }
 
+/** SHA-256 of `bytes`, with the scratch space above: for small inputs, where a general hasher's set-up per call costs more than the compression. */
+export function sha256Small(bytes: Uint8Array): Uint8Array {
+  state.set(INITIAL)
+  filled = 0
+  feed(bytes)
+  return finish(bytes.length)
+}
+
 const encoder = new TextEncoder()
 
 /**
