@@ -86,6 +86,7 @@ async function build(dir) {
     `globalThis[Symbol.for('${REGISTRY}')] = { ${imports.map((specifier, i) => `'${specifier}': m${i}`).join(', ')} }`,
     `export { main } from './main.ts'`,
   ].join('\n')
+  const startedAt = Date.now()
   const result = await esbuild({
     stdin: { contents: entry, resolveDir: dirname(ENTRY), sourcefile: ENTRY_NAME, loader: 'ts' },
     bundle: true,
@@ -109,17 +110,39 @@ async function build(dir) {
   writeFileSync(join(dir, `${name}.map${tmp}`), map.text)
   renameSync(join(dir, `${name}.map${tmp}`), join(dir, `${name}.map`))
   renameSync(join(dir, name + tmp), join(dir, name))
-  const inputs = Object.keys(result.metafile.inputs)
+  // The sources, and the workspace's package.json files: a changed `exports` resolves differently.
+  const sources = Object.keys(result.metafile.inputs)
     .map((input) => resolve(input))
     .filter((file) => file !== join(dirname(ENTRY), ENTRY_NAME))
-    .map((file) => {
-      const stat = statSync(file)
-      return [file, stat.mtimeMs, stat.size]
-    })
-  writeFileSync(join(dir, `current.json${tmp}`), JSON.stringify({ builder: BUILDER, bundle: name, inputs }))
-  renameSync(join(dir, `current.json${tmp}`), join(dir, 'current.json'))
+  const inputs = [...sources, ...workspaceManifests()].map((file) => {
+    const stat = statSync(file)
+    return [file, stat.mtimeMs, stat.size]
+  })
+  // A file saved while esbuild read it may be in the bundle as it was: not recorded, so the next start builds again.
+  if (inputs.every(([, mtimeMs]) => mtimeMs < startedAt - 1_000)) {
+    writeFileSync(join(dir, `current.json${tmp}`), JSON.stringify({ builder: BUILDER, bundle: name, inputs }))
+    renameSync(join(dir, `current.json${tmp}`), join(dir, 'current.json'))
+  }
   removeOld(dir, name)
   return join(dir, name)
+}
+
+/** The root package.json and each workspace's (the root's `workspaces`, `dir/*` globs included). */
+function workspaceManifests() {
+  const root = resolve(HOST, '../..')
+  const manifest = join(root, 'package.json')
+  let workspaces = []
+  try {
+    workspaces = JSON.parse(readFileSync(manifest, 'utf8')).workspaces ?? []
+  } catch {
+    return []
+  }
+  const dirs = workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [join(root, pattern)]
+    const parent = join(root, pattern.slice(0, -2))
+    return existsSync(parent) ? readdirSync(parent).map((name) => join(parent, name)) : []
+  })
+  return [manifest, ...dirs.map((dir) => join(dir, 'package.json')).filter((file) => existsSync(file))]
 }
 
 function resolvable(require, specifier) {

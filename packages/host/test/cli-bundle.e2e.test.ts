@@ -26,6 +26,8 @@ describe('the tessera bin', () => {
     const built = current()
     expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'packages/host/src/cli/main.ts'))
     expect(built.inputs.some(([file]) => file.startsWith(join(REPO, 'packages/core/src/')))).toBe(true)
+    // A workspace's changed `exports` would resolve differently: its package.json counts too.
+    expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'packages/core/package.json'))
     const bundleAt = statSync(join(cache, built.bundle)).mtimeMs
 
     const again = await complete(tessera(['--version'], { TESSERA_CLI_CACHE: cache, TESSERA_DEBUG: '1' }))
