@@ -80,6 +80,7 @@ function unchanged(inputs) {
 async function build(dir) {
   const require = createRequire(join(HOST, 'package.json'))
   const { build: esbuild } = await import(pathToFileURL(require.resolve('esbuild')).href)
+  const { patchLib0 } = await import(pathToFileURL(require.resolve('@tessera/donate-page/lib0-ascii-patch')).href)
   const imports = JOB_IMPORTS.filter((specifier) => resolvable(require, specifier))
   const entry = [
     ...imports.map((specifier, i) => `import * as m${i} from '${specifier}'`),
@@ -98,7 +99,7 @@ async function build(dir) {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'silent',
-    plugins: [workspaceOnly],
+    plugins: [workspaceOnly(patchLib0)],
   })
   const code = result.outputFiles.find((file) => file.path.endsWith('.mjs'))
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'))
@@ -154,22 +155,29 @@ function resolvable(require, specifier) {
   }
 }
 
+/** Packages bundled besides Tessera's own: Yjs and lib0, with lib0's ASCII string paths (`@tessera/donate-page/lib0-ascii-patch`). */
+const BUNDLED = /^(@tessera\/|yjs$|lib0(\/|$))/
+
 /**
- * Tessera's own packages go into the bundle; every other package stays
- * outside it (native parts, esbuild, Vite). Each bundled file keeps its own
- * `import.meta.url`, by which it finds the files beside it.
+ * Tessera's own packages, Yjs and lib0 go into the bundle; every other package
+ * stays outside it (native parts, esbuild, Vite). Each bundled file keeps its
+ * own `import.meta.url`, by which it finds the files beside it.
  */
-const workspaceOnly = {
-  name: 'tessera-workspace-only',
-  setup(builder) {
-    builder.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@tessera/') ? undefined : { path: args.path, external: true }))
-    builder.onLoad({ filter: /\.(ts|mjs|js)$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8')
-      if (!text.includes('import.meta.url')) return undefined
-      const loader = args.path.endsWith('.ts') ? 'ts' : 'js'
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader }
-    })
-  },
+function workspaceOnly(patchLib0) {
+  return {
+    name: 'tessera-workspace-only',
+    setup(builder) {
+      builder.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.test(args.path) ? undefined : { path: args.path, external: true }))
+      builder.onLoad({ filter: /\.(ts|mjs|js)$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8')
+        const patched = patchLib0(args.path, text)
+        if (patched !== undefined) return { contents: patched, loader: 'js' }
+        if (!text.includes('import.meta.url')) return undefined
+        const loader = args.path.endsWith('.ts') ? 'ts' : 'js'
+        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader }
+      })
+    },
+  }
 }
 
 function removeOld(dir, keep) {

@@ -28,6 +28,9 @@ describe('the tessera bin', () => {
     expect(built.inputs.some(([file]) => file.startsWith(join(REPO, 'packages/core/src/')))).toBe(true)
     // A workspace's changed `exports` would resolve differently: its package.json counts too.
     expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'packages/core/package.json'))
+    // Yjs and lib0 are inside, lib0 with its ASCII string paths (`@tessera/donate-page/lib0-ascii-patch`).
+    expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'node_modules/lib0/decoding.js'))
+    expect(readFileSync(join(cache, built.bundle), 'utf8')).toMatch(/_readVarStringAsciiFirst[\s\S]*_writeVarStringAsciiFirst|_writeVarStringAsciiFirst[\s\S]*_readVarStringAsciiFirst/)
     const bundleAt = statSync(join(cache, built.bundle)).mtimeMs
 
     const again = await complete(tessera(['--version'], { TESSERA_CLI_CACHE: cache, TESSERA_DEBUG: '1' }))
