@@ -16,6 +16,9 @@ const HOST = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const ENTRY = join(HOST, 'src/cli/main.ts')
 /** Where job modules' `@tessera/*` imports are served from in a bundled CLI (`src/cli/cli-modules.ts`). */
 const REGISTRY = 'tessera.cli.modules'
+/** Where `src/thread-handle.ts` finds the worker threads' bundle, built beside the CLI's. */
+const THREAD_REGISTRY = 'tessera.cli.threadEntry'
+const THREAD_ENTRY = join(HOST, 'src/thread-worker.ts')
 /**
  * The packages a job module may import, bundled with the CLI so that a job shares
  * its classes (`instanceof CancelledError`). Browser-only and test entry points are not among them.
@@ -82,12 +85,31 @@ async function build(dir) {
   const { build: esbuild } = await import(pathToFileURL(require.resolve('esbuild')).href)
   const { patchLib0 } = await import(pathToFileURL(require.resolve('@tessera/donate-page/lib0-ascii-patch')).href)
   const imports = JOB_IMPORTS.filter((specifier) => resolvable(require, specifier))
+  const startedAt = Date.now()
+  mkdirSync(dir, { recursive: true })
+  const tmp = `.${process.pid}-${Date.now()}`
+  // The worker threads' own bundle first: the CLI's names it.
+  const thread = await esbuild({
+    entryPoints: [THREAD_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [workspaceOnly(patchLib0)],
+  })
+  const threadCode = thread.outputFiles[0]
+  const threadName = `thread-${createHash('sha256').update(threadCode.contents).digest('hex').slice(0, 16)}.mjs`
+  writeFileSync(join(dir, threadName + tmp), threadCode.text)
+  renameSync(join(dir, threadName + tmp), join(dir, threadName))
   const entry = [
     ...imports.map((specifier, i) => `import * as m${i} from '${specifier}'`),
     `globalThis[Symbol.for('${REGISTRY}')] = { ${imports.map((specifier, i) => `'${specifier}': m${i}`).join(', ')} }`,
+    `globalThis[Symbol.for('${THREAD_REGISTRY}')] = ${JSON.stringify(pathToFileURL(join(dir, threadName)).href)}`,
     `export { main } from './main.ts'`,
   ].join('\n')
-  const startedAt = Date.now()
   const result = await esbuild({
     stdin: { contents: entry, resolveDir: dirname(ENTRY), sourcefile: ENTRY_NAME, loader: 'ts' },
     bundle: true,
@@ -104,15 +126,13 @@ async function build(dir) {
   const code = result.outputFiles.find((file) => file.path.endsWith('.mjs'))
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'))
   const name = `cli-${createHash('sha256').update(code.contents).digest('hex').slice(0, 16)}.mjs`
-  mkdirSync(dir, { recursive: true })
   // Written under a temporary name and renamed: CLI processes started together may build at once.
-  const tmp = `.${process.pid}-${Date.now()}`
   writeFileSync(join(dir, name + tmp), code.text.replace(/sourceMappingURL=cli\.mjs\.map/, `sourceMappingURL=${name}.map`))
   writeFileSync(join(dir, `${name}.map${tmp}`), map.text)
   renameSync(join(dir, `${name}.map${tmp}`), join(dir, `${name}.map`))
   renameSync(join(dir, name + tmp), join(dir, name))
   // The sources, and the workspace's package.json files: a changed `exports` resolves differently.
-  const sources = Object.keys(result.metafile.inputs)
+  const sources = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(thread.metafile.inputs)])]
     .map((input) => resolve(input))
     .filter((file) => file !== join(dirname(ENTRY), ENTRY_NAME))
   const inputs = [...sources, ...workspaceManifests()].map((file) => {
@@ -124,7 +144,7 @@ async function build(dir) {
     writeFileSync(join(dir, `current.json${tmp}`), JSON.stringify({ builder: BUILDER, bundle: name, inputs }))
     renameSync(join(dir, `current.json${tmp}`), join(dir, 'current.json'))
   }
-  removeOld(dir, name)
+  removeOld(dir, { cli: name, thread: threadName })
   return join(dir, name)
 }
 
@@ -180,10 +200,15 @@ function workspaceOnly(patchLib0) {
   }
 }
 
+/** Keeps the bundles just written and the few before them (a CLI still running may use its own). */
 function removeOld(dir, keep) {
+  for (const [kind, name] of Object.entries(keep)) removeOldOf(dir, kind, name)
+}
+
+function removeOldOf(dir, kind, keep) {
   try {
     const bundles = readdirSync(dir)
-      .filter((file) => /^cli-[0-9a-f]{16}\.mjs$/.test(file) && file !== keep)
+      .filter((file) => new RegExp(`^${kind}-[0-9a-f]{16}\\.mjs$`).test(file) && file !== keep)
       .map((file) => ({ file, at: statSync(join(dir, file)).mtimeMs }))
       .sort((a, b) => b.at - a.at)
     for (const { file } of bundles.slice(KEEP_BUNDLES - 1)) {

@@ -3,8 +3,9 @@
  * built once, reused while its sources are unchanged, built again when one
  * changes, and lending its own Tessera modules to job modules.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { REPO, closedPort, complete, tessera } from './support/processes.ts'
 
@@ -28,6 +29,11 @@ describe('the tessera bin', () => {
     expect(built.inputs.some(([file]) => file.startsWith(join(REPO, 'packages/core/src/')))).toBe(true)
     // A workspace's changed `exports` would resolve differently: its package.json counts too.
     expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'packages/core/package.json'))
+    // The worker threads start from a bundle of their own, which the CLI's names.
+    expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'packages/host/src/thread-worker.ts'))
+    const threadBundle = readdirSync(cache).find((file) => /^thread-[0-9a-f]{16}\.mjs$/.test(file))
+    expect(threadBundle).toBeDefined()
+    expect(readFileSync(join(cache, built.bundle), 'utf8')).toContain(pathToFileURL(join(cache, threadBundle ?? '')).href)
     // Yjs and lib0 are inside, lib0 with its ASCII string paths (`@tessera/donate-page/lib0-ascii-patch`).
     expect(built.inputs.map(([file]) => file)).toContain(join(REPO, 'node_modules/lib0/decoding.js'))
     expect(readFileSync(join(cache, built.bundle), 'utf8')).toMatch(/_readVarStringAsciiFirst[\s\S]*_writeVarStringAsciiFirst|_writeVarStringAsciiFirst[\s\S]*_readVarStringAsciiFirst/)
