@@ -56,7 +56,8 @@ function cacheDir() {
 async function freshBundle() {
   const dir = cacheDir()
   const current = readCurrent(dir)
-  if (current?.builder === BUILDER && unchanged(current.inputs) && existsSync(join(dir, current.bundle))) return join(dir, current.bundle)
+  const built = current?.builder === BUILDER && unchanged(current.inputs) && [current.bundle, current.thread].every((file) => typeof file === 'string' && existsSync(join(dir, file)))
+  if (built) return join(dir, current.bundle)
   return build(dir)
 }
 
@@ -83,7 +84,8 @@ function unchanged(inputs) {
 async function build(dir) {
   const require = createRequire(join(HOST, 'package.json'))
   const { build: esbuild } = await import(pathToFileURL(require.resolve('esbuild')).href)
-  const { patchLib0 } = await import(pathToFileURL(require.resolve('@tessera/donate-page/lib0-ascii-patch')).href)
+  const patchFile = require.resolve('@tessera/donate-page/lib0-ascii-patch')
+  const { patchLib0 } = await import(pathToFileURL(patchFile).href)
   const imports = JOB_IMPORTS.filter((specifier) => resolvable(require, specifier))
   const startedAt = Date.now()
   mkdirSync(dir, { recursive: true })
@@ -135,13 +137,14 @@ async function build(dir) {
   const sources = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(thread.metafile.inputs)])]
     .map((input) => resolve(input))
     .filter((file) => file !== join(dirname(ENTRY), ENTRY_NAME))
-  const inputs = [...sources, ...workspaceManifests()].map((file) => {
+  // The lib0 patch shapes the bundle without being part of it: a change to it counts too.
+  const inputs = [...sources, patchFile, ...workspaceManifests()].map((file) => {
     const stat = statSync(file)
     return [file, stat.mtimeMs, stat.size]
   })
   // A file saved while esbuild read it may be in the bundle as it was: not recorded, so the next start builds again.
   if (inputs.every(([, mtimeMs]) => mtimeMs < startedAt - 1_000)) {
-    writeFileSync(join(dir, `current.json${tmp}`), JSON.stringify({ builder: BUILDER, bundle: name, inputs }))
+    writeFileSync(join(dir, `current.json${tmp}`), JSON.stringify({ builder: BUILDER, bundle: name, thread: threadName, inputs }))
     renameSync(join(dir, `current.json${tmp}`), join(dir, 'current.json'))
   }
   removeOld(dir, { cli: name, thread: threadName })
