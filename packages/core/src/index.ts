@@ -137,6 +137,7 @@ export {
   startBackup,
   putReport,
   putReportPack,
+  putClaimPack,
   recordFailure,
   putVerdict,
 } from './swarm/writes.ts'
@@ -176,6 +177,7 @@ export { handOver } from './replication/hand-over.ts'
 export { Donor } from './donor/donor.ts'
 export { DONOR_DEFAULTS, type DonorOptions } from './donor/donor-options.ts'
 export { OwnReports, MAX_REPORT_WRITE_BACKS } from './donor/own-reports.ts'
+export { OwnClaims } from './donor/own-claims.ts'
 export { systemClock, type Clock } from './clock.ts'
 export type { PeerPort, PresencePort, PresenceInfo, PresenceRecord } from './peer/peer-port.ts'
 export { JobTracker, DROP_FINISHED_AFTER_MS, type JobTrackerOptions } from './peer/job-tracker.ts'
@@ -195,4 +197,5 @@ export { CacheCompactor, type CacheCompactorOptions } from './cache-tree/cache-c
 export { shardKey, epochOfShard, type ShardedView } from './swarm/cache-shards.ts'
 export { makePack, packEntries, PACK_PREFIX, MAX_PACK_ENTRIES, type CachePack, type PackSigner } from './swarm/cache-packs.ts'
 export { makeReportPack, reportPackReports, REPORT_PACK_PREFIX, MAX_REPORT_PACK, type ReportPack } from './swarm/report-packs.ts'
+export { makeClaimPack, claimPackClaims, claimPackTasks, isClaimPackKey, CLAIM_PACK_PREFIX, MAX_CLAIM_PACK, type ClaimPack } from './swarm/claim-packs.ts'
 export { strongerEntry } from './swarm/cache-merge.ts'

@@ -55,7 +55,7 @@ export class Donor {
   constructor(options: DonorOptions) {
     this.#o = { ...DONOR_DEFAULTS, ...options }
     this.#self = options.identity.peer
-    this.#ownClaims = new OwnClaims(options.identity)
+    this.#ownClaims = new OwnClaims(options.identity, options.clock.now())
     this.#sharedKeys = new SharedKeyGuard(options.swarm, this.#o.clockSkewMs)
     this.#deps = new DependencyGate(this.#self, options.swarm, options.values)
     this.#functions = new FunctionLoader(options.values)

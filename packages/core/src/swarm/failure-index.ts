@@ -1,7 +1,7 @@
 import type { TaskKey } from '../ids.ts'
 import { isTaskId } from './records.ts'
 import { splitRecordKey, WaitingKeys } from './record-key.ts'
-import type { Failure, JobSpec, TaskId } from './schema.ts'
+import type { Claim, Failure, JobSpec, TaskId } from './schema.ts'
 import { checkClaim, checkFailure } from './signed-claims.ts'
 import { LatestLeases } from './latest-leases.ts'
 
@@ -20,12 +20,18 @@ export class FailureIndex {
   /** Per task, each claimant's latest signed lease seen here: a lapse it outlived does not count. */
   readonly #leases: LatestLeases
 
-  /** `keyOf` gives a task's key once its record is here and well-formed. */
+  /**
+   * `keyOf` gives a task's key once its record is here and well-formed;
+   * `packed` the claim that a task's claim key names by its pack's key, as
+   * the pack stands now (`claim-packs.ts`).
+   */
   constructor(
     private readonly spec: JobSpec,
     private readonly keyOf: (task: TaskId) => TaskKey | undefined,
+    packed: (task: TaskId, packKey: string) => Claim | undefined = () => undefined,
   ) {
     this.#leases = new LatestLeases((task, raw) => {
+      if (typeof raw === 'string') return packed(task, raw)
       const key = this.keyOf(task)
       return key === undefined ? undefined : checkClaim(task, raw, this.spec, key)
     })
@@ -46,7 +52,7 @@ export class FailureIndex {
     return failures === undefined ? NONE : this.#leases.standing(task, failures)
   }
 
-  /** A claim write arrived under `task` (checked only when a lapse needs judging). */
+  /** A claim write arrived under `task`, or a pack it names was written (checked only when a lapse needs judging). */
   seenClaim(task: TaskId, raw: unknown): void {
     this.#leases.seen(task, raw)
   }

@@ -6,6 +6,7 @@ import type { JobDoc } from './job-doc.ts'
 import { checkBackup, checkJobEntry, checkTask } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from './schema.ts'
 import { checkClaim } from './signed-claims.ts'
+import { claimPackClaims, claimPackTasks, isClaimPackKey } from './claim-packs.ts'
 import type { Clock } from '../clock.ts'
 import { ReportIndex } from './report-index.ts'
 import { FailureIndex } from './failure-index.ts'
@@ -36,6 +37,8 @@ export class JobIndex implements JobView {
   readonly #unobserve: Array<() => void> = []
   /** Claims as checked against their task's key; started afresh whenever a task record changes. */
   #claims = new WeakMap<object, { readonly task: TaskId; readonly claim: Claim | undefined }>()
+  /** Claim packs as checked against their tasks' keys (`claim-packs.ts`); started afresh likewise. */
+  #packs = new WeakMap<object, ReadonlyMap<TaskId, Claim>>()
 
   readonly #subjectOf: (peer: PeerId) => string | undefined
 
@@ -56,7 +59,7 @@ export class JobIndex implements JobView {
     clock?: Clock,
   ) {
     this.#reports = new ReportIndex(spec, this.#keyOf)
-    this.#failures = new FailureIndex(spec, this.#keyOf)
+    this.#failures = new FailureIndex(spec, this.#keyOf, (task, packKey) => this.#packedClaim(task, packKey))
     this.#verdicts = new VerdictIndex(spec, this.#keyOf)
     const failures = this.#failures
     this.#settling = new TaskSettling(this, clock, (task) => failures.has(task), (task) => failures.forgetLeases(task))
@@ -74,7 +77,9 @@ export class JobIndex implements JobView {
     for (const id of this.#tasks) settling.open(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#reports.put(key, raw))
-    job.claims.forEach((raw, key) => failures.seenClaim(key, raw))
+    job.claims.forEach((raw, key) => {
+      if (!isClaimPackKey(key)) failures.seenClaim(key, raw)
+    })
     job.failures.forEach((raw, key) => failures.put(key, raw))
     job.verdicts.forEach((raw, key) => this.#verdicts.put(key, raw))
     for (const id of this.#reports.tasks()) recheck(id)
@@ -82,6 +87,7 @@ export class JobIndex implements JobView {
     this.#observe(job.tasks, (keys) => {
       // A task's reports can arrive before the task itself: judge it as it lands.
       this.#claims = new WeakMap()
+      this.#packs = new WeakMap()
       for (const key of keys) {
         const record = checkTask(key, job.tasks.get(key), spec)
         if (record === undefined) {
@@ -117,10 +123,15 @@ export class JobIndex implements JobView {
     })
     // A renewal can show that a recorded lapse was no lapse.
     this.#observe(job.claims, (keys) => {
+      const seen = (task: TaskId): void => {
+        if (!settling.isOpen(task)) return
+        failures.seenClaim(task, job.claims.get(task))
+        if (failures.has(task)) recheck(task)
+      }
       for (const key of keys) {
-        if (!settling.isOpen(key)) continue
-        failures.seenClaim(key, job.claims.get(key))
-        if (failures.has(key)) recheck(key)
+        // A renewed pack renews the claims of the tasks whose keys still name it.
+        if (!isClaimPackKey(key)) seen(key)
+        else for (const task of claimPackTasks(job.claims.get(key), spec)) if (job.claims.get(task) === key) seen(task)
       }
     })
   }
@@ -143,6 +154,7 @@ export class JobIndex implements JobView {
   claim(id: TaskId): Claim | undefined {
     // Read for every open task on every scheduling step and progress report: one lookup per claim object.
     const raw = this.job.claims.get(id)
+    if (typeof raw === 'string') return this.#packedClaim(id, raw)
     if (typeof raw !== 'object' || raw === null) return undefined
     const known = this.#claims.get(raw)
     if (known !== undefined && known.task === id) return known.claim
@@ -150,6 +162,16 @@ export class JobIndex implements JobView {
     const claim = key === undefined ? undefined : checkClaim(id, raw, this.spec, key)
     this.#claims.set(raw, { task: id, claim })
     return claim
+  }
+
+  /** The claim of `id` in the pack under `packKey`, which the task's own claim key names. */
+  #packedClaim(id: TaskId, packKey: string): Claim | undefined {
+    if (!isClaimPackKey(packKey)) return undefined
+    const pack = this.job.claims.get(packKey)
+    if (typeof pack !== 'object' || pack === null) return undefined
+    let claims = this.#packs.get(pack)
+    if (claims === undefined) this.#packs.set(pack, (claims = claimPackClaims(pack, this.spec, this.#keyOf)))
+    return claims.get(id)
   }
 
   backup(id: TaskId): Backup | undefined {

@@ -24,9 +24,9 @@ export class LatestLeases {
   /** `check` gives the claim `raw` is, under `task`, if its claimant signed it there. */
   constructor(private readonly check: (task: TaskId, raw: unknown) => Claim | undefined) {}
 
-  /** A claim write arrived under `task` (anything: it is checked before it counts). */
+  /** A claim write arrived under `task` (anything, a pack's key too: it is checked before it counts). */
   seen(task: TaskId, raw: unknown): void {
-    if (typeof raw !== 'object' || raw === null) return
+    if ((typeof raw !== 'object' || raw === null) && typeof raw !== 'string') return
     const unchecked = this.#unchecked.get(task) ?? []
     unchecked.push(raw)
     this.#unchecked.set(task, unchecked)

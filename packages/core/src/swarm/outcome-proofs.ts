@@ -70,6 +70,20 @@ export function signStatements(identity: Identity, statements: readonly Statemen
 }
 
 /**
+ * Proofs for every leaf of a batch of `statements` that `peer` signed whole
+ * (`sig`), as `signStatements` made them; undefined when `sig` is not `peer`'s
+ * signature over exactly these. For records that carry a whole batch and
+ * hand out its leaves (`claim-packs.ts`). Never throws.
+ */
+export function proveWholeBatch(peer: string, statements: readonly Statement[], sig: string): OutcomeProof[] | undefined {
+  const size = statements.length
+  if (size === 0 || size > MAX_SIGNED_BATCH) return undefined
+  const { root, paths } = buildTree(statements.map(textLeafHash))
+  if (!verifyPeerSignature(peer, rootMessage(root, size), sig)) return undefined
+  return paths.map((path, leaf) => ({ leaf, size, path: pathText(path), sig }))
+}
+
+/**
  * Whether `sig` is `peer`'s signature over exactly this batch of statements.
  * Never throws. `outcomes` names the leaves that are outcome statements
  * (`outcomeStatement(key, outcome)` at index `leaf`): once the batch is

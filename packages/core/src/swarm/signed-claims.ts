@@ -121,6 +121,11 @@ function isSignedClaim(job: JobId, task: TaskId, key: TaskKey, claim: Claim): bo
 /** Good claim proofs by everything they name (`proven-leaves.ts`); forgeries are checked in full each time a new record object shows one. */
 const provenClaims = new ProvenLeaves(1 << 15)
 
+/** A claim proven by other means (its pack's signature, `claim-packs.ts`): its readers need not climb its audit path. */
+export function rememberClaim(job: JobId, task: TaskId, key: TaskKey, claim: Claim): void {
+  provenClaims.add(claim.peer, claim.proof, claimFields(job, task, key, claim))
+}
+
 /** The claim under task `task` of `spec`'s job, whose key is `key`, if its claimant signed it for this task. */
 export function checkClaim(task: string, input: unknown, spec: JobSpec, key: TaskKey): Claim | undefined {
   if (!isTaskId(task, spec.taskCount) || !isClaimShaped(input)) return undefined

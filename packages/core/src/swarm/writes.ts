@@ -33,6 +33,8 @@ import type { ReportPack } from './report-packs.ts'
 import type { SubjectOf } from './cache-strength.ts'
 import { mergeCached } from './cache-merge.ts'
 import { shardKey, type Shards } from './cache-shards.ts'
+import type { Compaction } from './compaction-record.ts'
+import type { ClaimPack } from './claim-packs.ts'
 
 export { mergeCached }
 
@@ -226,22 +228,7 @@ export function recordResultValue(swarm: SwarmDoc, address: Address, bytes: Uint
   swarm.resultShards.noteWrite(address)
 }
 
-export interface Compaction {
-  /** The new root, holding every entry of `replaces` and of the shards `compacted`; none when there was nothing to compact yet. */
-  readonly root?: Address
-  readonly count: number
-  readonly by: PeerId
-  readonly at: number
-  /** The records (by key) of the roots merged into `root`. */
-  readonly replaces: readonly string[]
-  /** Shard keys (of both cache and result shards) whose entries are all in `root`. */
-  readonly compacted: readonly string[]
-  /** The epoch writers move on to. */
-  readonly nextEpoch: number
-  /** Entries of the compacted shards that stay in the document (failures, late arrivals), and result values still named there. */
-  readonly carried: ReadonlyArray<readonly [TaskKey, CacheEntry]>
-  readonly carriedValues: ReadonlyArray<readonly [Address, Uint8Array]>
-}
+export type { Compaction }
 
 /**
  * Publishes a compaction in one update: the new root, the roots and shards it
@@ -277,17 +264,23 @@ export function addTasks(job: JobDoc, tasks: readonly TaskRecord[]): void {
 }
 
 /**
- * Claims a task. Concurrent claims meet on the task's key and one wins on
- * every peer. A lapsed claim it replaces is recorded as a lost lease.
+ * Claims a task: the claim itself, or the key of the claimant's pack that
+ * holds it (`claim-packs.ts`). Concurrent claims meet on the task's key and
+ * one wins on every peer. A lapsed claim it replaces is recorded as a lost lease.
  */
-export function claimTask(job: JobDoc, task: TaskId, claim: Claim, lapsed?: Failure): void {
+export function claimTask(job: JobDoc, task: TaskId, claim: Claim | string, lapsed?: Failure): void {
   if (lapsed !== undefined) writable<Failure>(job.failures).set(failureKey(task, lapsed.attempt), lapsed)
-  writable<Claim>(job.claims).set(task, claim)
+  writable<Claim | string>(job.claims).set(task, claim)
 }
 
 /** Extends the claimant's own lease; the claim must be the caller's. */
-export function renewClaim(job: JobDoc, task: TaskId, claim: Claim): void {
-  writable<Claim>(job.claims).set(task, claim)
+export function renewClaim(job: JobDoc, task: TaskId, claim: Claim | string): void {
+  writable<Claim | string>(job.claims).set(task, claim)
+}
+
+/** A claimant's pack of claims under its own `#` key: renewing its tasks' leases rewrites this record alone. */
+export function putClaimPack(job: JobDoc, key: string, pack: ClaimPack): void {
+  writable<ClaimPack>(job.claims).set(key, pack)
 }
 
 /** A second runner for a straggler; at most one per task, the last writer wins. */
