@@ -90,13 +90,15 @@ describe('finished jobs', () => {
     const view = peer?.jobs.get(result.job)
     if (peer === undefined || view === undefined) throw new Error('no live peer')
     const jobBytes = Y.encodeStateAsUpdate(view.job.doc).byteLength
-    expect(peer.swarm.cache.size).toBe(200)
+    // Every result once; a peer may also have filled in one whose reporter died (another entry of the same key).
+    const distinct = (swarm: SwarmDoc): number => new Set(swarm.cache.keys()).size
+    expect(distinct(peer.swarm)).toBe(200)
 
     dropJob(peer.swarm, result.job, view.job)
     const late = new SwarmDoc(new Y.Doc())
     Y.applyUpdate(late.doc, Y.encodeStateAsUpdate(peer.swarm.doc))
     expect(late.jobs.size).toBe(0)
-    expect(late.cache.size).toBe(200)
+    expect(distinct(late)).toBe(200)
     const swarmBytes = Y.encodeStateAsUpdate(late.doc).byteLength
     // Claims, reports and failures went with the job document.
     expect(swarmBytes).toBeLessThan(jobBytes)
