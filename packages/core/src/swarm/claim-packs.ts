@@ -5,6 +5,7 @@ import { proveWholeBatch } from './outcome-proofs.ts'
 import { checker, idSchema, intSchema, isTaskId, MAX_ATTEMPTS, MAX_TASK_COUNT, record, timeSchema } from './records.ts'
 import type { Claim, ClaimTerms, JobSpec, TaskId } from './schema.ts'
 import { claimStatement, rememberClaim } from './signed-claims.ts'
+import { keysOfTasks } from './record-key.ts'
 
 /**
  * The claims a donor makes of one job in one transaction, as one record of
@@ -80,12 +81,8 @@ export function claimPackClaims(raw: unknown, spec: JobSpec, keyOf: (task: TaskI
   const tasks = claimPackTasks(raw, spec)
   if (tasks.length === 0) return NOTHING
   const pack = raw as ClaimPack
-  const keys: TaskKey[] = []
-  for (const task of tasks) {
-    const key = keyOf(task)
-    if (key === undefined) return NOTHING
-    keys.push(key)
-  }
+  const keys = keysOfTasks(tasks, keyOf)
+  if (keys === undefined) return NOTHING
   const known = expanded.get(pack)
   if (known !== undefined && known.job === spec.id && known.keys.every((key, i) => key === keys[i])) return known.claims
   const claims = expand(pack, spec.id, keys)

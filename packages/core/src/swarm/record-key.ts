@@ -1,3 +1,4 @@
+import type { TaskKey } from '../ids.ts'
 import type { TaskId } from './schema.ts'
 
 /** `task/peer` or `task/attempt`: a key without its slash names no task. */
@@ -22,4 +23,15 @@ export class WaitingKeys {
     this.#byTask.delete(task)
     return keys ?? []
   }
+}
+
+/** The keys of a pack's tasks, in order, if every task's record is here (a pack is checked against all of them). */
+export function keysOfTasks(tasks: readonly TaskId[], keyOf: (task: TaskId) => TaskKey | undefined): TaskKey[] | undefined {
+  const keys: TaskKey[] = []
+  for (const task of tasks) {
+    const key = keyOf(task)
+    if (key === undefined) return undefined
+    keys.push(key)
+  }
+  return keys
 }

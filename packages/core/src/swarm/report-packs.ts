@@ -6,6 +6,7 @@ import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { MAX_SIGNED_BATCH, packedNodes, verifyPackedOutcomes } from './outcome-proofs.ts'
 import { checker, errorRecordSchema, idSchema, intSchema, isRecordAddress, isTaskId, MAX_ATTEMPTS, record, timeSchema } from './records.ts'
 import type { JobSpec, Outcome, Report, TaskId } from './schema.ts'
+import { keysOfTasks } from './record-key.ts'
 
 /**
  * A donor's reports to one job from one flush, as one record of the job's
@@ -98,12 +99,8 @@ export function reportPackReports(raw: unknown, spec: JobSpec, keyOf: (task: Tas
   const tasks = reportPackTasks(raw, spec)
   if (tasks.length === 0) return NOTHING
   const pack = raw as ReportPack
-  const keys: TaskKey[] = []
-  for (const task of tasks) {
-    const key = keyOf(task)
-    if (key === undefined) return NOTHING
-    keys.push(key)
-  }
+  const keys = keysOfTasks(tasks, keyOf)
+  if (keys === undefined) return NOTHING
   const known = expanded.get(pack)
   if (known !== undefined && known.keys.every((key, i) => key === keys[i])) return known.reports
   const reports = expand(pack, keys)
