@@ -121,6 +121,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     const jobStateBytes = jobDocs.reduce((sum, doc) => sum + (doc.isDestroyed ? 0 : Y.encodeStateAsUpdate(doc).byteLength), 0)
     const cpu = process.cpuUsage(cpu0)
     const timedCosts = await watch.end()
+    const executed = (await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as Globals).benchDonor.executed())))).map((n, i) => n - (executedBefore[i] ?? 0))
     // Issue 14's signing-cost target: the same job again under the profilers, with a function of its own so nothing is cached.
     await watch.begin()
     const p0 = performance.now()
@@ -138,7 +139,6 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
       firstFailure?.status === 'rejected'
         ? ` ${failures.length} of the ${tasks.toLocaleString('en')} calls FAILED (first: #${firstFailure.index} ${firstFailure.error.name}: ${firstFailure.error.message}); they count in the throughput but returned no value. This is a bug the benchmark found, not noise: the host read an accepted result whose value-index entry had not reached it yet, and the call failed at once instead of waiting for it.`
         : ''
-    const executed = (await Promise.all(tabs.map((t) => t.evaluate(() => (globalThis as Globals).benchDonor.executed())))).map((n, i) => n - (executedBefore[i] ?? 0))
 
     const swarmRate = (tasks * 1000) / swarmMs
     const baseRate = (tasks * 1000) / base.ms
