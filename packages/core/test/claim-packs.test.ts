@@ -112,6 +112,18 @@ describe('a transaction\'s claims written as one pack', () => {
     }
   })
 
+  it('packs of different donors, even hundreds started at one instant, and of one donor restarted, have keys of their own', () => {
+    const keys = new Set<string>()
+    const firstKey = (identity: Identity, startedAt: number): string => {
+      const index = makeIndex()
+      new OwnClaims(identity, startedAt).write(index, decisions([0]), 0)
+      return index.job.claims.get('0') as string
+    }
+    for (let i = 0; i < 200; i++) keys.add(firstKey(Identity.fromSeed(`donor ${i}`), 1_000))
+    keys.add(firstKey(Identity.fromSeed('donor 0'), 61_000))
+    expect(keys.size).toBe(201)
+  })
+
   it('a renewal rewrites the pack alone, extends the held tasks\' leases and lets the others lapse', () => {
     const index = makeIndex()
     const own = new OwnClaims(alice, 1)
