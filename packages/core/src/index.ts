@@ -59,6 +59,7 @@ export {
   verifyBytesAsync,
   CBOR_CODEC,
   RAW_CODEC,
+  ADDRESS_SPELLING,
 } from './address.ts'
 export { taskKeyOf } from './task-key.ts'
 

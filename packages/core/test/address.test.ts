@@ -1,5 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import * as prng from 'lib0/prng'
+import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { describe, expect, it } from 'vitest'
@@ -8,6 +9,9 @@ import {
   addressOfBytes,
   addressOfBytesAsync,
   addressOfDigest,
+  ADDRESS_SPELLING,
+  CBOR_CODEC,
+  RAW_CODEC,
   encodeCanonical,
   isAddress,
   parseAddress,
@@ -62,6 +66,28 @@ describe('addresses', () => {
     tampered[2] = (tampered[2] ?? 0) ^ 1
     expect(() => verifyBytes(address, tampered)).toThrowError(expect.objectContaining({ name: 'IntegrityError' }))
     expect(() => verifyBytes('nonsense' as Address, bytes)).toThrowError(expect.objectContaining({ name: 'AddressError' }))
+  })
+
+  it('verify bytes against addresses of both codecs, read off their spelling, and against other spellings of the same CID', () => {
+    const bytes = encodeCanonical({ payload: [1, 2, 3] })
+    for (const codec of [CBOR_CODEC, RAW_CODEC]) {
+      const address = addressOfBytes(bytes, codec)
+      expect(address).toMatch(ADDRESS_SPELLING)
+      expect(() => verifyBytes(address, bytes)).not.toThrow()
+      // The codec is read off the fourth character: the same digest under the other codec is the other codec's address of these bytes.
+      const other = addressOfBytes(bytes, codec === CBOR_CODEC ? RAW_CODEC : CBOR_CODEC)
+      expect(other.slice(4)).toBe(address.slice(4))
+      expect(() => verifyBytes(other, bytes)).not.toThrow()
+      // Another digest, still spelled as ours: refused.
+      const forged = address.slice(0, 20) + (address[20] === 'a' ? 'b' : 'a') + address.slice(21)
+      expect(forged).toMatch(ADDRESS_SPELLING)
+      expect(() => verifyBytes(forged, bytes)).toThrowError(expect.objectContaining({ name: 'IntegrityError' }))
+      // The same CID in base58btc: parsed, and held to the same bytes.
+      const base58 = parseAddress(address).toString(base58btc)
+      expect(base58).not.toMatch(ADDRESS_SPELLING)
+      expect(() => verifyBytes(base58, bytes)).not.toThrow()
+      expect(() => verifyBytes(base58, encodeCanonical('other'))).toThrowError(expect.objectContaining({ name: 'IntegrityError' }))
+    }
   })
 
   it('make task keys from a function address and an argument address', () => {
