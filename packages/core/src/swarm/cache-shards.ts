@@ -73,7 +73,7 @@ export class Shards implements ShardedView {
     ;(root as unknown as Y.AbstractType<unknown>).observeDeep((events) => {
       for (const event of events) {
         if (event.target === (root as unknown)) this.invalidate()
-        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.noteWrite(key as string)
+        else if (event instanceof Y.YMapEvent) for (const key of event.keysChanged) this.#noteWriteIn(event.target as unknown as ReadonlyDocMap<unknown>, key as string)
       }
     })
     legacy?.observe((event) => {
@@ -85,6 +85,59 @@ export class Shards implements ShardedView {
   invalidate(): void {
     this.#list = undefined
     this.#index = undefined
+    this.#order = undefined
+  }
+
+  /** Each listed shard's place in `shards()`, for keeping an index entry's sources in that order. */
+  #order: Map<unknown, number> | undefined
+
+  #placeOf(shard: ReadonlyDocMap<unknown>): number {
+    this.#order ??= new Map(this.shards().map(([, listed], i) => [listed, i]))
+    return this.#order.get(shard) ?? -1
+  }
+
+  /**
+   * A key written or deleted in one known shard (an observed change): only
+   * that shard's place in the index changes. Looking the key up in every
+   * shard instead cost each peer a lookup per shard per entry any peer
+   * wrote, and a swarm has a shard per writer (in the simulator, 50 peers
+   * over 2,000 tasks: 0.9 s of 33). The sources keep the order `#reindex`
+   * gives them, so readers weigh entries alike.
+   */
+  #noteWriteIn(shard: ReadonlyDocMap<unknown>, key: string): void {
+    const index = this.#index
+    if (index === undefined) return
+    const place = this.#placeOf(shard)
+    if (place === -1) return this.noteWrite(key)
+    if (this.packs?.isPack(key) === true) {
+      // A pack gone (a peer may delete anything) costs a rebuild; a new one adds its keys from this shard.
+      if (!shard.has(key)) return this.invalidate()
+      for (const inner of this.packs.keysOf(shard.get(key))) {
+        const holding = index.get(inner)
+        if (holding === undefined) index.set(inner, [{ shard, pack: key }])
+        else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+      }
+      return
+    }
+    const holds = shard.has(key)
+    const holding = index.get(key)
+    // Most keys are written once, by one writer.
+    if (holding === undefined) {
+      if (holds) index.set(key, [{ shard }])
+      return
+    }
+    if (holding.length === 1 && holding[0]!.shard === shard && holding[0]!.pack === undefined) {
+      if (!holds) index.delete(key)
+      return
+    }
+    const unpacked = holding.filter((source) => source.pack === undefined && source.shard !== shard)
+    if (holds) {
+      unpacked.push({ shard })
+      unpacked.sort((a, b) => this.#placeOf(a.shard) - this.#placeOf(b.shard))
+    }
+    const sources = [...unpacked, ...holding.filter((source) => source.pack !== undefined)]
+    if (sources.length === 0) index.delete(key)
+    else index.set(key, sources)
   }
 
   /**
