@@ -203,9 +203,17 @@ describe('a clustered server when Redis restarts empty', () => {
           await new Promise((resolve) => setTimeout(resolve, 100))
         }
       }
-      // Only through s2's subscription, renewed after the restart, can s1's news reach a member on s2.
-      await h.member(s1, 'room', 'B')
-      await onTwo.next('peer-joined', (f) => f.peer === B)
+      // Only through s2's subscription, renewed after the restart, can s1's news reach a member on s2. A's
+      // reappearing there says the store is back, not that s2's subscriber has reconnected yet: members keep
+      // joining s1 until one is announced on s2 (news published while s2 reconnects is lost, as pub/sub is).
+      const deadline = Date.now() + 8_000
+      for (let n = 0; ; n++) {
+        const name = n === 0 ? 'B' : `B${n}`
+        await h.member(s1, 'room', name)
+        const announced = await onTwo.next('peer-joined', (f) => f.peer === idOf(name), 1_000).then(() => true, () => false)
+        if (announced) break
+        if (Date.now() > deadline) throw new Error(`no member joining s1 after the restart was announced on s2 (${n + 1} tried)`)
+      }
     } finally {
       await h.cleanup()
       await redis.stop()

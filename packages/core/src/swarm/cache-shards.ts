@@ -97,6 +97,20 @@ export class Shards implements ShardedView {
   }
 
   /**
+   * The one order of a key's sources, however its index entry was made:
+   * shard by shard (`shards()`), an entry of its own before packs, packs by
+   * name. Readers fold a key's entries in this order (equal ones keep the
+   * first), so every peer answers alike.
+   */
+  readonly #bySource = (a: Source, b: Source): number => {
+    const byShard = this.#placeOf(a.shard) - this.#placeOf(b.shard)
+    if (byShard !== 0 || a.pack === b.pack) return byShard
+    if (a.pack === undefined) return -1
+    if (b.pack === undefined) return 1
+    return a.pack < b.pack ? -1 : 1
+  }
+
+  /**
    * A key written or deleted in one known shard (an observed change): only
    * that shard's place in the index changes. Looking the key up in every
    * shard instead cost each peer a lookup per shard per entry any peer
@@ -115,7 +129,10 @@ export class Shards implements ShardedView {
       for (const inner of this.packs.keysOf(shard.get(key))) {
         const holding = index.get(inner)
         if (holding === undefined) index.set(inner, [{ shard, pack: key }])
-        else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+        else if (!holding.some((source) => source.shard === shard && source.pack === key)) {
+          holding.push({ shard, pack: key })
+          holding.sort(this.#bySource)
+        }
       }
       return
     }
@@ -130,14 +147,10 @@ export class Shards implements ShardedView {
       if (!holds) index.delete(key)
       return
     }
-    const unpacked = holding.filter((source) => source.pack === undefined && source.shard !== shard)
-    if (holds) {
-      unpacked.push({ shard })
-      unpacked.sort((a, b) => this.#placeOf(a.shard) - this.#placeOf(b.shard))
-    }
-    const sources = [...unpacked, ...holding.filter((source) => source.pack !== undefined)]
+    const sources = holding.filter((source) => source.pack !== undefined || source.shard !== shard)
+    if (holds) sources.push({ shard })
     if (sources.length === 0) index.delete(key)
-    else index.set(key, sources)
+    else index.set(key, sources.sort(this.#bySource))
   }
 
   /**
@@ -155,7 +168,10 @@ export class Shards implements ShardedView {
       for (const inner of this.packs.keysOf(shard.get(key))) {
         const holding = this.#index.get(inner)
         if (holding === undefined) this.#index.set(inner, [{ shard, pack: key }])
-        else if (!holding.some((source) => source.shard === shard && source.pack === key)) holding.push({ shard, pack: key })
+        else if (!holding.some((source) => source.shard === shard && source.pack === key)) {
+          holding.push({ shard, pack: key })
+          holding.sort(this.#bySource)
+        }
       }
     }
   }
@@ -165,7 +181,7 @@ export class Shards implements ShardedView {
     const packed = (this.#index.get(key) ?? []).filter((source) => source.pack !== undefined)
     const holding = [...this.shards().filter(([, shard]) => shard.has(key)).map(([, shard]) => ({ shard })), ...packed]
     if (holding.length === 0) this.#index.delete(key)
-    else this.#index.set(key, holding)
+    else this.#index.set(key, holding.sort(this.#bySource))
   }
 
   #indexed(): Map<string, Source[]> {
@@ -182,6 +198,7 @@ export class Shards implements ShardedView {
           else add(key, { shard })
         }
       }
+      for (const sources of index.values()) if (sources.length > 1) sources.sort(this.#bySource)
       this.#index = index
     }
     return this.#index
