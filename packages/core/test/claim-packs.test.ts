@@ -249,7 +249,7 @@ describe('hostile packs and references', () => {
     expect(own.holds(index, '1', 1)).toBe(false)
   })
 
-  it('a pack written in one process reads back without a second check there, and is checked in full elsewhere', () => {
+  it('a pack altered in one replica gives no claims there, while the writer\'s own copy still does', () => {
     const index = makeIndex()
     new OwnClaims(alice, 1).write(index, decisions(all), 0)
     const key = index.job.claims.get('0') as string

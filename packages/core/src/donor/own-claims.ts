@@ -121,7 +121,7 @@ export class OwnClaims {
       held.set(slot.job, tasks)
     }
     const holding = new Set([...held].flatMap(([job, tasks]) => tasks.map((task) => keyOf(job, task))))
-    for (const key of this.#claims.keys()) if (!holding.has(key)) this.forgetKey(key)
+    for (const key of this.#claims.keys()) if (!holding.has(key)) this.#forget(key)
     for (const [job, tasks] of held) {
       const view = jobs(job)
       if (view === undefined) continue
@@ -145,10 +145,10 @@ export class OwnClaims {
   }
 
   forget(job: JobId, task: TaskId): void {
-    this.forgetKey(keyOf(job, task))
+    this.#forget(keyOf(job, task))
   }
 
-  private forgetKey(key: string): void {
+  #forget(key: string): void {
     this.#claims.delete(key)
     this.#packOf.delete(key)
   }
@@ -179,7 +179,7 @@ export class OwnClaims {
     for (const { task } of signed) if (this.#packOf.get(keyOf(pack.job, task)) !== pack) this.#claims.delete(keyOf(pack.job, task))
     const record = makeClaimPack(pack.job, signed)
     if (record === undefined) {
-      // Not packable any more (a task's record is gone): the held claims go back to claims of their own.
+      // Nothing left to pack (every task's record gone) or a lease an offset cannot spell: the held claims go back to claims of their own.
       for (const { task } of signed) this.#packOf.delete(keyOf(pack.job, task))
       view.job.transact(() => {
         for (const { task, claim } of signed) if (renewed.has(pack.record.tasks.indexOf(task))) renewClaim(view.job, task, claim)

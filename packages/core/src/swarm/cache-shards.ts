@@ -115,26 +115,16 @@ export class Shards implements ShardedView {
    * that shard's place in the index changes. Looking the key up in every
    * shard instead cost each peer a lookup per shard per entry any peer
    * wrote, and a swarm has a shard per writer (in the simulator, 50 peers
-   * over 2,000 tasks: 0.9 s of 33). The sources keep the order `#reindex`
-   * gives them, so readers weigh entries alike.
+   * over 2,000 tasks: 0.9 s of 33). The sources keep their one order (`#bySource`).
    */
   #noteWriteIn(shard: ReadonlyDocMap<unknown>, key: string): void {
     const index = this.#index
     if (index === undefined) return
-    const place = this.#placeOf(shard)
-    if (place === -1) return this.noteWrite(key)
+    if (this.#placeOf(shard) === -1) return this.noteWrite(key)
     if (this.packs?.isPack(key) === true) {
       // A pack gone (a peer may delete anything) costs a rebuild; a new one adds its keys from this shard.
       if (!shard.has(key)) return this.invalidate()
-      for (const inner of this.packs.keysOf(shard.get(key))) {
-        const holding = index.get(inner)
-        if (holding === undefined) index.set(inner, [{ shard, pack: key }])
-        else if (!holding.some((source) => source.shard === shard && source.pack === key)) {
-          holding.push({ shard, pack: key })
-          holding.sort(this.#bySource)
-        }
-      }
-      return
+      return this.#addPack(index, shard, key)
     }
     const holds = shard.has(key)
     const holding = index.get(key)
@@ -164,14 +154,17 @@ export class Shards implements ShardedView {
     // Two writers may name a pack alike, each in its own shard.
     const holders = this.shards().filter(([, shard]) => shard.has(key))
     if (holders.length === 0) return this.invalidate()
-    for (const [, shard] of holders) {
-      for (const inner of this.packs.keysOf(shard.get(key))) {
-        const holding = this.#index.get(inner)
-        if (holding === undefined) this.#index.set(inner, [{ shard, pack: key }])
-        else if (!holding.some((source) => source.shard === shard && source.pack === key)) {
-          holding.push({ shard, pack: key })
-          holding.sort(this.#bySource)
-        }
+    for (const [, shard] of holders) this.#addPack(this.#index, shard, key)
+  }
+
+  /** The keys of the pack `key` in `shard`, each with that pack as a source of its entry. */
+  #addPack(index: Map<string, Source[]>, shard: ReadonlyDocMap<unknown>, key: string): void {
+    for (const inner of this.packs?.keysOf(shard.get(key)) ?? []) {
+      const holding = index.get(inner)
+      if (holding === undefined) index.set(inner, [{ shard, pack: key }])
+      else if (!holding.some((source) => source.shard === shard && source.pack === key)) {
+        holding.push({ shard, pack: key })
+        holding.sort(this.#bySource)
       }
     }
   }
