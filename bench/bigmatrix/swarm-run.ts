@@ -46,7 +46,10 @@ export class BenchSwarm {
   static async start(donorCount: number): Promise<BenchSwarm> {
     const signaling = await startSignalingServer({ port: 0 })
     const room = freshRoom('bigmatrix')
-    const donors = Array.from({ length: donorCount }, () => ChildScript.start('bigmatrix/donor.ts', [signaling.url, room]))
+    // TESSERA_BENCH_DONOR_PROFILES=dir: each donor process writes V8 CPU profiles there as it exits, one per thread.
+    const profiles = process.env.TESSERA_BENCH_DONOR_PROFILES
+    const flags = profiles === undefined || profiles === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profiles}`]
+    const donors = Array.from({ length: donorCount }, () => ChildScript.startWith(flags, 'bigmatrix/donor.ts', [signaling.url, room]))
     await Promise.all(donors.map((d) => d.next(60_000)))
     // TESSERA_BENCH_BIGMATRIX_QUORUM=1: jobs that take one result, as in a private room; by default the room is public (adaptive replication).
     const quorum = Number(process.env.TESSERA_BENCH_BIGMATRIX_QUORUM ?? Number.NaN)

@@ -77,27 +77,33 @@ describe('donor sandboxes run the WebAssembly SIMD GEMM', () => {
     }),
     { name: 'bigmatrix.simdProbe' },
   )
-  const [m, n, k] = [13, 10, 9]
-  const args = { a: seededArray(m * k, 18) as Float64Array, b: seededArray(k * n, 19) as Float64Array, m, n, k }
-  const expected = new Float64Array(m * n)
-  gemmStrided(m, n, k, args.a, 0, k, args.b, 0, n, expected, 0, n, 1)
+  // Sizes in turn on one worker: the task keeps its kernels (and the SIMD GEMM's memory) from run to run, so a
+  // run after a larger one reuses a larger memory, and a larger run after it needs a new one.
+  const SIZES = [[13, 10, 9], [41, 36, 33], [5, 8, 4], [41, 36, 33], [64, 64, 64]] as const
+  const runAt = (i: number) => {
+    const [m, n, k] = SIZES[i % SIZES.length] as readonly [number, number, number]
+    const args = { a: seededArray(m * k, 18 + i) as Float64Array, b: seededArray(k * n, 19 + i) as Float64Array, m, n, k }
+    const expected = new Float64Array(m * n)
+    gemmStrided(m, n, k, args.a, 0, k, args.b, 0, n, expected, 0, n, 1)
+    return { args, expected }
+  }
 
   // The kernel's memory declares exactly what the product needs (the WebAssembly budget counts declared maxima),
-  // so it fits the budget of a small isolate too, run after run (each run makes a new one).
+  // so it fits the budget of a small isolate too, run after run.
   it.each([
-    ['a Node isolate (isolated-vm, hardened)', () => new IsolateExecutor({ workers: 1 }), 1],
+    ['a Node isolate (isolated-vm, hardened)', () => new IsolateExecutor({ workers: 1 }), 5],
     ['a Node isolate capped at 64 MB, 12 runs', () => new IsolateExecutor({ workers: 1, memoryLimitMb: 64 }), 12],
-    ['a Node worker thread', () => new ThreadExecutor({ workers: 1 }), 1],
-  ])('%s', async (_, make, runs) => {
+    ['a Node worker thread', () => new ThreadExecutor({ workers: 1 }), 5],
+  ])('%s: the JavaScript kernel’s bits, whatever ran before on the same worker', async (_, make, runs) => {
     const executor = make()
     try {
       for (let run = 0; run < runs; run++) {
-        // A thread executor moves its arguments: each run gets copies.
-        const result = await executor.run(probe, { ...args, a: args.a.slice(), b: args.b.slice() }, { timeoutMs: 10_000 })
+        const { args, expected } = runAt(run)
+        const result = await executor.run(probe, args, { timeoutMs: 10_000 })
         expect(result.kind, JSON.stringify(result)).toBe('value')
         const value = (result as unknown as { value: { gemm: string; c: Float64Array } }).value
         expect(value.gemm).toBe('gemmSimd')
-        expect(sameBits(value.c, expected)).toBe(true)
+        expect(sameBits(value.c, expected), `run ${run}`).toBe(true)
       }
     } finally {
       await executor.close()

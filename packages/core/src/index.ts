@@ -84,7 +84,7 @@ export { boundTaskLogs, LogCapture, TASK_LOG_LIMITS, type LogLine, type LogStrea
 
 
 export type { Transport, PeerChange, Unsubscribe } from './interfaces/transport.ts'
-export type { BlobStore, PutOptions } from './interfaces/blob-store.ts'
+export type { BlobStore, GetOptions, PutOptions } from './interfaces/blob-store.ts'
 export type { Executor, Execution, RunOptions } from './interfaces/executor.ts'
 export { MemoryNetwork, type MemoryTransport } from './adapters/memory-network.ts'
 export { HubTransport, type TransportHub } from './adapters/hub-transport.ts'

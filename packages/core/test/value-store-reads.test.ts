@@ -45,11 +45,25 @@ describe('ValueStore reads of blobs', () => {
     const values = new ValueStore(new SwarmDoc(), store)
     const address = await values.put({ fill: 'y'.repeat(4096) })
     expect(store.planted.has(address)).toBe(true)
-    expect(store.puts).toEqual([{ verified: true }])
+    expect(store.puts).toEqual([{ verified: true, handOver: true }])
     // A caller's pair is checked by the store unless the caller says it addressed the bytes itself.
     const given = large('given')
     await values.prepare(given.address, given.bytes)
     expect(store.puts[1]).toEqual({})
+  })
+
+  it('keeps its own encoding without a copy, reads it back without one, and a reader that changes a decoded block changes nothing stored', async () => {
+    const store = new MemoryBlobStore()
+    const values = new ValueStore(new SwarmDoc(), store)
+    const address = await values.put(Float64Array.from({ length: 4096 }, (_, i) => i))
+    // Read-only reads are the array the store keeps (docs/blob-copies.md), not a copy each.
+    expect(await values.bytes(address)).toBe(await values.bytes(address))
+    const first = (await values.get(address)) as Float64Array
+    first.fill(-1)
+    const second = (await values.get(address)) as Float64Array
+    expect(second.buffer).not.toBe(first.buffer)
+    expect([second[0], second[4095]]).toEqual([0, 4095])
+    expect((await store.get(address))?.byteLength).toBe((await values.bytes(address)).byteLength)
   })
 
   it('the memory store vouches, and still refuses a put whose bytes are not the address', async () => {

@@ -29,6 +29,25 @@ describe('blobs: values too big for the document', () => {
     await waitFor('b listed as a holder on a', () => a.swarm.holdersOf(address).includes(b.id))
   })
 
+  it('keeps a fetched blob as it arrived, and gives each reader that may change its bytes a copy of its own', async () => {
+    const [a, b] = (await swarm.start(2)) as [MeshPeer, MeshPeer]
+    await waitFor('a link', () => a.mesh.openPeers().length === 1)
+    const address = await a.values.put(bigValue(11))
+    const encoded = encodeCanonical(bigValue(11))
+    await waitFor('the value index to replicate', () => b.values.has(address))
+    // Two reads while one fetch is in flight: each gets bytes of its own, and changing them changes nothing held.
+    const [first, second] = (await Promise.all([b.blobs.get(address), b.blobs.get(address)])) as [Uint8Array, Uint8Array]
+    expect(first === second).toBe(false)
+    first.fill(0)
+    expect(Buffer.compare(second, encoded)).toBe(0)
+    expect(Buffer.compare((await b.blobs.get(address, { readOnly: true })) as Uint8Array, encoded)).toBe(0)
+    // What b serves onward is what it holds: a third peer fetches it from b alone, intact.
+    const [c] = (await swarm.start(1)) as [MeshPeer]
+    await waitFor('c linked to b', () => c.mesh.openPeers().includes(b.id))
+    await waitFor('c sees b as a holder', () => c.values.has(address) && c.swarm.holdersOf(address).includes(b.id))
+    expect(sameValue(await c.values.get(address), bigValue(11))).toBe(true)
+  })
+
   it('rejects corrupted bytes, marks the sender bad, and fetches from another holder', async () => {
     const liar = new CorruptingBlobStore()
     const stores = [() => new MemoryBlobStore(), () => liar, () => new MemoryBlobStore()]

@@ -36,6 +36,10 @@ export function blockTask<A, R>(body: (args: A, kernels: Kernels) => R): (args: 
     .map((k) => `${k.name}: ${k.declared}`)
     .concat(['gemmStrided: gemmFast', 'gemmInto: (m, n, k, a, b, c, alpha) => gemmFast(m, n, k, a, 0, k, b, 0, n, c, 0, n, alpha)'])
     .join(', ')
-  const source = `(args) => {\n${declarations}\n${gemm}\nconst kernels = { ${table} };\nreturn (${Function.prototype.toString.call(body)})(args, kernels);\n}`
+  // The kernels are made on a task's first run in a worker and kept on the function itself for its later
+  // runs there: the SIMD GEMM's compiled module and its memory, which a run would otherwise make afresh
+  // (6 MiB of new pages for 512² blocks, 20–30 ms of page faults here, docs/blob-copies.md). Only scratch
+  // is kept: each call writes every byte of the memory it reads, so results do not depend on earlier runs.
+  const source = `function blockTaskRun(args) {\nconst kernels = blockTaskRun.kernels ?? (blockTaskRun.kernels = (() => {\n${declarations}\n${gemm}\nreturn { ${table} };\n})());\nreturn (${Function.prototype.toString.call(body)})(args, kernels);\n}`
   return new Function(`"use strict";\nreturn ${source}`)() as (args: A) => R
 }

@@ -2,7 +2,7 @@ import { verifyBytes } from '../address.ts'
 import { copyBytes } from '../bytes.ts'
 import { SizeLimitError } from '../errors.ts'
 import type { Address } from '../ids.ts'
-import type { BlobStore, PutOptions } from '../interfaces/blob-store.ts'
+import type { BlobStore, GetOptions, PutOptions } from '../interfaces/blob-store.ts'
 
 export interface MemoryBlobStoreOptions {
   /** Blobs over this many bytes are refused with `SizeLimitError`. */
@@ -12,7 +12,7 @@ export interface MemoryBlobStoreOptions {
 export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024
 
 export class MemoryBlobStore implements BlobStore {
-  /** Every blob was checked on `put` (or by the caller that said `verified`), and readers get copies. */
+  /** Every blob was checked on `put` (or by the caller that said `verified`), and readers get copies unless they only read. */
   readonly verifiesReads = true
   readonly #blobs = new Map<Address, Uint8Array>()
   readonly #maxBlobBytes: number
@@ -26,13 +26,13 @@ export class MemoryBlobStore implements BlobStore {
       throw new SizeLimitError(`blob of ${bytes.byteLength} bytes is over the ${this.#maxBlobBytes}-byte cap`)
     }
     if (options.verified !== true) verifyBytes(address, bytes)
-    // Copies, so a caller that reuses its buffer cannot change what the address names.
-    if (!this.#blobs.has(address)) this.#blobs.set(address, copyBytes(bytes))
+    // Copies, unless handed over, so a caller that reuses its buffer cannot change what the address names.
+    if (!this.#blobs.has(address)) this.#blobs.set(address, options.handOver === true ? bytes : copyBytes(bytes))
   }
 
-  async get(address: Address): Promise<Uint8Array | undefined> {
+  async get(address: Address, options: GetOptions = {}): Promise<Uint8Array | undefined> {
     const bytes = this.#blobs.get(address)
-    return bytes === undefined ? undefined : copyBytes(bytes)
+    return bytes === undefined || options.readOnly === true ? bytes : copyBytes(bytes)
   }
 
   async has(address: Address): Promise<boolean> {

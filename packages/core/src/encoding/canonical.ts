@@ -6,6 +6,7 @@ import { DecodingError, EncodingError } from '../errors.ts'
 import { assertEncodable, type Value } from './supported-value.ts'
 import { copyBytes } from '../bytes.ts'
 import { encodePlainCanonical } from './plain-canonical.ts'
+import { TYPED_ARRAY_TAG_DECODERS } from './typed-array-tags.ts'
 
 /**
  * Deterministic CBOR (RFC 8949 §4.2 core rules, via cborg) with the standard tags
@@ -146,17 +147,7 @@ tags[taglib.TAG_SET] = taglib.setDecoder
 tags[taglib.TAG_MAP] = taglib.mapDecoder
 tags[TAG_EXTENDED_TIME] = extendedTimeDecoder as TagDecoder
 tags[TAG_OBJECT_CLASS] = objectClassDecoder as TagDecoder
-tags[taglib.TAG_UINT8_ARRAY] = taglib.uint8ArrayDecoder
-tags[taglib.TAG_UINT8_CLAMPED_ARRAY] = taglib.uint8ClampedArrayDecoder
-tags[taglib.TAG_INT8_ARRAY] = taglib.int8ArrayDecoder
-tags[taglib.TAG_UINT16_ARRAY_LE] = taglib.uint16ArrayDecoder
-tags[taglib.TAG_INT16_ARRAY_LE] = taglib.int16ArrayDecoder
-tags[taglib.TAG_UINT32_ARRAY_LE] = taglib.uint32ArrayDecoder
-tags[taglib.TAG_INT32_ARRAY_LE] = taglib.int32ArrayDecoder
-tags[taglib.TAG_FLOAT32_ARRAY_LE] = taglib.float32ArrayDecoder
-tags[taglib.TAG_FLOAT64_ARRAY_LE] = taglib.float64ArrayDecoder
-tags[taglib.TAG_BIGINT64_ARRAY_LE] = taglib.bigInt64ArrayDecoder
-tags[taglib.TAG_BIGUINT64_ARRAY_LE] = taglib.bigUint64ArrayDecoder
+for (const [tag, decoder] of TYPED_ARRAY_TAG_DECODERS) tags[tag] = decoder
 
 const DECODE_OPTIONS: DecodeOptions = {
   tags,

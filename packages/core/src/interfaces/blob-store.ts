@@ -2,6 +2,21 @@ import type { Address, PeerId } from '../ids.ts'
 
 export interface PutOptions {
   readonly verified?: boolean
+  /**
+   * The caller gives these bytes up: nothing will change them afterwards (its
+   * own fresh encoding, a reply it reassembled), so a store may keep this very
+   * array instead of a copy. A 2 MiB copy into fresh memory costs 7–10 ms here,
+   * mostly page faults (docs/blob-copies.md).
+   */
+  readonly handOver?: boolean
+}
+
+export interface GetOptions {
+  /**
+   * The caller only reads the bytes and never changes them (it decodes or
+   * sends them), so a store may return the array it keeps rather than a copy.
+   */
+  readonly readOnly?: boolean
 }
 
 /**
@@ -24,8 +39,12 @@ export interface BlobStore {
    * hashing them again. Stores that ignore it verify as always.
    */
   put(address: Address, bytes: Uint8Array, options?: PutOptions): Promise<void>
-  /** Resolves `undefined` when the blob is not here. */
-  get(address: Address): Promise<Uint8Array | undefined>
+  /**
+   * Resolves `undefined` when the blob is not here. The bytes are the caller's
+   * to change unless it asked for `readOnly` ones. Stores may ignore both
+   * options: copying is always allowed.
+   */
+  get(address: Address, options?: GetOptions): Promise<Uint8Array | undefined>
   has(address: Address): Promise<boolean>
   /**
    * Keeps bytes here without telling the swarm (no holder record): for the

@@ -70,13 +70,14 @@ export class ValueStore {
 
   /**
    * Step one of a put that is split so the index write can join a larger
-   * transaction: stores a large value's blob. `addressedHere`: the caller
-   * computed `address` from these very bytes in this process (its own
-   * encoding), so the store need not hash them a second time.
+   * transaction: stores a large value's blob. `ownEncoding`: the caller
+   * encoded these very bytes in this process and computed `address` from them,
+   * and nothing changes them afterwards, so the store need not hash them a
+   * second time, nor copy them.
    */
-  async prepare(address: Address, bytes: Uint8Array, addressedHere = false): Promise<void> {
+  async prepare(address: Address, bytes: Uint8Array, ownEncoding = false): Promise<void> {
     // A listing in the document proves nothing (any peer can write one): what counts is holding the bytes.
-    if (bytes.byteLength > this.inlineLimit && !(await this.blobs.has(address))) await this.blobs.put(address, bytes, addressedHere ? { verified: true } : {})
+    if (bytes.byteLength > this.inlineLimit && !(await this.blobs.has(address))) await this.blobs.put(address, bytes, ownEncoding ? { verified: true, handOver: true } : {})
   }
 
   /** Step two: lists the value in the swarm document (inline when small). */
@@ -85,6 +86,7 @@ export class ValueStore {
     else recordValue(this.swarm, address, bytes, this.inlineLimit)
   }
 
+  /** A value's bytes, to read only: they may be the very array the document or the blob store keeps. */
   async bytes(address: Address): Promise<Uint8Array> {
     const inline = this.swarm.value(address)?.inline
     if (inline !== undefined) {
@@ -96,7 +98,7 @@ export class ValueStore {
     }
     const learned = this.#learned.get(address)
     if (learned !== undefined) return learned
-    const bytes = await this.blobs.get(address)
+    const bytes = await this.blobs.get(address, { readOnly: true })
     if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
     // A store that checked these bytes once (made here, verified on arrival or on the first read from disk) is not second-guessed on every read.
     if (this.blobs.verifiesReads !== true) await verifyBytesAsync(address, bytes)

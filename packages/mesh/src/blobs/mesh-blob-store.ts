@@ -1,4 +1,4 @@
-import { addHolder, SizeLimitError, type Address, type BlobStore, type PeerId, type PutOptions, type SwarmDoc } from '@tessera/core'
+import { addHolder, copyBytes, SizeLimitError, type Address, type BlobStore, type GetOptions, type PeerId, type PutOptions, type SwarmDoc } from '@tessera/core'
 import type { BlobExchange } from './blob-exchange.ts'
 
 export interface MeshBlobStoreOptions {
@@ -72,16 +72,21 @@ export class MeshBlobStore implements BlobStore {
     return this.options.local.has(address)
   }
 
-  /** Local bytes, or a peer's; `undefined` only when the swarm does not list the blob at all. */
-  async get(address: Address): Promise<Uint8Array | undefined> {
-    const local = await this.options.local.get(address)
+  /**
+   * Local bytes, or a peer's; `undefined` only when the swarm does not list the
+   * blob at all. Fetched bytes are kept as they arrived (no copy), and shared
+   * by every read in flight, so only `readOnly` readers get that very array.
+   */
+  async get(address: Address, options: GetOptions = {}): Promise<Uint8Array | undefined> {
+    const local = await this.options.local.get(address, options)
     if (local !== undefined) return local
     let pending = this.#inFlight.get(address)
     if (pending === undefined) {
       pending = this.#fetch(address).finally(() => this.#inFlight.delete(address))
       this.#inFlight.set(address, pending)
     }
-    return pending
+    const fetched = await pending
+    return fetched === undefined || options.readOnly === true ? fetched : copyBytes(fetched)
   }
 
   async #fetch(address: Address): Promise<Uint8Array | undefined> {
@@ -98,8 +103,9 @@ export class MeshBlobStore implements BlobStore {
     if (bytes.byteLength > this.options.maxBlobBytes) {
       throw new SizeLimitError(`blob ${address} is ${bytes.byteLength} bytes, over the ${this.options.maxBlobBytes}-byte blob cap`)
     }
-    // The exchange has just checked these bytes against the address: no second hash.
-    await this.options.local.put(address, bytes, { verified: true })
+    // The exchange has just checked these bytes against the address (no second hash), and they are
+    // a view of a reply reassembled for this fetch alone, so the store may keep them as they are.
+    await this.options.local.put(address, bytes, { verified: true, handOver: true })
     this.#announce(address)
     return bytes
   }

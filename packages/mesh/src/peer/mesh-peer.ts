@@ -130,7 +130,7 @@ export class MeshPeer implements PeerPort {
     const local = options.blobStorage
     const exchange = new BlobExchange({
       transport: mesh.channel(CHANNELS.blobs),
-      serve: (address) => local.get(address),
+      serve: (address) => local.get(address, { readOnly: true }),
       maxBlobBytes,
       ...(options.onBadPeer === undefined ? {} : { onBadPeer: options.onBadPeer }),
       ...(options.onServed === undefined ? {} : { onServed: options.onServed }),

@@ -83,6 +83,21 @@ export const blobStoreChecks: readonly ContractCheck<MakeBlobStore>[] = [
       }),
   },
   {
+    name: 'keeps handed-over bytes, and a reader that may change what it gets cannot change the store',
+    run: (make) =>
+      withStore(make, async ({ store }) => {
+        const { address, bytes } = encodeAndAddress(new Uint8Array(4096).fill(6))
+        const copy = new Uint8Array(bytes)
+        await store.put(address, bytes, { handOver: true })
+        assertBytesEqual(await store.get(address, { readOnly: true }), copy, 'a read-only get of handed-over bytes')
+        const got = await store.get(address)
+        assertBytesEqual(got, copy, 'get of handed-over bytes')
+        got?.fill(1)
+        assertBytesEqual(await store.get(address, { readOnly: true }), copy, 'a read-only get after a reader changed its result')
+        assertBytesEqual(await store.get(address), copy, 'get after a reader changed its result')
+      }),
+  },
+  {
     name: 'treats a second put of the same blob as a no-op',
     run: (make) =>
       withStore(make, async ({ store }) => {

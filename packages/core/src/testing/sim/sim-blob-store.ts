@@ -1,6 +1,6 @@
 import { MemoryBlobStore } from '../../adapters/memory-blob-store.ts'
 import type { Address, PeerId } from '../../ids.ts'
-import type { BlobStore, PutOptions } from '../../interfaces/blob-store.ts'
+import type { BlobStore, GetOptions, PutOptions } from '../../interfaces/blob-store.ts'
 import type { SimulatedNetwork } from './simulated-network.ts'
 
 /** The blob stores of a simulation's live peers, by peer: who can serve an unlisted blob. */
@@ -41,8 +41,8 @@ export class SimBlobStore implements BlobStore {
     return this.#local.put(address, bytes)
   }
 
-  async get(address: Address): Promise<Uint8Array | undefined> {
-    const local = await this.#local.get(address)
+  async get(address: Address, options?: GetOptions): Promise<Uint8Array | undefined> {
+    const local = await this.#local.get(address, options)
     if (local !== undefined) return local
     const fetched = await this.fetchUnlisted(address, [])
     if (fetched !== undefined) this.onKept?.(address)
