@@ -8,6 +8,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import type { TaskResolver } from '../swarm/task-link.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import type { FunctionLoader } from './function-loader.ts'
+import { isUnavailableInput, loadWithRetries } from './unavailable-inputs.ts'
 import { thrownExecution, type Finished, type Slot } from './write-back.ts'
 
 export interface RunTaskContext {
@@ -30,15 +31,20 @@ export async function runTask(view: JobIndex, slot: Slot, prefetched: Promise<Va
   let execution: Execution
   let fetchMs = 0
   try {
-    const fn = c.functions.load(view.spec.fn)
     // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
     const waitFrom = c.clock.now()
-    const args = await (prefetched ?? loadTaskArgs(task, c.values, c.resolver))
+    let ahead = prefetched
+    const [fn, args] = await loadWithRetries(() => {
+      const loaded = Promise.all([c.functions.load(view.spec.fn), ahead ?? loadTaskArgs(task, c.values, c.resolver)])
+      ahead = undefined
+      return loaded
+    }, c.clock)
     fetchMs = c.clock.now() - waitFrom // the worker idled: reported with the run
-    execution = await c.executor.run(await fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
+    execution = await c.executor.run(fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
   } catch (error) {
-    // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
-    if (error instanceof MalformedRecordError) throw error
+    // A record to ignore (inline arguments that are not its own), or inputs no peer served after the retries:
+    // no outcome, nothing reported. The claim lapses, and the task is tried again (`unavailable-inputs.ts`).
+    if (error instanceof MalformedRecordError || isUnavailableInput(error)) throw error
     execution = thrownExecution(error)
   }
   if (execution.kind !== 'value') return { ...slot, fetchMs, execution }

@@ -1,0 +1,34 @@
+import type { Clock } from '../clock.ts'
+import { BlobNotFoundError, IntegrityError, SizeLimitError } from '../errors.ts'
+
+/** Pauses between tries to load a task's function and arguments, in ms: about 4.4 s in all, well within a lease. */
+export const INPUT_RETRY_DELAYS_MS: readonly number[] = [100, 300, 1_000, 3_000]
+
+/**
+ * Whether loading a task's inputs failed for want of bytes, not because of the
+ * function: a blob no reachable peer served (often one whose listing or holder
+ * record has not reached this peer yet), bytes a peer forged, a blob over this
+ * donor's cap. Such an error is never the task's outcome: a result is cached
+ * for ever under the task key, and another try, or another donor, may well get
+ * the bytes. (Before, it was reported as what the function threw, and cached.)
+ */
+export function isUnavailableInput(error: unknown): boolean {
+  return error instanceof BlobNotFoundError || error instanceof IntegrityError || error instanceof SizeLimitError
+}
+
+/**
+ * Runs `load` until it succeeds or fails for another reason, pausing
+ * `INPUT_RETRY_DELAYS_MS` between tries while its inputs are unavailable;
+ * the last such error is thrown as it was.
+ */
+export async function loadWithRetries<T>(load: () => Promise<T>, clock: Clock, delaysMs: readonly number[] = INPUT_RETRY_DELAYS_MS): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await load()
+    } catch (error) {
+      const delay = delaysMs[attempt]
+      if (!isUnavailableInput(error) || delay === undefined) throw error
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, delay))
+    }
+  }
+}
