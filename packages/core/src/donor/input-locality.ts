@@ -22,7 +22,8 @@ const linksOfRecord = new WeakMap<TaskRecord, readonly Address[]>()
  * cross the network; after the grace, or when the holder is gone, anyone
  * takes it, as designation does for its designees. Only blobs count: values
  * small enough to ride in the swarm document are held by every peer. Only in
- * jobs that take one result (quorum 1, no replication); others are unchanged.
+ * jobs that take one result (quorum 1, no replication), and for first runs in
+ * jobs that replicate adaptively; replicas and other jobs are unchanged.
  */
 export class InputLocality {
   /** Per job: when this peer first saw each task it left to a holder. */
@@ -60,10 +61,14 @@ export class InputLocality {
   gate(view: JobIndex, now: number): LocalityGate {
     const live = new Set(this.liveDonors?.() ?? [])
     let reopens = Number.POSITIVE_INFINITY
-    // Only where one result is taken: holder records are anyone's word (`addHolder`), and a job
-    // that pairs replicas has designees (`designation.ts`) whom a stranger's records must not outrank.
+    // Where one result is taken, and for the first run of a task in a job that replicates adaptively
+    // (its submitter takes a trusted reporter's word alone). Not for replicas: a job that pairs them
+    // has designees (`designation.ts`), whom holder records, anyone's word (`addHolder`), must not
+    // outrank. Holder records can delay a first run by one grace, no more; a stranger that ignores
+    // placement could claim the task anyway.
     const takesOne = view.spec.quorum === 1 && view.spec.replication === undefined
-    if (live.size < 2 || !takesOne) return { active: false, leaves: () => false, yields: () => false, reopensAt: () => reopens, firstClaim: () => false }
+    const firstRunsOnly = !takesOne && view.spec.replication === 'adaptive'
+    if (live.size < 2 || !(takesOne || firstRunsOnly)) return { active: false, leaves: () => false, yields: () => false, reopensAt: () => reopens, firstClaim: () => false }
     const waiting = this.#waitingFor(view, now)
     const graceMs = this.graceMs(view)
     const standings = new Map<TaskId, { mine: number; best: number; holder: PeerId | undefined }>()
@@ -72,6 +77,7 @@ export class InputLocality {
     const standing = (task: TaskId): { mine: number; best: number; holder: PeerId | undefined } => {
       const known = standings.get(task)
       if (known !== undefined) return known
+      if (firstRunsOnly && view.reports(task).length > 0) return UNPLACED
       const byPeer = new Map<PeerId, number>()
       for (const input of this.#inputs(view, task, live)) {
         for (const peer of input.holders) if (peer === this.self || live.has(peer)) byPeer.set(peer, (byPeer.get(peer) ?? 0) + input.bytes)
@@ -176,6 +182,9 @@ export class InputLocality {
     return waiting
   }
 }
+
+/** A task placement leaves to designation: nobody holds more of it than anyone else. */
+const UNPLACED = { mine: 0, best: 0, holder: undefined } as const
 
 /** One claim scan's view of placement (`InputLocality.gate`). */
 export interface LocalityGate {

@@ -69,6 +69,8 @@ export class SimSwarm {
       readonly subject?: string
       /** Called as each run of the host's own workers starts. */
       readonly onRunStart?: () => void
+      /** Subjects whose results the host takes alone (adaptive replication), as `connect({ trust })`. */
+      readonly trust?: readonly string[]
     } = {},
   ): Swarm<SimPeer> {
     const peer = new SimPeer({
@@ -91,6 +93,7 @@ export class SimSwarm {
       ...(this.options.jobDefaults === undefined ? {} : { jobDefaults: this.options.jobDefaults }),
       ...(maxTasksPerJob === undefined ? {} : { maxTasksPerJob }),
       ...(extra.controlKeys === undefined ? {} : { controlKeys: extra.controlKeys }),
+      ...(extra.trust === undefined ? {} : { trust: extra.trust }),
       ...(workers === 0
         ? {}
         : {
