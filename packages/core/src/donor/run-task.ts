@@ -8,7 +8,7 @@ import { loadTaskArgs } from '../swarm/task-args.ts'
 import type { TaskResolver } from '../swarm/task-link.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import type { FunctionLoader } from './function-loader.ts'
-import { isUnavailableInput, loadWithRetries } from './unavailable-inputs.ts'
+import { isUnavailableInput, loadWithRetries, unavailableInputs } from './unavailable-inputs.ts'
 import { thrownExecution, type Finished, type Slot } from './write-back.ts'
 
 export interface RunTaskContext {
@@ -30,21 +30,23 @@ export async function runTask(view: JobIndex, slot: Slot, prefetched: Promise<Va
   if (task === undefined) throw new Error(`task ${slot.task} of job ${slot.job} is not in its document`)
   let execution: Execution
   let fetchMs = 0
+  const started = c.clock.now()
   try {
     // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
-    const waitFrom = c.clock.now()
     let ahead = prefetched
     const [fn, args] = await loadWithRetries(() => {
       const loaded = Promise.all([c.functions.load(view.spec.fn), ahead ?? loadTaskArgs(task, c.values, c.resolver)])
       ahead = undefined
       return loaded
     }, c.clock)
-    fetchMs = c.clock.now() - waitFrom // the worker idled: reported with the run
+    fetchMs = c.clock.now() - started // the worker idled: reported with the run
     execution = await c.executor.run(fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
   } catch (error) {
-    // A record to ignore (inline arguments that are not its own), or inputs no peer served after the retries:
-    // no outcome, nothing reported. The claim lapses, and the task is tried again (`unavailable-inputs.ts`).
-    if (error instanceof MalformedRecordError || isUnavailableInput(error)) throw error
+    // A record to ignore (inline arguments that are not its own) has no outcome: nothing is reported on it.
+    if (error instanceof MalformedRecordError) throw error
+    // Inputs no peer served after the retries: not an outcome either. The attempt ends as a timeout does, with
+    // the error that names the missing bytes (signed, never cached), and the task is tried again, on any donor.
+    if (isUnavailableInput(error)) return { ...slot, fetchMs, execution: unavailableInputs(error, c.clock.now() - started) }
     execution = thrownExecution(error)
   }
   if (execution.kind !== 'value') return { ...slot, fetchMs, execution }

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts'
-import { BlobNotFoundError, IntegrityError, SizeLimitError } from '../errors.ts'
+import { BlobNotFoundError, IntegrityError, SizeLimitError, toErrorRecord } from '../errors.ts'
+import type { Execution } from '../interfaces/executor.ts'
 
 /** Pauses between tries to load a task's function and arguments, in ms: about 4.4 s in all, well within a lease. */
 export const INPUT_RETRY_DELAYS_MS: readonly number[] = [100, 300, 1_000, 3_000]
@@ -31,4 +32,15 @@ export async function loadWithRetries<T>(load: () => Promise<T>, clock: Clock, d
       await new Promise<void>((resolve) => clock.setTimeout(resolve, delay))
     }
   }
+}
+
+/**
+ * How an attempt whose inputs stayed unavailable ends: as a `timeout` does (a
+ * crashed worker's run ends so too), which is signed, counted against
+ * `maxAttempts` and never cached, with the error that names the bytes. So the
+ * task is claimed again at once, on any donor, and a call whose input no peer
+ * holds fails after `maxAttempts` tries with that error, not a lost lease.
+ */
+export function unavailableInputs(error: unknown, waitedMs: number): Execution {
+  return { kind: 'timeout', error: toErrorRecord(error), durationMs: waitedMs }
 }
