@@ -224,7 +224,8 @@ export class PinningHost {
     this.#inFlight.add(address)
     try {
       // Fetched from a holder, checked against its address and size, stored, and announced (addHolder).
-      if ((await this.peer.blobs.get(address)) === undefined) throw new Error(`${address} is no longer listed`)
+      // Read-only: the bytes are only looked at, so the store need not copy them for us.
+      if ((await this.peer.blobs.get(address, { readOnly: true })) === undefined) throw new Error(`${address} is no longer listed`)
       this.#fetched++
       this.#evicted.delete(address)
       this.#retryAt.delete(address)
