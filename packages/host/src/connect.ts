@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { Executor, Identity } from '@tessera/core'
+import type { CacheCompactorOptions, Executor, Identity } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type IceOptions, iceOptionsOf, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
@@ -32,6 +32,16 @@ export interface ConnectOptions extends IceOptions {
   readonly donate?: 'everyone' | 'own-jobs'
   /** Where documents, the result cache and blobs persist; `false` keeps them in memory. Default `.tessera`. */
   readonly cacheDir?: string | false
+  /**
+   * Takes part in compacting the swarm's result cache into the cache tree
+   * (docs/cache-tree.md), so the swarm document keeps about twice `threshold`
+   * entries whatever the swarm's history, and a joining peer downloads that
+   * much. On by default for a host that keeps its data on disk (the tree's
+   * nodes are values it stores and serves, and they survive its restarts);
+   * off by default with `cacheDir: false`. `false` turns it off; an object
+   * sets `threshold` (entries, default 1,000), `checkEveryMs` and `staggerMs`.
+   */
+  readonly compactCache?: boolean | Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
   /** Keys besides this peer's own that `stopJob` signs with: a job's submitter's, or a room admin's. */
   readonly controlKeys?: readonly Identity[]
   /**
@@ -115,7 +125,14 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
     ...(executor === undefined ? {} : { executor }),
     ...(pool === undefined ? {} : { load: () => pool.busy / Math.max(1, pool.size) }),
     ...(options.controlKeys === undefined ? {} : { controlKeys: options.controlKeys }),
+    ...compactionOf(options.compactCache, cacheDir !== false),
   })
+}
+
+/** The compactor's options, if this host compacts: by default when it keeps its data on disk. */
+export function compactionOf(option: ConnectOptions['compactCache'], onDisk: boolean): { compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'> } {
+  if (option === false || (option === undefined && !onDisk)) return {}
+  return { compactCache: option === true || option === undefined ? {} : option }
 }
 
 /** Whose tasks this host runs: strangers' only inside the sandbox, unless the caller brings an executor. */
