@@ -1,22 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MemoryExecutor } from '@tessera/core'
-import { connect, type Swarm } from '@tessera/host'
-import { startSignalingServer, type SignalingServer } from '@tessera/signaling'
 import { compactionOf } from '../src/connect.ts'
+import { useTestHosts } from './support/test-hosts.ts'
 
-let signaling: SignalingServer | undefined
-const open: Swarm[] = []
-const dirs: string[] = []
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()))
-  await signaling?.close()
-  signaling = undefined
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+const hosts = useTestHosts()
 
 const cube = ({ x }: { x: number }) => x * x * x
 const N = 400
@@ -43,20 +30,8 @@ describe('a connect() host compacts the swarm cache into the cache tree', () => 
   })
 
   it('over a real mesh: the document sheds the entries, and a fresh host reads every result from the tree', async () => {
-    signaling = await startSignalingServer({ port: 0 })
-    const dir = await mkdtemp(join(tmpdir(), 'tessera-compaction-'))
-    dirs.push(dir)
     const room = 'compaction'
-    const a = await connect({
-      signaling: signaling.url,
-      room,
-      cacheDir: dir,
-      workers: 2,
-      executor: new MemoryExecutor(),
-      adaptive: false,
-      compactCache: { threshold: THRESHOLD, checkEveryMs: 200, staggerMs: 100 },
-    })
-    open.push(a)
+    const a = await hosts.host({ room, cacheDir: await hosts.dataDir(), workers: 2, executor: new MemoryExecutor(), adaptive: false, compactCache: { threshold: THRESHOLD, checkEveryMs: 200, staggerMs: 100 } })
     const f = a.pure(cube, { name: 'cube' })
     // A compaction folds the epochs before the live one, which it then moves on: the first batch fills epoch 0,
     // whose entries go into the tree once the next epoch has filled too.
@@ -68,8 +43,7 @@ describe('a connect() host compacts the swarm cache into the cache tree', () => 
     console.log(`[compaction] ${N} results, threshold ${THRESHOLD}: ${inDocument} entries left in the swarm document, ${a.peer.swarm.cacheRoots.size} root record(s)`)
 
     // A fresh host with no disk and no workers: every result must come from the document or the tree (fetched from a).
-    const b = await connect({ signaling: signaling.url, room, cacheDir: false, workers: 0, adaptive: false })
-    open.push(b)
+    const b = await hosts.host({ room, cacheDir: false, workers: 0, adaptive: false })
     let cached = 0
     const results = await b.pure(cube, { name: 'cube' }).parallel(args, { onProgress: (p) => (cached = p.cached) })
     expect(results).toEqual(args.map(cube))
