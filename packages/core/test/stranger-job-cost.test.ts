@@ -25,9 +25,20 @@ const ADMITTED_JOBS = 256
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
-function settledHeap(): number {
-  for (let i = 0; i < 4; i++) gc()
-  return process.memoryUsage().heapUsed
+/**
+ * The heap once garbage is collected, after a pause in real time: work still in flight when a
+ * peer closes (hashing, a reply being applied) holds its documents until it ends. Once in a full
+ * unit run (twice so far) the measurement caught 380 MB, about the stranger's whole job, which
+ * passes alone; the least of three samples, 100 ms apart, leaves that out, and not a leak.
+ */
+async function settledHeap(): Promise<number> {
+  let least = Number.POSITIVE_INFINITY
+  for (let sample = 0; sample < 3; sample++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    for (let i = 0; i < 4; i++) gc()
+    least = Math.min(least, process.memoryUsage().heapUsed)
+  }
+  return least
 }
 
 const rejections: unknown[] = []
@@ -48,7 +59,7 @@ describe("a stranger's large job", () => {
     // Finished jobs' documents are dropped soon, as a donor's are.
     const victim = new SimPeer({ name: 'victim', network, clock, random, donor: { duration: () => 5 }, dropJobsAfterMs: 5_000 })
     await clock.runUntil(() => false, 100).catch(() => {})
-    const baseline = settledHeap()
+    const baseline = await settledHeap()
 
     let stranger: SimPeer | undefined = new SimPeer({ name: 'stranger', network, clock, random })
     const work = definePure(({ n }: { n: number }) => n + 1, { name: 'work' })
@@ -81,7 +92,7 @@ describe("a stranger's large job", () => {
     stranger = undefined
     // The victim carries on alone for a while: its timers, donor and tracker run on what it holds.
     await clock.runUntil(() => false, clock.now() + 10_000).catch(() => {})
-    const heap = settledHeap() - baseline
+    const heap = (await settledHeap()) - baseline
     const swarmBytes = Y.encodeStateAsUpdate(victim.swarm.doc).byteLength
 
     console.log(

@@ -33,12 +33,11 @@ export async function runTask(view: JobIndex, slot: Slot, prefetched: Promise<Va
   const started = c.clock.now()
   try {
     // Links (`{ "/": address }`, `{ "/task": key }`) are resolved before the run, usually ahead of time.
-    let ahead = prefetched
-    const [fn, args] = await loadWithRetries(() => {
-      const loaded = Promise.all([c.functions.load(view.spec.fn), ahead ?? loadTaskArgs(task, c.values, c.resolver)])
-      ahead = undefined
-      return loaded
-    }, c.clock)
+    // The first try takes the arguments fetched ahead; a later one fetches them again.
+    const [fn, args] = await loadWithRetries(
+      (attempt) => Promise.all([c.functions.load(view.spec.fn), (attempt === 0 ? prefetched : undefined) ?? loadTaskArgs(task, c.values, c.resolver)]),
+      c.clock,
+    )
     fetchMs = c.clock.now() - started // the worker idled: reported with the run
     execution = await c.executor.run(fn, args as Record<string, unknown>, { timeoutMs: view.spec.timeoutMs })
   } catch (error) {

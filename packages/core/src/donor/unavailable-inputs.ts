@@ -18,17 +18,18 @@ export function isUnavailableInput(error: unknown): boolean {
 }
 
 /**
- * Runs `load` until it succeeds or fails for another reason, pausing
- * `INPUT_RETRY_DELAYS_MS` between tries while its inputs are unavailable;
- * the last such error is thrown as it was.
+ * Runs `load` (given the try's number, from 0) until it succeeds or fails
+ * otherwise than for a blob not found, pausing `INPUT_RETRY_DELAYS_MS` between
+ * tries: a listing or holder record on its way arrives within them. Forged or
+ * oversized bytes are not tried again here: waiting does not mend them.
  */
-export async function loadWithRetries<T>(load: () => Promise<T>, clock: Clock, delaysMs: readonly number[] = INPUT_RETRY_DELAYS_MS): Promise<T> {
+export async function loadWithRetries<T>(load: (attempt: number) => Promise<T>, clock: Clock, delaysMs: readonly number[] = INPUT_RETRY_DELAYS_MS): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await load()
+      return await load(attempt)
     } catch (error) {
       const delay = delaysMs[attempt]
-      if (!isUnavailableInput(error) || delay === undefined) throw error
+      if (!(error instanceof BlobNotFoundError) || delay === undefined) throw error
       await new Promise<void>((resolve) => clock.setTimeout(resolve, delay))
     }
   }
