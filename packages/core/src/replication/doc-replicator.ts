@@ -5,14 +5,16 @@ import { SizeLimitError } from '../errors.ts'
 import { ApplyQueue, type Inbound } from './apply-queue.ts'
 import { REPLICATION_LIMITS, type ReplicationLimits } from './limits.ts'
 import { PeerGuard } from './peer-guard.ts'
-import { decodeMessage, encodeMessageParts, type DocMessage, type ReplicationMessage } from './protocol.ts'
+import { decodeMessage, encodeMessageParts, type DocMessage, type OutgoingMessage, type ReplicationMessage } from './protocol.ts'
 import { SyncReplies } from './sync-replies.ts'
 import { Solicitations } from './solicitations.ts'
 import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 import { NeighbourLinks } from './neighbour-links.ts'
+import { applyInPlace } from './apply-in-place.ts'
 import { handOver, joined } from './hand-over.ts'
+import { watchLocalUpdates } from './local-updates.ts'
 import type { DocReplicatorOptions } from './doc-replicator-options.ts'
 
 export type { DocReplicatorOptions } from './doc-replicator-options.ts'
@@ -101,11 +103,7 @@ export class DocReplicator {
 
   add(doc: Y.Doc): void {
     if (this.#docs.has(doc.guid)) return
-    const onUpdate = (update: Uint8Array, origin: unknown): void => {
-      if (origin !== this) this.#outbox.queue(doc.guid, update)
-    }
-    doc.on('update', onUpdate)
-    this.#docs.set(doc.guid, { doc, off: () => doc.off('update', onUpdate) })
+    this.#docs.set(doc.guid, { doc, off: watchLocalUpdates(doc, this, (update) => this.#outbox.queue(doc.guid, update)) })
     // What fits one update's cap applies now (a job's first tasks); the rest in slices.
     let bytes = 0
     const now: Inbound[] = []
@@ -221,7 +219,7 @@ export class DocReplicator {
     if (last === undefined) return
     if (batch.length > 1) {
       try {
-        Y.applyUpdate(doc, Y.mergeUpdates(batch.map((b) => b.update)), this)
+        applyInPlace(doc, Y.mergeUpdates(batch.map((b) => b.update)), this)
         this.#afterApply(last.from, doc)
         return
       } catch {
@@ -231,7 +229,7 @@ export class DocReplicator {
     for (const { from, update, relayable } of batch) {
       try {
         const before = this.options.relay === true && relayable ? Y.encodeStateVector(doc) : undefined
-        Y.applyUpdate(doc, update, this)
+        applyInPlace(doc, update, this)
         this.#afterApply(from, doc)
         if (before !== undefined && !sameBytes(before, Y.encodeStateVector(doc))) {
           this.#broadcast({ type: 'update', doc: doc.guid, update }, from)
@@ -325,11 +323,11 @@ export class DocReplicator {
     return chosen
   }
 
-  #send(peer: PeerId, message: ReplicationMessage): boolean {
+  #send(peer: PeerId, message: OutgoingMessage): boolean {
     return !this.#closed && handOver(this.options.transport, peer, encodeMessageParts(message))
   }
 
-  #broadcast(message: ReplicationMessage, except?: PeerId): void {
+  #broadcast(message: OutgoingMessage, except?: PeerId): void {
     if (this.#closed) return
     const parts = encodeMessageParts(message)
     const { transport } = this.options

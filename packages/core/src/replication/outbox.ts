@@ -1,5 +1,7 @@
 import * as Y from 'yjs'
 import type { Clock } from '../clock.ts'
+import type { UpdateBytes } from './protocol.ts'
+import { updateMeta } from './update-checks.ts'
 import { UpdatePieces } from './update-pieces.ts'
 
 export interface OutboxHost {
@@ -9,7 +11,7 @@ export interface OutboxHost {
   doc(guid: string): Y.Doc | undefined
   /** Whether anyone would receive a broadcast now. */
   hasPeers(): boolean
-  broadcast(guid: string, update: Uint8Array): void
+  broadcast(guid: string, update: UpdateBytes): void
 }
 
 /**
@@ -62,7 +64,7 @@ export class Outbox {
         continue
       }
       // One transaction over the cap: the same structs, cut from the document.
-      const { from, to } = Y.parseUpdateMeta(update)
+      const { from, to } = updateMeta(update)
       const pieces = new UpdatePieces(doc, from, cap, to)
       for (let piece = pieces.next(); piece !== undefined; piece = pieces.next()) {
         if (piece !== null) this.host.broadcast(doc.guid, piece)

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import type { Clock } from '../clock.ts'
 import type { PeerId } from '../ids.ts'
 import type { ReplicationLimits } from './limits.ts'
-import type { ReplicationMessage } from './protocol.ts'
+import type { OutgoingMessage } from './protocol.ts'
 import { TokenBucket } from './token-bucket.ts'
 import { EMPTY_UPDATE, UpdatePieces } from './update-pieces.ts'
 
@@ -11,7 +11,7 @@ export interface SyncRepliesHost {
   readonly limits: ReplicationLimits
   doc(guid: string): Y.Doc | undefined
   /** False when the message could not be queued (link gone or full): the reply stops. */
-  send(peer: PeerId, message: ReplicationMessage): boolean
+  send(peer: PeerId, message: OutgoingMessage): boolean
 }
 
 /** Below this many missing clocks (items, characters), a reply is encoded at once. */
@@ -70,7 +70,7 @@ export class SyncReplies {
     const pieces = new UpdatePieces(doc, since, limits.maxUpdateBytes)
     const job: Job = { cancelled: false }
     this.#jobs.set(key, job)
-    let held: Uint8Array | undefined
+    let held: readonly Uint8Array[] | undefined
     let sent = 0
     const stop = (): void => {
       if (this.#jobs.get(key) === job) this.#jobs.delete(key)

@@ -1,5 +1,6 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { PartsEncoderV1, PartsWriter } from './update-parts.ts'
 
 /** Structs scanned for deletions per call of `next`, so one call stays short on any document. */
 const DELETE_SCAN_STRUCTS = 20_000
@@ -14,13 +15,16 @@ interface Segment {
   readonly client: number
   readonly clock: number
   count: number
-  readonly parts: Uint8Array[]
+  readonly parts: Uint8Array[][]
 }
 
 /**
  * A document's changes since a state vector, as a series of Yjs (v1) updates of
  * at most `pieceBytes` each (a single larger value travels alone).
  * Applied in order, the pieces have the effect of `Y.encodeStateAsUpdate(doc, sv)`.
+ * Each piece comes as parts that, joined, are the update: a binary value of
+ * `OWN_PART_BYTES` or more is a part of its own, the document's own bytes
+ * (Yjs never changes them), so a megabyte value reaches the wire uncopied.
  * Each `next()` call does a bounded amount of work, so a sender can yield to its
  * event loop between pieces of a document of any size. Positions are kept as
  * clocks, not indices, so edits to the document between calls are safe.
@@ -53,8 +57,8 @@ export class UpdatePieces {
     return this.#clientIndex >= this.#clients.length && this.#deletesDone
   }
 
-  /** The next piece; `null` when this call found nothing to send yet (call again); `undefined` when done. */
-  next(): Uint8Array | null | undefined {
+  /** The next piece, in parts; `null` when this call found nothing to send yet (call again); `undefined` when done. */
+  next(): Uint8Array[] | null | undefined {
     if (this.#clientIndex < this.#clients.length) return this.#structPiece()
     if (!this.#deletesDone) return this.#deletePiece()
     return undefined
@@ -66,7 +70,7 @@ export class UpdatePieces {
     return Math.min(this.to.get(client) ?? 0, state)
   }
 
-  #structPiece(): Uint8Array {
+  #structPiece(): Uint8Array[] {
     const segments: Segment[] = []
     let bytes = 0
     while (this.#clientIndex < this.#clients.length) {
@@ -79,15 +83,16 @@ export class UpdatePieces {
       let index = this.#clock < end ? Y.findIndexSS(structs, this.#clock) : structs.length
       for (; index < structs.length && this.#clock < end; index++) {
         const struct = structs[index] as Y.Item | Y.GC
-        const encoder = new Y.UpdateEncoderV1()
+        const encoder = new PartsEncoderV1()
         struct.write(encoder, this.#clock - struct.id.clock)
-        const part = encoder.toUint8Array()
+        const parts = encoder.parts()
+        const partBytes = parts.reduce((sum, part) => sum + part.byteLength, 0)
         const header = segment === undefined ? SEGMENT_HEADER_BYTES : 0
-        if (bytes > 0 && bytes + header + part.byteLength > this.pieceBytes - PIECE_HEADER_BYTES) return encodeStructs(segments)
+        if (bytes > 0 && bytes + header + partBytes > this.pieceBytes - PIECE_HEADER_BYTES) return encodeStructs(segments)
         if (segment === undefined) segments.push((segment = { client, clock: this.#clock, count: 0, parts: [] }))
-        segment.parts.push(part)
+        segment.parts.push(parts)
         segment.count++
-        bytes += header + part.byteLength
+        bytes += header + partBytes
         this.#clock = struct.id.clock + struct.length
       }
       this.#clientIndex++
@@ -97,7 +102,7 @@ export class UpdatePieces {
     return encodeStructs(segments)
   }
 
-  #deletePiece(): Uint8Array | null {
+  #deletePiece(): Uint8Array[] | null {
     const deletes = new Map<number, Array<[clock: number, len: number]>>()
     let bytes = 0
     let scanned = 0
@@ -134,20 +139,20 @@ export class UpdatePieces {
   }
 }
 
-function encodeStructs(segments: readonly Segment[]): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, segments.length)
+function encodeStructs(segments: readonly Segment[]): Uint8Array[] {
+  const writer = new PartsWriter()
+  writer.writeVarUint(segments.length)
   for (const { client, clock, count, parts } of segments) {
-    encoding.writeVarUint(encoder, count)
-    encoding.writeVarUint(encoder, client)
-    encoding.writeVarUint(encoder, clock)
-    for (const part of parts) encoding.writeUint8Array(encoder, part)
+    writer.writeVarUint(count)
+    writer.writeVarUint(client)
+    writer.writeVarUint(clock)
+    for (const structParts of parts) writer.append(structParts)
   }
-  encoding.writeVarUint(encoder, 0)
-  return encoding.toUint8Array(encoder)
+  writer.writeVarUint(0)
+  return writer.finish()
 }
 
-function encodeDeletes(deletes: ReadonlyMap<number, ReadonlyArray<readonly [number, number]>>): Uint8Array {
+function encodeDeletes(deletes: ReadonlyMap<number, ReadonlyArray<readonly [number, number]>>): Uint8Array[] {
   const encoder = encoding.createEncoder()
   encoding.writeVarUint(encoder, 0)
   encoding.writeVarUint(encoder, deletes.size)
@@ -159,8 +164,8 @@ function encodeDeletes(deletes: ReadonlyMap<number, ReadonlyArray<readonly [numb
       encoding.writeVarUint(encoder, len)
     }
   }
-  return encoding.toUint8Array(encoder)
+  return [encoding.toUint8Array(encoder)]
 }
 
 /** An empty update: the last piece of a reply that had nothing to send. */
-export const EMPTY_UPDATE: Uint8Array = Uint8Array.of(0, 0)
+export const EMPTY_UPDATE: readonly Uint8Array[] = [Uint8Array.of(0, 0)]

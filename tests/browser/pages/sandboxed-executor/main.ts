@@ -23,7 +23,11 @@ const sandboxedExecutorChecks: readonly ContractCheck<void>[] = [
         const growing = fourSpins(executor)
         executor.resize(2)
         await growing
-        assert(overlappingRuns(await fourSpins(executor)) >= 2, 'no two runs overlapped after resize(2)')
+        // The second worker may still be starting on a busy machine, and the first then takes every
+        // run (it failed so once in a full browser run): a few rounds give it time, as in the core contract.
+        let overlapped = 0
+        for (let round = 0; round < 4 && overlapped < 2; round++) overlapped = overlappingRuns(await fourSpins(executor))
+        assert(overlapped >= 2, 'no two runs overlapped in 4 rounds after resize(2)')
         executor.resize(0)
         // At 0, a run that still arrives gets a worker of its own.
         const late = await executor.run(spin, { ms: 10 }, limit)
