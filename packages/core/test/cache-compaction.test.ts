@@ -128,4 +128,33 @@ describe('a swarm compacts its cache into the tree', () => {
       expect(entry?.kind === 'value' && (await vb.get(entry.result))).toBe(x * x)
     }
   })
+
+  it('a single burst of results leaves the document once its epoch has been sealed for sealAfterMs, with no more results arriving', async () => {
+    const random = prng.create(11)
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, random, { minDelayMs: 2, maxDelayMs: 30, dropRate: 0, reorderRate: 0.05 })
+    const host = new SimPeer({ name: 'host', network, clock, random, compactCache: { threshold: 20, checkEveryMs: 400, staggerMs: 800, sealAfterMs: 5_000 } })
+    const donors = [0, 1].map((i) => new SimPeer({ name: `donor-${i}`, network, clock, random, donor: { duration: () => prng.int32(random, 5, 20) } }))
+    const xs = Array.from({ length: 60 }, (_, x) => x)
+    const id = asJobId('one-burst')
+    const job = new JobDoc(id, await host.openDoc(jobDocGuid(id)))
+    await submitJob(host.swarm, host.values, { id, fn: square, argsList: xs.map((x) => ({ x })), identity: host.identity, now: clock.now(), job })
+    await clock.runUntil(() => xs.every((x) => host.swarm.cached(keyOfX(x)) !== undefined), 60_000)
+    // The burst fills epoch 0; the first compaction only opens epoch 1, and nothing more arrives to fill it.
+    await clock.runUntil(() => host.swarm.liveEpoch() === 1, clock.now() + 30_000)
+    const opened = clock.now()
+    expect(host.swarm.cache.size).toBe(xs.length)
+    await clock.runUntil(() => host.swarm.cache.size === 0, opened + 20_000)
+    // Folded no sooner than sealAfterMs after the epoch changed, and writers stay in the live epoch.
+    expect(clock.now() - opened).toBeGreaterThanOrEqual(5_000)
+    expect(host.swarm.liveEpoch()).toBe(1)
+    expect(host.swarm.cacheTreeRoots()).toHaveLength(1)
+    for (const x of xs) {
+      const entry = await host.values.compacted.cached(keyOfX(x))
+      expect(entry?.kind === 'value' && (await host.values.get(entry.result))).toBe(x * x)
+    }
+    // The donors' documents agree: the entries left theirs too.
+    await clock.runUntil(() => donors.every((d) => d.swarm.cache.size === 0), clock.now() + 10_000)
+    for (const peer of [host, ...donors]) await peer.close()
+  })
 })

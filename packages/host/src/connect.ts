@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { CacheCompactorOptions, Executor, Identity } from '@tessera/core'
+import type { CompactionSchedule, Executor, Identity } from '@tessera/core'
 import { startNodePeer, DEFAULT_DATA_DIR, DEFAULT_ROOM, DEFAULT_SIGNALING_URL, type IceOptions, iceOptionsOf, type JoinOptions, type LinkLimits, type MeshPeer } from '@tessera/mesh/node'
 import { assembleSwarm, connectionJobDefaults, type Swarm } from '@tessera/runtime'
 import { IsolateExecutor } from './isolate/isolate-executor.ts'
@@ -41,7 +41,7 @@ export interface ConnectOptions extends IceOptions {
    * off by default with `cacheDir: false`. `false` turns it off; an object
    * sets `threshold` (entries, default 1,000), `checkEveryMs` and `staggerMs`.
    */
-  readonly compactCache?: boolean | Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
+  readonly compactCache?: boolean | CompactionSchedule
   /** Keys besides this peer's own that `stopJob` signs with: a job's submitter's, or a room admin's. */
   readonly controlKeys?: readonly Identity[]
   /**
@@ -130,7 +130,7 @@ export async function connect(options: ConnectOptions = {}): Promise<Swarm<MeshP
 }
 
 /** The compactor's options, if this host compacts: by default when it keeps its data on disk. */
-export function compactionOf(option: ConnectOptions['compactCache'], onDisk: boolean): { compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'> } {
+export function compactionOf(option: ConnectOptions['compactCache'], onDisk: boolean): { compactCache?: CompactionSchedule } {
   if (option === false || (option === undefined && !onDisk)) return {}
   return { compactCache: option === true || option === undefined ? {} : option }
 }

@@ -1,4 +1,4 @@
-import { CacheCompactor, DEFAULT_MAX_BLOB_BYTES, JobTracker, type CacheCompactorOptions, Referee, startDonor, SubmitterTrust, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type JobOptions, type PeerId, type PeerPort } from '@tessera/core'
+import { CacheCompactor, DEFAULT_MAX_BLOB_BYTES, JobTracker, type CompactionSchedule, Referee, startDonor, SubmitterTrust, systemClock, type Address, type Clock, type Executor, type Identity, type JobId, type JobOptions, type PeerId, type PeerPort } from '@tessera/core'
 import { Swarm } from './api/swarm.ts'
 
 export interface AssembleOptions<P extends PeerPort> {
@@ -29,7 +29,7 @@ export interface AssembleOptions<P extends PeerPort> {
   /** Subjects or peer ids whose results this connection takes alone, like its own. */
   readonly trust?: readonly string[]
   /** Takes part in compacting the swarm's cache into the cache tree (docs/cache-tree.md); off when absent. */
-  readonly compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
+  readonly compactCache?: CompactionSchedule
   readonly onClose?: () => Promise<void>
 }
 

@@ -3,7 +3,7 @@ import type { Address, PeerId } from '../ids.ts'
 import type { SubjectOf } from '../swarm/cache-strength.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
-import { compactCache, DEFAULT_COMPACTION_THRESHOLD, isCompactionDue } from './compactor.ts'
+import { compactCache, DEFAULT_COMPACTION_THRESHOLD, hasSealedShards, isCompactionDue } from './compactor.ts'
 
 export interface CacheCompactorOptions {
   readonly self: PeerId
@@ -19,8 +19,24 @@ export interface CacheCompactorOptions {
    * one peer compacts, and when two do, they converge (`compactor.ts`).
    */
   readonly staggerMs?: number
+  /**
+   * How long the epochs before the live one must have been sealed, as this
+   * peer saw it, before it folds them without waiting for the live epoch to
+   * fill (`DEFAULT_SEAL_AFTER_MS`). Folding only when the live epoch reaches
+   * `threshold` left a single burst of results (one job) in the document
+   * until `threshold` more arrived; now it leaves within about this long.
+   * A writer that has not seen the epoch change for this long and then
+   * writes into its folded shard loses that entry, as with a writer lagging
+   * a whole epoch: the call is computed again, never answered wrongly.
+   */
+  readonly sealAfterMs?: number
   readonly onError?: (error: unknown) => void
 }
+
+/** The schedule a host or simulated peer may choose; the rest comes from the peer itself. */
+export type CompactionSchedule = Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs' | 'sealAfterMs'>
+
+export const DEFAULT_SEAL_AFTER_MS = 60_000
 
 /** A peer's share in compacting the swarm's cache: looks now and then, compacts when due. */
 export class CacheCompactor {
@@ -29,12 +45,15 @@ export class CacheCompactor {
   #stopped = false
   /** Roots this peer published, newest last. */
   readonly published: Address[] = []
+  /** The live epoch as this peer last saw it, and since when (its own clock: no peer's word on time). */
+  #live: { readonly epoch: number; readonly since: number }
 
   constructor(
     private readonly swarm: SwarmDoc,
     private readonly values: ValueStore,
     private readonly o: CacheCompactorOptions,
   ) {
+    this.#live = { epoch: swarm.liveEpoch(), since: o.clock.now() }
     this.#arm(o.checkEveryMs ?? 5_000)
   }
 
@@ -47,9 +66,12 @@ export class CacheCompactor {
     if (this.#timer !== undefined) this.o.clock.clearTimeout(this.#timer)
   }
 
-  /** Compacts now if due, without the stagger (tests, and a host told to). */
-  async compactNow(): Promise<Address | undefined> {
-    const root = await compactCache(this.swarm, this.values.compacted.tree, { threshold: this.threshold, self: this.o.self, now: () => this.o.clock.now(), subjectOf: this.o.subjectOf })
+  /**
+   * Compacts now if due, without the stagger (tests, and a host told to);
+   * with `sealedOnly`, folds the sealed epochs however few entries the live one holds.
+   */
+  async compactNow(sealedOnly = false): Promise<Address | undefined> {
+    const root = await compactCache(this.swarm, this.values.compacted.tree, { threshold: this.threshold, self: this.o.self, now: () => this.o.clock.now(), subjectOf: this.o.subjectOf, sealedOnly })
     if (root !== undefined) this.published.push(root)
     return root
   }
@@ -61,17 +83,22 @@ export class CacheCompactor {
 
   async #check(): Promise<void> {
     const every = this.o.checkEveryMs ?? 5_000
-    if (this.#running || !isCompactionDue(this.swarm, this.threshold)) return this.#arm(every)
     const epoch = this.swarm.liveEpoch()
+    const now = this.o.clock.now()
+    if (epoch !== this.#live.epoch) this.#live = { epoch, since: now }
+    const full = isCompactionDue(this.swarm, this.threshold)
+    const sealedLongEnough = !full && now - this.#live.since >= (this.o.sealAfterMs ?? DEFAULT_SEAL_AFTER_MS) && hasSealedShards(this.swarm)
+    if (this.#running || (!full && !sealedLongEnough)) return this.#arm(every)
     const wait = staggerOf(this.o.self, epoch, this.o.staggerMs ?? 10_000)
-    this.#timer = this.o.clock.setTimeout(() => void this.#compactIfStill(epoch), wait)
+    this.#timer = this.o.clock.setTimeout(() => void this.#compactIfStill(epoch, !full), wait)
   }
 
-  async #compactIfStill(epoch: number): Promise<void> {
+  async #compactIfStill(epoch: number, sealedOnly: boolean): Promise<void> {
     if (this.#stopped) return
     this.#running = true
     try {
-      if (this.swarm.liveEpoch() === epoch) await this.compactNow()
+      // A peer that folded the sealed epochs meanwhile left none: compactCache then does nothing.
+      if (this.swarm.liveEpoch() === epoch) await this.compactNow(sealedOnly)
     } catch (error) {
       this.o.onError?.(error)
     } finally {

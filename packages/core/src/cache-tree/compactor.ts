@@ -26,6 +26,12 @@ export interface CompactionOptions {
   readonly now: () => number
   /** How the merge rule weighs signers (the peer's `Subjects`). */
   readonly subjectOf: SubjectOf
+  /**
+   * Fold the epochs before the live one now, however few entries the live
+   * one holds, and leave writers in the live epoch: the compactor asks this
+   * once they have been sealed long enough (`CacheCompactor`'s `sealAfterMs`).
+   */
+  readonly sealedOnly?: boolean
 }
 
 export const DEFAULT_COMPACTION_THRESHOLD = 1_000
@@ -42,6 +48,13 @@ export function isCompactionDue(swarm: SwarmDoc, threshold: number): boolean {
   return liveEntries(swarm) >= threshold
 }
 
+/** Whether shards of the epochs before the live one still hold entries or result values. */
+export function hasSealedShards(swarm: SwarmDoc): boolean {
+  const live = swarm.liveEpoch()
+  const sealedAndFull = ([key, shard]: readonly [string, { readonly size: number }]): boolean => (epochOfShard(key) ?? Number.POSITIVE_INFINITY) < live && shard.size > 0
+  return swarm.cacheShards.shards().some(sealedAndFull) || swarm.resultShards.shards().some(sealedAndFull)
+}
+
 /**
  * One compaction, if due: returns the new root, or undefined when none was
  * due. Failures are not put in the tree (they may be forgotten and retried):
@@ -49,7 +62,7 @@ export function isCompactionDue(swarm: SwarmDoc, threshold: number): boolean {
  * entry names (a report may still be waiting for its quorum).
  */
 export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: CompactionOptions): Promise<Address | undefined> {
-  if (!isCompactionDue(swarm, o.threshold)) return undefined
+  if (o.sealedOnly === true ? !hasSealedShards(swarm) : !isCompactionDue(swarm, o.threshold)) return undefined
   const live = swarm.liveEpoch()
   const sealed = (key: string): boolean => (epochOfShard(key) ?? Number.POSITIVE_INFINITY) < live
   const sealedShards = swarm.cacheShards.shards().filter(([key]) => sealed(key))
@@ -109,7 +122,7 @@ export async function compactCache(swarm: SwarmDoc, tree: CacheTree, o: Compacti
       if (inline !== undefined && (stillNamed.has(address) || !named.has(address as Address))) carriedValues.push([address as Address, inline])
     }
   }
-  publishCompaction(swarm, { ...(root === undefined ? {} : { root }), count, by: o.self, at: o.now(), replaces, compacted, nextEpoch: live + 1, carried, carriedValues })
+  publishCompaction(swarm, { ...(root === undefined ? {} : { root }), count, by: o.self, at: o.now(), replaces, compacted, nextEpoch: o.sealedOnly === true ? live : live + 1, carried, carriedValues })
   return root
 }
 

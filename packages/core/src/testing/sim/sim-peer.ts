@@ -1,6 +1,6 @@
 import * as prng from 'lib0/prng'
 import * as Y from 'yjs'
-import { CacheCompactor, type CacheCompactorOptions } from '../../cache-tree/cache-compactor.ts'
+import { CacheCompactor, type CompactionSchedule } from '../../cache-tree/cache-compactor.ts'
 import { SimBlobStore } from './sim-blob-store.ts'
 import type { Donor } from '../../donor/donor.ts'
 import type { DonorOptions } from '../../donor/donor-options.ts'
@@ -50,7 +50,7 @@ export interface SimPeerOptions {
   /** Whether the simulated signaling server certifies this peer as a room admin (it may cancel anyone's job). */
   readonly admin?: boolean
   /** Takes part in compacting the cache into the tree (`cache-tree/`); off by default. */
-  readonly compactCache?: Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs'>
+  readonly compactCache?: CompactionSchedule
 }
 
 /**
