@@ -95,7 +95,7 @@ export async function runScaleBench(options: BenchOptions): Promise<BenchSection
     title: 'Scale (simulated swarm)',
     figures: [
       {
-        id: 'scale.converge',
+        id: 'scale.thousand-peers',
         title: `Simulated swarm converges: ${top.peers} peers × ${top.tasks.toLocaleString('en')} tasks (goal ${GOAL.peers.toLocaleString('en')} × ${GOAL.tasks.toLocaleString('en')})`,
         value: top.wallMs / 1000,
         unit: 's',
