@@ -157,4 +157,39 @@ describe('a swarm compacts its cache into the tree', () => {
     await clock.runUntil(() => donors.every((d) => d.swarm.cache.size === 0), clock.now() + 10_000)
     for (const peer of [host, ...donors]) await peer.close()
   })
+
+  it.each([
+    { keepTrees: true, what: 'another compacting peer kept every node, so a late joiner reads every result' },
+    { keepTrees: false, what: 'without keepers, the results folded on the compactor alone are misses' },
+  ])('the compactor leaves: $what', async ({ keepTrees }) => {
+    const random = prng.create(23)
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, random, { minDelayMs: 2, maxDelayMs: 30, dropRate: 0, reorderRate: 0.05 })
+    const host = new SimPeer({ name: 'host', network, clock, random })
+    const compactor = new SimPeer({ name: 'compactor', network, clock, random, compactCache: { threshold: 20, checkEveryMs: 400, staggerMs: 100, sealAfterMs: 2_000 } })
+    // Its stagger is so long that it never compacts first: it only keeps (or not).
+    const keeper = new SimPeer({ name: 'keeper', network, clock, random, compactCache: { threshold: 20, checkEveryMs: 400, staggerMs: 1e9, keepTrees } })
+    const donors = [0, 1].map((i) => new SimPeer({ name: `donor-${i}`, network, clock, random, donor: { duration: () => prng.int32(random, 5, 20) } }))
+    const xs = Array.from({ length: 120 }, (_, x) => x)
+    const id = asJobId(`kept-${keepTrees}`)
+    const job = new JobDoc(id, await host.openDoc(jobDocGuid(id)))
+    await submitJob(host.swarm, host.values, { id, fn: square, argsList: xs.map((x) => ({ x })), identity: host.identity, now: clock.now(), job })
+    // The job done and every result folded into one tree; then the keeper has walked it (or would have).
+    await clock.runUntil(() => host.jobs.get(id)?.isFinished() === true && keeper.swarm.cacheTreeRoots().length === 1 && keeper.swarm.cache.size === 0, 60_000)
+    const root = keeper.swarm.cacheTreeRoots()[0]!.root
+    const walked = clock.now() + 2_000
+    await clock.runUntil(() => (keepTrees ? keeper.compactor?.keeper?.holds(root) === true : clock.now() >= walked), clock.now() + 30_000)
+    for (const peer of [host, compactor, ...donors]) peer.kill()
+
+    const late = new SimPeer({ name: 'late', network, clock, random })
+    await clock.runUntil(() => late.swarm.cacheTreeRoots().length === 1, clock.now() + 30_000)
+    let found = 0
+    for (const x of xs) {
+      const entry = await late.values.compacted.cached(keyOfX(x)).catch(() => undefined)
+      if (entry?.kind === 'value' && (await late.values.get(entry.result)) === x * x) found++
+    }
+    expect(found).toBe(keepTrees ? xs.length : 0)
+    await keeper.close()
+    await late.close()
+  })
 })

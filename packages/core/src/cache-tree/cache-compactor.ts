@@ -4,6 +4,7 @@ import type { SubjectOf } from '../swarm/cache-strength.ts'
 import type { SwarmDoc } from '../swarm/swarm-doc.ts'
 import type { ValueStore } from '../swarm/value-store.ts'
 import { compactCache, DEFAULT_COMPACTION_THRESHOLD, hasSealedShards, isCompactionDue } from './compactor.ts'
+import { TreeKeeper } from './tree-keeper.ts'
 
 export interface CacheCompactorOptions {
   readonly self: PeerId
@@ -30,23 +31,31 @@ export interface CacheCompactorOptions {
    * a whole epoch: the call is computed again, never answered wrongly.
    */
   readonly sealAfterMs?: number
+  /**
+   * Also hold every node of each root the swarm lists (`TreeKeeper`), so
+   * that the entries a compactor folded stay served after it leaves. On
+   * unless false.
+   */
+  readonly keepTrees?: boolean
   readonly onError?: (error: unknown) => void
 }
 
 /** The schedule a host or simulated peer may choose; the rest comes from the peer itself. */
-export type CompactionSchedule = Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs' | 'sealAfterMs'>
+export type CompactionSchedule = Pick<CacheCompactorOptions, 'threshold' | 'checkEveryMs' | 'staggerMs' | 'sealAfterMs' | 'keepTrees'>
 
 export const DEFAULT_SEAL_AFTER_MS = 60_000
 
 /** A peer's share in compacting the swarm's cache: looks now and then, compacts when due. */
 export class CacheCompactor {
   #timer: unknown
+  #keepTimer: unknown
   #running = false
   #stopped = false
   /** Roots this peer published, newest last. */
   readonly published: Address[] = []
   /** The live epoch as this peer last saw it, and since when (its own clock: no peer's word on time). */
   #live: { readonly epoch: number; readonly since: number }
+  readonly keeper: TreeKeeper | undefined
 
   constructor(
     private readonly swarm: SwarmDoc,
@@ -54,7 +63,9 @@ export class CacheCompactor {
     private readonly o: CacheCompactorOptions,
   ) {
     this.#live = { epoch: swarm.liveEpoch(), since: o.clock.now() }
+    this.keeper = o.keepTrees === false ? undefined : new TreeKeeper(swarm, values.compacted.tree)
     this.#arm(o.checkEveryMs ?? 5_000)
+    this.#armKeeper(o.checkEveryMs ?? 5_000)
   }
 
   get threshold(): number {
@@ -64,6 +75,7 @@ export class CacheCompactor {
   stop(): void {
     this.#stopped = true
     if (this.#timer !== undefined) this.o.clock.clearTimeout(this.#timer)
+    if (this.#keepTimer !== undefined) this.o.clock.clearTimeout(this.#keepTimer)
   }
 
   /**
@@ -79,6 +91,18 @@ export class CacheCompactor {
   #arm(ms: number): void {
     if (this.#stopped) return
     this.#timer = this.o.clock.setTimeout(() => void this.#check(), ms)
+  }
+
+  // On a timer of its own: a walk that waits on slow peers must not hold back compaction, nor a pending compaction the walks.
+  #armKeeper(ms: number): void {
+    const keeper = this.keeper
+    if (this.#stopped || keeper === undefined) return
+    this.#keepTimer = this.o.clock.setTimeout(() => {
+      keeper
+        .keepListed()
+        .catch((error: unknown) => this.o.onError?.(error))
+        .finally(() => this.#armKeeper(this.o.checkEveryMs ?? 5_000))
+    }, ms)
   }
 
   async #check(): Promise<void> {
