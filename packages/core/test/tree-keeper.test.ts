@@ -93,6 +93,23 @@ describe('TreeKeeper', () => {
     expect(new Set(fetched)).toEqual(new Set(added))
     expect([...now.leaves].filter((a) => old.leaves.has(a)).length).toBeGreaterThan(0)
     expect(keeper.holds(second[0]!)).toBe(true)
+    // A keeper that may remember few subtrees forgets them and walks the branches again, locally.
+    const forgetful = new TreeKeeper(swarm, tree, 10)
+    await forgetful.keepListed()
+    write(3_040, 3_060)
+    await compact()
+    const third = swarm.cacheTreeRoots()[0]!.root
+    const before = await nodesOf(second[0]!)
+    const added3 = [...(await nodesOf(third)).leaves].filter((a) => !before.leaves.has(a) && !old.leaves.has(a))
+    expect(added3.length).toBeGreaterThan(0)
+    fetched.length = 0
+    expect(await forgetful.keepListed()).toBe(0)
+    // Held whole, then forgotten (more than 10 subtrees): the new root's leaves were fetched all the same.
+    expect(forgetful.holds(third)).toBe(false)
+    expect(added3.every((a) => fetched.includes(a))).toBe(true)
+    fetched.length = 0
+    expect(await forgetful.keepListed()).toBe(0)
+    expect(fetched).toEqual([])
     // A root whose nodes nobody serves is reported, and tried again on the next look.
     const bogus = addressOf('a root nobody serves')
     swarm.transact(() => (swarm.cacheRoots as unknown as Y.Map<unknown>).set('99/1', { root: bogus, count: 5, at: 0, by: 'stranger' }))

@@ -29,6 +29,13 @@ export class TreeKeeper {
   constructor(
     private readonly swarm: SwarmDoc,
     private readonly tree: CacheTree,
+    /**
+     * Subtrees remembered at most: superseded roots' nodes would otherwise be
+     * remembered for the life of the process. Past it, once every listed
+     * root is held whole, the keeper forgets them all and takes those roots
+     * as found (walking their branches again reads them locally).
+     */
+    private readonly remember = 500_000,
   ) {}
 
   /**
@@ -56,6 +63,11 @@ export class TreeKeeper {
       } catch {
         incomplete++
       }
+    }
+    // Forgotten only when every listed root is held whole: those are then found roots whose leaves are here.
+    if (incomplete === 0 && this.#complete.size > this.remember) {
+      this.#complete.clear()
+      this.#found = new Set(roots)
     }
     return incomplete
   }
