@@ -39,7 +39,8 @@ export interface ConnectOptions extends IceOptions {
    * much. On by default for a host that keeps its data on disk (the tree's
    * nodes are values it stores and serves, and they survive its restarts);
    * off by default with `cacheDir: false`. `false` turns it off; an object
-   * sets `threshold` (entries, default 1,000), `checkEveryMs` and `staggerMs`.
+   * sets `threshold` (entries, default 1,000), `checkEveryMs`, `staggerMs`,
+   * `sealAfterMs` and `keepTrees` (`CacheCompactorOptions`).
    */
   readonly compactCache?: boolean | CompactionSchedule
   /** Keys besides this peer's own that `stopJob` signs with: a job's submitter's, or a room admin's. */

@@ -23,8 +23,6 @@ export class TreeKeeper {
   #walking: Promise<number> | undefined
   /** The roots listed at the first look, whose leaves are left to others. */
   #found: ReadonlySet<Address> | undefined
-  /** Nodes fetched or read so far, for tests and logs. */
-  read = 0
 
   constructor(
     private readonly swarm: SwarmDoc,
@@ -75,7 +73,6 @@ export class TreeKeeper {
   async #keep(address: Address, leaves: boolean): Promise<void> {
     if (this.#complete.has(address)) return
     const node = await this.tree.node(address)
-    this.read++
     if (!isLeaf(node)) {
       for (const child of node.children) {
         if (node.level === 1 && !leaves) this.#complete.add(child.address)

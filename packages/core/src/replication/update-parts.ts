@@ -17,11 +17,6 @@ export const OWN_PART_BYTES = 16 * 1024
 export class PartsWriter {
   #encoder = encoding.createEncoder()
   readonly #parts: Uint8Array[] = []
-  #bytes = 0
-
-  get bytes(): number {
-    return this.#bytes + encoding.length(this.#encoder)
-  }
 
   writeVarUint(value: number): void {
     encoding.writeVarUint(this.#encoder, value)
@@ -33,7 +28,6 @@ export class PartsWriter {
       else {
         this.#flush()
         this.#parts.push(part)
-        this.#bytes += part.byteLength
       }
     }
   }
@@ -45,9 +39,7 @@ export class PartsWriter {
 
   #flush(): void {
     if (encoding.length(this.#encoder) === 0) return
-    const bytes = encoding.toUint8Array(this.#encoder)
-    this.#parts.push(bytes)
-    this.#bytes += bytes.byteLength
+    this.#parts.push(encoding.toUint8Array(this.#encoder))
     this.#encoder = encoding.createEncoder()
   }
 }
