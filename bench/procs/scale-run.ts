@@ -35,7 +35,7 @@ const jobBytes = job === undefined ? 0 : Y.encodeStateAsUpdate(job.doc).byteLeng
 const cacheEntries = host.swarm.cache.size
 const valueEntries = host.swarm.values.size
 // The job's argument values: nothing refers to them once the job is dropped (cache keys are hashes).
-const argsAddresses = new Set(job === undefined ? [] : [...job.tasks.keys()].flatMap((id) => index?.task(id)?.args ?? []))
+const argsAddresses = new Set(job === undefined ? [] : [...(index?.taskIds() ?? [])].flatMap((id) => index?.task(id)?.args ?? []))
 const argsDoc = new Y.Doc()
 argsDoc.transact(() => {
   const copy = argsDoc.getMap('values')

@@ -133,6 +133,7 @@ export {
   cacheOutcomes,
   forgetFailure,
   addTasks,
+  addTaskPacks,
   claimTask,
   renewClaim,
   startBackup,
@@ -199,4 +200,5 @@ export { shardKey, epochOfShard, type ShardedView } from './swarm/cache-shards.t
 export { makePack, packEntries, PACK_PREFIX, MAX_PACK_ENTRIES, type CachePack, type PackSigner } from './swarm/cache-packs.ts'
 export { makeReportPack, reportPackReports, REPORT_PACK_PREFIX, MAX_REPORT_PACK, type ReportPack } from './swarm/report-packs.ts'
 export { makeClaimPack, claimPackClaims, claimPackTasks, isClaimPackKey, CLAIM_PACK_PREFIX, MAX_CLAIM_PACK, type ClaimPack } from './swarm/claim-packs.ts'
+export { packTasks, taskPackRecords, isTaskPackKey, taskPackKey, tasksInEntry, TASK_PACK_SIZE, TASK_PACK_PREFIX, type TaskPack } from './swarm/task-packs.ts'
 export { strongerEntry } from './swarm/cache-merge.ts'

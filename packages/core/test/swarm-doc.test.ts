@@ -7,6 +7,8 @@ import {
   dropJob,
   INLINE_VALUE_LIMIT,
   JobDoc,
+  JobIndex,
+  TASK_PACK_SIZE,
   loadFunction,
   MAX_TRANSACTION_BYTES,
   MemoryBlobStore,
@@ -67,9 +69,13 @@ describe('submitting a job', () => {
     const swarmUpdates = captureUpdates(swarm.doc)
     const jobUpdates = captureUpdates(job.doc)
     const argsList = Array.from({ length: 20_000 }, (_, i) => ({ x: i, label: `task number ${i}` }))
-    await submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: job.id, fn: square, argsList, identity: host, now: 0, job })
-    expect(job.tasks.size).toBe(20_000)
-    expect(Y.encodeStateAsUpdate(job.doc).byteLength).toBeGreaterThan(1_000_000)
+    const submitted = submitJob(swarm, new ValueStore(swarm, new MemoryBlobStore()), { id: job.id, fn: square, argsList, identity: host, now: 0, job })
+    await submitted
+    // In packs of TASK_PACK_SIZE consecutive tasks, every one of them readable.
+    expect(job.tasks.size).toBe(20_000 / TASK_PACK_SIZE)
+    const { spec } = await submitted
+    expect([...new JobIndex(job, spec).taskIds()]).toHaveLength(20_000)
+    expect(Y.encodeStateAsUpdate(job.doc).byteLength).toBeGreaterThan(500_000)
     expect(Math.max(...swarmUpdates, ...jobUpdates)).toBeLessThanOrEqual(MAX_TRANSACTION_BYTES + 4_096)
   })
 

@@ -49,7 +49,7 @@ describe('trust scenario 14: one donor 10× slower than the rest', () => {
     const view = withSlow.host.jobs.get(withSlow.job)
     if (slow === undefined || view === undefined) throw new Error('no slow donor or no job view')
     // Speculative copies: tasks the slow donor claimed that another donor ran too.
-    const backedUp = [...view.job.tasks.keys()].filter((task) => view.claim(task)?.peer === slow.id && view.backup(task) !== undefined)
+    const backedUp = [...view.taskIds()].filter((task) => view.claim(task)?.peer === slow.id && view.backup(task) !== undefined)
     const ratio = jobTime(withSlow) / jobTime(without)
     console.log(
       `[trust] scenario 14: with 1 donor ${FACTOR}× slower among ${FAST_DONORS + 1}: job ${(jobTime(withSlow) / 1000).toFixed(2)} s, ` +

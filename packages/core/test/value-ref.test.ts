@@ -138,7 +138,7 @@ describe('a donor fetching ahead', () => {
     expect(blocksFetched()).toBe(3)
     expect(executor.runs).toBe(2)
     executor.release()
-    const keys = [...job.tasks.keys()].flatMap((t) => index.task(t)?.key ?? [])
+    const keys = [...index.taskIds()].flatMap((t) => index.task(t)?.key ?? [])
     await clock.runUntil(() => keys.every((k) => swarm.cached(k) !== undefined), 20_000)
     donor.stop()
     expect(executor.runs).toBe(4)

@@ -7,6 +7,7 @@ import { checkBackup, checkJobEntry, checkTask } from './records.ts'
 import type { ReadonlyDocMap, Backup, Claim, Failure, JobSpec, Report, TaskId, TaskRecord, TaskVerdict } from './schema.ts'
 import { checkClaim } from './signed-claims.ts'
 import { claimPackClaims, claimPackTasks, isClaimPackKey } from './claim-packs.ts'
+import { isTaskPackKey, packKeyOfTask, TASK_PACK_SIZE, taskIdsOfPack, taskPackRecords } from './task-packs.ts'
 import type { Clock } from '../clock.ts'
 import { ReportIndex } from './report-index.ts'
 import { FailureIndex } from './failure-index.ts'
@@ -73,7 +74,11 @@ export class JobIndex implements JobView {
         }),
       )
     }
-    for (const [id, raw] of job.tasks) this.#addTask(id, checkTask(id, raw, spec))
+    for (const [key, raw] of job.tasks) {
+      if (!isTaskPackKey(key)) this.#addTask(key, checkTask(key, raw, spec))
+      // A task record of its own is read before its pack (`task-packs.ts`).
+      else for (const record of taskPackRecords(key, raw, spec) ?? NONE) if (!job.tasks.has(String(record.index))) this.#addTask(String(record.index), record)
+    }
     for (const id of this.#tasks) settling.open(id)
     // Reports and failures are indexed next, and each recheck below settles its task.
     job.reports.forEach((raw, key) => this.#reports.put(key, raw))
@@ -88,8 +93,8 @@ export class JobIndex implements JobView {
       // A task's reports can arrive before the task itself: judge it as it lands.
       this.#claims = new WeakMap()
       this.#packs = new WeakMap()
-      for (const key of keys) {
-        const record = checkTask(key, job.tasks.get(key), spec)
+      for (const key of [...keys].flatMap((key) => (isTaskPackKey(key) ? taskIdsOfPack(key, spec) : [key]))) {
+        const record = this.task(key)
         if (record === undefined) {
           // Overwritten with something malformed: the task is gone as far as this peer can tell.
           this.#tasks.delete(key)
@@ -147,7 +152,17 @@ export class JobIndex implements JobView {
   }
 
   task(id: TaskId): TaskRecord | undefined {
-    return checkTask(id, this.job.tasks.get(id), this.spec)
+    const own = this.job.tasks.get(id)
+    if (own !== undefined) return checkTask(id, own, this.spec)
+    const packKey = packKeyOfTask(id)
+    const packed = taskPackRecords(packKey, this.job.tasks.get(packKey), this.spec)
+    const record = packed?.[Number(id) % TASK_PACK_SIZE]
+    return record !== undefined && String(record.index) === id ? record : undefined
+  }
+
+  /** The tasks whose records have arrived here and were well-formed when they did. */
+  taskIds(): Iterable<TaskId> {
+    return this.#tasks
   }
 
   /** The task's claim, if its claimant signed it for this task. */

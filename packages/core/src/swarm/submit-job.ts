@@ -19,7 +19,8 @@ import type { SwarmDoc } from './swarm-doc.ts'
 import type { ValueStore } from './value-store.ts'
 import { AddressError } from '../errors.ts'
 import { encodeAndAddress } from '../address.ts'
-import { addTasks, publishJob } from './writes.ts'
+import { addTaskPacks, publishJob } from './writes.ts'
+import { packTasks, taskPackBytes } from './task-packs.ts'
 import { isValidJobSpec, jobSpecProblems, vouchForTask } from './records.ts'
 
 export interface JobOptions {
@@ -80,11 +81,6 @@ export interface SubmitJobInput {
 export const MAX_TRANSACTION_BYTES = 32 * 1024
 /** Yjs stores each map entry with its key, its field names and bookkeeping: allow this much on top. */
 const ENTRY_OVERHEAD_BYTES = 128
-
-/** What a task record adds to an update: its strings, its index, and the entry's bookkeeping. */
-function taskRecordBytes(task: TaskRecord): number {
-  return task.key.length + task.args.length + (task.inlineArgs?.length ?? 0) + (task.priority === undefined ? 0 : 16) + (task.affinity === undefined ? 0 : 16) + (task.deps?.length ?? 0) * (task.key.length + 8) + String(task.index).length + ENTRY_OVERHEAD_BYTES
-}
 
 function* chunksOf<T>(items: readonly T[], sizeOf: (item: T) => number): Generator<T[]> {
   let chunk: T[] = []
@@ -155,8 +151,9 @@ export async function submitJob(swarm: SwarmDoc, values: ValueStore, input: Subm
     vouchForTask(record, fnAddress)
     return record
   })
-  for (const chunk of chunksOf(tasks, taskRecordBytes)) {
-    job.transact(() => addTasks(job, chunk))
+  // Tasks go in packs of consecutive tasks (`task-packs.ts`): each reader derives the keys and addresses.
+  for (const chunk of chunksOf(packTasks(tasks, fnAddress), ([, pack]) => taskPackBytes(pack))) {
+    job.transact(() => addTaskPacks(job, chunk))
   }
   publishJob(swarm, spec, input.identity)
   return { spec, job }

@@ -5,6 +5,7 @@ import type { Value } from '../encoding/supported-value.ts'
 import { MalformedRecordError } from '../errors.ts'
 import { INLINE_VALUE_LIMIT, type TaskRecord } from './schema.ts'
 import { taskLinksIn, type TaskResolver } from './task-link.ts'
+import { verifiedInlineArgs } from './verified-args.ts'
 import { resolveValueRefs } from './value-ref.ts'
 import type { ValueStore } from './value-store.ts'
 
@@ -20,8 +21,7 @@ export function inlineArgsField(bytes: Uint8Array): string {
   return toBase64(bytes)
 }
 
-/** Bytes already checked against their task's address: a donor reads a task twice (prefetch, then run). */
-const verified = new WeakMap<TaskRecord, Uint8Array>()
+const verified = verifiedInlineArgs
 
 /**
  * The task's inline argument bytes, checked against its `args` address, or

@@ -35,6 +35,7 @@ import { mergeCached } from './cache-merge.ts'
 import { shardKey, type Shards } from './cache-shards.ts'
 import type { Compaction } from './compaction-record.ts'
 import type { ClaimPack } from './claim-packs.ts'
+import type { TaskPack } from './task-packs.ts'
 
 export { mergeCached }
 
@@ -261,6 +262,12 @@ export function publishCompaction(swarm: SwarmDoc, c: Compaction): void {
 export function addTasks(job: JobDoc, tasks: readonly TaskRecord[]): void {
   const map = writable<TaskRecord>(job.tasks)
   for (const task of tasks) map.set(String(task.index), task)
+}
+
+/** A job's tasks as packs of consecutive tasks (`task-packs.ts`), under their pack keys. */
+export function addTaskPacks(job: JobDoc, packs: ReadonlyArray<readonly [string, TaskPack]>): void {
+  const map = writable<TaskPack>(job.tasks)
+  for (const [key, pack] of packs) map.set(key, pack)
 }
 
 /**

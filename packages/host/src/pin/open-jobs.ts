@@ -1,4 +1,4 @@
-import { JobDoc, JobIndex, jobDocGuid, type Address, type JobEntry, type JobId } from '@tessera/core'
+import { JobDoc, JobIndex, jobDocGuid, tasksInEntry, type Address, type JobEntry, type JobId } from '@tessera/core'
 import type { MeshPeer } from '@tessera/mesh/node'
 
 /**
@@ -41,7 +41,7 @@ export class OpenJobs {
   /** Task entries their documents hold so far (replication brings them after the job's entry). */
   get tasks(): number {
     let tasks = 0
-    for (const { doc } of this.#docs.values()) tasks += doc?.tasks.size ?? 0
+    for (const { doc } of this.#docs.values()) doc?.tasks.forEach((raw, key) => (tasks += tasksInEntry(key, raw)))
     return tasks
   }
 
@@ -54,8 +54,8 @@ export class OpenJobs {
       // A throwaway index checks each task against the spec (its key must hash the function and arguments).
       const index = new JobIndex(doc, entry)
       try {
-        for (const key of doc.tasks.keys()) {
-          const task = index.task(key)
+        for (const id of index.taskIds()) {
+          const task = index.task(id)
           if (task !== undefined) needed.add(task.args)
         }
       } finally {

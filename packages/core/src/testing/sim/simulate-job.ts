@@ -156,7 +156,7 @@ function diagnose(peers: readonly SimPeer[], job: JobId, now: number): string {
       }
       const reference = peers[0] as SimPeer
       const vectors = `swarm Δ ${vectorDiff(peer.swarm.doc, reference.swarm.doc)} job Δ ${vectorDiff(view.job.doc, reference.jobs.get(job)?.job.doc)} pending=${peer.swarm.doc.store.pendingStructs !== null}/${view.job.doc.store.pendingStructs !== null}`
-      return `${peer.id}: state=${peer.swarm.job(job)?.state} open=${view.openCount()} tasks=${view.job.tasks.size} ${JSON.stringify([...phases])} ${examples.join(' ')} ${vectors}`
+      return `${peer.id}: state=${peer.swarm.job(job)?.state} open=${view.openCount()} tasks=${[...view.taskIds()].length} ${JSON.stringify([...phases])} ${examples.join(' ')} ${vectors}`
     })
     .filter((line) => !line.includes("swarm Δ none job Δ none"))
     .slice(0, 8)
