@@ -86,6 +86,37 @@ describe('DocReplicator', () => {
     await clock.runUntil(() => joiner.getMap('m').size === 100, 5_000)
   })
 
+  it('asks each peer about a document only it holds once per round, and syncs it as soon as another opens it', async () => {
+    const clock = new SimClock()
+    const network = new SimulatedNetwork(clock, prng.create(5), { minDelayMs: 1, maxDelayMs: 3, dropRate: 0 })
+    const asked = new Map<PeerId, number>()
+    const make = (name: string, guids: readonly string[]): { replicator: DocReplicator; docs: Y.Doc[] } => {
+      const transport = network.join(asPeerId(name))
+      const send = transport.send.bind(transport)
+      transport.send = (peer, bytes) => {
+        const message = decodeMessage(bytes)
+        if (message.type === 'sync-request' && message.doc === 'alone') asked.set(name as PeerId, (asked.get(name as PeerId) ?? 0) + 1)
+        return send(peer, bytes)
+      }
+      const replicator = new DocReplicator({ transport, clock, syncIntervalMs: 1_000 })
+      const docs = guids.map((guid, i) => docWith(guid, name.charCodeAt(0) * 10 + i))
+      docs.forEach((doc) => replicator.add(doc))
+      return { replicator, docs }
+    }
+    const host = make('h', ['alone', 'shared'])
+    const a = make('a', ['shared'])
+    make('b', ['shared'])
+    host.docs[0]?.getMap('m').set('only', 'here')
+    await clock.runUntil(() => clock.now() >= 10_000, 20_000)
+    // Each "not held here" used to send the request straight to the other peer: thousands in 10 s.
+    expect(asked.get(asPeerId('h')) ?? 0).toBeLessThanOrEqual(25)
+    const opened = docWith('alone', 99)
+    a.replicator.add(opened)
+    // Within two rounds at most.
+    await clock.runUntil(() => opened.getMap('m').get('only') === 'here', clock.now() + 2_500)
+    expect(opened.getMap('m').get('only')).toBe('here')
+  })
+
   it("sends a peer's changes in the order it made them, across documents", async () => {
     const network = new MemoryNetwork()
     const sender = new DocReplicator({ transport: network.join(asPeerId('a')), clock: systemClock, syncIntervalMs: 0 })

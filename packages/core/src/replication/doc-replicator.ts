@@ -12,6 +12,7 @@ import { checkUpdate } from './update-checks.ts'
 import { HeldUpdates } from './held-updates.ts'
 import { Outbox } from './outbox.ts'
 import { NeighbourLinks } from './neighbour-links.ts'
+import { DocsNotHeld } from './docs-not-held.ts'
 import { applyInPlace } from './apply-in-place.ts'
 import { handOver, joined } from './hand-over.ts'
 import { watchLocalUpdates } from './local-updates.ts'
@@ -38,6 +39,7 @@ export class DocReplicator {
   readonly #inbox: ApplyQueue
   readonly #outbox: Outbox
   readonly #neighbours = new NeighbourLinks()
+  readonly #notHeld: DocsNotHeld
   #timer: unknown
   #closed = false
 
@@ -51,6 +53,7 @@ export class DocReplicator {
     this.#held = new HeldUpdates(options.maxUnknownDocs ?? 8, options.maxUnknownBytes ?? 4 * 1024 * 1024)
     this.#guard = new PeerGuard(limits, clock, (peer, error) => this.#reject(peer, error))
     this.#solicitations = new Solicitations(limits.fullSyncIntervalMs)
+    this.#notHeld = new DocsNotHeld(options.syncIntervalMs || 2_000)
     this.#replies = new SyncReplies({
       clock,
       limits,
@@ -147,7 +150,7 @@ export class DocReplicator {
     } catch (error) {
       return this.#reject(from, error)
     }
-    // A reply we asked for (a late joiner asks for everything) costs its sender no byte allowance.
+    // A reply we asked for (a late joiner asks for all) costs its sender no allowance.
     const solicited = message.type === 'sync-reply' && this.#solicitations.solicited(message.doc, from, this.options.clock.now())
     if (!this.#guard.admit(from, bytes.byteLength, solicited)) return
     if (message.type === 'links') return this.#neighbours.heard(from, message.peers)
@@ -168,7 +171,9 @@ export class DocReplicator {
     switch (message.type) {
       case 'sync-unknown': {
         this.#pending.get(message.doc)?.delete(from)
-        for (const peer of this.#randomPeers(1, from)) this.#requestSync(peer, message.doc)
+        const now = this.options.clock.now()
+        this.#notHeld.note(message.doc, from, now)
+        for (const peer of this.#randomPeers(1, from, (p) => !this.#notHeld.denied(message.doc, p, now))) this.#requestSync(peer, message.doc)
         return
       }
       case 'sync-request':
@@ -241,11 +246,9 @@ export class DocReplicator {
   }
 
   /**
-   * Parked structs mean an earlier message was lost: ask the peer that sent this
-   * one, which has what is missing, instead of waiting for anti-entropy. Yjs
-   * re-merges everything parked on every apply, so a pile of structs that can
-   * never apply (forged clocks) would make each apply slower: past a bound it is
-   * dropped, and its sender reported.
+   * Parked structs mean a lost message: ask this sender, which has what is
+   * missing. Yjs re-merges everything parked on every apply, so structs that can
+   * never apply (forged clocks) are dropped past a bound, their sender reported.
    */
   #afterApply(from: PeerId, doc: Y.Doc): void {
     const parked = (doc.store.pendingStructs?.update.byteLength ?? 0) + (doc.store.pendingDs?.byteLength ?? 0)
@@ -291,8 +294,7 @@ export class DocReplicator {
     if (message.type === 'sync-request') this.#retryIfUnanswered(peer, guid, now)
   }
 
-  // One lost request or reply would otherwise cost a whole anti-entropy round,
-  // and a peer that missed a job's announcement would sit idle all that time.
+  // Else one lost request or reply costs a whole anti-entropy round (a peer that missed a job's announcement idles).
   #retryIfUnanswered(peer: PeerId, guid: string, sentAt: number): void {
     this.options.clock.setTimeout(() => {
       const pending = this.#pending.get(guid)
@@ -313,8 +315,8 @@ export class DocReplicator {
     }, interval)
   }
 
-  #randomPeers(count: number, except?: PeerId): PeerId[] {
-    const peers = this.options.transport.peers().filter((p) => p !== except)
+  #randomPeers(count: number, except?: PeerId, allowed?: (peer: PeerId) => boolean): PeerId[] {
+    const peers = this.options.transport.peers().filter((p) => p !== except && allowed?.(p) !== false)
     const chosen: PeerId[] = []
     while (chosen.length < count && peers.length > 0) {
       const i = Math.floor((this.options.random?.() ?? Math.random()) * peers.length)
