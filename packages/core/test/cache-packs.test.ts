@@ -8,6 +8,8 @@ import {
   Identity,
   keysAsSubjects,
   PACK_PREFIX,
+  packEntries,
+  packOpened,
   signOutcomes,
   SwarmDoc,
   taskKeyOf,
@@ -109,6 +111,24 @@ describe('cache entries written as one pack per flush', () => {
     for (const writer of late) Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(writer.doc))
     for (const i of [0, 9, 30, 39, 104, 114]) expect(reader.cached(keyOf(i))?.kind, `key ${i}`).toBe('value')
     expect(reader.cache.size).toBe(30)
+  })
+
+  it('answers "is it cached?" from a pack it checked already, opening no other writer’s pack of the same results', () => {
+    const reader = new SwarmDoc()
+    const writers = [0, 1].map(() => new SwarmDoc(new Y.Doc({ guid: reader.doc.guid })))
+    const items = flush(20)
+    writers.forEach((writer, w) => cacheOutcomes(writer, items, keysAsSubjects, `writer-${w}`))
+    for (const writer of writers) Y.applyUpdate(reader.doc, Y.encodeStateAsUpdate(writer.doc))
+    const packs = reader.cacheShards.shards().flatMap(([, shard]) => [...shard.entries()].filter(([key]) => key.startsWith(PACK_PREFIX)).map(([, raw]) => raw))
+    expect(packs).toHaveLength(2)
+    // The pack of the shard that sorts last is checked already (a donor's own, say).
+    packEntries(packs[1])
+    for (const { key } of items) expect(reader.isCached(key)).toBe(true)
+    expect(reader.isCached(keyOf(999))).toBe(false)
+    expect(packs.map((raw) => packOpened(raw))).toEqual([false, true])
+    // Reading the entries themselves still merges every writer's proofs.
+    expect(reader.cached(items[3]!.key)?.proofs).toHaveLength(2)
+    expect(packs.filter((raw) => packOpened(raw))).toHaveLength(2)
   })
 
   it('leaves entries already cached to the merge rule, and packs only what is new', () => {

@@ -138,7 +138,7 @@ export class DependencyGate {
         const task = log[i] as TaskId
         const key = view.task(task)?.key
         // A cached outcome says it all (a thrown error is cached too); only the rest may have failed for good.
-        if (key === undefined || this.swarm.cached(key) !== undefined) continue
+        if (key === undefined || this.swarm.isCached(key)) continue
         const phase = taskPhase(view, task, now)
         if (phase.phase !== 'failed') continue
         this.#markFailed(key, phase.error)
@@ -162,7 +162,7 @@ export class DependencyGate {
     const lost: TaskKey[] = []
     for (const task of view.openTasks()) {
       const key = view.task(task)?.key
-      if (key === undefined || this.swarm.cached(key) !== undefined) continue
+      if (key === undefined || this.swarm.isCached(key)) continue
       if (held.some((other) => other !== view && !other.cancelled && other.tasksWithKey(key).length > 0)) continue
       this.#markFailed(key, { name: 'CancelledError', message: `its job ${view.spec.id} was stopped before it had a result` })
       lost.push(key)

@@ -134,7 +134,7 @@ export class WriteBack {
     this.#awaitingCache = this.#awaitingCache.filter((a) => a.at > now)
     const missing = due.filter(({ job, task }) => {
       const record = this.o.jobs(job)?.task(task)
-      return record !== undefined && swarm.cached(record.key) === undefined
+      return record !== undefined && !swarm.isCached(record.key)
     })
     this.#cacheAccepted(missing, now)
   }

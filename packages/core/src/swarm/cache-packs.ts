@@ -3,7 +3,7 @@ import type { Address, PeerId, TaskKey } from '../ids.ts'
 import { HASH_BYTES } from '../identity/merkle.ts'
 import { SIGNATURE_TEXT_LENGTH } from '../identity/signatures.ts'
 import { MAX_SIGNED_BATCH, outcomeLeafHash, packedNodes, verifyPackedOutcomes } from './outcome-proofs.ts'
-import { checker, idSchema, intSchema, isRecordAddress, MAX_QUORUM, record } from './records.ts'
+import { checker, idSchema, intSchema, isRecordAddress, MAX_QUORUM, record, vouchForCacheEntry } from './records.ts'
 import type { CacheEntry, OutcomeProof, SignedOutcome } from './schema.ts'
 
 /**
@@ -80,6 +80,9 @@ type ValueEntry = Extract<CacheEntry, { kind: 'value' }>
 const NOTHING: ReadonlyMap<TaskKey, ValueEntry> = new Map()
 const expanded = new WeakMap<object, ReadonlyMap<TaskKey, ValueEntry>>()
 
+/** This pack was opened here already: its entries cost a lookup. */
+export const packOpened = (raw: unknown): boolean => typeof raw === 'object' && raw !== null && expanded.has(raw)
+
 /** The entries a pack proves, by task key; none when any part of it fails. Never throws. */
 export function packEntries(raw: unknown): ReadonlyMap<TaskKey, ValueEntry> {
   if (!isPackShaped(raw)) return NOTHING
@@ -113,6 +116,7 @@ function expand(pack: CachePack): ReadonlyMap<TaskKey, ValueEntry> {
     if (entries.has(pack.keys[at]!)) return NOTHING
     entries.set(pack.keys[at]!, { kind: 'value', result: pack.results[at]!, proofs: signers })
   }
+  entries.forEach((entry, key) => vouchForCacheEntry(key, entry))
   return entries
 }
 

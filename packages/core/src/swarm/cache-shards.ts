@@ -48,6 +48,8 @@ export interface Packs {
   keysOf(raw: unknown): readonly string[]
   /** The pack's entries, by key: those that passed its check. */
   entriesOf(raw: unknown): ReadonlyMap<string, unknown>
+  /** The pack was checked already, so reading it costs nothing more. */
+  opened?(raw: unknown): boolean
 }
 
 /** Where an entry is: under its key in a shard, or in a pack of a shard. */
@@ -232,6 +234,18 @@ export class Shards implements ShardedView {
     let size = 0
     for (const [, shard] of this.shards()) size += this.sizeOf(shard)
     return size
+  }
+
+  /**
+   * The raw entries under `key`, read one at a time, entries of packs checked
+   * already first: a caller that needs one stops early, and opens (checks) no
+   * other writer's pack while one it holds answers.
+   */
+  *each(key: string): IterableIterator<unknown> {
+    const sources = this.#indexed().get(key) ?? []
+    const cheap = (source: Source): boolean => source.pack === undefined || this.packs?.opened?.(source.shard.get(source.pack)) === true
+    for (const source of sources) if (cheap(source)) yield this.#read(key, source)
+    for (const source of sources) if (!cheap(source)) yield this.#read(key, source)
   }
 
   all(key: string): unknown[] {

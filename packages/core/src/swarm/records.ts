@@ -16,11 +16,7 @@ import { INLINE_VALUE_LIMIT, MAX_TASK_AFFINITY, MAX_TASK_DEPS, MAX_TASK_PRIORITY
  * `JobIndex`); an entry that fails is absent. Caps bound what it costs.
  */
 
-/**
- * Ids of jobs and peers: ours are at most a few dozen characters of this set.
- * A job id names a file on Node hosts (its document), so it must stay short
- * and plain however a peer spells it.
- */
+/** Ids of jobs and peers, ours a few dozen characters: a job id names a file on Node hosts, so short and plain. */
 export const MAX_ID_LENGTH = 64
 const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/
 /** A pure function's name. */
@@ -150,11 +146,7 @@ const reportSchema = record({
   logs: v.optional(taskLogsSchema),
 })
 
-/**
- * A check by one schema, remembered per object: Yjs hands back the same object
- * for an entry on every read, so the scheduler's many reads of a claim cost
- * one check, not one each.
- */
+/** A check by one schema, remembered per object (Yjs hands back the same object on every read of an entry). */
 export function checker<T>(schema: v.GenericSchema): (input: unknown) => input is T {
   const verdicts = new WeakMap<object, boolean>()
   return (input: unknown): input is T => {
@@ -210,9 +202,10 @@ const signedJobs = new WeakMap<object, boolean>()
  * only proofs they checked, so one bad proof condemns the entry.
  */
 export function checkCacheEntry(key: TaskKey, input: unknown): CacheEntry | undefined {
+  // Written whole, never edited: a verdict on this object stands.
+  const known = typeof input === 'object' && input !== null ? provenEntries.get(input) : undefined
+  if (known !== undefined && known.key === key) return known.verdict ? (input as CacheEntry) : undefined
   if (!isCacheEntry(input)) return undefined
-  const known = provenEntries.get(input)
-  if (known !== undefined && known.key === key) return known.verdict ? input : undefined
   const outcome = outcomeOfEntry(input)
   const peers = new Set<string>()
   const verdict = input.proofs.every((proof) => !peers.has(proof.peer) && peers.add(proof.peer) !== undefined && verifyOutcome(proof.peer, key, outcome, proof))
@@ -221,16 +214,19 @@ export function checkCacheEntry(key: TaskKey, input: unknown): CacheEntry | unde
 }
 const provenEntries = new WeakMap<object, { key: TaskKey; verdict: boolean }>()
 
+/** An entry built here from records checked (a cache pack's multiproof): not checked again. */
+export function vouchForCacheEntry(key: TaskKey, entry: CacheEntry): void {
+  provenEntries.set(entry, { key, verdict: true })
+}
+
 export function checkStoredValue(input: unknown): StoredValueRecord | undefined {
   if (input instanceof Uint8Array) return input.byteLength <= MAX_INLINE_BYTES ? input : undefined
   return isStoredValue(input) ? input : undefined
 }
 
 /**
- * What the document says of a cache tree root: the root, how many entries it
- * holds, when and by whom it was made (a hint of where its nodes are). Filed
- * under `<epoch>/<writer>`, a short key: each compaction deletes the records
- * it replaces, and Yjs keeps a deleted key's name for good.
+ * A cache tree root as the document lists it: the root, its entry count, when and by whom (where its nodes
+ * are, likely). Under `<epoch>/<writer>`, a short key: Yjs keeps a deleted key's name for good.
  */
 export interface CacheRoot {
   readonly root: Address
@@ -250,10 +246,8 @@ export function checkHolder(input: unknown): BlobHolder | undefined {
 }
 
 /**
- * A job document's task under `key`: its index must be the key, below the
- * job's task count, and its task key must be the hash of the job's function
- * and its arguments. Otherwise a job could have honest donors run its own
- * function and file the results under another call's key.
+ * A job document's task under `key`: its index is the key, below the task count, and its task key the hash of
+ * the job's function and its arguments (else honest donors would file its results under another call's key).
  */
 export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecord | undefined {
   if (!isTaskId(key, spec.taskCount) || typeof input !== 'object' || input === null) return undefined
@@ -270,7 +264,7 @@ export function checkTask(key: string, input: unknown, spec: JobSpec): TaskRecor
 }
 const boundTasks = new WeakMap<object, { fn: Address; verdict: boolean; built?: true }>()
 
-/** A record `submitJob` built here, key hashed: not checked again when read back (Yjs hands back the object written). */
+/** A record `submitJob` built here, key hashed: not checked again when read back. */
 export function vouchForTask(record: TaskRecord, fn: Address): void {
   boundTasks.set(record, { fn, verdict: true, built: true })
 }

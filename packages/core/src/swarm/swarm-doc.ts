@@ -13,11 +13,11 @@ import type { AdminTrust } from './admin-cancellation.ts'
 import { meetsPolicy, type CachePolicy } from './cache-policy.ts'
 import { checkCacheEntry, checkCacheRoot, checkHolder, checkJobEntry, checkStoredValue, type CacheRoot } from './records.ts'
 import { Shards, type Packs, type ShardedView } from './cache-shards.ts'
-import { isPackKey, packEntries, packKeys } from './cache-packs.ts'
+import { isPackKey, packEntries, packKeys, packOpened } from './cache-packs.ts'
 import { strongerEntry } from './cache-merge.ts'
 import { keysAsSubjects, type SubjectOf } from './cache-strength.ts'
 
-const CACHE_PACKS: Packs = { isPack: isPackKey, keysOf: packKeys, entriesOf: packEntries }
+const CACHE_PACKS: Packs = { isPack: isPackKey, keysOf: packKeys, entriesOf: packEntries, opened: packOpened }
 
 /**
  * Read access to the swarm document: jobs, the result cache, the value index
@@ -102,6 +102,16 @@ export class SwarmDoc {
     // Usually one shard holds the key; where several writers cached it, the strongest entry stands.
     for (const raw of found) entry = strongerEntry(entry, checkCacheEntry(key, raw), this.#subjectOf)
     return entry === undefined || policy === undefined || meetsPolicy(entry, policy) ? entry : undefined
+  }
+
+  /**
+   * Some entry for the call holds its proofs: `cached(key) !== undefined`, read
+   * only until one does. Each pack it opens is checked whole, so a peer asking
+   * this of every settled task checks one writer's packs, not every writer's.
+   */
+  isCached(key: TaskKey): boolean {
+    for (const raw of this.cacheShards.each(key)) if (checkCacheEntry(key, raw) !== undefined) return true
+    return false
   }
 
   /** The epoch writers write into now. */

@@ -64,7 +64,7 @@ export const MAX_TASKS_PER_JOB = 5_000
  */
 function isKnownRef(parts: SwarmParts, ref: TaskRef, alsoKnown: ((key: TaskKey) => boolean) | undefined): boolean {
   const { swarm } = parts.peer
-  if (alsoKnown?.(ref.key) === true || swarm.cached(ref.key) !== undefined) return true
+  if (alsoKnown?.(ref.key) === true || swarm.isCached(ref.key)) return true
   return ref.job !== undefined && swarm.job(ref.job) !== undefined
 }
 
