@@ -31,8 +31,17 @@ export async function threadSpeedup(fn: (args: { n: number; seed: number }) => n
 
 function roundTrip(worker: Worker, args: { n: number; seed: number }): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    worker.once('message', resolve)
-    worker.once('error', reject)
+    // Each listener takes the other with it, or every round trip left one behind (Node warned past ten).
+    const onError = (error: Error): void => {
+      worker.off('message', onMessage)
+      reject(error)
+    }
+    const onMessage = (value: unknown): void => {
+      worker.off('error', onError)
+      resolve(value)
+    }
+    worker.once('message', onMessage)
+    worker.once('error', onError)
     worker.postMessage(args)
   })
 }
