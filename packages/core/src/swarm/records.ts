@@ -29,13 +29,13 @@ export const MAX_ERROR_STACK_LENGTH = 16 * 1024
 export const MAX_TASK_COUNT = 10_000_000
 export const MAX_QUORUM = 64
 export const MAX_ATTEMPTS = 1_000_000
-/** Timers cannot wait longer than this (setTimeout's 32-bit limit). */
+/** Timers cannot wait longer (setTimeout's 32-bit limit). */
 export const MAX_TIMER_MS = 2 ** 31 - 1
 /** Bytes of a value stored inside the swarm document (writers inline at most `INLINE_VALUE_LIMIT`). */
 export const MAX_INLINE_BYTES = 64 * 1024
-/** A task's inline arguments: `INLINE_VALUE_LIMIT` bytes in base64 (`task-args.ts` checks the decoded size). */
+/** A task's inline arguments: `INLINE_VALUE_LIMIT` bytes in base64 (decoded size checked in `task-args.ts`). */
 export const MAX_INLINE_ARGS_LENGTH = 4 * Math.ceil(INLINE_VALUE_LIMIT / 3)
-const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+export const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 /** A blob's size as the value index lists it. */
 export const MAX_LISTED_BYTES = 2 ** 40
 /** Fields of one record: ours have at most ten; a few more leave room for later ones. */

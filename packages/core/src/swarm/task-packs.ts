@@ -3,7 +3,7 @@ import { fromBase64 } from 'lib0/buffer'
 import { addressOfBytes } from '../address.ts'
 import type { Address, TaskKey } from '../ids.ts'
 import { taskKeyOf } from '../task-key.ts'
-import { checker, intSchema, isRecordAddress, isTaskId } from './records.ts'
+import { BASE64_PATTERN, checker, intSchema, isRecordAddress, isTaskId, MAX_INLINE_ARGS_LENGTH } from './records.ts'
 import { INLINE_VALUE_LIMIT, MAX_TASK_AFFINITY, MAX_TASK_DEPS, MAX_TASK_PRIORITY, type JobSpec, type TaskId, type TaskRecord } from './schema.ts'
 import { verifiedInlineArgs } from './verified-args.ts'
 
@@ -67,11 +67,9 @@ export function packKeyOfTask(id: TaskId): string {
   return taskPackKey(Math.floor(Number(id) / TASK_PACK_SIZE))
 }
 
-const MAX_INLINE_TEXT = 4 * Math.ceil(INLINE_VALUE_LIMIT / 3)
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 const list = <S extends v.GenericSchema>(item: S) => v.pipe(v.array(item), v.maxLength(TASK_PACK_SIZE))
 const packSchema = v.object({
-  args: v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_INLINE_TEXT))), v.minLength(1), v.maxLength(TASK_PACK_SIZE)),
+  args: v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_INLINE_ARGS_LENGTH))), v.minLength(1), v.maxLength(TASK_PACK_SIZE)),
   blobs: v.optional(list(intSchema(0, TASK_PACK_SIZE - 1))),
   deps: v.optional(list(v.pipe(v.array(v.custom<TaskKey>(isRecordAddress, 'not a task key')), v.maxLength(MAX_TASK_DEPS)))),
   priority: v.optional(list(intSchema(0, MAX_TASK_PRIORITY))),
@@ -113,7 +111,7 @@ function derive(pack: number, raw: object, spec: JobSpec): readonly TaskRecord[]
       if (!isRecordAddress(text)) return undefined
       args = text
     } else {
-      if (!BASE64.test(text)) return undefined
+      if (!BASE64_PATTERN.test(text)) return undefined
       bytes = fromBase64(text)
       if (bytes.byteLength > INLINE_VALUE_LIMIT) return undefined
       args = addressOfBytes(bytes)
