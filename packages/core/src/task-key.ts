@@ -12,19 +12,27 @@ const utf8 = new TextEncoder()
  * bytes equal to `encodeCanonical` of the same array.
  */
 export function taskKeyOf(functionAddress: Address, argsAddress: Address): TaskKey {
-  const pair = `${functionAddress} ${argsAddress}`
-  const known = recentKeys.get(pair)
+  // A memoized call computes its key on every hit; a repeat costs two map lookups instead of a hash
+  // (by function, then by arguments: no joined string to build and hash on each call).
+  let ofFunction = recentKeys.get(functionAddress)
+  const known = ofFunction?.get(argsAddress)
   if (known !== undefined) return known
   const key = addressOfBytes(taskKeyBytes(functionAddress, argsAddress)) as string as TaskKey
-  // A memoized call computes its key on every hit; a repeat costs a map lookup instead of a
-  // hash. Bounded: the oldest half goes once it is full (Maps iterate in insertion order).
-  if (recentKeys.size >= RECENT_KEYS) for (const old of [...recentKeys.keys()].slice(0, RECENT_KEYS / 2)) recentKeys.delete(old)
-  recentKeys.set(pair, key)
+  // Bounded: everything goes once it is full; the next calls fill it again.
+  if (recentCount >= RECENT_KEYS) {
+    recentKeys.clear()
+    recentCount = 0
+    ofFunction = undefined
+  }
+  if (ofFunction === undefined) recentKeys.set(functionAddress, (ofFunction = new Map()))
+  ofFunction.set(argsAddress, key)
+  recentCount++
   return key
 }
 
 const RECENT_KEYS = 16_384
-const recentKeys = new Map<string, TaskKey>()
+const recentKeys = new Map<Address, Map<Address, TaskKey>>()
+let recentCount = 0
 
 /** @internal The bytes `taskKeyOf` hashes. */
 export function taskKeyBytes(functionAddress: string, argsAddress: string): Uint8Array {

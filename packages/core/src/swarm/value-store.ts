@@ -12,6 +12,8 @@ import { CompactedCache } from '../cache-tree/compacted-cache.ts'
 
 /** Result values learned from the cache tree's leaves, kept in memory: the leaf they came from stays in the blob store. */
 const MAX_LEARNED = 4_096
+/** Bytes of the inline values kept at hand (`bytesAtHand`); all are dropped when full, and the next reads fill it again. */
+const MAX_RECENT_INLINE_BYTES = 4 * 1024 * 1024
 
 /**
  * The hash-addressed value store. Small values ride inside the swarm document;
@@ -28,6 +30,9 @@ export class ValueStore {
    */
   readonly #verified = new WeakSet<Uint8Array>()
   readonly #learned = new Map<Address, Uint8Array>()
+  /** Inline bytes read lately, checked: a repeated hit finds its result without searching the index's shards. */
+  readonly #recentInline = new Map<Address, Uint8Array>()
+  #recentInlineBytes = 0
   #compacted: CompactedCache | undefined
 
   constructor(
@@ -88,21 +93,38 @@ export class ValueStore {
 
   /** A value's bytes, to read only: they may be the very array the document or the blob store keeps. */
   async bytes(address: Address): Promise<Uint8Array> {
+    const known = this.bytesAtHand(address)
+    if (known !== undefined) return known
+    const bytes = await this.blobs.get(address, { readOnly: true })
+    if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
+    // A store that checked these bytes once (made here, verified on arrival or on the first read from disk) is not second-guessed on every read.
+    if (this.blobs.verifiesReads !== true) await verifyBytesAsync(address, bytes)
+    return bytes
+  }
+
+  /**
+   * A value's bytes when they need no fetch (inline in the index, or learned), checked against the address
+   * once; to read only. A memoized hit takes its result from here without waiting on a promise.
+   */
+  bytesAtHand(address: Address): Uint8Array | undefined {
+    const recent = this.#recentInline.get(address)
+    if (recent !== undefined) return recent
     const inline = this.swarm.value(address)?.inline
     if (inline !== undefined) {
       if (!this.#verified.has(inline)) {
         verifyBytes(address, inline)
         this.#verified.add(inline)
       }
+      // Bytes that match their address stay right whatever the document does later.
+      if (this.#recentInlineBytes + inline.byteLength > MAX_RECENT_INLINE_BYTES) {
+        this.#recentInline.clear()
+        this.#recentInlineBytes = 0
+      }
+      this.#recentInline.set(address, inline)
+      this.#recentInlineBytes += inline.byteLength
       return inline
     }
-    const learned = this.#learned.get(address)
-    if (learned !== undefined) return learned
-    const bytes = await this.blobs.get(address, { readOnly: true })
-    if (bytes === undefined) throw new BlobNotFoundError(`no value stored under ${address}`)
-    // A store that checked these bytes once (made here, verified on arrival or on the first read from disk) is not second-guessed on every read.
-    if (this.blobs.verifiesReads !== true) await verifyBytesAsync(address, bytes)
-    return bytes
+    return this.#learned.get(address)
   }
 
   async get(address: Address): Promise<Value> {

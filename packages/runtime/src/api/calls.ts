@@ -21,12 +21,12 @@ import {
 import { followCalls } from './follow.ts'
 import type { JobControl } from './job-control.ts'
 import type { CallOutcome, PlannedCall } from './job-run.ts'
-import { launchJob, planCalls, type Launched, type Plan, type PreparedCall } from './launch.ts'
+import { launchJob, planCalls, prepareCall, type Launched, type Plan, type PreparedCall } from './launch.ts'
 import type { BatchOptions, CallOptions } from './options.ts'
 import type { Settled } from './progress.ts'
 import type { Streamed } from './swarm-function.ts'
 import type { SwarmParts } from './swarm-parts.ts'
-import { formatTaskRef, linkTaskRefs, parseTaskRef, type TaskRef } from './task-ref.ts'
+import { formatTaskRef, parseTaskRef, type TaskRef } from './task-ref.ts'
 import { cachePolicyFor } from './cache-policy.ts'
 import { safeLogText, type RunLog, type TaskLog } from './task-log.ts'
 
@@ -48,6 +48,8 @@ export class Calls {
   readonly counters: CallCounters = { cacheLookups: 0, cacheHits: 0, localRuns: 0 }
   /** Where this host published each call it submitted: refs to them are known, and a bare key finds its job. */
   readonly #submitted = new Map<TaskKey, TaskRef>()
+  /** Made once: a memoized hit plans its call on every call, and a closure per call costs as much as the lookup. */
+  readonly #isSubmitted = (key: TaskKey): boolean => this.#submitted.has(key)
   #closed = false
 
   constructor(
@@ -63,21 +65,22 @@ export class Calls {
   async call<A extends KeywordArgs, R>(fn: PureFunction<A, R>, args: A, options: JobOptions, callOptions?: CallOptions): Promise<R> {
     const executor = this.parts.executor
     if (executor === undefined) return this.remote(fn, args, options, callOptions)
-    const refs: TaskRef[] = []
-    linkTaskRefs(args, refs)
-    if (refs.length > 0) {
+    const prepared = prepareCall(fn.name, args, 'args[0]')
+    if (prepared.refs.length > 0) {
       // It waits for its dependencies: a donor (this peer's own, or another) runs it once they have results.
       const [first] = (await this.parallel(fn, [args], options, { ...callOptions, settle: true })) as Array<Settled<A, R>>
       if (first?.status === 'rejected') throw first.error
       return (first as { value: R }).value
     }
-    const key = (this.#plan(fn, [args], options, callOptions?.retryFailed === true).calls[0] as PlannedCall).key
+    const plan = this.#plan(fn, [args], options, callOptions?.retryFailed === true, undefined, [prepared])
+    const key = (plan.calls[0] as PlannedCall).key
     const { swarm, values, identity } = this.parts.peer
-    const policy = cachePolicyFor(this.parts, options)
-    const cached = swarm.cached(key, policy) ?? (swarm.cacheTreeRoots().length > 0 ? await values.compacted.cached(key, policy) : undefined)
+    const policy = plan.policy ?? cachePolicyFor(this.parts, options)
+    const cached = plan.found.get(key) ?? (swarm.cacheTreeRoots().length > 0 ? await values.compacted.cached(key, policy) : undefined)
     if (cached !== undefined) {
       if (cached.kind === 'failure') throw fromErrorRecord(cached.error)
-      return (await values.get(cached.result)) as R
+      const atHand = values.bytesAtHand(cached.result)
+      return (atHand !== undefined ? decodeCanonical(atHand) : await values.get(cached.result)) as R
     }
     // The executor may take over the arguments' buffers: give it a copy of its own (links resolved, as a donor would).
     const own = (await resolveValueRefs(decodeCanonical(encodeAndAddress(args, 'args').bytes), values)) as KeywordArgs
@@ -281,7 +284,7 @@ export class Calls {
     prepared?: readonly PreparedCall[],
   ): Plan<A> {
     if (this.#closed) throw new CancelledError('the swarm connection is closed')
-    const known = (key: TaskKey): boolean => this.#submitted.has(key) || alsoKnown?.(key) === true
+    const known = alsoKnown === undefined ? this.#isSubmitted : (key: TaskKey): boolean => this.#submitted.has(key) || alsoKnown(key)
     const plan = planCalls(this.parts, fn, argsList, cachePolicyFor(this.parts, options), retryFailed, known, prepared)
     this.counters.cacheLookups += plan.calls.length
     this.counters.cacheHits += plan.hits

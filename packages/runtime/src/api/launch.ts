@@ -10,6 +10,7 @@ import {
   submitJob,
   UnknownTaskRefError,
   taskKeyOf,
+  type CacheEntry,
   type CachePolicy,
   type JobId,
   type JobOptions,
@@ -31,6 +32,8 @@ export interface Plan<A> {
   readonly uncached: Map<TaskKey, PreparedCall>
   /** How many calls the cache answered. */
   readonly hits: number
+  /** The entry that answered each of those, by key, as it stood when the calls were planned. */
+  readonly found: ReadonlyMap<TaskKey, CacheEntry>
   /** How many cached failures `retryFailed` forgot, so that they run again. */
   readonly retried: number
   /** Whose word the cache lookups took. */
@@ -108,6 +111,7 @@ export function planCalls<A extends KeywordArgs>(
 ): Plan<A> {
   const calls: PlannedCall[] = []
   const uncached = new Map<TaskKey, PreparedCall>()
+  const found = new Map<TaskKey, CacheEntry>()
   let hits = 0
   let retried = 0
   argsList.forEach((args, index) => {
@@ -122,10 +126,14 @@ export function planCalls<A extends KeywordArgs>(
     calls.push({ index, key })
     // A failure forgotten here is gone for every peer: the next call of these arguments runs them again.
     if (retryFailed && parts.peer.swarm.cached(key)?.kind === 'failure' && forgetFailure(parts.peer.swarm, key)) retried++
-    if (parts.peer.swarm.cached(key, policy) === undefined) uncached.set(key, call)
-    else hits++
+    const entry = parts.peer.swarm.cached(key, policy)
+    if (entry === undefined) uncached.set(key, call)
+    else {
+      hits++
+      found.set(key, entry)
+    }
   })
-  return { calls, args: argsList, uncached, hits, retried, policy }
+  return { calls, args: argsList, uncached, hits, found, retried, policy }
 }
 
 /**
