@@ -143,7 +143,8 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
     const swarmRate = (tasks * 1000) / swarmMs
     const baseRate = (tasks * 1000) / base.ms
     const ratio = swarmRate / baseRate
-    const met = ratio >= 1 && failures.length === 0
+    // Issue 15's line: a tenth of one tab's plain pool (about 10,000 tasks/s here); Ray manages about 8,000 from one client.
+    const met = ratio >= 0.1 && failures.length === 0
     const signatureCost = cryptoCostFigure(costs, tasks, profiledMs)
     return {
       id: 'dispatch',
@@ -156,7 +157,7 @@ export async function runDispatchBench(options: BenchOptions): Promise<BenchSect
           unit: 'tasks/s',
           baseline: { label: `one tab, ${TABS * WORKERS_PER_TAB} plain Web Workers, one postMessage per task (best of 3)`, value: baseRate, unit: 'tasks/s' },
           ratio,
-          target: '≥ 1× (Pando: ~1,000 items/s over one connection)',
+          target: '≥ 0.1 (issue 15; Pando: ~1,000 items/s over one connection)',
           met,
           note: [
             `Swarm: ${(swarmMs / 1000).toFixed(2)} s in all; publishing the job (every argument into the value index, every task into the job document, in bounded transactions) took the host ${(publishedMs / 1000).toFixed(2)} s, and the first result reached it after ${(firstMs / 1000).toFixed(2)} s; the tabs ran ${executed.join(' and ')} tasks. Addressing the ${tasks.toLocaleString('en')} calls alone (two SHA-256 per call) costs the host ${addressMs.toFixed(0)} ms; in all the host's process used ${(hostCpuMs / 1000).toFixed(2)} s of CPU (${((hostCpuMs / swarmMs) * 100).toFixed(0)}% of a core) during the job, ${((hostCpuMs * 1000) / tasks).toFixed(0)} µs per task, against ${((base.ms * 1000) / tasks).toFixed(1)} µs of wall time per task for the whole baseline. The swarm document's updates during the job came to ${(swarmUpdateBytes / 1e6).toFixed(1)} MB, ${(swarmUpdateBytes / tasks).toFixed(0)} B per task (cache entries, written as a pack per flush, and the value index). The job document's updates once the job was listed came to ${(jobUpdateBytes / 1e6).toFixed(1)} MB, ${(jobUpdateBytes / tasks).toFixed(0)} B per task (claims, reports in a pack per flush, failures), and the job document held ${(jobStateBytes / 1e6).toFixed(1)} MB at the end, tasks included.`,

@@ -12,8 +12,12 @@ import { CompactedCache } from '../cache-tree/compacted-cache.ts'
 
 /** Result values learned from the cache tree's leaves, kept in memory: the leaf they came from stays in the blob store. */
 const MAX_LEARNED = 4_096
-/** Bytes of the inline values kept at hand (`bytesAtHand`); all are dropped when full, and the next reads fill it again. */
-const MAX_RECENT_INLINE_BYTES = 4 * 1024 * 1024
+/**
+ * Inline values kept at hand (`bytesAtHand`), by count and by bytes: all are dropped when either is
+ * reached, and the next reads fill it again. Most results are a few bytes, so the count bounds it.
+ */
+const MAX_RECENT_INLINE = 4_096
+const MAX_RECENT_INLINE_BYTES = 1024 * 1024
 
 /**
  * The hash-addressed value store. Small values ride inside the swarm document;
@@ -116,7 +120,7 @@ export class ValueStore {
         this.#verified.add(inline)
       }
       // Bytes that match their address stay right whatever the document does later.
-      if (this.#recentInlineBytes + inline.byteLength > MAX_RECENT_INLINE_BYTES) {
+      if (this.#recentInline.size >= MAX_RECENT_INLINE || this.#recentInlineBytes + inline.byteLength > MAX_RECENT_INLINE_BYTES) {
         this.#recentInline.clear()
         this.#recentInlineBytes = 0
       }
