@@ -23,10 +23,21 @@ function expectAgrees(bytes: Uint8Array): boolean {
   const reference = general(bytes)
   expect(reference).not.toBe('throws')
   const value = (reference as { value: unknown }).value
-  expect(plain.value).toStrictEqual(value)
-  // Re-encoding tells -0 from 0 and a missing key from an undefined one.
+  // Re-encoding compares every value, tells -0 from 0 and a missing key from an undefined one;
+  // the walk compares what bytes cannot show: each object's prototype and own keys.
   expect(hex(encodeCanonical(plain.value))).toBe(hex(encodeCanonical(value)))
+  expectSameShape(plain.value, value, 'value')
   return true
+}
+
+/** Same prototypes and own keys all the way down (not `toStrictEqual`, which reads a `constructor` key as the type). */
+function expectSameShape(a: unknown, b: unknown, path: string): void {
+  if (typeof a !== 'object' || a === null) return void expect(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)), path).toBe(true)
+  expect(typeof b === 'object' && b !== null && Object.getPrototypeOf(a) === Object.getPrototypeOf(b), `${path}: prototype`).toBe(true)
+  if (ArrayBuffer.isView(a)) return
+  const keys = Reflect.ownKeys(a)
+  expect(keys, `${path}: keys`).toEqual(Reflect.ownKeys(b as object))
+  for (const key of keys) expectSameShape((a as Record<PropertyKey, unknown>)[key], (b as Record<PropertyKey, unknown>)[key], `${path}.${String(key)}`)
 }
 
 /** Results of the shapes memoized calls return: numbers of every width, ASCII text, small records and lists. */
@@ -43,6 +54,8 @@ const plainResult = fc.letrec((tie) => ({
 
 describe('decodePlainCanonical', () => {
   it('decodes what cborg decodes for results of the plain shape, and takes most of them', () => {
+    // Keys that name Object.prototype's members are plain keys too.
+    for (const value of [{ constructor: [] }, { toString: 1, hasOwnProperty: 'x', valueOf: null }]) expect(expectAgrees(encodeCanonical(value))).toBe(true)
     let taken = 0
     fc.assert(
       fc.property(plainResult, (value) => {
