@@ -33,13 +33,15 @@ describe('WebWorkerExecutor in Chromium', () => {
       timeout: 60_000,
     })
     const outcome = await page.evaluate(() => {
-      const { checks, overheadUs, fatal } = globalThis as WebWorkerExecutorPage
-      return { checks, overheadUs, fatal }
+      const { checks, overheadUs, afterForgery, fatal } = globalThis as WebWorkerExecutorPage
+      return { checks, overheadUs, afterForgery, fatal }
     })
     expect(outcome.fatal, errors.join('\n')).toBeUndefined()
     const checks = outcome.checks ?? []
     expectEveryCheckPassed(executorChecks, checks)
     expect(errors).toEqual([])
+    // The forger reached the worker's global scope and posted 1,000 replies; none was read as one.
+    expect(outcome.afterForgery).toEqual({ forger: 'posted', squares: Array.from({ length: 20 }, (_, x) => x * x), reachedGlobal: true })
     console.info(
       `WebWorkerExecutor per-task overhead in Chromium: ${outcome.overheadUs?.sequential.toFixed(0)} µs one at a time, ` +
         `${outcome.overheadUs?.concurrent.toFixed(0)} µs with many in flight over two workers; ` +

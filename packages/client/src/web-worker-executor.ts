@@ -10,7 +10,7 @@ export function defaultWebWorkerCount(): number {
 
 /**
  * Runs pure functions in Web Workers: a `WorkerPool` (watchdog, replacement,
- * queueing) whose workers run `web-worker.ts` behind comlink. All workers start
+ * queueing) whose workers run `web-worker.ts` (the pool's run protocol on a port of its own). All workers start
  * at once; `workers` defaults to `defaultWebWorkerCount()`. Typed arrays in
  * `args` are moved into the worker unless `transferArgs: false`.
  */

@@ -1,11 +1,12 @@
-import * as Comlink from 'comlink'
-import type { KeywordArgs, PureFunctionSource } from '@tessera/core'
-import { HandleLifecycle, type WorkerHandle, type WorkerReply } from '@tessera/runtime/pool'
-import { WORKER_READY, type WebWorkerApi } from './web-worker-api.ts'
+import { HandleLifecycle, RunRequests, type WorkerEvent, type WorkerHandle } from '@tessera/runtime/pool'
+import { CONNECT_WORKER } from './sandbox/protocol.ts'
 
 /**
  * Starts one module Web Worker running `web-worker.ts`, as a `WorkerHandle` for
- * `WorkerPool`, with comlink carrying the calls. Vite finds and bundles the
+ * `WorkerPool`. Runs go over a `MessageChannel` whose far port the worker gets
+ * first (`CONNECT_WORKER`), in the pool's run protocol (`RunRequests`), as with
+ * sandboxed workers and Node's worker threads; what task code posts on the
+ * worker's own channel is never read as a reply. Vite finds and bundles the
  * worker through the `new Worker(new URL(...), ...)` form, which must stay as is.
  *
  * Any `error` event counts as a crash: it is how a worker that failed to load
@@ -15,22 +16,22 @@ import { WORKER_READY, type WebWorkerApi } from './web-worker-api.ts'
  */
 export function startWebWorker(): WorkerHandle {
   const worker = new Worker(new URL('./web-worker.ts', import.meta.url), { type: 'module', name: 'tessera-executor' })
-  const remote = Comlink.wrap<WebWorkerApi>(worker)
-  const life = new HandleLifecycle()
-  worker.addEventListener('message', (event: MessageEvent<unknown>) => {
-    if (event.data === WORKER_READY) life.markReady()
-  })
+  const channel = new MessageChannel()
+  const port = channel.port1
+  const runs = new RunRequests((request, transfer) => port.postMessage(request, transfer))
+  const life = new HandleLifecycle(() => runs.clear())
+  port.onmessage = (event: MessageEvent<WorkerEvent>) => runs.receive(event.data, life)
+  port.onmessageerror = () => life.crash('a reply could not be read')
   worker.addEventListener('error', (event: ErrorEvent) => life.crash(event.message || 'the worker failed to load or threw an uncaught error'))
-  worker.addEventListener('messageerror', () => life.crash('a reply could not be read'))
+  worker.postMessage(CONNECT_WORKER, [channel.port2])
 
   return {
     ready: life.ready,
-    run(fn: PureFunctionSource, args: KeywordArgs, transfer: readonly ArrayBuffer[]): Promise<WorkerReply> {
-      return remote.run(fn, Comlink.transfer(args, [...transfer]))
-    },
+    run: (fn, args, transfer) => runs.run(fn, args, transfer),
     terminate() {
       life.end()
       worker.terminate()
+      port.close()
     },
     onCrash: (listener) => life.onCrash(listener),
   }

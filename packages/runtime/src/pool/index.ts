@@ -10,5 +10,6 @@ export { createWorkerRunner, type WorkerRunner, type WorkerAnswer } from './work
 export { collectTransferables } from './transferables.ts'
 export { HandleLifecycle } from './handle-lifecycle.ts'
 export { RunRequests, type RunRequest, type WorkerEvent } from './run-requests.ts'
+export { serveRuns, type PostToHandle } from './serve-runs.ts'
 export { HARDEN_REALM_SOURCE, hardenThisRealm } from './harden-realm.ts'
 export { wasmBudgetSource, type WasmBudgetReport } from './wasm-budget.ts'
